@@ -1,0 +1,133 @@
+"""The result types every stage hands on: retrieved passages, citations and the answer.
+
+These are plain dataclasses (no LangChain, no numpy) so the Gradio UI, the command line,
+the evaluation and the JSON endpoint all read the same fields, and ``Answer.to_dict()`` is
+JSON-safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+AnswerMode = Literal["extractive", "llm", "llm-unsupported", "abstained", "error"]
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    """One retrieved passage, ranked.
+
+    Attributes:
+        passage_id: index of the passage in the store (0-based).
+        source: file name of the document, e.g. ``"000_c53a8d77ccf2062b.txt"``.
+        paragraph: 1-based paragraph number inside the document (paragraphs are
+            separated by line breaks).
+        start, end: character offsets into the document text (Python ``str`` indices,
+            not bytes): ``document_text[start:end] == text``.
+        text: the passage text.
+        score: the retriever's score for this passage; for the fused ranking this is
+            the reciprocal-rank-fusion score (higher is better, not a probability).
+        rank: 1-based rank in the retrieved list.
+    """
+
+    passage_id: int
+    source: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    score: float
+    rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a JSON-safe dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered citation: the marker ``[n]`` in the answer text points here.
+
+    Attributes:
+        n: the marker number, 1-based, as written in ``Answer.text``.
+        source, paragraph: where the cited passage comes from (see ``PassageHit``).
+        start, end: character offsets of the cited passage in the document.
+        text: the cited passage text (``document_text[start:end]``).
+        score: the retrieval score of the cited passage.
+        quote_start, quote_end: character offsets in the document of the quoted
+            sentence(s) that carry the answer, inside ``[start, end]``;
+            ``document_text[quote_start:quote_end] == quote``.
+        quote: the exact sentence text the answer rests on.
+        passage_id: index of the passage in the store.
+    """
+
+    n: int
+    source: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    score: float
+    quote_start: int
+    quote_end: int
+    quote: str
+    passage_id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a JSON-safe dict."""
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """What ``ArticleQA.ask`` returns.
+
+    Attributes:
+        question: the question as asked (stripped).
+        text: the answer, with ``[n]`` markers after each quoted claim; on abstention a
+            sentence saying the article does not say, in the question's language.
+        abstained: True when the article does not answer the question (then
+            ``citations`` is empty).
+        language: ISO 639-1 code of the question, ``"ar"`` or ``"en"``.
+        citations: the citations, numbered 1..N in marker order.
+        passages: the ranked retrieved passages (best first) the answer was chosen from.
+        mode: which answerer produced ``text``: ``"extractive"`` (quotes),
+            ``"llm"`` (a chat model, markers checked), ``"llm-unsupported"`` (the model
+            gave no valid marker; ``text`` holds the extractive answer and ``notice`` says
+            so), ``"abstained"``.
+        notice: a message for the user beside the answer (an LLM failure, dropped
+            markers), or ``""``.
+        retrieval_query: the question actually sent to the retriever (differs from
+            ``question`` for a rewritten follow-up).
+        timings_ms: wall-clock time of each stage in milliseconds, e.g.
+            ``{"retrieve": 12.1, "answer": 3.4, "total": 15.9}``.
+        extra: backend-specific details (e.g. ``{"dropped_markers": 1}``).
+    """
+
+    question: str
+    text: str
+    abstained: bool
+    language: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[PassageHit] = field(default_factory=list)
+    mode: AnswerMode = "extractive"
+    notice: str = ""
+    retrieval_query: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the answer as a JSON-safe dict (lists of dicts for citations and passages)."""
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "language": self.language,
+            "mode": self.mode,
+            "notice": self.notice,
+            "retrieval_query": self.retrieval_query,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "timings_ms": dict(self.timings_ms),
+            "extra": dict(self.extra),
+        }
