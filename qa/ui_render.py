@@ -1,0 +1,293 @@
+"""HTML for the web UI: chat messages, numbered sources, the article panel and the footer.
+
+Every piece of article or question text goes through ``html.escape`` here, so a question
+or an uploaded article holding ``<script>`` or ``<img onerror=...>`` shows as text.  The
+output of each ``render_*`` function is a single line of HTML (no blank lines), so the
+chat's Markdown renderer passes it through as one HTML block instead of reading the
+article text as Markdown.
+
+Links between the chat and the article panel use ``data-qa-goto="<element id>"``
+attributes (no inline event handlers, which the chat's sanitiser would strip anyway); a
+small script (``CLICK_JS``) scrolls the article panel to that element.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qa.answer import Answer, Citation
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def esc(text: str | None) -> str:
+    """HTML-escape ``text`` (quotes too) and turn line breaks into ``<br>``."""
+    return html.escape(text or "", quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def paragraph_anchor(doc_index: int, line_index: int) -> str:
+    """The element id of one paragraph (one line of the document) in the article panel."""
+    return f"qa-art-d{doc_index}-p{line_index}"
+
+
+def anchor_for_offset(documents: Mapping[str, str], source: str, offset: int) -> str | None:
+    """The paragraph anchor holding character ``offset`` of document ``source``."""
+    names = list(documents)
+    if source not in documents:
+        return None
+    text = documents[source]
+    offset = max(0, min(offset, len(text)))
+    return paragraph_anchor(names.index(source), text.count("\n", 0, offset))
+
+
+# --------------------------------------------------------------------------- chat messages
+
+
+def render_user(question: str) -> str:
+    """A user's question as a chat message (escaped, in its own direction)."""
+    return f'<div class="qa-msg qa-user" dir="auto">{esc(question)}</div>'
+
+
+def render_pending(partial: str = "") -> str:
+    """The assistant message while the answer streams in."""
+    body = esc(partial) if partial else '<span class="qa-wait">…</span>'
+    return f'<div class="qa-msg qa-answer qa-streaming" dir="auto">{body}</div>'
+
+
+def render_error(message: str) -> str:
+    """An error shown in the chat in place of an answer."""
+    return f'<div class="qa-msg qa-error" dir="auto" role="alert">⚠️ {esc(message)}</div>'
+
+
+def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[str, str]) -> str:
+    """Escape the answer text and turn each ``[n]`` marker into a link to its source."""
+    by_n = {c.n: c for c in citations}
+    out: list[str] = []
+    pos = 0
+    for m in _MARKER.finditer(text):
+        out.append(esc(text[pos : m.start()]))
+        cit = by_n.get(int(m.group(1)))
+        if cit is None:
+            out.append(esc(m.group(0)))
+        else:
+            goto = anchor_for_offset(documents, cit.source, cit.start) or ""
+            out.append(
+                f'<sup class="qa-ref" data-qa-goto="{goto}" title="{esc(cit.source)} ¶{cit.paragraph}">'
+                f"[{cit.n}]</sup>"
+            )
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _quoted_passage(cit: Citation) -> str:
+    """The cited passage with the answering sentence wrapped in ``<mark>``."""
+    text = cit.text
+    qs = max(0, min(len(text), cit.quote_start - cit.start))
+    qe = max(qs, min(len(text), cit.quote_end - cit.start))
+    if qe <= qs:
+        return esc(text)
+    return f"{esc(text[:qs])}<mark>{esc(text[qs:qe])}</mark>{esc(text[qe:])}"
+
+
+def render_sources(citations: Sequence[Citation], documents: Mapping[str, str]) -> str:
+    """The numbered sources under an answer: quoted passage, file and paragraph."""
+    if not citations:
+        return ""
+    items = []
+    for c in citations:
+        goto = anchor_for_offset(documents, c.source, c.start) or ""
+        items.append(
+            f'<li class="qa-source" data-qa-goto="{goto}" data-qa-n="{c.n}" title="Show in the article">'
+            f'<span class="qa-num" dir="ltr">[{c.n}]</span> '
+            f'<q class="qa-quote" dir="auto">{_quoted_passage(c)}</q>'
+            f'<span class="qa-meta" dir="ltr">{esc(c.source)} · ¶{c.paragraph}</span>'
+            "</li>"
+        )
+    return f'<ol class="qa-sources" dir="auto">{"".join(items)}</ol>'
+
+
+def render_answer(answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None) -> str:
+    """A full answer message: text with ``[n]`` markers, notice, then the numbered sources."""
+    cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
+    parts = [f'<div class="{cls}" dir="auto" lang="{esc(answer.language)}">']
+    parts.append(f'<div class="qa-text" dir="auto">{_marked_text(answer.text, answer.citations, documents)}</div>')
+    if answer.notice:
+        parts.append(f'<div class="qa-notice" dir="auto">{esc(answer.notice)}</div>')
+    if answer.citations:
+        label = "المصادر" if answer.language == "ar" else "Sources"
+        parts.append(f'<div class="qa-sources-label" dir="auto">{label}</div>')
+        parts.append(render_sources(answer.citations, documents))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- article panel
+
+
+def _segments(line_start: int, line: str, spans: list[tuple[int, int, str, int]]):
+    """Split one line into flat segments, each with the set of span kinds covering it."""
+    line_end = line_start + len(line)
+    cuts = {line_start, line_end}
+    for s, e, _, _ in spans:
+        if s < line_end and e > line_start:
+            cuts.add(max(s, line_start))
+            cuts.add(min(e, line_end))
+    points = sorted(cuts)
+    for a, b in zip(points, points[1:]):
+        if a == b:
+            continue
+        cover = [(kind, n) for s, e, kind, n in spans if s <= a and e >= b]
+        yield a, b, cover
+
+
+def render_article(
+    documents: Mapping[str, str],
+    answer: Answer | None = None,
+    focus: int | None = None,
+    title: str | None = None,
+) -> str:
+    """The article panel: every document, one ``<p dir="auto">`` per line, with the passages
+    cited by ``answer`` highlighted (``<span class="qa-cited">``) and the answering
+    sentences in ``<mark>``.  ``focus`` (a citation number) gets a stronger highlight and
+    the element id ``qa-focus`` so the page can scroll to it."""
+    citations = list(answer.citations) if answer is not None else []
+    if focus is None and citations:
+        focus = citations[0].n
+    out = ['<div class="qa-article" id="qa-article">']
+    if title:
+        out.append(f'<div class="qa-article-title" dir="auto">{esc(title)}</div>')
+    for d, (name, text) in enumerate(documents.items()):
+        spans: list[tuple[int, int, str, int]] = []
+        for c in citations:
+            if c.source == name:
+                spans.append((c.start, c.end, "cited", c.n))
+                if c.quote_end > c.quote_start:
+                    spans.append((c.quote_start, c.quote_end, "quote", c.n))
+        out.append(f'<section class="qa-doc" data-qa-source="{esc(name)}">')
+        out.append(f'<div class="qa-doc-name" dir="ltr">{esc(name)}</div>')
+        starts_done: set[int] = set()
+        pos = 0
+        for i, line in enumerate(text.split("\n")):
+            if line.strip():
+                pieces = []
+                for a, b, cover in _segments(pos, line, spans):
+                    seg = esc(text[a:b])
+                    ns = sorted({n for kind, n in cover if kind == "cited"})
+                    if any(kind == "quote" for kind, _ in cover):
+                        seg = f"<mark>{seg}</mark>"
+                    if ns:
+                        badge = ""
+                        attrs = ""
+                        for n in ns:
+                            c = next(c for c in citations if c.n == n and c.source == name)
+                            if c.start == a and n not in starts_done:
+                                starts_done.add(n)
+                                badge += f'<sup class="qa-badge" dir="ltr">[{n}]</sup>'
+                                if n == focus:
+                                    attrs = ' id="qa-focus"'
+                        cls = "qa-cited" + (" qa-focused" if focus in ns else "")
+                        seg = f'<span class="{cls}" data-qa-n="{" ".join(map(str, ns))}"{attrs}>{badge}{seg}</span>'
+                    pieces.append(seg)
+                out.append(f'<p dir="auto" id="{paragraph_anchor(d, i)}">{"".join(pieces)}</p>')
+            pos += len(line) + 1
+        out.append("</section>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
+    """(label, value) pairs for the source selector beside the article panel."""
+    if answer is None:
+        return []
+    return [(f"[{c.n}] ¶{c.paragraph} · {c.source}", c.n) for c in answer.citations]
+
+
+# --------------------------------------------------------------------------- footer / status
+
+
+def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, article: str = "") -> str:
+    """Footer: embedding backend and model, number of passages, last answer time."""
+    bits = [
+        f"Embeddings: <b>{esc(str(info.get('backend', '?')))}</b> · <code>{esc(str(info.get('model', '?')))}</code>",
+        f"{int(info.get('n_passages', 0))} passages in {int(info.get('n_documents', 0))} document(s)",
+    ]
+    if article:
+        bits.append(f"Article: {esc(article)}")
+    bits.append(
+        f'Last answer: <span class="qa-elapsed">{elapsed_s:.2f} s</span>'
+        if elapsed_s is not None
+        else "Last answer: –"
+    )
+    return f'<div class="qa-footer" dir="ltr">{" · ".join(bits)}</div>'
+
+
+def render_status(message: str, ok: bool = True) -> str:
+    """A status line for the "your own article" box."""
+    cls = "qa-status-ok" if ok else "qa-status-error"
+    icon = "✅" if ok else "⚠️"
+    return f'<div class="qa-status {cls}" dir="auto" role="status">{icon} {esc(message)}</div>'
+
+
+CSS = """
+.qa-msg { unicode-bidi: plaintext; line-height: 1.7; }
+.qa-msg[dir], .qa-article p { text-align: start; }
+.qa-error { color: var(--error-text-color, #b91c1c); }
+.qa-notice { font-size: .9em; opacity: .8; margin-top: .3em; }
+.qa-ref { cursor: pointer; color: var(--color-accent, #ea580c); font-weight: 600; }
+.qa-sources-label { margin-top: .6em; font-weight: 600; font-size: .9em; }
+.qa-sources { margin: .3em 0 0; padding-inline-start: 0; list-style: none; font-size: .92em; }
+.qa-source { cursor: pointer; border-inline-start: 3px solid var(--color-accent, #ea580c);
+  padding: .25em .6em; margin: .35em 0; background: var(--background-fill-secondary, #f6f6f6);
+  border-radius: 4px; }
+.qa-source:hover { outline: 1px solid var(--color-accent, #ea580c); }
+.qa-source .qa-meta { display: block; font-size: .82em; opacity: .75; }
+.qa-source q { quotes: "«" "»"; }
+.qa-num { font-weight: 700; }
+mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px; }
+.qa-article { max-height: 68vh; overflow-y: auto; padding: .4em .8em; line-height: 1.9;
+  border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; }
+.qa-article p { margin: .5em 0; unicode-bidi: plaintext; }
+.qa-doc-name, .qa-article-title { font-size: .8em; opacity: .7; }
+.qa-cited { background: #dbeafe; border-radius: 3px; }
+.qa-focused { background: #bfdbfe; box-shadow: 0 0 0 2px #60a5fa; }
+.qa-badge { font-weight: 700; color: #1d4ed8; margin-inline-end: .2em; }
+.qa-flash { animation: qa-flash 1.4s ease-out; }
+@keyframes qa-flash { 0% { background: #fcd34d; } 100% { background: transparent; } }
+.qa-footer { font-size: .85em; opacity: .8; }
+.qa-status-error { color: var(--error-text-color, #b91c1c); }
+@media (prefers-color-scheme: dark) {
+  .dark mark { background: #a16207; }
+  .dark .qa-cited { background: #1e3a8a; }
+  .dark .qa-focused { background: #1e40af; }
+}
+"""
+
+# Runs once on page load: a delegated click handler, so sources in chat messages (which
+# may not carry inline handlers) scroll the article panel to the passage they cite.
+CLICK_JS = """
+() => {
+  if (window.__qaInit) return;
+  window.__qaInit = true;
+  window.qaGoto = (id) => {
+    const el = document.getElementById(id);
+    if (!el) return false;
+    el.scrollIntoView({behavior: "smooth", block: "center"});
+    el.classList.remove("qa-flash");
+    void el.offsetWidth;
+    el.classList.add("qa-flash");
+    return true;
+  };
+  document.addEventListener("click", (ev) => {
+    const t = ev.target && ev.target.closest ? ev.target.closest("[data-qa-goto]") : null;
+    if (!t) return;
+    const id = t.getAttribute("data-qa-goto");
+    if (id) { ev.preventDefault(); window.qaGoto(id); }
+  });
+}
+"""
+
+SCROLL_TO_FOCUS_JS = "() => { setTimeout(() => { window.qaGoto && window.qaGoto('qa-focus'); }, 150); }"

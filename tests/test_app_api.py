@@ -1,0 +1,150 @@
+"""The web app over HTTP: /ask and /chat through gradio_client, uploads, two sessions."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from app_helpers import (
+    ATTENDEE_WORDS,
+    XQUAD_CORPUS,
+    answer_words,
+    check_citations,
+    running_app,
+    seed_documents,
+)
+
+gradio_client = pytest.importorskip("gradio_client")
+from gradio_client import Client, handle_file  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_app() as (url, demo):
+        yield url
+
+
+def client(url: str) -> Client:
+    return Client(url, verbose=False, download_files=False)
+
+
+def _status_text(outputs) -> str:
+    # outputs of /use_text and /use_file: (status html, chat, article html, source selector, footer)
+    return next(o for o in outputs if isinstance(o, str) and "qa-status" in o)
+
+
+def _chat_messages(outputs) -> list[dict]:
+    return next(o for o in outputs if isinstance(o, list))
+
+
+def _content(message: dict) -> str:
+    content = message["content"]
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return content if isinstance(content, str) else str(content)
+
+
+@pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended the conference?"])
+def test_ask_answers_from_seed_with_exact_citations(server, question):
+    answer = client(server).predict(question, api_name="/ask")
+    assert answer["question"] == question
+    assert not answer["abstained"], answer["text"]
+    words = answer_words(answer)
+    assert any(w in words for w in ATTENDEE_WORDS), answer["text"]
+    check_citations(answer, seed_documents())
+    assert answer["language"] == ("ar" if re.search("[\u0600-\u06ff]", question) else "en")
+
+
+def test_api_lists_ask_and_chat(server):
+    api = client(server).view_api(return_format="dict", print_info=False)
+    assert "/ask" in api["named_endpoints"]
+    assert "/chat" in api["named_endpoints"]
+
+
+def test_empty_question_is_a_clear_error(server):
+    c = client(server)
+    with pytest.raises(AppError) as err:
+        c.predict("   ", api_name="/ask")
+    message = str(err.value)
+    assert "question" in message.lower() and "Traceback" not in message
+    outputs = c.predict("", api_name="/chat")
+    last = _content(_chat_messages(outputs)[-1])
+    assert "qa-error" in last and "question" in last.lower() and "Traceback" not in last
+
+
+def test_chat_streams_and_escapes_html(server):
+    c = client(server)
+    job = c.submit("<script>alert(1)</script><img src=x onerror=alert(2)> من حضر المؤتمر؟", api_name="/chat")
+    final = job.result(timeout=120)
+    updates = job.outputs()
+    assert len(updates) >= 2, "the chat endpoint should stream (several updates)"
+    messages = _chat_messages(final)
+    user, bot = _content(messages[-2]), _content(messages[-1])
+    assert "<script>" not in user and "&lt;script&gt;" in user
+    assert "<img" not in user and 'dir="auto"' in user
+    assert 'class="qa-sources"' in bot and "<mark>" in bot and 'dir="auto"' in bot
+    article_html = next(o for o in final if isinstance(o, str) and "qa-article" in o)
+    assert "qa-cited" in article_html and "<mark>" in article_html
+
+
+def test_upload_rejections(server, tmp_path):
+    c = client(server)
+    empty = _status_text(c.predict("   \n ", api_name="/use_text"))
+    assert "qa-status-error" in empty and "empty" in empty
+    (tmp_path / "big.txt").write_text("كلمة " * 60_000, encoding="utf-8")
+    big = _status_text(c.predict(handle_file(str(tmp_path / "big.txt")), api_name="/use_file"))
+    assert "too large" in big
+    (tmp_path / "bin.txt").write_bytes(bytes(range(256)) * 8)
+    binary = _status_text(c.predict(handle_file(str(tmp_path / "bin.txt")), api_name="/use_file"))
+    assert "binary" in binary
+    (tmp_path / "latin1.md").write_bytes("caf\xe9 na\xefve r\xe9sum\xe9".encode("latin-1"))
+    latin = _status_text(c.predict(handle_file(str(tmp_path / "latin1.md")), api_name="/use_file"))
+    assert "UTF-8" in latin
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4 hello")
+    try:
+        wrong = _status_text(c.predict(handle_file(str(tmp_path / "doc.pdf")), api_name="/use_file"))
+        assert "Wrong file type" in wrong
+    except AppError as exc:  # Gradio itself may refuse the file type before our check
+        assert "type" in str(exc).lower()
+    # After all the rejections this session still answers from the seed article.
+    answer = c.predict("من حضر المؤتمر؟", api_name="/ask")
+    check_citations(answer, seed_documents())
+
+
+def _xquad_article():
+    path = XQUAD_CORPUS / "article-00.ar.txt"
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
+
+
+def test_two_sessions_own_article_and_seed(server):
+    path = _xquad_article()
+    own_text = path.read_text(encoding="utf-8")
+    alice, bob = client(server), client(server)
+
+    status = _status_text(alice.predict(handle_file(str(path)), api_name="/use_file"))
+    assert "qa-status-ok" in status and path.name in status
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a_job = pool.submit(alice.predict, "كم نقطة تخلى عنها دفاع البانثرز؟", api_name="/ask")
+        b_job = pool.submit(bob.predict, "من حضر المؤتمر؟", api_name="/ask")
+        a, b = a_job.result(timeout=180), b_job.result(timeout=180)
+
+    assert {c["source"] for c in a["citations"]} == {path.name}
+    check_citations(a, {path.name: own_text.replace("\r\n", "\n")})
+    assert "308" in answer_words(a) or any("308" in p["text"] for p in a["passages"][:3]), a["text"]
+
+    assert {c["source"] for c in b["citations"]} <= set(seed_documents())
+    check_citations(b, seed_documents())
+    assert any(w in answer_words(b) for w in ATTENDEE_WORDS), b["text"]
+
+    # Pasted text works the same way, and "back to the seed" restores the seed for Alice.
+    status = _status_text(alice.predict(own_text, api_name="/use_text"))
+    assert "qa-status-ok" in status and "pasted" in status
+    alice.predict(api_name="/use_seed")
+    back = alice.predict("من حضر المؤتمر؟", api_name="/ask")
+    check_citations(back, seed_documents())
