@@ -172,7 +172,9 @@ class LLMAnswerer:
             retriever; ``question`` unchanged when ``history`` is empty or holds no text,
             when the model fails, or when its reply is empty or far too long.
         """
-        variables = rewrite_prompt_input(question, list(history or [])[-self.max_history_messages:], language)
+        variables = rewrite_prompt_input(
+            question, list(history or []), language, max_messages=self.max_history_messages
+        )
         if not variables["conversation"]:
             return question
         try:

@@ -164,11 +164,13 @@ def format_history(history: list[dict], max_messages: int = 6, max_chars: int = 
     return "\n".join(lines)
 
 
-def rewrite_prompt_input(question: str, history: list[dict], language: str) -> dict:
+def rewrite_prompt_input(
+    question: str, history: list[dict], language: str, max_messages: int = 6
+) -> dict:
     """Return the variables ``REWRITE_PROMPT`` needs for one follow-up question."""
     return {
         "language_name": language_name(language),
-        "conversation": format_history(history),
+        "conversation": format_history(history, max_messages=max_messages),
         "question": escape_data(question),
     }
 
