@@ -4,7 +4,7 @@ Run ``python app.py`` (listens on ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT``,
 127.0.0.1:7860; a Hugging Face Space sets 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 
 This file is only the UI: answering lives in ``qa``, HTML rendering in ``qa.ui_render`` and
-the checks on a user's own article in ``qa.upload``.
+the checks on a user's own article in ``qa.loading.decode_upload``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.upload import MAX_UPLOAD_BYTES, check_size, check_text, decode_text_bytes  # noqa: E402
+from qa.loading import MAX_UPLOAD_BYTES, decode_upload  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -194,8 +194,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail("No file received: choose a .txt or .md file.")
         path = Path(file_path)
         try:
-            check_size(path.stat().st_size)
-            text = decode_text_bytes(path.name, path.read_bytes())
+            if path.stat().st_size > MAX_UPLOAD_BYTES:  # don't read a big file just to refuse it
+                raise DocumentError(
+                    f"{path.name}: {path.stat().st_size:,} bytes is over the limit of {MAX_UPLOAD_BYTES:,} bytes"
+                )
+            text = decode_upload(path.name, path.read_bytes())
             return _use_text(path.name, text, progress)
         except DocumentError as exc:
             return _fail(str(exc))
@@ -206,8 +209,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     def use_text(text, progress=gr.Progress()):
         """Index pasted text for this session."""
         try:
-            clean = check_text(text, what="pasted text")
-            return _use_text("pasted-article.txt", clean, progress)
+            name = "pasted-article.txt"
+            return _use_text(name, decode_upload(name, (text or "").encode("utf-8")), progress)
         except DocumentError as exc:
             return _fail(str(exc))
         except Exception as exc:
@@ -278,7 +281,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 article = gr.HTML(R.render_article(base_bot.documents, None), elem_id="qa-article-panel")
         with gr.Accordion("Your own article · مقالك الخاص", open=False, elem_id="qa-own"):
             gr.Markdown(
-                f"Upload a `.txt` or `.md` file (UTF-8, up to {MAX_UPLOAD_BYTES // 1024} KB) or paste "
+                f"Upload a `.txt` or `.md` file (UTF-8, up to {MAX_UPLOAD_BYTES // 1000} kB) or paste "
                 "the text. It is indexed for this browser tab only; other users keep the seed article."
             )
             with gr.Row():

@@ -6,9 +6,13 @@ output of each ``render_*`` function is a single line of HTML (no blank lines), 
 chat's Markdown renderer passes it through as one HTML block instead of reading the
 article text as Markdown.
 
-Links between the chat and the article panel use ``data-qa-goto="<element id>"``
-attributes (no inline event handlers, which the chat's sanitiser would strip anyway); a
-small script (``CLICK_JS``) scrolls the article panel to that element.
+Links between the chat and the article panel are a class ``qa-goto-<element id>`` (the
+chat's sanitiser strips inline event handlers and ``data-*`` attributes, but keeps
+classes); a small script (``CLICK_JS``) scrolls the article panel to that element.
+
+A container whose children all carry their own ``dir`` gets no direction from
+``dir="auto"`` (the browser skips such children), so answer containers get an explicit
+``dir`` from the first strong character of the answer text.
 """
 
 from __future__ import annotations
@@ -43,6 +47,20 @@ def anchor_for_offset(documents: Mapping[str, str], source: str, offset: int) ->
     return paragraph_anchor(names.index(source), text.count("\n", 0, offset))
 
 
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_STRONG = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def text_direction(text: str | None) -> str:
+    """``"rtl"`` when the first strong (letter) character of ``text`` is Arabic or Hebrew."""
+    m = _STRONG.search(text or "")
+    return "rtl" if m and _RTL.match(m.group(0)) else "ltr"
+
+
+def _goto(anchor: str | None) -> str:
+    return f" qa-goto-{anchor}" if anchor else ""
+
+
 # --------------------------------------------------------------------------- chat messages
 
 
@@ -54,7 +72,7 @@ def render_user(question: str) -> str:
 def render_pending(partial: str = "") -> str:
     """The assistant message while the answer streams in."""
     body = esc(partial) if partial else '<span class="qa-wait">…</span>'
-    return f'<div class="qa-msg qa-answer qa-streaming" dir="auto">{body}</div>'
+    return f'<div class="qa-msg qa-answer qa-streaming" dir="{text_direction(partial)}">{body}</div>'
 
 
 def render_error(message: str) -> str:
@@ -73,9 +91,9 @@ def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[st
         if cit is None:
             out.append(esc(m.group(0)))
         else:
-            goto = anchor_for_offset(documents, cit.source, cit.start) or ""
+            goto = _goto(anchor_for_offset(documents, cit.source, cit.start))
             out.append(
-                f'<sup class="qa-ref" data-qa-goto="{goto}" title="{esc(cit.source)} ¶{cit.paragraph}">'
+                f'<sup class="qa-ref{goto}" title="{esc(cit.source)} ¶{cit.paragraph}">'
                 f"[{cit.n}]</sup>"
             )
         pos = m.end()
@@ -99,21 +117,22 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str]) 
         return ""
     items = []
     for c in citations:
-        goto = anchor_for_offset(documents, c.source, c.start) or ""
+        goto = _goto(anchor_for_offset(documents, c.source, c.start))
         items.append(
-            f'<li class="qa-source" data-qa-goto="{goto}" data-qa-n="{c.n}" title="Show in the article">'
+            f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
             f'<span class="qa-num" dir="ltr">[{c.n}]</span> '
             f'<q class="qa-quote" dir="auto">{_quoted_passage(c)}</q>'
             f'<span class="qa-meta" dir="ltr">{esc(c.source)} · ¶{c.paragraph}</span>'
             "</li>"
         )
-    return f'<ol class="qa-sources" dir="auto">{"".join(items)}</ol>'
+    return f'<ol class="qa-sources">{"".join(items)}</ol>'
 
 
 def render_answer(answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None) -> str:
     """A full answer message: text with ``[n]`` markers, notice, then the numbered sources."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
-    parts = [f'<div class="{cls}" dir="auto" lang="{esc(answer.language)}">']
+    direction = text_direction(answer.text)
+    parts = [f'<div class="{cls}" dir="{direction}" lang="{esc(answer.language)}">']
     parts.append(f'<div class="qa-text" dir="auto">{_marked_text(answer.text, answer.citations, documents)}</div>')
     if answer.notice:
         parts.append(f'<div class="qa-notice" dir="auto">{esc(answer.notice)}</div>')
@@ -282,10 +301,10 @@ CLICK_JS = """
     return true;
   };
   document.addEventListener("click", (ev) => {
-    const t = ev.target && ev.target.closest ? ev.target.closest("[data-qa-goto]") : null;
+    const t = ev.target && ev.target.closest ? ev.target.closest("[class*='qa-goto-']") : null;
     if (!t) return;
-    const id = t.getAttribute("data-qa-goto");
-    if (id) { ev.preventDefault(); window.qaGoto(id); }
+    const cls = Array.from(t.classList).find((c) => c.startsWith("qa-goto-"));
+    if (cls) { ev.preventDefault(); window.qaGoto(cls.slice("qa-goto-".length)); }
   });
 }
 """
