@@ -77,7 +77,7 @@ def render_pending(partial: str = "") -> str:
 
 def render_error(message: str) -> str:
     """An error shown in the chat in place of an answer."""
-    return f'<div class="qa-msg qa-error" dir="auto" role="alert">⚠️ {esc(message)}</div>'
+    return f'<div class="qa-msg qa-error" dir="auto" role="alert">{esc(message)}</div>'
 
 
 def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[str, str]) -> str:
@@ -247,8 +247,7 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
 def render_status(message: str, ok: bool = True) -> str:
     """A status line for the "your own article" box."""
     cls = "qa-status-ok" if ok else "qa-status-error"
-    icon = "✅" if ok else "⚠️"
-    return f'<div class="qa-status {cls}" dir="auto" role="status">{icon} {esc(message)}</div>'
+    return f'<div class="qa-status {cls}" dir="auto" role="status">{esc(message)}</div>'
 
 
 CSS = """
@@ -277,7 +276,10 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 .qa-flash { animation: qa-flash 1.4s ease-out; }
 @keyframes qa-flash { 0% { background: #fcd34d; } 100% { background: transparent; } }
 .qa-footer { font-size: .85em; opacity: .8; }
-.qa-status-error { color: var(--error-text-color, #b91c1c); }
+.qa-status { font-weight: 600; }
+.qa-status-ok { color: #15803d; }
+.qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
+#qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
   .dark .qa-cited { background: #1e3a8a; }
