@@ -75,19 +75,29 @@ def test_empty_question_is_a_clear_error(server):
     assert "qa-error" in last and "question" in last.lower() and "Traceback" not in last
 
 
-def test_chat_streams_and_escapes_html(server):
+def test_chat_streams_answer_with_sources(server):
     c = client(server)
-    job = c.submit("<script>alert(1)</script><img src=x onerror=alert(2)> من حضر المؤتمر؟", api_name="/chat")
+    job = c.submit("من حضر المؤتمر؟", api_name="/chat")
     final = job.result(timeout=120)
-    updates = job.outputs()
-    assert len(updates) >= 2, "the chat endpoint should stream (several updates)"
+    assert len(job.outputs()) >= 2, "the chat endpoint should stream (several updates)"
+    messages = _chat_messages(final)
+    bot = _content(messages[-1])
+    assert 'class="qa-sources"' in bot and "<mark>" in bot and 'dir="rtl"' in bot
+    assert "[1]" in bot
+    article_html = next(o for o in final if isinstance(o, str) and "qa-article" in o)
+    assert "qa-cited" in article_html and "<mark>" in article_html
+    footer = next(o for o in final if isinstance(o, str) and "qa-footer" in o)
+    assert "passages" in footer and "Last answer:" in footer and " s<" in footer
+
+
+def test_html_in_question_is_escaped(server):
+    c = client(server)
+    final = c.predict("<script>alert(1)</script><img src=x onerror=alert(2)> Who attended?", api_name="/chat")
     messages = _chat_messages(final)
     user, bot = _content(messages[-2]), _content(messages[-1])
     assert "<script>" not in user and "&lt;script&gt;" in user
     assert "<img" not in user and 'dir="auto"' in user
-    assert 'class="qa-sources"' in bot and "<mark>" in bot and 'dir="auto"' in bot
-    article_html = next(o for o in final if isinstance(o, str) and "qa-article" in o)
-    assert "qa-cited" in article_html and "<mark>" in article_html
+    assert "<script>" not in bot and "<img" not in bot and "Traceback" not in bot
 
 
 def test_upload_rejections(server, tmp_path):
