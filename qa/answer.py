@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+# What the bot says when the article does not answer, per question language.
+ABSTENTION = {
+    "ar": "لا يذكر المقال ذلك.",
+    "en": "The article does not say.",
+}
+
 AnswerMode = Literal["extractive", "llm", "llm-unsupported", "abstained", "error"]
 
 

