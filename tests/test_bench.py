@@ -23,8 +23,10 @@ def _rate(value) -> bool:
     return value is None or (isinstance(value, NUMBER) and 0.0 <= value <= 1.0)
 
 
-def test_quick_bench_writes_every_section(tmp_path: Path) -> None:
+def test_quick_bench_writes_every_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from qa.cli import main
+
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # restored after the test (the bench sets it)
 
     out = tmp_path / "results"
     code = main(["bench", "--quick", "--out", str(out), "--index-dir", str(tmp_path / "cache"),
@@ -63,6 +65,7 @@ def test_quick_bench_writes_every_section(tmp_path: Path) -> None:
     assert isinstance(memory["ask_peak_rss_mb"], NUMBER) and memory["ask_peak_rss_mb"] > 0
     assert set(memory["app"]) >= {"peak_rss_mb", "ready_s", "answered", "error"}
 
+    assert set(result["omp_policies"]) >= {"default", "PASSIVE", "load_average"}
     assert len(result["targets"]) >= 7
     assert all(t["ok"] in (True, False, None) for t in result["targets"])
     markdown = (out / "latest.md").read_text(encoding="utf-8")
