@@ -193,8 +193,8 @@ def render_markdown(result: dict[str, Any]) -> str:
         for policy in ("default", "PASSIVE"):
             lines.append(f"| {policy} | {_fmt(omp.get(policy, {}).get('median_ms'), 1)} |")
     lines += ["", "## Machine", "", "| | |", "|---|---|"]
-    for key in ("cores", "cpu_model", "memory_gb", "os", "python", "backend", "omp_env", "git_commit", "date"):
-        lines.append(f"| {key} | {m[key]} |")
+    for key in ("cores", "cpu_model", "memory_gb", "os", "python", "backend", "omp_env", "git_commit", "uncommitted_changes", "date"):
+        lines.append(f"| {key} | {m.get(key)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -47,7 +47,8 @@ WARMUP_QUESTIONS = 3
 
 
 def machine_info(backend: str) -> dict[str, Any]:
-    """Cores, CPU model, memory, OS, Python, embedding backend, git commit and UTC date."""
+    """Cores, CPU model, memory, OS, Python, embedding backend, OpenMP settings, git commit
+    (and the files under ``qa/``, ``bench/``, ``app.py`` that differ from it) and UTC date."""
     import psutil
 
     cpu = platform.processor() or ""
@@ -61,8 +62,11 @@ def machine_info(backend: str) -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                 text=True, timeout=10).stdout.strip() or None
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "qa", "bench", "app.py"], cwd=ROOT,
+                                 capture_output=True, text=True, timeout=10).stdout.split("\n")
+        uncommitted = sorted(line[3:] for line in changed if line.strip())
     except (OSError, subprocess.SubprocessError):
-        commit = None
+        commit, uncommitted = None, []
     return {
         "cores": os.cpu_count(),
         "cpu_model": cpu,
@@ -72,6 +76,7 @@ def machine_info(backend: str) -> dict[str, Any]:
         "backend": backend,
         "omp_env": {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")},
         "git_commit": commit,
+        "uncommitted_changes": uncommitted,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-EVAL_DIR = Path(os.environ.get("QA_EVAL_DIR", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+EVAL_DIR = Path(os.environ.get("QA_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "eval"
 
 pytestmark = pytest.mark.skipif(not (EVAL_DIR / "xquad" / "questions.jsonl").exists(),
                                 reason=f"evaluation sets not found in {EVAL_DIR}")
