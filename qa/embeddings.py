@@ -132,7 +132,7 @@ class SentenceTransformerEmbeddings(E5Embeddings):
         self.passage_prompt = ("passage: " if is_e5 else "") if passage_prompt is None else passage_prompt
         self._model = SentenceTransformer(model, device="cpu", local_files_only=local_files_only)
         self.model_name = model
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int((getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension)())
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         vectors = self._model.encode([prompt + t for t in texts], batch_size=self.batch_size,

@@ -29,7 +29,6 @@ from .store import PassageStore
 from .text import analyze
 
 RRF_K = 20
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @dataclass
@@ -73,6 +72,7 @@ class HybridRetriever:
     def __init__(self, store: PassageStore, embeddings: E5Embeddings, k: int = 5) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import: quiet it
         self.store = store
         self.embeddings = embeddings
         self.k = k

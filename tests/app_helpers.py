@@ -17,7 +17,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "seeds"
-XQUAD_CORPUS = Path(os.environ.get("XQUAD_CORPUS", "/work/shared/eval/xquad/corpus"))
+# the shared evaluation data sits beside the repository (as in CI)
+XQUAD_CORPUS = Path(os.environ.get("XQUAD_CORPUS", ROOT.parent / "shared" / "eval" / "xquad" / "corpus"))
 ATTENDEE_WORDS = ("تونس", "الجزائر", "السودان", "تشاد", "النيجر", "الزوبي", "الحداد", "حمزة")
 
 

@@ -47,7 +47,7 @@ def test_abstains_when_the_article_does_not_say(seed_bot, question, language):
     assert answer.passages  # the retrieved passages are still reported
 
 
-@pytest.mark.parametrize("question", ["", "   ", "؟؟؟", "?!", None])
+@pytest.mark.parametrize("question", ["", "   ", "؟؟؟", "?!", "🙂🙂🙂 ?", None])
 def test_empty_question_is_a_clear_error(seed_bot, question):
     with pytest.raises(QuestionError, match="Please type a question"):
         seed_bot.ask(question)
@@ -60,7 +60,7 @@ def test_very_long_question_is_handled(seed_bot):
 
 
 def test_odd_input_does_not_crash(seed_bot):
-    for question in ("<script>alert(1)</script>", "🙂🙂🙂 ?", "مؤتمر\x00طرابلس", "SELECT * FROM passages;",
+    for question in ("<script>alert(1)</script>", "🙂 من حضر؟", "مؤتمر\x00طرابلس", "SELECT * FROM passages;",
                      "Qui a assisté à la conférence ?", "1234567890"):
         answer = seed_bot.ask(question)
         assert answer.text

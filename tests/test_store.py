@@ -64,12 +64,13 @@ def test_planted_pickle_is_never_loaded(corpus, tmp_path, embeddings, monkeypatc
 def test_changed_source_rebuilds(corpus, tmp_path, embeddings):
     documents, _ = load_documents(corpus)
     first, _ = load_or_build(documents, embeddings, tmp_path / "index")
-    extra = "وأعلن المنظمون أن المؤتمر الثاني سيعقد في تونس العام المقبل.\n"
+    extra = "\nوأعلن المنظمون أن المؤتمر الثاني سيعقد في تونس العام المقبل.\n"  # a new paragraph
     (corpus / SEED_FILE.name).write_text(SEED_FILE.read_text(encoding="utf-8") + extra, encoding="utf-8")
     documents, _ = load_documents(corpus)
     second, built = load_or_build(documents, embeddings, tmp_path / "index")
     assert built
     assert len(second.passages) == len(first.passages) + 1
+    assert second.passages[-1].text == extra.strip() and second.passages[-1].paragraph == 11
     assert second.manifest["sources_sha256"] != first.manifest["sources_sha256"]
 
 

