@@ -148,7 +148,7 @@ class ArticleQA:
             callback, close = _tqdm_progress("indexing")
         try:
             store, _ = load_or_build(documents, embeddings, Path(index_dir or settings.index_dir),
-                                     progress=callback, rebuild=rebuild)
+                                     progress=callback, rebuild=rebuild, sentence_vectors=settings.unit_vectors)
         finally:
             if close:
                 close()
@@ -168,7 +168,8 @@ class ArticleQA:
         for name, text in texts.items():
             name = name if name.lower().endswith((".txt", ".md")) else f"{name}.txt"
             documents.append(decode_document(name, text.encode("utf-8")))
-        store = build_store(documents, self.embeddings, progress=progress_callback)
+        store = build_store(documents, self.embeddings, progress=progress_callback,
+                            sentence_vectors=self.settings.unit_vectors)
         return ArticleQA(documents, store, self.embeddings, settings=self.settings, chat_model=self._chat_model)
 
     # ---- the chain's stages -------------------------------------------------------
@@ -187,6 +188,8 @@ class ArticleQA:
         t0 = time.perf_counter()
         if history and self.llm is not None:
             query = self.llm.rewrite_question(question, history, language)
+            if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
+                query = extractive_followup_query(question, history)
         else:
             query = extractive_followup_query(question, history)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}

