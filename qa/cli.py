@@ -40,6 +40,10 @@ def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
         overrides["embed_model"] = args.model
     if getattr(args, "k", None):
         overrides["top_k"] = args.k
+    for option, field in (("llm_base_url", "llm_base_url"), ("llm_model", "llm_model"),
+                          ("llm_api_key", "llm_api_key"), ("llm_timeout", "llm_timeout_s")):
+        if getattr(args, option, None) is not None:
+            overrides[field] = getattr(args, option)
     settings = Settings(**overrides)
     index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
     bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
@@ -52,6 +56,8 @@ def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
 def format_answer(answer) -> str:
     """The answer and its numbered sources, as printed by ``article-qa ask``."""
     lines = [answer.text]
+    if answer.mode not in ("extractive", "abstained") or "llm_text" in answer.extra:  # a chat model answered
+        lines += ["", f"Mode: {answer.mode}"]
     if answer.notice:
         lines += ["", f"Note: {answer.notice}"]
     if answer.citations:
@@ -112,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--model", help="sentence-transformers model id or folder (default: QA_EMBED_MODEL)")
     common.add_argument("--index-dir", help="index folder (default: QA_INDEX_DIR or index)")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    common.add_argument("--llm-base-url", help="OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:8080/v1 "
+                                               "(default: QA_LLM_BASE_URL; unset: extractive answers)")
+    common.add_argument("--llm-model", help="chat model name at that endpoint (default: QA_LLM_MODEL)")
+    common.add_argument("--llm-api-key", help="API key for the endpoint (default: QA_LLM_API_KEY)")
+    common.add_argument("--llm-timeout", type=float, metavar="SECONDS",
+                        help="seconds to wait for the chat model (default: QA_LLM_TIMEOUT_S or 30)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question")
