@@ -14,6 +14,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
+import json  # noqa: E402
 import logging  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -78,6 +79,27 @@ def load_default_bot() -> ArticleQA:
 
 def _history_for_bot(plain: list[dict] | None) -> list[dict]:
     return list(plain or [])[-2 * HISTORY_TURNS :]
+
+
+def _api_history(history: Any) -> list[dict]:
+    """The ``history`` input of ``/ask`` as a list of messages (a JSON string is parsed).
+
+    Raises:
+        gr.Error: it is not a list of ``{"role": "user"|"assistant", "content": str}``.
+    """
+    if history is None or history == "":
+        return []
+    if isinstance(history, str):
+        try:
+            history = json.loads(history)
+        except ValueError:
+            raise gr.Error("history must be a JSON list of {\"role\", \"content\"} messages") from None
+    if not isinstance(history, list) or not all(
+        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+        for m in history
+    ):
+        raise gr.Error('history must be a list of {"role": "user" or "assistant", "content": text} messages')
+    return _history_for_bot(history)
 
 
 def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
@@ -147,10 +169,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             R.render_footer(qa_bot.info(), elapsed, article_label(session_bot)),
         )
 
-    def ask_api(question: str, session_bot) -> dict:
-        """JSON endpoint: ``Answer.to_dict()`` for one question (no chat history)."""
+    def ask_api(question: str, history, session_bot) -> dict:
+        """JSON endpoint: ``Answer.to_dict()`` for one question.
+
+        ``history`` (optional, default ``[]``): earlier turns as a JSON list of
+        ``{"role": "user"|"assistant", "content": str}``, so a follow-up can be asked.
+        """
+        turns = _api_history(history)  # raises gr.Error for a malformed history
         try:
-            return current(session_bot).ask(question or "").to_dict()
+            return current(session_bot).ask(question or "", history=turns).to_dict()
         except QuestionError as exc:
             raise gr.Error(str(exc)) from None
         except Exception as exc:
@@ -298,6 +325,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
         # Hidden components for the JSON endpoint /ask.
         api_question = gr.Textbox(visible=False)
+        api_history = gr.JSON(value=[], visible=False)  # optional: earlier turns for a follow-up
         api_answer = gr.JSON(visible=False)
         api_button = gr.Button(visible=False)
 
@@ -321,7 +349,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         api_button.click(
-            ask_api, [api_question, session_bot], [api_answer], api_name="ask", concurrency_id="answer"
+            ask_api, [api_question, api_history, session_bot], [api_answer], api_name="ask", concurrency_id="answer"
         )
 
         own_outputs = [session_bot, status, chatbot, plain_history, last_answer, article, sources, footer]

@@ -158,3 +158,60 @@ def test_two_sessions_own_article_and_seed(server):
     alice.predict(api_name="/use_seed")
     back = alice.predict("من حضر المؤتمر؟", api_name="/ask")
     check_citations(back, seed_documents())
+
+
+def test_ask_takes_optional_history_for_follow_ups(server):
+    c = client(server)
+    api = c.view_api(return_format="dict", print_info=False)["named_endpoints"]["/ask"]
+    history_param = next(p for p in api["parameters"] if p["parameter_name"] == "history")
+    assert history_param["parameter_has_default"] and history_param["parameter_default"] == []
+
+    history = [
+        {"role": "user", "content": "Who gave the opening speech?"},
+        {"role": "assistant", "content": "Major General Mahmoud Hamza [1]."},
+    ]
+    # Extractive mode puts the previous user question in front of a short follow-up.
+    positional = c.predict("What did he say?", history, api_name="/ask")
+    keyword = c.predict("What did he say?", history=history, api_name="/ask")
+    for answer in (positional, keyword):
+        assert answer["question"] == "What did he say?"
+        assert answer["retrieval_query"] == "Who gave the opening speech? What did he say?"
+        assert not answer["abstained"] and "حمزة" in answer_words(answer)
+        check_citations(answer, seed_documents())
+    # Without history the same follow-up is retrieved as asked.
+    alone = c.predict("What did he say?", api_name="/ask")
+    assert alone["retrieval_query"] == "What did he say?"
+    # A history that is not a list of messages is refused with a clear message.
+    with pytest.raises(AppError) as err:
+        c.predict("What did he say?", {"role": "user"}, api_name="/ask")
+    assert "history" in str(err.value) and "Traceback" not in str(err.value)
+
+
+def test_chat_streams_tokens_in_llm_mode(embeddings, tmp_path):
+    """The UI with a chat model (the stub server): several streamed updates, then the
+    final answer with its citations."""
+    from openai_stub import OpenAIStub
+
+    from qa import ArticleQA
+    from qa.config import Settings
+
+    question = "من حضر المؤتمر؟"
+    reply = "حضرت المؤتمر وفود رسمية من تونس والجزائر والسودان وتشاد والنيجر [{n}]."
+    with OpenAIStub() as stub:
+        settings = Settings(llm_base_url=stub.base_url, llm_model="stub-model", llm_timeout_s=10)
+        bot = ArticleQA.from_directory("seeds", index_dir=tmp_path, embeddings=embeddings, settings=settings,
+                                       progress=False)
+        n = next(h.rank for h in bot.retriever.retrieve(question).hits if "وبحضور وفود رسمية من تونس" in h.text)
+        stub.reply(reply.format(n=n))
+        with running_app(bot) as (url, _demo):
+            job = client(url).submit(question, api_name="/chat")
+            final = job.result(timeout=120)
+            updates = job.outputs()
+    assert stub.requests[0]["stream"] is True
+    streamed = [_content(_chat_messages(o)[-1]) for o in updates[:-1]]
+    partial = [m for m in streamed if "qa-streaming" in m and "حضرت" in m]
+    assert len(partial) >= 2, streamed  # tokens arrive one update at a time
+    assert len({m for m in partial}) >= 2  # and each update holds more text
+    bot_message = _content(_chat_messages(final)[-1])
+    assert "qa-streaming" not in bot_message and 'class="qa-sources"' in bot_message
+    assert "تونس" in bot_message and "[1]" in bot_message and "<mark>" in bot_message
