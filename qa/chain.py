@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
+# Tatweel (kashida) only stretches letters; zero-width and bidi marks are invisible. Neither
+# carries meaning, but both change the embedding, so they go before retrieval.
+_INVISIBLE = re.compile("[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 History = list[dict[str, Any]]
 ProgressFn = Callable[[int, int], None]
 
@@ -49,8 +52,7 @@ def _tqdm_progress(description: str) -> tuple[ProgressFn, Callable[[], None]]:
 
             bars.append(tqdm(desc=description, total=total, unit="text", leave=False))
         bars[0].total = total
-        bars[0].n = done
-        bars[0].refresh()
+        bars[0].update(done - bars[0].n)
 
     def close() -> None:
         for bar in bars:
@@ -176,8 +178,14 @@ class ArticleQA:
 
     def _prepare(self, inputs: dict[str, Any]) -> dict[str, Any]:
         question = inputs.get("question")
-        if not isinstance(question, str) or not _HAS_WORD.search(question):
-            raise QuestionError("Please type a question: this one is empty or has no words.")
+        if question is not None and not isinstance(question, str):
+            raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+        # lone surrogates (broken UTF-16 from a client) cannot be encoded: make them U+FFFD
+        question = (question or "").encode("utf-8", "replace").decode("utf-8")
+        question = _INVISIBLE.sub("", question).replace("\x00", " ")
+        if not _HAS_WORD.search(question):
+            raise QuestionError("Please type a question: this one is empty or has no words. "
+                                "اكتب سؤالا عن المقال.")
         question = question.strip()
         notice = ""
         if len(question) > MAX_QUESTION_CHARS:

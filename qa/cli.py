@@ -109,6 +109,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _top_k(value: str) -> int:
+    """argparse type for ``-k``: a whole number from 1 to 50."""
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= k <= 50:
+        raise argparse.ArgumentTypeError("k must be from 1 to 50")
+    return k
+
+
+def _message(err: Exception) -> str:
+    """A one-line message for an error; pydantic's validation errors name the setting."""
+    errors = getattr(err, "errors", None)
+    if callable(errors):
+        try:
+            return "; ".join(f"setting {'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in errors())
+        except Exception:  # not pydantic's shape after all
+            pass
+    return str(err)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``article-qa`` (subcommands ask, index, info, eval, bench)."""
     parser = argparse.ArgumentParser(prog="article-qa", description="Ask news articles questions; answers cite passages.")
@@ -130,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--docs", default=DEFAULT_DOCS, help="folder of articles (default: seeds)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
-    ask.add_argument("-k", type=int, help="passages to retrieve")
+    ask.add_argument("-k", type=_top_k, help="passages to retrieve (1-50)")
     ask.set_defaults(func=cmd_ask)
 
     index = sub.add_parser("index", parents=[common], help="build or refresh the index")
@@ -164,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (QAError, ValueError, OSError) as err:
-        print(f"article-qa: {err}", file=sys.stderr)
+        print(f"article-qa: {_message(err)}", file=sys.stderr)
         return 2
 
 

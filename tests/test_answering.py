@@ -94,3 +94,33 @@ def test_without_unit_vectors_units_are_embedded_at_question_time(tmp_path, embe
     answer = bot.ask("من ألقى الكلمة الافتتاحية؟")
     assert "حمزة" in answer.text
     assert_citations_exact(answer, seed_text)
+
+
+def test_invisible_marks_and_tatweel_do_not_change_the_answer(seed_bot):
+    plain = seed_bot.ask("من حضر المؤتمر؟")
+    for variant in ("مـــن حضـــر المؤتمـــر؟", "\u200fمن حضر\u200b المؤتمر؟", "من حضر المؤتمر؟\ufeff"):
+        answer = seed_bot.ask(variant)
+        assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations]
+
+
+def test_broken_text_and_wrong_types_get_clear_errors(seed_bot):
+    answer = seed_bot.ask("who\ud800 attended the conference?")  # a lone surrogate from a broken client
+    assert answer.text
+    with pytest.raises(QuestionError, match="must be text"):
+        seed_bot.ask(123)
+
+
+def test_latin_words_and_single_digits_in_an_arabic_question_do_not_force_abstention(seed_bot):
+    answer = seed_bot.ask("<script>alert(1)</script> من حضر المؤتمر؟")
+    assert not answer.abstained and any(name in answer.text for name in ATTENDEES)
+
+
+def test_arabic_question_about_an_english_article(seed_bot):
+    bot = seed_bot.with_texts({"library.txt": "The new city library opened on 3 May 2021. It was designed by the "
+                                              "architect Maria Lund. The mayor gave the opening speech.\n"})
+    answer = bot.ask("متى افتتحت المكتبة؟")
+    assert not answer.abstained and "3 May 2021" in answer.text
+    text = "The new city library opened on 3 May 2021. It was designed by the architect Maria Lund. The mayor gave the opening speech.\n"
+    c = answer.citations[0]
+    assert c.source == "library.txt" and text[c.quote_start : c.quote_end] == c.quote
+    assert bot.ask("What is the capital of Japan?").abstained

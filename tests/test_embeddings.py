@@ -78,3 +78,16 @@ def test_explicit_backend_from_environment(monkeypatch, tmp_path):
         Settings()
     with pytest.raises(ValueError, match="unknown embedding backend"):
         emb.load_embeddings("word2vec")
+
+
+def test_explicit_sentence_transformers_fails_fast_offline(monkeypatch):
+    import time
+
+    monkeypatch.setattr(emb, "_in_hub_cache", lambda model: False)
+    monkeypatch.setattr(emb, "_hub_reachable", lambda timeout_s=1.5: False)
+    t0 = time.perf_counter()
+    with pytest.raises(OSError, match="hub cannot be reached"):
+        emb.load_embeddings("sentence-transformers", "intfloat/multilingual-e5-small")
+    assert time.perf_counter() - t0 < 5
+    with pytest.raises(OSError, match="no such model folder"):
+        emb.load_embeddings("sentence-transformers", "/nonexistent/model")

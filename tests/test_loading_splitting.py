@@ -49,9 +49,9 @@ def test_passages_end_on_sentence_boundaries_and_no_fragments(embeddings, seed_t
 def test_arabic_question_mark_and_semicolon_end_sentences():
     text = "هل حضر الوفد المغربي الاجتماع؟ لم يحضر أي وفد؛ وقال المتحدث إن الغياب مقصود. Dr. Smith left at 3.5 pm. Fine!"
     sentences = [s.text for s in split_sentences(text)]
+    # "Dr." and "3.5" do not end sentences; the one-word "Fine!" is a fragment and joins its neighbour
     assert sentences == ["هل حضر الوفد المغربي الاجتماع؟", "لم يحضر أي وفد؛", "وقال المتحدث إن الغياب مقصود.",
-                         "Dr. Smith left at 3.5 pm. Fine!"] or sentences[:3] == [
-        "هل حضر الوفد المغربي الاجتماع؟", "لم يحضر أي وفد؛", "وقال المتحدث إن الغياب مقصود."]
+                         "Dr. Smith left at 3.5 pm. Fine!"]
     for s in split_sentences(text):
         assert text[s.start : s.end] == s.text
 
@@ -91,3 +91,8 @@ def test_upload_checks():
         decode_upload("a.pdf", b"%PDF")
     with pytest.raises(DocumentError, match="over the limit"):
         decode_upload("a.txt", b"x" * 300_000)
+
+
+def test_utf16_upload_says_how_to_fix_it():
+    with pytest.raises(DocumentError, match="save it as UTF-8"):
+        decode_upload("a.txt", "نص".encode("utf-16"))
