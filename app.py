@@ -25,7 +25,7 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.loading import MAX_UPLOAD_BYTES, decode_upload  # noqa: E402
+from qa.loading import decode_upload  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -33,6 +33,13 @@ ROOT = Path(__file__).resolve().parent
 SEEDS_DIR = ROOT / "seeds"
 INDEX_DIR = ROOT / "index"
 HISTORY_TURNS = 3  # question/answer pairs handed to the bot for follow-up questions
+# A user's own article (upload or paste).  News articles are far smaller; indexing takes
+# about 0.5 s per kB on 2 CPU cores, so 60 kB is about half a minute.
+UPLOAD_LIMIT_BYTES = 60_000
+INDEXING_TIME_HINT = "Indexing takes a few seconds for a short article and up to about 30 s at 60 kB."
+EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
+STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
+QUESTION_PLACEHOLDER = "Your question · سؤالك"
 
 EXAMPLES = [
     "من حضر المؤتمر؟",
@@ -102,6 +109,17 @@ def _api_history(history: Any) -> list[dict]:
     return _history_for_bot(history)
 
 
+def _question_message(exc: QuestionError) -> str:
+    """One bilingual message for an empty question, whichever check caught it (the UI's or
+    the core's); other question errors as the core words them."""
+    text = str(exc)
+    return EMPTY_QUESTION if text.startswith("Please type a question") else text
+
+
+def _plural(n: Any, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     """Build the UI over ``bot`` (default: the seed article).  Each browser session starts
     on ``bot``; a user's own article replaces it for that session only."""
@@ -115,9 +133,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     def article_label(session_bot: ArticleQA | None) -> str:
         return "your article" if session_bot is not None else "seed article"
 
+    def answered_from(session_bot: ArticleQA | None) -> str:
+        names = ", ".join(current(session_bot).documents)
+        return f"{article_label(session_bot)} ({names})" if names else article_label(session_bot)
+
     # ------------------------------------------------------------------ handlers
 
-    def chat(question, chat_history, plain_history, session_bot):
+    def chat(question, chat_history, plain_history, session_bot, indexing=False):
         """Stream an answer into the chat (generator: Gradio streams each yield)."""
         qa_bot = current(session_bot)
         messages = list(chat_history or [])
@@ -129,8 +151,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         answer = None
         partial = ""
         try:
+            if indexing:
+                raise QuestionError(STILL_INDEXING)
             if not (question or "").strip():
-                raise QuestionError("Please type a question about the article first. / اكتب سؤالا عن المقال أولا.")
+                raise QuestionError(EMPTY_QUESTION)
             for item in qa_bot.stream(question, history=_history_for_bot(plain_history)):
                 if isinstance(item, str):
                     partial += item
@@ -141,7 +165,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             if answer is None:
                 raise RuntimeError("the bot returned no answer")
         except QuestionError as exc:
-            messages[-1] = {"role": "assistant", "content": R.render_error(str(exc))}
+            messages[-1] = {"role": "assistant", "content": R.render_error(_question_message(exc))}
             yield skip, messages, skip, skip, skip, skip, skip
             return
         except Exception as exc:  # never a traceback in the chat
@@ -153,7 +177,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             yield skip, messages, skip, skip, skip, skip, skip
             return
         elapsed = time.perf_counter() - started
-        messages[-1] = {"role": "assistant", "content": R.render_answer(answer, qa_bot.documents, elapsed)}
+        messages[-1] = {
+            "role": "assistant",
+            "content": R.render_answer(answer, qa_bot.documents, elapsed, article=answered_from(session_bot)),
+        }
         plain = list(plain_history or []) + [
             {"role": "user", "content": answer.question or question.strip()},
             {"role": "assistant", "content": answer.text},
@@ -179,7 +206,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         try:
             return current(session_bot).ask(question or "", history=turns).to_dict()
         except QuestionError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(_question_message(exc)) from None
         except Exception as exc:
             log.exception("ask failed")
             raise gr.Error(f"Answering failed ({type(exc).__name__}: {exc})") from None
@@ -192,12 +219,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         progress(0, desc="Indexing your article…")
 
         def report(done: int, total: int) -> None:
-            progress((done, total), desc="Indexing passages", unit="passages")
+            # ``done``/``total`` count every embedded text: passages and sentence units
+            progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report)
         info = new_bot.info()
         status = R.render_status(
-            f"Indexed “{name}”: {info.get('n_passages', '?')} passages. "
+            f"Indexed “{name}”: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
             "Questions in this browser tab now go to your article (other users keep the seed article)."
         )
         return (
@@ -221,11 +249,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail("No file received: choose a .txt or .md file.")
         path = Path(file_path)
         try:
-            if path.stat().st_size > MAX_UPLOAD_BYTES:  # don't read a big file just to refuse it
+            if path.stat().st_size > UPLOAD_LIMIT_BYTES:  # don't read a big file just to refuse it
                 raise DocumentError(
-                    f"{path.name}: {path.stat().st_size:,} bytes is over the limit of {MAX_UPLOAD_BYTES:,} bytes"
+                    f"{path.name}: {path.stat().st_size:,} bytes is over the limit of {UPLOAD_LIMIT_BYTES:,} bytes"
                 )
-            text = decode_upload(path.name, path.read_bytes())
+            text = decode_upload(path.name, path.read_bytes(), max_bytes=UPLOAD_LIMIT_BYTES)
             return _use_text(path.name, text, progress)
         except DocumentError as exc:
             return _fail(str(exc))
@@ -237,12 +265,46 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """Index pasted text for this session."""
         try:
             name = "pasted-article.txt"
-            return _use_text(name, decode_upload(name, (text or "").encode("utf-8")), progress)
+            data = (text or "").encode("utf-8")
+            return _use_text(name, decode_upload(name, data, max_bytes=UPLOAD_LIMIT_BYTES), progress)
         except DocumentError as exc:
             return _fail(str(exc))
         except Exception as exc:
             log.exception("indexing pasted text failed")
             return _fail(f"Could not index this text ({type(exc).__name__}: {exc}).")
+
+    def start_indexing():
+        """Before indexing: lock the question box (a question now would go to the old
+        article, and its answer be cleared when indexing ends) and say what is going on."""
+        locked = gr.update(interactive=False, placeholder=STILL_INDEXING)
+        return (
+            True,
+            R.render_status(f"Indexing your article… {INDEXING_TIME_HINT}", busy=True),
+            locked,
+            gr.update(interactive=False),
+            gr.update(interactive=False),
+            gr.update(interactive=False),
+        )
+
+    def end_indexing(status_html):
+        """After indexing (done, refused or failed): unlock the question box.  A status still
+        saying "Indexing…" means the handler never ran: Gradio refused the file itself
+        (wrong type, shown in its own toast), so don't leave an old message up."""
+        status_update = gr.skip()
+        if isinstance(status_html, str) and "qa-status-busy" in status_html:
+            status_update = R.render_status(
+                f"Not indexed: use a UTF-8 .txt or .md file (or pasted text) of up to {UPLOAD_LIMIT_BYTES // 1000} kB.",
+                ok=False,
+            )
+        unlocked = gr.update(interactive=True)
+        return (
+            False,
+            status_update,
+            gr.update(interactive=True, placeholder=QUESTION_PLACEHOLDER),
+            unlocked,
+            unlocked,
+            unlocked,
+        )
 
     def use_seed():
         return (
@@ -262,6 +324,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         session_bot = gr.State(None)  # this browser session's own ArticleQA, or None = seed
         plain_history = gr.State([])  # [{"role", "content"}] as plain text for follow-ups
         last_answer = gr.State(None)
+        indexing = gr.State(False)  # True while this session's own article is being indexed
 
         gr.HTML(
             '<div dir="auto"><h1 style="margin:0">Ask the article · اسأل المقال</h1>'
@@ -286,7 +349,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 with gr.Row():
                     question = gr.Textbox(
                         show_label=False,
-                        placeholder="Your question · سؤالك",
+                        placeholder=QUESTION_PLACEHOLDER,
                         elem_id="qa-question",
                         rtl=False,
                         scale=6,
@@ -308,8 +371,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 article = gr.HTML(R.render_article(base_bot.documents, None), elem_id="qa-article-panel")
         with gr.Accordion("Your own article · مقالك الخاص", open=False, elem_id="qa-own"):
             gr.Markdown(
-                f"Upload a `.txt` or `.md` file (UTF-8, up to {MAX_UPLOAD_BYTES // 1000} kB) or paste "
-                "the text. It is indexed for this browser tab only; other users keep the seed article."
+                f"Upload a `.txt` or `.md` file (UTF-8, up to {UPLOAD_LIMIT_BYTES // 1000} kB) or paste "
+                "the text. It is indexed for this browser tab only; other users keep the seed article. "
+                f"{INDEXING_TIME_HINT} Questions wait until it is ready."
             )
             with gr.Row():
                 upload = gr.File(
@@ -320,7 +384,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     with gr.Row():
                         index_pasted = gr.Button("Use pasted text", variant="primary")
                         back_to_seed = gr.Button("Back to the seed article")
-            status = gr.HTML("", elem_id="qa-status")
+            status = gr.HTML("", elem_id="qa-status", min_height=72)
         footer = gr.HTML(R.render_footer(base_info, None, "seed article"), elem_id="qa-footer")
 
         # Hidden components for the JSON endpoint /ask.
@@ -330,7 +394,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
 
         # ------------------------------------------------------------------ events
-        chat_inputs = [question, chatbot, plain_history, session_bot]
+        chat_inputs = [question, chatbot, plain_history, session_bot, indexing]
         chat_outputs = [question, chatbot, plain_history, last_answer, article, sources, footer]
         for trigger, name in ((question.submit, "chat"), (send.click, "chat_button")):
             trigger(
@@ -353,8 +417,32 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
 
         own_outputs = [session_bot, status, chatbot, plain_history, last_answer, article, sources, footer]
-        upload.upload(use_file, [upload], own_outputs, api_name="use_file", concurrency_id="index", concurrency_limit=1)
-        index_pasted.click(use_text, [pasted], own_outputs, api_name="use_text", concurrency_id="index", concurrency_limit=1)
+        lock_outputs = [indexing, status, question, send, index_pasted, back_to_seed]
+        for trigger, handler, inputs, name in (
+            (upload.upload, use_file, [upload], "use_file"),
+            (index_pasted.click, use_text, [pasted], "use_text"),
+        ):
+            lock = trigger(
+                start_indexing, None, lock_outputs, queue=False, api_visibility="private", show_progress="hidden"
+            )
+            lock.then(
+                handler,
+                inputs,
+                own_outputs,
+                api_name=name,
+                concurrency_id="index",
+                concurrency_limit=2,  # two uploads index at once; answering has its own queue
+                show_progress="full",
+                show_progress_on=[status],  # the bar goes on the status line, not over the chat
+            ).then(end_indexing, [status], lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
+        def clear_failed_status(status_html):
+            """The file was removed: an error about it (or a stale "Indexing…") goes with it,
+            so a file Gradio then refuses itself (its own toast) leaves no old message up."""
+            if isinstance(status_html, str) and ("qa-status-error" in status_html or "qa-status-busy" in status_html):
+                return ""
+            return gr.skip()
+
+        upload.clear(clear_failed_status, [status], [status], queue=False, api_visibility="private")
         back_to_seed.click(use_seed, None, own_outputs, api_name="use_seed", queue=False)
 
         def new_conversation(session_bot):

@@ -128,8 +128,11 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str]) 
     return f'<ol class="qa-sources">{"".join(items)}</ol>'
 
 
-def render_answer(answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None) -> str:
-    """A full answer message: text with ``[n]`` markers, notice, then the numbered sources."""
+def render_answer(
+    answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = ""
+) -> str:
+    """A full answer message: text with ``[n]`` markers, notice, the numbered sources, then
+    (when ``article`` is given) a line saying which article answered and how long it took."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     direction = text_direction(answer.text)
     parts = [f'<div class="{cls}" dir="{direction}" lang="{esc(answer.language)}">']
@@ -140,6 +143,9 @@ def render_answer(answer: Answer, documents: Mapping[str, str], elapsed_s: float
         label = "المصادر" if answer.language == "ar" else "Sources"
         parts.append(f'<div class="qa-sources-label" dir="auto">{label}</div>')
         parts.append(render_sources(answer.citations, documents))
+    if article:
+        took = f" · {elapsed_s:.2f} s" if elapsed_s is not None else ""
+        parts.append(f'<div class="qa-from" dir="ltr">Answered from: {esc(article)}{took}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -244,9 +250,9 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     return f'<div class="qa-footer" dir="ltr">{" · ".join(bits)}</div>'
 
 
-def render_status(message: str, ok: bool = True) -> str:
-    """A status line for the "your own article" box."""
-    cls = "qa-status-ok" if ok else "qa-status-error"
+def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
+    """A status line for the "your own article" box (``busy``: indexing has started)."""
+    cls = "qa-status-busy" if busy else "qa-status-ok" if ok else "qa-status-error"
     return f'<div class="qa-status {cls}" dir="auto" role="status">{esc(message)}</div>'
 
 
@@ -279,6 +285,8 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 .qa-status { font-weight: 600; }
 .qa-status-ok { color: #15803d; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
+.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
+.qa-status-busy { color: var(--body-text-color-subdued, #555); }
 #qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
@@ -302,11 +310,31 @@ CLICK_JS = """
     el.classList.add("qa-flash");
     return true;
   };
+  // Question and paste boxes take the direction of their text (Arabic right to left);
+  // Gradio renders them with dir="ltr", so set dir="auto" on load and whenever used.
+  const dirAuto = () => document.querySelectorAll("#qa-question textarea, #qa-paste textarea")
+    .forEach((el) => { if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto"); });
+  ["focusin", "input"].forEach((type) => document.addEventListener(type, dirAuto, true));
+  new MutationObserver(dirAuto).observe(document.body, {childList: true, subtree: true});
+  dirAuto();
+  // A source of the latest answer clicked in the chat also selects it in the selector
+  // beside the article, so the two never disagree.
+  const syncSelector = (t) => {
+    const msg = t.closest(".qa-answer");
+    const answers = document.querySelectorAll("#qa-chat .qa-answer");
+    if (!msg || msg !== answers[answers.length - 1]) return;
+    const num = t.classList.contains("qa-ref") ? t : t.querySelector(".qa-num");
+    const n = num ? num.textContent.trim() : "";
+    const label = Array.from(document.querySelectorAll("#qa-source-select label"))
+      .find((l) => l.textContent.trim().startsWith(n + " "));
+    const input = label && label.querySelector("input");
+    if (input && !input.checked) input.click();
+  };
   document.addEventListener("click", (ev) => {
     const t = ev.target && ev.target.closest ? ev.target.closest("[class*='qa-goto-']") : null;
     if (!t) return;
     const cls = Array.from(t.classList).find((c) => c.startsWith("qa-goto-"));
-    if (cls) { ev.preventDefault(); window.qaGoto(cls.slice("qa-goto-".length)); }
+    if (cls) { ev.preventDefault(); window.qaGoto(cls.slice("qa-goto-".length)); syncSelector(t); }
   });
 }
 """

@@ -215,3 +215,46 @@ def test_chat_streams_tokens_in_llm_mode(embeddings, tmp_path):
     bot_message = _content(_chat_messages(final)[-1])
     assert "qa-streaming" not in bot_message and 'class="qa-sources"' in bot_message
     assert "تونس" in bot_message and "[1]" in bot_message and "<mark>" in bot_message
+
+
+def test_own_article_limit_is_60_kb_for_files_and_pasted_text(server, tmp_path):
+    import app
+
+    assert app.UPLOAD_LIMIT_BYTES == 60_000
+    c = client(server)
+    text = ("نص عربي صحيح عن المؤتمر. " * 3000)[: 35_000]  # valid UTF-8, about 63 kB
+    assert len(text.encode("utf-8")) > 60_000
+    (tmp_path / "over.txt").write_text(text, encoding="utf-8")
+    for status in (
+        _status_text(c.predict(handle_file(str(tmp_path / "over.txt")), api_name="/use_file")),
+        _status_text(c.predict(text, api_name="/use_text")),
+    ):
+        assert "qa-status-error" in status and "60,000" in status and "limit" in status
+
+
+def test_one_passage_is_singular(server):
+    status = _status_text(client(server).predict("A short note: the meeting was in Tripoli.", api_name="/use_text"))
+    assert "qa-status-ok" in status and "1 passage." in status and "1 passages" not in status
+
+
+def test_empty_question_message_is_the_same_bilingual_text_everywhere(server):
+    import app
+
+    c = client(server)
+    seen = set()
+    for question in ("", "   ", "???", "؟ ؟"):
+        last = _content(_chat_messages(c.predict(question, api_name="/chat"))[-1])
+        assert "qa-error" in last
+        seen.add(re.sub(r"<[^>]+>", "", last))
+        with pytest.raises(AppError) as err:
+            c.predict(question, api_name="/ask")
+        assert app.EMPTY_QUESTION in str(err.value)
+    assert len(seen) == 1, seen
+    assert "Please type a question" in seen.pop() and "اكتب سؤالا" in app.EMPTY_QUESTION
+
+
+def test_answer_says_which_article_answered(server):
+    c = client(server)
+    messages = _chat_messages(c.predict("Who attended the conference?", api_name="/chat"))
+    bot = _content(messages[-1])
+    assert 'class="qa-from"' in bot and "seed article" in bot and next(iter(seed_documents())) in bot

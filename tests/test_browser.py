@@ -62,6 +62,10 @@ def test_arabic_question_rtl_answer_and_highlight(browser, tmp_path):
         page.locator("#qa-question textarea").wait_for(timeout=60_000)
         box = page.locator("#qa-question textarea")
         box.fill("من حضر المؤتمر؟")
+        # The box follows its text's direction: an Arabic question reads right to left,
+        # starting at the right edge, with "؟" at its (left) end.
+        direction, align = box.evaluate("el => [getComputedStyle(el).direction, getComputedStyle(el).textAlign]")
+        assert direction == "rtl" and align in ("start", "right"), (direction, align)
         box.press("Enter")
 
         answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
@@ -93,7 +97,19 @@ def test_arabic_question_rtl_answer_and_highlight(browser, tmp_path):
         goto = next(c for c in classes if c.startswith("qa-goto-"))[len("qa-goto-") :]
         target = page.locator(f"#{goto}")
         assert target.is_visible()
-        assert "qa-flash" in (target.get_attribute("class") or "")
+        # It flashes (or, once the selector beside the article has followed the click and
+        # the panel is redrawn with that source in focus, the focused passage in it does).
+        page.locator(f"#{goto}.qa-flash, #{goto} .qa-flash").first.wait_for(timeout=5_000)
+
+        # The selector beside the article follows a marker clicked in the chat.
+        radios = page.locator("#qa-source-select input[type=radio]")
+        if radios.count() >= 2:
+            radios.nth(1).check()
+            page.wait_for_timeout(500)
+            page.locator("#qa-chat .qa-answer").last.locator("sup.qa-ref").first.click()
+            page.wait_for_timeout(800)
+            assert radios.nth(0).is_checked() and not radios.nth(1).is_checked()
+            assert page.locator("#qa-article-panel #qa-focus").get_attribute("data-qa-n").split()[0] == "1"
 
         # Arabic glyphs render with a real Arabic font (not tofu): the text has width.
         width = answer.evaluate("el => el.getBoundingClientRect().width")
@@ -128,5 +144,71 @@ def test_html_in_question_is_shown_as_text(browser):
         assert "<img" in user.inner_text() and "<script>" in user.inner_text()
         assert page.locator("#qa-chat img[src='x']").count() == 0
         assert page.evaluate("window.__pwned") == 0 and not dialogs
+        assert not outside, outside
+        page.close()
+
+
+def test_own_article_locks_questions_while_indexing(browser, tmp_path):
+    """While the tab's own article is indexed the question box is locked, the progress bar
+    sits on the status line (not over the chat), and the answer after says which article
+    answered.  A refused file type replaces an earlier error in the status line."""
+    from app_helpers import seed_documents
+
+    seed = next(iter(seed_documents().values()))
+    own = tmp_path / "own-article.txt"
+    own.write_text((seed + "\n") * 4, encoding="utf-8")  # ~20 kB: a few seconds to index
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.4 hello")
+    with running_app() as (url, _demo):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        box = page.locator("#qa-question textarea")
+        box.wait_for(timeout=60_000)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        file_input = page.locator("#qa-upload input[type=file]")
+        status = page.locator("#qa-status")
+
+        file_input.set_input_files(str(binary))
+        page.locator("#qa-status .qa-status-error").wait_for(timeout=30_000)
+        assert "binary" in status.inner_text()
+        page.locator("#qa-upload button[aria-label='Clear']").first.click()
+        page.wait_for_function(
+            "() => !document.querySelector('#qa-status').innerText.includes('binary')", timeout=30_000
+        )
+        file_input.set_input_files(str(pdf))  # Gradio refuses it in the page, with a toast
+        page.get_by_text("Invalid file type").first.wait_for(timeout=10_000)
+        assert "binary" not in status.inner_text()
+
+        box.fill("Who attended the conference?")
+        file_input.set_input_files(str(own))
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=10_000)
+        assert page.locator("#qa-send").is_disabled()
+        page.locator("#qa-status .progress-text").first.wait_for(timeout=30_000)
+        shot = tmp_path / "indexing.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nscreenshot while indexing: {shot}")
+        assert "texts embedded" in status.inner_text() or "Indexing" in status.inner_text()
+        assert page.locator("#qa-chat .progress-text, #qa-chat .eta-bar").count() == 0
+        assert page.locator("#qa-footer .progress-text, #qa-article-panel .progress-text").count() == 0
+
+        page.wait_for_function("() => !document.querySelector('#qa-question textarea').disabled", timeout=120_000)
+        text = status.inner_text()
+        assert "Indexed “own-article.txt”" in text and "passages." in text, text
+        box.fill("Who attended the conference?")
+        box.press("Enter")
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
+        answer.wait_for(state="visible", timeout=120_000)
+        source = answer.locator(".qa-from")
+        source.wait_for(timeout=60_000)
+        assert source.is_visible() and "your article (own-article.txt)" in source.inner_text()
+        shot = tmp_path / "own-article.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot after: {shot}")
+        keep = os.environ.get("SCREENSHOT_PATH")
+        if keep:
+            shutil.copy(shot, keep.replace(".png", "-own.png"))
         assert not outside, outside
         page.close()
