@@ -122,7 +122,7 @@ class ExtractiveAnswerer:
                 return "missing-words"
         return None
 
-    def candidates(self, question: str, retrieval: Retrieval, top_passages: int = 2) -> list[Candidate]:
+    def candidates(self, question: str, retrieval: Retrieval, top_passages: int = 3) -> list[Candidate]:
         """Score every sentence of the top passages, best first."""
         q_words = set(content_words(question))
         sentence_cosine = retrieval.sentence_cosine

@@ -74,11 +74,16 @@ class SplitterSettings:
             or Latin commas and semicolons (packed greedily up to this size), for the
             sentence vectors and quotes: news sentences run to 100 tokens and mix several
             facts, and a single vector of such a sentence matches every question a little.
+        headline_context: when a document opens with a headline (see ``headline``), embed
+            each later passage with the headline in front ("contextual chunk headers"), so
+            a passage that says "the conference" also carries where and what it was. Only
+            the vector changes; the passage text and offsets do not.
     """
 
     max_tokens: int = 500
     min_words: int = MIN_WORDS
     max_unit_tokens: int = 48
+    headline_context: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +187,36 @@ def clause_units(text: str, span: Span, max_tokens: int, count: TokenCounter, mi
         else:
             units.append([a, b])
     return [Span(a, b, text[a:b]) for a, b in units]
+
+
+_SENTENCE_END = re.compile(r"[.!?؟…]\W*$")
+
+
+def headline(document: Document, max_words: int = 25) -> str | None:
+    """The document's headline: its first paragraph when short (at most ``max_words``
+    words) and without sentence-final punctuation, as news headlines are; else ``None``."""
+    for _, start, end in paragraphs(document):
+        first = document.text[start:end]
+        if len(first.split()) <= max_words and not _SENTENCE_END.search(first):
+            return first
+        return None
+    return None
+
+
+def embedding_texts(documents: Iterable[Document], passages: list[Passage], count_tokens: TokenCounter,
+                    settings: SplitterSettings = SplitterSettings(), model_limit: int = 512) -> list[str]:
+    """The text embedded for each passage: the passage, with its document's headline in
+    front when ``settings.headline_context`` holds, the passage is not the headline itself,
+    and the two fit in ``model_limit`` tokens."""
+    heads = {d.source: headline(d) for d in documents} if settings.headline_context else {}
+    texts = []
+    for p in passages:
+        head = heads.get(p.source)
+        text = p.text
+        if head and p.text != head and count_tokens(f"{head}\n{p.text}") <= model_limit:
+            text = f"{head}\n{p.text}"
+        texts.append(text)
+    return texts
 
 
 def paragraphs(document: Document) -> Iterable[tuple[int, int, int]]:

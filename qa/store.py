@@ -30,7 +30,7 @@ import numpy as np
 from .embeddings import E5Embeddings
 from .errors import IndexBuildError
 from .loading import Document
-from .splitting import Passage, Span, SplitterSettings, split_documents
+from .splitting import Passage, Span, SplitterSettings, embedding_texts, split_documents
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,8 @@ def build_store(documents: list[Document], embeddings: E5Embeddings, settings: S
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return index
 
-    index = flat(embeddings.encode_passages([p.text for p in passages], progress=passage_progress))
+    texts = embedding_texts(documents, passages, embeddings.count_tokens, settings)
+    index = flat(embeddings.encode_passages(texts, progress=passage_progress))
     sentence_index = flat(embeddings.encode_passages(sentences, progress=sentence_progress)) if sentence_vectors else None
     manifest = expected_manifest(documents, embeddings, settings, sentence_vectors)
     manifest.update(n_passages=len(passages), built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

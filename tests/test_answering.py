@@ -91,8 +91,8 @@ def test_without_unit_vectors_units_are_embedded_at_question_time(tmp_path, embe
     bot = ArticleQA.from_directory(SEEDS, index_dir=tmp_path, embeddings=embeddings, progress=False,
                                    settings=Settings(unit_vectors=False))
     assert bot.store.sentence_index is None and not (tmp_path / "store" / "sentences.index").exists()
-    answer = bot.ask("من ألقى الكلمة الافتتاحية؟")
-    assert "حمزة" in answer.text
+    answer = bot.ask("لماذا غابت مصر عن الاجتماع؟")
+    assert "الخلافات بين القاهرة وطرابلس" in answer.text
     assert_citations_exact(answer, seed_text)
 
 
