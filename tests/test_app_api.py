@@ -126,8 +126,7 @@ def test_upload_rejections(server, tmp_path):
 
 def _xquad_article():
     path = XQUAD_CORPUS / "article-00.ar.txt"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
+    assert path.exists(), f"{path} is missing: the shared eval data must sit beside the repository"
     return path
 
 

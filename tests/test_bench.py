@@ -10,8 +10,6 @@ import pytest
 
 EVAL_DIR = Path(os.environ.get("QA_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "eval"
 
-pytestmark = pytest.mark.skipif(not (EVAL_DIR / "xquad" / "questions.jsonl").exists(),
-                                reason=f"evaluation sets not found in {EVAL_DIR}")
 
 SECTIONS = ("machine", "settings", "datasets", "quality", "ratios", "latency", "cold_start", "imports",
             "indexing", "memory", "targets", "run_seconds")

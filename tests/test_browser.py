@@ -29,7 +29,8 @@ LOCAL_HOSTS = {"127.0.0.1"}
 @pytest.fixture(scope="module")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-core)")
+        pytest.fail(f"{CHROMIUM} is not installed: run `bash scripts/setup.sh --test` "
+                    "(it installs Debian's chromium and fonts-noto-core)")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

@@ -25,7 +25,8 @@ def _port_free(port: int) -> bool:
         return True
 
 
-@pytest.mark.skipif(os.environ.get("SKIP_SPACE_SMOKE") == "1", reason="SKIP_SPACE_SMOKE=1")
+@pytest.mark.skipif(os.environ.get("SKIP_SPACE_SMOKE") == "1",
+                    reason="opted out with SKIP_SPACE_SMOKE=1 for a quick local run (it builds a fresh venv); CI runs it")
 def test_space_like_start():
     port = SPACE_PORT if _port_free(SPACE_PORT) else free_port()
     started = time.perf_counter()
