@@ -257,3 +257,18 @@ def test_answer_says_which_article_answered(server):
     messages = _chat_messages(c.predict("Who attended the conference?", api_name="/chat"))
     bot = _content(messages[-1])
     assert 'class="qa-from"' in bot and "seed article" in bot and next(iter(seed_documents())) in bot
+
+
+def test_use_file_reads_only_uploaded_files(server, tmp_path):
+    """A raw API call naming a server path (not an upload) gets nothing from that file:
+    Gradio accepts only files in its upload folder for event inputs. (gradio_client, by
+    contrast, uploads a local file it can read itself, which is an ordinary upload.)"""
+    import httpx
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-TOKEN-123 كلمة سر لا يجوز أن تظهر", encoding="utf-8")
+    payload = {"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}]}
+    event = httpx.post(f"{server}gradio_api/call/use_file", json=payload, timeout=60).json()["event_id"]
+    with httpx.stream("GET", f"{server}gradio_api/call/use_file/{event}", timeout=120) as stream:
+        body = "".join(stream.iter_text())
+    assert "event: error" in body and "SECRET-TOKEN-123" not in body
