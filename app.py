@@ -284,6 +284,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             gr.update(interactive=False),
             gr.update(interactive=False),
             gr.update(interactive=False),
+            gr.update(interactive=False),  # the upload box: a second file now would be dropped
+            gr.update(interactive=False),  # the paste box
         )
 
     def end_indexing(status_html):
@@ -301,6 +303,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             False,
             status_update,
             gr.update(interactive=True, placeholder=QUESTION_PLACEHOLDER),
+            unlocked,
+            unlocked,
             unlocked,
             unlocked,
             unlocked,
@@ -417,7 +421,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
 
         own_outputs = [session_bot, status, chatbot, plain_history, last_answer, article, sources, footer]
-        lock_outputs = [indexing, status, question, send, index_pasted, back_to_seed]
+        lock_outputs = [indexing, status, question, send, index_pasted, back_to_seed, upload, pasted]
         for trigger, handler, inputs, name in (
             (upload.upload, use_file, [upload], "use_file"),
             (index_pasted.click, use_text, [pasted], "use_text"),

@@ -83,7 +83,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     bot = _bot(args, args.directory, rebuild=args.rebuild)
     info = bot.info()
-    print(f"{info['n_passages']} passages from {info['n_documents']} documents, {info['backend']} "
+    docs = "document" if info["n_documents"] == 1 else "documents"
+    print(f"{info['n_passages']} passages from {info['n_documents']} {docs}, {info['backend']} "
           f"({info['model']}), built {info['index_built_at']}, {time.perf_counter() - t0:.1f} s")
     return 0
 
@@ -185,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and the reader left: not an error
+        sys.stderr.close()
+        return 0
     except (QAError, ValueError, OSError) as err:
         print(f"article-qa: {_message(err)}", file=sys.stderr)
         return 2

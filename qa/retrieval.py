@@ -82,6 +82,11 @@ class HybridRetriever:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index(corpus, show_progress=False)
 
+    @property
+    def vocabulary(self) -> set[str]:
+        """The BM25 terms (normalised stems) that occur in the collection."""
+        return self._vocabulary
+
     def coverage(self, terms: list[str]) -> float:
         """Share of ``terms`` that occur in the collection (0.0 for no terms)."""
         return sum(t in self._vocabulary for t in terms) / len(terms) if terms else 0.0

@@ -119,12 +119,18 @@ def analyze(text: str, drop_stopwords: bool = True) -> list[str]:
     return [t for t in terms if t]
 
 
+# Words that frame a question rather than name its subject ("how many", "what kind of",
+# "كم عدد", "ما نوع", "هل يوجد"); BM25 keeps them, the content-word checks do not.
+QUESTION_FRAMES = frozenset(normalize(w) for w in "many much kind type sort number عدد نوع يوجد توجد هناك".split())
+
+
 def content_words(text: str) -> list[str]:
-    """Normalised words of ``text`` that carry content: no stopwords (also behind the
-    conjunction "و"), no digits, at least 3 letters."""
+    """Normalised words of ``text`` that carry content: no stopwords or question frames
+    (also behind the conjunction "و"), no digits, at least 3 letters."""
+    skip = STOPWORDS | QUESTION_FRAMES
     words = []
     for w in _TOKEN.findall(normalize(text)):
-        if w in STOPWORDS or (w.startswith("و") and w[1:] in STOPWORDS) or len(w) < 3 or w.isdigit():
+        if w in skip or (w.startswith("و") and w[1:] in skip) or len(w) < 3 or w.isdigit():
             continue
         words.append(w)
     return words

