@@ -1,6 +1,6 @@
 """A "Space-like" start: fresh venv from requirements.txt, `python app.py` on port 7860,
 one question through gradio_client (runs scripts/space_smoke.sh; about 2 minutes with a
-warm pip cache). Set SKIP_SPACE_SMOKE=1 to skip it."""
+warm pip cache). For a quick local run: pytest --deselect tests/test_space_start.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import socket
 import subprocess
 import time
 
-import pytest
 
 from app_helpers import ROOT, free_port
 
@@ -25,8 +24,6 @@ def _port_free(port: int) -> bool:
         return True
 
 
-@pytest.mark.skipif(os.environ.get("SKIP_SPACE_SMOKE") == "1",
-                    reason="opted out with SKIP_SPACE_SMOKE=1 for a quick local run (it builds a fresh venv); CI runs it")
 def test_space_like_start():
     port = SPACE_PORT if _port_free(SPACE_PORT) else free_port()
     started = time.perf_counter()
