@@ -21,6 +21,7 @@ The bot abstains (says the article does not say, with no citations) when any of 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -153,13 +154,17 @@ class ExtractiveAnswerer:
         a, b = units[first].start, units[last].end
         return Span(a, b, passage.text[a - passage.start : b - passage.start])
 
-    def answer(self, question: str, retrieval: Retrieval, language: str | None = None) -> Answer:
+    def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
+               exclude: Collection[tuple[str, int]] = ()) -> Answer:
         """Quote the best sentences of ``retrieval`` or abstain.
 
         Args:
             question: the retrieval query (the question, or a rewritten follow-up).
             retrieval: what ``HybridRetriever.retrieve`` returned for it.
             language: the question's language (detected when ``None``).
+            exclude: ``(source, quote_start)`` of quotes already given (a follow-up should
+                not repeat the previous answer); those sentences are not quoted again
+                unless nothing else is left.
 
         Returns:
             An ``Answer`` (``mode="extractive"``, or ``"abstained"`` with no citations);
@@ -167,8 +172,11 @@ class ExtractiveAnswerer:
         """
         language = language or detect_language(question)
         candidates = self.candidates(question, retrieval)
+        best_cosine = max((c.cosine for c in candidates), default=-1.0)  # before exclusion: it judges the article
+        if exclude:
+            given = set(exclude)
+            candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given] or candidates
         best = candidates[0] if candidates else None
-        best_cosine = max((c.cosine for c in candidates), default=-1.0)
         reason = self.abstention_reason(question, language, best_cosine) if best else "no-passages"
         if best is None or reason:
             return Answer(question=question, text=ABSTENTION.get(language, ABSTENTION["en"]), abstained=True,
