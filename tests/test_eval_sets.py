@@ -21,12 +21,13 @@ def test_seed_dev(seed_report):
     overall, by_lang = seed_report["overall"], seed_report["by_lang"]
     for lang in ("ar", "en"):
         assert by_lang[lang]["hit@3"] == by_lang[lang]["hit@5"] == 1.0
-        assert by_lang[lang]["answer_hit"] >= 0.8
+        assert by_lang[lang]["answer_hit"] >= 0.9  # issue #2's bar
         assert by_lang[lang]["false_abstain"] == 0.0
+        assert by_lang[lang]["abstain_on_unanswerable"] == 1.0
     assert overall["citation_hit"] >= 0.9
     rows = {row["id"]: row for row in seed_report["questions"]}
-    # the Arabic budget question and the World Cup question abstain
-    assert rows["seed-dev-13"]["abstained"] and rows["seed-dev-15"]["abstained"]
+    # the budget, Moroccan delegation and World Cup questions abstain, each for its reason
+    assert all(rows[i]["abstained"] for i in ("seed-dev-13", "seed-dev-14", "seed-dev-15"))
 
 
 def test_xquad_collection(tmp_path_factory, embeddings):
@@ -40,4 +41,6 @@ def test_xquad_collection(tmp_path_factory, embeddings):
     assert ar["hit@1"] >= 0.90 and ar["hit@5"] >= 0.98
     assert en["hit@1"] >= 0.80 and en["hit@5"] >= 0.96
     assert ar["false_abstain"] <= 0.01 and en["false_abstain"] <= 0.02
-    assert ar["citation_hit"] >= 0.9 and en["citation_hit"] >= 0.85
+    assert ar["citation_hit"] >= 0.93 and en["citation_hit"] >= 0.88
+    # quoting the sentence that holds the answer (measured 0.73 / 0.63 on this machine)
+    assert ar["answer_hit"] >= 0.70 and en["answer_hit"] >= 0.60
