@@ -90,12 +90,22 @@ class ExtractiveAnswerer:
         self._word_set = set(self._words)
         self._numbers = set(_NUMBER.findall(normalize(joined)))
         self.collection_language = detect_language(joined[:20000])
-        self.countries = countries_named(joined)  # ISO codes named anywhere, Arabic or English
+        self._joined = joined
+        self._countries: set[str] | None = None
         # per-instance caches (a method-level lru_cache would keep every bot alive)
         self._grounded = lru_cache(maxsize=4096)(self._grounded_uncached)
         self._quote_terms_cache: dict[tuple[int, int], frozenset[str]] = {}
         # row offset of each passage's first sentence in the sentence index
         self._first_sentence = np.cumsum([0] + [len(p.sentences) for p in store.passages])
+
+    @property
+    def countries(self) -> set[str]:
+        """ISO codes of the countries the articles name, in Arabic or English, by name or
+        by a city ("موسكو" names Russia). Computed at the first question that names a
+        country: the city table takes about 0.3 s to build."""
+        if self._countries is None:
+            self._countries = countries_named(self._joined, cities=True)
+        return self._countries
 
     def _grounded_uncached(self, word: str) -> bool:
         if word in self._word_set:
@@ -125,7 +135,8 @@ class ExtractiveAnswerer:
         numbers = set(_NUMBER.findall(normalize(question)))
         if numbers and not numbers & self._numbers:
             return "numbers"
-        if countries_named(question) - self.countries:
+        named = countries_named(question)
+        if named and named - self.countries:
             return "unknown-country"
         if same_language:
             # a Latin word in an Arabic question (a name, a tag) cannot be judged lexically

@@ -150,17 +150,56 @@ def _arabic_form(token: str, forms: dict[str, str]) -> str | None:
     return None
 
 
-def countries_named(text: str) -> set[str]:
+# Capitals and metonyms news uses for a country that are not CLDR time-zone cities.
+CAPITALS = {
+    "US": ("washington", "واشنطن"), "MA": ("rabat", "الرباط"), "TR": ("ankara", "انقره"),
+    "CN": ("beijing", "بكين"), "RU": ("kremlin", "الكرملين"), "IN": ("delhi", "دلهي"),
+}
+
+
+@lru_cache(maxsize=1)
+def _city_index() -> tuple[dict[str, str], dict[str, str]]:
+    """One-word city names -> country code, English and Arabic (normalised): the CLDR
+    exemplar cities of each country's time zones (Cairo, Moscow, Tripoli, Algiers...)
+    and ``CAPITALS``."""
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    en_words: dict[str, str] = {}
+    ar_words: dict[str, str] = {}
+    names = country_names()
+    pairs = [(code, get_timezone_location(zone, "en", return_city=True),
+              get_timezone_location(zone, "ar", return_city=True))
+             for code, zones in get_global("territory_zones").items() if code in names for zone in zones]
+    pairs += [(code, en, ar) for code, (en, ar) in CAPITALS.items()]
+    for code, en, ar in pairs:
+        en, ar = normalize(en), normalize(ar)
+        if _LATIN_WORD.fullmatch(en):
+            en_words.setdefault(en, code)
+        bare = ar[2:] if ar.startswith("ال") else ar
+        if " " not in bare and len(bare) >= 3:
+            ar_words.setdefault(bare, code)
+    return en_words, ar_words
+
+
+def countries_named(text: str, cities: bool = False) -> set[str]:
     """ISO codes of the countries ``text`` names, in Arabic or English.
 
     Args:
         text: a question or a whole article (any length; linear in its words).
+        cities: also count a country as named when one of its cities is ("موسكو" for
+            Russia, "Cairo" for Egypt). Used for the articles, where a capital often
+            stands for its country ("قرار موسكو"), not for questions: a question about a
+            city does not name a country.
 
     Returns:
         A set of ISO 3166 alpha-2 codes, e.g. ``{"MA"}`` for "What did the Moroccan
         delegation propose?" and for "ماذا اقترح الوفد المغربي؟".
     """
     en_words, en_phrases, ar_words, ar_phrases = _index()
+    if cities:
+        en_cities, ar_cities = _city_index()
+        en_words, ar_words = {**en_cities, **en_words}, {**ar_cities, **ar_words}
     folded = normalize(text)
     found = set()
     latin = " ".join(_LATIN_WORD.findall(folded))

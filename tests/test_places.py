@@ -49,6 +49,14 @@ def test_abstains_on_a_country_the_article_never_names(seed_bot, question):
     assert answer.extra["abstention_reason"] == "unknown-country"
 
 
+def test_a_capital_names_its_country_in_the_article(seed_bot, seed_text):
+    # the article names Russia only through "قرار موسكو" (Moscow's decision)
+    assert "روسيا" not in seed_text and "RU" in countries_named(seed_text, cities=True)
+    for question in ("What does Russia plan to do?", "ماذا تخطط روسيا؟"):
+        answer = seed_bot.ask(question)
+        assert answer.extra.get("abstention_reason") != "unknown-country", question
+
+
 @pytest.mark.parametrize("question,expected", [
     ("What did the Tunisian delegation do?", "تونس"),
     ("Why was Egypt absent?", "مصر"),
