@@ -1,0 +1,26 @@
+"""Abstention on the seed article: one unknown word counts only with a weak best sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import ABSTENTION
+
+
+@pytest.mark.parametrize("question", ["ما حالة الطقس اليوم؟", "ما هو سعر النفط؟"])
+def test_one_unknown_word_and_a_weak_match_abstains(seed_bot, question):
+    answer = seed_bot.ask(question)
+    assert answer.abstained and answer.text == ABSTENTION["ar"] and answer.citations == []
+    assert answer.extra["abstention_reason"] == "missing-words"
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("متى انتهى المؤتمر؟", "الأحد"),  # "انتهى" is not in the article ("اختتم" is)
+    ("ما هي أسباب غياب مصر؟", "غياب مصر"),  # "أسباب" is not either
+])
+def test_one_unknown_word_with_a_strong_match_answers(seed_bot, seed_text, question, expected):
+    answer = seed_bot.ask(question)
+    assert not answer.abstained, answer.extra
+    assert any(expected in c.quote for c in answer.citations)
+    for c in answer.citations:
+        assert seed_text[c.quote_start:c.quote_end] == c.quote
