@@ -139,6 +139,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
     # ------------------------------------------------------------------ handlers
 
+    own_outputs: list = []  # what switching the session's article updates (filled with the layout)
+
     def chat(question, chat_history, plain_history, session_bot, indexing=False):
         """Stream an answer into the chat (generator: Gradio streams each yield)."""
         qa_bot = current(session_bot)
@@ -215,7 +217,25 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         qa_bot = current(session_bot)
         return R.render_article(qa_bot.documents, last_answer, focus=n)
 
-    def _use_text(name: str, text: str, progress: gr.Progress):
+    def own_article_widgets(name: str | None) -> tuple:
+        """The chat placeholder, the seed examples and the note in their place, for the seed
+        (``name`` None) or for the user's own article ``name``: the examples are questions
+        about the seed, so they are hidden while the tab's own article is active."""
+        own = name is not None
+        return (
+            gr.update(value=[], placeholder=R.chat_placeholder(own)),
+            gr.update(visible=not own),
+            gr.update(value=R.render_examples_note(name) if own else "", visible=own),
+        )
+
+    def _is_indexed_paste(pasted: str | None, indexed_paste: str | None) -> bool:
+        """The paste box still holds the pasted text that is (or was) the tab's article, not
+        a draft typed since."""
+        return indexed_paste is not None and (pasted or "").strip() == indexed_paste.strip()
+
+    def _use_text(name: str, text: str, progress: gr.Progress, *, upload_update, pasted_update, indexed_paste):
+        """Index ``text`` for this session; the last three values are the upload box, the
+        paste box and the pasted text now indexed (or None)."""
         progress(0, desc="Indexing your article…")
 
         def report(done: int, total: int) -> None:
@@ -228,23 +248,32 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             f"Indexed “{name}”: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
             "Questions in this browser tab now go to your article (other users keep the seed article)."
         )
+        chat_update, examples_update, note_update = own_article_widgets(name)
         return (
             new_bot,
             status,
-            [],
+            chat_update,
             [],
             None,
             R.render_article(new_bot.documents, None),
             gr.update(choices=[], value=None, visible=False),
             R.render_footer(info, None, "your article"),
+            examples_update,
+            note_update,
+            upload_update,
+            pasted_update,
+            indexed_paste,
         )
 
     def _fail(message: str):
+        """Nothing changes but the status line: the session keeps its article."""
         skip = gr.skip()
-        return (skip, R.render_status(message, ok=False), skip, skip, skip, skip, skip, skip)
+        return (skip, R.render_status(message, ok=False), *([skip] * (len(own_outputs) - 2)))
 
-    def use_file(file_path, progress=gr.Progress()):
-        """Index an uploaded .txt/.md file for this session."""
+    def use_file(file_path, paste_is_article=False, progress=gr.Progress()):
+        """Index an uploaded .txt/.md file for this session.  The upload box keeps showing
+        the file; the paste box is emptied if it still holds the pasted article this file
+        replaces (``paste_is_article``, a state set by ``start_indexing``)."""
         if not file_path:
             return _fail("No file received: choose a .txt or .md file.")
         path = Path(file_path)
@@ -254,7 +283,14 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     f"{path.name}: {path.stat().st_size:,} bytes is over the limit of {UPLOAD_LIMIT_BYTES:,} bytes"
                 )
             text = decode_upload(path.name, path.read_bytes(), max_bytes=UPLOAD_LIMIT_BYTES)
-            return _use_text(path.name, text, progress)
+            return _use_text(
+                path.name,
+                text,
+                progress,
+                upload_update=gr.skip(),
+                pasted_update="" if paste_is_article else gr.skip(),
+                indexed_paste=None,
+            )
         except DocumentError as exc:
             return _fail(str(exc))
         except Exception as exc:
@@ -262,22 +298,33 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).")
 
     def use_text(text, progress=gr.Progress()):
-        """Index pasted text for this session."""
+        """Index pasted text for this session.  An earlier uploaded file is no longer the
+        article, so the upload box is emptied."""
         try:
             name = "pasted-article.txt"
             data = (text or "").encode("utf-8")
-            return _use_text(name, decode_upload(name, data, max_bytes=UPLOAD_LIMIT_BYTES), progress)
+            return _use_text(
+                name,
+                decode_upload(name, data, max_bytes=UPLOAD_LIMIT_BYTES),
+                progress,
+                upload_update=None,
+                pasted_update=gr.skip(),
+                indexed_paste=text,
+            )
         except DocumentError as exc:
             return _fail(str(exc))
         except Exception as exc:
             log.exception("indexing pasted text failed")
             return _fail(f"Could not index this text ({type(exc).__name__}: {exc}).")
 
-    def start_indexing():
+    def start_indexing(pasted=None, indexed_paste=None):
         """Before indexing: lock the question box (a question now would go to the old
-        article, and its answer be cleared when indexing ends) and say what is going on."""
+        article, and its answer be cleared when indexing ends) and say what is going on.
+        Also notes whether the paste box holds the pasted article (it is locked from here
+        on), for ``use_file`` to empty it once the file replaces that article."""
         locked = gr.update(interactive=False, placeholder=STILL_INDEXING)
         return (
+            _is_indexed_paste(pasted, indexed_paste),
             True,
             R.render_status(f"Indexing your article… {INDEXING_TIME_HINT}", busy=True),
             locked,
@@ -310,16 +357,29 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             unlocked,
         )
 
+    def release_paste(pasted, indexed_paste):
+        """Before going back to the seed: empty the paste box if it holds the pasted article
+        (a draft typed since stays)."""
+        return ("" if _is_indexed_paste(pasted, indexed_paste) else gr.skip()), None
+
     def use_seed():
+        """Back to the seed article: the upload box is emptied (``release_paste`` has seen to
+        the paste box) and the seed examples return."""
+        chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
             R.render_status(f"Back to the seed article ({seed_label})."),
-            [],
+            chat_update,
             [],
             None,
             R.render_article(base_bot.documents, None),
             gr.update(choices=[], value=None, visible=False),
             R.render_footer(base_info, None, "seed article"),
+            examples_update,
+            note_update,
+            None,
+            gr.skip(),
+            None,
         )
 
     # ------------------------------------------------------------------ layout
@@ -329,6 +389,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         plain_history = gr.State([])  # [{"role", "content"}] as plain text for follow-ups
         last_answer = gr.State(None)
         indexing = gr.State(False)  # True while this session's own article is being indexed
+        indexed_paste = gr.State(None)  # the pasted text now indexed as this session's article
+        paste_is_article = gr.State(False)  # while a file indexes: the paste box holds indexed_paste
 
         gr.HTML(
             '<div dir="auto"><h1 style="margin:0">Ask the article · اسأل المقال</h1>'
@@ -347,8 +409,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     latex_delimiters=[],
                     feedback_options=None,
                     buttons=["copy"],
-                    placeholder='<div dir="auto">Ask a question about the article below, '
-                    "or pick an example. · اطرح سؤالا عن المقال.</div>",
+                    placeholder=R.chat_placeholder(own=False),
                 )
                 with gr.Row():
                     question = gr.Textbox(
@@ -362,7 +423,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                         autofocus=True,
                     )
                     send = gr.Button("Ask · اسأل", variant="primary", scale=1, min_width=90, elem_id="qa-send")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Examples · أمثلة")
+                # Questions about the seed article: hidden while the tab's own article is
+                # active, with a note in their place (see own_article_widgets).
+                examples = gr.Examples(
+                    examples=[[q] for q in EXAMPLES],
+                    inputs=[question],
+                    label="Examples about the seed article · أمثلة عن المقال الأصلي",
+                    elem_id="qa-examples",
+                )
+                examples_note = gr.HTML("", visible=False, elem_id="qa-examples-note")
                 clear = gr.Button("New conversation · محادثة جديدة", size="sm", variant="secondary")
             with gr.Column(scale=4, min_width=320):
                 gr.Markdown("**Article · المقال** — passages cited by the latest answer are highlighted.")
@@ -420,14 +489,22 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             ask_api, [api_question, api_history, session_bot], [api_answer], api_name="ask", concurrency_id="answer"
         )
 
-        own_outputs = [session_bot, status, chatbot, plain_history, last_answer, article, sources, footer]
+        own_outputs.extend(
+            [session_bot, status, chatbot, plain_history, last_answer, article, sources, footer]
+            + [examples.dataset, examples_note, upload, pasted, indexed_paste]
+        )
         lock_outputs = [indexing, status, question, send, index_pasted, back_to_seed, upload, pasted]
         for trigger, handler, inputs, name in (
-            (upload.upload, use_file, [upload], "use_file"),
+            (upload.upload, use_file, [upload, paste_is_article], "use_file"),
             (index_pasted.click, use_text, [pasted], "use_text"),
         ):
             lock = trigger(
-                start_indexing, None, lock_outputs, queue=False, api_visibility="private", show_progress="hidden"
+                start_indexing,
+                [pasted, indexed_paste],
+                [paste_is_article, *lock_outputs],
+                queue=False,
+                api_visibility="private",
+                show_progress="hidden",
             )
             lock.then(
                 handler,
@@ -439,6 +516,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 show_progress="full",
                 show_progress_on=[status],  # the bar goes on the status line, not over the chat
             ).then(end_indexing, [status], lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
+
         def clear_failed_status(status_html):
             """The file was removed: an error about it (or a stale "Indexing…") goes with it,
             so a file Gradio then refuses itself (its own toast) leaves no old message up."""
@@ -447,7 +525,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return gr.skip()
 
         upload.clear(clear_failed_status, [status], [status], queue=False, api_visibility="private")
-        back_to_seed.click(use_seed, None, own_outputs, api_name="use_seed", queue=False)
+        back_to_seed.click(
+            release_paste, [pasted, indexed_paste], [pasted, indexed_paste], api_visibility="private", queue=False
+        ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False)
 
         def new_conversation(session_bot):
             qa_bot = current(session_bot)

@@ -250,6 +250,29 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     return f'<div class="qa-footer" dir="ltr">{" · ".join(bits)}</div>'
 
 
+def chat_placeholder(own: bool = False) -> str:
+    """What the empty chat says: on the seed it points at the examples, which are about the
+    seed; on the user's own article (no examples shown) it does not."""
+    if own:
+        return ('<div dir="auto">Ask a question about your article (shown beside the chat). '
+                "· اطرح سؤالا عن مقالك.</div>")
+    return ('<div dir="auto">Ask a question about the article below, '
+            "or pick an example. · اطرح سؤالا عن المقال.</div>")
+
+
+def render_examples_note(name: str | None) -> str:
+    """Shown in place of the example questions while the user's own article ``name`` is
+    active: the examples are about the seed article, so they are not offered."""
+    article = f"“{esc(name)}”" if name else "your article"
+    return (
+        '<div class="qa-examples-note" role="note">'
+        f'<div dir="ltr">Examples are about the seed article, so they are hidden while you ask about {article}. '
+        "“Back to the seed article” brings them back.</div>"
+        '<div dir="rtl" lang="ar">الأمثلة خاصة بالمقال الأصلي، فهي مخفية ما دمت تسأل عن مقالك.</div>'
+        "</div>"
+    )
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started)."""
     cls = "qa-status-busy" if busy else "qa-status-ok" if ok else "qa-status-error"
@@ -283,6 +306,7 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 @keyframes qa-flash { 0% { background: #fcd34d; } 100% { background: transparent; } }
 .qa-footer { font-size: .85em; opacity: .8; }
 .qa-status { font-weight: 600; }
+.qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }

@@ -272,3 +272,59 @@ def test_use_file_reads_only_uploaded_files(server, tmp_path):
     with httpx.stream("GET", f"{server}gradio_api/call/use_file/{event}", timeout=120) as stream:
         body = "".join(stream.iter_text())
     assert "event: error" in body and "SECRET-TOKEN-123" not in body
+
+
+def _outputs_by_component(c: Client, endpoint: str, outputs) -> dict[str, list]:
+    """The outputs of ``endpoint`` grouped by component type ("Dataset", "File", "Html", …)."""
+    returns = c.view_api(return_format="dict", print_info=False)["named_endpoints"][endpoint]["returns"]
+    assert len(returns) == len(outputs), (returns, outputs)
+    grouped: dict[str, list] = {}
+    for spec, value in zip(returns, outputs):
+        grouped.setdefault(spec["component"], []).append(value)
+    return grouped
+
+
+def _examples_note(grouped: dict[str, list]) -> dict:
+    return next(v for v in grouped["Html"] if isinstance(v, dict) and "visible" in v)
+
+
+def test_seed_examples_hidden_for_own_article_and_back_with_seed(server, tmp_path):
+    """The example questions are about the seed: switching the session to its own article
+    hides them (with a note naming the article in their place), and back to the seed shows
+    them again.  Switching also empties the upload box when the file is not the article."""
+    c = client(server)
+    (tmp_path / "note.md").write_text("The harbour festival opened on Friday in Misrata.", encoding="utf-8")
+
+    uploaded = c.predict(handle_file(str(tmp_path / "note.md")), api_name="/use_file")
+    own_file = _outputs_by_component(c, "/use_file", uploaded)
+    assert own_file["Dataset"] == [{"visible": False, "__type__": "update"}]
+    note = _examples_note(own_file)
+    assert note["visible"] is True and "seed article" in note["value"] and "note.md" in note["value"]
+    assert "value" not in own_file["File"][0]  # the upload box keeps the file that is now the article
+    chat = own_file["Chatbot"][0]
+    assert chat["value"] == [] and "example" not in chat["placeholder"]
+
+    own_text = _outputs_by_component(c, "/use_text", c.predict("Boat races closed the festival.", api_name="/use_text"))
+    assert own_text["Dataset"] == [{"visible": False, "__type__": "update"}]
+    assert "pasted-article.txt" in _examples_note(own_text)["value"]
+    assert own_text["File"] == [None]  # the earlier file is no longer the article: box emptied
+
+    seed = _outputs_by_component(c, "/use_seed", c.predict(api_name="/use_seed"))
+    assert seed["Dataset"] == [{"visible": True, "__type__": "update"}]
+    assert _examples_note(seed)["visible"] is False
+    assert seed["File"] == [None]
+    assert "pick an example" in seed["Chatbot"][0]["placeholder"]
+    check_citations(c.predict("من حضر المؤتمر؟", api_name="/ask"), seed_documents())
+
+    # A refused article changes nothing but the status line: the examples stay as they are.
+    refused = _outputs_by_component(c, "/use_text", c.predict("   ", api_name="/use_text"))
+    assert refused["Dataset"] == [{"__type__": "update"}] and refused["File"] == [{"__type__": "update"}]
+
+
+def test_examples_note_escapes_the_article_name():
+    from qa import ui_render as R
+
+    note = R.render_examples_note('<img src=x onerror="alert(1)">.txt')
+    assert "<img" not in note and "&lt;img" in note
+    assert 'dir="rtl"' in note and "المقال الأصلي" in note
+    assert "example" in R.chat_placeholder(own=False) and "example" not in R.chat_placeholder(own=True)

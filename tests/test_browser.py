@@ -213,3 +213,108 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
             shutil.copy(shot, keep.replace(".png", "-own.png"))
         assert not outside, outside
         page.close()
+
+
+def _wait_status(page, text: str, timeout: int = 120_000) -> None:
+    page.wait_for_function(
+        "t => document.querySelector('#qa-status').innerText.includes(t)"
+        " && !document.querySelector('#qa-question textarea').disabled",
+        arg=text,
+        timeout=timeout,
+    )
+
+
+def _examples_shown(page) -> bool:
+    """The seed's example questions can be seen (and so clicked)."""
+    examples = page.locator("#qa-examples")
+    return examples.count() > 0 and examples.get_by_text("Who attended the conference?").first.is_visible()
+
+
+def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browser, tmp_path):
+    """Trial defects: after an upload, "Back to the seed article" left the file name in the
+    upload box (and the pasted article in the paste box), and the seed's example questions
+    were offered while the tab's own article was active."""
+    note = tmp_path / "my-note.txt"
+    note.write_text("The harbour festival opened on Friday in Misrata with boat races.\n", encoding="utf-8")
+    with running_app() as (url, _demo):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        page.locator("#qa-question textarea").wait_for(timeout=60_000)
+        upload = page.locator("#qa-upload")
+        paste = page.locator("#qa-paste textarea")
+        examples_note = page.locator("#qa-examples-note")
+
+        # On the seed: both the Arabic and the English examples are offered, no note.
+        assert _examples_shown(page)
+        assert page.locator("#qa-examples").get_by_text("من حضر المؤتمر؟").first.is_visible()
+        assert not examples_note.is_visible()
+
+        # 1. Upload a file: it becomes the tab's article, the seed examples go.
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        upload.locator("input[type=file]").set_input_files(str(note))
+        _wait_status(page, "Indexed “my-note.txt”")
+        assert "my-note" in upload.inner_text()  # the box shows the file (name and extension apart)
+        assert not _examples_shown(page)
+        examples_note.wait_for(state="visible", timeout=10_000)
+        assert "seed article" in examples_note.inner_text() and "my-note.txt" in examples_note.inner_text()
+        assert "pick an example" not in page.locator("#qa-chat").inner_text()
+
+        # Back to the seed: the upload box is empty again, the examples return.
+        page.get_by_role("button", name="Back to the seed article").click()
+        _wait_status(page, "Back to the seed article")
+        page.wait_for_function(
+            "() => !document.querySelector('#qa-upload').innerText.includes('my-note')", timeout=10_000
+        )
+        assert upload.locator("input[type=file]").count() == 1  # the drop zone is back
+        page.locator("#qa-examples").get_by_text("Who attended the conference?").first.wait_for(
+            state="visible", timeout=10_000
+        )
+        assert not examples_note.is_visible()
+        # ...and they still work: a click fills the question box.
+        page.locator("#qa-examples").get_by_text("Who attended the conference?").first.click()
+        page.wait_for_function(
+            "() => document.querySelector('#qa-question textarea').value === 'Who attended the conference?'",
+            timeout=10_000,
+        )
+
+        # 2. Paste an article: the same, and back to the seed empties the paste box.
+        pasted = "The harbour festival in Misrata ended on Sunday with a concert."
+        paste.fill(pasted)
+        page.get_by_role("button", name="Use pasted text").click()
+        _wait_status(page, "Indexed “pasted-article.txt”")
+        assert not _examples_shown(page) and examples_note.is_visible()
+        page.get_by_role("button", name="Back to the seed article").click()
+        _wait_status(page, "Back to the seed article")
+        page.wait_for_function("() => document.querySelector('#qa-paste textarea').value === ''", timeout=10_000)
+        assert _examples_shown(page) and not examples_note.is_visible()
+
+        # A draft typed after indexing is not the article: back to the seed keeps it.
+        paste.fill(pasted)
+        page.get_by_role("button", name="Use pasted text").click()
+        _wait_status(page, "Indexed “pasted-article.txt”")
+        paste.fill("A draft I have not indexed yet.")
+        page.get_by_role("button", name="Back to the seed article").click()
+        _wait_status(page, "Back to the seed article")
+        assert paste.input_value() == "A draft I have not indexed yet."
+
+        # 3. Switching between a file and pasted text leaves no stale box either.
+        paste.fill(pasted)
+        page.get_by_role("button", name="Use pasted text").click()
+        _wait_status(page, "Indexed “pasted-article.txt”")
+        upload.locator("input[type=file]").set_input_files(str(note))
+        _wait_status(page, "Indexed “my-note.txt”")
+        assert paste.input_value() == "" and "my-note" in upload.inner_text()
+        paste.fill(pasted)
+        page.get_by_role("button", name="Use pasted text").click()
+        _wait_status(page, "Indexed “pasted-article.txt”")
+        page.wait_for_function(
+            "() => !document.querySelector('#qa-upload').innerText.includes('my-note')", timeout=10_000
+        )
+        assert paste.input_value() == pasted and not _examples_shown(page)
+
+        shot = tmp_path / "own-article-examples.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nscreenshot: {shot}")
+        assert not outside, outside
+        page.close()
