@@ -206,7 +206,7 @@ def test_unreachable_endpoint_gives_extractive_answer_with_notice(monkeypatch, i
     # A follow-up whose rewrite fails is folded as in extractive mode, and still answered.
     history = [{"role": "user", "content": "من ألقى الكلمة الافتتاحية؟"}]
     follow = bot.ask("ماذا قال؟", history=history)
-    assert follow.retrieval_query == "من ألقى الكلمة الافتتاحية؟ ماذا قال؟"
+    assert follow.retrieval_query == "ماذا قال؟ الكلمة الافتتاحية"
     assert follow.mode == "extractive" and not follow.abstained
     assert HAMZA in follow.citations[0].text and "connection failed" in follow.notice
 

