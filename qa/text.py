@@ -82,6 +82,18 @@ def stem_arabic(token: str) -> str:
     return stem or token
 
 
+@lru_cache(maxsize=65536)
+def root_arabic(token: str) -> str:
+    """The triliteral root Tashaphyne's stemmer guesses for one Arabic token ("" if none).
+
+    Coarser than the light stem: "حضر" and "الحضور" share the root حضر where their
+    stems differ. Used only to judge whether a question word occurs in the articles.
+    """
+    stemmer = _stemmers()[0]
+    stemmer.light_stem(token)
+    return normalize(stemmer.get_root() or "")
+
+
 # Function words that carry no content in questions (BM25's IDF copes with most, but a
 # question is short and "من"/"who" otherwise pulls passages in on their own).
 STOPWORDS = frozenset(
