@@ -157,14 +157,35 @@ class ExtractiveAnswerer:
         if named and named - self.countries:
             return "unknown-country"
         if same_language:
-            # a Latin word in an Arabic question (a name, a tag) cannot be judged lexically
-            words = [w for w in content_words(question) if is_arabic_token(w) == (language == "ar")]
-            missing = [w for w in words if not self._grounded(w)]
+            missing = self.missing_words(question, language)
             # one unknown word is too often an inflection or a synonym: it counts only
             # when the best sentence is also weak
             if len(missing) >= 2 or (missing and best_cosine < ONE_MISSING_WORD_FLOOR):
                 return "missing-words"
         return None
+
+    def judged_words(self, text: str, language: str) -> list[str]:
+        """The content words of ``text`` that can be looked up in the articles: those in
+        the articles' script, and only when ``language`` is the articles' language (a
+        Latin name in an Arabic question, or any word of a question in another language,
+        cannot be judged lexically)."""
+        if language != self.collection_language:
+            return []
+        return [w for w in content_words(text) if is_arabic_token(w) == (language == "ar")]
+
+    def missing_words(self, text: str, language: str) -> list[str]:
+        """The ``judged_words`` of ``text`` that occur nowhere in the articles, even
+        approximately (see the module notes). A word that names a country the articles
+        name, even through a city ("روسيا" where the article says "موسكو"), is not missing."""
+        missing = []
+        for word in self.judged_words(text, language):
+            if self._grounded(word):
+                continue
+            named = countries_named(word)
+            if named and named <= self.countries:
+                continue
+            missing.append(word)
+        return missing
 
     def _quote_terms(self, passage_id: int, unit: int) -> frozenset[str]:
         """BM25 terms of the whole sentence quoted for a passage's ``unit``-th clause unit."""

@@ -21,12 +21,10 @@ DEFAULT_DOCS = "seeds"
 
 
 def _index_dir_for(docs: str, given: str | None, default: str) -> str:
-    """The seed folder uses the settings' index dir; another corpus gets its own subfolder."""
-    if given:
-        return given
-    if Path(docs).resolve() == Path(DEFAULT_DOCS).resolve():
-        return default
-    return str(Path(default) / "collections" / Path(docs).resolve().name)
+    """The index folder the CLI uses: the one given, else ``default_index_dir``."""
+    from .chain import default_index_dir
+
+    return given or str(default_index_dir(docs, default, DEFAULT_DOCS))
 
 
 def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
@@ -48,9 +46,7 @@ def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
     index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
     bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
                                    rebuild=rebuild)
-    for message in bot.skipped:
-        print(message, file=sys.stderr)
-    return bot
+    return bot  # skipped files were logged as warnings by from_directory
 
 
 def format_answer(answer) -> str:

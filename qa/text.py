@@ -21,6 +21,9 @@ _SPACE = re.compile(r"\s+")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Tatweel (kashida) only stretches letters; zero-width and bidi marks are invisible. Neither
+# carries meaning, but both change the embedding, so they go before retrieval.
+INVISIBLE = re.compile("[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def normalize(text: str) -> str:
@@ -133,7 +136,12 @@ def analyze(text: str, drop_stopwords: bool = True) -> list[str]:
 
 # Words that frame a question rather than name its subject ("how many", "what kind of",
 # "كم عدد", "ما نوع", "هل يوجد"); BM25 keeps them, the content-word checks do not.
-QUESTION_FRAMES = frozenset(normalize(w) for w in "many much kind type sort number عدد نوع يوجد توجد هناك".split())
+# Verbs of saying ("ماذا قال؟", "what did he say?") frame a question the same way: the
+# article reports speech with other verbs (أوضح، أكد، رحب).
+QUESTION_FRAMES = frozenset(normalize(w) for w in (
+    "many much kind type sort number عدد نوع يوجد توجد هناك "
+    "say says said tell told قال قالت يقول تقول"
+).split())
 
 
 def content_words(text: str) -> list[str]:

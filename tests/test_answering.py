@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SEED_FILE
 from qa import ABSTENTION, QuestionError
-from qa.chain import extractive_followup_query
+from qa.followups import extractive_followup_query
 
 ATTENDEES = ("تونس", "الجزائر", "السودان", "تشاد", "النيجر", "الزوبي", "الحداد")
 

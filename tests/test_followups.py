@@ -14,7 +14,7 @@ import pytest
 from conftest import SEED_FILE, SEEDS
 from openai_stub import OpenAIStub
 from qa import ABSTENTION, ArticleQA
-from qa.chain import INVITATION, fold_followup, plan_question, question_topic
+from qa.followups import INVITATION, fold_followup, plan_question, question_topic
 from qa.config import Settings
 from qa.loading import load_documents
 
@@ -122,7 +122,12 @@ def test_nothing_is_excluded_after_a_non_answer(seed_bot, said):
         history.append({"role": "assistant", "content": said})
     assert seed_bot.previous_quotes(history, plan_question("ماذا قال؟", history)) == frozenset()
     answer = seed_bot.ask("ماذا قال؟", history=history)
-    assert "excluded_quotes" not in answer.extra and "محمود حمزة" in answer.citations[0].quote
+    assert "excluded_quotes" not in answer.extra
+    if said == ABSTENTION["ar"]:
+        # "what did he say?" after "the article does not say" has no one to ask about
+        assert answer.abstained and answer.extra["abstention_reason"] == "follow-up-of-abstention"
+    else:
+        assert any("محمود حمزة" in c.quote for c in answer.citations)
 
 
 def test_a_full_question_may_quote_the_same_sentence_again(seed_bot):

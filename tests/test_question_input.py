@@ -1,0 +1,70 @@
+"""What the public API does with the way a question is written and where an index goes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from conftest import SEED_FILE, SEEDS
+from qa import ArticleQA
+from qa.chain import default_index_dir
+
+
+@pytest.mark.parametrize("plain,marked", [
+    ("من حضر المؤتمر؟", "مَنْ حَضَرَ المُؤْتَمَرَ؟"),
+    ("أين عقد المؤتمر؟", "أين عُقِدَ المؤتمر؟"),
+])
+def test_arabic_diacritics_do_not_change_the_answer(seed_bot, plain, marked):
+    a, b = seed_bot.ask(plain), seed_bot.ask(marked)
+    assert [(c.quote_start, c.quote_end) for c in a.citations] == [(c.quote_start, c.quote_end) for c in b.citations]
+    assert a.citations and b.retrieval_query == plain  # retrieved without its diacritics
+
+
+def test_a_country_named_through_its_capital_is_not_a_missing_word(seed_bot, seed_text):
+    answer = seed_bot.ask("ماذا تخطط روسيا؟")  # the article says "قرار موسكو", never "روسيا"
+    assert not answer.abstained, answer.extra
+    for c in answer.citations:
+        assert seed_text[c.quote_start:c.quote_end] == c.quote
+
+
+@pytest.mark.parametrize("followup", ["ما ميزانيته؟", "و الطقس؟"])
+def test_a_followup_whose_own_words_the_article_lacks_abstains(seed_bot, followup):
+    first = seed_bot.ask("من حضر المؤتمر؟")
+    history = [{"role": "user", "content": "من حضر المؤتمر؟"}, {"role": "assistant", "content": first.text}]
+    answer = seed_bot.ask(followup, history=history)
+    # the fold borrows "المؤتمر" from the first question, but the follow-up's own word is unknown
+    assert "المؤتمر" in answer.retrieval_query
+    assert answer.abstained and answer.citations == []
+    assert answer.extra["abstention_reason"] == "missing-words"
+
+
+def test_a_followup_with_known_words_still_answers(seed_bot):
+    first = seed_bot.ask("من حضر المؤتمر؟")
+    history = [{"role": "user", "content": "من حضر المؤتمر؟"}, {"role": "assistant", "content": first.text}]
+    answer = seed_bot.ask("ومتى؟", history=history)
+    assert not answer.abstained and "الأحد" in " ".join(c.quote for c in answer.citations)
+
+
+def test_another_folder_never_replaces_the_seed_index(tmp_path, monkeypatch, embeddings, caplog):
+    seeds, other = tmp_path / "seeds", tmp_path / "articles"
+    shutil.copytree(SEEDS, seeds)
+    other.mkdir()
+    (other / "note.txt").write_text("The museum opened in Paris on Monday. Mayor Helen Ortiz cut the ribbon.\n",
+                                    encoding="utf-8")
+    (other / "broken.txt").write_bytes(b"\xff\xfe\x00broken")
+    monkeypatch.chdir(tmp_path)
+    seed_bot = ArticleQA.from_directory("seeds", embeddings=embeddings, progress=False)
+    manifest = (tmp_path / "index" / "store" / "manifest.json").read_bytes()
+    with caplog.at_level(logging.WARNING, logger="qa.chain"):
+        other_bot = ArticleQA.from_directory("articles", embeddings=embeddings, progress=False)
+    # the seed index is untouched; the other folder has its own
+    assert (tmp_path / "index" / "store" / "manifest.json").read_bytes() == manifest
+    own = default_index_dir("articles")
+    assert own.parent == tmp_path.joinpath("index", "collections").relative_to(tmp_path)
+    assert own.name.startswith("articles-") and (tmp_path / own / "store" / "manifest.json").exists()
+    assert set(other_bot.documents) == {"note.txt"} and seed_bot.documents.keys() == {SEED_FILE.name}
+    # a file that cannot be read is reported through the log, not only in bot.skipped
+    assert any("broken.txt" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert other_bot.skipped and "broken.txt" in other_bot.skipped[0]
