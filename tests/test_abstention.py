@@ -25,3 +25,25 @@ def test_one_unknown_word_with_a_strong_match_answers(seed_bot, seed_text, quest
     assert any(expected in c.quote for c in answer.citations)
     for c in answer.citations:
         assert seed_text[c.quote_start:c.quote_end] == c.quote
+
+
+ENGLISH_ARTICLE = ("On Monday a new museum opened on a sunny day in Paris. Mayor Helen Ortiz cut the ribbon in "
+                   "front of about 300 guests. The building cost 12 million euros.")
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("How many people came?", "300 guests"),  # "people", "came": paraphrases, not in the text
+    ("How many people attended the ceremony?", "300 guests"),
+    ("Which city?", "Paris"),
+])
+def test_english_paraphrases_over_an_english_article_answer(seed_bot, question, expected):
+    bot = seed_bot.with_texts({"museum.txt": ENGLISH_ARTICLE})
+    answer = bot.ask(question)
+    assert not answer.abstained, answer.extra
+    assert any(expected in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["What is the weather in Berlin?", "Who painted the Mona Lisa?"])
+def test_off_topic_questions_over_an_english_article_abstain(seed_bot, question):
+    answer = seed_bot.with_texts({"museum.txt": ENGLISH_ARTICLE}).ask(question)
+    assert answer.abstained and answer.text == ABSTENTION["en"] and answer.citations == []
