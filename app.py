@@ -1,7 +1,8 @@
 """Ask the article: the Gradio web chat over the public ``qa.ArticleQA`` API.
 
-Run ``python app.py`` (listens on ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT``, by default
-127.0.0.1:7860; a Hugging Face Space sets 0.0.0.0:7860).  Tests call ``build_app(bot)``.
+Run ``.venv/bin/python app.py`` after ``bash scripts/setup.sh`` (listens on
+``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT``, by default 127.0.0.1:7860; a Hugging Face
+Space runs this file itself on 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 
 This file is only the UI: answering lives in ``qa``, HTML rendering in ``qa.ui_render`` and
 the checks on a user's own article in ``qa.loading.decode_upload``.
@@ -88,6 +89,21 @@ def _history_for_bot(plain: list[dict] | None) -> list[dict]:
     return list(plain or [])[-2 * HISTORY_TURNS :]
 
 
+def _user_error(message: str) -> gr.Error:
+    """The ``gr.Error`` for a bad request (empty question, malformed history): the client
+    gets ``message``; the server log gets one INFO line, not a traceback (Gradio prints the
+    traceback of every ``gr.Error`` unless ``print_exception=False``)."""
+    log.info("request refused: %s", message)
+    return gr.Error(message, print_exception=False)
+
+
+def _internal_error(what: str, exc: Exception) -> gr.Error:
+    """The ``gr.Error`` for a failure of ours: logged with its traceback here, once (call it
+    inside the ``except``); Gradio is told not to print a second one, of the re-raise."""
+    log.exception("%s failed", what)
+    return gr.Error(f"{what.capitalize()} failed ({type(exc).__name__}: {exc})", print_exception=False)
+
+
 def _api_history(history: Any) -> list[dict]:
     """The ``history`` input of ``/ask`` as a list of messages (a JSON string is parsed).
 
@@ -100,12 +116,12 @@ def _api_history(history: Any) -> list[dict]:
         try:
             history = json.loads(history)
         except ValueError:
-            raise gr.Error("history must be a JSON list of {\"role\", \"content\"} messages") from None
+            raise _user_error("history must be a JSON list of {\"role\", \"content\"} messages") from None
     if not isinstance(history, list) or not all(
         isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
         for m in history
     ):
-        raise gr.Error('history must be a list of {"role": "user" or "assistant", "content": text} messages')
+        raise _user_error('history must be a list of {"role": "user" or "assistant", "content": text} messages')
     return _history_for_bot(history)
 
 
@@ -204,14 +220,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ``history`` (optional, default ``[]``): earlier turns as a JSON list of
         ``{"role": "user"|"assistant", "content": str}``, so a follow-up can be asked.
         """
-        turns = _api_history(history)  # raises gr.Error for a malformed history
+        turns = _api_history(history)  # a malformed history: gr.Error, logged as one line
         try:
             return current(session_bot).ask(question or "", history=turns).to_dict()
         except QuestionError as exc:
-            raise gr.Error(_question_message(exc)) from None
+            raise _user_error(_question_message(exc)) from None
         except Exception as exc:
-            log.exception("ask failed")
-            raise gr.Error(f"Answering failed ({type(exc).__name__}: {exc})") from None
+            raise _internal_error("answering", exc) from None
 
     def focus_source(n, last_answer, session_bot):
         qa_bot = current(session_bot)

