@@ -116,7 +116,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         "",
         "Read with care: a baseline chunk is up to 1000 characters, several of our passages long, so it holds "
         "the evidence more easily (on a short article k=4 chunks can be the whole text, making its hit@3/5 "
-        "trivial); and the default's answer quotes one or two sentences while the other systems answer with "
+        "trivial); and the default's answer quotes one to three sentences while the other systems answer with "
         "the whole top passage or chunk, so answer hit favours them.",
         "",
     ]
