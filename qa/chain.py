@@ -24,7 +24,7 @@ from pyarabic import araby
 
 from .answer import ABSTENTION, Answer
 from .answering import ExtractiveAnswerer
-from .config import Settings
+from .config import Settings, default_seeds_dir, resolve_index_root
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .loading import Document, decode_document, load_documents
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
+_LATIN = re.compile(r"[A-Za-z]")
 ProgressFn = Callable[[int, int], None]
 
 
@@ -63,19 +64,22 @@ def _tqdm_progress(description: str) -> tuple[ProgressFn, Callable[[], None]]:
     return update, close
 
 
-def default_index_dir(directory: str | Path, index_root: str | Path = "index", seeds: str | Path = "seeds") -> Path:
+def default_index_dir(directory: str | Path, index_root: str | Path = "index",
+                      seeds: str | Path | None = None) -> Path:
     """Where the index of the articles in ``directory`` lives unless told otherwise.
 
-    The seed folder uses ``index_root`` itself (``index/store``); any other folder gets
-    ``index_root/collections/<folder name>-<8 hex digits of its path's SHA-1>``, so
-    indexing another folder never overwrites the seed index (nor two folders of the same
-    name each other's).
+    The seed folder (``seeds``, default: the project's ``seeds/``) uses ``index_root``
+    itself (``index/store``); any other folder gets ``index_root/collections/<folder
+    name>-<8 hex digits of its path's SHA-1>``, so indexing another folder never overwrites
+    the seed index (nor two folders of the same name each other's). A relative
+    ``index_root`` is taken from the project folder (``qa.config.resolve_index_root``).
     """
+    root = resolve_index_root(index_root)
     path = Path(directory).resolve()
-    if path == Path(seeds).resolve():
-        return Path(index_root)
+    if path == Path(seeds or default_seeds_dir()).resolve():
+        return root
     digest = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:8]
-    return Path(index_root) / "collections" / f"{path.name}-{digest}"
+    return root / "collections" / f"{path.name}-{digest}"
 
 
 class ArticleQA:
@@ -116,13 +120,14 @@ class ArticleQA:
     # ---- construction -------------------------------------------------------------
 
     @classmethod
-    def from_directory(cls, directory: str | Path = "seeds", *, index_dir: str | Path | None = None,
+    def from_directory(cls, directory: str | Path | None = None, *, index_dir: str | Path | None = None,
                        embeddings: E5Embeddings | None = None, settings: Settings | None = None,
                        chat_model: Any = None, progress: bool | ProgressFn = True, rebuild: bool = False) -> "ArticleQA":
         """Load the articles of ``directory`` and load or build their index.
 
         Args:
-            directory: folder of ``.txt``/``.md`` articles (default ``seeds``).
+            directory: folder of ``.txt``/``.md`` articles (default: the project's
+                ``seeds/``, wherever the current folder is).
             index_dir: where the index lives (default: ``default_index_dir``, so another
                 folder never replaces the seed article's index).
             embeddings: an embedding backend to use (default: ``load_embeddings`` with
@@ -139,6 +144,7 @@ class ArticleQA:
             IndexBuildError: building failed (the previous index is left in place).
         """
         settings = settings or Settings()
+        directory = default_seeds_dir() if directory is None else directory
         documents, skipped = load_documents(directory)
         for message in skipped:
             log.warning("%s", message)
@@ -186,6 +192,11 @@ class ArticleQA:
         # Arabic diacritics: news text is written without them, and they move the embedding
         # ("مَنْ حَضَرَ المُؤْتَمَرَ؟" would cite other paragraphs than "من حضر المؤتمر؟")
         question = araby.strip_tashkeel(question)
+        # ALL-CAPS English reads to the (case-sensitive) embedding model like another text:
+        # "WHO ATTENDED THE CONFERENCE?" is asked as "Who attended the conference?"
+        latin = _LATIN.findall(question)
+        if len(latin) >= 8 and "".join(latin).isupper() and detect_language(question) == "en":
+            question = question.capitalize()
         if not _HAS_WORD.search(question):
             raise QuestionError("Please type a question: this one is empty or has no words. "
                                 "اكتب سؤالا عن المقال.")

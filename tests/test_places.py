@@ -54,7 +54,9 @@ def test_a_capital_names_its_country_in_the_article(seed_bot, seed_text):
     assert "روسيا" not in seed_text and "RU" in countries_named(seed_text, cities=True)
     for question in ("What does Russia plan to do?", "ماذا تخطط روسيا؟"):
         answer = seed_bot.ask(question)
-        assert answer.extra.get("abstention_reason") != "unknown-country", question
+        assert not answer.abstained, (question, answer.extra)
+        # the sentence naming Moscow is quoted: it shares the country with the question
+        assert any("موسكو" in c.quote for c in answer.citations), question
 
 
 @pytest.mark.parametrize("question,expected", [

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import shutil
 
 import pytest
 
 from conftest import SEED_FILE, SEEDS
 from qa import ArticleQA
 from qa.chain import default_index_dir
+from qa.config import Settings
 
 
 @pytest.mark.parametrize("plain,marked", [
@@ -48,23 +48,36 @@ def test_a_followup_with_known_words_still_answers(seed_bot):
 
 
 def test_another_folder_never_replaces_the_seed_index(tmp_path, monkeypatch, embeddings, caplog):
-    seeds, other = tmp_path / "seeds", tmp_path / "articles"
-    shutil.copytree(SEEDS, seeds)
+    other = tmp_path / "articles"
     other.mkdir()
     (other / "note.txt").write_text("The museum opened in Paris on Monday. Mayor Helen Ortiz cut the ribbon.\n",
                                     encoding="utf-8")
     (other / "broken.txt").write_bytes(b"\xff\xfe\x00broken")
-    monkeypatch.chdir(tmp_path)
-    seed_bot = ArticleQA.from_directory("seeds", embeddings=embeddings, progress=False)
+    settings = Settings(index_dir=str(tmp_path / "index"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the defaults must not depend on the current folder
+    seed_bot = ArticleQA.from_directory(embeddings=embeddings, settings=settings, progress=False)
+    assert seed_bot.documents.keys() == {SEED_FILE.name}
     manifest = (tmp_path / "index" / "store" / "manifest.json").read_bytes()
     with caplog.at_level(logging.WARNING, logger="qa.chain"):
-        other_bot = ArticleQA.from_directory("articles", embeddings=embeddings, progress=False)
+        other_bot = ArticleQA.from_directory(other, embeddings=embeddings, settings=settings, progress=False)
     # the seed index is untouched; the other folder has its own
     assert (tmp_path / "index" / "store" / "manifest.json").read_bytes() == manifest
-    own = default_index_dir("articles")
-    assert own.parent == tmp_path.joinpath("index", "collections").relative_to(tmp_path)
-    assert own.name.startswith("articles-") and (tmp_path / own / "store" / "manifest.json").exists()
-    assert set(other_bot.documents) == {"note.txt"} and seed_bot.documents.keys() == {SEED_FILE.name}
+    own = default_index_dir(other, tmp_path / "index")
+    assert own.parent == tmp_path / "index" / "collections"
+    assert own.name.startswith("articles-") and (own / "store" / "manifest.json").exists()
+    assert default_index_dir(SEEDS, tmp_path / "index") == tmp_path / "index"
+    assert set(other_bot.documents) == {"note.txt"}
+    assert not list(elsewhere.iterdir())  # nothing written where the process happens to run
     # a file that cannot be read is reported through the log, not only in bot.skipped
     assert any("broken.txt" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     assert other_bot.skipped and "broken.txt" in other_bot.skipped[0]
+
+
+def test_all_caps_english_is_asked_in_sentence_case(seed_bot):
+    shouted, plain = seed_bot.ask("WHO ATTENDED THE CONFERENCE?"), seed_bot.ask("Who attended the conference?")
+    assert shouted.retrieval_query == "Who attended the conference?"
+    assert [c.quote_start for c in shouted.citations] == [c.quote_start for c in plain.citations]
+    # an acronym inside an Arabic question is left alone
+    assert seed_bot.ask("من حضر المؤتمر؟ NATO").retrieval_query.endswith("NATO")
