@@ -221,8 +221,8 @@ class ArticleQA:
             after_abstention = not content_words(question) and previous_abstained(history, plan)
             # "ما ميزانيته؟" after "من حضر المؤتمر؟": the fold's borrowed topic must not let
             # a follow-up whose own words the article lacks get past the word check
-            own = self.extractive.judged_words(question, language)
-            unknown_own = bool(own) and len(self.extractive.missing_words(question, language)) == len(own)
+            own = self.extractive.abstention.judged_words(question, language)
+            unknown_own = bool(own) and len(self.extractive.abstention.missing_words(question, language)) == len(own)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "query": query, "language": language, "notice": notice, "timings": timings,
                 "invite": plan.kind == "no-question", "exclude": exclude, "after_abstention": after_abstention,
