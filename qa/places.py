@@ -168,9 +168,15 @@ def _city_index() -> tuple[dict[str, str], dict[str, str]]:
     en_words: dict[str, str] = {}
     ar_words: dict[str, str] = {}
     names = country_names()
-    pairs = [(code, get_timezone_location(zone, "en", return_city=True),
-              get_timezone_location(zone, "ar", return_city=True))
+    def city(zone: str, locale: str) -> str | None:
+        try:
+            return get_timezone_location(zone, locale, return_city=True)
+        except LookupError:  # a zone the time-zone database lacks (CLDR and tzdata differ)
+            return None
+
+    pairs = [(code, city(zone, "en"), city(zone, "ar"))
              for code, zones in get_global("territory_zones").items() if code in names for zone in zones]
+    pairs = [(code, en, ar) for code, en, ar in pairs if en and ar]
     pairs += [(code, en, ar) for code, (en, ar) in CAPITALS.items()]
     for code, en, ar in pairs:
         en, ar = normalize(en), normalize(ar)
