@@ -12,7 +12,6 @@ Whether to abstain instead is decided by ``qa.abstention``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -45,7 +44,6 @@ COUNTRY_WEIGHT = 0.04
 # 0.657; mean answer length ar 191 -> 194, en 246 -> 278 characters.
 SENTENCE_MARGINS = (0.02, 0.015)
 CLAUSE_MARKS = ("،", ",", ";", "؛")
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)

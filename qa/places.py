@@ -39,8 +39,10 @@ AMBIGUOUS_ARABIC = frozenset(normalize(w) for w in ("مالي", "بنين"))
 # English names that are common words or given names in questions.
 AMBIGUOUS_ENGLISH = frozenset({"chad", "jordan", "turkey", "guinea", "jersey", "georgia", "china", "chile", "man"})
 # Other names in common use for a few countries whose CLDR name news rarely uses (CLDR
-# "هنغاريا" for the usual "المجر", "United Kingdom" for "Britain"). Each only adds a way
-# to find a country, so it can only prevent an abstention, never cause one.
+# "هنغاريا" for the usual "المجر", "United Kingdom" for "Britain", "Türkiye" for "Turkey"),
+# and irregular demonyms ("French"). In an article they let a mention count; in a question
+# they let the country be recognised, so "What did the French minister say?" abstains over
+# an article that never names France.
 ALIASES = {
     "GB": ("britain", "british", "uk", "بريطانيا"),
     "US": ("america", "american", "americans", "usa", "امريكا", "امريكي"),
