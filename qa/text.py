@@ -21,6 +21,9 @@ _SPACE = re.compile(r"\s+")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# A number that carries meaning in a question: a year, an amount ("the 2022 World Cup").
+# A lone digit is too often incidental.
+NUMBER = re.compile(r"\d{2,}")
 # Tatweel (kashida) only stretches letters; zero-width and bidi marks are invisible. Neither
 # carries meaning, but both change the embedding, so they go before retrieval.
 INVISIBLE = re.compile("[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
