@@ -133,13 +133,14 @@ class AbstentionRules:
         return None
 
     def judged_words(self, text: str, language: str) -> list[str]:
-        """The content words of ``text`` that can be looked up in the articles: those in
+        """The distinct content words of ``text`` that can be looked up in the articles: those in
         the articles' script, and only when ``language`` is the articles' language (a
         Latin name in an Arabic question, or any word of a question in another language,
         cannot be judged lexically)."""
         if language != self.collection_language:
             return []
-        return [w for w in content_words(text) if is_arabic_token(w) == (language == "ar")]
+        # each distinct word once: "ما دور الجزائر وما دور تونس" has one unknown word, not two
+        return list(dict.fromkeys(w for w in content_words(text) if is_arabic_token(w) == (language == "ar")))
 
     def missing_words(self, text: str, language: str) -> list[str]:
         """The ``judged_words`` of ``text`` that occur nowhere in the articles, even

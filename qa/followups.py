@@ -78,6 +78,11 @@ SMALL_TALK = frozenset(normalize(w) for w in (
 ).split())
 
 
+# Greetings that are phrased as questions.
+GREETING_PHRASES = tuple(sorted((normalize(p) for p in (
+    "how are you", "how are you doing", "how is it going", "كيف حالك", "كيف الحال", "كيفك")), key=len, reverse=True))
+
+
 def _strip_conjunction(token: str) -> str:
     """``"ومتى"`` -> ``"متى"``: an Arabic "و"/"ف" glued to a function word goes."""
     if len(token) > 1 and token[0] in "وف" and normalize(token[1:]) in (STOPWORDS | QUESTION_WORDS | SMALL_TALK):
@@ -91,7 +96,10 @@ def _tokens(text: str) -> list[str]:
 
 def is_small_talk(text: str) -> bool:
     """True for greetings, thanks and acknowledgements ("hi", "مرحبا", "ok thanks", "شكرا جزيلا")."""
-    words = [normalize(_strip_conjunction(t)) for t in _tokens(text)]
+    folded = f" {' '.join(normalize(t) for t in _tokens(text))} "
+    for phrase in GREETING_PHRASES:  # "how are you" holds a question word, but asks nothing
+        folded = folded.replace(f" {phrase} ", " hello ")
+    words = [normalize(_strip_conjunction(t)) for t in folded.split()]
     return (any(w in SMALL_TALK for w in words)
             and all(w in SMALL_TALK or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
 

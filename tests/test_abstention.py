@@ -47,3 +47,10 @@ def test_english_paraphrases_over_an_english_article_answer(seed_bot, question, 
 def test_off_topic_questions_over_an_english_article_abstain(seed_bot, question):
     answer = seed_bot.with_texts({"museum.txt": ENGLISH_ARTICLE}).ask(question)
     assert answer.abstained and answer.text == ABSTENTION["en"] and answer.citations == []
+
+
+def test_a_repeated_unknown_word_counts_once(seed_bot):
+    # "دور" is not in the article; asked twice it is still one unknown word, not two
+    answer = seed_bot.ask("ما دور الجزائر وما دور تونس في المؤتمر؟")
+    assert not answer.abstained, answer.extra
+    assert any("تونس" in c.quote for c in answer.citations)

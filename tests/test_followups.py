@@ -230,3 +230,11 @@ def test_chat_model_is_not_asked_about_a_greeting(seed_bot):
         follow = bot.ask("ماذا قال؟", history=history)
         assert follow.retrieval_query == "ماذا قال اللواء محمود حمزة في كلمته الافتتاحية؟"
         assert len(stub.requests) == 2 and follow.mode == "abstained"
+
+
+@pytest.mark.parametrize("message,language", [("Hello, how are you?", "en"), ("How are you doing?", "en"),
+                                              ("مرحبا كيف حالك؟", "ar")])
+def test_greetings_phrased_as_questions_get_the_invitation(seed_bot, message, language):
+    answer = seed_bot.ask(message)
+    assert answer.abstained and answer.citations == [] and answer.text == INVITATION[language]
+    assert answer.extra["abstention_reason"] == "no-question"
