@@ -23,11 +23,11 @@ def test_seed_dev(seed_report):
         assert by_lang[lang]["hit@3"] == by_lang[lang]["hit@5"] == 1.0
         assert by_lang[lang]["answer_hit"] >= 0.9  # issue #2's bar
         assert by_lang[lang]["false_abstain"] == 0.0
-        assert by_lang[lang]["abstain_on_unanswerable"] == 1.0
+    # issue #11's bars on the near-topic unanswerables (sizes come from the data)
+    assert by_lang["ar"]["abstain_on_unanswerable"] >= 0.80
+    assert by_lang["en"]["abstain_on_unanswerable"] >= 0.60
+    assert overall["n"] == len(read_questions(SEED_DEV))
     assert overall["citation_hit"] >= 0.9
-    rows = {row["id"]: row for row in seed_report["questions"]}
-    # the budget, Moroccan delegation and World Cup questions abstain, each for its reason
-    assert all(rows[i]["abstained"] for i in ("seed-dev-13", "seed-dev-14", "seed-dev-15"))
 
 
 def test_xquad_collection(tmp_path_factory, embeddings):

@@ -59,8 +59,10 @@ def test_normalisation_in_matching():
 
 def test_reads_the_shared_format(tmp_path):
     questions = read_questions(SEED_DEV)
-    assert len(questions) == 15 and {q.lang for q in questions} == {"ar", "en"}
-    assert sum(not q.answerable for q in questions) == 3
+    rows = [json.loads(line) for line in SEED_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(questions) == len(rows) and {q.lang for q in questions} == {"ar", "en"}
+    assert [q.id for q in questions] == [r["id"] for r in rows]
+    assert sum(not q.answerable for q in questions) == sum(not r["answerable"] for r in rows) > 0
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"id": "1", "lang": "ar"}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.jsonl:1"):
