@@ -137,3 +137,29 @@ class Answer:
             "timings_ms": dict(self.timings_ms),
             "extra": dict(self.extra),
         }
+
+
+def abstention_answer(question: str, language: str, reason: str, *, p_answerable: float | None = None,
+                      text: str | None = None, passages: list[PassageHit] | None = None, notice: str = "",
+                      retrieval_query: str = "", timings_ms: dict[str, float] | None = None,
+                      extra: dict[str, Any] | None = None) -> Answer:
+    """The ``Answer`` for a decision of the answer policy (``qa.policy``) to abstain.
+
+    Args:
+        question, language: as in ``Answer``.
+        reason: the decision's reason, kept as ``extra["abstention_reason"]``.
+        p_answerable: the decision's probability, kept as ``extra["p_answerable"]``.
+        text: what to say (default: ``ABSTENTION`` in ``language``).
+        passages, notice, retrieval_query, timings_ms: as in ``Answer``.
+        extra: more details to keep.
+
+    Returns:
+        An abstained ``Answer`` (``mode="abstained"``, no citations).
+    """
+    details = dict(extra or {})
+    details["abstention_reason"] = reason
+    if p_answerable is not None:
+        details["p_answerable"] = p_answerable
+    return Answer(question=question, text=text or ABSTENTION.get(language, ABSTENTION["en"]), abstained=True,
+                  language=language, passages=list(passages or []), mode="abstained", notice=notice,
+                  retrieval_query=retrieval_query, timings_ms=dict(timings_ms or {}), extra=details)

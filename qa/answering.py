@@ -1,4 +1,4 @@
-"""Extractive answering: quote the retrieved sentences that best answer, or abstain.
+"""Extractive answering: quote the retrieved sentences that best answer.
 
 The answer is the best sentence of the top passages, quoted, followed by its marker
 ``[1]``; a second and a third sentence from other passages join when they score almost as
@@ -7,7 +7,7 @@ closer than the embedding can separate are all shown). A sentence is scored by t
 of its clause unit with the question (from the unit vectors built with the index) plus
 the IDF-weighted share of the question's stems that the sentence holds.
 
-Whether to abstain instead is decided by ``qa.abstention``.
+Whether to answer at all is decided before, by the answer policy (``qa.policy``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answer import ABSTENTION, Answer, Citation, PassageHit
+from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
-from .abstention import AbstentionRules
+from .grounding import ArticleGrounding
 from .places import countries_named
 from .text import analyze, detect_language
 
@@ -57,7 +57,7 @@ class Candidate:
 
 
 class ExtractiveAnswerer:
-    """Answers by quoting retrieved sentences, with the abstention rules above.
+    """Answers by quoting retrieved sentences.
 
     Args:
         retriever: the retriever (its store gives sentences and their vectors).
@@ -73,8 +73,8 @@ class ExtractiveAnswerer:
         for p in store.passages:
             texts.setdefault(p.source, []).append(p.text)
         joined = " ".join(t for parts in texts.values() for t in parts)
-        self.abstention = AbstentionRules(joined, retriever.vocabulary)
-        self.collection_language = self.abstention.collection_language
+        self.grounding = ArticleGrounding(joined, retriever.vocabulary)
+        self.collection_language = self.grounding.collection_language
         # per-instance caches of the quoted sentences' terms and countries
         self._quote_terms_cache: dict[tuple[int, int], frozenset[str]] = {}
         self._quote_countries_cache: dict[tuple[int, int], frozenset[str]] = {}
@@ -162,34 +162,40 @@ class ExtractiveAnswerer:
         return Span(a, b, passage.text[a - passage.start : b - passage.start])
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
-               exclude: Collection[tuple[str, int]] = ()) -> Answer:
-        """Quote the best sentences of ``retrieval`` or abstain.
+               exclude: Collection[tuple[str, int]] = (),
+               candidates: list[Candidate] | None = None) -> Answer:
+        """Quote the best sentences of ``retrieval`` (the policy has decided to answer).
 
         Args:
             question: the retrieval query (the question, or a rewritten follow-up).
             retrieval: what ``HybridRetriever.retrieve`` returned for it.
             language: the question's language (detected when ``None``).
             exclude: ``(source, quote_start)`` of quotes already given (a follow-up should
-                not repeat the previous answer); those sentences are not quoted again
-                unless nothing else is left.
+                not repeat the previous answer); those sentences are quoted again only
+                when one of them scores clearly best (see the comment in the code).
+            candidates: ``candidates(question, retrieval)`` when already computed.
 
         Returns:
-            An ``Answer`` (``mode="extractive"``, or ``"abstained"`` with no citations);
-            ``passages`` always holds the ranked hits.
+            An ``Answer`` (``mode="extractive"``); ``passages`` holds the ranked hits.
+
+        Raises:
+            ValueError: ``retrieval`` holds no passage.
         """
         language = language or detect_language(question)
-        candidates = self.candidates(question, retrieval)
-        best_cosine = max((c.cosine for c in candidates), default=-1.0)  # before exclusion: it judges the article
+        if candidates is None:
+            candidates = self.candidates(question, retrieval)
         if exclude:
+            # a follow-up prefers sentences not quoted yet, but an earlier quote that scores
+            # clearly best (beyond the margin the embedding can rank, ``SENTENCE_MARGINS[0]``)
+            # holds its answer and is quoted again ("and why?" after "which country did not
+            # take part?" needs the Egypt paragraph it was already shown)
             given = set(exclude)
-            candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given] or candidates
-        best = candidates[0] if candidates else None
-        reason = self.abstention.reason(question, language, best_cosine) if best else "no-passages"
-        if best is None or reason:
-            return Answer(question=question, text=ABSTENTION.get(language, ABSTENTION["en"]), abstained=True,
-                          language=language, passages=list(retrieval.hits), mode="abstained",
-                          retrieval_query=question,
-                          extra={"abstention_reason": reason, "best_cosine": round(best_cosine, 4)})
+            fresh = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given]
+            if fresh and fresh[0].score >= candidates[0].score - SENTENCE_MARGINS[0]:
+                candidates = fresh
+        if not candidates:
+            raise ValueError("nothing retrieved to quote")
+        best = candidates[0]
         chosen = [best]
         for c in candidates[1:]:
             if len(chosen) >= min(self.max_sentences, len(SENTENCE_MARGINS) + 1):

@@ -1,9 +1,10 @@
 """``ArticleQA``: the public API that joins loading, the index, retrieval and answering.
 
-The question runs through a LangChain LCEL chain (``langchain_core`` runnables):
-``prepare`` (validate, detect the language, fold in a follow-up's context) ->
-``retrieve`` (hybrid retrieval) -> ``answer`` (extractive, or a chat model when one is
-configured, whose citations are checked). The Gradio app, the command line and the
+The question runs through a LangChain LCEL chain (``langchain_core`` runnables), one way:
+``prepare`` (validate, detect the language, plan a follow-up with ``qa.followups``) ->
+``retrieve`` (hybrid retrieval) -> ``decide`` (the answer policy, ``qa.policy``: answer or
+abstain) -> ``answer`` (extractive quotes, or a chat model when one is configured, whose
+citations are checked; or the abstention the policy decided). The Gradio app, the command line and the
 evaluation all call ``ArticleQA.ask`` / ``ArticleQA.stream``.
 
 Follow-ups and greetings are planned by ``qa.followups`` before retrieval.
@@ -22,7 +23,7 @@ from typing import Any, Callable
 from langchain_core.runnables import RunnableLambda
 from pyarabic import araby
 
-from .answer import ABSTENTION, Answer
+from .answer import Answer, abstention_answer
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
 from .embeddings import E5Embeddings, load_embeddings
@@ -31,7 +32,8 @@ from .loading import Document, decode_document, load_documents
 from .retrieval import HybridRetriever
 from .store import PassageStore, build_store, load_or_build
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
-                        answer_message, plan_question, previous_abstained)
+                        answer_message, plan_question, previous_abstained, strip_small_talk)
+from .policy import AnswerPolicy, collect_evidence
 from .text import INVISIBLE, content_words, detect_language
 
 log = logging.getLogger(__name__)
@@ -95,7 +97,8 @@ class ArticleQA:
     """
 
     def __init__(self, documents: list[Document], store: PassageStore, embeddings: E5Embeddings, *,
-                 settings: Settings | None = None, chat_model: Any = None, skipped: list[str] | None = None) -> None:
+                 settings: Settings | None = None, chat_model: Any = None, skipped: list[str] | None = None,
+                 policy: AnswerPolicy | None = None) -> None:
         self.settings = settings or Settings()
         self.documents = {d.source: d.text for d in documents}
         self.skipped = list(skipped or [])
@@ -103,6 +106,9 @@ class ArticleQA:
         self.embeddings = embeddings
         self.retriever = HybridRetriever(store, embeddings, k=self.settings.top_k)
         self.extractive = ExtractiveAnswerer(self.retriever)
+        described = embeddings.describe()
+        self.policy = policy or AnswerPolicy(backend=str(described.get("backend", "")),
+                                             model=str(described.get("model", "")))
         self._chat_model = chat_model
         self.llm = None
         if chat_model is None and self.settings.llm_base_url and self.settings.llm_model:
@@ -114,7 +120,7 @@ class ArticleQA:
             from .llm import LLMAnswerer
 
             self.llm = LLMAnswerer(self._chat_model)
-        self.chain = (RunnableLambda(self._prepare) | RunnableLambda(self._retrieve)
+        self.chain = (RunnableLambda(self._prepare) | RunnableLambda(self._retrieve) | RunnableLambda(self._decide)
                       | RunnableLambda(self._answer)).with_config(run_name="ask_the_article")
 
     # ---- construction -------------------------------------------------------------
@@ -122,7 +128,8 @@ class ArticleQA:
     @classmethod
     def from_directory(cls, directory: str | Path | None = None, *, index_dir: str | Path | None = None,
                        embeddings: E5Embeddings | None = None, settings: Settings | None = None,
-                       chat_model: Any = None, progress: bool | ProgressFn = True, rebuild: bool = False) -> "ArticleQA":
+                       chat_model: Any = None, progress: bool | ProgressFn = True, rebuild: bool = False,
+                       policy: AnswerPolicy | None = None) -> "ArticleQA":
         """Load the articles of ``directory`` and load or build their index.
 
         Args:
@@ -138,6 +145,8 @@ class ArticleQA:
             progress: True for a tqdm bar on stderr while building, False for none, or a
                 ``progress(done, total)`` callback.
             rebuild: build even when the stored index matches.
+            policy: the answer policy (default: the calibration fitted for the
+                embedding backend, ``qa.policy``).
 
         Raises:
             DocumentError: the folder is missing or holds no usable document.
@@ -160,7 +169,8 @@ class ArticleQA:
         finally:
             if close:
                 close()
-        return cls(documents, store, embeddings, settings=settings, chat_model=chat_model, skipped=skipped)
+        return cls(documents, store, embeddings, settings=settings, chat_model=chat_model, skipped=skipped,
+                   policy=policy)
 
     def with_texts(self, texts: dict[str, str], progress_callback: ProgressFn | None = None) -> "ArticleQA":
         """A new bot over ``texts`` (name -> text), in memory, sharing this bot's models.
@@ -178,7 +188,8 @@ class ArticleQA:
             documents.append(decode_document(name, text.encode("utf-8")))
         store = build_store(documents, self.embeddings, progress=progress_callback,
                             sentence_vectors=self.settings.unit_vectors)
-        return ArticleQA(documents, store, self.embeddings, settings=self.settings, chat_model=self._chat_model)
+        return ArticleQA(documents, store, self.embeddings, settings=self.settings, chat_model=self._chat_model,
+                         policy=self.policy)
 
     # ---- the chain's stages -------------------------------------------------------
 
@@ -206,27 +217,25 @@ class ArticleQA:
             question = question[:MAX_QUESTION_CHARS]
             notice = f"The question was shortened to its first {MAX_QUESTION_CHARS} characters."
         history = inputs.get("history") or []
+        question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         language = detect_language(question)
         t0 = time.perf_counter()
         plan = plan_question(question, history)
+        if plan.kind != "no-question" and not self.extractive.grounding.has_known_word(question):
+            plan = QuestionPlan("no-question", question)  # "asdf qwer": no word of any language asks anything
         query, exclude = plan.query, frozenset()
         if plan.kind != "no-question" and history and self.llm is not None:
             query = self.llm.rewrite_question(question, history, language)
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
-        after_abstention = unknown_own = False
+        after_abstention = False
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
             exclude = self.previous_quotes(history, plan)
             # "and when?" adds nothing to a question the article does not answer
             after_abstention = not content_words(question) and previous_abstained(history, plan)
-            # "ما ميزانيته؟" after "من حضر المؤتمر؟": the fold's borrowed topic must not let
-            # a follow-up whose own words the article lacks get past the word check
-            own = self.extractive.abstention.judged_words(question, language)
-            unknown_own = bool(own) and len(self.extractive.abstention.missing_words(question, language)) == len(own)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "query": query, "language": language, "notice": notice, "timings": timings,
-                "invite": plan.kind == "no-question", "exclude": exclude, "after_abstention": after_abstention,
-                "unknown_own_words": unknown_own}
+                "kind": plan.kind, "exclude": exclude, "after_abstention": after_abstention}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
@@ -253,51 +262,94 @@ class ArticleQA:
         if found or not (quotes or MARKER_PATTERN.search(message)):
             return frozenset(found)
         query = plan.previous_query
-        previous = self.extractive.answer(query, self.retriever.retrieve(query), detect_language(query))
+        retrieval = self.retriever.retrieve(query)
+        if not retrieval.hits:
+            return frozenset()
+        previous = self.extractive.answer(query, retrieval, detect_language(query))
         return frozenset((c.source, c.quote_start) for c in previous.citations)
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
-        if state["invite"]:  # nothing to look up
+        if state["kind"] == "no-question":  # nothing to look up
             return state
         t0 = time.perf_counter()
         state["retrieval"] = self.retriever.retrieve(state["query"])
         state["timings"]["retrieve"] = (time.perf_counter() - t0) * 1000
         return state
 
-    def _invitation(self, state: dict[str, Any]) -> Answer:
+    def _decide(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The policy stage: score the sentences, gather the evidence, decide."""
+        t0 = time.perf_counter()
+        candidates = []
+        if state["kind"] != "no-question":
+            candidates = self.extractive.candidates(state["query"], state["retrieval"])
+        evidence = collect_evidence(state["question"], state["query"], state["language"], state.get("retrieval"),
+                                    candidates, self.extractive.grounding, kind=state["kind"],
+                                    previous_abstained=state["after_abstention"])
+        state["candidates"] = candidates
+        state["evidence"] = evidence
+        state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
+        state["timings"]["policy"] = (time.perf_counter() - t0) * 1000
+        return state
+
+    def _abstention(self, state: dict[str, Any], decision=None) -> Answer:
+        decision = decision or state["decision"]
         language = state["language"]
-        return Answer(question=state["question"], text=INVITATION.get(language, INVITATION["en"]), abstained=True,
-                      language=language, mode="abstained", notice=state["notice"], retrieval_query="",
-                      timings_ms=state["timings"], extra={"abstention_reason": "no-question"})
+        retrieval = state.get("retrieval")
+        extra = {}
+        if state["evidence"].features:
+            extra["best_cosine"] = round(state["evidence"].features["sentence_cosine"], 4)
+        if decision.threshold is not None:
+            extra["threshold"] = decision.threshold
+        text = INVITATION.get(language, INVITATION["en"]) if decision.reason == "no-question" else None
+        return abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
+                                 text=text, passages=list(retrieval.hits) if retrieval else [],
+                                 notice=state["notice"],
+                                 retrieval_query=state["query"] if decision.reason != "no-question" else "",
+                                 timings_ms=state["timings"], extra=extra)
 
     def _extractive(self, state: dict[str, Any]) -> Answer:
-        if state["invite"]:
-            return self._invitation(state)
         t0 = time.perf_counter()
-        answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
-                                        exclude=state["exclude"])
-        answer.question = state["question"]
-        answer.retrieval_query = state["query"]
-        answer.notice = state["notice"]
-        if state["exclude"]:
-            answer.extra["excluded_quotes"] = sorted([source, start] for source, start in state["exclude"])
-        reason = ("follow-up-of-abstention" if state["after_abstention"]
-                  else "missing-words" if state["unknown_own_words"] else None)
-        if reason and not answer.abstained:
-            answer = Answer(question=answer.question, text=ABSTENTION.get(answer.language, ABSTENTION["en"]),
-                            abstained=True, language=answer.language, passages=answer.passages, mode="abstained",
-                            notice=answer.notice, retrieval_query=answer.retrieval_query,
-                            extra={**{k: v for k, v in answer.extra.items() if k != "sentence_scores"},
-                                   "abstention_reason": reason})
+        decision = state["decision"]
+        if decision.abstain:
+            answer = self._abstention(state)
+        else:
+            answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
+                                            exclude=state["exclude"], candidates=state["candidates"])
+            answer.question = state["question"]
+            answer.retrieval_query = state["query"]
+            answer.notice = state["notice"]
+            answer.extra["p_answerable"] = decision.p_answerable
+            answer.extra["threshold"] = decision.threshold
+            if state["exclude"]:
+                answer.extra["excluded_quotes"] = sorted([source, start] for source, start in state["exclude"])
         state["timings"]["answer"] = (time.perf_counter() - t0) * 1000
         answer.timings_ms = state["timings"]
         return answer
 
+    def _checked(self, state: dict[str, Any], answer: Answer) -> Answer:
+        """A chat model's answer, turned into the policy's abstention when the model declined."""
+        if answer.extra.get("llm_declined"):
+            declined = self._abstention(state, self.policy.model_declined(state["decision"]))
+            declined.extra.update({k: v for k, v in answer.extra.items() if k.startswith("llm") or k == "dropped_markers"})
+            declined.timings_ms = answer.timings_ms
+            return declined
+        return answer
+
     def _answer(self, state: dict[str, Any]) -> Answer:
         answer = self._extractive(state)
-        if self.llm is not None and not state["invite"]:
-            answer = self.llm.answer(state["query"], state["language"], answer.passages, answer)
+        if self.llm is not None and not state["decision"].abstain:  # the model is asked only when the policy answers
+            answer = self._checked(state, self.llm.answer(state["query"], state["language"], answer.passages, answer))
         return answer
+
+    def evidence(self, question: str, history: History | None = None):
+        """The policy's ``Evidence`` and ``Decision`` for ``question``, without answering
+        (what ``article-qa calibrate`` fits on).
+
+        Raises:
+            QuestionError: as ``ask``.
+        """
+        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history})))
+        return state["evidence"], state["decision"]
 
     # ---- public calls --------------------------------------------------------------
 
@@ -332,20 +384,22 @@ class ArticleQA:
             QuestionError: as ``ask`` (before anything is yielded).
         """
         t0 = time.perf_counter()
-        state = self._retrieve(self._prepare({"question": question, "history": history}))
+        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history})))
         fallback = self._extractive(state)
-        if self.llm is None or state["invite"]:
+        if self.llm is None or state["decision"].abstain:
             fallback.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield fallback
             return
         for item in self.llm.stream(state["query"], state["language"], fallback.passages, fallback):
             if isinstance(item, Answer):
+                item = self._checked(state, item)
                 item.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield item
 
     def info(self) -> dict[str, Any]:
-        """What serves: ``{"backend", "model", "dim", "n_passages", "n_documents", "index_built_at", "llm"}``."""
-        return {**self.embeddings.describe(), "n_passages": len(self.store.passages),
+        """What serves: ``{"backend", "model", "dim", "n_passages", "n_documents", "index_built_at", "llm",
+        "policy"}`` (``policy``: ``AnswerPolicy.describe()``, which calibration is in force)."""
+        return {**self.embeddings.describe(), "policy": self.policy.describe(), "n_passages": len(self.store.passages),
                 "n_documents": len(self.documents), "documents": list(self.documents),
                 "index_built_at": self.store.manifest.get("built_at"),
                 "llm": self.settings.llm_model if self.llm is not None else None}

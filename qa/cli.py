@@ -4,6 +4,7 @@
     article-qa index [DIR]                      build or refresh the index of DIR (default seeds)
     article-qa info                             which embedding backend and model serve
     article-qa eval QUESTIONS.jsonl --corpus DIR [--json OUT]
+    article-qa calibrate [--shared DIR]         fit the answer policy on the shared eval sets
 """
 
 from __future__ import annotations
@@ -113,6 +114,42 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import run
+    from .chain import ArticleQA
+    from .config import Settings, default_seeds_dir, project_root
+    from .embeddings import load_embeddings
+    from .policy import AnswerPolicy, Calibration
+
+    settings = Settings(**({"embed_backend": args.backend} if args.backend else {}),
+                        **({"embed_model": args.model} if args.model else {}))
+    embeddings = load_embeddings(settings.embed_backend, settings.embed_model)
+    shared = Path(args.shared) if args.shared else project_root().parent / "shared"
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent / "calibration"
+    close = None
+    progress = None
+    if not args.quiet:
+        from .chain import _tqdm_progress
+
+        progress, close = _tqdm_progress("questions")
+
+    def make_bot(corpus: Path):
+        index_dir = _index_dir_for(str(corpus), args.index_dir if corpus == default_seeds_dir() else None,
+                                   settings.index_dir)
+        return ArticleQA.from_directory(corpus, index_dir=index_dir, embeddings=embeddings, settings=settings,
+                                        progress=False, policy=AnswerPolicy(Calibration.answer_always()))
+
+    try:
+        run(shared, default_seeds_dir(), make_bot, embeddings.describe(), out,
+            features_cache=Path(args.features) if args.features else None, select=not args.no_select,
+            **({"seed_weight": args.seed_weight} if args.seed_weight is not None else {}),
+            progress=progress, log=lambda line: print(line, flush=True))
+    finally:
+        if close:
+            close()
+    return 0
+
+
 def _top_k(value: str) -> int:
     """argparse type for ``-k``: a whole number from 1 to 50."""
     try:
@@ -173,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--corpus", help="folder of the articles the questions are about (default: the project's seeds/)")
     ev.add_argument("--json", help="write the full report (with per-question rows) here")
     ev.set_defaults(func=cmd_eval)
+
+    cal = sub.add_parser("calibrate", parents=[common],
+                         help="fit the answer policy (when to abstain) on the shared evaluation sets")
+    cal.add_argument("--shared", help="the shared folder holding eval/ (default: ../shared beside the project)")
+    cal.add_argument("--out", help="folder for the calibration JSON files (default: the package's qa/calibration)")
+    cal.add_argument("--features", help="cache of the collected features (JSON): reused when it exists")
+    cal.add_argument("--no-select", action="store_true", help="keep every feature (no backward selection)")
+    cal.add_argument("--seed-weight", type=float, default=None,
+                     help="sample weight of the seed article's questions (default: qa.calibrate.SEED_WEIGHT; the others weigh 1)")
+    cal.set_defaults(func=cmd_calibrate)
 
     try:
         from bench.cli import add_bench_parser  # the benchmark lives beside the package

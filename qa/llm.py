@@ -26,7 +26,6 @@ from qa.answer import Answer, PassageHit
 from qa.llm_prompt import (
     ANSWER_PROMPT,
     REWRITE_PROMPT,
-    abstention_sentence,
     answer_prompt_input,
     check_markers,
     clean_rewrite,
@@ -206,8 +205,8 @@ class LLMAnswerer:
             * ``"llm"``: the model's text with valid markers renumbered ``1..N`` and
               matching ``citations``; ``extra["dropped_markers"]`` counts markers that
               pointed at no passage (and ``notice`` mentions them when > 0).
-            * ``"abstained"``: the model replied with the abstention sentence; text is the
-              abstention sentence in ``language``, no citations.
+            * the ``fallback`` with ``extra["llm_declined"] = True`` when the model replied
+              with the abstention sentence (the chain's policy stage then abstains).
             * ``"llm-unsupported"``: the reply had no valid marker; ``text`` and
               ``citations`` are the fallback's, ``notice`` quotes the model's reply,
               ``extra["llm_text"]`` holds it.
@@ -287,17 +286,9 @@ class LLMAnswerer:
         extra = {**fallback.extra, "dropped_markers": check.dropped, "llm_text": reply}
 
         if not check.citations and is_abstention(check.text, language):
-            return dataclasses.replace(
-                fallback,
-                text=abstention_sentence(language),
-                abstained=True,
-                language=language,
-                citations=[],
-                mode="abstained",
-                notice="",
-                timings_ms=timings,
-                extra=extra,
-            )
+            # the model says the passages do not answer: the chain asks the answer policy
+            # (``AnswerPolicy.model_declined``) to turn this into its abstention
+            return dataclasses.replace(fallback, timings_ms=timings, extra={**extra, "llm_declined": True})
         if not check.citations:
             shown = " ".join(reply.split())
             if len(shown) > 500:

