@@ -21,6 +21,7 @@ from .answer import ABSTENTION, Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
 from .abstention import AbstentionRules
+from .lead import present
 from .places import countries_named
 from .text import analyze, detect_language
 
@@ -186,10 +187,11 @@ class ExtractiveAnswerer:
         best = candidates[0] if candidates else None
         reason = self.abstention.reason(question, language, best_cosine) if best else "no-passages"
         if best is None or reason:
-            return Answer(question=question, text=ABSTENTION.get(language, ABSTENTION["en"]), abstained=True,
-                          language=language, passages=list(retrieval.hits), mode="abstained",
-                          retrieval_query=question,
-                          extra={"abstention_reason": reason, "best_cosine": round(best_cosine, 4)})
+            return present(Answer(question=question, text=ABSTENTION.get(language, ABSTENTION["en"]), abstained=True,
+                                  language=language, passages=list(retrieval.hits), mode="abstained",
+                                  retrieval_query=question,
+                                  extra={"abstention_reason": reason, "best_cosine": round(best_cosine, 4)}),
+                           candidates, self.collection_language)
         chosen = [best]
         for c in candidates[1:]:
             if len(chosen) >= min(self.max_sentences, len(SENTENCE_MARGINS) + 1):
@@ -205,6 +207,7 @@ class ExtractiveAnswerer:
                               quote=q.text, passage_id=c.hit.passage_id)
                      for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
         text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations)
-        return Answer(question=question, text=text, abstained=False, language=language, citations=citations,
-                      passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
-                      extra={"sentence_scores": [round(c.score, 4) for c in chosen]})
+        return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
+                              passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
+                              extra={"sentence_scores": [round(c.score, 4) for c in chosen]}),
+                       candidates, self.collection_language)
