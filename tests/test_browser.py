@@ -318,3 +318,68 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         print(f"\nscreenshot: {shot}")
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, width):
+    """Issue #13's chat habits, at a desktop and a phone width: an empty question adds no
+    bubble (the refusal shows under the chat box); the answer opens with the short answer
+    and an English reader gets an English first line; at 390 px the latest answer is in
+    view after asking; "Copy" gives plain text (no ``<``) with markers and sources, and
+    screen readers get plain text too; after a reload the conversation is still there."""
+    with running_app() as (url, _demo):
+        context = browser.new_context(viewport={"width": width, "height": 844 if width < 800 else 1000})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+        page = context.new_page()
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        box = page.locator("#qa-question textarea")
+        box.wait_for(timeout=60_000)
+        answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
+
+        # An empty question: no bubble, a message under the box.
+        box.fill("   ")
+        box.press("Enter")
+        page.wait_for_timeout(1500)
+        assert page.locator("#qa-chat .qa-user").count() == 0
+        status = page.locator("#qa-chat-status").inner_text()
+        assert status == "" or "Please type a question" in status, status
+
+        box.fill("Who attended the conference?")
+        box.press("Enter")
+        answers.first.wait_for(state="visible", timeout=120_000)
+        page.wait_for_timeout(1000)  # the scroll after the answer
+        answer = answers.last
+        preface = answer.locator(".qa-preface").inner_text()
+        assert preface.startswith("The article (in Arabic)"), preface
+        lead = answer.locator(".qa-lead").inner_text()
+        assert "«" in lead and "[" in lead
+        if width < 800:  # the latest answer is in the viewport, not scrolled away to the article
+            top, bottom, height = answer.evaluate(
+                "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
+            assert top < height and bottom > 0 and top > -50, (top, bottom, height)
+        shot = tmp_path / f"chat-{width}.png"
+        page.screenshot(path=str(shot))
+        print(f"\nscreenshot: {shot}")
+
+        answer.locator(".qa-copy").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "<" not in copied and "[1]" in copied and "Sources:" in copied, copied
+        assert copied.splitlines()[0] == preface
+        label = page.locator("#qa-chat [aria-label*='message']").last.get_attribute("aria-label")
+        assert "<" not in label, label
+
+        page.reload(wait_until="load")
+        box.wait_for(timeout=60_000)
+        answers.first.wait_for(state="visible", timeout=30_000)
+        assert "Who attended the conference?" in page.locator("#qa-chat .qa-user").last.inner_text()
+        assert answers.last.locator(".qa-preface").inner_text() == preface
+        shot = tmp_path / f"chat-{width}-reloaded.png"
+        page.screenshot(path=str(shot), full_page=width >= 800)
+        print(f"screenshot after reload: {shot}")
+        keep = os.environ.get("SCREENSHOT_DIR")
+        if keep:
+            for name in (f"chat-{width}.png", f"chat-{width}-reloaded.png"):
+                shutil.copy(tmp_path / name, os.path.join(keep, name))
+        assert not outside, outside
+        context.close()
