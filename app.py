@@ -194,7 +194,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         choices = R.source_choices(answer)
         yield {
             chatbot: messages,
-            kept_conversation: conversation.to_json(),
+            conversation_state: conversation.to_json(),
             last_answer: answer,
             article: R.render_article(qa_bot.documents, answer),
             sources: gr.update(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
@@ -205,9 +205,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """On page load: the conversation the browser kept, back in the chat."""
         conversation = Conversation.from_json(kept)
         if not conversation.turns:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         answer = conversation.turns[-1].answer
-        return render_turns(conversation, session_bot), answer, R.render_article(current(session_bot).documents, answer)
+        return (render_turns(conversation, session_bot), answer,
+                R.render_article(current(session_bot).documents, answer), conversation.to_json())
 
     def ask_api(question: str, history, session_bot) -> dict:
         """JSON endpoint: ``Answer.to_dict()`` for one question.
@@ -416,6 +417,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         session_bot = gr.State(None)  # this browser session's own ArticleQA, or None = seed
         # the conversation (qa.conversation.Conversation.to_json), kept in this browser only
         kept_conversation = gr.BrowserState([], storage_key=CONVERSATION_KEY)
+        # the same in this session, read by the chat (a BrowserState input would become a
+        # required parameter of the /chat endpoint); copied back to the browser after each turn
+        conversation_state = gr.State([])
         outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
         last_answer = gr.State(None)
         indexing = gr.State(False)  # True while this session's own article is being indexed
@@ -500,16 +504,18 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
 
         # ------------------------------------------------------------------ events
-        demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article],
+        demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article, conversation_state],
                   api_visibility="private", queue=False)
         question_box.submit(
             chat,
-            [question_box, chatbot, kept_conversation, session_bot, indexing],
-            [question_box, chatbot, chat_status, kept_conversation, last_answer, article, sources, footer],
+            [question_box, chatbot, conversation_state, session_bot, indexing],
+            [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer],
             api_name="chat",
             concurrency_id="answer",
             concurrency_limit=2,
             show_progress="minimal",
+        ).then(
+            lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         sources.change(
@@ -521,7 +527,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
 
         own_outputs.extend(
-            [session_bot, status, chatbot, kept_conversation, last_answer, article, sources, footer]
+            [session_bot, status, chatbot, conversation_state, last_answer, article, sources, footer]
             + [examples.dataset, examples_note, upload, pasted, indexed_paste, outcome]
         )
         lock_outputs = [indexing, status, question_box, index_pasted, back_to_seed, upload, pasted]
@@ -563,12 +569,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         def new_conversation(session_bot):
             qa_bot = current(session_bot)
             return ([], [], None, R.render_article(qa_bot.documents, None),
-                    gr.update(choices=[], value=None, visible=False), "")
+                    gr.update(choices=[], value=None, visible=False), "", [])
 
         clear.click(
             new_conversation,
             [session_bot],
-            [chatbot, kept_conversation, last_answer, article, sources, chat_status],
+            [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state],
             api_visibility="private",
             queue=False,
         )

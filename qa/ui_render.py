@@ -94,7 +94,7 @@ def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[st
         else:
             goto = _goto(anchor_for_offset(documents, cit.source, cit.start))
             out.append(
-                f'<sup class="qa-ref{goto}" title="{esc(cit.source)} ¶{cit.paragraph}">'
+                f'<sup class="qa-ref{goto}" title="{esc(source_label(documents, cit.source, cit.paragraph))}">'
                 f"[{cit.n}]</sup>"
             )
         pos = m.end()
@@ -425,6 +425,9 @@ SCROLL_TO_FOCUS_JS = """
   if (panel && focus) {
     const top = focus.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
     panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3), behavior: "smooth"});
+    focus.classList.remove("qa-flash");
+    void focus.offsetWidth;
+    focus.classList.add("qa-flash");
   }
   const answers = document.querySelectorAll("#qa-chat .qa-answer");
   const last = answers[answers.length - 1];
