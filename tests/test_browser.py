@@ -328,6 +328,7 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         page.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [1400, 390])
 def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, width):
     """Issue #13's chat habits, at a desktop and a phone width: an empty question adds no
