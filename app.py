@@ -45,6 +45,8 @@ from qa.loading import decode_upload  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
+ROOT = Path(__file__).resolve().parent
+SEEDS_DIR = ROOT / "seeds"
 QUESTION_PLACEHOLDER = "Your question, or drop an article here · سؤالك، أو أسقط مقالا هنا"
 CONVERSATION_KEY = "ask-the-article-conversation"  # the browser's localStorage key
 
@@ -89,7 +91,7 @@ class AskApp(gr.Blocks):
 def load_default_bot() -> ArticleQA:
     """The bot over the seed article(s), building the index (``QA_INDEX_DIR``, default
     ``index/``) if it is missing or stale."""
-    return ArticleQA.from_directory()
+    return ArticleQA.from_directory(str(SEEDS_DIR))
 
 
 def _user_error(message: str) -> gr.Error:
