@@ -4,8 +4,11 @@ Run ``.venv/bin/python app.py`` after ``bash scripts/setup.sh`` (listens on
 ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT``, by default 127.0.0.1:7860; a Hugging Face
 Space runs this file itself on 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 
-This file is only the UI: answering lives in ``qa``, HTML rendering in ``qa.ui_render`` and
-the checks on a user's own article in ``qa.loading.decode_upload``.
+This file is only the UI: answering lives in ``qa``; the conversation (turns, history,
+question checks, the upload limit, the plain text a copy gives) in ``qa.conversation``; HTML
+rendering in ``qa.ui_render``; the checks on a user's own article in ``qa.loading``. The
+conversation is kept in the browser (``gr.BrowserState``), so it survives a reload and
+nothing of it is stored on the server.
 """
 
 from __future__ import annotations
@@ -25,6 +28,18 @@ import gradio as gr  # noqa: E402
 
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
+from qa.conversation import (  # noqa: E402
+    EMPTY_QUESTION,
+    INDEXING_TIME_HINT,
+    STILL_INDEXING,
+    UPLOAD_LIMIT_BYTES,
+    UPLOAD_LIMIT_TEXT,
+    Conversation,
+    check_question,
+    check_upload_size,
+    headline_of,
+    parse_history,
+)
 from qa.errors import DocumentError, QuestionError  # noqa: E402
 from qa.loading import decode_upload  # noqa: E402
 
@@ -32,15 +47,8 @@ log = logging.getLogger("ask_the_article.app")
 
 ROOT = Path(__file__).resolve().parent
 SEEDS_DIR = ROOT / "seeds"
-INDEX_DIR = ROOT / "index"
-HISTORY_TURNS = 3  # question/answer pairs handed to the bot for follow-up questions
-# A user's own article (upload or paste).  News articles are far smaller; indexing takes
-# about 0.5 s per kB on 2 CPU cores, so 60 kB is about half a minute.
-UPLOAD_LIMIT_BYTES = 60_000
-INDEXING_TIME_HINT = "Indexing takes a few seconds for a short article and up to about 30 s at 60 kB."
-EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
-STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
-QUESTION_PLACEHOLDER = "Your question · سؤالك"
+QUESTION_PLACEHOLDER = "Your question, or drop an article here · سؤالك، أو أسقط مقالا هنا"
+CONVERSATION_KEY = "ask-the-article-conversation"  # the browser's localStorage key
 
 EXAMPLES = [
     "من حضر المؤتمر؟",
@@ -66,7 +74,7 @@ LAUNCH_DEFAULTS: dict[str, Any] = {
     "css": R.CSS,
     "js": R.CLICK_JS,
     "footer_links": ["api", "settings"],
-    "max_file_size": "1mb",
+    "max_file_size": UPLOAD_LIMIT_BYTES,  # Gradio words it as qa.conversation.UPLOAD_LIMIT_TEXT
 }
 
 
@@ -81,12 +89,9 @@ class AskApp(gr.Blocks):
 
 
 def load_default_bot() -> ArticleQA:
-    """The bot over the seed article(s), building ``index/`` if it is missing or stale."""
-    return ArticleQA.from_directory(str(SEEDS_DIR), index_dir=str(INDEX_DIR))
-
-
-def _history_for_bot(plain: list[dict] | None) -> list[dict]:
-    return list(plain or [])[-2 * HISTORY_TURNS :]
+    """The bot over the seed article(s), building the index (``QA_INDEX_DIR``, default
+    ``index/``) if it is missing or stale."""
+    return ArticleQA.from_directory(str(SEEDS_DIR))
 
 
 def _user_error(message: str) -> gr.Error:
@@ -102,34 +107,6 @@ def _internal_error(what: str, exc: Exception) -> gr.Error:
     inside the ``except``); Gradio is told not to print a second one, of the re-raise."""
     log.exception("%s failed", what)
     return gr.Error(f"{what.capitalize()} failed ({type(exc).__name__}: {exc})", print_exception=False)
-
-
-def _api_history(history: Any) -> list[dict]:
-    """The ``history`` input of ``/ask`` as a list of messages (a JSON string is parsed).
-
-    Raises:
-        gr.Error: it is not a list of ``{"role": "user"|"assistant", "content": str}``.
-    """
-    if history is None or history == "":
-        return []
-    if isinstance(history, str):
-        try:
-            history = json.loads(history)
-        except ValueError:
-            raise _user_error("history must be a JSON list of {\"role\", \"content\"} messages") from None
-    if not isinstance(history, list) or not all(
-        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
-        for m in history
-    ):
-        raise _user_error('history must be a list of {"role": "user" or "assistant", "content": text} messages')
-    return _history_for_bot(history)
-
-
-def _question_message(exc: QuestionError) -> str:
-    """One bilingual message for an empty question, whichever check caught it (the UI's or
-    the core's); other question errors as the core words them."""
-    text = str(exc)
-    return EMPTY_QUESTION if text.startswith("Please type a question") else text
 
 
 def _plural(n: Any, one: str, many: str) -> str:
@@ -150,69 +127,90 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         return "your article" if session_bot is not None else "seed article"
 
     def answered_from(session_bot: ArticleQA | None) -> str:
-        names = ", ".join(current(session_bot).documents)
+        documents = current(session_bot).documents
+        names = ", ".join(headline_of(text) or name for name, text in documents.items())
         return f"{article_label(session_bot)} ({names})" if names else article_label(session_bot)
 
     # ------------------------------------------------------------------ handlers
 
     own_outputs: list = []  # what switching the session's article updates (filled with the layout)
 
-    def chat(question, chat_history, plain_history, session_bot, indexing=False):
-        """Stream an answer into the chat (generator: Gradio streams each yield)."""
+    def render_turns(conversation: Conversation, session_bot: ArticleQA | None) -> list[dict]:
+        """The chat's messages for every turn of ``conversation``."""
+        documents = current(session_bot).documents
+        messages = []
+        for turn in conversation.turns:
+            messages.append({"role": "user", "content": R.render_user(turn.question)})
+            messages.append({"role": "assistant",
+                             "content": R.render_answer(turn.answer, documents, turn.elapsed_s, article=turn.article)})
+        return messages
+
+    def chat(question, chat_history, kept, session_bot, indexing=False):
+        """Stream an answer into the chat (generator: Gradio streams each yield).
+
+        ``question`` is the chat box's value (``{"text", "files"}``; a dropped file is
+        indexed as this tab's article instead, see ``drop_file``) or plain text from the
+        API; ``kept`` is the conversation as the browser keeps it. A refused question
+        (empty, or asked while indexing) adds no bubble: the message under the chat box
+        says why, replacing the previous one.
+        """
+        text = question.get("text", "") if isinstance(question, dict) else (question or "")
+        if isinstance(question, dict) and question.get("files") and not text.strip():
+            return  # a dropped file alone: ``use_dropped`` indexes it
+        conversation = Conversation.from_json(kept)
         qa_bot = current(session_bot)
-        messages = list(chat_history or [])
-        messages.append({"role": "user", "content": R.render_user(question or "")})
-        messages.append({"role": "assistant", "content": R.render_pending()})
-        skip = gr.skip()
-        yield "", messages, skip, skip, skip, skip, skip
-        started = time.perf_counter()
-        answer = None
-        partial = ""
         try:
             if indexing:
                 raise QuestionError(STILL_INDEXING)
-            if not (question or "").strip():
-                raise QuestionError(EMPTY_QUESTION)
-            for item in qa_bot.stream(question, history=_history_for_bot(plain_history)):
+            text = check_question(text)
+        except QuestionError as exc:
+            yield {chat_status: R.render_status(str(exc), ok=False)}
+            return
+        messages = list(chat_history or [])
+        messages.append({"role": "user", "content": R.render_user(text)})
+        messages.append({"role": "assistant", "content": R.render_pending()})
+        yield {question_box: gr.update(value=None), chatbot: messages, chat_status: ""}
+        partial = ""
+        turn = None
+        try:
+            for item in conversation.stream(qa_bot, text, article=answered_from(session_bot)):
                 if isinstance(item, str):
                     partial += item
                     messages[-1] = {"role": "assistant", "content": R.render_pending(partial)}
-                    yield skip, messages, skip, skip, skip, skip, skip
+                    yield {chatbot: messages}
                 else:
-                    answer = item
-            if answer is None:
-                raise RuntimeError("the bot returned no answer")
-        except QuestionError as exc:
-            messages[-1] = {"role": "assistant", "content": R.render_error(_question_message(exc))}
-            yield skip, messages, skip, skip, skip, skip, skip
+                    turn = item
+        except QuestionError as exc:  # the core refused it after all: no bubble either
+            yield {chatbot: messages[:-2], chat_status: R.render_status(str(exc), ok=False),
+                   question_box: gr.update(value={"text": text, "files": []})}
             return
         except Exception as exc:  # never a traceback in the chat
             log.exception("answering failed")
-            messages[-1] = {
-                "role": "assistant",
-                "content": R.render_error(f"Sorry, something went wrong while answering ({type(exc).__name__}: {exc})."),
-            }
-            yield skip, messages, skip, skip, skip, skip, skip
+            yield {chatbot: messages[:-2], question_box: gr.update(value={"text": text, "files": []}),
+                   chat_status: R.render_status(
+                       f"Sorry, something went wrong while answering ({type(exc).__name__}: {exc}).", ok=False)}
             return
-        elapsed = time.perf_counter() - started
-        messages[-1] = {
-            "role": "assistant",
-            "content": R.render_answer(answer, qa_bot.documents, elapsed, article=answered_from(session_bot)),
-        }
-        plain = list(plain_history or []) + [
-            {"role": "user", "content": answer.question or question.strip()},
-            {"role": "assistant", "content": answer.text},
-        ]
+        answer = turn.answer
+        messages[-1] = {"role": "assistant",
+                        "content": R.render_answer(answer, qa_bot.documents, turn.elapsed_s, article=turn.article)}
         choices = R.source_choices(answer)
-        yield (
-            skip,
-            messages,
-            plain,
-            answer,
-            R.render_article(qa_bot.documents, answer),
-            gr.update(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
-            R.render_footer(qa_bot.info(), elapsed, article_label(session_bot)),
-        )
+        yield {
+            chatbot: messages,
+            conversation_state: conversation.to_json(),
+            last_answer: answer,
+            article: R.render_article(qa_bot.documents, answer),
+            sources: gr.update(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
+            footer: R.render_footer(qa_bot.info(), turn.elapsed_s, article_label(session_bot)),
+        }
+
+    def restore(kept, session_bot):
+        """On page load: the conversation the browser kept, back in the chat."""
+        conversation = Conversation.from_json(kept)
+        if not conversation.turns:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        answer = conversation.turns[-1].answer
+        return (render_turns(conversation, session_bot), answer,
+                R.render_article(current(session_bot).documents, answer), conversation.to_json())
 
     def ask_api(question: str, history, session_bot) -> dict:
         """JSON endpoint: ``Answer.to_dict()`` for one question.
@@ -220,11 +218,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ``history`` (optional, default ``[]``): earlier turns as a JSON list of
         ``{"role": "user"|"assistant", "content": str}``, so a follow-up can be asked.
         """
-        turns = _api_history(history)  # a malformed history: gr.Error, logged as one line
         try:
-            return current(session_bot).ask(question or "", history=turns).to_dict()
+            turns = parse_history(history)
+            question = check_question(question)
+        except QuestionError as exc:  # logged as one line, no traceback
+            raise _user_error(str(exc)) from None
+        try:
+            return current(session_bot).ask(question, history=turns).to_dict()
         except QuestionError as exc:
-            raise _user_error(_question_message(exc)) from None
+            raise _user_error(str(exc)) from None
         except Exception as exc:
             raise _internal_error("answering", exc) from None
 
@@ -278,12 +280,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             upload_update,
             pasted_update,
             indexed_paste,
+            "done",
         )
 
     def _fail(message: str):
         """Nothing changes but the status line: the session keeps its article."""
         skip = gr.skip()
-        return (skip, R.render_status(message, ok=False), *([skip] * (len(own_outputs) - 2)))
+        return (skip, R.render_status(message, ok=False), *([skip] * (len(own_outputs) - 3)), "error")
 
     def use_file(file_path, paste_is_article=False, progress=gr.Progress()):
         """Index an uploaded .txt/.md file for this session.  The upload box keeps showing
@@ -293,10 +296,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail("No file received: choose a .txt or .md file.")
         path = Path(file_path)
         try:
-            if path.stat().st_size > UPLOAD_LIMIT_BYTES:  # don't read a big file just to refuse it
-                raise DocumentError(
-                    f"{path.name}: {path.stat().st_size:,} bytes is over the limit of {UPLOAD_LIMIT_BYTES:,} bytes"
-                )
+            check_upload_size(path.name, path.stat().st_size)  # don't read a big file just to refuse it
             text = decode_upload(path.name, path.read_bytes(), max_bytes=UPLOAD_LIMIT_BYTES)
             return _use_text(
                 path.name,
@@ -318,6 +318,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         try:
             name = "pasted-article.txt"
             data = (text or "").encode("utf-8")
+            check_upload_size("The pasted text", len(data))
             return _use_text(
                 name,
                 decode_upload(name, data, max_bytes=UPLOAD_LIMIT_BYTES),
@@ -339,33 +340,30 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         on), for ``use_file`` to empty it once the file replaces that article."""
         locked = gr.update(interactive=False, placeholder=STILL_INDEXING)
         return (
+            "busy",
             _is_indexed_paste(pasted, indexed_paste),
             True,
             R.render_status(f"Indexing your article… {INDEXING_TIME_HINT}", busy=True),
             locked,
             gr.update(interactive=False),
             gr.update(interactive=False),
-            gr.update(interactive=False),
             gr.update(interactive=False),  # the upload box: a second file now would be dropped
             gr.update(interactive=False),  # the paste box
         )
 
-    def end_indexing(status_html):
-        """After indexing (done, refused or failed): unlock the question box.  A status still
-        saying "Indexing…" means the handler never ran: Gradio refused the file itself
-        (wrong type, shown in its own toast), so don't leave an old message up."""
+    def end_indexing(outcome):
+        """After indexing (done, refused or failed): unlock the question box.  An outcome
+        still "busy" means the handler never ran: Gradio refused the file itself (wrong
+        type, shown in its own toast), so don't leave "Indexing…" up."""
         status_update = gr.skip()
-        if isinstance(status_html, str) and "qa-status-busy" in status_html:
+        if outcome == "busy":
             status_update = R.render_status(
-                f"Not indexed: use a UTF-8 .txt or .md file (or pasted text) of up to {UPLOAD_LIMIT_BYTES // 1000} kB.",
-                ok=False,
-            )
+                f"Not indexed: use a UTF-8 .txt or .md file (or pasted text) of up to {UPLOAD_LIMIT_TEXT}.", ok=False)
         unlocked = gr.update(interactive=True)
         return (
             False,
             status_update,
             gr.update(interactive=True, placeholder=QUESTION_PLACEHOLDER),
-            unlocked,
             unlocked,
             unlocked,
             unlocked,
@@ -395,13 +393,36 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             None,
             gr.skip(),
             None,
+            "done",
         )
+
+    def start_if_dropped(value, pasted=None, indexed_paste=None):
+        """``start_indexing`` when the chat box holds a file, else nothing changes."""
+        if isinstance(value, dict) and value.get("files"):
+            return start_indexing(pasted, indexed_paste)
+        return tuple(gr.skip() for _ in range(9))
+
+    def use_dropped(value, paste_is_article=False, progress=gr.Progress()):
+        """A file dropped on (or attached in) the chat box: indexed as this tab's article,
+        as an upload is; the box keeps the typed text, without the file."""
+        files = value.get("files") if isinstance(value, dict) else None
+        if not files:
+            return tuple(gr.skip() for _ in own_outputs) + (gr.skip(),)
+        first = files[0]
+        path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
+        return use_file(path, paste_is_article, progress) + (
+            gr.update(value={"text": value.get("text", ""), "files": []}),)
 
     # ------------------------------------------------------------------ layout
 
     with AskApp(title="Ask the article · اسأل المقال", analytics_enabled=False) as demo:
         session_bot = gr.State(None)  # this browser session's own ArticleQA, or None = seed
-        plain_history = gr.State([])  # [{"role", "content"}] as plain text for follow-ups
+        # the conversation (qa.conversation.Conversation.to_json), kept in this browser only
+        kept_conversation = gr.BrowserState([], storage_key=CONVERSATION_KEY)
+        # the same in this session, read by the chat (a BrowserState input would become a
+        # required parameter of the /chat endpoint); copied back to the browser after each turn
+        conversation_state = gr.State([])
+        outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
         last_answer = gr.State(None)
         indexing = gr.State(False)  # True while this session's own article is being indexed
         indexed_paste = gr.State(None)  # the pasted text now indexed as this session's article
@@ -423,26 +444,30 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     render_markdown=True,
                     latex_delimiters=[],
                     feedback_options=None,
-                    buttons=["copy"],
+                    buttons=[],  # each answer has its own "Copy" (plain text, not the message's HTML)
                     placeholder=R.chat_placeholder(own=False),
                 )
-                with gr.Row():
-                    question = gr.Textbox(
-                        show_label=False,
-                        placeholder=QUESTION_PLACEHOLDER,
-                        elem_id="qa-question",
-                        rtl=False,
-                        scale=6,
-                        lines=1,
-                        max_lines=4,
-                        autofocus=True,
-                    )
-                    send = gr.Button("Ask · اسأل", variant="primary", scale=1, min_width=90, elem_id="qa-send")
+                question_box = gr.MultimodalTextbox(
+                    show_label=False,
+                    placeholder=QUESTION_PLACEHOLDER,
+                    elem_id="qa-question",
+                    sources=["upload"],
+                    file_types=[".txt", ".md"],
+                    file_count="single",
+                    lines=1,
+                    max_lines=4,
+                    autofocus=True,
+                    submit_btn="Ask · اسأل",
+                )
+                # Under the chat box: why a question was refused (replacing the previous
+                # message) and, while this tab's own article is indexed, its progress.
+                chat_status = gr.HTML("", elem_id="qa-chat-status")
+                status = gr.HTML("", elem_id="qa-status")
                 # Questions about the seed article: hidden while the tab's own article is
                 # active, with a note in their place (see own_article_widgets).
                 examples = gr.Examples(
                     examples=[[q] for q in EXAMPLES],
-                    inputs=[question],
+                    inputs=[question_box],
                     label="Examples about the seed article · أمثلة عن المقال الأصلي",
                     elem_id="qa-examples",
                 )
@@ -459,8 +484,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 article = gr.HTML(R.render_article(base_bot.documents, None), elem_id="qa-article-panel")
         with gr.Accordion("Your own article · مقالك الخاص", open=False, elem_id="qa-own"):
             gr.Markdown(
-                f"Upload a `.txt` or `.md` file (UTF-8, up to {UPLOAD_LIMIT_BYTES // 1000} kB) or paste "
-                "the text. It is indexed for this browser tab only; other users keep the seed article. "
+                f"Upload a `.txt` or `.md` file (UTF-8, up to {UPLOAD_LIMIT_TEXT}), drop it on the chat box, or "
+                "paste the text. It is indexed for this browser tab only; other users keep the seed article. "
                 f"{INDEXING_TIME_HINT} Questions wait until it is ready."
             )
             with gr.Row():
@@ -472,7 +497,6 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     with gr.Row():
                         index_pasted = gr.Button("Use pasted text", variant="primary")
                         back_to_seed = gr.Button("Back to the seed article")
-            status = gr.HTML("", elem_id="qa-status", min_height=72)
         footer = gr.HTML(R.render_footer(base_info, None, "seed article"), elem_id="qa-footer")
 
         # Hidden components for the JSON endpoint /ask.
@@ -482,19 +506,19 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
 
         # ------------------------------------------------------------------ events
-        chat_inputs = [question, chatbot, plain_history, session_bot, indexing]
-        chat_outputs = [question, chatbot, plain_history, last_answer, article, sources, footer]
-        for trigger, name in ((question.submit, "chat"), (send.click, "chat_button")):
-            trigger(
-                chat,
-                chat_inputs,
-                chat_outputs,
-                api_name=name,
-                api_visibility="public" if name == "chat" else "undocumented",
-                concurrency_id="answer",
-                concurrency_limit=2,
-                show_progress="minimal",
-            ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
+        demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article, conversation_state],
+                  api_visibility="private", queue=False)
+        question_box.submit(
+            chat,
+            [question_box, chatbot, conversation_state, session_bot, indexing],
+            [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer],
+            api_name="chat",
+            concurrency_id="answer",
+            concurrency_limit=2,
+            show_progress="minimal",
+        ).then(
+            lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
+        ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         sources.change(
             focus_source, [sources, last_answer, session_bot], [article], api_visibility="private", queue=False
@@ -505,18 +529,19 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
 
         own_outputs.extend(
-            [session_bot, status, chatbot, plain_history, last_answer, article, sources, footer]
-            + [examples.dataset, examples_note, upload, pasted, indexed_paste]
+            [session_bot, status, chatbot, conversation_state, last_answer, article, sources, footer]
+            + [examples.dataset, examples_note, upload, pasted, indexed_paste, outcome]
         )
-        lock_outputs = [indexing, status, question, send, index_pasted, back_to_seed, upload, pasted]
-        for trigger, handler, inputs, name in (
-            (upload.upload, use_file, [upload, paste_is_article], "use_file"),
-            (index_pasted.click, use_text, [pasted], "use_text"),
+        lock_outputs = [indexing, status, question_box, index_pasted, back_to_seed, upload, pasted]
+        for trigger, handler, inputs, outputs, name in (
+            (upload.upload, use_file, [upload, paste_is_article], own_outputs, "use_file"),
+            (index_pasted.click, use_text, [pasted], own_outputs, "use_text"),
+            (question_box.submit, use_dropped, [question_box, paste_is_article], own_outputs + [question_box], None),
         ):
             lock = trigger(
-                start_indexing,
-                [pasted, indexed_paste],
-                [paste_is_article, *lock_outputs],
+                start_indexing if name else start_if_dropped,  # the chat box: only a dropped file
+                [pasted, indexed_paste] if name else [question_box, pasted, indexed_paste],
+                [outcome, paste_is_article, *lock_outputs],
                 queue=False,
                 api_visibility="private",
                 show_progress="hidden",
@@ -524,34 +549,34 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             lock.then(
                 handler,
                 inputs,
-                own_outputs,
-                api_name=name,
+                outputs,
+                api_name=name or "use_dropped",
+                api_visibility="public" if name else "private",
                 concurrency_id="index",
                 concurrency_limit=2,  # two uploads index at once; answering has its own queue
                 show_progress="full",
-                show_progress_on=[status],  # the bar goes on the status line, not over the chat
-            ).then(end_indexing, [status], lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
+                show_progress_on=[status],  # the bar goes under the chat box, not over the chat
+            ).then(end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
 
-        def clear_failed_status(status_html):
+        def clear_failed_status(outcome):
             """The file was removed: an error about it (or a stale "Indexing…") goes with it,
             so a file Gradio then refuses itself (its own toast) leaves no old message up."""
-            if isinstance(status_html, str) and ("qa-status-error" in status_html or "qa-status-busy" in status_html):
-                return ""
-            return gr.skip()
+            return "" if outcome in ("error", "busy") else gr.skip()
 
-        upload.clear(clear_failed_status, [status], [status], queue=False, api_visibility="private")
+        upload.clear(clear_failed_status, [outcome], [status], queue=False, api_visibility="private")
         back_to_seed.click(
             release_paste, [pasted, indexed_paste], [pasted, indexed_paste], api_visibility="private", queue=False
         ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False)
 
         def new_conversation(session_bot):
             qa_bot = current(session_bot)
-            return [], [], None, R.render_article(qa_bot.documents, None), gr.update(choices=[], value=None, visible=False)
+            return ([], [], None, R.render_article(qa_bot.documents, None),
+                    gr.update(choices=[], value=None, visible=False), "", [])
 
         clear.click(
             new_conversation,
             [session_bot],
-            [chatbot, plain_history, last_answer, article, sources],
+            [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state],
             api_visibility="private",
             queue=False,
         )

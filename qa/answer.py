@@ -108,6 +108,12 @@ class Answer:
         timings_ms: wall-clock time of each stage in milliseconds, e.g.
             ``{"retrieve": 12.1, "answer": 3.4, "total": 15.9}``.
         extra: backend-specific details (e.g. ``{"dropped_markers": 1}``).
+        lead: the short answer a reader sees first: the shortest quoted span(s) of the
+            quoted sentences that answer, each «in the article's words» with its ``[n]``
+            marker (``qa.lead``); ``""`` when the bot abstains or a chat model answered.
+        preface: a line in the question's language, above the quotes, when the
+            quotes are in another language than the question (``qa.preface``), e.g.
+            "The article (in Arabic) names these people:"; else ``""``.
     """
 
     question: str
@@ -121,11 +127,15 @@ class Answer:
     retrieval_query: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    lead: str = ""
+    preface: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the answer as a JSON-safe dict (lists of dicts for citations and passages)."""
         return {
             "question": self.question,
+            "lead": self.lead,
+            "preface": self.preface,
             "text": self.text,
             "abstained": self.abstained,
             "language": self.language,
@@ -137,6 +147,25 @@ class Answer:
             "timings_ms": dict(self.timings_ms),
             "extra": dict(self.extra),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Answer":
+        """The ``Answer`` that ``to_dict()`` gave (e.g. kept in a browser and sent back).
+
+        Raises:
+            ValueError: a field is missing or of the wrong type.
+        """
+        try:
+            citations = [Citation(**{k: c[k] for k in Citation.__dataclass_fields__}) for c in data.get("citations") or []]
+            passages = [PassageHit(**{k: p[k] for k in PassageHit.__dataclass_fields__}) for p in data.get("passages") or []]
+            return cls(question=str(data["question"]), text=str(data["text"]), abstained=bool(data["abstained"]),
+                       language=str(data.get("language") or "en"), citations=citations, passages=passages,
+                       mode=data.get("mode") or "extractive", notice=str(data.get("notice") or ""),
+                       retrieval_query=str(data.get("retrieval_query") or ""),
+                       timings_ms=dict(data.get("timings_ms") or {}), extra=dict(data.get("extra") or {}),
+                       lead=str(data.get("lead") or ""), preface=str(data.get("preface") or ""))
+        except (KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"not an answer: {err}") from None
 
 
 def abstention_answer(question: str, language: str, reason: str, *, p_answerable: float | None = None,

@@ -21,6 +21,7 @@ from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
 from .grounding import ArticleGrounding
+from .lead import present
 from .places import countries_named
 from .text import analyze, detect_language
 
@@ -211,6 +212,7 @@ class ExtractiveAnswerer:
                               quote=q.text, passage_id=c.hit.passage_id)
                      for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
         text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations)
-        return Answer(question=question, text=text, abstained=False, language=language, citations=citations,
-                      passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
-                      extra={"sentence_scores": [round(c.score, 4) for c in chosen]})
+        return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
+                              passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
+                              extra={"sentence_scores": [round(c.score, 4) for c in chosen]}),
+                       candidates, self.collection_language)

@@ -33,6 +33,7 @@ from .retrieval import HybridRetriever
 from .store import PassageStore, build_store, load_or_build
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
                         answer_message, plan_question, previous_abstained, strip_small_talk)
+from .lead import present
 from .policy import AnswerPolicy, collect_evidence
 from .text import INVISIBLE, content_words, detect_language
 
@@ -301,11 +302,12 @@ class ArticleQA:
         if decision.threshold is not None:
             extra["threshold"] = decision.threshold
         text = INVITATION.get(language, INVITATION["en"]) if decision.reason == "no-question" else None
-        return abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
-                                 text=text, passages=list(retrieval.hits) if retrieval else [],
-                                 notice=state["notice"],
-                                 retrieval_query=state["query"] if decision.reason != "no-question" else "",
-                                 timings_ms=state["timings"], extra=extra)
+        answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
+                                   text=text, passages=list(retrieval.hits) if retrieval else [],
+                                   notice=state["notice"],
+                                   retrieval_query=state["query"] if decision.reason != "no-question" else "",
+                                   timings_ms=state["timings"], extra=extra)
+        return present(answer, [], self.extractive.collection_language)
 
     def _extractive(self, state: dict[str, Any]) -> Answer:
         t0 = time.perf_counter()

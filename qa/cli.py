@@ -1,6 +1,7 @@
 """The ``article-qa`` command line (argparse).
 
-    article-qa ask "من حضر المؤتمر؟"            answer with numbered sources
+    article-qa ask "من حضر المؤتمر؟"            answer with numbered sources (``-``: the question from stdin)
+    article-qa chat                             a conversation: one question a line, follow-ups use the earlier turns
     article-qa index [DIR]                      build or refresh the index of DIR (default seeds)
     article-qa info                             which embedding backend and model serve
     article-qa eval QUESTIONS.jsonl --corpus DIR [--json OUT]
@@ -57,29 +58,68 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
     return bot  # skipped files were logged as warnings by from_directory
 
 
-def format_answer(answer) -> str:
-    """The answer and its numbered sources, as printed by ``article-qa ask``."""
-    lines = [answer.text]
+def format_answer(answer, documents: dict[str, str] | None = None) -> str:
+    """The answer as ``article-qa ask`` prints it: ``qa.conversation.plain_text`` (the
+    preface line for a reader of another language, the short answer first, the whole
+    quoted sentences, the numbered sources by headline and paragraph), plus the mode when
+    a chat model answered."""
+    from .conversation import plain_text
+
+    text = plain_text(answer, documents or {})
     if answer.mode not in ("extractive", "abstained") or "llm_text" in answer.extra:  # a chat model answered
-        lines += ["", f"Mode: {answer.mode}"]
-    if answer.notice:
-        lines += ["", f"Note: {answer.notice}"]
-    if answer.citations:
-        lines += ["", "Sources:"]
-        for c in answer.citations:
-            lines.append(f"[{c.n}] {c.source}, paragraph {c.paragraph}, characters {c.quote_start}-{c.quote_end}"
-                         f" (passage {c.start}-{c.end}, score {c.score:.3f})")
-            lines.append(f"    «{c.quote}»")
-    return "\n".join(lines)
+        text += f"\n\nMode: {answer.mode}"
+    return text
+
+
+def _question_arg(value: str) -> str:
+    """The question of ``ask``: ``-`` reads it from stdin (all of it, stripped)."""
+    return sys.stdin.read() if value == "-" else value
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .conversation import check_question
+
+    question = check_question(_question_arg(args.question))  # an empty one: exit 2 before loading
     bot = _bot(args, args.docs)
-    answer = bot.ask(args.question)
+    answer = bot.ask(question)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:
-        print(format_answer(answer))
+        print(format_answer(answer, bot.documents))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A conversation on stdin: one question a line; each answer uses the earlier turns
+    (``qa.conversation.Conversation``), so "and when?" follows the previous question. An
+    empty line is skipped; ``exit``, ``quit`` or end of input ends it. Prompts only on a
+    terminal, so a here-document gives clean output."""
+    from .conversation import Conversation
+    from .errors import QuestionError
+
+    bot = _bot(args, args.docs)
+    conversation = Conversation()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about the article (empty line: skip; exit or Ctrl-D: quit).", file=sys.stderr)
+    while True:
+        try:
+            line = input("> " if interactive else "")
+        except EOFError:
+            break
+        if line.strip().lower() in ("exit", "quit"):
+            break
+        if not line.strip():
+            continue
+        try:
+            turn = conversation.ask(bot, line)
+        except QuestionError as err:
+            print(f"article-qa: {err}", file=sys.stderr)
+            continue
+        if not interactive:
+            print(f"> {turn.question}")
+        print(format_answer(turn.answer, bot.documents))
+        print()
     return 0
 
 
@@ -190,11 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question")
-    ask.add_argument("question")
+    ask.add_argument("question", help='the question; "-" reads it from stdin')
     ask.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     ask.add_argument("-k", type=_top_k, help="passages to retrieve (1-50)")
     ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", parents=[common], help="a conversation: one question a line on stdin, with follow-ups")
+    chat.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
+    chat.set_defaults(func=cmd_chat)
 
     index = sub.add_parser("index", parents=[common], help="build or refresh the index")
     index.add_argument("directory", nargs="?", help="folder of articles (default: the project's seeds/)")

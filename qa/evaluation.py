@@ -4,7 +4,8 @@ Each line: ``id``, ``lang``, ``question``, ``answerable``, ``evidence`` (exact s
 of the source; a passage is relevant when it contains one, after normalisation, and comes
 from ``doc`` when given), ``answer`` (groups of alternatives; a correct answer text holds
 one alternative of every group). Metrics, per language and overall: hit@1/3/5 and MRR of
-the retrieved ranking, citation hit and precision, answer hit, abstention on unanswerable
+the retrieved ranking, citation hit and precision, answer hit (of the whole answer, and of the short answer
+``Answer.lead`` alone, with the median lengths of both in characters), abstention on unanswerable
 questions and false abstention on answerable ones, latency p50/p95 in milliseconds.
 Every question goes through the same public ``ArticleQA.ask`` users call.
 """
@@ -23,7 +24,7 @@ from .answer import Answer
 from .text import normalize
 
 METRIC_KEYS = ("hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "citation_precision", "answer_hit",
-               "abstain_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95", "n")
+               "lead_answer_hit", "lead_chars_p50", "answer_chars_p50", "abstain_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95", "n")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ class Outcome:
     answer_hit: bool | None
     abstained: bool
     latency_ms: float
+    lead_hit: bool | None = None  # answer hit of ``Answer.lead`` alone (the short answer)
+    lead_chars: int | None = None  # its length in characters (answered questions only)
+    answer_chars: int | None = None  # length of ``Answer.text`` (answered questions only)
 
 
 def score(question: EvalQuestion, answer: Answer, latency_ms: float) -> Outcome:
@@ -99,12 +103,21 @@ def score(question: EvalQuestion, answer: Answer, latency_ms: float) -> Outcome:
         citation_hit=any(cited),
         citation_precision=(sum(cited) / len(cited)) if cited else None,
         answer_hit=answer_correct(answer.text, question.answer) if question.answer else None,
-        abstained=answer.abstained, latency_ms=latency_ms)
+        abstained=answer.abstained, latency_ms=latency_ms,
+        # a chat model's answer has no lead: its whole text is what is read first
+        lead_hit=answer_correct(answer.lead or answer.text, question.answer) if question.answer else None,
+        lead_chars=None if answer.abstained else len(answer.lead or answer.text),
+        answer_chars=None if answer.abstained else len(answer.text))
 
 
 def _mean(values: list) -> float | None:
     values = [float(v) for v in values if v is not None]
     return round(sum(values) / len(values), 4) if values else None
+
+
+def _median(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return float(np.median(values)) if values else None
 
 
 def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -123,6 +136,9 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
     out["citation_hit"] = _mean([o.citation_hit for o in answerable])
     out["citation_precision"] = _mean([o.citation_precision for o in answerable])
     out["answer_hit"] = _mean([o.answer_hit for o in answerable])
+    out["lead_answer_hit"] = _mean([o.lead_hit for o in answerable])
+    out["lead_chars_p50"] = _median([o.lead_chars for o in answerable])
+    out["answer_chars_p50"] = _median([o.answer_chars for o in answerable])
     out["abstain_on_unanswerable"] = _mean([o.abstained for o in unanswerable])
     out["false_abstain"] = _mean([o.abstained for o in answerable])
     out["latency_ms_p50"] = round(float(np.percentile(latencies, 50)), 2) if latencies else None
@@ -157,7 +173,8 @@ def evaluate(ask: Callable[[str], Answer], questions: list[EvalQuestion],
                      "abstained": o.abstained, "answer_hit": o.answer_hit, "citation_hit": o.citation_hit,
                      "latency_ms": round(latency, 2), "answer": answer.text,
                      "abstention_reason": answer.extra.get("abstention_reason"),
-                     "p_answerable": answer.extra.get("p_answerable")})
+                     "p_answerable": answer.extra.get("p_answerable"),
+                     "lead": answer.lead, "lead_hit": o.lead_hit})
         if progress:
             progress(i, len(questions))
     languages = sorted({o.question.lang for o in outcomes})

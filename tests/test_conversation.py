@@ -1,0 +1,102 @@
+"""``qa.conversation``: one conversation object for the web chat, the CLI chat and /ask;
+and ``app.py`` holding no logic of its own."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT
+from qa.conversation import (
+    EMPTY_QUESTION,
+    MAX_TURNS,
+    UPLOAD_LIMIT_BYTES,
+    UPLOAD_LIMIT_TEXT,
+    Conversation,
+    check_question,
+    check_upload_size,
+    headline_of,
+    parse_history,
+    plain_text,
+)
+from qa.errors import DocumentError, QuestionError
+
+
+def test_three_turns_follow_up_and_survive_json(seed_bot, seed_text):
+    conversation = Conversation()
+    first = conversation.ask(seed_bot, "من ألقى الكلمة الافتتاحية؟")
+    second = conversation.ask(seed_bot, "ماذا قال؟")
+    third = conversation.ask(seed_bot, "When did Hamza visit Algeria?")
+    assert [t.question for t in conversation.turns] == ["من ألقى الكلمة الافتتاحية؟", "ماذا قال؟",
+                                                        "When did Hamza visit Algeria?"]
+    # the follow-up was folded with the first question's topic and quotes something new
+    assert second.answer.retrieval_query != "ماذا قال؟"
+    assert {c.quote for c in second.answer.citations} != {c.quote for c in first.answer.citations}
+    assert "أكتوبر" in third.answer.text
+    history = conversation.history()
+    assert [m["role"] for m in history] == ["user", "assistant"] * 3
+    assert history[1]["content"] == first.answer.text
+    # what the browser keeps comes back the same (JSON round trip)
+    again = Conversation.from_json(json.loads(json.dumps(conversation.to_json())))
+    assert again.history() == history and again.turns[2].answer.lead == third.answer.lead
+    assert again.turns[0].answer.citations[0].quote in seed_text
+
+
+def test_a_bad_browser_store_starts_a_fresh_chat():
+    assert Conversation.from_json("not a list").turns == []
+    assert Conversation.from_json([{"question": "x"}, 3, None]).turns == []
+
+
+def test_turns_are_capped(seed_bot):
+    conversation = Conversation()
+    answer = seed_bot.ask("أين عقد المؤتمر؟")
+    from qa.conversation import Turn
+
+    for i in range(MAX_TURNS + 5):
+        conversation.add(Turn(f"q{i}", answer))
+    assert len(conversation.turns) == MAX_TURNS and conversation.turns[0].question == "q5"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "???", "؟ ؟", None])
+def test_empty_questions_are_refused_with_one_message(question):
+    with pytest.raises(QuestionError) as err:
+        check_question(question)
+    assert str(err.value) == EMPTY_QUESTION
+
+
+def test_history_from_a_client_is_checked():
+    assert parse_history(None) == [] and parse_history("") == []
+    assert parse_history('[{"role": "user", "content": "hi"}]') == [{"role": "user", "content": "hi"}]
+    for bad in ('{"role": "user"}', "[1]", "not json", [{"role": "system", "content": "x"}]):
+        with pytest.raises(QuestionError, match="history"):
+            parse_history(bad)
+
+
+def test_upload_limit_is_stated_one_way():
+    check_upload_size("a.txt", UPLOAD_LIMIT_BYTES)
+    with pytest.raises(DocumentError) as err:
+        check_upload_size("a.txt", UPLOAD_LIMIT_BYTES + 1)
+    assert UPLOAD_LIMIT_TEXT in str(err.value) and "limit" in str(err.value)
+
+
+def test_plain_text_has_markers_and_sources_and_no_html(seed_bot, seed_text):
+    answer = seed_bot.ask("Who attended the conference?")
+    text = plain_text(answer, seed_bot.documents)
+    assert "<" not in text and "[1]" in text and "Sources:" in text
+    assert text.splitlines()[0] == answer.preface and text.splitlines()[1] == answer.lead
+    headline = headline_of(seed_text)
+    assert headline and headline in text and "000_c53a8d77ccf2062b.txt" not in text
+    for c in answer.citations:
+        assert f"«{c.quote}» [{c.n}]" in text and f"characters {c.quote_start}-{c.quote_end}" in text
+
+
+def test_app_is_only_ui():
+    """app.py holds no regex, no history policy and no limit of its own (issue #13)."""
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*import re\b|\bre\.(compile|search|match|sub|findall)\(", source, re.M)
+    assert "HISTORY_TURNS" not in source and "[-2 *" not in source
+    assert not re.search(r"^[A-Z_]*(LIMIT|MAX)[A-Z_]* = ", source, re.M)  # limits come from qa.conversation
+    assert not re.search(r"\d[\d_]{3,}", source.replace("7860", ""))  # no byte counts written out
+    assert "qa-status-busy\" in" not in source and "qa-status-error\" in" not in source  # no state read from CSS
