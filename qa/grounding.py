@@ -59,14 +59,22 @@ _NUMBER_WORDS = re.compile(
     r"|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|once)(?!\w)")
 
 
+# Question words that ask for a person when they open the question ("من" inside a question
+# means "from").
+PERSON_OPENERS = frozenset(normalize(w) for w in "who whom whose من ومن مين ومين لمن".split())
+
+
 def answer_kind(question: str) -> str | None:
-    """The kind of answer ``question`` asks for: ``"number"``, ``"time"``, ``"place"`` or
-    ``None`` (who/what/why questions: no kind is checked)."""
-    folded = f" {' '.join(_WORD.findall(normalize(question)))} "
+    """The kind of answer ``question`` asks for: ``"number"``, ``"time"``, ``"place"``,
+    ``"person"`` (a question opening with who/من) or ``None`` (what/why questions: no kind
+    is checked)."""
+    tokens = _WORD.findall(normalize(question))
+    folded = f" {' '.join(tokens)} "
     for kind, openers in ANSWER_KINDS.items():
         if any(f" {normalize(o)} " in folded or folded.startswith(f" و{normalize(o)} ") for o in openers):
             return kind
-    return None
+    opener = next((t for t in tokens if t not in {"and", "so", "but", "then"}), "")
+    return "person" if opener in PERSON_OPENERS else None
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +104,20 @@ def holds_kind(text: str, kind: str | None) -> bool:
         return bool(re.search(r"\d", folded) or _NUMBER_WORDS.search(folded))
     if kind == "time":
         return bool(_time_words().search(folded))
+    if kind == "person":
+        return _holds_person(text)
     return bool(countries_named(text, cities=True))
+
+
+def _holds_person(text: str) -> bool:
+    """True when ``text`` holds what looks like a person's name: in Arabic, a given name that
+    ``arabic-name-romanizer``'s dictionary attests often (``qa.preface.names_in_latin``'s
+    cue); in Latin script, two capitalised words in a row."""
+    if re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+", text):
+        return True
+    from .preface import names_in_latin
+
+    return bool(names_in_latin(text, places=False)) if is_arabic_token(text) else False
 
 
 class ArticleGrounding:

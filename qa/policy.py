@@ -66,11 +66,12 @@ FEATURES = (
     "sentence_cosine_rel",   # best unit cosine minus the median unit cosine of the collection
     "passage_cosine_rel",    # best passage cosine minus the median passage cosine
     "answer_kind_missing",   # 1 when the question asks for a kind (number, time, place) that the best sentences lack
+    "answer_person_missing", # 1 when a who-question's best sentences name no person
 )
 # Features that do not depend on the embedding's cosine scale (the lexical fallback).
 LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
                     "missing_words", "missing_word_share", "missing_root_share", "missing_stem_share",
-                    "answer_kind_missing")
+                    "answer_kind_missing", "answer_person_missing")
 # Which reason names an abstention when a feature pulls the decision down most.
 REASONS = {
     "sentence_cosine": "off-topic", "sentence_margin_2": "off-topic", "sentence_margin_5": "off-topic",
@@ -80,8 +81,11 @@ REASONS = {
     "missing_words": "missing-words", "missing_word_share": "missing-words",
     "missing_root_share": "missing-words", "missing_stem_share": "missing-words",
     "sentence_cosine_rel": "off-topic", "passage_cosine_rel": "off-topic",
-    "answer_kind_missing": "answer-kind",
+    "answer_kind_missing": "answer-kind", "answer_person_missing": "answer-kind",
 }
+# Features that state a fact about the question (active when > 0), preferred as the reason.
+FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
+                 "missing_root_share", "missing_stem_share", "answer_kind_missing", "answer_person_missing")
 # Sentences read for the answer-kind check: those the extractive answer could quote.
 KIND_SENTENCES = 3
 
@@ -164,6 +168,8 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     asked = answer_kind(question)
     kind_missing = asked is not None and not any(
         holds_kind(text, asked) for text in _best_sentences(candidates, KIND_SENTENCES))
+    person_missing = kind_missing and asked == "person"
+    kind_missing = kind_missing and asked != "person"
     features = {
         "sentence_cosine": cosines[0],
         "sentence_margin_2": cosines[0] - cosines[min(1, len(cosines) - 1)],
@@ -178,6 +184,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "missing_words": float(min(len(missing), 3)),
         "missing_word_share": len(missing) / len(judged) if judged else 0.0,
         "answer_kind_missing": float(kind_missing),
+        "answer_person_missing": float(person_missing),
         "missing_root_share": len(grounding.missing_words(question, language, "root")) / len(judged) if judged else 0.0,
         "missing_stem_share": len(grounding.missing_words(question, language, "stem")) / len(judged) if judged else 0.0,
         # the question's own baseline (how close it sits to any text of the collection);
@@ -365,9 +372,19 @@ class AnswerPolicy:
         p = model.probability(evidence)
         if p >= model.threshold:
             return Decision(False, None, round(p, 4), model.threshold)
+        return Decision(True, self._reason(model, evidence), round(p, 4), model.threshold)
+
+    @staticmethod
+    def _reason(model: PairModel, evidence: Evidence) -> str:
+        """The reason of an abstention: the fact about the question (a number, a country, a
+        word the articles lack, a missing kind of answer) that counts most against it, when
+        one holds and counts against; else the feature that counts most against."""
         contributions = model.contributions(evidence)
-        worst = model.features[int(np.argmin(contributions))]
-        return Decision(True, REASONS[worst], round(p, 4), model.threshold)
+        facts = [(c, f) for f, c in zip(model.features, contributions)
+                 if f in FACT_FEATURES and evidence.features[f] > 0 and c < 0]
+        if facts:
+            return REASONS[min(facts)[1]]
+        return REASONS[model.features[int(np.argmin(contributions))]]
 
     def model_declined(self, decision: Decision) -> Decision:
         """The decision once a chat model, asked because ``decision`` answered, replied

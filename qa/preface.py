@@ -200,9 +200,10 @@ def _romanize(name: str) -> str:
     return str(_romanizer().transliterate(name, top_k=1))
 
 
-def names_in_latin(text: str) -> list[str]:
-    """Person and place names in an Arabic ``text``, in Latin script, in order of first
-    appearance, each once (see the module notes). ``[]`` for text with no Arabic."""
+def names_in_latin(text: str, places: bool = True) -> list[str]:
+    """Person and (with ``places``) place names in an Arabic ``text``, in Latin script, in
+    order of first appearance, each once (see the module notes). ``[]`` for text with no
+    Arabic."""
     romanizer = _romanizer()
     out: list[str] = []
     for run in re.split(r"[،,.؛;:“”\"()\-–]", text):  # a name never crosses punctuation
@@ -212,7 +213,8 @@ def names_in_latin(text: str) -> list[str]:
             token = tokens[i]
             place = _place(token)
             if place:
-                out.append(place)
+                if places:
+                    out.append(place)
                 i += 1
                 continue
             if (romanizer is not None and i + 1 < len(tokens) and normalize(token) not in STOPWORDS

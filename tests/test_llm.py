@@ -215,10 +215,11 @@ def test_no_valid_marker_gives_unsupported_with_extractive_answer(stub):
 )
 def test_abstention(stub, language, question, reply):
     stub.reply(reply)
-    result = answerer_for(stub).answer(question, language, PASSAGES, extractive_fallback(question, language))
-    assert result.mode == "abstained" and result.abstained
-    assert result.citations == []
-    assert result.text == ABSTENTION[language]
+    fallback = extractive_fallback(question, language)
+    result = answerer_for(stub).answer(question, language, PASSAGES, fallback)
+    # the model declined: the answerer says so, and the chain's policy abstains (tests/test_llm_chain.py)
+    assert result.extra["llm_declined"] is True and result.extra["llm_text"] == reply
+    assert result.text == fallback.text and not result.abstained
 
 
 @pytest.mark.parametrize(("code", "words"), [(401, "QA_LLM_API_KEY"), (429, "rate limited"), (500, "server error")])
@@ -326,7 +327,7 @@ def test_stream_failure_before_first_token(stub, script):
 def test_stream_abstention(stub):
     stub.reply("لا يذكر المقال ذلك.")
     items = list(answerer_for(stub).stream("كم عدد القتلى؟", "ar", PASSAGES, extractive_fallback()))
-    assert items[-1].mode == "abstained" and items[-1].text == ABSTENTION["ar"]
+    assert isinstance(items[-1], Answer) and items[-1].extra["llm_declined"] is True
 
 
 # --------------------------------------------------------------------------- prompts (fake models)

@@ -168,15 +168,24 @@ def test_no_marker_is_unsupported_with_the_extractive_answer(llm_bot, stub, extr
 
 
 @pytest.mark.parametrize(("question", "reply"), [
-    ("كم بلغت ميزانية المؤتمر؟", "لا يذكر المقال ذلك."),
-    ("How long did the opening speech last?", "The article does not say."),
+    ("من حضر المؤتمر؟", "لا يذكر المقال ذلك."),
+    ("Who attended the conference?", "The article does not say."),
 ])
 def test_model_abstention(llm_bot, stub, question, reply):
+    """The policy answers, the model is asked and declines: the policy's abstention."""
     stub.reply(reply)
     answer = llm_bot.ask(question)
     assert len(stub.requests) == 1  # the model was asked
     assert answer.mode == "abstained" and answer.abstained and answer.citations == []
     assert answer.text == reply == ABSTENTION[answer.language]
+    assert answer.extra["abstention_reason"] == "model-declined" and answer.extra["llm_text"] == reply
+
+
+@pytest.mark.parametrize("question", ["كم بلغت ميزانية المؤتمر؟", "Who won the 2022 football World Cup?"])
+def test_the_model_is_not_asked_when_the_policy_abstains(llm_bot, stub, question):
+    stub.reply("This must not be asked.")
+    answer = llm_bot.ask(question)
+    assert stub.requests == [] and answer.abstained and answer.mode == "abstained"
 
 
 def test_http_500_gives_extractive_answer_with_notice(llm_bot, stub, extractive_bot):
