@@ -28,7 +28,8 @@ import numpy as np
 from .answer import PassageHit
 from .embeddings import E5Embeddings
 from .store import PassageStore
-from .text import analyze
+from .text import analyze, detect_language
+from .transliteration import CrossScriptNames
 
 RRF_K = 20
 
@@ -84,6 +85,9 @@ class HybridRetriever:
         self._vocabulary = set(self._document_frequency)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index(corpus, show_progress=False)
+        self.names = CrossScriptNames(p.text for p in store.passages)
+        # the articles' language, for the language pair of a question (``retrieve``)
+        self.language = detect_language(" ".join(p.text[:200] for p in store.passages[:50]))
 
     @property
     def vocabulary(self) -> set[str]:
@@ -99,6 +103,24 @@ class HybridRetriever:
     def coverage(self, terms: list[str]) -> float:
         """Share of ``terms`` that occur in the collection (0.0 for no terms)."""
         return sum(t in self._vocabulary for t in terms) / len(terms) if terms else 0.0
+
+    def question_terms(self, question: str) -> tuple[list[str], float]:
+        """The question's BM25 terms and their coverage, names carried across scripts.
+
+        Returns:
+            ``(terms, coverage)``: ``qa.text.analyze(question)`` plus the Arabic stems
+            ``qa.transliteration`` links to its Latin names and English country names;
+            coverage is the share of the analysed terms found in the collection, each
+            linked name counting as one more found term (at most 1.0).
+        """
+        terms = analyze(question)
+        if not terms:
+            return terms, 0.0
+        n, known = len(terms), sum(t in self._vocabulary for t in terms)
+        for stems in self.names.arabic_terms(question, self._vocabulary):
+            terms.extend(stems)
+            known += 1
+        return terms, min(1.0, known / n)
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
         """``(n_passages,)`` BM25 scores of the analysed question ``terms``."""
@@ -126,13 +148,21 @@ class HybridRetriever:
         k = k or self.k
         query_vector = self.embeddings.encode_queries([question])[0]
         passage_cosine, sentence_cosine = self.store.all_scores(query_vector)
-        terms = analyze(question)
-        coverage = self.coverage(terms)
+        terms, linked_coverage = self.question_terms(question)
+        # ``Retrieval.coverage`` stays the plain share (an abstention feature); the BM25
+        # vote is weighted with the names linked across scripts counted in
+        coverage = self.coverage(analyze(question))
         fused = 1.0 / (RRF_K + 1 + _ranks(passage_cosine))
         if sentence_cosine is not None:
             fused += 1.0 / (RRF_K + 1 + _ranks(self.best_sentence_scores(sentence_cosine)))
-        if coverage > 0:
-            fused += coverage**2 / (RRF_K + 1 + _ranks(self.bm25_scores(terms)))
+        if linked_coverage > 0:
+            bm25 = self.bm25_scores(terms)
+            votes = linked_coverage**2 / (RRF_K + 1 + _ranks(bm25))
+            if detect_language(question) != self.language:
+                # across languages a passage holding none of the few shared terms (numbers,
+                # linked names) gets no BM25 vote: its rank among the zeros is index order
+                votes = np.where(bm25 > 0, votes, 0.0)
+            fused += votes
         ranking = np.argsort(-fused, kind="stable")
         hits = []
         for rank, pid in enumerate(ranking[:k], start=1):
