@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(30.0, gt=0)
     # read from HF_TOKEN (no QA_ prefix: the name Spaces and huggingface_hub use)
-    hf_token: str | None = Field(None, validation_alias=AliasChoices("HF_TOKEN", "hf_token"))
+    hf_token: str | None = Field(None, validation_alias=AliasChoices("HF_TOKEN", "hf_token"), repr=False)
     router_url: str = DEFAULT_ROUTER_URL
     router_model: str = DEFAULT_ROUTER_MODEL
 
