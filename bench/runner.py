@@ -250,7 +250,7 @@ def run_bench(out_dir: Path = DEFAULT_OUT_DIR, *, quick: bool = False, eval_dir:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache_dir = Path(cache_dir)
-    settings = Settings(embed_backend=backend, llm_base_url=None, llm_model=None)
+    settings = Settings(embed_backend=backend, llm_base_url=None, llm_model=None, router_model="")  # extractive
     embeddings = load_embeddings(backend, settings.embed_model)
     seed_questions = read_questions(Path(eval_dir) / "seed_dev.jsonl")
     xquad_corpus = Path(eval_dir) / "xquad" / "corpus"

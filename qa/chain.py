@@ -112,11 +112,14 @@ class ArticleQA:
                                              model=str(described.get("model", "")))
         self._chat_model = chat_model
         self.llm = None
-        if chat_model is None and self.settings.llm_base_url and self.settings.llm_model:
+        endpoint = self.settings.chat_endpoint()  # QA_LLM_*, or the Hugging Face router with HF_TOKEN
+        self._chat_model_name = getattr(chat_model, "model_name", None)
+        if chat_model is None and endpoint is not None:
             from .llm import chat_model_from_settings
 
-            self._chat_model = chat_model_from_settings(self.settings.llm_base_url, self.settings.llm_model,
-                                                        self.settings.llm_api_key, self.settings.llm_timeout_s)
+            self._chat_model_name = endpoint.model
+            self._chat_model = chat_model_from_settings(endpoint.base_url, endpoint.model, endpoint.api_key,
+                                                        self.settings.llm_timeout_s)
         if self._chat_model is not None:
             from .llm import LLMAnswerer
 
@@ -404,4 +407,4 @@ class ArticleQA:
         return {**self.embeddings.describe(), "policy": self.policy.describe(), "n_passages": len(self.store.passages),
                 "n_documents": len(self.documents), "documents": list(self.documents),
                 "index_built_at": self.store.manifest.get("built_at"),
-                "llm": self.settings.llm_model if self.llm is not None else None}
+                "llm": self._chat_model_name if self.llm is not None else None}

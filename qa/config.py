@@ -11,16 +11,41 @@
 | ``QA_LLM_MODEL`` | the chat model's name at that endpoint | unset |
 | ``QA_LLM_API_KEY`` | its API key, if it needs one | unset |
 | ``QA_LLM_TIMEOUT_S`` | seconds to wait for the model (connect and each read) | ``30`` |
+| ``HF_TOKEN`` | a Hugging Face token (a Space secret); with no ``QA_LLM_BASE_URL``/``QA_LLM_MODEL`` it turns on the router below | unset |
+| ``QA_ROUTER_URL`` | the Hugging Face router's OpenAI-compatible URL | ``https://router.huggingface.co/v1`` |
+| ``QA_ROUTER_MODEL`` | the chat model asked through the router; empty switches the router off | ``Qwen/Qwen2.5-72B-Instruct`` |
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from typing import NamedTuple
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .embeddings import DEFAULT_MODEL
+
+
+# The Hugging Face router (Inference Providers): one OpenAI-compatible endpoint in front of
+# many hosted models, authenticated with a Hugging Face token.
+DEFAULT_ROUTER_URL = "https://router.huggingface.co/v1"
+# Qwen2.5 instruct models are trained on Arabic and English among 29 languages (Qwen team,
+# "Qwen2.5 Technical Report", 2024); the 72B model is the one the router's providers serve
+# most widely. Any chat model id the router lists works (``QA_ROUTER_MODEL``).
+DEFAULT_ROUTER_MODEL = "Qwen/Qwen2.5-72B-Instruct"
+
+
+class ChatEndpoint(NamedTuple):
+    """Where generative answers come from: ``base_url``, ``model``, ``api_key`` (or ``None``)
+    and ``origin`` (``"QA_LLM"`` for an endpoint configured with ``QA_LLM_*``, ``"router"``
+    for the Hugging Face router default)."""
+
+    base_url: str
+    model: str
+    api_key: str | None
+    origin: str
 
 
 class Settings(BaseSettings):
@@ -37,6 +62,30 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(30.0, gt=0)
+    # read from HF_TOKEN (no QA_ prefix: the name Spaces and huggingface_hub use)
+    hf_token: str | None = Field(None, validation_alias=AliasChoices("HF_TOKEN", "hf_token"), repr=False)
+    router_url: str = DEFAULT_ROUTER_URL
+    router_model: str = DEFAULT_ROUTER_MODEL
+
+    def chat_endpoint(self) -> ChatEndpoint | None:
+        """The chat model to answer with, or ``None`` for extractive answers.
+
+        ``QA_LLM_BASE_URL`` + ``QA_LLM_MODEL`` win when both are set. Otherwise, when
+        neither is set and ``HF_TOKEN`` is, the Hugging Face router serves
+        (``QA_ROUTER_URL``, ``QA_ROUTER_MODEL``, the token as bearer key); an empty
+        ``QA_ROUTER_MODEL`` or ``QA_ROUTER_URL`` switches the router off. Only one of
+        ``QA_LLM_BASE_URL``/``QA_LLM_MODEL`` set is an incomplete configuration: extractive.
+        """
+        def given(value: str | None) -> bool:
+            return bool(value and value.strip())
+
+        if given(self.llm_base_url) and given(self.llm_model):
+            return ChatEndpoint(self.llm_base_url.strip(), self.llm_model.strip(), self.llm_api_key, "QA_LLM")
+        if given(self.llm_base_url) or given(self.llm_model):
+            return None
+        if given(self.hf_token) and given(self.router_url) and given(self.router_model):
+            return ChatEndpoint(self.router_url.strip(), self.router_model.strip(), self.hf_token.strip(), "router")
+        return None
 
 
 def project_root() -> Path:

@@ -2,14 +2,19 @@
 
 A chat model (llama.cpp's ``llama-server``, Ollama, vLLM, a Hugging Face inference
 endpoint, OpenAI; or any LangChain ``BaseChatModel``) writes the answer from the retrieved
-passages, in the question's language, with ``[n]`` after each claim. The reply's markers
+passages, in the question's language (or the one the question asks for: "Answer in English
+please", "بالعربية"), with ``[n]`` after each claim. The reply's markers
 are checked (``qa.llm_prompt.check_markers``): markers pointing at no passage are dropped
 and counted, the rest are renumbered and become citations. Whatever goes wrong with the
 model (unreachable, timeout, HTTP 401/429/500, malformed or empty reply) the caller gets
 the extractive ``fallback`` answer with a notice; nothing here raises for a model failure.
 
-Configuration (read by ``qa.config.Settings`` and passed to ``chat_model_from_settings``):
-``QA_LLM_BASE_URL``, ``QA_LLM_MODEL``, ``QA_LLM_API_KEY``, ``QA_LLM_TIMEOUT_S``.
+Configuration (read by ``qa.config.Settings``; ``Settings.chat_endpoint`` picks the endpoint
+passed to ``chat_model_from_settings``): ``QA_LLM_BASE_URL``, ``QA_LLM_MODEL``,
+``QA_LLM_API_KEY``, ``QA_LLM_TIMEOUT_S``; without ``QA_LLM_BASE_URL``/``QA_LLM_MODEL`` and with
+``HF_TOKEN`` set (a Space secret), the Hugging Face router (``QA_ROUTER_URL``, default
+``https://router.huggingface.co/v1``) with ``QA_ROUTER_MODEL`` (default
+``Qwen/Qwen2.5-72B-Instruct``; empty: off).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from qa.llm_prompt import (
     check_markers,
     clean_rewrite,
     is_abstention,
+    requested_language,
     rewrite_prompt_input,
 )
 
@@ -192,7 +198,10 @@ class LLMAnswerer:
 
         Args:
             question: the question (the standalone rewrite for a follow-up).
-            language: ``"ar"`` or ``"en"``; the model is told to answer in it.
+            language: ``"ar"`` or ``"en"``, the question's language; the model is told to
+                answer in it, unless the question asks for another one
+                (``qa.llm_prompt.requested_language``: "Answer in English please",
+                "بالعربية"), which then is the answer's language.
             passages: the ranked retrieved passages; passage ``n`` in the prompt is
                 ``passages[n - 1]``.
             fallback: the extractive (or abstained) answer for the same question; its
@@ -218,6 +227,7 @@ class LLMAnswerer:
         """
         if not passages:
             return fallback
+        language = requested_language(question) or language  # "Answer in English please"
         started = time.perf_counter()
         try:
             reply = self._answer_chain.invoke(answer_prompt_input(question, language, passages))
@@ -241,6 +251,7 @@ class LLMAnswerer:
         if not passages:
             yield fallback
             return
+        language = requested_language(question) or language
         started = time.perf_counter()
         parts: list[str] = []
         try:

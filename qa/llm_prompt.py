@@ -85,6 +85,47 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# A request for the answer's language inside the question. English: a verb of answering
+# (or "please") near "in English/Arabic" ("Answer in English please", "in Arabic, please",
+# "reply in arabic"); a bare "in Arabic" is not enough ("What is it called in Arabic?").
+# Arabic: the adverbs "بالعربية"/"باللغة الإنجليزية" and their spellings, which in a question
+# about an article ask for the answer's language. Matched on ``normalize``d text (alef and
+# teh marbuta folded, casefolded).
+_ANSWER_VERBS = r"(?:answer|reply|respond|write|say|tell|explain|summari[sz]e|please|pls)"
+_REQUEST_EN = re.compile(
+    rf"\b{_ANSWER_VERBS}\b(?:\W+\w+){{0,4}}?\W+in\s+(english|arabic)\b"
+    r"|\bin\s+(english|arabic)\W*(?:please|pls|only)\b"
+)
+_REQUEST_AR = re.compile(
+    r"(?<!\w)ب(?:اللغه\s*)?(عربيه|عربي|العربيه|العربي|انجليزيه|انجليزي|الانجليزيه|الانجليزي"
+    r"|انكليزيه|انكليزي|الانكليزيه|الانكليزي)(?!\w)"
+)
+
+
+def requested_language(question: str) -> str | None:
+    """The answer language a question asks for, or ``None`` when it asks for none.
+
+    Args:
+        question: the question as typed, e.g. ``"Who attended? Answer in Arabic please"``
+            or ``"من حضر المؤتمر؟ أجب بالإنجليزية"``.
+
+    Returns:
+        ``"ar"`` or ``"en"`` for an explicit request (``_REQUEST_EN``/``_REQUEST_AR``:
+        "answer/reply/write/... in English", "in Arabic please", "بالعربية",
+        "باللغة الإنجليزية", "بالانكليزي"); ``None`` otherwise, when the answer follows the
+        question's own language.
+    """
+    folded = normalize(question)
+    match = _REQUEST_EN.search(folded)
+    if match:
+        name = match.group(1) or match.group(2)
+        return "en" if name == "english" else "ar"
+    match = _REQUEST_AR.search(folded)
+    if match:
+        return "ar" if "عرب" in match.group(1) else "en"
+    return None
+
+
 def language_name(language: str) -> str:
     """Return the English name of a language code (``"ar"`` -> ``"Arabic"``); unknown -> English."""
     return LANGUAGE_NAME.get(language, "English")

