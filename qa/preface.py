@@ -90,12 +90,16 @@ _KINDS = (
 
 
 def requested_language(question: str) -> str | None:
-    """The language a question asks the answer to be in (``"en"``, ``"fr"``, ``"ar"``), or None."""
+    """The language a question asks the answer to be in (``"en"``, ``"fr"``, ``"ar"``), or None:
+    Arabic and English as the chat model reads them (``qa.llm_prompt.requested_language``),
+    French by its phrases in ``LANGUAGE_REQUESTS``."""
+    from .llm_prompt import requested_language as arabic_or_english
+
+    asked = arabic_or_english(question)
+    if asked:
+        return asked
     folded = f" {normalize(question)} "
-    for language, phrases in LANGUAGE_REQUESTS.items():
-        if any(normalize(p) in folded for p in phrases):
-            return language
-    return None
+    return "fr" if any(normalize(p) in folded for p in LANGUAGE_REQUESTS["fr"]) else None
 
 
 # Words that only wrap a language request ("Answer in English please", "أجب بالعربية").
