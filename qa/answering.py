@@ -173,7 +173,7 @@ class ExtractiveAnswerer:
             language: the question's language (detected when ``None``).
             exclude: ``(source, quote_start)`` of quotes already given (a follow-up should
                 not repeat the previous answer); those sentences are quoted again only
-                when one of them scores clearly best (see the comment in the code).
+                when nothing else is left.
             candidates: ``candidates(question, retrieval)`` when already computed.
 
         Returns:
@@ -186,14 +186,8 @@ class ExtractiveAnswerer:
         if candidates is None:
             candidates = self.candidates(question, retrieval)
         if exclude:
-            # a follow-up prefers sentences not quoted yet, but an earlier quote that scores
-            # clearly best (beyond the margin the embedding can rank, ``SENTENCE_MARGINS[0]``)
-            # holds its answer and is quoted again ("and why?" after "which country did not
-            # take part?" needs the Egypt paragraph it was already shown)
             given = set(exclude)
-            fresh = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given]
-            if fresh and fresh[0].score >= candidates[0].score - SENTENCE_MARGINS[0]:
-                candidates = fresh
+            candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given] or candidates
         if not candidates:
             raise ValueError("nothing retrieved to quote")
         best = candidates[0]

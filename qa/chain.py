@@ -35,6 +35,7 @@ from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTE
                         answer_message, plan_question, previous_abstained, strip_small_talk)
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
+from .llm_prompt import requested_language, without_language_request
 from .text import INVISIBLE, content_words, detect_language
 
 log = logging.getLogger(__name__)
@@ -222,24 +223,27 @@ class ArticleQA:
             notice = f"The question was shortened to its first {MAX_QUESTION_CHARS} characters."
         history = inputs.get("history") or []
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
+        asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         language = detect_language(question)
         t0 = time.perf_counter()
-        plan = plan_question(question, history)
-        if plan.kind != "no-question" and not self.extractive.grounding.has_known_word(question):
-            plan = QuestionPlan("no-question", question)  # "asdf qwer": no word of any language asks anything
+        plan = plan_question(asked, history)
+        if plan.kind != "no-question" and not self.extractive.grounding.has_known_word(asked):
+            plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
         query, exclude = plan.query, frozenset()
         if plan.kind != "no-question" and history and self.llm is not None:
             query = self.llm.rewrite_question(question, history, language)
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
-        after_abstention = False
+        after_abstention = inherits = False
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
             exclude = self.previous_quotes(history, plan)
-            # "and when?" adds nothing to a question the article does not answer
-            after_abstention = not content_words(question) and previous_abstained(history, plan)
+            # "and when?" adds nothing of its own: it follows the previous answer's verdict
+            inherits = not content_words(asked)
+            after_abstention = inherits and previous_abstained(history, plan)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
-        return {"question": question, "query": query, "language": language, "notice": notice, "timings": timings,
-                "kind": plan.kind, "exclude": exclude, "after_abstention": after_abstention}
+        return {"question": question, "asked": asked, "query": query, "language": language,
+                "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
+                "kind": plan.kind, "exclude": exclude, "after_abstention": after_abstention, "inherits": inherits}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
@@ -286,9 +290,9 @@ class ArticleQA:
         candidates = []
         if state["kind"] != "no-question":
             candidates = self.extractive.candidates(state["query"], state["retrieval"])
-        evidence = collect_evidence(state["question"], state["query"], state["language"], state.get("retrieval"),
+        evidence = collect_evidence(state["asked"], state["query"], state["language"], state.get("retrieval"),
                                     candidates, self.extractive.grounding, kind=state["kind"],
-                                    previous_abstained=state["after_abstention"])
+                                    previous_abstained=state["after_abstention"], inherits=state["inherits"])
         state["candidates"] = candidates
         state["evidence"] = evidence
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
@@ -343,7 +347,8 @@ class ArticleQA:
     def _answer(self, state: dict[str, Any]) -> Answer:
         answer = self._extractive(state)
         if self.llm is not None and not state["decision"].abstain:  # the model is asked only when the policy answers
-            answer = self._checked(state, self.llm.answer(state["query"], state["language"], answer.passages, answer))
+            answer = self._checked(state, self.llm.answer(state["query"], state["answer_language"], answer.passages,
+                                                          answer))
         return answer
 
     def evidence(self, question: str, history: History | None = None):
@@ -395,7 +400,7 @@ class ArticleQA:
             fallback.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield fallback
             return
-        for item in self.llm.stream(state["query"], state["language"], fallback.passages, fallback):
+        for item in self.llm.stream(state["query"], state["answer_language"], fallback.passages, fallback):
             if isinstance(item, Answer):
                 item = self._checked(state, item)
                 item.timings_ms["total"] = (time.perf_counter() - t0) * 1000

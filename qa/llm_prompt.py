@@ -102,6 +102,25 @@ _REQUEST_AR = re.compile(
 )
 
 
+# Words that only wrap a request for a language ("أجب", "please").
+_REQUEST_WRAPPERS = re.compile(r"(?<!\w)(?:اجب|اجبني|رد|جاوب|من فضلك|لو سمحت|الرجاء|please|pls)(?!\w)")
+
+
+def without_language_request(question: str) -> str:
+    """``question`` without its request for an answer language (``requested_language``),
+    for retrieval and the answer policy: "من حضر المؤتمر؟ أجب بالإنجليزية" asks "من حضر
+    المؤتمر؟". Returns the question unchanged when it holds no request, or when nothing
+    else would be left (then it only asks for a language). The request is cut from the
+    normalised text (``qa.text.normalize``), which retrieval and the policy read alike."""
+    if requested_language(question) is None:
+        return question
+    folded = normalize(question)
+    for pattern in (_REQUEST_EN, _REQUEST_AR):
+        folded = pattern.sub(" ", folded)
+    folded = " ".join(_REQUEST_WRAPPERS.sub(" ", folded).split()).strip(" ,،.")
+    return folded if _WORD.search(folded) else question
+
+
 def requested_language(question: str) -> str | None:
     """The answer language a question asks for, or ``None`` when it asks for none.
 

@@ -20,11 +20,12 @@ over the features that do not depend on the embedding's cosine scale (term cover
 question length, missing numbers, countries and words, answer kind), documented as the
 fallback and named by ``article-qa info``.
 
-Two decisions are not fitted, because no labelled data exists for them and they follow
-from the question plan, not from the article: a message that asks nothing ("hi") gets the
-invitation (reason ``no-question``), and a follow-up with no content word of its own after
-an answer that abstained abstains too (reason ``follow-up-of-abstention``: it would
-otherwise inherit a topic the article does not answer). A chat model that replies with the
+Three decisions are not fitted, because no labelled data exists for them and they follow
+from the question plan, not from the article: a message that asks nothing ("hi",
+"asdf qwer") gets the invitation (reason ``no-question``); a follow-up with no content word
+of its own after an answer that abstained abstains too (reason ``follow-up-of-abstention``:
+it would otherwise inherit a topic the article does not answer); and such a follow-up after
+an answer that did not abstain is answered (it asks about the topic already answered). A chat model that replies with the
 abstention sentence is recorded through ``AnswerPolicy.model_declined`` (reason
 ``model-declined``).
 """
@@ -86,6 +87,8 @@ REASONS = {
 # Features that state a fact about the question (active when > 0), preferred as the reason.
 FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
                  "missing_root_share", "missing_stem_share", "answer_kind_missing", "answer_person_missing")
+# Article languages whose same-language questions the shared evaluation sets hold.
+SAME_LANGUAGE_DATA = ("ar",)
 # Sentences read for the answer-kind check: those the extractive answer could quote.
 KIND_SENTENCES = 3
 
@@ -99,6 +102,9 @@ class Evidence:
         kind: the plan's kind: ``"question"``, ``"followup"`` or ``"no-question"``.
         previous_abstained: a follow-up without content words of its own, after an answer
             that abstained.
+        inherits: a follow-up without content words of its own ("and when?", "ماذا قال؟")
+            after an answer that did not abstain: it asks about the topic already answered,
+            and its folded query (its words plus that topic) is no question the fit has seen.
         features: feature name -> value, for every name in ``FEATURES`` (empty for
             ``"no-question"``).
     """
@@ -107,6 +113,7 @@ class Evidence:
     kind: str = "question"
     previous_abstained: bool = False
     features: dict[str, float] = field(default_factory=dict)
+    inherits: bool = False
 
     def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
         """``(len(names),)`` float64 feature values in the order of ``names``."""
@@ -140,7 +147,7 @@ class Decision:
 
 def collect_evidence(question: str, query: str, language: str, retrieval, candidates: Sequence,
                      grounding: ArticleGrounding, kind: str = "question",
-                     previous_abstained: bool = False) -> Evidence:
+                     previous_abstained: bool = False, inherits: bool = False) -> Evidence:
     """Gather the policy's features for one question.
 
     Args:
@@ -152,19 +159,23 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         candidates: the scored sentences (``ExtractiveAnswerer.candidates``), best first.
         grounding: the collection's ``ArticleGrounding``.
         kind: the question plan's kind.
-        previous_abstained: see ``Evidence``.
+        previous_abstained, inherits: see ``Evidence``.
 
     Returns:
         The ``Evidence``; for ``kind == "no-question"`` without features.
     """
-    pair = "same" if language == grounding.collection_language else "cross"
+    # the shared sets hold same-language questions only for Arabic articles; any other
+    # language pair (English over an English upload) is judged like the cross-language
+    # questions, without word matches: English paraphrases ("take place" for "held") would
+    # read as missing words to a model fitted on Arabic grounding
+    pair = "same" if language == grounding.collection_language and language in SAME_LANGUAGE_DATA else "cross"
     if kind == "no-question":
         return Evidence(pair, kind, previous_abstained)
     cosines = sorted((float(c.cosine) for c in candidates), reverse=True) or [0.0]
     passages = np.sort(np.asarray(retrieval.passage_cosine, dtype=np.float64))[::-1]
     top5 = passages[:5] if len(passages) else np.zeros(1)
-    judged = grounding.judged_words(question, language)
-    missing = grounding.missing_words(question, language)
+    judged = grounding.judged_words(question, language) if pair == "same" else []
+    missing = grounding.missing_words(question, language) if pair == "same" else []
     asked = answer_kind(question)
     kind_missing = asked is not None and not any(
         holds_kind(text, asked) for text in _best_sentences(candidates, KIND_SENTENCES))
@@ -192,7 +203,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "sentence_cosine_rel": _above_median(cosines[0], retrieval.sentence_cosine),
         "passage_cosine_rel": _above_median(float(top5[0]), retrieval.passage_cosine),
     }
-    return Evidence(pair, kind, previous_abstained, features)
+    return Evidence(pair, kind, previous_abstained, features, inherits and not previous_abstained)
 
 
 def _above_median(value: float, population) -> float:
@@ -368,6 +379,8 @@ class AnswerPolicy:
             return Decision(True, "no-passages")
         if evidence.previous_abstained:
             return Decision(True, "follow-up-of-abstention")
+        if evidence.inherits:
+            return Decision(False)
         model = self.calibration.pairs[evidence.pair]
         p = model.probability(evidence)
         if p >= model.threshold:

@@ -46,7 +46,9 @@ def test_common_words_are_not_countries(text):
 def test_abstains_on_a_country_the_article_never_names(seed_bot, question):
     answer = seed_bot.ask(question)
     assert answer.abstained and answer.citations == []
-    assert answer.extra["abstention_reason"] == "unknown-country"
+    # the unknown country is one of the policy's features; whether it or the weak match
+    # counts most against the question (the reason given) depends on the fit
+    assert answer.extra["p_answerable"] < answer.extra["threshold"]
 
 
 def test_a_capital_names_its_country_in_the_article(seed_bot, seed_text):
