@@ -27,7 +27,7 @@ from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
-from .loading import Document, decode_document, load_documents
+from .ingest import Document, decode_document, load_documents
 from .retrieval import HybridRetriever
 from .store import PassageStore, build_store, load_or_build
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
