@@ -17,6 +17,10 @@ from ..errors import DocumentError
 # Measured: the seed article in Windows-1256 and ISO-8859-6 scores 0.0; PDF or ZIP bytes
 # renamed .txt score 0.25-1.0 (tests/test_ingest_text.py exercises both kinds).
 MAX_CHAOS = 0.1
+# charset-normalizer's "coherence" (how much the decoded text's letter frequencies look like
+# a language) below which a guess is refused: the 12 bytes "café au lait" in Latin-1 score
+# 0.0 (and were guessed as cp1006, Urdu); one line of the seed article in Windows-1256 0.41.
+MIN_COHERENCE = 0.2
 # Binary magic numbers that are never text, with what the file probably is.
 MAGIC = ((b"%PDF-", "a PDF"), (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)"),
          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
@@ -62,10 +66,23 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None or best.chaos > MAX_CHAOS:
-        raise DocumentError(f"{name}: is not UTF-8 and its encoding cannot be told with confidence; "
-                            "open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8)")
+    results = list(from_bytes(data))
+    refuse = DocumentError(f"{name}: is not UTF-8 and its encoding cannot be told with confidence; "
+                           "open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8)")
+    if not results or results[0].chaos > MAX_CHAOS or results[0].coherence < MIN_COHERENCE:
+        raise refuse
+    best = results[0]
+    # other clean candidates (within the chaos bound, as coherent) that read the bytes
+    # differently: a tie. French in Latin-1 ties cp1257 (chaos 0.0, "servi ą la") with
+    # cp1250 and cp1252 (0.078)
+    rivals = [r for r in results[1:] if r.chaos <= MAX_CHAOS and r.coherence >= best.coherence - 0.05
+              and str(r) != str(best)]
+    if rivals:
+        # WHATWG's Encoding standard reads legacy Western text (and "latin-1") as windows-1252
+        western = [r for r in [best, *rivals] if r.encoding == "cp1252"]
+        if not western:
+            raise refuse
+        best = western[0]
     return _checked(name, str(best)), best.encoding
 
 
