@@ -26,7 +26,7 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.loading import decode_upload  # noqa: E402
+from qa.ingest import UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -293,14 +293,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail("No file received: choose a .txt or .md file.")
         path = Path(file_path)
         try:
-            if path.stat().st_size > UPLOAD_LIMIT_BYTES:  # don't read a big file just to refuse it
-                raise DocumentError(
-                    f"{path.name}: {path.stat().st_size:,} bytes is over the limit of {UPLOAD_LIMIT_BYTES:,} bytes"
-                )
-            text = decode_upload(path.name, path.read_bytes(), max_bytes=UPLOAD_LIMIT_BYTES)
+            document = load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)  # PDF, Word, HTML, any text
             return _use_text(
-                path.name,
-                text,
+                document.source,
+                document.text,
                 progress,
                 upload_update=gr.skip(),
                 pasted_update="" if paste_is_article else gr.skip(),
@@ -316,11 +312,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """Index pasted text for this session.  An earlier uploaded file is no longer the
         article, so the upload box is emptied."""
         try:
-            name = "pasted-article.txt"
-            data = (text or "").encode("utf-8")
+            document = load_pasted(text, max_text_bytes=UPLOAD_LIMIT_BYTES)  # a pasted URL is fetched
             return _use_text(
-                name,
-                decode_upload(name, data, max_bytes=UPLOAD_LIMIT_BYTES),
+                document.source,
+                document.text,
                 progress,
                 upload_update=None,
                 pasted_update=gr.skip(),
@@ -465,7 +460,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             )
             with gr.Row():
                 upload = gr.File(
-                    label="Upload .txt / .md", file_types=[".txt", ".md"], type="filepath", elem_id="qa-upload"
+                    label="Upload .pdf / .docx / .html / .txt / .md", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
                 )
                 with gr.Column():
                     pasted = gr.Textbox(label="…or paste an article", lines=6, max_lines=12, elem_id="qa-paste")

@@ -19,7 +19,9 @@ from .url import is_url, load_url
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
+# what the web UI accepts for upload (the same as a folder load)
 SUFFIXES = TEXT_SUFFIXES + (".pdf", ".docx", ".html", ".htm")
+UPLOAD_TYPES = SUFFIXES
 # Text files are read whole; PDF and Word files carry fonts and images, so their cap is
 # higher. The extracted text has its own cap (the index of 200 k characters builds in
 # about half a minute on 2 cores).
@@ -195,3 +197,45 @@ def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> 
         DocumentError: as ``load_bytes``.
     """
     return decode_document(name, data, max_bytes).text
+
+
+def _check_text_size(document: Document, max_text_bytes: int | None) -> Document:
+    size = len(document.text.encode("utf-8"))
+    if max_text_bytes is not None and size > max_text_bytes:
+        raise DocumentError(f"{document.source}: its text is {size:,} bytes, over the limit of {max_text_bytes:,} "
+                            "bytes; use a shorter article")
+    return document
+
+
+def load_upload(path: str | Path, max_text_bytes: int | None = MAX_UPLOAD_BYTES) -> Document:
+    """An uploaded file (any of ``SUFFIXES``) as a ``Document``, for the web UI.
+
+    Args:
+        path: the uploaded file.
+        max_text_bytes: most UTF-8 bytes of *extracted text* (what indexing time depends
+            on); the file itself may be larger for PDF and Word files (``MAX_BINARY_BYTES``).
+
+    Raises:
+        DocumentError: as ``load_file``, or the text is over ``max_text_bytes``.
+    """
+    path = Path(path)
+    limit = None if path.suffix.lower() in (".pdf", ".docx", ".html", ".htm") else max_text_bytes
+    return _check_text_size(load_file(path, max_bytes=limit), max_text_bytes)
+
+
+def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
+                name: str = "pasted-article.txt") -> Document:
+    """Pasted text as a ``Document``; a pasted web address (``is_url``) is fetched and its
+    article extracted instead.
+
+    Raises:
+        DocumentError: empty text, an unreachable or unreadable page, or text over
+            ``max_text_bytes``.
+    """
+    text = text or ""
+    if is_url(text):
+        return _check_text_size(load_url(text.strip()), max_text_bytes)
+    data = text.encode("utf-8", "replace")
+    if max_text_bytes is not None and len(data) > max_text_bytes:
+        raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {max_text_bytes:,} bytes")
+    return make_document(name, text)

@@ -30,9 +30,9 @@ from .text import sniff
 from ..errors import DocumentError
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-# A gap between lines larger than the page's usual line gap plus this share of the line's
-# height starts a paragraph. Chromium prints <p> with a 1em margin: on the seed article
-# (14 pt Noto Naskh) gaps are 10 pt inside a paragraph and 23-24 pt between paragraphs.
+# A distance between baselines larger than the page's usual line pitch plus this share of
+# the font size starts a paragraph. Chromium prints <p> with a 1em margin: on the seed
+# article (14 pt Noto Naskh) the pitch is 24 pt inside a paragraph and 38 pt between them.
 PARAGRAPH_GAP = 0.5
 # Characters of another font (a fallback font for quotes or dashes) sit a few points
 # higher or lower on the same line: group characters whose tops differ by less than this
@@ -41,6 +41,9 @@ Y_TOLERANCE_RATIO = 0.6
 # Fewer letters than this per page on average means there is no usable text layer.
 MIN_LETTERS_PER_PAGE = 20
 MAX_PAGES = 200
+# Sentence-final punctuation (closing quotes and brackets allowed after it): a page whose
+# last paragraph does not end so continues on the next page.
+_FINAL = re.compile(r"[.!?؟…:][\"'”’»)\]]*\s*$")
 
 
 def logical_line(visual: str) -> str:
@@ -50,6 +53,30 @@ def logical_line(visual: str) -> str:
 
         visual = get_display(visual, base_dir="R")
     return unicodedata.normalize("NFKC", visual)
+
+
+_ARABIC_MARK = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+
+
+def _place_marks(chars: list[dict]) -> None:
+    """Put each Arabic combining mark (shadda, harakat) just left of its base letter, in place.
+
+    A PDF draws a mark as its own zero-width glyph somewhere over its letter; sorted by x it
+    can land after the letter, or a space gets inserted, and the reordered line then reads
+    "ر ّده" for "ردّه". In visual order a mark must sit just before (left of) its base so
+    that the right-to-left reordering puts it after the base. The base is the letter next
+    to it in the content stream whose box holds the mark's centre.
+    """
+    for i, mark in enumerate(chars):
+        if not _ARABIC_MARK.fullmatch(mark["text"]):
+            continue
+        centre = (mark["x0"] + mark["x1"]) / 2
+        for j in (i - 1, i + 1, i - 2, i + 2):
+            if 0 <= j < len(chars) and not _ARABIC_MARK.fullmatch(chars[j]["text"]):
+                base = chars[j]
+                if base["x0"] - 0.5 <= centre <= base["x1"] + 0.5 and abs(base["top"] - mark["top"]) < base["size"]:
+                    mark["x0"] = mark["x1"] = base["x0"] - 0.01
+                    break
 
 
 def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
@@ -74,19 +101,28 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                 raise DocumentError(f"{name}: has {len(pdf.pages)} pages; the limit is {MAX_PAGES}")
             n_pages = len(pdf.pages)
             for page in pdf.pages:
+                _place_marks(page.chars)
                 sizes = sorted(c["size"] for c in page.chars)
                 if not sizes:
                     continue
-                lines = page.extract_text_lines(return_chars=False,
-                                                y_tolerance=Y_TOLERANCE_RATIO * sizes[len(sizes) // 2])
-                gaps = sorted(b["top"] - a["bottom"] for a, b in zip(lines, lines[1:]))
-                usual = gaps[len(gaps) // 5] if gaps else 0.0  # the 20th percentile: a line gap
+                size = sizes[len(sizes) // 2]
+                lines = page.extract_text_lines(return_chars=True, y_tolerance=Y_TOLERANCE_RATIO * size)
+                # a line's baseline: the median bottom of its characters (a few glyphs of a
+                # fallback font sit higher or lower); the usual pitch: the 20th percentile
+                baselines = [sorted(ch["bottom"] for ch in line["chars"])[len(line["chars"]) // 2] for line in lines]
+                pitches = sorted(b - a for a, b in zip(baselines, baselines[1:]))
+                usual = pitches[len(pitches) // 5] if pitches else 0.0
                 current: list[str] = []
+                if paragraphs and not _FINAL.search(paragraphs[-1]):
+                    # the last page ended mid-sentence: its paragraph goes on here
+                    current = [paragraphs.pop()]
                 for i, line in enumerate(lines):
                     text = logical_line(line["text"])
                     letters += sum(ch.isalpha() for ch in text)
-                    height = max(line["bottom"] - line["top"], 1.0)
-                    if current and line["top"] - lines[i - 1]["bottom"] > usual + PARAGRAPH_GAP * height:
+                    # a larger font (a headline) has a proportionally larger pitch
+                    line_size = sorted(ch["size"] for ch in line["chars"])[len(line["chars"]) // 2]
+                    expected = usual * line_size / size
+                    if i and current and baselines[i] - baselines[i - 1] > expected + PARAGRAPH_GAP * line_size:
                         paragraphs.append(" ".join(current))
                         current = []
                     current.append(text)
