@@ -205,6 +205,7 @@ def test_unreachable_address_gets_one_clear_message(seed_bot, news_server):
 # ---- many sources at once --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_from_sources_takes_files_folders_and_addresses(tmp_path, embeddings, news_server, arabic_pdf):
     from qa import ArticleQA
 
@@ -229,6 +230,7 @@ def test_xquad_folder_still_loads_as_before():
         assert d.text == remove_format_characters(raw)
 
 
+@pytest.mark.slow
 def test_cli_docs_takes_a_pdf_and_a_web_address(tmp_path, arabic_pdf, news_server):
     import json
     import os

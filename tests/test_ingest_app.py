@@ -17,6 +17,7 @@ from qa.ingest import load_file
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 
+pytestmark = pytest.mark.slow  # starts the app
 QUESTION = "من ألقى الكلمة الافتتاحية؟"
 
 
