@@ -138,6 +138,12 @@ def test_bidi_controls_and_format_characters_are_removed():
     assert document.text == "خبر عاجل: وصل الوفد اليوم.\nZWNJ stays: می\u200cخواهم"
 
 
+def test_format_character_list_is_unicode_cf_but_zwnj():
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    removed = set(every) - set(remove_format_characters(every))
+    assert removed == {ch for ch in every if unicodedata.category(ch) == "Cf"} - {"\u200c"}
+
+
 def test_binary_content_with_a_text_extension_is_refused(arabic_pdf, tmp_path):
     with pytest.raises(DocumentError, match=r"binary \(a PDF\)"):
         load_bytes("article.txt", arabic_pdf.read_bytes())
