@@ -183,7 +183,7 @@ def news_server(seed_parts):
     server.server_close()
 
 
-def test_web_page_article_and_title(seed_bot, news_server, seed_text, seed_parts):
+def test_web_page_article_and_title(seed_bot, news_server, seed_text, seed_parts, monkeypatch):
     title, paragraphs = seed_parts
     url = f"{news_server}/news/tripoli-conference.html"
     document = load_source(url)
@@ -193,11 +193,15 @@ def test_web_page_article_and_title(seed_bot, news_server, seed_text, seed_parts
     for boilerplate in ("Subscribe", "Markets close", "Contact us"):
         assert boilerplate not in document.text
     assert_answers_from(seed_bot.with_documents([document]), document)
-    # the same through the paste box
+    # the same through the paste box, where a local address needs QA_ALLOW_PRIVATE_URLS
+    with pytest.raises(DocumentError, match="local or private network address"):
+        load_pasted(url)
+    monkeypatch.setenv("QA_ALLOW_PRIVATE_URLS", "1")
     assert load_pasted(f"  {url}\n").text == document.text
 
 
-def test_unreachable_address_gets_one_clear_message(seed_bot, news_server):
+def test_unreachable_address_gets_one_clear_message(seed_bot, news_server, monkeypatch):
+    monkeypatch.setenv("QA_ALLOW_PRIVATE_URLS", "1")
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -31,7 +31,8 @@ def _status(outputs) -> str:
     return next(o for o in outputs if isinstance(o, str) and "qa-status" in o)
 
 
-def test_pdf_upload_then_bad_inputs_keep_the_article(server, tmp_path):
+def test_pdf_upload_then_bad_inputs_keep_the_article(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_ALLOW_PRIVATE_URLS", "1")  # the unreachable address below is on 127.0.0.1
     title, paragraphs = article_parts(SEED_FILE.read_text(encoding="utf-8"))
     pdf = chromium_pdf(title, paragraphs, tmp_path)
     c = Client(server, verbose=False, download_files=False)
@@ -66,3 +67,6 @@ def test_docx_upload(server, tmp_path):
     status = _status(c.predict(handle_file(str(path)), api_name="/use_file"))
     assert "qa-status-ok" in status
     check_citations(c.predict(QUESTION, api_name="/ask"), {path.name: load_file(path).text})
+    # a public server does not fetch its own network's pages
+    status = _status(c.predict("http://127.0.0.1:9/admin", api_name="/use_text"))
+    assert "qa-status-error" in status and "local or private network address" in status

@@ -179,15 +179,12 @@ def load_documents(directory: str | Path) -> tuple[list[Document], list[str]]:
 
 
 def decode_document(name: str, data: bytes, max_bytes: int | None = None) -> Document:
-    """One file's bytes as a ``Document`` (``load_bytes`` with ``max_bytes``; a name without a
-    supported suffix is read as text).
+    """One file's bytes as a ``Document`` (``load_bytes`` with ``max_bytes``).
 
     Raises:
         DocumentError: as ``load_bytes``.
     """
-    if Path(name).suffix.lower() not in SUFFIXES:
-        raise DocumentError(f"{name}: cannot be read; use a .pdf, .docx, .html, .txt or .md file")
-    return load_bytes(name, data, max_bytes=max_bytes if max_bytes is not None else None)
+    return load_bytes(name, data, max_bytes=max_bytes)
 
 
 def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
@@ -226,15 +223,18 @@ def load_upload(path: str | Path, max_text_bytes: int | None = MAX_UPLOAD_BYTES)
 def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
                 name: str = "pasted-article.txt") -> Document:
     """Pasted text as a ``Document``; a pasted web address (``is_url``) is fetched and its
-    article extracted instead.
+    article extracted instead. This is the web UI's path: addresses on loopback, private or
+    link-local networks are refused unless ``QA_ALLOW_PRIVATE_URLS=1``.
 
     Raises:
-        DocumentError: empty text, an unreachable or unreadable page, or text over
+        DocumentError: empty text, an unreachable, private or unreadable page, or text over
             ``max_text_bytes``.
     """
+    from .url import private_allowed
+
     text = text or ""
     if is_url(text):
-        return _check_text_size(load_url(text.strip()), max_text_bytes)
+        return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     data = text.encode("utf-8", "replace")
     if max_text_bytes is not None and len(data) > max_text_bytes:
         raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {max_text_bytes:,} bytes")

@@ -3,6 +3,9 @@ its format (HTML through trafilatura, PDF, DOCX or plain text)."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import socket
 from urllib.parse import urlsplit
 
 from .document import Document
@@ -10,7 +13,34 @@ from ..errors import DocumentError
 
 FETCH_TIMEOUT_S = 10.0
 MAX_FETCH_BYTES = 5_000_000
-USER_AGENT = "ask-the-article/0.1 (+https://github.com/; article question answering)"
+USER_AGENT = "ask-the-article/0.1 (article question answering)"
+# Set to 1 to let the web UI fetch loopback, private and link-local addresses (tests, or a
+# UI that only its owner reaches). A public server must not: a pasted address such as
+# http://169.254.169.254/ or http://127.0.0.1:8080/ would show its own internal pages.
+ALLOW_PRIVATE_ENV = "QA_ALLOW_PRIVATE_URLS"
+
+
+def private_allowed() -> bool:
+    """True when ``QA_ALLOW_PRIVATE_URLS`` is 1/true/yes (read at each call)."""
+    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _check_public(url: str) -> None:
+    """Raise ``DocumentError`` when ``url``'s host resolves to a loopback, private,
+    link-local, reserved or multicast address (every address it resolves to is checked)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return  # unresolvable: the fetch itself reports "cannot be reached"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                or address.is_multicast or address.is_unspecified):
+            raise DocumentError(f"{url}: points at a local or private network address ({address}); "
+                                "only public web pages can be fetched here")
 
 
 def is_url(text: str) -> bool:
@@ -24,28 +54,32 @@ def _normalise(url: str) -> str:
     return "https://" + url if url.lower().startswith("www.") else url
 
 
-def fetch(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FETCH_BYTES) -> tuple[bytes, str, str]:
+def fetch(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FETCH_BYTES,
+          public_only: bool = False) -> tuple[bytes, str, str]:
     """Download ``url``.
 
     Args:
         url: an http(s) address.
         timeout_s: seconds allowed for connecting and for each read.
         max_bytes: larger responses are refused (read stops there).
+        public_only: refuse addresses (the first and every redirect) that resolve to a
+            loopback, private or link-local network (see ``_check_public``).
 
     Returns:
         ``(body, content_type, final_url)`` (content type lower-cased without parameters;
         ``final_url`` after redirects).
 
     Raises:
-        DocumentError: offline, unreachable, timed out, an HTTP error status, or too large;
-            the message names the host and what to do.
+        DocumentError: offline, unreachable, timed out, an HTTP error status, too large,
+            or (``public_only``) a private address; the message names the host and what to do.
     """
     import httpx
 
     url = _normalise(url)
     host = urlsplit(url).hostname or url
+    hooks = {"request": [lambda request: _check_public(str(request.url))]} if public_only else {}
     try:
-        with httpx.Client(timeout=timeout_s, follow_redirects=True, max_redirects=5,
+        with httpx.Client(timeout=timeout_s, follow_redirects=True, max_redirects=5, event_hooks=hooks,
                           headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,"
                                    "application/pdf,text/plain;q=0.9,*/*;q=0.5"}) as client:
             with client.stream("GET", url) as response:
@@ -77,7 +111,8 @@ def fetch(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FET
         raise DocumentError(f"{url}: could not be fetched ({type(err).__name__})") from None
 
 
-def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FETCH_BYTES) -> Document:
+def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FETCH_BYTES,
+             public_only: bool = False) -> Document:
     """A web page's article as a ``Document`` (see ``fetch``; HTML through ``load_html``).
 
     The source label is ``"<title> — <url>"`` (the URL alone when the page has no title);
@@ -89,7 +124,7 @@ def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_
     from . import load_bytes
 
     url = _normalise(url)
-    data, content_type, final = fetch(url, timeout_s, max_bytes)
+    data, content_type, final = fetch(url, timeout_s, max_bytes, public_only)
     path = urlsplit(final).path
     name = path.rsplit("/", 1)[-1] or "page.html"
     kind = {"application/pdf": ".pdf", "text/plain": ".txt", "text/markdown": ".md",
