@@ -5,7 +5,7 @@ Run ``.venv/bin/python app.py`` after ``bash scripts/setup.sh`` (listens on
 Space runs this file itself on 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 
 This file is only the UI: answering lives in ``qa``, HTML rendering in ``qa.ui_render`` and
-the checks on a user's own article in ``qa.loading.decode_upload``.
+reading and checking a user's own article (files, pasted text, web addresses) in ``qa.ingest``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.ingest import UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
+from qa.ingest import UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -290,7 +290,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         the file; the paste box is emptied if it still holds the pasted article this file
         replaces (``paste_is_article``, a state set by ``start_indexing``)."""
         if not file_path:
-            return _fail("No file received: choose a .txt or .md file.")
+            return _fail(f"No file received: choose {UPLOAD_HINT}.")
         path = Path(file_path)
         try:
             document = load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)  # PDF, Word, HTML, any text
@@ -352,7 +352,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         status_update = gr.skip()
         if isinstance(status_html, str) and "qa-status-busy" in status_html:
             status_update = R.render_status(
-                f"Not indexed: use a UTF-8 .txt or .md file (or pasted text) of up to {UPLOAD_LIMIT_BYTES // 1000} kB.",
+                f"Not indexed: use {UPLOAD_HINT} (up to {UPLOAD_LIMIT_BYTES // 1000} kB of text).",
                 ok=False,
             )
         unlocked = gr.update(interactive=True)

@@ -22,6 +22,8 @@ TEXT_SUFFIXES = (".txt", ".md")
 # what the web UI accepts for upload (the same as a folder load)
 SUFFIXES = TEXT_SUFFIXES + (".pdf", ".docx", ".html", ".htm")
 UPLOAD_TYPES = SUFFIXES
+# how the web UI names what it accepts
+UPLOAD_HINT = "a .pdf, .docx, .html, .txt or .md file, pasted text or a web address"
 # Text files are read whole; PDF and Word files carry fonts and images, so their cap is
 # higher. The extracted text has its own cap (the index of 200 k characters builds in
 # about half a minute on 2 cores).
@@ -31,7 +33,7 @@ MAX_TEXT_CHARS = 200_000
 # kept for older callers: the text-upload limit of qa.loading
 MAX_UPLOAD_BYTES = 200_000
 
-__all__ = ["Document", "DocumentError", "SUFFIXES", "clean_text", "decode_document", "decode_upload", "is_url",
+__all__ = ["Document", "DocumentError", "SUFFIXES", "UPLOAD_HINT", "UPLOAD_TYPES", "load_pasted", "load_upload", "clean_text", "decode_document", "decode_upload", "is_url",
            "load_bytes", "load_documents", "load_source", "load_sources", "load_url", "make_document",
            "remove_format_characters"]
 
