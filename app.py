@@ -6,9 +6,9 @@ Space runs this file itself on 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 
 This file is only the UI: answering lives in ``qa``; the conversation (turns, history,
 question checks, the upload limit, the plain text a copy gives) in ``qa.conversation``; HTML
-rendering in ``qa.ui_render``; the checks on a user's own article in ``qa.loading``. The
-conversation is kept in the browser (``gr.BrowserState``), so it survives a reload and
-nothing of it is stored on the server.
+rendering in ``qa.ui_render``; reading and checking a user's own article (files, pasted text,
+web addresses) in ``qa.ingest``. The conversation is kept in the browser
+(``gr.BrowserState``), so it survives a reload and nothing of it is stored on the server.
 """
 
 from __future__ import annotations
@@ -36,12 +36,11 @@ from qa.conversation import (  # noqa: E402
     UPLOAD_LIMIT_TEXT,
     Conversation,
     check_question,
-    check_upload_size,
     headline_of,
     parse_history,
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.loading import decode_upload  # noqa: E402
+from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -74,7 +73,7 @@ LAUNCH_DEFAULTS: dict[str, Any] = {
     "css": R.CSS,
     "js": R.CLICK_JS,
     "footer_links": ["api", "settings"],
-    "max_file_size": UPLOAD_LIMIT_BYTES,  # Gradio words it as qa.conversation.UPLOAD_LIMIT_TEXT
+    "max_file_size": MAX_BINARY_BYTES,  # the file; its text is held to qa.conversation.UPLOAD_LIMIT_TEXT
 }
 
 
@@ -293,14 +292,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         the file; the paste box is emptied if it still holds the pasted article this file
         replaces (``paste_is_article``, a state set by ``start_indexing``)."""
         if not file_path:
-            return _fail("No file received: choose a .txt or .md file.")
+            return _fail(f"No file received: choose {UPLOAD_HINT}.")
         path = Path(file_path)
         try:
-            check_upload_size(path.name, path.stat().st_size)  # don't read a big file just to refuse it
-            text = decode_upload(path.name, path.read_bytes(), max_bytes=UPLOAD_LIMIT_BYTES)
+            document = load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)  # PDF, Word, HTML, any text
             return _use_text(
-                path.name,
-                text,
+                document.source,
+                document.text,
                 progress,
                 upload_update=gr.skip(),
                 pasted_update="" if paste_is_article else gr.skip(),
@@ -316,12 +314,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """Index pasted text for this session.  An earlier uploaded file is no longer the
         article, so the upload box is emptied."""
         try:
-            name = "pasted-article.txt"
-            data = (text or "").encode("utf-8")
-            check_upload_size("The pasted text", len(data))
+            document = load_pasted(text, max_text_bytes=UPLOAD_LIMIT_BYTES)  # a pasted URL is fetched
             return _use_text(
-                name,
-                decode_upload(name, data, max_bytes=UPLOAD_LIMIT_BYTES),
+                document.source,
+                document.text,
                 progress,
                 upload_update=None,
                 pasted_update=gr.skip(),
@@ -358,7 +354,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         status_update = gr.skip()
         if outcome == "busy":
             status_update = R.render_status(
-                f"Not indexed: use a UTF-8 .txt or .md file (or pasted text) of up to {UPLOAD_LIMIT_TEXT}.", ok=False)
+                f"Not indexed: use {UPLOAD_HINT} with up to {UPLOAD_LIMIT_TEXT} of text.", ok=False)
         unlocked = gr.update(interactive=True)
         return (
             False,
@@ -484,13 +480,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 article = gr.HTML(R.render_article(base_bot.documents, None), elem_id="qa-article-panel")
         with gr.Accordion("Your own article · مقالك الخاص", open=False, elem_id="qa-own"):
             gr.Markdown(
-                f"Upload a `.txt` or `.md` file (UTF-8, up to {UPLOAD_LIMIT_TEXT}), drop it on the chat box, or "
-                "paste the text. It is indexed for this browser tab only; other users keep the seed article. "
+                f"Upload {UPLOAD_HINT} (up to {UPLOAD_LIMIT_TEXT} of text), drop it on the chat box, or "
+                "paste the text or address. It is indexed for this browser tab only; other users keep the seed article. "
                 f"{INDEXING_TIME_HINT} Questions wait until it is ready."
             )
             with gr.Row():
                 upload = gr.File(
-                    label="Upload .txt / .md", file_types=[".txt", ".md"], type="filepath", elem_id="qa-upload"
+                    label="Upload .pdf / .docx / .html / .txt / .md", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
                 )
                 with gr.Column():
                     pasted = gr.Textbox(label="…or paste an article", lines=6, max_lines=12, elem_id="qa-paste")

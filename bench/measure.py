@@ -22,7 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from qa.embeddings import E5Embeddings
-from qa.loading import Document
+from qa.ingest import Document
 from qa.store import PassageStore, load_or_build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,23 @@ INFO_MODULES = ("transformers", "langchain_community", "langchain_openai")
 def count_paragraphs(documents: list[Document]) -> int:
     """Non-empty blank-line-separated paragraphs over all documents (XQuAD's unit)."""
     return sum(1 for d in documents for block in d.text.split("\n\n") if block.strip())
+
+
+def article_of_size(documents: list[Document], n_bytes: int = 60_000) -> Document:
+    """One article of about ``n_bytes`` UTF-8 bytes: the documents' paragraphs in order, one
+    per line, until the next would pass ``n_bytes`` (an upload at the web UI's limit)."""
+    lines: list[str] = []
+    size = 0
+    for d in documents:
+        for block in d.text.split("\n\n"):
+            block = " ".join(block.split())
+            if not block:
+                continue
+            if size + len(block.encode("utf-8")) + 1 > n_bytes:
+                return Document(f"article-{n_bytes // 1000}kB.txt", "\n".join(lines))
+            lines.append(block)
+            size += len(block.encode("utf-8")) + 1
+    return Document(f"article-{n_bytes // 1000}kB.txt", "\n".join(lines))
 
 
 def measure_indexing(documents: list[Document], embeddings: E5Embeddings, *, label: str,

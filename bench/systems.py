@@ -25,7 +25,7 @@ import numpy as np
 from qa.answer import Answer, Citation, PassageHit
 from qa.chain import ArticleQA
 from qa.embeddings import E5Embeddings
-from qa.loading import Document
+from qa.ingest import Document
 from qa.retrieval import HybridRetriever
 from qa.text import analyze, detect_language
 
@@ -86,6 +86,9 @@ class MemoQueryEmbeddings(E5Embeddings):
 
     def encode_passages(self, texts: list[str], progress=None) -> np.ndarray:
         return self.inner.encode_passages(texts, progress=progress)
+
+    def describe(self) -> dict[str, object]:
+        return self.inner.describe()
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

@@ -28,7 +28,7 @@ from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
-from .loading import Document, decode_document, load_documents
+from .ingest import Document, load_documents, load_sources, make_document
 from .retrieval import HybridRetriever
 from .store import PassageStore, build_store, load_or_build
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
@@ -177,24 +177,79 @@ class ArticleQA:
         return cls(documents, store, embeddings, settings=settings, chat_model=chat_model, skipped=skipped,
                    policy=policy)
 
+    @classmethod
+    def from_sources(cls, sources: list[str | Path], *, index_dir: str | Path | None = None,
+                     embeddings: E5Embeddings | None = None, settings: Settings | None = None,
+                     chat_model: Any = None, progress: bool | ProgressFn = True,
+                     rebuild: bool = False) -> "ArticleQA":
+        """Load files, folders and web addresses (``qa.ingest.load_sources``: PDF, Word,
+        HTML, text in any detectable encoding, pages fetched over HTTP) and load or build
+        their index.
+
+        Args:
+            sources: paths of files or folders, and ``http(s)://`` addresses.
+            index_dir: where the index lives (default: a single folder's
+                ``default_index_dir``; otherwise ``<index root>/collections/sources-<8 hex
+                digits of the sources' SHA-1>``).
+            embeddings, settings, chat_model, progress, rebuild: as ``from_directory``.
+
+        Raises:
+            DocumentError: nothing usable among the sources (each reason in the message),
+                or a path that does not exist.
+            IndexBuildError: building failed (the previous index is left in place).
+        """
+        settings = settings or Settings()
+        documents, skipped = load_sources(list(sources))
+        for message in skipped:
+            log.warning("%s", message)
+        if index_dir is None:
+            folder = Path(sources[0]) if len(sources) == 1 and not str(sources[0]).lower().startswith(
+                ("http://", "https://", "www.")) else None
+            if folder is not None and folder.is_dir():
+                index_dir = default_index_dir(folder, settings.index_dir)
+            else:
+                key = "\n".join(str(Path(s).resolve()) if Path(s).exists() else str(s) for s in sources)
+                digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+                index_dir = resolve_index_root(settings.index_dir) / "collections" / f"sources-{digest}"
+        embeddings = embeddings or load_embeddings(settings.embed_backend, settings.embed_model)
+        callback, close = (progress if callable(progress) else None), None
+        if progress is True:
+            callback, close = _tqdm_progress("indexing")
+        try:
+            store, _ = load_or_build(documents, embeddings, Path(index_dir), progress=callback, rebuild=rebuild,
+                                     sentence_vectors=settings.unit_vectors)
+        finally:
+            if close:
+                close()
+        return cls(documents, store, embeddings, settings=settings, chat_model=chat_model, skipped=skipped)
+
     def with_texts(self, texts: dict[str, str], progress_callback: ProgressFn | None = None) -> "ArticleQA":
         """A new bot over ``texts`` (name -> text), in memory, sharing this bot's models.
 
-        Nothing is written to disk and this bot is unchanged.
+        Nothing is written to disk and this bot is unchanged. Each text is cleaned as
+        ``qa.ingest`` cleans extracted text (invisible format characters removed); the name
+        is the citations' source label.
 
         Raises:
             DocumentError: no text given, or a text is empty.
         """
         if not texts:
             raise DocumentError("no article given")
-        documents = []
-        for name, text in texts.items():
-            name = name if name.lower().endswith((".txt", ".md")) else f"{name}.txt"
-            documents.append(decode_document(name, text.encode("utf-8")))
-        store = build_store(documents, self.embeddings, progress=progress_callback,
+        return self.with_documents([make_document(name, text) for name, text in texts.items()], progress_callback)
+
+    def with_documents(self, documents: list[Document], progress_callback: ProgressFn | None = None) -> "ArticleQA":
+        """A new bot over ``documents`` (from ``qa.ingest``), in memory, sharing this bot's models.
+
+        Raises:
+            DocumentError: no document given.
+            IndexBuildError: the documents hold no passage of text.
+        """
+        if not documents:
+            raise DocumentError("no article given")
+        store = build_store(list(documents), self.embeddings, progress=progress_callback,
                             sentence_vectors=self.settings.unit_vectors)
-        return ArticleQA(documents, store, self.embeddings, settings=self.settings, chat_model=self._chat_model,
-                         policy=self.policy)
+        return ArticleQA(list(documents), store, self.embeddings, settings=self.settings,
+                         chat_model=self._chat_model, policy=self.policy)
 
     # ---- the chain's stages -------------------------------------------------------
 

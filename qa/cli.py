@@ -51,7 +51,11 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
         if getattr(args, option, None) is not None:
             overrides[field] = getattr(args, option)
     settings = Settings(**overrides)
-    docs = _docs(docs)
+    sources = [docs] if isinstance(docs, str) else list(docs or [])
+    if len(sources) > 1 or (sources and not Path(sources[0]).is_dir()):  # files and web addresses
+        return ArticleQA.from_sources(sources, index_dir=args.index_dir, settings=settings,
+                                      progress=not args.quiet, rebuild=rebuild)
+    docs = _docs(sources[0] if sources else None)
     index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
     bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
                                    rebuild=rebuild)
@@ -231,22 +235,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question")
     ask.add_argument("question", help='the question; "-" reads it from stdin')
-    ask.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
+    ask.add_argument("--docs", nargs="+", metavar="SOURCE",
+                     help="articles: files (.pdf .docx .html .txt .md), folders or web addresses "
+                          "(default: the project's seeds/)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     ask.add_argument("-k", type=_top_k, help="passages to retrieve (1-50)")
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", parents=[common], help="a conversation: one question a line on stdin, with follow-ups")
-    chat.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
+    chat.add_argument("--docs", nargs="+", metavar="SOURCE",
+                      help="articles: files, folders or web addresses (default: the project's seeds/)")
     chat.set_defaults(func=cmd_chat)
 
     index = sub.add_parser("index", parents=[common], help="build or refresh the index")
-    index.add_argument("directory", nargs="?", help="folder of articles (default: the project's seeds/)")
+    index.add_argument("directory", nargs="*", metavar="SOURCE",
+                       help="files, folders or web addresses (default: the project's seeds/)")
     index.add_argument("--rebuild", action="store_true", help="build even if the index is current")
     index.set_defaults(func=cmd_index)
 
     info = sub.add_parser("info", parents=[common], help="show the embedding backend, model and index")
-    info.add_argument("--docs", help="folder of articles (default: the project's seeds/)")
+    info.add_argument("--docs", nargs="+", metavar="SOURCE",
+                      help="files, folders or web addresses (default: the project's seeds/)")
     info.set_defaults(func=cmd_info)
 
     ev = sub.add_parser("eval", parents=[common], help="evaluate on a JSONL question set")

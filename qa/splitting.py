@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from .loading import Document
+from .ingest import Document
 
 TokenCounter = Callable[[str], int]
 

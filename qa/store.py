@@ -35,7 +35,7 @@ import numpy as np
 
 from .embeddings import E5Embeddings
 from .errors import IndexBuildError
-from .loading import Document
+from .ingest import Document
 from .splitting import Passage, Span, SplitterSettings, embedding_texts, split_documents
 
 log = logging.getLogger(__name__)

@@ -168,8 +168,8 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
     own.write_text((seed + "\n") * 4, encoding="utf-8")  # ~20 kB: a few seconds to index
     binary = tmp_path / "bin.txt"
     binary.write_bytes(bytes(range(256)) * 8)
-    pdf = tmp_path / "doc.pdf"
-    pdf.write_bytes(b"%PDF-1.4 hello")
+    refused = tmp_path / "archive.zip"  # a type the upload box does not take (PDF now is one it takes)
+    refused.write_bytes(b"PK\x03\x04 hello")
     with running_app() as (url, _demo):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         outside = _watch_requests(page)
@@ -187,7 +187,7 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         page.wait_for_function(
             "() => !document.querySelector('#qa-status').innerText.includes('binary')", timeout=30_000
         )
-        file_input.set_input_files(str(pdf))  # Gradio refuses it in the page, with a toast
+        file_input.set_input_files(str(refused))  # Gradio refuses it in the page, with a toast
         page.get_by_text("Invalid file type").first.wait_for(timeout=10_000)
         assert "binary" not in status.inner_text()
 

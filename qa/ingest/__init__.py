@@ -1,0 +1,244 @@
+"""Ingest: files, folders and web addresses become ``Document``s.
+
+One module per format: ``text`` (``.txt``/``.md``, legacy encodings), ``pdf``, ``docx``,
+``html`` and ``url``; ``document`` holds the ``Document`` and the text cleaning they share.
+Every loader raises ``qa.DocumentError`` with a message meant for the user (naming the
+file and saying what to do) and never returns partial garbage. ``Document.text`` is the
+extracted text: citation offsets index into it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..errors import DocumentError
+from .document import Document, clean_text, make_document, remove_format_characters
+from .url import is_url, load_url
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md")
+# what the web UI accepts for upload (the same as a folder load)
+SUFFIXES = TEXT_SUFFIXES + (".pdf", ".docx", ".html", ".htm")
+UPLOAD_TYPES = SUFFIXES
+# how the web UI names what it accepts
+UPLOAD_HINT = "a .pdf, .docx, .html, .txt or .md file, pasted text or a web address"
+# Text files are read whole; PDF and Word files carry fonts and images, so their cap is
+# higher. The extracted text has its own cap (the index of 200 k characters builds in
+# about half a minute on 2 cores).
+MAX_TEXT_BYTES = 1_000_000
+MAX_BINARY_BYTES = 20_000_000
+MAX_TEXT_CHARS = 200_000
+# kept for older callers: the text-upload limit of qa.loading
+MAX_UPLOAD_BYTES = 200_000
+
+__all__ = ["Document", "DocumentError", "SUFFIXES", "UPLOAD_HINT", "UPLOAD_TYPES", "load_pasted", "load_upload", "clean_text", "decode_document", "decode_upload", "is_url",
+           "load_bytes", "load_documents", "load_source", "load_sources", "load_url", "make_document",
+           "remove_format_characters"]
+
+
+def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
+               max_bytes: int | None = None) -> Document:
+    """One file's bytes as a ``Document``, read by its suffix.
+
+    Args:
+        name: the file name; its suffix picks the format (``SUFFIXES``).
+        data: the raw bytes.
+        origin: recorded in ``Document.origin``.
+        url: the page's address, for an HTML page (resolves relative links).
+        max_bytes: refuse larger files (default: ``MAX_TEXT_BYTES`` for text,
+            ``MAX_BINARY_BYTES`` for PDF/DOCX).
+
+    Raises:
+        DocumentError: unsupported type, too large, unreadable, empty, or more than
+            ``MAX_TEXT_CHARS`` characters of text; the message names the file.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DocumentError(f"{name}: cannot be read; use a .pdf, .docx, .html, .txt or .md file")
+    limit = max_bytes if max_bytes is not None else (
+        MAX_BINARY_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES)
+    if len(data) > limit:
+        raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {limit:,} bytes")
+    if suffix == ".pdf":
+        from .pdf import load_pdf
+
+        document = load_pdf(name, data, origin)
+    elif suffix == ".docx":
+        from .docx import load_docx
+
+        document = load_docx(name, data, origin)
+    elif suffix in (".html", ".htm"):
+        from .html import load_html
+
+        document = load_html(name, data, origin, url)
+    else:
+        from .text import load_text
+
+        document = load_text(name, data, origin)
+    if len(document.text) > MAX_TEXT_CHARS:
+        raise DocumentError(f"{name}: {len(document.text):,} characters of text is over the limit of "
+                            f"{MAX_TEXT_CHARS:,}; split it into smaller files")
+    return document
+
+
+def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
+    """A file on disk as a ``Document`` (``load_bytes``; its size is checked before reading).
+
+    Raises:
+        DocumentError: missing, unreadable, or as ``load_bytes``.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        limit = max_bytes if max_bytes is not None else (
+            MAX_BINARY_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES)
+        if size > limit:  # don't read a big file just to refuse it
+            raise DocumentError(f"{path.name}: {size:,} bytes is over the limit of {limit:,} bytes")
+        data = path.read_bytes()
+    except OSError as err:
+        raise DocumentError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
+    return load_bytes(path.name, data, origin=str(path), max_bytes=max_bytes)
+
+
+def load_source(source: str | Path, max_bytes: int | None = None) -> Document:
+    """A file path or a web address as a ``Document``.
+
+    Raises:
+        DocumentError: as ``load_file`` or ``qa.ingest.url.load_url``.
+    """
+    if isinstance(source, str) and is_url(source):
+        return load_url(source)
+    return load_file(source, max_bytes)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in SUFFIXES]
+
+
+def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[list[Document], list[str]]:
+    """Files, folders (their supported files, not recursively) and web addresses as documents.
+
+    A source that cannot be read is skipped with a message (logged too) when others load.
+    Two documents with the same label get `` (2)``, `` (3)``... appended.
+
+    Returns:
+        ``(documents, skipped)``: in the order given (a folder's files by name).
+
+    Raises:
+        DocumentError: nothing given, a path that does not exist, or no usable document
+            (the message joins the reasons).
+    """
+    if not sources:
+        raise DocumentError("no article given: give files, folders or web addresses")
+    documents: list[Document] = []
+    skipped: list[str] = []
+    for source in sources:
+        if isinstance(source, str) and is_url(source):
+            items: list[str | Path] = [source]
+        else:
+            path = Path(source).expanduser()
+            if path.is_dir():
+                items = list(_folder_files(path))
+                if not items:
+                    skipped.append(f"{path}: no .pdf, .docx, .html, .txt or .md file in this folder")
+            elif path.exists():
+                items = [path]
+            else:
+                raise DocumentError(f"{source}: no such file or folder")
+        for item in items:
+            try:
+                documents.append(load_source(item))
+            except DocumentError as err:
+                skipped.append(f"skipped {err}")
+                log.info("skipped %s", err)
+    if not documents:
+        raise DocumentError("no usable document (" + ("; ".join(skipped) or "nothing found") + ")")
+    seen: dict[str, int] = {}
+    unique = []
+    for d in documents:
+        seen[d.source] = seen.get(d.source, 0) + 1
+        if seen[d.source] > 1:
+            d = Document(f"{d.source} ({seen[d.source]})", d.text, d.origin, d.title)
+        unique.append(d)
+    return unique, skipped
+
+
+def load_documents(directory: str | Path) -> tuple[list[Document], list[str]]:
+    """Every supported file directly inside ``directory``, sorted by name (see ``load_sources``).
+
+    Raises:
+        DocumentError: the folder does not exist, or no usable document is in it.
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise DocumentError(f"{folder}: no such folder")
+    try:
+        return load_sources([folder])
+    except DocumentError as err:
+        raise DocumentError(f"{folder}: {err}") from None
+
+
+def decode_document(name: str, data: bytes, max_bytes: int | None = None) -> Document:
+    """One file's bytes as a ``Document`` (``load_bytes`` with ``max_bytes``).
+
+    Raises:
+        DocumentError: as ``load_bytes``.
+    """
+    return load_bytes(name, data, max_bytes=max_bytes)
+
+
+def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """An uploaded file's text (``decode_document``; default limit 200 kB).
+
+    Raises:
+        DocumentError: as ``load_bytes``.
+    """
+    return decode_document(name, data, max_bytes).text
+
+
+def _check_text_size(document: Document, max_text_bytes: int | None) -> Document:
+    size = len(document.text.encode("utf-8"))
+    if max_text_bytes is not None and size > max_text_bytes:
+        # worded as qa.conversation.UPLOAD_LIMIT_TEXT ("60.0 KB"), so every message states one limit
+        raise DocumentError(f"{document.source}: its text is {size / 1024:.1f} KB, over the limit of "
+                            f"{max_text_bytes / 1024:.1f} KB of text; use a shorter article")
+    return document
+
+
+def load_upload(path: str | Path, max_text_bytes: int | None = MAX_UPLOAD_BYTES) -> Document:
+    """An uploaded file (any of ``SUFFIXES``) as a ``Document``, for the web UI.
+
+    Args:
+        path: the uploaded file.
+        max_text_bytes: most UTF-8 bytes of *extracted text* (what indexing time depends
+            on); the file itself may be larger for PDF and Word files (``MAX_BINARY_BYTES``).
+
+    Raises:
+        DocumentError: as ``load_file``, or the text is over ``max_text_bytes``.
+    """
+    path = Path(path)
+    limit = None if path.suffix.lower() in (".pdf", ".docx", ".html", ".htm") else max_text_bytes
+    return _check_text_size(load_file(path, max_bytes=limit), max_text_bytes)
+
+
+def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
+                name: str = "pasted-article.txt") -> Document:
+    """Pasted text as a ``Document``; a pasted web address (``is_url``) is fetched and its
+    article extracted instead. This is the web UI's path: addresses on loopback, private or
+    link-local networks are refused unless ``QA_ALLOW_PRIVATE_URLS=1``.
+
+    Raises:
+        DocumentError: empty text, an unreachable, private or unreadable page, or text over
+            ``max_text_bytes``.
+    """
+    from .url import private_allowed
+
+    text = text or ""
+    if is_url(text):
+        return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
+    data = text.encode("utf-8", "replace")
+    if max_text_bytes is not None and len(data) > max_text_bytes:
+        raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {max_text_bytes:,} bytes")
+    return make_document(name, text)

@@ -1,0 +1,79 @@
+"""The ``Document`` every format becomes, and the cleaning all extracted text goes through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import DocumentError
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article.
+
+    Attributes:
+        source: the label citations name: a file name (no folder), or for a web page
+            ``"<title> — <url>"``; unique within a collection.
+        text: the extracted text, one paragraph per line. Citation offsets index into it
+            (for a UTF-8 ``.txt``/``.md`` without invisible format characters it is the file
+            as on disk); it is what the article panel shows.
+        origin: where it came from (a path or a URL; ``""`` for text given in memory).
+        title: the article's title when the format states one (HTML ``<title>``, a web page).
+    """
+
+    source: str
+    text: str
+    origin: str = ""
+    title: str = ""
+
+
+# Invisible format characters (Unicode category Cf): bidi embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069), marks (U+200E/U+200F, U+061C), zero-width space/joiners and
+# the byte-order mark. An override such as U+202E shows the text reversed in the article
+# panel; none of them carries meaning for retrieval. ZWNJ (U+200C) is kept: it changes how
+# Persian and Urdu words are written.
+# The Cf characters of Unicode 14 (Python 3.11's unicodedata) but ZWNJ, as ranges: scanning
+# all code points at import took 0.33 s; tests/test_ingest.py checks this list against
+# unicodedata.
+_FORMAT_RE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b"
+                        "\u200d-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+                        "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+                        "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+# C0/C1 control characters other than tab, newline and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def remove_format_characters(text: str) -> str:
+    """``text`` without invisible format characters (Unicode category Cf, ZWNJ kept)."""
+    return _FORMAT_RE.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Text ready to index and show: invisible format characters removed, other control
+    characters (form feeds, NUL...) turned into spaces, ``\\r\\n``/``\\r`` kept as they are
+    (a paragraph is a line either way)."""
+    return _CONTROL.sub(" ", remove_format_characters(text))
+
+
+def make_document(source: str, text: str, *, origin: str = "", title: str = "") -> Document:
+    """A ``Document`` of cleaned ``text``.
+
+    Raises:
+        DocumentError: nothing but whitespace is left (the message names ``source``).
+    """
+    text = clean_text(text)
+    if not text.strip():
+        raise DocumentError(f"{source}: is empty (no text found)")
+    return Document(source=source, text=text, origin=origin, title=title)
+
+
+def paragraphs_text(paragraphs: list[str]) -> str:
+    """Paragraphs as the splitter reads them: one per line, inner whitespace runs (line
+    breaks within a paragraph, tabs) collapsed to one space, empty ones dropped."""
+    out = []
+    for p in paragraphs:
+        p = " ".join(p.split())
+        if p:
+            out.append(p)
+    return "\n".join(out)

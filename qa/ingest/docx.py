@@ -1,0 +1,51 @@
+"""Word ``.docx`` through python-docx: the body's paragraphs and table cells, in order."""
+
+from __future__ import annotations
+
+import io
+
+from .document import Document, make_document, paragraphs_text
+from .text import sniff
+from ..errors import DocumentError
+
+
+def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
+    """The text of a ``.docx``: each body paragraph, and each table cell's paragraphs, in
+    document order (headers, footers and comments are left out).
+
+    Raises:
+        DocumentError: not a ZIP-based Word document (an old binary ``.doc``, a renamed
+            file) or damaged.
+    """
+    if not data.startswith(b"PK\x03\x04"):
+        what = sniff(data)
+        hint = " (an old Word .doc: save it as .docx)" if what and "old Office" in what else (
+            f" (it is {what})" if what else "")
+        raise DocumentError(f"{name}: is not a Word .docx document{hint}")
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as err:  # python-docx raises KeyError/BadZipFile/ValueError on foreign zips
+        raise DocumentError(f"{name}: cannot be read as a Word document ({type(err).__name__}); "
+                            "it may be another ZIP file or damaged") from None
+    out: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            out.append(block.text)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    out.extend(p.text for p in cell.paragraphs)
+    return out
+
+
+def load_docx(name: str, data: bytes, origin: str = "") -> Document:
+    """A ``.docx`` as a ``Document``, one paragraph per line.
+
+    Raises:
+        DocumentError: as ``docx_paragraphs``, or no text in it.
+    """
+    return make_document(name, paragraphs_text(docx_paragraphs(data, name)), origin=origin)
