@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts the app, a browser, a fresh venv or the benchmark
+
 from app_helpers import (
     ATTENDEE_WORDS,
     XQUAD_CORPUS,

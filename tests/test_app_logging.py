@@ -17,6 +17,8 @@ import urllib.request
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts the app, a browser, a fresh venv or the benchmark
+
 from app_helpers import ROOT, free_port
 
 gradio_client = pytest.importorskip("gradio_client")

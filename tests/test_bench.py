@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the benchmark
+
 EVAL_DIR = Path(os.environ.get("QA_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "eval"
 
 

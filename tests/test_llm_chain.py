@@ -328,6 +328,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           env=env, timeout=300)
 
 
+@pytest.mark.slow  # two CLI processes
 def test_cli_llm_options(stub, index_dir, seed_text):
     llm = ["--llm-base-url", stub.base_url, "--llm-model", "cli-model", "--llm-api-key", "sk-cli",
            "--llm-timeout", "5"]

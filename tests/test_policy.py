@@ -58,7 +58,7 @@ def test_the_shipped_calibration_is_plain_json_with_its_figures():
     for pair, model in calibration.pairs.items():
         assert set(model.features) <= set(FEATURES) and 0 < model.threshold < 1
         assert len(model.coef) == len(model.features)
-    # regression floors under the cross-validated figures the fit printed (README: 0.84 / 0.58)
+    # regression floors under the cross-validated figures the fit printed (README: 0.85 / 0.57)
     per_set = calibration.report["per_set"]
     assert per_set["xquad_abstain/ar"]["abstain_on_unanswerable"] >= 0.80
     assert per_set["xquad_abstain/en"]["abstain_on_unanswerable"] >= 0.55
@@ -151,12 +151,12 @@ def test_xquad_abstain_with_the_shipped_calibration(tmp_path_factory, embeddings
                                    embeddings=embeddings, progress=False)
     questions = read_questions(folder / "questions.jsonl")
     report = evaluate(bot.ask, questions)
-    # issue #11 asks 0.90 / 0.60; measured 0.85 / 0.64 (README): floors a little under them
-    for lang, bar in (("ar", 0.83), ("en", 0.60)):
+    # issue #11 asks 0.90 / 0.60; measured 0.88 / 0.60 (README): floors a little under them
+    for lang, bar in (("ar", 0.86), ("en", 0.58)):
         figures = report["by_lang"][lang]
         assert figures["n"] == sum(q.lang == lang for q in questions)
         assert figures["abstain_on_unanswerable"] >= bar, figures
         assert figures["false_abstain"] <= 0.03, figures
         cv = bot.policy.calibration.report["per_set"][f"xquad_abstain/{lang}"]
-        # the fit's cross-validated figure and the shipped model's differ by 0.01 (ar) and 0.06 (en)
-        assert abs(cv["abstain_on_unanswerable"] - figures["abstain_on_unanswerable"]) <= 0.08
+        # the fit's cross-validated figure and the shipped model's: 0.85 / 0.88 (ar), 0.57 / 0.60 (en)
+        assert abs(cv["abstain_on_unanswerable"] - figures["abstain_on_unanswerable"]) <= 0.05

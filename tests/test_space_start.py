@@ -9,6 +9,8 @@ import socket
 import subprocess
 import time
 
+import pytest
+
 
 from app_helpers import ROOT, free_port
 
@@ -24,6 +26,7 @@ def _port_free(port: int) -> bool:
         return True
 
 
+@pytest.mark.slow  # builds a fresh venv
 def test_space_like_start():
     port = SPACE_PORT if _port_free(SPACE_PORT) else free_port()
     started = time.perf_counter()
