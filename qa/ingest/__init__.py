@@ -60,7 +60,7 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
     limit = max_bytes if max_bytes is not None else (
         MAX_BINARY_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES)
     if len(data) > limit:
-        raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {limit:,} bytes")
+        raise over_limit(name, len(data), limit)
     if suffix == ".pdf":
         from .pdf import load_pdf
 
@@ -95,7 +95,7 @@ def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
         limit = max_bytes if max_bytes is not None else (
             MAX_BINARY_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES)
         if size > limit:  # don't read a big file just to refuse it
-            raise DocumentError(f"{path.name}: {size:,} bytes is over the limit of {limit:,} bytes")
+            raise over_limit(path.name, size, limit)
         data = path.read_bytes()
     except OSError as err:
         raise DocumentError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
@@ -198,12 +198,17 @@ def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> 
     return decode_document(name, data, max_bytes).text
 
 
+def over_limit(what: str, size: int, limit: int) -> DocumentError:
+    """The one wording of a size refusal, in KB as ``qa.conversation.UPLOAD_LIMIT_TEXT``
+    ("60.0 KB"), so every message states the limit alike."""
+    return DocumentError(f"{what} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
+                         "use a shorter article")
+
+
 def _check_text_size(document: Document, max_text_bytes: int | None) -> Document:
     size = len(document.text.encode("utf-8"))
     if max_text_bytes is not None and size > max_text_bytes:
-        # worded as qa.conversation.UPLOAD_LIMIT_TEXT ("60.0 KB"), so every message states one limit
-        raise DocumentError(f"{document.source}: its text is {size / 1024:.1f} KB, over the limit of "
-                            f"{max_text_bytes / 1024:.1f} KB of text; use a shorter article")
+        raise over_limit(f"{document.source}: its text", size, max_text_bytes)
     return document
 
 
@@ -240,5 +245,5 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     data = text.encode("utf-8", "replace")
     if max_text_bytes is not None and len(data) > max_text_bytes:
-        raise DocumentError(f"{name}: {len(data):,} bytes is over the limit of {max_text_bytes:,} bytes")
+        raise over_limit(name, len(data), max_text_bytes)
     return make_document(name, text)
