@@ -107,6 +107,7 @@ def present(answer, candidates: Sequence[ScoredUnit], article_language: str):
     from .preface import preface
 
     answer.lead = "" if answer.abstained else lead_text(answer.text, candidates, answer.citations)
-    answer.preface = preface(answer.question, article_language, [c.quote for c in answer.citations],
-                             abstained=answer.abstained)
+    # an abstention or an invitation already speaks the reader's language: no line above it
+    answer.preface = "" if answer.abstained else preface(answer.question, article_language,
+                                                         [c.quote for c in answer.citations])
     return answer

@@ -405,7 +405,10 @@ class AnswerPolicy:
         return Decision(True, "model-declined", decision.p_answerable, decision.threshold)
 
     def describe(self) -> dict[str, Any]:
-        """Which calibration serves: ``{"calibration", "fitted", "thresholds", "report"}``."""
+        """Which calibration serves: ``{"calibration", "fitted", "thresholds", "cross_validated"}``
+        (the cross-validated abstention and false-abstention rates per pair, as the fit printed)."""
+        cv = self.calibration.report.get("cross_validated", {})
         return {"calibration": self.calibration.name, "fitted": self.fitted,
-                "thresholds": {pair: m.threshold for pair, m in self.calibration.pairs.items()},
-                "report": self.calibration.report}
+                "thresholds": {pair: round(m.threshold, 4) for pair, m in self.calibration.pairs.items()},
+                "cross_validated": {pair: {k: v.get(k) for k in ("abstain_on_unanswerable", "false_abstain")}
+                                    for pair, v in cv.items()}}
