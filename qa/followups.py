@@ -182,11 +182,33 @@ class QuestionPlan:
     previous_query: str | None = None
 
 
+# Words that point back to something said before: English pronouns and determiners, and the
+# Arabic attached pronouns (ـه، ـها، ـهم، ـهما، ـهن) on a content word ("ميزانيته", its budget).
+_REFERRING = frozenset("he she it they him her his hers its them their theirs this that these those there".split())
+_ARABIC_SUFFIX = re.compile(r"\w{2,}(?:ه|ها|هم|هما|هن)$")
+
+
+def refers_back(question: str) -> bool:
+    """True when ``question`` opens with a conjunction ("and the weather?", "و الطقس؟",
+    "ومتى؟") or holds a pronoun pointing back ("his ally", "ما ميزانيته؟"): a one-word
+    question that does neither ("Who is Haftar?") asks about something new."""
+    tokens = _tokens(question)
+    if tokens and (tokens[0].lower() in _LEADING_CONJUNCTIONS or tokens[0] in ("و", "ف")
+                   or _strip_conjunction(tokens[0]) != tokens[0]):
+        return True
+    for token in tokens:
+        if token.lower() in _REFERRING:
+            return True
+        if _ARABIC_SUFFIX.fullmatch(token) and not token.endswith("ة"):
+            return True
+    return False
+
+
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question):
         return QuestionPlan("no-question", question)
     words = content_words(question)
-    if last is not None and len(words) < 2:
+    if last is not None and (not words or (len(words) < 2 and refers_back(question))):
         return QuestionPlan("followup", fold_followup(question, last.topic),
                             tuple(question_topic(question, last.topic)), last_index, last.query)
     if not words:

@@ -239,3 +239,16 @@ def test_greetings_phrased_as_questions_get_the_invitation(seed_bot, message, la
     answer = seed_bot.ask(message)
     assert answer.abstained and answer.citations == [] and answer.text == INVITATION[language]
     assert answer.extra["abstention_reason"] == "no-question"
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("Who is Haftar?", "question"),  # one content word, nothing pointing back: a new question
+    ("and who is his ally?", "followup"),  # a pronoun points back
+    ("And Haftar?", "followup"),  # opens with a conjunction
+])
+def test_a_one_word_question_is_folded_only_when_it_points_back(seed_bot, question, kind):
+    history = [{"role": "user", "content": "Who gave the opening speech?"},
+               {"role": "assistant", "content": "Major General Mahmoud Hamza [1]."}]
+    assert plan_question(question, history).kind == kind
+    answer = seed_bot.ask(question, history=history)
+    assert (answer.retrieval_query == question) == (kind == "question")
