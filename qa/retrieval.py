@@ -124,7 +124,7 @@ class HybridRetriever:
             A ``Retrieval`` whose hits carry the fused RRF score.
         """
         k = k or self.k
-        query_vector = self.embeddings.encode_queries([question])[0]
+        query_vector = self.embeddings.encode_query(question)  # batched with concurrent questions
         passage_cosine, sentence_cosine = self.store.all_scores(query_vector)
         terms = analyze(question)
         coverage = self.coverage(terms)
