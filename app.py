@@ -615,8 +615,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
-    demo = build_app()
-    log.info("bot ready in %.1f s", time.perf_counter() - started)
+    bot = load_default_bot()
+    warm = bot.warm_up()  # first-use loading before the first reader, not in their question
+    demo = build_app(bot)
+    log.info("bot ready in %.1f s (warm-up %.1f s)", time.perf_counter() - started, warm)
     demo.queue(default_concurrency_limit=2).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),

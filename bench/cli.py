@@ -45,6 +45,8 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
                                                     "scenario with (default: the setting's default only)")
     parser.add_argument("--scenarios", default="ask,sessions,hang", help="which scenarios (default all three)")
     parser.add_argument("--timeout", type=float, default=120.0, help="cap in seconds on each wait (default 120)")
+    parser.add_argument("--app-env", action="append", metavar="KEY=VALUE",
+                        help="environment for the app servers of the load run (repeatable), e.g. QA_INDEX_CONCURRENCY=2")
 
 
 def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:

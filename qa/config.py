@@ -11,9 +11,9 @@
 | ``QA_LLM_MODEL`` | the chat model's name at that endpoint | unset |
 | ``QA_LLM_API_KEY`` | its API key, if it needs one | unset |
 | ``QA_LLM_TIMEOUT_S`` | seconds to wait for the model (connect and each read) | ``30`` |
-| ``QA_ANSWER_CONCURRENCY`` | questions the web app answers at once (more wait in Gradio's queue) | ``16`` |
+| ``QA_ANSWER_CONCURRENCY`` | questions the web app answers at once (more wait in Gradio's queue) | ``32`` |
 | ``QA_INDEX_CONCURRENCY`` | uploaded articles the web app indexes at once (more wait, and see their place) | ``1`` |
-| ``QA_SESSION_ARTICLES`` | readers' own articles held in memory at once; one more releases the least recently used | ``100`` |
+| ``QA_SESSION_ARTICLES`` | readers' own articles held in memory at once; one more releases the least recently used | ``32`` |
 | ``QA_SESSION_IDLE_S`` | seconds without a question after which a reader's own article is released | ``1800`` |
 
 The four web-app limits were sized with ``article-qa bench --load`` (see the README's
@@ -44,9 +44,9 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(30.0, gt=0)
-    answer_concurrency: int = Field(16, ge=1, le=256)
+    answer_concurrency: int = Field(32, ge=1, le=256)
     index_concurrency: int = Field(1, ge=1, le=16)
-    session_articles: int = Field(100, ge=1)
+    session_articles: int = Field(32, ge=1)
     session_idle_s: float = Field(1800.0, gt=0)
 
 

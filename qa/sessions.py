@@ -81,7 +81,8 @@ def released_message(name: str, reason: str, *, max_articles: int, idle_s: float
     ``reason`` is ``"idle"``, ``"evicted"`` or anything else (generic wording).
     """
     if reason == "idle":
-        why = f"after {idle_s / 60:.0f} minutes without a question"
+        span = f"{idle_s / 60:.0f} minutes" if idle_s >= 120 else f"{idle_s:.0f} seconds"
+        why = f"after {span} without a question"
     elif reason == "evicted":
         why = (f"to make room: at most {max_articles} readers' articles are kept at once, "
                "and yours was the least recently used")

@@ -257,3 +257,22 @@ def test_hanging_chat_model_falls_back_for_concurrent_questions(tmp_path):
             finally:
                 for c in clients:
                     c.close()
+
+
+def test_arabic_roots_and_stems_from_many_threads_equal_one_by_one(seed_text):
+    """Roots and light stems of the seed article's Arabic words, computed from 16 threads at
+    once, equal the ones computed one by one (each thread has its own stemmers)."""
+    import re
+
+    from qa import text as T
+
+    words = sorted(set(re.findall(r"[\u0621-\u064a]{3,}", seed_text)))
+    T.root_arabic.cache_clear()
+    T.stem_arabic.cache_clear()
+    alone = {w: (T.root_arabic(w), T.stem_arabic(w)) for w in words}
+    T.root_arabic.cache_clear()
+    T.stem_arabic.cache_clear()
+    chunks = [words[i::16] for i in range(16)]
+    together = at_once(lambda chunk: {w: (T.root_arabic(w), T.stem_arabic(w)) for w in chunk}, chunks)
+    merged = {w: v for part in together for w, v in part.items()}
+    assert merged == alone
