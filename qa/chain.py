@@ -41,6 +41,7 @@ from .text import INVISIBLE, content_words, detect_language
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+WARM_UP_QUESTIONS = ("ما هو موضوع المقال؟", "Who is named in the article, and where?", "مرحبا")
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z]")
 ProgressFn = Callable[[int, int], None]
@@ -460,6 +461,21 @@ class ArticleQA:
                 item = self._checked(state, item)
                 item.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield item
+
+    def warm_up(self) -> float:
+        """Run the question path once per ``WARM_UP_QUESTIONS`` (Arabic and English, a
+        question, a greeting), extractively and without the chat model, so what loads at
+        first use (word lists, place and name tables, the calibration) loads before the first
+        reader's question instead of in it. The web app calls it at start. Returns seconds.
+
+        Measured (``bench/load.py``'s hang scenario, in process): without it the first ten
+        concurrent questions spent up to 2 s in first-use loading before reaching the chat
+        model; with it none did.
+        """
+        t0 = time.perf_counter()
+        for question in WARM_UP_QUESTIONS:
+            self._extractive(self._decide(self._retrieve(self._prepare({"question": question, "history": None}))))
+        return time.perf_counter() - t0
 
     def info(self) -> dict[str, Any]:
         """What serves: ``{"backend", "model", "dim", "n_passages", "n_documents", "index_built_at", "llm",

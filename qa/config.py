@@ -14,6 +14,13 @@
 | ``HF_TOKEN`` | a Hugging Face token (a Space secret); with no ``QA_LLM_BASE_URL``/``QA_LLM_MODEL`` it turns on the router below | unset |
 | ``QA_ROUTER_URL`` | the Hugging Face router's OpenAI-compatible URL | ``https://router.huggingface.co/v1`` |
 | ``QA_ROUTER_MODEL`` | the chat model asked through the router; empty switches the router off | ``Qwen/Qwen2.5-72B-Instruct`` |
+| ``QA_ANSWER_CONCURRENCY`` | questions the web app answers at once (more wait in Gradio's queue) | ``32`` |
+| ``QA_INDEX_CONCURRENCY`` | uploaded articles the web app indexes at once (more wait, and see their place) | ``1`` |
+| ``QA_SESSION_ARTICLES`` | readers' own articles held in memory at once; one more releases the least recently used | ``32`` |
+| ``QA_SESSION_IDLE_S`` | seconds without a question after which a reader's own article is released | ``1800`` |
+
+The four web-app limits were sized with ``article-qa bench --load`` (see the README's
+"Many readers at once").
 """
 
 from __future__ import annotations
@@ -86,6 +93,10 @@ class Settings(BaseSettings):
         if given(self.hf_token) and given(self.router_url) and given(self.router_model):
             return ChatEndpoint(self.router_url.strip(), self.router_model.strip(), self.hf_token.strip(), "router")
         return None
+    answer_concurrency: int = Field(32, ge=1, le=256)
+    index_concurrency: int = Field(1, ge=1, le=16)
+    session_articles: int = Field(32, ge=1)
+    session_idle_s: float = Field(1800.0, gt=0)
 
 
 def project_root() -> Path:

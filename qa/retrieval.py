@@ -165,7 +165,7 @@ class HybridRetriever:
             A ``Retrieval`` whose hits carry the fused RRF score.
         """
         k = k or self.k
-        query_vector = self.embeddings.encode_queries([question])[0]
+        query_vector = self.embeddings.encode_query(question)  # batched with concurrent questions
         passage_cosine, sentence_cosine = self.store.all_scores(query_vector)
         terms, linked_coverage = self.question_terms(question)
         # ``Retrieval.coverage`` stays the plain share (an abstention feature); the BM25

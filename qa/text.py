@@ -10,6 +10,7 @@ for Latin-script tokens.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -69,12 +70,24 @@ def is_arabic_token(token: str) -> bool:
     return _ARABIC_LETTER.search(token) is not None
 
 
-@lru_cache(maxsize=1)
-def _stemmers():
-    import Stemmer  # PyStemmer: the Snowball stemmers, compiled
-    from tashaphyne.stemming import ArabicLightStemmer
+_THREAD = threading.local()
 
-    return ArabicLightStemmer(), Stemmer.Stemmer("english")
+
+def _stemmers():
+    """This thread's stemmers ``(ArabicLightStemmer, Snowball English)``.
+
+    One pair per thread: Tashaphyne's stemmer keeps the word it last stemmed in the object
+    (``root_arabic`` calls ``light_stem`` then reads ``get_root``) and PyStemmer's stemmers
+    are not thread-safe, so questions answered at once on a shared pair could get another
+    question's root, which ``lru_cache`` would then keep.
+    """
+    pair = getattr(_THREAD, "stemmers", None)
+    if pair is None:
+        import Stemmer  # PyStemmer: the Snowball stemmers, compiled
+        from tashaphyne.stemming import ArabicLightStemmer
+
+        pair = _THREAD.stemmers = (ArabicLightStemmer(), Stemmer.Stemmer("english"))
+    return pair
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,244 @@
+"""Per-session articles: each reader's own uploaded article, held in memory within bounds.
+
+A reader who uploads (or pastes) an article gets an ``ArticleQA`` over it, built by
+``ArticleQA.with_texts`` and sharing the seed bot's embedding model and answer policy. The
+web app keeps that bot here, not in Gradio's session state (Gradio keeps a closed tab's
+state for an hour and up to 10,000 sessions), and the session itself holds only an
+``ArticleTicket``. Bots are released:
+
+* when the session ends (the app calls ``release_session`` from Gradio's ``unload`` event,
+  which fires when a browser tab or a ``gradio_client.Client`` disconnects);
+* after ``idle_s`` seconds without a question or upload (``sweep``, run by a background
+  thread every ``sweep_interval_s``);
+* when a new article would make more than ``max_articles`` live at once: the least
+  recently used one goes first.
+
+A reader whose article was released gets ``ArticleReleasedError`` (a ``QuestionError``
+whose message says why and what to do) on the next question. After releases the sweeper
+runs the garbage collector and, on glibc, ``malloc_trim(0)``, so the freed index memory
+goes back to the operating system instead of staying in the allocator's free lists
+(the resident set size measured by ``article-qa bench --load`` drops only with it).
+
+All methods are thread-safe (one lock; no model work is done while holding it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import QuestionError
+
+log = logging.getLogger(__name__)
+
+# How many released tickets are remembered (to tell their readers why); older ones get
+# the generic message.
+REMEMBERED_RELEASES = 10_000
+
+
+class ArticleReleasedError(QuestionError):
+    """The session's own article is no longer in memory; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ArticleTicket:
+    """What a session holds for its own article: a key into ``SessionArticles`` and the
+    article's name (for messages). Small and immutable, so Gradio may copy it freely."""
+
+    key: str
+    name: str
+
+
+@dataclass
+class _Held:
+    bot: Any
+    session: str
+    name: str
+    last_used: float
+    created: float = field(default=0.0)
+
+
+def _malloc_trim() -> None:
+    """Give freed heap memory back to the OS (glibc ``malloc_trim(0)``); no-op elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+def released_message(name: str, reason: str, *, max_articles: int, idle_s: float) -> str:
+    """The message a reader gets on the next question after their article ``name`` was released.
+
+    ``reason`` is ``"idle"``, ``"evicted"`` or anything else (generic wording).
+    """
+    if reason == "idle":
+        span = f"{idle_s / 60:.0f} minutes" if idle_s >= 120 else f"{idle_s:.0f} seconds"
+        why = f"after {span} without a question"
+    elif reason == "evicted":
+        why = (f"to make room: at most {max_articles} readers' articles are kept at once, "
+               "and yours was the least recently used")
+    else:
+        why = "when your session ended"
+    return (f"Your article “{name}” was released from memory {why}. Upload it again to keep asking "
+            "about it, or go back to the seed article. / أُزيل مقالك من الذاكرة: ارفعه مرة أخرى لمتابعة الأسئلة.")
+
+
+class SessionArticles:
+    """The readers' own articles, at most ``max_articles`` at once, each freed after ``idle_s``.
+
+    Args:
+        max_articles: how many articles may be held at once (>= 1); putting one more
+            evicts the least recently used.
+        idle_s: seconds without use after which ``sweep`` releases an article (> 0).
+        clock: monotonic seconds (tests pass a fake clock).
+
+    Raises:
+        ValueError: a limit is out of range.
+    """
+
+    def __init__(self, max_articles: int, idle_s: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        if max_articles < 1:
+            raise ValueError(f"max_articles must be >= 1, got {max_articles}")
+        if idle_s <= 0:
+            raise ValueError(f"idle_s must be > 0, got {idle_s}")
+        self.max_articles = int(max_articles)
+        self.idle_s = float(idle_s)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._held: OrderedDict[str, _Held] = OrderedDict()  # key -> held, least recently used first
+        self._released: OrderedDict[str, str] = OrderedDict()  # key -> reason
+        self._trim_pending = False
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "SessionArticles":
+        """A registry with the limits of ``qa.config.Settings`` (``session_articles``,
+        ``session_idle_s``)."""
+        return cls(settings.session_articles, settings.session_idle_s)
+
+    # ---- holding and looking up ---------------------------------------------------
+
+    def put(self, session: str | None, bot: Any, name: str) -> ArticleTicket:
+        """Hold ``bot`` as ``session``'s article (replacing that session's previous one).
+
+        Evicts the least recently used articles beyond ``max_articles``.
+
+        Returns:
+            The ticket the session keeps.
+        """
+        session = session or uuid.uuid4().hex  # an API call without a session gets its own
+        key = f"{session}:{uuid.uuid4().hex[:12]}"
+        now = self._clock()
+        with self._lock:
+            for old_key in [k for k, held in self._held.items() if held.session == session]:
+                del self._held[old_key]
+                self._remember(old_key, "replaced")
+            self._held[key] = _Held(bot, session, name, now, now)
+            while len(self._held) > self.max_articles:
+                evicted, held = self._held.popitem(last=False)
+                self._remember(evicted, "evicted")
+                log.info("released the article %r of a session: least recently used of %d", held.name,
+                         self.max_articles + 1)
+                self._trim_pending = True
+        return ArticleTicket(key, name)
+
+    def get(self, ticket: ArticleTicket) -> Any:
+        """The bot of ``ticket``, marked as just used.
+
+        Raises:
+            ArticleReleasedError: it was released (idle, evicted or its session ended).
+        """
+        with self._lock:
+            held = self._held.get(ticket.key)
+            if held is not None:
+                held.last_used = self._clock()
+                self._held.move_to_end(ticket.key)
+                return held.bot
+            reason = self._released.get(ticket.key, "")
+        raise ArticleReleasedError(released_message(ticket.name, reason, max_articles=self.max_articles,
+                                                    idle_s=self.idle_s))
+
+    def peek(self, ticket: ArticleTicket | None) -> Any | None:
+        """The bot of ``ticket`` if still held, else None; does not count as a use."""
+        if ticket is None:
+            return None
+        with self._lock:
+            held = self._held.get(ticket.key)
+            return held.bot if held is not None else None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    # ---- releasing ----------------------------------------------------------------
+
+    def release_session(self, session: str | None) -> int:
+        """Release every article of ``session`` (its tab closed or it went back to the
+        seed); returns how many were released."""
+        if not session:
+            return 0
+        with self._lock:
+            keys = [k for k, held in self._held.items() if held.session == session]
+            for key in keys:
+                del self._held[key]
+                self._remember(key, "ended")
+            if keys:
+                self._trim_pending = True
+        return len(keys)
+
+    def sweep(self) -> int:
+        """Release the articles idle for ``idle_s`` or more; then, if anything was released
+        since the last sweep, collect garbage and trim the heap. Returns how many were
+        released now."""
+        now = self._clock()
+        with self._lock:
+            idle = [k for k, held in self._held.items() if now - held.last_used >= self.idle_s]
+            for key in idle:
+                del self._held[key]
+                self._remember(key, "idle")
+            trim, self._trim_pending = self._trim_pending or bool(idle), False
+        if idle:
+            log.info("released %d article(s) idle for %.0f s or more", len(idle), self.idle_s)
+        if trim:
+            gc.collect()
+            _malloc_trim()
+        return len(idle)
+
+    def start_sweeper(self, interval_s: float | None = None) -> None:
+        """Sweep every ``interval_s`` seconds (default: a quarter of ``idle_s``, between 1 and
+        60 s) on a daemon thread; a second call does nothing."""
+        if self._sweeper is not None:
+            return
+        interval = interval_s if interval_s is not None else min(60.0, max(1.0, self.idle_s / 4))
+
+        def run() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.sweep()
+                except Exception:  # never let the sweeper die silently
+                    log.exception("sweeping idle articles failed")
+
+        self._sweeper = threading.Thread(target=run, name="session-articles-sweeper", daemon=True)
+        self._sweeper.start()
+
+    def stop_sweeper(self) -> None:
+        """Stop the background sweeper (if started)."""
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
+            self._sweeper = None
+
+    def _remember(self, key: str, reason: str) -> None:
+        self._released[key] = reason
+        while len(self._released) > REMEMBERED_RELEASES:
+            self._released.popitem(last=False)
