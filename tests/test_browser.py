@@ -255,7 +255,10 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         paste = page.locator("#qa-paste textarea")
         examples_note = page.locator("#qa-examples-note")
 
-        # On the seed: both the Arabic and the English examples are offered, no note.
+        # On the seed: both the Arabic and the English examples are offered, no note (the page's
+        # load event restores the kept conversation first: wait for it to settle)
+        page.locator("#qa-examples").get_by_text("Who attended the conference?").first.wait_for(
+            state="visible", timeout=15_000)
         assert _examples_shown(page)
         assert page.locator("#qa-examples").get_by_text("من حضر المؤتمر؟").first.is_visible()
         assert not examples_note.is_visible()
