@@ -86,7 +86,18 @@ def _stemmers():
         import Stemmer  # PyStemmer: the Snowball stemmers, compiled
         from tashaphyne.stemming import ArabicLightStemmer
 
-        pair = _THREAD.stemmers = (ArabicLightStemmer(), Stemmer.Stemmer("english"))
+        class _Stemmer(ArabicLightStemmer):
+            @staticmethod
+            def most_common(lst):
+                # Tashaphyne 0.3.6 breaks ties between candidate roots in a set's order, which
+                # follows Python's hash seed: two processes could give one word two roots.
+                # The same choice (trilateral roots first, the most frequent), ties broken
+                # alphabetically.
+                triroots = [x for x in lst if len(x) == 3]
+                candidates = triroots or lst
+                return max(sorted(set(candidates)), key=candidates.count)
+
+        pair = _THREAD.stemmers = (_Stemmer(), Stemmer.Stemmer("english"))
     return pair
 
 
