@@ -22,7 +22,6 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 # (measured here), against about 30 ms of CPU for a whole answer. Every 100 events is enough.
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 
-import json  # noqa: E402
 import logging  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -33,7 +32,6 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.conversation import (  # noqa: E402
-    EMPTY_QUESTION,
     INDEXING_TIME_HINT,
     STILL_INDEXING,
     UPLOAD_LIMIT_BYTES,
