@@ -43,7 +43,7 @@ from qa.conversation import (  # noqa: E402
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
 from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
-from qa.sessions import ArticleTicket, SessionArticles  # noqa: E402
+from qa.sessions import ArticleReleasedError, ArticleTicket, SessionArticles  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -175,6 +175,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 raise QuestionError(STILL_INDEXING)
             text = check_question(text)
             qa_bot = current(session_bot)  # refused here if the session's article was released
+        except ArticleReleasedError as exc:
+            # the upload's "Indexed …, questions now go to your article" line is no longer true
+            yield {chat_status: R.render_status(str(exc), ok=False), status: ""}
+            return
         except QuestionError as exc:
             yield {chat_status: R.render_status(str(exc), ok=False)}
             return
@@ -525,7 +529,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         question_box.submit(
             chat,
             [question_box, chatbot, conversation_state, session_bot, indexing],
-            [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer],
+            [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer, status],
             api_name="chat",
             concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency,  # QA_ANSWER_CONCURRENCY
