@@ -43,6 +43,11 @@ def _dictionaries():
     return {"ar": SpellChecker(language="ar", distance=1), "en": SpellChecker(language="en", distance=1)}
 
 
+def english_dictionary():
+    """pyspellchecker's English word list (a ``SpellChecker``)."""
+    return _dictionaries()["en"]
+
+
 # What a question asks for, by its question word (normalised; dialect forms included: "وين",
 # "امتى", "قديش"). A vocabulary, not a tuned list: each entry is a question word of the kind.
 ANSWER_KINDS = {
@@ -127,13 +132,16 @@ class ArticleGrounding:
         text: all the articles' text, joined.
         vocabulary: the BM25 terms (normalised stems) of the collection
             (``HybridRetriever.vocabulary``).
+        names: the collection's ``qa.transliteration.CrossScriptNames`` (Latin names
+            linked to its Arabic words), or ``None`` (no name is judged).
 
     Attributes:
         collection_language: ``"ar"`` or ``"en"``, the articles' language.
     """
 
-    def __init__(self, text: str, vocabulary: set[str]) -> None:
+    def __init__(self, text: str, vocabulary: set[str], names=None) -> None:
         self.vocabulary = vocabulary
+        self.names = names
         self._text = text
         self._words = sorted(set(_WORD.findall(normalize(text))))
         self._word_set = set(self._words)
@@ -143,6 +151,7 @@ class ArticleGrounding:
         self._roots: set[str] | None = None
         # a per-instance cache (a method-level lru_cache would keep every bot alive)
         self._grounded = lru_cache(maxsize=4096)(self._grounded_uncached)
+        self._passage_table = lru_cache(maxsize=256)(self._passage_words)
 
     @property
     def countries(self) -> set[str]:
@@ -190,6 +199,22 @@ class ArticleGrounding:
         dictionaries = _dictionaries()
         return any(dictionaries["ar" if is_arabic_token(w) else "en"].known([w]) for w in words[:200])
 
+    def latin_names(self, question: str) -> tuple[int, int]:
+        """``(linked, unlinked)``: how many capitalised Latin names of ``question``
+        (``CrossScriptNames.names``) the articles hold, as written or across scripts, and
+        how many they do not. A word naming a country is left to ``unknown_countries``.
+        This is the cross-language counterpart of ``missing_words``: "Mahmoud Hamza" is in
+        the seed article in Arabic script, "Lionel" is not."""
+        if self.names is None:
+            return 0, 0
+        linked = unlinked = 0
+        for word, stems in self.names.names(question, self.vocabulary):
+            if stems:
+                linked += 1
+            elif not countries_named(word):
+                unlinked += 1
+        return linked, unlinked
+
     def missing_numbers(self, question: str) -> int:
         """How many distinct numbers of ``question`` (``qa.text.NUMBER``) the articles lack."""
         return len(set(NUMBER.findall(normalize(question))) - self._numbers)
@@ -208,6 +233,42 @@ class ArticleGrounding:
             return []
         # each distinct word once: "ما دور الجزائر وما دور تونس" has one unknown word, not two
         return list(dict.fromkeys(w for w in content_words(text) if is_arabic_token(w) == (language == "ar")))
+
+    def _passage_words(self, passage: str) -> tuple[frozenset[str], frozenset[str], frozenset[str], list[str]]:
+        """A passage's normalised words, BM25 stems and Arabic roots, and its word list."""
+        words = sorted(set(_WORD.findall(normalize(passage))))
+        stems = frozenset(analyze(passage, drop_stopwords=False))
+        roots = frozenset(root_arabic(w) for w in words if is_arabic_token(w)) - {""}
+        return frozenset(words), stems, roots, words
+
+    def missing_locally(self, words: list[str], passages: list[str], level: str = "fuzzy") -> list[str]:
+        """The ``words`` (``judged_words`` of a question) that none of ``passages`` holds at
+        ``level``: ``"fuzzy"`` (not even approximately: as is, by light stem, by Tashaphyne
+        root, or a RapidFuzz ratio >= ``FUZZY_RATIO`` against one of its words), ``"root"``
+        (not as is, by stem or by root) or ``"stem"`` (not as is or by stem).
+
+        The collection-level ``missing_words`` cannot see a question about the articles'
+        topic whose words are all in the collection but not together: "how large were the
+        houses?" over an article on the colonies. An answering passage holds the question's
+        words (or their roots) itself. Cost: about 1 ms per passage of 100 words.
+        """
+        if not words or not passages:
+            return []
+        from rapidfuzz import fuzz, process
+
+        tables = [self._passage_table(p) for p in passages]
+        missing = []
+        for word in words:
+            stems = analyze(word, drop_stopwords=False)
+            root = root_arabic(word) if is_arabic_token(word) else ""
+            if any(word in table[0] or (stems and all(s in table[1] for s in stems))
+                   or (level != "stem" and root and root in table[2])
+                   or (level == "fuzzy" and process.extractOne(word, table[3], scorer=fuzz.ratio,
+                                                               score_cutoff=FUZZY_RATIO) is not None)
+                   for table in tables):
+                continue
+            missing.append(word)
+        return missing
 
     def missing_words(self, text: str, language: str, level: str = "fuzzy") -> list[str]:
         """The ``judged_words`` of ``text`` that the articles lack at ``level``: ``"fuzzy"``

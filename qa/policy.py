@@ -68,11 +68,16 @@ FEATURES = (
     "passage_cosine_rel",    # best passage cosine minus the median passage cosine
     "answer_kind_missing",   # 1 when the question asks for a kind (number, time, place) that the best sentences lack
     "answer_person_missing", # 1 when a who-question's best sentences name no person
+    "local_missing_share",   # share of the judged words that the passages of the best sentences lack
+    "unlinked_names",        # Latin names of the question the articles hold in no script (0, 1, 2+ as 2)
+    "linked_names",          # Latin names the articles hold, as written or across scripts (0, 1, 2+ as 2)
+    "top_missing_stem_share",  # share of the judged words that the best sentence's passage lacks as is or by stem
 )
 # Features that do not depend on the embedding's cosine scale (the lexical fallback).
 LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
                     "missing_words", "missing_word_share", "missing_root_share", "missing_stem_share",
-                    "answer_kind_missing", "answer_person_missing")
+                    "answer_kind_missing", "answer_person_missing", "local_missing_share",
+                    "unlinked_names", "linked_names", "top_missing_stem_share")
 # Which reason names an abstention when a feature pulls the decision down most.
 REASONS = {
     "sentence_cosine": "off-topic", "sentence_margin_2": "off-topic", "sentence_margin_5": "off-topic",
@@ -83,10 +88,13 @@ REASONS = {
     "missing_root_share": "missing-words", "missing_stem_share": "missing-words",
     "sentence_cosine_rel": "off-topic", "passage_cosine_rel": "off-topic",
     "answer_kind_missing": "answer-kind", "answer_person_missing": "answer-kind",
+    "local_missing_share": "missing-words", "unlinked_names": "missing-words", "linked_names": "missing-words",
+    "top_missing_stem_share": "missing-words",
 }
 # Features that state a fact about the question (active when > 0), preferred as the reason.
 FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
-                 "missing_root_share", "missing_stem_share", "answer_kind_missing", "answer_person_missing")
+                 "missing_root_share", "missing_stem_share", "answer_kind_missing", "answer_person_missing",
+                 "local_missing_share", "top_missing_stem_share", "unlinked_names")
 # Article languages whose same-language questions the shared evaluation sets hold.
 SAME_LANGUAGE_DATA = ("ar",)
 # Sentences read for the answer-kind check: those the extractive answer could quote.
@@ -179,6 +187,10 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     asked = answer_kind(question)
     kind_missing = asked is not None and not any(
         holds_kind(text, asked) for text in _best_sentences(candidates, KIND_SENTENCES))
+    # near-topic questions: their words are in the collection but not together where the answer would be
+    local_missing = grounding.missing_locally(judged, _best_passages(candidates, KIND_SENTENCES)) if judged else []
+    top_missing = grounding.missing_locally(judged, _best_passages(candidates, 1), "stem") if judged else []
+    linked, unlinked = grounding.latin_names(question)
     person_missing = kind_missing and asked == "person"
     kind_missing = kind_missing and asked != "person"
     features = {
@@ -196,6 +208,10 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "missing_word_share": len(missing) / len(judged) if judged else 0.0,
         "answer_kind_missing": float(kind_missing),
         "answer_person_missing": float(person_missing),
+        "local_missing_share": len(local_missing) / len(judged) if judged else 0.0,
+        "top_missing_stem_share": len(top_missing) / len(judged) if judged else 0.0,
+        "unlinked_names": float(min(unlinked, 2)),
+        "linked_names": float(min(linked, 2)),
         "missing_root_share": len(grounding.missing_words(question, language, "root")) / len(judged) if judged else 0.0,
         "missing_stem_share": len(grounding.missing_words(question, language, "stem")) / len(judged) if judged else 0.0,
         # the question's own baseline (how close it sits to any text of the collection);
@@ -211,6 +227,12 @@ def _above_median(value: float, population) -> float:
     if population is None or len(population) == 0:
         return 0.0
     return float(value - np.median(np.asarray(population, dtype=np.float64)))
+
+
+def _best_passages(candidates: Sequence, n: int) -> list[str]:
+    """The texts of the distinct passages holding the ``n`` best distinct sentences."""
+    best = set(_best_sentences(candidates, n))
+    return list(dict.fromkeys(c.hit.text for c in candidates if c.sentence.text in best))
 
 
 def _best_sentences(candidates: Sequence, n: int) -> list[str]:

@@ -115,25 +115,49 @@ class CrossScriptNames:
             One list of stems per linked name or country, in question order (empty lists
             are left out); ``[]`` when the question names nothing the articles hold.
         """
-        from rapidfuzz import fuzz, process
-
         from .places import countries_named
 
-        out: list[list[str]] = []
-        if self._keys:
-            for word in _CAPITALISED.findall(question):
-                folded = normalize(word)
-                if folded in STOPWORDS or folded in vocabulary:
-                    continue
-                key = skeleton(word)
-                if len(key) < MIN_SKELETON:
-                    continue
-                matches = process.extract(key, self._keys, scorer=fuzz.ratio, score_cutoff=NAME_MATCH_RATIO, limit=3)
-                linked = sorted({s for match, _score, _i in matches for s in self._stems[match]})
-                if linked:
-                    out.append(linked)
+        out = [linked for _word, linked in self.names(question, vocabulary) if linked]
         if self._country_stems and re.search(r"[A-Za-z]", question):
             for code in sorted(countries_named(question)):
                 if code in self._country_stems and self._country_stems[code] not in out:
                     out.append(self._country_stems[code])
         return out
+
+    def names(self, question: str, vocabulary: set[str]) -> list[tuple[str, list[str]]]:
+        """Each capitalised Latin word of ``question`` that could name something, with the
+        Arabic stems it links to (``[]`` when none: a name the articles do not hold).
+
+        Left out: stopwords, words already in ``vocabulary``, skeletons shorter than
+        ``MIN_SKELETON``, and a first word that is a common English word in lower case
+        ("Name the ...", "Which ..."; pyspellchecker's English list), since questions open
+        with a capital.
+
+        Returns:
+            ``[(word, stems), ...]`` in question order.
+        """
+        from rapidfuzz import fuzz, process
+
+        out: list[tuple[str, list[str]]] = []
+        for i, match in enumerate(_CAPITALISED.finditer(question)):
+            word = match.group()
+            folded = normalize(word)
+            if folded in STOPWORDS or folded in vocabulary or len(skeleton(word)) < MIN_SKELETON:
+                continue
+            if not question[: match.start()].strip(" \"'“‘(¿¡") and _common_english(word):
+                continue
+            linked: list[str] = []
+            if self._keys:
+                matches = process.extract(skeleton(word), self._keys, scorer=fuzz.ratio,
+                                          score_cutoff=NAME_MATCH_RATIO, limit=3)
+                linked = sorted({s for key, _score, _i in matches for s in self._stems[key]})
+            out.append((word, linked))
+        return out
+
+
+def _common_english(word: str) -> bool:
+    """True when ``word`` in lower case is in pyspellchecker's English word list."""
+    from .grounding import english_dictionary
+
+    return bool(english_dictionary().known([word.lower()]))
+
