@@ -332,33 +332,43 @@ class FaissPassageStore(BasePassageStore):
             IndexIntegrityError: the first passage that fails, named by number, source
                 and offsets.
         """
-        from ..splitting import paragraphs
+        verify_passages(self.passages, documents, directory)
 
-        where = f"index in {directory}" if directory is not None else "index"
-        order = {d.source: i for i, d in enumerate(documents)}
-        texts = {d.source: d.text for d in documents}
-        lines: dict[str, list[tuple[int, int]]] = {}  # paragraph spans
-        previous = (-1, -1)  # (document number, end) of the passage before
-        for i, p in enumerate(self.passages):
-            name = f"passage {i} ({p.source}, characters {p.start}-{p.end})"
-            if p.source not in texts:
-                raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name} names a file that is not "
-                                          "among the documents")
-            text = texts[p.source]
-            if not 0 <= p.start < p.end <= len(text) or text[p.start:p.end] != p.text:
-                raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name}: the offsets do not match "
-                                          "the source text (source_text[start:end] != text)")
-            if (order[p.source], p.start) < previous:
-                raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name} is out of order or overlaps "
-                                          "the passage before")
-            previous = (order[p.source], p.end)
-            if p.source not in lines:
-                lines[p.source] = [(a, b) for _, a, b in paragraphs(Document(p.source, text))]
-            paras = lines[p.source]
-            if not 1 <= p.paragraph <= len(paras) or not (paras[p.paragraph - 1][0] <= p.start
-                                                          and p.end <= paras[p.paragraph - 1][1]):
-                raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name} is not inside paragraph "
-                                          f"{p.paragraph}")
+
+def verify_passages(passages, documents: list[Document], directory: object = None) -> None:
+    """``FaissPassageStore.verify`` for any sequence of passages (the Milvus store checks
+    its passages against the stored document texts with it).
+
+    Raises:
+        IndexIntegrityError: the first passage that fails.
+    """
+    from ..splitting import paragraphs
+
+    where = f"index in {directory}" if directory is not None else "index"
+    order = {d.source: i for i, d in enumerate(documents)}
+    texts = {d.source: d.text for d in documents}
+    lines: dict[str, list[tuple[int, int]]] = {}  # paragraph spans
+    previous = (-1, -1)  # (document number, end) of the passage before
+    for i, p in enumerate(passages):
+        name = f"passage {i} ({p.source}, characters {p.start}-{p.end})"
+        if p.source not in texts:
+            raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name} names a file that is not "
+                                      "among the documents")
+        text = texts[p.source]
+        if not 0 <= p.start < p.end <= len(text) or text[p.start:p.end] != p.text:
+            raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name}: the offsets do not match "
+                                      "the source text (source_text[start:end] != text)")
+        if (order[p.source], p.start) < previous:
+            raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name} is out of order or overlaps "
+                                      "the passage before")
+        previous = (order[p.source], p.end)
+        if p.source not in lines:
+            lines[p.source] = [(a, b) for _, a, b in paragraphs(Document(p.source, text))]
+        paras = lines[p.source]
+        if not 1 <= p.paragraph <= len(paras) or not (paras[p.paragraph - 1][0] <= p.start
+                                                      and p.end <= paras[p.paragraph - 1][1]):
+            raise IndexIntegrityError(f"{where} is corrupt: passages.json: {name} is not inside paragraph "
+                                      f"{p.paragraph}")
 
 
 def _passage_from_row(row: object, i: int, where: str) -> Passage:
