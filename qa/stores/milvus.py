@@ -472,7 +472,7 @@ class MilvusPassageStore(PassageStore):
         """The question's median cosine over the collection, estimated on a fixed sample of
         ``MEDIAN_SAMPLE`` passages (and their units) spread evenly over the passage order;
         with a filter, over the sampled passages it allows (the candidates' median when
-        fewer than 32 are allowed)."""
+        fewer than 32 are allowed in a larger collection)."""
         if self._sample is None:
             pick = np.unique(np.linspace(0, len(self.passages) - 1, min(MEDIAN_SAMPLE, len(self.passages))).astype(int))
             got = {int(r["id"]): r["vector"] for r in self.archive.client.get(
@@ -489,7 +489,7 @@ class MilvusPassageStore(PassageStore):
         pick, vectors, unit_vectors, unit_owner = self._sample
         allowed = np.ones(len(pick), dtype=bool) if filters is None else np.array(
             [filters.allows(self.passages[i].source, self._dates.get(self.passages[i].source)) for i in pick])
-        if allowed.sum() < 32:
+        if allowed.sum() < min(32, len(self.passages)):
             finite = passage_cosine[~np.isnan(passage_cosine)]
             return (float(np.median(finite)) if len(finite) else 0.0,
                     float(np.median(unit_cosine)) if unit_cosine is not None and len(unit_cosine) else None)
