@@ -56,14 +56,18 @@ def test_milvus_answers_every_seed_question_as_faiss(seed_bot, milvus_seed_bot):
 
 @pytest.fixture(scope="module")
 def dated_documents() -> list[Document]:
-    """The seed article dated 2024-11-03, an XQuAD-ar article dated 2025-02-01, and a
-    short undated text (a paragraph of another XQuAD article)."""
+    """Three short articles (kept short: each test store embeds them): the seed article's
+    headline and first four paragraphs dated 2024-11-03, the first long paragraph of an
+    XQuAD-ar article dated 2025-02-01, and one of another XQuAD-ar article, undated."""
     corpus = sorted((XQUAD / "corpus").glob("*.ar.txt"))
-    other = corpus[0].read_text(encoding="utf-8")
-    third = next(line for line in corpus[1].read_text(encoding="utf-8").splitlines() if len(line) > 200)
-    return [Document("seed.txt", SEED_FILE.read_text(encoding="utf-8"), date="2024-11-03"),
-            Document("xquad.txt", other, date="2025-02-01"),
-            Document("undated.txt", third)]
+
+    def long_line(path: Path) -> str:
+        return next(line for line in path.read_text(encoding="utf-8").splitlines() if len(line) > 200)
+
+    seed = "\n".join(SEED_FILE.read_text(encoding="utf-8").splitlines()[:8])
+    return [Document("seed.txt", seed, date="2024-11-03"),
+            Document("xquad.txt", long_line(corpus[0]), date="2025-02-01"),
+            Document("undated.txt", long_line(corpus[1]))]
 
 
 @pytest.fixture(scope="module", params=["faiss", "milvus"])
