@@ -56,12 +56,19 @@ from .base import DEFAULT_CANDIDATES, Candidates, PassageStore, ProgressFn, Stor
 from .faiss import FORMAT_VERSION, IndexIntegrityError, verify_passages
 
 log = logging.getLogger(__name__)
-# pymilvus's query iterator warns on every call against Milvus Lite that it "failed to get
-# mvccTs from milvus server, use client-side ts instead" (Lite has no such timestamp; the
-# client's is right there): raise only that module's logger, when nobody set it
-_ITERATOR_LOG = logging.getLogger("pymilvus.client.iterator.query_iterator")
-if _ITERATOR_LOG.level == logging.NOTSET:
-    _ITERATOR_LOG.setLevel(logging.ERROR)
+
+def _quiet_library_logs() -> None:
+    """Lower two library loggers, after pymilvus is imported (its logging setup on import
+    would reset an earlier level). pymilvus's query iterator warns on every call against
+    Milvus Lite that it "failed to get mvccTs from milvus server, use client-side ts
+    instead" (Lite has no such timestamp; the client's is right there), and Milvus Lite's
+    in-process gRPC server logs the unimplemented call at ERROR with a traceback. Their
+    other messages still show; a level someone set is kept."""
+    for name, level in (("pymilvus.client.iterator.query_iterator", logging.ERROR), ("grpc._server", logging.CRITICAL)):
+        logger = logging.getLogger(name)
+        if logger.level < level:
+            logger.setLevel(level)
+
 
 PART_CHARS = 15_000  # document text per row: <= 60,000 bytes of UTF-8 in a 65,535-byte VARCHAR
 MAX_VARCHAR = 65_535
@@ -121,6 +128,7 @@ class MilvusArchive:
     def __init__(self, uri: str, prefix: str, token: str | None = None) -> None:
         from pymilvus import MilvusClient
 
+        _quiet_library_logs()
         self.uri, self.prefix = uri, prefix
         self.client = MilvusClient(uri=uri, token=token or "")
         self.passages_name = f"{prefix}_passages"
