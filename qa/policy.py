@@ -221,6 +221,13 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "passage_cosine_rel": _above_median(float(top5[0]), retrieval.passage_cosine,
                                             getattr(retrieval, "passage_cosine_median", None)),
     }
+    # a margin or a distance to the median needs two passages (or units) to compare: a one-paragraph
+    # upload has none, unlike every collection fitted on, so those features are left undefined
+    # (NaN; ``PairModel`` reads them as the fitted mean, i.e. no evidence either way)
+    if len(passages) < 2:
+        features["passage_margin"] = features["passage_cosine_rel"] = math.nan
+    if len(cosines) < 2:
+        features["sentence_margin_2"] = features["sentence_margin_5"] = features["sentence_cosine_rel"] = math.nan
     return Evidence(pair, kind, previous_abstained, features, inherits and not previous_abstained)
 
 
@@ -273,6 +280,7 @@ class PairModel:
     def contributions(self, evidence: Evidence) -> np.ndarray:
         """``(n_features,)`` each feature's additive part of the decision value."""
         x = evidence.vector(self.features)
+        x = np.where(np.isnan(x), np.asarray(self.mean), x)  # an undefined feature counts as its mean
         return np.asarray(self.coef) * (x - np.asarray(self.mean)) / np.asarray(self.scale)
 
     def probability(self, evidence: Evidence) -> float:

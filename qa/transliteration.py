@@ -117,7 +117,8 @@ class CrossScriptNames:
         """
         from .places import countries_named
 
-        out = [linked for _word, linked in self.names(question, vocabulary) if linked]
+        out = [linked for word, linked in self.names(question, vocabulary)
+               if linked and normalize(word) not in vocabulary]
         if self._country_stems and re.search(r"[A-Za-z]", question):
             for code in sorted(countries_named(question)):
                 if code in self._country_stems and self._country_stems[code] not in out:
@@ -128,10 +129,11 @@ class CrossScriptNames:
         """Each capitalised Latin word of ``question`` that could name something, with the
         Arabic stems it links to (``[]`` when none: a name the articles do not hold).
 
-        Left out: stopwords, words already in ``vocabulary``, skeletons shorter than
-        ``MIN_SKELETON``, and a first word that is a common English word in lower case
-        ("Name the ...", "Which ..."; pyspellchecker's English list), since questions open
-        with a capital.
+        Left out: stopwords, skeletons shorter than ``MIN_SKELETON``, and a first word that
+        is a common English word in lower case ("Name the ...", "Which ..."; pyspellchecker's
+        English list), since questions open with a capital. A word already in ``vocabulary``
+        (an English article, a name the Arabic text writes in Latin) is held as written: its
+        stems are ``[word]`` normalised.
 
         Returns:
             ``[(word, stems), ...]`` in question order.
@@ -139,12 +141,15 @@ class CrossScriptNames:
         from rapidfuzz import fuzz, process
 
         out: list[tuple[str, list[str]]] = []
-        for i, match in enumerate(_CAPITALISED.finditer(question)):
+        for match in _CAPITALISED.finditer(question):
             word = match.group()
             folded = normalize(word)
-            if folded in STOPWORDS or folded in vocabulary or len(skeleton(word)) < MIN_SKELETON:
+            if folded in STOPWORDS or len(skeleton(word)) < MIN_SKELETON:
                 continue
             if not question[: match.start()].strip(" \"'“‘(¿¡") and _common_english(word):
+                continue
+            if folded in vocabulary:
+                out.append((word, [folded]))
                 continue
             linked: list[str] = []
             if self._keys:

@@ -19,12 +19,7 @@ def _answerable():
     return [q for q in read_questions(SEED_DEV) if q.answerable]
 
 
-_REFUSED = {"What position does Mahmoud Hamza hold?"}  # README known limits: the policy refuses it
-
-
-@pytest.mark.parametrize("question", [
-    pytest.param(q.question, marks=pytest.mark.xfail(strict=True, reason="known limit (README): the fitted policy refuses this answerable seed question (p just under the threshold)")) if q.question in _REFUSED else q.question
-    for q in _answerable()])
+@pytest.mark.parametrize("question", [q.question for q in _answerable()])
 def test_lead_quotes_the_article_inside_the_cited_sentences(seed_bot, seed_text, question):
     answer = seed_bot.ask(question)
     assert not answer.abstained and answer.lead and answer.to_dict()["lead"] == answer.lead

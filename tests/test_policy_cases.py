@@ -35,9 +35,7 @@ ENGLISH_ARTICLE = ("On Monday a new museum opened on a sunny day in Paris. Mayor
 @pytest.mark.parametrize("question,expected", [
     ("How many people came?", "300 guests"),  # "people", "came": paraphrases, not in the text
     ("How many people attended the ceremony?", "300 guests"),
-    pytest.param("Which city?", "Paris", marks=pytest.mark.xfail(strict=True, reason=(
-        "known limit (README): an English upload is judged by the cross-language model, fitted on English "
-        "questions over Arabic articles; this two-word question falls under its threshold"))),
+    ("Which city?", "Paris"),
 ])
 def test_english_paraphrases_over_an_english_article_answer(seed_bot, question, expected):
     bot = seed_bot.with_texts({"museum.txt": ENGLISH_ARTICLE})
