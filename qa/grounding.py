@@ -134,14 +134,17 @@ class ArticleGrounding:
             (``HybridRetriever.vocabulary``).
         names: the collection's ``qa.transliteration.CrossScriptNames`` (Latin names
             linked to its Arabic words), or ``None`` (no name is judged).
+        idf: BM25 term -> inverse document frequency over the passages
+            (``HybridRetriever.idf``), or ``None`` (every word weighs the same).
 
     Attributes:
         collection_language: ``"ar"`` or ``"en"``, the articles' language.
     """
 
-    def __init__(self, text: str, vocabulary: set[str], names=None) -> None:
+    def __init__(self, text: str, vocabulary: set[str], names=None, idf=None) -> None:
         self.vocabulary = vocabulary
         self.names = names
+        self.idf = idf
         self._text = text
         self._words = sorted(set(_WORD.findall(normalize(text))))
         self._word_set = set(self._words)
@@ -216,6 +219,22 @@ class ArticleGrounding:
             elif not countries_named(word):
                 unlinked += 1
         return linked, unlinked
+
+    def weighted_share(self, missing: list[str], words: list[str]) -> float:
+        """The share of ``words`` that ``missing`` holds, each word weighed by the IDF of its
+        light stem (a rare word the passage lacks says more than a common one); the plain
+        share without ``idf``. 0.0 for no words."""
+        if not words:
+            return 0.0
+        if self.idf is None:
+            return len(missing) / len(words)
+
+        def weight(word: str) -> float:
+            stems = analyze(word, drop_stopwords=False)
+            return max((self.idf(t) for t in stems), default=0.0)
+
+        total = sum(weight(w) for w in words)
+        return sum(weight(w) for w in missing) / total if total > 0 else 0.0
 
     def missing_numbers(self, question: str) -> int:
         """How many distinct numbers of ``question`` (``qa.text.NUMBER``) the articles lack."""

@@ -72,6 +72,8 @@ FEATURES = (
     "unlinked_names",        # Latin names of the question the articles hold in no script (0, 1, 2+ as 2)
     "linked_names",          # Latin names the articles hold, as written or across scripts (0, 1, 2+ as 2)
     "top_missing_stem_share",  # share of the judged words that the best sentence's passage lacks as is or by stem
+    "local_missing_idf",     # local_missing_share with each word weighed by its IDF
+    "top_missing_idf",       # top_missing_stem_share with each word weighed by its IDF
 )
 # Features that do not depend on the embedding's cosine scale (the lexical fallback).
 LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
@@ -89,7 +91,7 @@ REASONS = {
     "sentence_cosine_rel": "off-topic", "passage_cosine_rel": "off-topic",
     "answer_kind_missing": "answer-kind", "answer_person_missing": "answer-kind",
     "local_missing_share": "missing-words", "unlinked_names": "missing-words", "linked_names": "missing-words",
-    "top_missing_stem_share": "missing-words",
+    "top_missing_stem_share": "missing-words", "local_missing_idf": "missing-words", "top_missing_idf": "missing-words",
 }
 # Features that state a fact about the question (active when > 0), preferred as the reason.
 FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
@@ -210,6 +212,8 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "answer_person_missing": float(person_missing),
         "local_missing_share": len(local_missing) / len(judged) if judged else 0.0,
         "top_missing_stem_share": len(top_missing) / len(judged) if judged else 0.0,
+        "local_missing_idf": grounding.weighted_share(local_missing, judged),
+        "top_missing_idf": grounding.weighted_share(top_missing, judged),
         "unlinked_names": float(min(unlinked, 2)),
         "linked_names": float(min(linked, 2)),
         "missing_root_share": len(grounding.missing_words(question, language, "root")) / len(judged) if judged else 0.0,
