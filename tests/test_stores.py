@@ -112,6 +112,7 @@ def test_bad_filters_are_clear_errors(seed_bot, filters, message):
         seed_bot.ask("من حضر المؤتمر؟", filters=filters)
 
 
+@pytest.mark.slow
 def test_milvus_store_is_incremental(dated_documents, embeddings, tmp_path):
     settings = Settings(store="milvus", milvus_uri=str(tmp_path / "archive.db"))
     store, built = open_store(dated_documents[1:], embeddings, tmp_path / "index", settings)
