@@ -46,12 +46,15 @@ the answer (0.61 ar, 0.49 en on XQuAD), which only a better ranking of units can
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .answer import Citation
 from .splitting import Span
 
+_LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
 # See the module notes for the measurements behind all three.
 FIRST_MAX_CHARS = 250
 LEAD_MAX_CHARS = 250
@@ -145,6 +148,7 @@ def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language:
 
     answer.lead = "" if answer.abstained else lead_text(pieces, answer.citations)
     # an abstention or an invitation already speaks the reader's language: no line above it
-    answer.preface = "" if answer.abstained else preface(answer.question, article_language,
-                                                         [c.quote for c in answer.citations])
+    # the line sits above the lead: the names it lists are those of the lead's own quotes
+    shown = [text for text, _n in _LEAD_QUOTE.findall(answer.lead)] or [c.quote for c in answer.citations]
+    answer.preface = "" if answer.abstained else preface(answer.question, article_language, shown)
     return answer

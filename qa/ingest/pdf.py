@@ -23,10 +23,15 @@ against 0.002 for pdfplumber's raw text, 0.995 for pdfplumber + NFKC + line reve
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 
 from .document import Document, make_document, paragraphs_text
+
+# pdfminer (under pdfplumber) logs a WARNING per font without a bounding box ("Could not get
+# FontBBox"), which Chromium's PDFs trigger; the text is extracted all the same
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 from .text import sniff
 from ..errors import DocumentError
 

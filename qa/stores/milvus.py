@@ -582,6 +582,9 @@ def load_or_build_milvus(documents: list[Document], embeddings: E5Embeddings, ur
     """
     try:
         archive = MilvusArchive(uri, prefix, token)
+    except ImportError as err:
+        raise IndexBuildError(f"cannot open Milvus at {uri}: {err}; the Milvus store needs the archive extra: "
+                              "pip install -e '.[archive]' (docs/archive.md)") from err
     except Exception as err:
         raise IndexBuildError(f"cannot open Milvus at {uri}: {err}") from err
     try:
