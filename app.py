@@ -225,6 +225,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         if not conversation.turns:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         answer = conversation.turns[-1].answer
+        notice = conversation.article_notice(answered_from(session_bot), article_label(session_bot))
+        if notice:
+            gr.Warning(notice)
         return (render_turns(conversation, session_bot), answer,
                 R.render_article(shown(session_bot).documents, answer), conversation.to_json())
 

@@ -41,6 +41,9 @@ INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up t
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50
 EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
+ARTICLE_NOT_KEPT = ("Your own article is not kept after a reload: the questions now go to the {current}. "
+                    "Upload it again to go on asking it. / لا يُحفظ مقالك بعد إعادة تحميل الصفحة: "
+                    "ارفعه من جديد لمتابعة الأسئلة عنه.")
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
 # How long a headline may be in a source label before it is shortened with "…".
 LABEL_CHARS = 60
@@ -192,6 +195,13 @@ class Conversation:
         yield self.add(Turn(question, answer, time.perf_counter() - started, article))
 
     # ---- keeping it in the browser -----------------------------------------------------
+
+    def article_notice(self, current: str, label: str) -> str:
+        """What to tell a reader whose restored conversation was with another article than
+        the one now answering: ``ARTICLE_NOT_KEPT`` naming ``label`` (e.g. "seed article"),
+        or ``""`` when the last turn's ``Turn.article`` is ``current`` (or names none)."""
+        last = self.turns[-1].article if self.turns else ""
+        return ARTICLE_NOT_KEPT.format(current=label) if last and last != current else ""
 
     def to_json(self) -> list[dict[str, Any]]:
         """The turns as JSON-safe dicts (what the web chat keeps in the browser)."""
