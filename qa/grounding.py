@@ -271,8 +271,8 @@ class ArticleGrounding:
         The collection-level ``missing_words`` cannot see a question about the articles'
         topic whose words are all in the collection but not together: "how large were the
         houses?" over an article on the colonies. An answering passage holds the question's
-        words (or their roots) itself. A word naming a country the passages name, even
-        through a city, is not missing (as in ``missing_words``). Cost: about 1 ms per
+        words (or their roots) itself. A word naming a country is missing exactly when the
+        passages do not name that country, even through a city (as in ``missing_words``). Cost: about 1 ms per
         passage of 100 words.
         """
         if not words or not passages:
@@ -282,6 +282,11 @@ class ArticleGrounding:
         tables = [self._passage_table(p) for p in passages]
         missing = []
         for word in words:
+            named = countries_named(word)
+            if named:  # a country is judged as a country, never by a look-alike ("المغربي" ~ "الغربي")
+                if not named <= self._passage_countries(tuple(passages)):  # "روسيا" where it says "موسكو"
+                    missing.append(word)
+                continue
             stems = analyze(word, drop_stopwords=False)
             root = root_arabic(word) if is_arabic_token(word) else ""
             if any(word in table[0] or (stems and all(s in table[1] for s in stems))
@@ -290,9 +295,6 @@ class ArticleGrounding:
                                                                score_cutoff=FUZZY_RATIO) is not None)
                    for table in tables):
                 continue
-            named = countries_named(word)  # "روسيا" where the passage says "موسكو"
-            if named and named <= self._passage_countries(tuple(passages)):
-                continue
             missing.append(word)
         return missing
 
@@ -300,14 +302,17 @@ class ArticleGrounding:
         """The ``judged_words`` of ``text`` that the articles lack at ``level``: ``"fuzzy"``
         (nowhere, even approximately; see the module notes), ``"root"`` (not as is, by
         stem or by root) or ``"stem"`` (not as is or by stem). A word that names a country
-        the articles name, even through a city ("روسيا" where the article says "موسكو"),
-        is not missing."""
+        is judged as that country: missing exactly when the articles never name it, even
+        through a city ("روسيا" where the article says "موسكو" is not missing; "المغربي" is,
+        though it looks like "الغربي")."""
         missing = []
         for word in self.judged_words(text, language):
-            if self._grounded(word) <= GROUNDED[level]:
-                continue
             named = countries_named(word)
-            if named and named <= self.countries:
+            if named:  # judged as a country, never by a look-alike word ("المغربي" ~ "الغربي")
+                if not named <= self.countries:
+                    missing.append(word)
+                continue
+            if self._grounded(word) <= GROUNDED[level]:
                 continue
             missing.append(word)
         return missing
