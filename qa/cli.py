@@ -3,6 +3,7 @@
     article-qa ask "من حضر المؤتمر؟"            answer with numbered sources (``-``: the question from stdin)
     article-qa chat                             a conversation: one question a line, follow-ups use the earlier turns
     article-qa index [DIR]                      build or refresh the index of DIR (default seeds)
+    article-qa index DIR --store milvus [--workers N]   index an archive into Milvus (on Ray with N > 1)
     article-qa info                             which embedding backend and model serve
     article-qa eval QUESTIONS.jsonl --corpus DIR [--json OUT]
     article-qa calibrate [--shared DIR]         fit the answer policy on the shared eval sets
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -129,11 +131,67 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
+    if (args.store or os.environ.get("QA_STORE", "faiss")) == "milvus":
+        return cmd_index_archive(args)
+    if args.workers and args.workers > 1:
+        raise ValueError("--workers needs --store milvus (the FAISS index of an article or a small folder "
+                         "is built in one process)")
     bot = _bot(args, args.directory, rebuild=args.rebuild)
     info = bot.info()
     docs = "document" if info["n_documents"] == 1 else "documents"
     print(f"{info['n_passages']} passages from {info['n_documents']} {docs}, {info['backend']} "
           f"({info['model']}), built {info['index_built_at']}, {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_index_archive(args: argparse.Namespace) -> int:
+    """``article-qa index DIR --store milvus [--workers N]``: incremental, resumable archive indexing
+    (``qa.indexing.archive``); a progress bar over documents (tqdm)."""
+    from tqdm import tqdm
+
+    from .embeddings import load_embeddings
+    from .indexing.archive import DEFAULT_URI, MilvusArchive, index_archive
+    from .indexing.embed import EmbeddingCache, embedding_key
+    from .ingest import load_documents
+    from .splitting import SplitterSettings
+
+    if len(args.directory) != 1 or not Path(args.directory[0]).is_dir():
+        raise ValueError("--store milvus indexes one folder: article-qa index DIR --store milvus")
+    if args.workers is not None and args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    t0 = time.perf_counter()
+    documents, skipped = load_documents(args.directory[0])
+    for why in skipped:
+        print(f"skipped: {why}", file=sys.stderr)
+    embeddings = load_embeddings(args.backend or os.environ.get("QA_EMBED_BACKEND", "auto"), args.model)
+    settings = SplitterSettings()
+    unit_vectors = os.environ.get("QA_UNIT_VECTORS", "true").lower() not in ("0", "false", "no")
+    key = embedding_key(embeddings, settings, unit_vectors)
+    uri = args.milvus_uri or os.environ.get("QA_MILVUS_URI") or DEFAULT_URI
+    archive = MilvusArchive(uri, embeddings.dim, key=key)
+    cache = EmbeddingCache(args.embedding_cache, key) if args.embedding_cache else None
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        report = index_archive(documents, archive, embeddings, settings, unit_vectors, workers=args.workers or 1,
+                               cache=cache, progress=progress, delete_missing=not args.keep_missing,
+                               batch_passages=args.batch_passages)
+    finally:
+        if bar is not None:
+            bar.close()
+        total = archive.count()
+        archive.close()
+    print(f"{uri}: {total} passages from {len(documents)} documents; {report.embedded} embedded, "
+          f"{report.from_cache} from the cache, {report.skipped} unchanged, {report.deleted} removed, "
+          f"{report.repaired} repaired; {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -251,6 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("directory", nargs="*", metavar="SOURCE",
                        help="files, folders or web addresses (default: the project's seeds/)")
     index.add_argument("--rebuild", action="store_true", help="build even if the index is current")
+    index.add_argument("--store", choices=["faiss", "milvus"],
+                       help="faiss (default; in memory, one article or a small folder) or milvus (an archive: "
+                            "incremental, resumable; QA_STORE)")
+    index.add_argument("--workers", type=int, help="with --store milvus: embedding workers; more than 1 runs "
+                                                   "on Ray (RAY_ADDRESS, else a local cluster)")
+    index.add_argument("--milvus-uri", help="Milvus Lite file or server address (default: QA_MILVUS_URI or "
+                                            "./index/archive.db)")
+    index.add_argument("--embedding-cache", metavar="DIR",
+                       help="with --store milvus: keep each document's vectors here and reuse them")
+    index.add_argument("--batch-passages", type=int, default=512,
+                       help="with --store milvus: commit every this many passages (default 512)")
+    index.add_argument("--keep-missing", action="store_true",
+                       help="with --store milvus: keep archive documents that are no longer in the folder")
     index.set_defaults(func=cmd_index)
 
     info = sub.add_parser("info", parents=[common], help="show the embedding backend, model and index")

