@@ -135,6 +135,9 @@ class MilvusArchive:
             ip = c.prepare_index_params()
             ip.add_index(field_name="dummy", index_type="FLAT", metric_type="L2")
             c.create_collection(META, schema=s, index_params=ip)
+        for name in (PASSAGES, UNITS, DOCUMENTS, META):
+            # a file reopened after its process died holds its collections released
+            c.load_collection(name)
 
     def _check_key(self, key: dict) -> None:
         rows = self.client.query(META, filter='name == "embedding_key"', output_fields=["value"])
