@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-import numpy as np
 
 from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
@@ -79,8 +78,6 @@ class ExtractiveAnswerer:
         # per-instance caches of the quoted sentences' terms and countries
         self._quote_terms_cache: dict[tuple[int, int], frozenset[str]] = {}
         self._quote_countries_cache: dict[tuple[int, int], frozenset[str]] = {}
-        # row offset of each passage's first sentence in the sentence index
-        self._first_sentence = np.cumsum([0] + [len(p.sentences) for p in store.passages])
 
     def _quote_terms(self, passage_id: int, unit: int) -> frozenset[str]:
         """BM25 terms of the whole sentence quoted for a passage's ``unit``-th clause unit."""
@@ -119,9 +116,9 @@ class ExtractiveAnswerer:
         """
         q_terms = set(analyze(question))
         q_countries = countries_named(question)
-        sentence_cosine = retrieval.sentence_cosine
         hits = retrieval.hits[:top_passages]
-        if sentence_cosine is None:  # store built without sentence vectors: embed them now
+        unit_vectors = bool(retrieval.unit_cosines)
+        if not unit_vectors:  # store built without sentence vectors: embed them now
             spans = [s for h in hits for s in self.retriever.store.passages[h.passage_id].sentences]
             vectors = self.retriever.embeddings.encode_passages([s.text for s in spans])
             flat = iter(vectors @ retrieval.query_vector)
@@ -129,8 +126,8 @@ class ExtractiveAnswerer:
         for hit in hits:
             passage = self.retriever.store.passages[hit.passage_id]
             for i, sentence in enumerate(passage.sentences):
-                if sentence_cosine is not None:
-                    cosine = float(sentence_cosine[self._first_sentence[hit.passage_id] + i])
+                if unit_vectors:
+                    cosine = retrieval.unit_cosine(hit.passage_id, i)
                 else:
                     cosine = float(next(flat))
                 score = cosine + LEXICAL_WEIGHT * self.lexical_overlap(q_terms, hit.passage_id, i)

@@ -30,7 +30,7 @@ from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .ingest import Document, load_documents, load_sources, make_document
 from .retrieval import HybridRetriever
-from .store import PassageStore, build_store, load_or_build
+from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
                         answer_message, plan_question, previous_abstained, strip_small_talk)
 from .lead import present
@@ -45,6 +45,7 @@ WARM_UP_QUESTIONS = ("ما هو موضوع المقال؟", "Who is named in the
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z]")
 ProgressFn = Callable[[int, int], None]
+Filters = "StoreFilter | dict[str, Any] | None"
 
 
 def _tqdm_progress(description: str) -> tuple[ProgressFn, Callable[[], None]]:
@@ -107,7 +108,7 @@ class ArticleQA:
         self.skipped = list(skipped or [])
         self.store = store
         self.embeddings = embeddings
-        self.retriever = HybridRetriever(store, embeddings, k=self.settings.top_k)
+        self.retriever = HybridRetriever(store, embeddings, k=self.settings.top_k, candidates=self.settings.candidates)
         self.extractive = ExtractiveAnswerer(self.retriever)
         described = embeddings.describe()
         self.policy = policy or AnswerPolicy(backend=str(described.get("backend", "")),
@@ -170,8 +171,7 @@ class ArticleQA:
             callback, close = _tqdm_progress("indexing")
         try:
             index_dir = Path(index_dir) if index_dir else default_index_dir(directory, settings.index_dir)
-            store, _ = load_or_build(documents, embeddings, index_dir,
-                                     progress=callback, rebuild=rebuild, sentence_vectors=settings.unit_vectors)
+            store, _ = open_store(documents, embeddings, index_dir, settings, progress=callback, rebuild=rebuild)
         finally:
             if close:
                 close()
@@ -217,8 +217,7 @@ class ArticleQA:
         if progress is True:
             callback, close = _tqdm_progress("indexing")
         try:
-            store, _ = load_or_build(documents, embeddings, Path(index_dir), progress=callback, rebuild=rebuild,
-                                     sentence_vectors=settings.unit_vectors)
+            store, _ = open_store(documents, embeddings, Path(index_dir), settings, progress=callback, rebuild=rebuild)
         finally:
             if close:
                 close()
@@ -247,8 +246,8 @@ class ArticleQA:
         """
         if not documents:
             raise DocumentError("no article given")
-        store = build_store(list(documents), self.embeddings, progress=progress_callback,
-                            sentence_vectors=self.settings.unit_vectors)
+        store = build_memory_store(list(documents), self.embeddings, progress=progress_callback,
+                                   sentence_vectors=self.settings.unit_vectors)
         return ArticleQA(list(documents), store, self.embeddings, settings=self.settings,
                          chat_model=self._chat_model, policy=self.policy)
 
@@ -278,6 +277,7 @@ class ArticleQA:
             question = question[:MAX_QUESTION_CHARS]
             notice = f"The question was shortened to its first {MAX_QUESTION_CHARS} characters."
         history = inputs.get("history") or []
+        filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         language = detect_language(question)
@@ -299,7 +299,8 @@ class ArticleQA:
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
-                "kind": plan.kind, "exclude": exclude, "after_abstention": after_abstention, "inherits": inherits}
+                "kind": plan.kind, "exclude": exclude, "after_abstention": after_abstention, "inherits": inherits,
+                "filters": filters}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
@@ -336,7 +337,7 @@ class ArticleQA:
         if state["kind"] == "no-question":  # nothing to look up
             return state
         t0 = time.perf_counter()
-        state["retrieval"] = self.retriever.retrieve(state["query"])
+        state["retrieval"] = self.retriever.retrieve(state["query"], filters=state.get("filters"))
         state["timings"]["retrieve"] = (time.perf_counter() - t0) * 1000
         return state
 
@@ -407,19 +408,20 @@ class ArticleQA:
                                                           answer))
         return answer
 
-    def evidence(self, question: str, history: History | None = None):
+    def evidence(self, question: str, history: History | None = None, filters: Filters = None):
         """The policy's ``Evidence`` and ``Decision`` for ``question``, without answering
         (what ``article-qa calibrate`` fits on).
 
         Raises:
             QuestionError: as ``ask``.
         """
-        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history})))
+        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history,
+                                                           "filters": filters})))
         return state["evidence"], state["decision"]
 
     # ---- public calls --------------------------------------------------------------
 
-    def ask(self, question: str, history: History | None = None) -> Answer:
+    def ask(self, question: str, history: History | None = None, filters: Filters = None) -> Answer:
         """Answer ``question`` from the articles.
 
         Args:
@@ -428,6 +430,10 @@ class ArticleQA:
             history: earlier turns, ``[{"role": "user"|"assistant", "content": str}, ...]``;
                 a follow-up is completed from it before retrieval and does not repeat the
                 quotes of the previous answer (see the module notes).
+            filters: only passages of some documents or dates: ``{"documents": [source,
+                ...], "date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD"}`` (any key
+                optional; a date bound excludes undated documents), or a ``StoreFilter``.
+                A filter that leaves no passage gives the abstention.
 
         Returns:
             The ``Answer``; ``timings_ms["total"]`` is the wall time in milliseconds. A
@@ -435,14 +441,16 @@ class ArticleQA:
             (abstained, no citations, ``extra["abstention_reason"] == "no-question"``).
 
         Raises:
-            QuestionError: the question is empty or holds no word.
+            QuestionError: the question is empty or holds no word, or ``filters`` is
+                malformed or names a document that is not in the collection.
         """
         t0 = time.perf_counter()
-        answer = self.chain.invoke({"question": question, "history": history})
+        answer = self.chain.invoke({"question": question, "history": history, "filters": filters})
         answer.timings_ms["total"] = (time.perf_counter() - t0) * 1000
         return answer
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: History | None = None, filters: Filters = None
+               ) -> Iterator[str | Answer]:
         """Like ``ask``, streamed: text deltas (``str``) while a chat model writes, then the
         final ``Answer`` (always last). In extractive mode only the ``Answer`` comes.
 
@@ -450,7 +458,8 @@ class ArticleQA:
             QuestionError: as ``ask`` (before anything is yielded).
         """
         t0 = time.perf_counter()
-        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history})))
+        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history,
+                                                           "filters": filters})))
         fallback = self._extractive(state)
         if self.llm is None or state["decision"].abstain:
             fallback.timings_ms["total"] = (time.perf_counter() - t0) * 1000
@@ -461,6 +470,47 @@ class ArticleQA:
                 item = self._checked(state, item)
                 item.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield item
+
+    def store_filter(self, filters: "StoreFilter | dict[str, Any] | None") -> StoreFilter | None:
+        """``filters`` (see ``ask``) checked and made a ``StoreFilter`` (``None``: no filter).
+
+        Raises:
+            QuestionError: a malformed filter, or one naming a document not in the collection.
+        """
+        try:
+            parsed = StoreFilter.from_mapping(filters)
+        except (ValueError, TypeError, AttributeError) as err:
+            raise QuestionError(f"Bad filter: {err}") from err
+        if parsed is not None and parsed.documents is not None:
+            unknown = sorted(parsed.documents - set(self.documents))
+            if unknown:
+                raise QuestionError(f"Bad filter: no such document in this collection: {', '.join(unknown)}")
+        return parsed
+
+    def retrieve(self, question: str, k: int | None = None, filters: "StoreFilter | dict[str, Any] | None" = None):
+        """The hybrid retrieval of ``question`` alone (no follow-up planning, no answer):
+        a ``qa.retrieval.Retrieval`` whose ``hits`` are the ``k`` best passages (default
+        ``QA_TOP_K``).
+
+        Raises:
+            QuestionError: an empty question, or a bad filter (as ``ask``).
+        """
+        if not isinstance(question, str) or not _HAS_WORD.search(question):
+            raise QuestionError("Please type a question: this one is empty or has no words.")
+        return self.retriever.retrieve(question.strip(), k=k, filters=self.store_filter(filters))
+
+    def as_retriever(self, k: int | None = None, filters: "StoreFilter | dict[str, Any] | None" = None):
+        """A LangChain ``BaseRetriever`` over this bot's hybrid retrieval (either store):
+        each passage a ``Document`` with ``source``, ``paragraph``, ``start``, ``end``,
+        ``score`` and ``rank`` in its metadata (``qa.lc_retriever.ArticleRetriever``).
+
+        Args:
+            k: passages per query (default ``QA_TOP_K``); ``invoke(query, k=...)`` also takes one.
+            filters: as ``ask``, applied to every query.
+        """
+        from .lc_retriever import ArticleRetriever
+
+        return ArticleRetriever(bot=self, k=k or self.settings.top_k, filters=self.store_filter(filters))
 
     def warm_up(self) -> float:
         """Run the question path once per ``WARM_UP_QUESTIONS`` (Arabic and English, a
@@ -480,7 +530,8 @@ class ArticleQA:
     def info(self) -> dict[str, Any]:
         """What serves: ``{"backend", "model", "dim", "n_passages", "n_documents", "index_built_at", "llm",
         "policy"}`` (``policy``: ``AnswerPolicy.describe()``, which calibration is in force)."""
-        return {**self.embeddings.describe(), "policy": self.policy.describe(), "n_passages": len(self.store.passages),
+        return {**self.embeddings.describe(), **self.store.describe(), "policy": self.policy.describe(),
+                "n_passages": len(self.store.passages),
                 "n_documents": len(self.documents), "documents": list(self.documents),
                 "index_built_at": self.store.manifest.get("built_at"),
                 "llm": self._chat_model_name if self.llm is not None else None}

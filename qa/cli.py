@@ -48,6 +48,10 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
         overrides["embed_model"] = args.model
     if getattr(args, "k", None):
         overrides["top_k"] = args.k
+    if getattr(args, "store", None):
+        overrides["store"] = args.store
+    if getattr(args, "milvus_uri", None):
+        overrides["milvus_uri"] = args.milvus_uri
     for option, field in (("llm_base_url", "llm_base_url"), ("llm_model", "llm_model"),
                           ("llm_api_key", "llm_api_key"), ("llm_timeout", "llm_timeout_s")):
         if getattr(args, option, None) is not None:
@@ -283,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--model", help="sentence-transformers model id or folder (default: QA_EMBED_MODEL)")
     common.add_argument("--index-dir", help="index folder (default: QA_INDEX_DIR or index)")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    common.add_argument("--store", choices=["faiss", "milvus"],
+                        help="passage store (default: QA_STORE or faiss; milvus: docs/archive.md)")
+    common.add_argument("--milvus-uri", help="Milvus Lite file or server URI (default: QA_MILVUS_URI or "
+                                             "./index/archive.db)")
     common.add_argument("--llm-base-url", help="OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:8080/v1 "
                                                "(default: QA_LLM_BASE_URL; unset: extractive answers)")
     common.add_argument("--llm-model", help="chat model name at that endpoint (default: QA_LLM_MODEL)")

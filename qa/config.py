@@ -6,6 +6,10 @@
 | ``QA_EMBED_MODEL`` | sentence-transformers model id or folder | ``intfloat/multilingual-e5-small`` |
 | ``QA_INDEX_DIR`` | where the index of ``seeds/`` is kept (a relative path is taken from the project folder, ``project_root``) | ``index`` |
 | ``QA_TOP_K`` | passages retrieved per question | ``5`` |
+| ``QA_STORE`` | the passage store: ``faiss`` (in memory, an article or a small folder) or ``milvus`` (an archive: Milvus Lite or a cluster) | ``faiss`` |
+| ``QA_MILVUS_URI`` | Milvus: a local file for Milvus Lite (a relative path is taken from the project folder) or ``http://host:19530`` for a server | ``./index/archive.db`` |
+| ``QA_MILVUS_TOKEN`` | Milvus: ``user:password`` or an API key, when the server asks for one | unset |
+| ``QA_CANDIDATES`` | Milvus: candidates per ranking (dense, best unit, BM25) that retrieval fuses | ``200`` |
 | ``QA_UNIT_VECTORS`` | also embed each sentence/clause unit (better ranking and quotes, about twice the indexing time) | ``true`` |
 | ``QA_LLM_BASE_URL`` | an OpenAI-compatible endpoint, e.g. ``http://127.0.0.1:8080/v1`` | unset: extractive answers |
 | ``QA_LLM_MODEL`` | the chat model's name at that endpoint | unset |
@@ -65,6 +69,10 @@ class Settings(BaseSettings):
     index_dir: str = "index"
     top_k: int = Field(5, ge=1, le=50)
     unit_vectors: bool = True
+    store: str = Field("faiss", pattern="^(faiss|milvus)$")
+    milvus_uri: str = "./index/archive.db"
+    milvus_token: str | None = Field(None, repr=False)
+    candidates: int = Field(200, ge=1, le=16384)
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -110,6 +118,15 @@ def project_root() -> Path:
 def default_seeds_dir() -> Path:
     """``seeds/`` of the project (``project_root``)."""
     return project_root() / "seeds"
+
+
+def resolve_milvus_uri(uri: str) -> str:
+    """``uri`` as given for a server (``http(s)://``, ``tcp://``, ``unix:``), else a Milvus Lite
+    file: absolute as given, relative taken from ``project_root`` (as ``QA_INDEX_DIR``)."""
+    if "://" in uri or uri.startswith("unix:"):
+        return uri
+    path = Path(uri).expanduser()
+    return str(path if path.is_absolute() else project_root() / path)
 
 
 def resolve_index_root(index_dir: str | Path) -> Path:

@@ -200,14 +200,20 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "missing_stem_share": len(grounding.missing_words(question, language, "stem")) / len(judged) if judged else 0.0,
         # the question's own baseline (how close it sits to any text of the collection);
         # the median, unlike a z-score of the best, does not grow with the collection's size
-        "sentence_cosine_rel": _above_median(cosines[0], retrieval.sentence_cosine),
-        "passage_cosine_rel": _above_median(float(top5[0]), retrieval.passage_cosine),
+        "sentence_cosine_rel": _above_median(cosines[0], retrieval.sentence_cosine,
+                                             getattr(retrieval, "sentence_cosine_median", None)),
+        "passage_cosine_rel": _above_median(float(top5[0]), retrieval.passage_cosine,
+                                            getattr(retrieval, "passage_cosine_median", None)),
     }
     return Evidence(pair, kind, previous_abstained, features, inherits and not previous_abstained)
 
 
-def _above_median(value: float, population) -> float:
-    """``value`` minus the median of ``population`` (0 when there is none)."""
+def _above_median(value: float, population, median: float | None = None) -> float:
+    """``value`` minus ``median``, or when it is ``None`` the median of ``population`` (0 when
+    there is none). The store gives the median over the whole collection
+    (``qa.retrieval.Retrieval``; an archive's top-N candidates alone would raise it)."""
+    if median is not None:
+        return float(value - median)
     if population is None or len(population) == 0:
         return 0.0
     return float(value - np.median(np.asarray(population, dtype=np.float64)))

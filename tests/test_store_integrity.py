@@ -87,12 +87,12 @@ def assert_offsets_hold(store: PassageStore, documents) -> None:
 
 def warnings_naming(caplog, *words: str) -> list[str]:
     return [r.getMessage() for r in caplog.records
-            if r.levelno == logging.WARNING and r.name == "qa.store" and all(w in r.getMessage() for w in words)]
+            if r.levelno == logging.WARNING and r.name == "qa.stores.faiss" and all(w in r.getMessage() for w in words)]
 
 
 def assert_rebuilt(documents, embeddings, index_dir, caplog, file_name: str) -> PassageStore:
     """The next load rebuilds with a warning naming ``file_name``; the result is sound and sticks."""
-    with caplog.at_level(logging.WARNING, logger="qa.store"):
+    with caplog.at_level(logging.WARNING, logger="qa.stores.faiss"):
         store, built, calls = load_counting(documents, embeddings, index_dir)
     assert built and calls, "a tampered index was used instead of being rebuilt"
     assert warnings_naming(caplog, file_name, "rebuilding"), [r.getMessage() for r in caplog.records]
@@ -114,7 +114,7 @@ def assert_rebuild_requested(documents, embeddings, index_dir, caplog, monkeypat
         raise RuntimeError("build requested")
 
     monkeypatch.setattr(qa.store, "build_store", refuse)
-    with caplog.at_level(logging.WARNING, logger="qa.store"), pytest.raises(IndexBuildError, match="build requested"):
+    with caplog.at_level(logging.WARNING, logger="qa.stores.faiss"), pytest.raises(IndexBuildError, match="build requested"):
         load_or_build(documents, embeddings, index_dir)
     assert requested, "a tampered index was used instead of being rebuilt"
     assert warnings_naming(caplog, file_name, "rebuilding"), [r.getMessage() for r in caplog.records]
@@ -132,11 +132,11 @@ def edit_rows(index_dir: Path, edit) -> None:
 def test_good_index_is_loaded_without_rebuilding(documents, embeddings, index_dir, caplog):
     folder = store_files(index_dir)
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
-    with caplog.at_level(logging.INFO, logger="qa.store"):
+    with caplog.at_level(logging.INFO, logger="qa.stores.faiss"):
         store, built, calls = load_counting(documents, embeddings, index_dir)
     assert not built and calls == []  # no embedding happened
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before
-    assert not [r for r in caplog.records if r.name == "qa.store"]  # neither stale nor corrupt
+    assert not [r for r in caplog.records if r.name == "qa.stores.faiss"]  # neither stale nor corrupt
     assert_offsets_hold(store, documents)
     assert len(store.passages) == 10
 
@@ -253,7 +253,7 @@ def test_unreadable_passages_json_is_refused(documents, embeddings, index_dir, c
 def test_tampered_offsets_never_reach_a_citation(documents, embeddings, index_dir, caplog):
     """Through the public API: shifted offsets are rebuilt before any answer is given."""
     edit_rows(index_dir, shift_whole_passage)
-    with caplog.at_level(logging.WARNING, logger="qa.store"):
+    with caplog.at_level(logging.WARNING, logger="qa.stores.faiss"):
         bot = ArticleQA.from_directory(SEEDS, index_dir=index_dir, embeddings=embeddings, progress=False)
     assert warnings_naming(caplog, "passages.json", "passage 3", "source text")
     for question in ("من حضر المؤتمر؟", "من ألقى الكلمة الافتتاحية؟", "Who attended the conference?"):

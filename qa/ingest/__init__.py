@@ -160,7 +160,7 @@ def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[li
     for d in documents:
         seen[d.source] = seen.get(d.source, 0) + 1
         if seen[d.source] > 1:
-            d = Document(f"{d.source} ({seen[d.source]})", d.text, d.origin, d.title)
+            d = Document(f"{d.source} ({seen[d.source]})", d.text, d.origin, d.title, d.date)
         unique.append(d)
     return unique, skipped
 

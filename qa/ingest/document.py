@@ -20,12 +20,15 @@ class Document:
             as on disk); it is what the article panel shows.
         origin: where it came from (a path or a URL; ``""`` for text given in memory).
         title: the article's title when the format states one (HTML ``<title>``, a web page).
+        date: the article's publication date as ISO ``YYYY-MM-DD`` when known (``""``
+            otherwise); retrieval filters by it (``qa.stores.base.StoreFilter``).
     """
 
     source: str
     text: str
     origin: str = ""
     title: str = ""
+    date: str = ""
 
 
 # Invisible format characters (Unicode category Cf): bidi embeddings, overrides and isolates
