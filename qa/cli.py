@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -135,7 +134,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
-    if (args.store or os.environ.get("QA_STORE", "faiss")) == "milvus":
+    from .config import Settings
+
+    if (args.store or Settings().store) == "milvus":
         return cmd_index_archive(args)
     if args.workers and args.workers > 1:
         raise ValueError("--workers needs --store milvus (the FAISS index of an article or a small folder "
@@ -153,26 +154,34 @@ def cmd_index_archive(args: argparse.Namespace) -> int:
     (``qa.indexing.archive``); a progress bar over documents (tqdm)."""
     from tqdm import tqdm
 
+    from .config import Settings, resolve_milvus_uri
     from .embeddings import load_embeddings
-    from .indexing.archive import DEFAULT_URI, MilvusArchive, index_archive
+    from .indexing.archive import index_archive, open_archive
     from .indexing.embed import EmbeddingCache, embedding_key
     from .ingest import load_documents
     from .splitting import SplitterSettings
+    from .stores.open import milvus_collection_prefix
 
     if len(args.directory) != 1 or not Path(args.directory[0]).is_dir():
         raise ValueError("--store milvus indexes one folder: article-qa index DIR --store milvus")
     if args.workers is not None and args.workers < 1:
         raise ValueError("--workers must be at least 1")
     t0 = time.perf_counter()
-    documents, skipped = load_documents(args.directory[0])
+    overrides = {k: v for k, v in (("embed_backend", args.backend), ("embed_model", args.model),
+                                   ("milvus_uri", args.milvus_uri)) if v}
+    config = Settings(**overrides)
+    folder = args.directory[0]
+    documents, skipped = load_documents(folder)
     for why in skipped:
         print(f"skipped: {why}", file=sys.stderr)
-    embeddings = load_embeddings(args.backend or os.environ.get("QA_EMBED_BACKEND", "auto"), args.model)
+    embeddings = load_embeddings(config.embed_backend, config.embed_model)
     settings = SplitterSettings()
-    unit_vectors = os.environ.get("QA_UNIT_VECTORS", "true").lower() not in ("0", "false", "no")
-    key = embedding_key(embeddings, settings, unit_vectors)
-    uri = args.milvus_uri or os.environ.get("QA_MILVUS_URI") or DEFAULT_URI
-    archive = MilvusArchive(uri, embeddings.dim, key=key)
+    key = embedding_key(embeddings, settings, config.unit_vectors)
+    # the same collections `article-qa ask/eval --store milvus` over this folder opens
+    prefix = milvus_collection_prefix(Path(_index_dir_for(folder, args.index_dir, config.index_dir)))
+    uri = resolve_milvus_uri(config.milvus_uri)
+    archive, manifest = open_archive(uri, prefix, embeddings, settings, config.unit_vectors,
+                                     token=config.milvus_token, rebuild=args.rebuild)
     cache = EmbeddingCache(args.embedding_cache, key) if args.embedding_cache else None
     bar = None
 
@@ -185,17 +194,17 @@ def cmd_index_archive(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        report = index_archive(documents, archive, embeddings, settings, unit_vectors, workers=args.workers or 1,
-                               cache=cache, progress=progress, delete_missing=not args.keep_missing,
-                               batch_passages=args.batch_passages)
+        report = index_archive(documents, archive, embeddings, settings, config.unit_vectors,
+                               workers=args.workers or 1, cache=cache, progress=progress,
+                               delete_missing=not args.keep_missing, batch_passages=args.batch_passages,
+                               manifest=manifest)
     finally:
         if bar is not None:
             bar.close()
-        total = archive.count()
         archive.close()
-    print(f"{uri}: {total} passages from {len(documents)} documents; {report.embedded} embedded, "
-          f"{report.from_cache} from the cache, {report.skipped} unchanged, {report.deleted} removed, "
-          f"{report.repaired} repaired; {time.perf_counter() - t0:.1f} s")
+    print(f"{uri} ({prefix}): {report.passages_written} passages written from {len(documents)} documents; "
+          f"{report.embedded} embedded, {report.from_cache} from the cache, {report.skipped} unchanged, "
+          f"{report.deleted} removed; {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -317,13 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("directory", nargs="*", metavar="SOURCE",
                        help="files, folders or web addresses (default: the project's seeds/)")
     index.add_argument("--rebuild", action="store_true", help="build even if the index is current")
-    index.add_argument("--store", choices=["faiss", "milvus"],
-                       help="faiss (default; in memory, one article or a small folder) or milvus (an archive: "
-                            "incremental, resumable; QA_STORE)")
     index.add_argument("--workers", type=int, help="with --store milvus: embedding workers; more than 1 runs "
                                                    "on Ray (RAY_ADDRESS, else a local cluster)")
-    index.add_argument("--milvus-uri", help="Milvus Lite file or server address (default: QA_MILVUS_URI or "
-                                            "./index/archive.db)")
     index.add_argument("--embedding-cache", metavar="DIR",
                        help="with --store milvus: keep each document's vectors here and reuse them")
     index.add_argument("--batch-passages", type=int, default=512,

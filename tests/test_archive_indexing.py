@@ -23,7 +23,7 @@ from conftest import ROOT, SHARED
 pytest.importorskip("pymilvus")
 
 from qa.ingest import Document, load_documents  # noqa: E402
-from qa.indexing.archive import PASSAGES, UNITS, MilvusArchive, index_archive  # noqa: E402
+from qa.indexing.archive import index_archive, open_archive  # noqa: E402
 from qa.indexing.embed import EmbeddingCache, document_hash, embed_documents, embedding_key  # noqa: E402
 from qa.splitting import SplitterSettings, split_document  # noqa: E402
 
@@ -36,8 +36,13 @@ def articles():
     return documents[:3]
 
 
-def _archive(path: Path, embeddings) -> MilvusArchive:
-    return MilvusArchive(str(path), embeddings.dim, key=embedding_key(embeddings, SplitterSettings(), True))
+def _archive(path: Path, embeddings):
+    archive, _ = open_archive(str(path), "qa_test", embeddings)
+    return archive
+
+
+def _count(archive, name: str) -> int:
+    return int(archive.client.query(name, filter="", output_fields=["count(*)"])[0]["count(*)"])
 
 
 def _expected_passages(documents, embeddings) -> int:
@@ -49,8 +54,8 @@ def test_incremental_update_and_deletion(tmp_path, embeddings, articles):
     archive = _archive(tmp_path / "archive.db", embeddings)
     first = index_archive(articles, archive, embeddings)
     assert first.embedded == len(articles) and first.skipped == 0
-    assert archive.committed() == {d.source: document_hash(d) for d in articles}
-    assert archive.count(PASSAGES) == _expected_passages(articles, embeddings)
+    assert archive.indexed_documents() == {d.source: document_hash(d) for d in articles}
+    assert _count(archive, archive.passages_name) == _expected_passages(articles, embeddings)
 
     again = index_archive(articles, archive, embeddings)
     assert again.embedded == 0 and again.skipped == len(articles)
@@ -60,15 +65,13 @@ def test_incremental_update_and_deletion(tmp_path, embeddings, articles):
     now = [changed, articles[1]]
     third = index_archive(now, archive, embeddings)
     assert (third.embedded, third.skipped, third.deleted) == (1, 1, 1)
-    assert archive.committed() == {d.source: document_hash(d) for d in now}
+    assert archive.indexed_documents() == {d.source: document_hash(d) for d in now}
     # the old version's rows and the deleted article's rows are gone, not merely hidden
-    assert archive.count(PASSAGES) == _expected_passages(now, embeddings)
+    assert _count(archive, archive.passages_name) == _expected_passages(now, embeddings)
     n_units = sum(len(p.sentences) for d in now for p in split_document(d, embeddings.count_tokens))
-    assert archive.count(UNITS) == n_units
-    hits = archive.search(embeddings.encode_queries(["أضيفت هذه الفقرة بعد النشر الأول"]), 3)[0]
-    assert hits[0]["source"] == changed.source
-    assert changed.text[hits[0]["start"]:hits[0]["end"]].startswith("أضيفت هذه الفقرة")
-    assert all(h["source"] != articles[2].source for h in hits)
+    assert _count(archive, archive.units_name) == n_units
+    served = {d.source: d.text for d in archive.documents()}
+    assert served == {d.source: d.text for d in now}
     archive.close()
 
 
@@ -76,36 +79,32 @@ def test_incremental_update_and_deletion(tmp_path, embeddings, articles):
 def test_crash_before_commit_is_invisible_and_repaired(tmp_path, embeddings, articles):
     archive = _archive(tmp_path / "archive.db", embeddings)
     index_archive(articles[:1], archive, embeddings)
-    committed_before = archive.committed()
-    rows_before = archive.count(PASSAGES)
+    committed_before = archive.indexed_documents()
+    rows_before = _count(archive, archive.passages_name)
 
-    # the commit (the second upsert of the documents collection) fails: a crash mid-batch
-    real_upsert = archive.client.upsert
-    calls = {"n": 0}
+    # the commit (a document's text rows, written after its passages) fails: a crash mid-batch
+    real_insert = archive.client.insert
 
-    def failing_upsert(collection, rows, **kw):
-        if collection == "documents":
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise RuntimeError("simulated crash before the commit")
-        return real_upsert(collection, rows, **kw)
+    def failing_insert(collection, rows, **kw):
+        if collection == archive.documents_name:
+            raise RuntimeError("simulated crash before the commit")
+        return real_insert(collection, rows, **kw)
 
-    archive.client.upsert = failing_upsert
+    archive.client.insert = failing_insert
     with pytest.raises(RuntimeError, match="simulated crash"):
         index_archive(articles, archive, embeddings)
-    archive.client.upsert = real_upsert
-    # the new rows were written, but readers see only the committed state
-    assert archive.count(PASSAGES) > rows_before
-    assert archive.committed() == committed_before
-    query = embeddings.encode_queries([articles[1].text[:200]])
-    assert all(h["source"] == articles[0].source for h in archive.search(query, 10)[0])
+    archive.client.insert = real_insert
+    # passages were written, but readers are served only the committed documents
+    assert _count(archive, archive.passages_name) > rows_before
+    assert archive.indexed_documents() == committed_before
+    assert [d.source for d in archive.documents()] == [articles[0].source]
 
     cache = EmbeddingCache(tmp_path / "cache", embedding_key(embeddings, SplitterSettings(), True))
     resumed = index_archive(articles, archive, embeddings, cache=cache)
-    assert resumed.repaired == len(articles) - 1
     assert resumed.skipped == 1 and resumed.embedded == len(articles) - 1
-    assert archive.count(PASSAGES) == _expected_passages(articles, embeddings)
-    assert archive.committed() == {d.source: document_hash(d) for d in articles}
+    # the orphan rows of the crashed write are gone: exactly one version of each passage
+    assert _count(archive, archive.passages_name) == _expected_passages(articles, embeddings)
+    assert archive.indexed_documents() == {d.source: document_hash(d) for d in articles}
     archive.close()
 
 
@@ -113,10 +112,10 @@ def test_crash_before_commit_is_invisible_and_repaired(tmp_path, embeddings, art
 def test_stopped_run_resumes_without_re_embedding(tmp_path, embeddings, articles):
     archive = _archive(tmp_path / "archive.db", embeddings)
     part = index_archive(articles, archive, embeddings, stop_after=1)
-    assert len(archive.committed()) == part.embedded == 1
+    assert len(archive.indexed_documents()) == part.embedded == 1
     rest = index_archive(articles, archive, embeddings)
     assert rest.skipped == 1 and rest.embedded == len(articles) - 1
-    assert archive.count(PASSAGES) == _expected_passages(articles, embeddings)
+    assert _count(archive, archive.passages_name) == _expected_passages(articles, embeddings)
     archive.close()
 
 
@@ -134,11 +133,14 @@ def test_embedding_cache_round_trip(tmp_path, embeddings, articles):
     assert other.get(articles[0]) is None  # other settings never read these vectors
 
 
-def test_archive_refuses_other_embeddings(tmp_path, embeddings):
-    _archive(tmp_path / "archive.db", embeddings).close()
-    with pytest.raises(ValueError, match="other embeddings"):
-        MilvusArchive(str(tmp_path / "archive.db"), embeddings.dim,
-                      key={**embedding_key(embeddings, SplitterSettings(), True), "model": "another-model"})
+def test_other_settings_rebuild_the_archive(tmp_path, embeddings, articles):
+    archive = _archive(tmp_path / "archive.db", embeddings)
+    index_archive(articles[:1], archive, embeddings)
+    archive.close()
+    # vectors of another splitter setting cannot be mixed in: the collections start afresh
+    archive, _ = open_archive(str(tmp_path / "archive.db"), "qa_test", embeddings, SplitterSettings(max_tokens=300))
+    assert archive.indexed_documents() == {}
+    archive.close()
 
 
 @pytest.mark.slow
@@ -150,11 +152,11 @@ def test_ray_two_workers_match_the_plain_build(tmp_path, embeddings, articles):
     report = index_archive(articles, ray_archive, embeddings, workers=2)
     assert report.embedded == len(articles)
     assert len({pid for pid, _ in report.worker_pids}) == 2  # both actors embedded documents
-    assert ray_archive.committed() == plain.committed()
+    assert ray_archive.indexed_documents() == plain.indexed_documents()
 
     def rows(archive):
-        got = archive.client.query(PASSAGES, filter='source != ""', output_fields=["id", "start", "end", "vector"],
-                                   limit=1000)
+        got = archive.client.query(archive.passages_name, filter='source != ""',
+                                   output_fields=["id", "start", "end", "vector"], limit=1000)
         return {r["id"]: r for r in got}
 
     a, b = rows(plain), rows(ray_archive)

@@ -29,9 +29,10 @@ from ..splitting import Passage, Span, SplitterSettings, embedding_texts, split_
 
 
 def document_hash(document: Document) -> str:
-    """SHA-256 (hex) of a document's name and text: what "already indexed" is checked by."""
+    """SHA-256 (hex) of a document's name and text: what "already indexed" is checked by (the
+    same bytes as ``qa.stores.milvus.document_hash``)."""
     h = hashlib.sha256()
-    h.update(document.source.encode("utf-8") + b"\x00" + document.text.encode("utf-8"))
+    h.update(document.source.encode("utf-8") + b"\x00" + document.text.encode("utf-8") + b"\x00")
     return h.hexdigest()
 
 
@@ -132,7 +133,8 @@ class EmbeddingCache:
         self._salt = json.dumps(key, sort_keys=True).encode("utf-8")
 
     def _path(self, document: Document) -> Path:
-        h = hashlib.sha256(self._salt + b"\x00" + document_hash(document).encode("ascii")).hexdigest()
+        content = hashlib.sha256(document.source.encode("utf-8") + b"\x00" + document.text.encode("utf-8")).hexdigest()
+        h = hashlib.sha256(self._salt + b"\x00" + content.encode("ascii")).hexdigest()
         return self.folder / f"{h}.npz"
 
     def get(self, document: Document) -> EmbeddedDocument | None:
