@@ -80,6 +80,7 @@ class IndexReport:
     from_cache: int = 0
     deleted: int = 0
     passages_written: int = 0
+    units_written: int = 0
     embed_seconds: float = 0.0
     worker_pids: list[tuple[int, int]] = field(default_factory=list)  # (Ray actor pid, passages)
 
@@ -145,6 +146,7 @@ def index_archive(documents: list[Document], archive, embeddings,
             report.embedded += 1
         batch.append(item)
         pending += len(item.passages)
+        report.units_written += len(item.unit_vectors) if unit_vectors else 0
         if pending >= batch_passages or (stop_after is not None and done + len(batch) >= stop_after):
             write(batch)
             done += len(batch)
