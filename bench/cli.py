@@ -89,9 +89,10 @@ def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.Ar
                             "latency/memory at 10^4-10^6 rows; writes archive.json and archive.md")
     bench.add_argument("--archive-sizes", default="10000,100000,1000000",
                        help="row counts for the search measurement (rows beyond the real passages are synthetic)")
-    bench.add_argument("--archive-indexes", default="FLAT,IVF_FLAT,HNSW", help="Milvus index types to measure")
-    bench.add_argument("--archive-docs", type=int, default=24,
-                       help="distractor documents indexed for the throughput comparison (default 24)")
+    bench.add_argument("--archive-indexes", default="FLAT,IVF_FLAT",
+                       help="Milvus index types to measure (FLAT, IVF_FLAT, HNSW; default FLAT,IVF_FLAT)")
+    bench.add_argument("--archive-docs", type=int, default=64,
+                       help="distractor documents indexed for the throughput comparison (default 64)")
     bench.add_argument("--archive-skip", default="", help="comma-separated parts to skip: throughput, search")
     bench.add_argument("--archive-eval", help="an `article-qa eval --json` report over the archive to include")
     add_load_arguments(bench)

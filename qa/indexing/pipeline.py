@@ -85,8 +85,8 @@ def embed_stream(documents: list[Document], embeddings, settings: SplitterSettin
     else:
         from .ray_embed import ray_embed
 
-        # at least two batches per actor, so no actor idles while another holds every document
-        docs_per_batch = max(1, min(docs_per_batch, len(todo) // (2 * workers)))
+        # at least four batches per actor, so the last batches do not leave an actor idle
+        docs_per_batch = max(1, min(docs_per_batch, len(todo) // (4 * workers)))
         results = ray_embed(todo, settings, unit_vectors, workers=workers, docs_per_batch=docs_per_batch,
                             embeddings_factory=embeddings_factory, **(ray_options or {}))
     for item in results:
