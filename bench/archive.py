@@ -78,6 +78,14 @@ class PeakRSS:
         self._thread.join()
 
 
+def _remove(path: Path) -> None:
+    """Delete a Milvus Lite database (a file or, for milvus-lite 3, a folder)."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
 def archive_documents(corpus_dir: Path, articles: Path, embeddings):
     """Write (if needed) and load the archive corpus: ``(documents, stats)``."""
     from qa.ingest import Document, load_documents
@@ -97,8 +105,7 @@ def measure_throughput(documents, embeddings, workers: int, folder: Path) -> dic
     from qa.indexing.archive import index_archive, open_archive
 
     db = folder / f"throughput-{workers}.db"
-    if db.exists():
-        db.unlink()
+    _remove(db)
     archive, manifest = open_archive(str(db), "qa_bench", embeddings)
     t0 = time.perf_counter()
     report = index_archive(documents, archive, embeddings, workers=workers, manifest=manifest)
@@ -216,8 +223,7 @@ def search_scaling(real: np.ndarray, queries: np.ndarray, sizes: list[int], inde
     rows: list[dict] = []
     for size in sizes:
         db = folder / f"scale-{size}.db"
-        if db.exists():
-            db.unlink()
+        _remove(db)
         import subprocess
         import sys
 
@@ -269,8 +275,7 @@ def search_scaling(real: np.ndarray, queries: np.ndarray, sizes: list[int], inde
                              "serving_peak_rss_mb": round(served["peak_rss_kb"] / 1024, 1),
                              "serving_start_rss_mb": round(served["start_rss_kb"] / 1024, 1)})
                 print(json.dumps(rows[-1]), flush=True)
-        if db.exists():
-            db.unlink()
+        _remove(db)
     return rows
 
 
