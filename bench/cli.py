@@ -2,6 +2,7 @@
 
     article-qa bench                 full benchmark -> bench/results/latest.{json,md}
     article-qa bench --quick --out DIR   tiny corpus, for tests
+    article-qa bench --archive       the archive at scale (Ray, Milvus) -> bench/results/archive.{json,md}
     article-qa bench --load          many readers at once against the web app -> bench/results/load.{json,md}
 """
 
@@ -22,6 +23,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from .load import cmd_load
 
         return cmd_load(args)
+    if args.archive:
+        from .archive import run_archive_bench
+        from .runner import DEFAULT_CACHE_DIR, DEFAULT_EVAL_DIR
+
+        result = run_archive_bench(Path(args.out), Path(args.eval_dir or DEFAULT_EVAL_DIR),
+                                   Path(args.index_dir or DEFAULT_CACHE_DIR),
+                                   sizes=[int(x) for x in args.archive_sizes.split(",")],
+                                   throughput_docs=args.archive_docs,
+                                   index_types=args.archive_indexes.split(","),
+                                   skip=set(filter(None, args.archive_skip.split(","))),
+                                   eval_json=Path(args.archive_eval) if args.archive_eval else None)
+        print(f"wrote {Path(args.out) / 'archive.json'} and archive.md in {result['run_seconds']} s", file=sys.stderr)
+        return 0
     from .report import print_verdicts
     from .runner import DEFAULT_CACHE_DIR, DEFAULT_EVAL_DIR, run_bench
 
@@ -70,6 +84,17 @@ def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.Ar
     bench.add_argument("--load", action="store_true",
                        help="many readers at once: start app.py on 127.0.0.1 and run the load scenarios "
                             "(bench/load.py); writes load.json and load.md")
+    bench.add_argument("--archive", action="store_true",
+                       help="the archive at scale (issue 15): Ray vs plain indexing throughput, Milvus Lite search "
+                            "latency/memory at 10^4-10^6 rows; writes archive.json and archive.md")
+    bench.add_argument("--archive-sizes", default="10000,100000,1000000",
+                       help="row counts for the search measurement (rows beyond the real passages are synthetic)")
+    bench.add_argument("--archive-indexes", default="FLAT,IVF_FLAT",
+                       help="Milvus index types to measure (FLAT, IVF_FLAT, HNSW; default FLAT,IVF_FLAT)")
+    bench.add_argument("--archive-docs", type=int, default=64,
+                       help="distractor documents indexed for the throughput comparison (default 64)")
+    bench.add_argument("--archive-skip", default="", help="comma-separated parts to skip: throughput, search")
+    bench.add_argument("--archive-eval", help="an `article-qa eval --json` report over the archive to include")
     add_load_arguments(bench)
     bench.set_defaults(func=cmd_bench)
     return bench

@@ -3,6 +3,7 @@
     article-qa ask "من حضر المؤتمر؟"            answer with numbered sources (``-``: the question from stdin)
     article-qa chat                             a conversation: one question a line, follow-ups use the earlier turns
     article-qa index [DIR]                      build or refresh the index of DIR (default seeds)
+    article-qa index DIR --store milvus [--workers N]   index an archive into Milvus (on Ray with N > 1)
     article-qa info                             which embedding backend and model serve
     article-qa eval QUESTIONS.jsonl --corpus DIR [--json OUT]
     article-qa calibrate [--shared DIR]         fit the answer policy on the shared eval sets
@@ -133,11 +134,77 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
+    from .config import Settings
+
+    if (args.store or Settings().store) == "milvus":
+        return cmd_index_archive(args)
+    if args.workers and args.workers > 1:
+        raise ValueError("--workers needs --store milvus (the FAISS index of an article or a small folder "
+                         "is built in one process)")
     bot = _bot(args, args.directory, rebuild=args.rebuild)
     info = bot.info()
     docs = "document" if info["n_documents"] == 1 else "documents"
     print(f"{info['n_passages']} passages from {info['n_documents']} {docs}, {info['backend']} "
           f"({info['model']}), built {info['index_built_at']}, {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_index_archive(args: argparse.Namespace) -> int:
+    """``article-qa index DIR --store milvus [--workers N]``: incremental, resumable archive indexing
+    (``qa.indexing.archive``); a progress bar over documents (tqdm)."""
+    from tqdm import tqdm
+
+    from .config import Settings, resolve_milvus_uri
+    from .embeddings import load_embeddings
+    from .indexing.archive import index_archive, open_archive
+    from .indexing.embed import EmbeddingCache, embedding_key
+    from .ingest import load_documents
+    from .splitting import SplitterSettings
+    from .stores.open import milvus_collection_prefix
+
+    if len(args.directory) != 1 or not Path(args.directory[0]).is_dir():
+        raise ValueError("--store milvus indexes one folder: article-qa index DIR --store milvus")
+    if args.workers is not None and args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    t0 = time.perf_counter()
+    overrides = {k: v for k, v in (("embed_backend", args.backend), ("embed_model", args.model),
+                                   ("milvus_uri", args.milvus_uri)) if v}
+    config = Settings(**overrides)
+    folder = args.directory[0]
+    documents, skipped = load_documents(folder)
+    for why in skipped:
+        print(f"skipped: {why}", file=sys.stderr)
+    embeddings = load_embeddings(config.embed_backend, config.embed_model)
+    settings = SplitterSettings()
+    key = embedding_key(embeddings, settings, config.unit_vectors)
+    # the same collections `article-qa ask/eval --store milvus` over this folder opens
+    prefix = milvus_collection_prefix(Path(_index_dir_for(folder, args.index_dir, config.index_dir)))
+    uri = resolve_milvus_uri(config.milvus_uri)
+    archive, manifest = open_archive(uri, prefix, embeddings, settings, config.unit_vectors,
+                                     token=config.milvus_token, rebuild=args.rebuild)
+    cache = EmbeddingCache(args.embedding_cache, key) if args.embedding_cache else None
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        report = index_archive(documents, archive, embeddings, settings, config.unit_vectors,
+                               workers=args.workers or 1, cache=cache, progress=progress,
+                               delete_missing=not args.keep_missing, batch_passages=args.batch_passages,
+                               manifest=manifest)
+    finally:
+        if bar is not None:
+            bar.close()
+        archive.close()
+    print(f"{uri} ({prefix}): {report.passages_written} passages written from {len(documents)} documents; "
+          f"{report.embedded} embedded, {report.from_cache} from the cache, {report.skipped} unchanged, "
+          f"{report.deleted} removed; {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -259,6 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("directory", nargs="*", metavar="SOURCE",
                        help="files, folders or web addresses (default: the project's seeds/)")
     index.add_argument("--rebuild", action="store_true", help="build even if the index is current")
+    index.add_argument("--workers", type=int, help="with --store milvus: embedding workers; more than 1 runs "
+                                                   "on Ray (RAY_ADDRESS, else a local cluster)")
+    index.add_argument("--embedding-cache", metavar="DIR",
+                       help="with --store milvus: keep each document's vectors here and reuse them")
+    index.add_argument("--batch-passages", type=int, default=512,
+                       help="with --store milvus: commit every this many passages (default 512)")
+    index.add_argument("--keep-missing", action="store_true",
+                       help="with --store milvus: keep archive documents that are no longer in the folder")
     index.set_defaults(func=cmd_index)
 
     info = sub.add_parser("info", parents=[common], help="show the embedding backend, model and index")
