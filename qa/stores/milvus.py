@@ -248,6 +248,31 @@ class MilvusArchive:
         except ValueError:
             return None
 
+    def prepare(self, want: dict, dim: int, rebuild: bool = False) -> dict:
+        """Open the collections, or (re)create them when missing, built with other settings
+        than ``want`` (``expected_meta``) or ``rebuild``; the manifest is then ``want``.
+
+        Args:
+            want: the manifest fields the collections must match.
+            dim: the embedding dimension, for a new collection.
+            rebuild: recreate even when the manifest matches.
+
+        Returns:
+            ``want`` with the collections' BM25 tokenizer (``"milvus_tokenizer"``).
+        """
+        manifest = None
+        if self.exists():
+            self.load()
+            manifest = self.manifest()
+        if rebuild or manifest is None or any(manifest.get(k) != v for k, v in want.items()):
+            if manifest is not None:
+                log.warning("Milvus store %s in %s was built with other settings; rebuilding", self.prefix, self.uri)
+            self.create(dim)
+            want = {**want, "milvus_tokenizer": self.tokenizer}
+            self.write_manifest(want)
+            return want
+        return {**want, "milvus_tokenizer": manifest.get("milvus_tokenizer")}
+
     def write_manifest(self, manifest: dict) -> None:
         """Store the manifest (replacing the one there)."""
         self.client.upsert(self.meta_name, [{"key": "manifest", "value": json.dumps(manifest, ensure_ascii=False),
@@ -588,19 +613,7 @@ def load_or_build_milvus(documents: list[Document], embeddings: E5Embeddings, ur
     except Exception as err:
         raise IndexBuildError(f"cannot open Milvus at {uri}: {err}") from err
     try:
-        want = expected_meta(embeddings, settings, sentence_vectors)
-        manifest = None
-        if archive.exists():
-            archive.load()
-            manifest = archive.manifest()
-        if rebuild or manifest is None or any(manifest.get(k) != v for k, v in want.items()):
-            if manifest is not None:
-                log.info("Milvus store %s in %s is stale; rebuilding", prefix, uri)
-            archive.create(embeddings.dim)
-            want = {**want, "milvus_tokenizer": archive.tokenizer}
-            archive.write_manifest(want)
-        else:
-            want = {**want, "milvus_tokenizer": manifest.get("milvus_tokenizer")}
+        want = archive.prepare(expected_meta(embeddings, settings, sentence_vectors), embeddings.dim, rebuild)
         stored = archive.indexed_documents()
         stored_dates = {d.source: d.date for d in archive.documents()} if stored else {}
         names = {d.source for d in documents}
