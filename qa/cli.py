@@ -163,7 +163,9 @@ def cmd_index_archive(args: argparse.Namespace) -> int:
     from .stores.open import milvus_collection_prefix
 
     if len(args.directory) != 1 or not Path(args.directory[0]).is_dir():
-        raise ValueError("--store milvus indexes one folder: article-qa index DIR --store milvus")
+        given = args.directory[0] if len(args.directory) == 1 else " ".join(args.directory)
+        reason = "no such folder" if len(args.directory) == 1 and not Path(given).exists() else "not one folder"
+        raise ValueError(f"{given}: {reason}; --store milvus indexes one folder: article-qa index DIR --store milvus")
     if args.workers is not None and args.workers < 1:
         raise ValueError("--workers must be at least 1")
     t0 = time.perf_counter()

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import IndexBuildError
 from ..ingest import Document
 from ..splitting import SplitterSettings
 from .embed import EmbeddedDocument, EmbeddingCache, document_hash
@@ -48,13 +49,18 @@ def open_archive(uri: str, prefix: str, embeddings, settings: SplitterSettings =
 
     Raises:
         ImportError: pymilvus is not installed (``pip install 'ask-the-article[archive]'``).
+        IndexBuildError: Milvus cannot be opened or reached at ``uri`` (one line, the cause chained).
     """
     try:
         from ..stores.milvus import MilvusArchive, expected_meta
     except ImportError as err:
         raise ImportError("the Milvus store needs pymilvus: pip install 'ask-the-article[archive]'") from err
-    archive = MilvusArchive(uri, prefix, token)
-    return archive, archive.prepare(expected_meta(embeddings, settings, unit_vectors), embeddings.dim, rebuild)
+    try:
+        archive = MilvusArchive(uri, prefix, token)
+        return archive, archive.prepare(expected_meta(embeddings, settings, unit_vectors), embeddings.dim, rebuild)
+    except Exception as err:  # pymilvus's connection and configuration errors: no common base class
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise IndexBuildError(f"cannot open Milvus at {uri}: {first}") from err
 
 
 @dataclass

@@ -80,11 +80,19 @@ def ray_session(address: str | None = None, num_cpus: int | None = None):
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     already = ray.is_initialized()
     if not already:
-        if address:
-            ray.init(address=address, log_to_driver=False, configure_logging=False)
-        else:
-            ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                     log_to_driver=False, configure_logging=False)
+        try:
+            if address:
+                ray.init(address=address, log_to_driver=False, configure_logging=False)
+            else:
+                ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
+                         log_to_driver=False, configure_logging=False)
+        except Exception as err:  # a cluster that does not answer, or a local one that did not start
+            from ..errors import IndexBuildError
+
+            where = address or "a local cluster on 127.0.0.1"
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise IndexBuildError(f"Ray could not start or reach {where}: {first}; "
+                                  "nothing was written, run the command again") from err
     try:
         yield int(ray.cluster_resources().get("CPU", 1))
     finally:
