@@ -1,6 +1,6 @@
 """Measure the short answer's span choice (``qa.lead``) and the variants tried, on XQuAD and the seed.
 
-    python -m bench.lead_spans [--cache DIR]
+    python -m bench.lead_spans
 
 Asks every answerable question of ``shared/eval/xquad/questions.jsonl`` (over its corpus) and
 of ``shared/eval/seed_dev.jsonl`` (over ``seeds/``) once through ``ArticleQA.ask``, keeps the
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import re
 import statistics
 import sys
@@ -69,23 +68,15 @@ def collect(questions_path: Path, corpus: Path, group_of) -> list[Record]:
     return out, bot
 
 
-def load(cache: Path):
-    """The records of both sets (cached in ``cache``; delete the files to ask again) and
-    the two bots (for the features' look-ups)."""
+def load():
+    """The records of both sets and the two bots (for the features' look-ups). The questions
+    are asked afresh on every run (about 2 minutes): nothing is cached, since the records hold
+    live answer objects that would need pickling."""
     sets = {}
     for name, questions, corpus, group_of in (
             ("xquad", EVAL / "xquad" / "questions.jsonl", EVAL / "xquad" / "corpus", lambda q: q.doc),
             ("seed", EVAL / "seed_dev.jsonl", ROOT / "seeds", lambda q: "seed")):
-        path = cache / f"lead_spans_{name}.pkl"
-        from qa import ArticleQA
-
-        if path.exists():
-            records = pickle.loads(path.read_bytes())
-            bot = ArticleQA.from_directory(corpus, progress=False)
-        else:
-            records, bot = collect(questions, corpus, group_of)
-            path.write_bytes(pickle.dumps(records))
-        sets[name] = (records, bot)
+        sets[name] = collect(questions, corpus, group_of)
     return sets
 
 
@@ -244,10 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     from qa import lead
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", default="/tmp", help="folder for the asked answers (pickles)")
     parser.add_argument("--no-windows", action="store_true", help="skip the window and re-ranking fits (~1 min)")
     args = parser.parse_args(argv)
-    sets = load(Path(args.cache))
+    sets = load()
     xq, xbot = sets["xquad"]
     seed, sbot = sets["seed"]
     print(f"XQuAD {len(xq)} answerable questions, seed {len(seed)}; answer hit / median characters")
