@@ -48,7 +48,7 @@ def assert_exact(answer, seed_text: str) -> None:
 @pytest.mark.parametrize(("first", "follow", "query"), [
     ("من حضر المؤتمر؟", "ومتى؟", "متى؟ المؤتمر"),
     pytest.param("Where was the conference held?", "and when?", "when? conference held",
-                 marks=pytest.mark.xfail(strict=True, reason="known limit (README): the fitted policy refuses this answerable seed question (p just under the threshold)")),
+                 marks=pytest.mark.xfail(strict=True, reason="known limit (README): 'Where was the conference held?' is refused (p just under the threshold), and its follow-up inherits that verdict")),
 ])
 def test_and_when_is_answered_with_a_time(seed_bot, seed_text, first, follow, query):
     before = seed_bot.ask(first)
