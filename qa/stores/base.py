@@ -207,12 +207,21 @@ class PassageStore(ABC):
 
     def first_unit(self) -> np.ndarray:
         """``(n_passages + 1,)`` int64: global row of each passage's first clause unit
-        (passage order, then unit order); the last entry is the number of units."""
-        return np.cumsum([0] + [len(p.sentences) for p in self.passages]).astype(np.int64)
+        (passage order, then unit order); the last entry is the number of units. Computed
+        once (the passages of a store do not change; it is read at every question)."""
+        cached = self.__dict__.get("_first_unit_rows")
+        if cached is None:
+            cached = np.cumsum([0] + [len(p.sentences) for p in self.passages]).astype(np.int64)
+            self.__dict__["_first_unit_rows"] = cached
+        return cached
 
     def sentence_owners(self) -> np.ndarray:
-        """``(n_units,)`` int64: the passage id of each global clause-unit row."""
-        return np.array([i for i, p in enumerate(self.passages) for _ in p.sentences], dtype=np.int64)
+        """``(n_units,)`` int64: the passage id of each global clause-unit row (computed once)."""
+        cached = self.__dict__.get("_unit_owner_rows")
+        if cached is None:
+            cached = np.repeat(np.arange(len(self.passages), dtype=np.int64), np.diff(self.first_unit()))
+            self.__dict__["_unit_owner_rows"] = cached
+        return cached
 
     def describe(self) -> dict[str, Any]:
         """``{"store": kind, ...}`` for ``ArticleQA.info``."""

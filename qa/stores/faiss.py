@@ -131,7 +131,6 @@ class FaissPassageStore(BasePassageStore):
     def __post_init__(self) -> None:
         self._bm25 = None
         self._frequency: Counter | None = None
-        self._owners: np.ndarray | None = None
         self._dates = {source: parse_date(value) for source, value in (self.manifest.get("dates") or {}).items()}
 
     # ---- the store interface ---------------------------------------------------------
@@ -187,12 +186,11 @@ class FaissPassageStore(BasePassageStore):
         ids = np.arange(len(self.passages), dtype=np.int64) if mask is None else np.flatnonzero(mask).astype(np.int64)
         best = unit_ids = units = None
         if unit_cosine is not None:
-            if self._owners is None:
-                self._owners = self.sentence_owners()
+            owners = self.sentence_owners()
             best = np.full(len(self.passages), -1.0, dtype=np.float32)
-            np.maximum.at(best, self._owners, unit_cosine)
+            np.maximum.at(best, owners, unit_cosine)
             best = best[ids]
-            unit_ids = np.arange(len(unit_cosine), dtype=np.int64) if mask is None else np.flatnonzero(mask[self._owners])
+            unit_ids = np.arange(len(unit_cosine), dtype=np.int64) if mask is None else np.flatnonzero(mask[owners])
             units = unit_cosine[unit_ids]
         cosines = passage_cosine[ids]
         return Candidates(ids, cosines, best, bm25[ids], unit_ids, units,
