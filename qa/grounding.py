@@ -125,6 +125,38 @@ def _holds_person(text: str) -> bool:
     return bool(names_in_latin(text, places=False)) if is_arabic_token(text) else False
 
 
+def _closeness(word: str, words, stems, roots, word_list: list[str], up_to: int) -> int:
+    """How closely ``word`` occurs in a text, as a ``GROUNDED`` level, trying the looser
+    levels only up to ``up_to``.
+
+    Args:
+        word: a normalised question word.
+        words: the text's normalised words (a set); ``stems``: its BM25 terms (a set);
+        roots: a callable returning its Arabic roots (built only when needed);
+        word_list: its words as a list (for RapidFuzz).
+        up_to: the loosest level worth trying.
+
+    Returns:
+        ``GROUNDED["stem"]`` (as is, or every light stem of the word is there; "visitors"
+        and "visitor" share a stem), ``["root"]`` (the Tashaphyne root: "حضر" (attended)
+        against "الحضور" (attendance)), ``["fuzzy"]`` (a RapidFuzz ratio >= ``FUZZY_RATIO``
+        with a word) or ``["none"]``.
+    """
+    if word in words:
+        return GROUNDED["stem"]
+    analysed = analyze(word, drop_stopwords=False)
+    if analysed and all(t in stems for t in analysed):
+        return GROUNDED["stem"]
+    if up_to >= GROUNDED["root"] and is_arabic_token(word) and root_arabic(word) in roots():
+        return GROUNDED["root"]
+    if up_to >= GROUNDED["fuzzy"]:
+        from rapidfuzz import fuzz, process
+
+        if process.extractOne(word, word_list, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO) is not None:
+            return GROUNDED["fuzzy"]
+    return GROUNDED["none"]
+
+
 class ArticleGrounding:
     """The lexical grounding of questions in one collection of articles (see the module notes).
 
@@ -178,18 +210,7 @@ class ArticleGrounding:
         """How closely ``word`` occurs in the articles: ``GROUNDED["stem"]`` (as is or by
         light stem), ``["root"]`` (by Tashaphyne root), ``["fuzzy"]`` (approximately) or
         ``["none"]``."""
-        if word in self._word_set:
-            return GROUNDED["stem"]
-        stems = analyze(word, drop_stopwords=False)  # "visitors" and "visitor" share a stem
-        if stems and all(s in self.vocabulary for s in stems):
-            return GROUNDED["stem"]
-        if is_arabic_token(word) and root_arabic(word) in self._arabic_roots():
-            return GROUNDED["root"]  # "حضر" (attended) vs the article's "الحضور" (attendance)
-        from rapidfuzz import fuzz, process
-
-        if process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO) is not None:
-            return GROUNDED["fuzzy"]
-        return GROUNDED["none"]
+        return _closeness(word, self._word_set, self.vocabulary, self._arabic_roots, self._words, GROUNDED["fuzzy"])
 
     def has_known_word(self, text: str) -> bool:
         """True when ``text`` holds at least one word of the articles or of an Arabic or
@@ -277,8 +298,6 @@ class ArticleGrounding:
         """
         if not words or not passages:
             return []
-        from rapidfuzz import fuzz, process
-
         tables = [self._passage_table(p) for p in passages]
         missing = []
         for word in words:
@@ -287,12 +306,8 @@ class ArticleGrounding:
                 if not named <= self._passage_countries(tuple(passages)):  # "روسيا" where it says "موسكو"
                     missing.append(word)
                 continue
-            stems = analyze(word, drop_stopwords=False)
-            root = root_arabic(word) if is_arabic_token(word) else ""
-            if any(word in table[0] or (stems and all(s in table[1] for s in stems))
-                   or (level != "stem" and root and root in table[2])
-                   or (level == "fuzzy" and process.extractOne(word, table[3], scorer=fuzz.ratio,
-                                                               score_cutoff=FUZZY_RATIO) is not None)
+            up_to = GROUNDED[level]
+            if any(_closeness(word, table[0], table[1], lambda table=table: table[2], table[3], up_to) <= up_to
                    for table in tables):
                 continue
             missing.append(word)
