@@ -74,6 +74,7 @@ FEATURES = (
     "top_missing_stem_share",  # share of the judged words that the best sentence's passage lacks as is or by stem
     "local_missing_idf",     # local_missing_share with each word weighed by its IDF
     "top_missing_idf",       # top_missing_stem_share with each word weighed by its IDF
+    "sentence_missing_idf",  # IDF-weighted share of the judged words that the best sentence lacks as is or by stem
 )
 # Features that do not depend on the embedding's cosine scale (the lexical fallback).
 LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
@@ -92,6 +93,7 @@ REASONS = {
     "answer_kind_missing": "answer-kind", "answer_person_missing": "answer-kind",
     "local_missing_share": "missing-words", "unlinked_names": "missing-words", "linked_names": "missing-words",
     "top_missing_stem_share": "missing-words", "local_missing_idf": "missing-words", "top_missing_idf": "missing-words",
+    "sentence_missing_idf": "missing-words",
 }
 # Features that state a fact about the question (active when > 0), preferred as the reason.
 FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
@@ -192,6 +194,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     # near-topic questions: their words are in the collection but not together where the answer would be
     local_missing = grounding.missing_locally(judged, _best_passages(candidates, KIND_SENTENCES)) if judged else []
     top_missing = grounding.missing_locally(judged, _best_passages(candidates, 1), "stem") if judged else []
+    sentence_missing = grounding.missing_locally(judged, _best_sentences(candidates, 1), "stem") if judged else []
     linked, unlinked = grounding.latin_names(question)
     person_missing = kind_missing and asked == "person"
     kind_missing = kind_missing and asked != "person"
@@ -214,6 +217,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "top_missing_stem_share": len(top_missing) / len(judged) if judged else 0.0,
         "local_missing_idf": grounding.weighted_share(local_missing, judged),
         "top_missing_idf": grounding.weighted_share(top_missing, judged),
+        "sentence_missing_idf": grounding.weighted_share(sentence_missing, judged),
         "unlinked_names": float(min(unlinked, 2)),
         "linked_names": float(min(linked, 2)),
         "missing_root_share": len(grounding.missing_words(question, language, "root")) / len(judged) if judged else 0.0,
