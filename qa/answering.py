@@ -206,7 +206,7 @@ class ExtractiveAnswerer:
         chosen = self.choose(candidates)
         # the short answer's pieces (``qa.lead``): a piece from a sentence not chosen above
         # joins the quotes, so the lead is always part of the whole answer
-        pieces = lead_pieces(candidates, self.quote_span)
+        pieces = lead_pieces(question, candidates, self)
         quoted = {(c.hit.source, self.quote_span(c).start) for c in chosen}
         for c, _span in pieces:
             if (c.hit.source, self.quote_span(c).start) not in quoted:

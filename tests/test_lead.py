@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from conftest import SEED_DEV
 from qa.evaluation import read_questions
-from qa.lead import FIRST_MAX_CHARS, LEAD_MAX_CHARS, PIECE_MARGIN
+from qa.lead import (SPAN_FEATURES, SPAN_MODEL, SpanModel, choose_spans, lead_pieces, quote, span_candidates,
+                     span_model)
 from qa.preface import names_in_latin, only_language_request, preface, reader_language
 
 QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
@@ -29,27 +31,53 @@ def test_lead_quotes_the_article_inside_the_cited_sentences(seed_bot, seed_text,
     for text, n in pieces:
         cited = by_n[int(n)]  # every marker of the lead is one of the answer's citations
         assert text in cited.quote and text in seed_text  # in the article's words, inside that quote
-    # one piece always; more only within the lead's limit; a single piece longer than the
-    # first piece's limit is one clause unit of the store (its sentence did not fit)
-    units = {u.text for p in seed_bot.retriever.store.passages for u in p.sentences}
-    assert len(pieces) == 1 or len(answer.lead) <= LEAD_MAX_CHARS
-    assert len(pieces) > 1 or len(answer.lead) <= FIRST_MAX_CHARS or pieces[0][0] in units
+    # every piece is whole clause units of the store, one after the other: it starts where a
+    # unit starts and ends where a unit ends, in the same passage
+    for text, n in pieces:
+        cited = by_n[int(n)]
+        start = seed_text.index(text, cited.quote_start)
+        passage = seed_bot.retriever.store.passages[cited.passage_id]
+        assert start in {u.start for u in passage.sentences}
+        assert start + len(text) in {u.end for u in passage.sentences}
 
 
-def test_lead_pieces_are_the_best_unit_and_units_close_to_it(seed_bot):
-    """The first piece holds the best-scoring clause unit; every other piece holds a unit
-    scoring within PIECE_MARGIN of it (qa.lead's rule, on the real scores of a seed question)."""
-    question = "Who attended the conference?"
-    retrieval = seed_bot.retriever.retrieve(question)
-    candidates = seed_bot.extractive.candidates(question, retrieval)
-    pieces = [text for text, _ in QUOTE.findall(seed_bot.ask(question).lead)]
-    best = candidates[0]
-    assert any(best.sentence.text in text for text in pieces)
-    for text in pieces:  # a piece is a unit or its sentence: it holds a unit within the margin
-        held = [c.score for c in candidates if c.sentence.text in text]
-        assert held and max(held) >= best.score - PIECE_MARGIN
-    # the margin is what keeps a piece out: some unit of the top passages scores below it
-    assert any(c.score < best.score - PIECE_MARGIN for c in candidates)
+def test_the_fitted_span_scorer_loads_and_is_what_the_lead_uses(seed_bot):
+    """qa/calibration/lead_spans.json (python -m bench.lead_spans --fit) holds the weights of
+    every feature, and the lead of a seed question is the spans ``choose_spans`` takes with them."""
+    model = SpanModel.from_json(SPAN_MODEL)
+    assert model.features == SPAN_FEATURES and model.coef.shape == (len(SPAN_FEATURES),)
+    assert model.max_units >= 1 and 0 < model.length_cost and 0 < model.length_cost_cross
+    assert (model.scale > 0).all()
+    for question in ("Who attended the conference?", "كم يوما استمرت المشاورات؟"):
+        retrieval = seed_bot.retriever.retrieve(question)
+        candidates = seed_bot.extractive.candidates(question, retrieval)
+        spans = span_candidates(question, candidates, seed_bot.extractive)
+        probabilities = model.probabilities(spans)
+        assert spans and ((0 < probabilities) & (probabilities < 1)).all()
+        cost = model.length_cost_cross if question.startswith("Who") else model.length_cost
+        chosen = choose_spans(spans, probabilities, cost)
+        # the first span is the best trade of probability for length
+        gains = [p - cost * len(quote(s.span.text, 1)) for s, p in zip(spans, probabilities)]
+        assert chosen[0] is spans[max(range(len(spans)), key=gains.__getitem__)]
+        # no two chosen spans overlap
+        for i, a in enumerate(chosen):
+            for b in chosen[i + 1:]:
+                assert a.candidate.hit.source != b.candidate.hit.source or a.span.end <= b.span.start \
+                    or b.span.end <= a.span.start
+        lead = seed_bot.ask(question).lead
+        assert sorted(t for t, _ in QUOTE.findall(lead)) == sorted(s.span.text for s in chosen)
+        assert [(c, s) for c, s in lead_pieces(question, candidates, seed_bot.extractive)] == \
+            [(s.candidate, s.span) for s in chosen]
+
+
+def test_a_stale_span_scorer_is_refused(tmp_path):
+    data = json.loads(SPAN_MODEL.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    stale = tmp_path / "lead_spans.json"
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="refit"):
+        SpanModel.from_json(stale)
+    assert span_model().features == SPAN_FEATURES  # the shipped file is current
 
 
 def test_lead_is_empty_when_the_bot_abstains(seed_bot):
