@@ -37,6 +37,7 @@ from qa.conversation import (  # noqa: E402
     UPLOAD_LIMIT_BYTES,
     UPLOAD_LIMIT_TEXT,
     Conversation,
+    article_line,
     check_question,
     headline_of,
     parse_history,
@@ -140,8 +141,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
     def answered_from(session_bot: ArticleTicket | None) -> str:
         documents = shown(session_bot).documents
-        names = ", ".join(headline_of(text) or name for name, text in documents.items())
-        return f"{article_label(session_bot)} ({names})" if names else article_label(session_bot)
+        return article_line(article_label(session_bot),
+                            [headline_of(text) or name for name, text in documents.items()])
 
     # ------------------------------------------------------------------ handlers
 
@@ -223,13 +224,16 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """On page load: the conversation the browser kept, back in the chat."""
         conversation = Conversation.from_json(kept)
         if not conversation.turns:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         answer = conversation.turns[-1].answer
         notice = conversation.article_notice(answered_from(session_bot), article_label(session_bot))
         if notice:
             gr.Warning(notice)
+        # the source buttons come back with the answer, unless it cited an article no longer shown
+        choices = [] if notice else R.source_choices(answer)
         return (render_turns(conversation, session_bot), answer,
-                R.render_article(shown(session_bot).documents, answer), conversation.to_json())
+                R.render_article(shown(session_bot).documents, answer), conversation.to_json(),
+                gr.update(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)))
 
     def ask_api(question: str, history, session_bot) -> dict:
         """JSON endpoint: ``Answer.to_dict()`` for one question.
@@ -467,6 +471,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     feedback_options=None,
                     buttons=[],  # each answer has its own "Copy" (plain text, not the message's HTML)
                     placeholder=R.chat_placeholder(own=False),
+                    # the latest answer is brought into view by SCROLL_TO_FOCUS_JS (its top, on a
+                    # phone); Gradio's own scroll to the bottom ran after it and hid a long answer's start
+                    autoscroll=False,
                 )
                 question_box = gr.MultimodalTextbox(
                     show_label=False,
@@ -527,7 +534,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
 
         # ------------------------------------------------------------------ events
-        demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article, conversation_state],
+        demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article, conversation_state, sources],
                   api_visibility="private", queue=False)
         question_box.submit(
             chat,

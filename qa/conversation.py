@@ -106,6 +106,17 @@ def headline_of(text: str) -> str:
     return f"{cut}…"
 
 
+def article_line(label: str, headlines: list[str]) -> str:
+    """Which article answered, as one plain-text line: ``"seed article (<headline>, …)"``.
+
+    The headlines are wrapped in Unicode directional isolates (U+2068 FIRST STRONG ISOLATE
+    ... U+2069 POP DIRECTIONAL ISOLATE, Unicode Standard Annex #9) so an Arabic headline keeps
+    its own direction inside an English line: without them the parentheses and the "…" of a
+    shortened headline were drawn mirrored. ``label`` alone when there is no headline."""
+    names = ", ".join(h for h in headlines if h)
+    return f"{label} (\u2068{names}\u2069)" if names else label
+
+
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
     """How a source is named to a reader: ``"<headline> · ¶<paragraph>"``; the file name
     stands in for the headline when the document is unknown or has no text."""

@@ -3,7 +3,7 @@
 
 Without a chat model nothing is translated: the line says plainly, in the reader's
 language, that the article is in Arabic and what the quotes below are ("The article (in
-Arabic) names them in this quote"), then the names the quotes hold in Latin script:
+Arabic) on who, in its own words"), then the names the quotes hold in Latin script:
 
 - people, by ``arabic-name-romanizer`` (UNICEF, MIT: a dictionary of about 60k attested
   Latin spellings from Wikidata, with a small ONNX model for unseen names). Measured on the
@@ -53,27 +53,29 @@ _FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles es
                     "une est sont été a-t-il ont au aux dans pour avec".split())
 
 ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}}
-# What the quotes below are, by the question's kind, per reader language.
+# What the quotes below are, by the question's kind, per reader language. The line says what
+# the question was about, not that the quotes answer it: the extractive answer cannot know
+# that ("gives the reason in this quote" overclaimed when the quote was the wrong one).
 LINES = {
     "en": {
-        "who": "The article ({lang}) names them in this quote",
-        "where": "The article ({lang}) says where in this quote",
-        "when": "The article ({lang}) says when in this quote",
-        "number": "The article ({lang}) gives the number in this quote",
-        "why": "The article ({lang}) gives the reason in this quote",
-        "other": "The article ({lang}) answers in these words",
+        "who": "The article ({lang}) on who, in its own words",
+        "where": "The article ({lang}) on where, in its own words",
+        "when": "The article ({lang}) on when, in its own words",
+        "number": "The article ({lang}) on how many, in its own words",
+        "why": "The article ({lang}) on why, in its own words",
+        "other": "The article ({lang}), in its own words",
         "none": "The article is {lang}; without a chat model the answers quote it as written, "
                 "with a line like this one in English saying what the quotes are",
         "abstained": "The article ({lang}) does not say",
         "names": "names in Latin script",
     },
     "fr": {
-        "who": "L'article ({lang}) les nomme dans cette citation",
-        "where": "L'article ({lang}) dit où dans cette citation",
-        "when": "L'article ({lang}) dit quand dans cette citation",
-        "number": "L'article ({lang}) donne le nombre dans cette citation",
-        "why": "L'article ({lang}) donne la raison dans cette citation",
-        "other": "L'article ({lang}) répond en ces mots",
+        "who": "L'article ({lang}) sur qui, dans ses propres mots",
+        "where": "L'article ({lang}) sur où, dans ses propres mots",
+        "when": "L'article ({lang}) sur quand, dans ses propres mots",
+        "number": "L'article ({lang}) sur combien, dans ses propres mots",
+        "why": "L'article ({lang}) sur pourquoi, dans ses propres mots",
+        "other": "L'article ({lang}), dans ses propres mots",
         "none": "L'article est {lang} ; sans modèle de dialogue, les réponses le citent tel quel, "
                 "avec une ligne en français comme celle-ci qui dit ce que sont les citations",
         "abstained": "L'article ({lang}) ne le dit pas",

@@ -4,6 +4,7 @@ Arabic question, right-to-left answer, cited passage highlighted, nothing fetche
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from urllib.parse import urlparse
 
@@ -214,7 +215,8 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         source = answer.locator(".qa-from")
         source.wait_for(timeout=60_000)
         # named by its headline (its first line), as every source is
-        assert source.is_visible() and "your article (طرابلس تحتضن" in source.inner_text()
+        # the headline sits in directional isolates (U+2068 ... U+2069) so it keeps its direction
+        assert source.is_visible() and "your article (\u2068طرابلس تحتضن" in source.inner_text()
         shot = tmp_path / "own-article.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot after: {shot}")
@@ -388,6 +390,10 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         answers.first.wait_for(state="visible", timeout=30_000)
         assert "Who attended the conference?" in page.locator("#qa-chat .qa-user").last.inner_text()
         assert answers.last.locator(".qa-preface").inner_text() == preface
+        # the source buttons of the last answer come back too (they were lost on reload)
+        picker = page.locator("#qa-source-select input[type=radio]")
+        picker.first.wait_for(state="visible", timeout=30_000)
+        assert picker.count() == len(set(re.findall(r"\[(\d+)\]", copied.split("Sources:")[0]))), copied
         shot = tmp_path / f"chat-{width}-reloaded.png"
         page.screenshot(path=str(shot), full_page=width >= 800)
         print(f"screenshot after reload: {shot}")
