@@ -89,13 +89,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .conversation import check_question
 
     question = check_question(_question_arg(args.question))  # an empty one: exit 2 before loading
+    filters = _filters(args)  # a bad date: exit 2 before loading
     bot = _bot(args, args.docs)
-    answer = bot.ask(question)
+    answer = bot.ask(question, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:
         print(format_answer(answer, bot.documents))
     return 0
+
+
+def _filters(args: argparse.Namespace):
+    """``--document`` / ``--date-from`` / ``--date-to`` as a ``StoreFilter`` (``None`` when
+    none is given).
+
+    Raises:
+        ValueError: a date that does not parse, or ``--date-from`` after ``--date-to``.
+    """
+    from .stores.base import StoreFilter
+
+    return StoreFilter.from_mapping({key: value for key, value in (
+        ("documents", args.document), ("date_from", args.date_from), ("date_to", args.date_to)) if value})
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -317,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: the project's seeds/)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     ask.add_argument("-k", type=_top_k, help="passages to retrieve (1-50)")
+    ask.add_argument("--document", action="append", metavar="SOURCE",
+                     help="only passages of this document (its source name as in citations; repeat for several)")
+    ask.add_argument("--date-from", metavar="YYYY-MM-DD",
+                     help="only documents dated on or after this day (undated documents are left out)")
+    ask.add_argument("--date-to", metavar="YYYY-MM-DD",
+                     help="only documents dated on or before this day (undated documents are left out)")
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", parents=[common], help="a conversation: one question a line on stdin, with follow-ups")

