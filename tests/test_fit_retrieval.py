@@ -1,0 +1,59 @@
+"""The measuring tools of ``bench.fit_retrieval`` (RM3 feedback terms, fits by article),
+on the seed article and on XQuAD's article grouping."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.text import analyze
+
+
+def test_rm3_feedback_terms_of_the_delegations_paragraph(seed_bot) -> None:
+    """Feedback from the paragraph naming the delegations gives its country names as heavy
+    terms, and the weighted second BM25 query ranks that paragraph first."""
+    from bench.fit_retrieval import FeedbackTerms
+
+    retriever = seed_bot.retriever
+    passages = retriever.store.passages
+    delegations = next(i for i, p in enumerate(passages) if "تونس" in p.text and "تشاد" in p.text)
+    terms = FeedbackTerms(retriever)
+    assert terms.bm25.shape == (len(passages), len(terms.vocabulary))
+    assert np.allclose(terms.p_term.sum(axis=1), 1.0)
+    ids, weights = terms.weights(np.array([delegations]), np.array([1.0]), 15)
+    chosen = {terms.vocabulary[i] for i in ids}
+    assert {analyze("تشاد")[0], analyze("السودان")[0]} <= chosen
+    assert chosen <= set(analyze(passages[delegations].text))  # one feedback passage: only its terms
+    assert np.all(np.diff(weights) <= 0)  # heaviest first
+    # a term of the paragraph ranks it above every passage lacking the term
+    assert int(np.argmax(terms.bm25[:, ids] @ weights)) == delegations
+    # one term's BM25 column is what the store scores for that term alone
+    t = terms.term_id[analyze("تشاد")[0]]
+    assert np.allclose(terms.bm25[:, t], retriever.bm25_scores([terms.vocabulary[t]]))
+
+
+def test_fits_never_score_the_articles_they_were_fitted_on() -> None:
+    """``fit_by_article`` and ``fit_leave_one_article_out`` choose a variant on the other
+    articles only: a variant right only on the held-out half is never chosen for it."""
+    from bench.fit_retrieval import fit_by_article, fit_leave_one_article_out, sign_test, top1_changes
+
+    n = 8
+    half_a = np.arange(n) < n // 2
+    language = np.array(["en"] * n)
+    documents = np.array([f"article-{i // 2:02d}" for i in range(n)])
+    relevant = np.zeros((n, 2), dtype=bool)
+    relevant[:, 0] = True
+    good = np.tile([1.0, 0.0], (n, 1))  # ranks passage 0 (relevant) first everywhere
+    bad = np.tile([0.0, 1.0], (n, 1))
+    fused, notes = fit_by_article({"good": good, "bad": bad}, relevant, language, half_a, "en", str)
+    assert np.array_equal(fused, good) and len(notes) == 2
+    # "tricky" is right on half B only, "mid" on every other question: fitted on A (to score
+    # B) "mid" wins, fitted on B (to score A) "tricky" wins and is wrong on A
+    tricky = np.where(half_a[:, None], bad, good)
+    mid = np.where((np.arange(n) % 2 == 0)[:, None], good, bad)
+    fused, _ = fit_by_article({"tricky": tricky, "mid": mid}, relevant, language, half_a, "en", str)
+    assert np.array_equal(fused, np.where(half_a[:, None], tricky, mid))
+    fused, picks = fit_leave_one_article_out({"tricky": tricky, "good": good}, relevant, language == "en", documents)
+    assert picks == {"good": len(set(documents))}
+    assert top1_changes(fused, good, relevant, language == "en") == (0, 0)
+    assert top1_changes(bad, good, relevant, language == "en") == (0, n)
+    assert sign_test(0, 0) == 1.0 and sign_test(0, 10) < 0.01
