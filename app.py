@@ -216,7 +216,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             conversation_state: conversation.to_json(),
             last_answer: answer,
             article: R.render_article(qa_bot.documents, answer),
-            sources: gr.update(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
+            sources: gr.update(choices=choices, value=R.first_source(answer) if choices else None, visible=bool(choices)),
             footer: R.render_footer(qa_bot.info(), turn.elapsed_s, article_label(session_bot)),
         }
 
@@ -233,7 +233,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         choices = [] if notice else R.source_choices(answer)
         return (render_turns(conversation, session_bot), answer,
                 R.render_article(shown(session_bot).documents, answer), conversation.to_json(),
-                gr.update(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)))
+                gr.update(choices=choices, value=R.first_source(answer) if choices else None, visible=bool(choices)))
 
     def ask_api(question: str, history, session_bot) -> dict:
         """JSON endpoint: ``Answer.to_dict()`` for one question.

@@ -36,11 +36,15 @@ from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTE
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
+from .preface import only_language_request, preface
 from .text import INVISIBLE, content_words, detect_language
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# The notice on a shortened question, in the question's language (``detect_language``).
+SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
+             "en": "The question was shortened to its first {n} characters."}
 WARM_UP_QUESTIONS = ("ما هو موضوع المقال؟", "Who is named in the article, and where?", "مرحبا")
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-z]")
@@ -275,7 +279,7 @@ class ArticleQA:
         notice = ""
         if len(question) > MAX_QUESTION_CHARS:
             question = question[:MAX_QUESTION_CHARS]
-            notice = f"The question was shortened to its first {MAX_QUESTION_CHARS} characters."
+            notice = SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
         history = inputs.get("history") or []
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
@@ -285,6 +289,10 @@ class ArticleQA:
         plan = plan_question(asked, history)
         if plan.kind != "no-question" and not self.extractive.grounding.has_known_word(asked):
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
+        if self.llm is None and only_language_request(question):
+            # "Answer in English please" asks for nothing in the article: without a chat model the
+            # reply is the line saying what the quotes are (``qa.preface``), not a retrieved quote
+            plan = QuestionPlan("no-question", asked)
         query, exclude = plan.query, frozenset()
         if plan.kind != "no-question" and history and self.llm is not None:
             query = self.llm.rewrite_question(question, history, language)
@@ -365,7 +373,10 @@ class ArticleQA:
             extra["best_cosine"] = round(state["evidence"].features["sentence_cosine"], 4)
         if decision.threshold is not None:
             extra["threshold"] = decision.threshold
-        text = INVITATION.get(language, INVITATION["en"]) if decision.reason == "no-question" else None
+        text = None
+        if decision.reason == "no-question":
+            text = (preface(state["question"], self.extractive.collection_language, [])
+                    if only_language_request(state["question"]) else "") or INVITATION.get(language, INVITATION["en"])
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if retrieval else [],
                                    notice=state["notice"],

@@ -118,7 +118,12 @@ def without_language_request(question: str) -> str:
     for pattern in (_REQUEST_EN, _REQUEST_AR):
         folded = pattern.sub(" ", folded)
     folded = " ".join(_REQUEST_WRAPPERS.sub(" ", folded).split()).strip(" ,،.")
-    return folded if _WORD.search(folded) else question
+    if not _WORD.search(folded):
+        return question
+    # normalising casefolds: the Latin words get their case back, since a capital tells a name
+    # ("Haftar") to the cross-script name linking and the policy
+    cased = {w.casefold(): w for w in _WORD.findall(question) if w.isascii()}
+    return _WORD.sub(lambda m: cased.get(m.group(0), m.group(0)), folded)
 
 
 def requested_language(question: str) -> str | None:

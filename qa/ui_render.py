@@ -168,7 +168,11 @@ def render_answer(
         took = f" · {elapsed_s:.2f} s" if elapsed_s is not None else ""
         parts.append(f'<div class="qa-from" dir="ltr">Answered from: {esc(article)}{took}</div>')
     parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text">Copy</button>')
-    parts.append(f'<pre class="qa-plain" hidden>{html.escape(plain_text(answer, documents))}</pre>')
+    # one element per line: the chat's Markdown pass dropped single newlines inside the block,
+    # so "Copy" joins the lines itself (``qaPlain`` in the page script)
+    lines = "".join(f'<span class="qa-plain-line">{html.escape(line)}</span>'
+                    for line in plain_text(answer, documents).split("\n"))
+    parts.append(f'<div class="qa-plain" hidden>{lines}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -204,7 +208,7 @@ def render_article(
     the element id ``qa-focus`` so the page can scroll to it."""
     citations = list(answer.citations) if answer is not None else []
     if focus is None and citations:
-        focus = citations[0].n
+        focus = first_source(answer)
     out = ['<div class="qa-article" id="qa-article">']
     if title:
         out.append(f'<div class="qa-article-title" dir="auto">{esc(title)}</div>')
@@ -245,6 +249,18 @@ def render_article(
         out.append("</section>")
     out.append("</div>")
     return "".join(out)
+
+
+def first_source(answer: Answer | None) -> int | None:
+    """The citation number the reader meets first: the first marker of the short answer
+    (``Answer.lead``), else the first citation; ``None`` without citations. The source
+    selector and the article panel start there (they had started at [1] when the lead
+    quoted [2])."""
+    if answer is None or not answer.citations:
+        return None
+    numbers = {c.n for c in answer.citations}
+    marked = [int(n) for n in re.findall(r"\[(\d+)\]", answer.lead or "") if int(n) in numbers]
+    return marked[0] if marked else answer.citations[0].n
 
 
 def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
@@ -340,6 +356,8 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
 #qa-chat-status:empty { display: none; }
 .qa-plain, .qa-plain[hidden] { display: none !important; }
+/* brought into view below the chat's floating "Chat" label, not under it */
+#qa-chat .qa-answer { scroll-margin-top: 2.5rem; }
 .qa-status { font-weight: 600; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
@@ -395,6 +413,8 @@ CLICK_JS = """
     const cls = Array.from(t.classList).find((c) => c.startsWith("qa-goto-"));
     if (cls) { ev.preventDefault(); window.qaGoto(cls.slice("qa-goto-".length)); syncSelector(t); }
   });
+  // An answer's plain text: its lines (one element each), joined by newlines.
+  window.qaPlain = (plain) => Array.from(plain.querySelectorAll(".qa-plain-line"), (l) => l.textContent).join("\\n");
   // "Copy" under an answer: its plain text (the short answer, the quotes with their
   // markers and the sources), never the message's HTML.
   document.addEventListener("click", (ev) => {
@@ -402,7 +422,7 @@ CLICK_JS = """
     if (!btn) return;
     const plain = btn.closest(".qa-answer")?.querySelector(".qa-plain");
     if (!plain || !navigator.clipboard) return;
-    navigator.clipboard.writeText(plain.textContent).then(() => {
+    navigator.clipboard.writeText(window.qaPlain(plain)).then(() => {
       btn.textContent = "Copied";
       setTimeout(() => { btn.textContent = "Copy"; }, 1500);
     });
@@ -412,7 +432,7 @@ CLICK_JS = """
   const fixLabels = () => document.querySelectorAll("#qa-chat [aria-label*='<']").forEach((el) => {
     const plain = el.querySelector(".qa-plain");
     const label = (el.getAttribute("aria-label").split(":")[0] || "message") + ": " +
-      (plain ? plain.textContent : el.innerText);
+      (plain ? window.qaPlain(plain) : el.innerText);
     if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
   });
   new MutationObserver(fixLabels).observe(document.body,

@@ -381,6 +381,8 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         answer.locator(".qa-copy").click()
         copied = page.evaluate("navigator.clipboard.readText()")
         assert "<" not in copied and "[1]" in copied and "Sources:" in copied, copied
+        lines = copied.splitlines()  # one source a line, as the CLI prints them (the lines had run together)
+        assert "Sources:" in lines and re.match(r"\[1\] ", lines[lines.index("Sources:") + 1]), copied
         assert copied.splitlines()[0] == preface
         label = page.locator("#qa-chat [aria-label*='message']").last.get_attribute("aria-label")
         assert "<" not in label, label

@@ -112,7 +112,34 @@ def test_a_request_for_a_language_is_answered_with_the_line(seed_bot):
     assert only_language_request("Answer in English please") and only_language_request("أجب بالإنجليزية")
     assert not only_language_request("Who attended the conference? Answer in English please")
     answer = seed_bot.ask("Answer in English please")
-    assert answer.preface.startswith("The article is in Arabic") and "without a chat model" in answer.preface
+    # the reply is the line alone: a request for a language asks nothing of the article, so no quote
+    assert answer.text.startswith("The article is in Arabic") and "without a chat model" in answer.text
+    assert not answer.citations and answer.extra["abstention_reason"] == "no-question"
+    # a question with a request is judged as the question alone, its names' capitals kept
+    alone, asked = seed_bot.ask("Who is Haftar?"), seed_bot.ask("Who is Haftar? Answer in English please")
+    assert asked.extra["p_answerable"] == alone.extra["p_answerable"] and asked.lead == alone.lead
     assert preface("أجب بالإنجليزية", "ar", []).startswith("The article is in Arabic")
     assert preface("Qui a assisté à la conférence ?", "ar", []).startswith("L'article (en arabe)")
     assert reader_language("بالعربية please") == "ar" and preface("Answer in Arabic please", "ar", []) == ""
+
+
+def test_the_source_picker_and_the_article_start_at_the_leads_first_marker(seed_bot):
+    """The source selector and the highlighted passage start where the reader starts: the
+    first marker of the short answer, even when that is not [1]."""
+    from qa import ui_render
+
+    seen_other = False
+    for question in ("Who is Haftar?", "Who attended the conference?", "من ألقى الكلمة الافتتاحية؟",
+                     "لماذا غابت مصر عن الاجتماع؟", "When did Hamza visit Algeria?"):
+        answer = seed_bot.ask(question)
+        if answer.abstained:
+            continue
+        first = int(re.search(r"\[(\d+)\]", answer.lead).group(1))
+        assert ui_render.first_source(answer) == first
+        seen_other |= first != 1
+        html = ui_render.render_article(seed_bot.documents, answer)
+        focused = next(c for c in answer.citations if c.n == first)
+        at = html.index('id="qa-focus"')
+        assert focused.text[:20] in html[at:at + len(focused.text) * 2]
+    assert seen_other  # at least one lead opens with another marker than [1] ("Who is Haftar?" today)
+    assert ui_render.first_source(None) is None

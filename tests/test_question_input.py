@@ -81,3 +81,13 @@ def test_all_caps_english_is_asked_in_sentence_case(seed_bot):
     assert [c.quote_start for c in shouted.citations] == [c.quote_start for c in plain.citations]
     # an acronym inside an Arabic question is left alone
     assert seed_bot.ask("من حضر المؤتمر؟ NATO").retrieval_query.endswith("NATO")
+
+
+def test_a_shortened_question_is_told_in_its_own_language(seed_bot):
+    from qa.chain import MAX_QUESTION_CHARS
+
+    arabic = seed_bot.ask("من حضر المؤتمر؟ " + "وفود " * MAX_QUESTION_CHARS)
+    english = seed_bot.ask("Who attended the conference? " + "delegations " * MAX_QUESTION_CHARS)
+    assert arabic.notice.startswith("اختُصر السؤال") and str(MAX_QUESTION_CHARS) in arabic.notice
+    assert english.notice.startswith("The question was shortened") and str(MAX_QUESTION_CHARS) in english.notice
+    assert len(arabic.question) <= MAX_QUESTION_CHARS and seed_bot.ask("من حضر المؤتمر؟").notice == ""
