@@ -55,8 +55,10 @@ def news_html(title: str, paragraphs: list[str], lang: str = "ar", boilerplate: 
 """
 
 
-def chromium_print(html_file: Path, pdf_file: Path, timeout_s: float = 60) -> Path:
-    """Print ``html_file`` to ``pdf_file`` with headless Chromium.
+def chromium_print(html_file: Path, pdf_file: Path, timeout_s: float = 60, header_footer: bool = False) -> Path:
+    """Print ``html_file`` to ``pdf_file`` with headless Chromium; ``header_footer`` keeps the
+    date, title, address and page number Chromium prints in the margins by default (as a
+    reader's "Save as PDF" does).
 
     Raises:
         FileNotFoundError: Chromium is not installed.
@@ -65,20 +67,22 @@ def chromium_print(html_file: Path, pdf_file: Path, timeout_s: float = 60) -> Pa
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         raise FileNotFoundError(f"{CHROMIUM} is not installed")
     pdf_file = Path(pdf_file)
-    subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, "--no-pdf-header-footer", f"--print-to-pdf={pdf_file}",
+    flags = [] if header_footer else ["--no-pdf-header-footer"]
+    subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *flags, f"--print-to-pdf={pdf_file}",
                     Path(html_file).resolve().as_uri()], capture_output=True, timeout=timeout_s, check=False)
     if not pdf_file.exists() or pdf_file.stat().st_size == 0:
         raise RuntimeError(f"chromium wrote no PDF for {html_file}")
     return pdf_file
 
 
-def chromium_pdf(title: str, paragraphs: list[str], folder: Path, name: str = "article") -> Path:
+def chromium_pdf(title: str, paragraphs: list[str], folder: Path, name: str = "article",
+                 header_footer: bool = False) -> Path:
     """The article of ``title`` and ``paragraphs`` (no site boilerplate) printed to
-    ``folder/name.pdf`` by Chromium."""
+    ``folder/name.pdf`` by Chromium (``header_footer``: as in ``chromium_print``)."""
     folder = Path(folder)
     page = folder / f"{name}.html"
     page.write_text(news_html(title, paragraphs, boilerplate=False), encoding="utf-8")
-    return chromium_print(page, folder / f"{name}.pdf")
+    return chromium_print(page, folder / f"{name}.pdf", header_footer=header_footer)
 
 
 def _png(width: int, height: int) -> bytes:

@@ -76,6 +76,22 @@ def test_arabic_pdf_reads_in_logical_order(arabic_pdf, seed_text, seed_parts):
         assert similarity(source, extracted) >= SIMILARITY
 
 
+def test_a_browser_printed_header_and_footer_are_left_out(arabic_pdf, seed_parts, tmp_path):
+    """Chromium's default print (what "Save as PDF" gives a reader) adds the date and title at
+    the top of each page and the address and page number at the bottom; the text read is the
+    same as without them (they had become the headline and a cited paragraph)."""
+    title, paragraphs = seed_parts
+    printed = chromium_pdf(title, paragraphs, tmp_path, header_footer=True)
+    import pdfplumber
+
+    with pdfplumber.open(printed) as pdf:  # the header and footer are really there
+        raw = " ".join(page.extract_text() or "" for page in pdf.pages)
+    assert "file://" in raw and re.search(r"\d+/\d+", raw)
+    text = load_file(printed).text
+    assert text == load_file(arabic_pdf).text
+    assert text.splitlines()[0] == title and "file://" not in text
+
+
 def test_question_about_the_pdf_is_answered_with_exact_offsets(seed_bot, arabic_pdf):
     document = load_upload(arabic_pdf)
     bot = seed_bot.with_documents([document])

@@ -14,6 +14,9 @@ split a lam-alef ligature into "لأ" and the reversal would then write "أل".
 Lines become paragraphs by layout: a baseline distance larger than the page's usual pitch
 plus ``PARAGRAPH_GAP`` times the font size starts a new paragraph, and a page ending
 mid-sentence continues on the next; the lines of one paragraph are joined with a space.
+Running headers and footers (what a browser prints by default: date, title, address, page
+"1/2") are left out by their place and size (``MARGIN_BAND``); before, the date and title
+became the headline and the address a cited paragraph.
 Measured on the seed article printed to PDF by headless Chromium (``python -m
 bench.formats``; docs/formats.md): word-sequence similarity with the source 1.0 here,
 against 0.002 for pdfplumber's raw text, 0.995 for pdfplumber + NFKC + line reversal,
@@ -47,6 +50,12 @@ Y_TOLERANCE_RATIO = 0.6
 # Fewer letters than this per page on average means there is no usable text layer.
 MIN_LETTERS_PER_PAGE = 20
 MAX_PAGES = 200
+# Running headers and footers (a browser's date, title, address and "1/2"; a publication's
+# running head and page number) sit in the page margin in a smaller font than the body.
+# Chromium prints them within the top and bottom 0.4 in of an 11 in page (3.6 %), Word's
+# default header and footer sit 0.5 in from the edge (4.5 %): a line wholly inside the outer
+# ``MARGIN_BAND`` of the page height, in a font below the body's, is left out.
+MARGIN_BAND = 0.05
 # Sentence-final punctuation (closing quotes and brackets allowed after it): a page whose
 # last paragraph does not end so continues on the next page.
 _FINAL = re.compile(r"[.!?؟…:][\"'”’»)\]]*\s*$")
@@ -85,6 +94,16 @@ def _place_marks(chars: list[dict]) -> None:
                     break
 
 
+def _running_head(line: dict, body_size: float, page_height: float) -> bool:
+    """True when a text line (pdfplumber's ``extract_text_lines`` entry, PDF points) is a
+    running header or footer: wholly inside the top or bottom ``MARGIN_BAND`` of the page,
+    in a font smaller than the page's median ``body_size``."""
+    sizes = sorted(ch["size"] for ch in line["chars"])
+    if not sizes or sizes[len(sizes) // 2] >= body_size:
+        return False
+    return line["bottom"] <= MARGIN_BAND * page_height or line["top"] >= (1 - MARGIN_BAND) * page_height
+
+
 def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     """The paragraphs of a PDF's text layer, in logical order.
 
@@ -113,6 +132,9 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                     continue
                 size = sizes[len(sizes) // 2]
                 lines = page.extract_text_lines(return_chars=True, y_tolerance=Y_TOLERANCE_RATIO * size)
+                lines = [line for line in lines if not _running_head(line, size, float(page.height))]
+                if not lines:
+                    continue
                 # a line's baseline: the median bottom of its characters (a few glyphs of a
                 # fallback font sit higher or lower); the usual pitch: the 20th percentile
                 baselines = [sorted(ch["bottom"] for ch in line["chars"])[len(line["chars"]) // 2] for line in lines]
