@@ -536,14 +536,22 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         # ------------------------------------------------------------------ events
         demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article, conversation_state, sources],
                   api_visibility="private", queue=False)
+        chat_inputs = [question_box, chatbot, conversation_state, session_bot, indexing]
+        chat_outputs = [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer,
+                        status]
         question_box.submit(
-            chat,
-            [question_box, chatbot, conversation_state, session_bot, indexing],
-            [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer, status],
+            chat, chat_inputs, chat_outputs,
             api_name="chat",
             concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency,  # QA_ANSWER_CONCURRENCY
             show_progress="minimal",
+        ).then(
+            lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
+        ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
+        # an example is asked when clicked, as a chat app's suggestions are (it only filled the box)
+        examples.load_input_event.then(
+            chat, chat_inputs, chat_outputs, api_visibility="private", concurrency_id="answer",
+            concurrency_limit=base_bot.settings.answer_concurrency, show_progress="minimal",
         ).then(
             lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)

@@ -405,3 +405,20 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
                 shutil.copy(tmp_path / name, os.path.join(keep, name))
         assert not outside, outside
         context.close()
+
+
+def test_an_example_is_asked_when_clicked(browser):
+    """Clicking one of the seed's example questions asks it (it had only filled the box)."""
+    with running_app() as (url, _demo):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        page.locator("#qa-question textarea").wait_for(timeout=60_000)
+        page.locator("#qa-examples").get_by_text("Who attended the conference?").first.click()
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").first
+        answer.wait_for(state="visible", timeout=120_000)
+        assert "Who attended the conference?" in page.locator("#qa-chat .qa-user").first.inner_text()
+        assert "«" in answer.locator(".qa-lead").inner_text()
+        assert page.locator("#qa-chat .qa-user").count() == 1  # asked once
+        assert not outside, outside
+        page.close()
