@@ -197,7 +197,11 @@ c = MilvusClient(db)
 for name in c.list_indexes("scale"):
     c.drop_index("scale", name)
 ip = c.prepare_index_params()
-ip.add_index(field_name="vector", index_type=index_type, metric_type="IP", params=build)
+# the build params go nested under "params" (one JSON key-value pair on the wire, which a
+# Milvus server reads too): milvus-lite 3.2.2 reads only that key, and the flat form
+# pymilvus 3 sends for params={"nlist": n} is dropped without an error (nlist falls back to
+# 128; checked with where_time_goes' "nlist")
+ip.add_index(field_name="vector", index_type=index_type, metric_type="IP", params={"params": build} if build else {})
 t0 = time.perf_counter()
 c.create_index("scale", ip)
 c.load_collection("scale")
@@ -254,6 +258,7 @@ def where_time_goes(client, collection: str, queries: np.ndarray, k: int, search
         out.append({"search_params": params, "engine_ms": round(e, 2), "index_ms": round(i, 2),
                     "other_engine_ms": round(e - i, 2), "segments": len(segments),
                     "unindexed_segments": sum(ix is None for ix in indexes),
+                    "nlist": sorted({int(ix._index.nlist) for ix in indexes if hasattr(getattr(ix, "_index", None), "nlist")}),
                     "rows_per_segment": sorted((s.num_rows for s in segments), reverse=True)})
     return out
 
