@@ -184,7 +184,7 @@ _SERVE = r"""
 import json, resource, statistics, sys, time
 import numpy as np
 from pymilvus import MilvusClient
-from bench.archive import where_time_goes
+from bench.archive import vector_index_params, where_time_goes
 db, index_type, build, search, k, nq, qpath = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 nprofile = min(nq, 10)
 q = np.load(qpath)
@@ -194,14 +194,16 @@ def hwm():  # this process's peak RSS in kB (VmHWM: unlike ru_maxrss, not inheri
             return int(line.split()[1])
 base = hwm()
 c = MilvusClient(db)
+# the index of the previous configuration: released first (Milvus Lite 3.2.2 kept the index of
+# a loaded 10^6-row collection and refused the new one, "index already exists")
+c.release_collection("scale")
 for name in c.list_indexes("scale"):
     c.drop_index("scale", name)
-ip = c.prepare_index_params()
-# the build params go nested under "params" (one JSON key-value pair on the wire, which a
-# Milvus server reads too): milvus-lite 3.2.2 reads only that key, and the flat form
-# pymilvus 3 sends for params={"nlist": n} is dropped without an error (nlist falls back to
-# 128; checked with where_time_goes' "nlist")
-ip.add_index(field_name="vector", index_type=index_type, metric_type="IP", params={"params": build} if build else {})
+for _ in range(60):
+    if not c.list_indexes("scale"):
+        break
+    time.sleep(1)
+ip = vector_index_params(c, index_type, build)
 t0 = time.perf_counter()
 c.create_index("scale", ip)
 c.load_collection("scale")
@@ -223,6 +225,17 @@ c.release_collection("scale")
 c.close()
 print(json.dumps({"runs": runs, "build_s": build_s, "peak_rss_kb": hwm(), "start_rss_kb": base, "profile": profile}))
 """
+
+def vector_index_params(client, index_type: str, build: dict, field: str = "vector"):
+    """pymilvus ``IndexParams`` for an inner-product index on ``field`` with build params
+    ``build`` (e.g. ``{"nlist": 4000}``). The params go nested under ``"params"`` (one JSON
+    key-value pair on the wire, which a Milvus server reads too): milvus-lite 3.2.2 reads only
+    that key, and the flat form pymilvus 3 sends for ``params={"nlist": n}`` is dropped
+    without an error (``nlist`` falls back to 128; ``tests/test_archive_bench.py``)."""
+    ip = client.prepare_index_params()
+    ip.add_index(field_name=field, index_type=index_type, metric_type="IP", params={"params": build} if build else {})
+    return ip
+
 
 def where_time_goes(client, collection: str, queries: np.ndarray, k: int, search: list[dict]) -> list[dict] | None:
     """Split one search's time inside Milvus Lite 3 (in this process, no gRPC), per search
