@@ -220,7 +220,7 @@ for params in search:
         times.append((time.perf_counter() - t) * 1000)
         ids.append([h["id"] for h in res[0]])
     runs.append({"times": times, "ids": ids})
-profile = where_time_goes(c, "scale", q[:nprofile], k, search)
+profile = where_time_goes(c, "scale", q[:nprofile], k, search, db)
 c.release_collection("scale")
 c.close()
 print(json.dumps({"runs": runs, "build_s": build_s, "peak_rss_kb": hwm(), "start_rss_kb": base, "profile": profile}))
@@ -237,19 +237,22 @@ def vector_index_params(client, index_type: str, build: dict, field: str = "vect
     return ip
 
 
-def where_time_goes(client, collection: str, queries: np.ndarray, k: int, search: list[dict]) -> list[dict] | None:
+def where_time_goes(client, collection: str, queries: np.ndarray, k: int, search: list[dict],
+                    db_path: str | None = None) -> list[dict] | None:
     """Split one search's time inside Milvus Lite 3 (in this process, no gRPC), per search
     params: ``engine_ms`` (median of the engine's own ``Collection.search``), ``index_ms``
     (median of the vector indexes' ``search`` on every segment, called directly: the ANN or
     brute-force work), ``other_engine_ms`` (the rest: Milvus Lite 3.2.2 first runs a
     per-row validity pass in Python over every row of every segment, deduplicating primary
     keys across segments and dropping deleted rows, ``search/executor_indexed.py``), and the
-    segments' sizes. ``None`` when the embedded engine is not Milvus Lite 3 (its internals
+    segments' sizes. ``db_path``: the Milvus Lite file ``client`` opened (needed when the
+    process has opened more than one). ``None`` when the embedded engine is not Milvus Lite 3 (its internals
     are read by name, as milvus-lite 3.2.2 has them)."""
     try:
         from milvus_lite.server_manager import server_manager_instance
 
-        (_, db, _), = server_manager_instance._servers.values()
+        servers = server_manager_instance._servers  # Milvus Lite file path -> (server, db, port)
+        (_, db, _), = [servers[os.path.abspath(db_path)]] if db_path else servers.values()
         col = db.get_collection(collection)
         segments = [s for s in col._read_snapshot()[0] if s.num_rows]
         indexes = [s.indexes.get("vector") for s in segments]

@@ -12,7 +12,8 @@ from bench.archive import _synthetic, vector_index_params, where_time_goes  # no
 def collection(tmp_path):
     from pymilvus import DataType, MilvusClient
 
-    client = MilvusClient(str(tmp_path / "bench.db"))
+    path = str(tmp_path / "bench.db")
+    client = MilvusClient(path)
     schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
     schema.add_field("id", DataType.INT64, is_primary=True)
     schema.add_field("vector", DataType.FLOAT_VECTOR, dim=32)
@@ -20,18 +21,18 @@ def collection(tmp_path):
     vectors = next(_synthetic(3_000, 32, seed=3))
     client.insert("scale", [{"id": i, "vector": v} for i, v in enumerate(vectors)])
     client.flush("scale")
-    yield client, vectors
+    yield client, vectors, path
     client.close()
 
 
 def test_ivf_build_params_reach_milvus_lite_and_the_time_split_adds_up(collection):
-    client, vectors = collection
+    client, vectors, path = collection
     nlist = 24  # not Milvus Lite's default (128): a dropped parameter would show
     client.release_collection("scale")
     client.create_index("scale", vector_index_params(client, "IVF_FLAT", {"nlist": nlist}))
     client.load_collection("scale")
     queries = vectors[:5]
-    split = where_time_goes(client, "scale", queries, 10, [{"nprobe": 4}, {"nprobe": nlist}])
+    split = where_time_goes(client, "scale", queries, 10, [{"nprobe": 4}, {"nprobe": nlist}], path)
     assert split is not None and [s["search_params"] for s in split] == [{"nprobe": 4}, {"nprobe": nlist}]
     for s in split:
         assert s["nlist"] == [nlist]
