@@ -16,7 +16,9 @@ Three measurements, written to ``bench/results/archive.{json,md}``:
    scan but are never near a question, so they measure cost, not quality. Per size and
    index type: p50/p95 of one-question searches (top 10, the XQuAD questions' own query
    vectors), recall@10 against exact inner product computed in numpy over the same rows,
-   build seconds, and the peak resident memory of Milvus Lite's server process.
+   build seconds, the peak resident memory of Milvus Lite's server process, and where one
+   search's time goes inside Milvus Lite (``where_time_goes``: the vector index's own
+   search vs the rest of the engine), so an index choice is judged on the part it can move.
 3. **XQuAD over the archive** is ``article-qa eval`` with the Milvus store (see
    docs/archive.md); this module records the command's figures when given ``--archive-eval``.
 """
@@ -139,8 +141,11 @@ def index_configs(index_type: str, rows: int) -> list[tuple[str, dict, dict]]:
     if index_type == "IVF_FLAT":
         nlist = int(4 * rows ** 0.5)
         return [("IVF_FLAT", {"nlist": nlist}, [{"nprobe": n} for n in (16, 64)])]
+    if index_type == "IVF_SQ8":  # IVF_FLAT's lists with 8-bit scalar-quantised vectors (4x smaller)
+        nlist = int(4 * rows ** 0.5)
+        return [("IVF_SQ8", {"nlist": nlist}, [{"nprobe": n} for n in (16, 64)])]
     if index_type == "HNSW":
-        return [("HNSW", {"M": 16, "efConstruction": 200}, [{"ef": 128}])]
+        return [("HNSW", {"M": 16, "efConstruction": 200}, [{"ef": n} for n in (64, 256)])]
     return [(index_type, {}, [{}])]
 
 
@@ -179,7 +184,9 @@ _SERVE = r"""
 import json, resource, statistics, sys, time
 import numpy as np
 from pymilvus import MilvusClient
+from bench.archive import vector_index_params, where_time_goes
 db, index_type, build, search, k, nq, qpath = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+nprofile = min(nq, 10)
 q = np.load(qpath)
 def hwm():  # this process's peak RSS in kB (VmHWM: unlike ru_maxrss, not inherited across exec)
     for line in open("/proc/self/status"):
@@ -187,10 +194,16 @@ def hwm():  # this process's peak RSS in kB (VmHWM: unlike ru_maxrss, not inheri
             return int(line.split()[1])
 base = hwm()
 c = MilvusClient(db)
+# the index of the previous configuration: released first (Milvus Lite 3.2.2 kept the index of
+# a loaded 10^6-row collection and refused the new one, "index already exists")
+c.release_collection("scale")
 for name in c.list_indexes("scale"):
     c.drop_index("scale", name)
-ip = c.prepare_index_params()
-ip.add_index(field_name="vector", index_type=index_type, metric_type="IP", params=build)
+for _ in range(60):
+    if not c.list_indexes("scale"):
+        break
+    time.sleep(1)
+ip = vector_index_params(c, index_type, build)
 t0 = time.perf_counter()
 c.create_index("scale", ip)
 c.load_collection("scale")
@@ -207,10 +220,64 @@ for params in search:
         times.append((time.perf_counter() - t) * 1000)
         ids.append([h["id"] for h in res[0]])
     runs.append({"times": times, "ids": ids})
+profile = where_time_goes(c, "scale", q[:nprofile], k, search, db)
 c.release_collection("scale")
 c.close()
-print(json.dumps({"runs": runs, "build_s": build_s, "peak_rss_kb": hwm(), "start_rss_kb": base}))
+print(json.dumps({"runs": runs, "build_s": build_s, "peak_rss_kb": hwm(), "start_rss_kb": base, "profile": profile}))
 """
+
+def vector_index_params(client, index_type: str, build: dict, field: str = "vector"):
+    """pymilvus ``IndexParams`` for an inner-product index on ``field`` with build params
+    ``build`` (e.g. ``{"nlist": 4000}``). The params go nested under ``"params"`` (one JSON
+    key-value pair on the wire, which a Milvus server reads too): milvus-lite 3.2.2 reads only
+    that key, and the flat form pymilvus 3 sends for ``params={"nlist": n}`` is dropped
+    without an error (``nlist`` falls back to 128; ``tests/test_archive_bench.py``)."""
+    ip = client.prepare_index_params()
+    ip.add_index(field_name=field, index_type=index_type, metric_type="IP", params={"params": build} if build else {})
+    return ip
+
+
+def where_time_goes(client, collection: str, queries: np.ndarray, k: int, search: list[dict],
+                    db_path: str | None = None) -> list[dict] | None:
+    """Split one search's time inside Milvus Lite 3 (in this process, no gRPC), per search
+    params: ``engine_ms`` (median of the engine's own ``Collection.search``), ``index_ms``
+    (median of the vector indexes' ``search`` on every segment, called directly: the ANN or
+    brute-force work), ``other_engine_ms`` (the rest: Milvus Lite 3.2.2 first runs a
+    per-row validity pass in Python over every row of every segment, deduplicating primary
+    keys across segments and dropping deleted rows, ``search/executor_indexed.py``), and the
+    segments' sizes. ``db_path``: the Milvus Lite file ``client`` opened (needed when the
+    process has opened more than one). ``None`` when the embedded engine is not Milvus Lite 3 (its internals
+    are read by name, as milvus-lite 3.2.2 has them)."""
+    try:
+        from milvus_lite.server_manager import server_manager_instance
+
+        servers = server_manager_instance._servers  # Milvus Lite file path -> (server, db, port)
+        (_, db, _), = [servers[os.path.abspath(db_path)]] if db_path else servers.values()
+        col = db.get_collection(collection)
+        segments = [s for s in col._read_snapshot()[0] if s.num_rows]
+        indexes = [s.indexes.get("vector") for s in segments]
+    except Exception:  # another Milvus Lite, or a server: nothing to read
+        return None
+    out = []
+    for params in search:
+        engine, index = [], []
+        for x in queries:
+            t = time.perf_counter()
+            col.search([x.tolist()], top_k=k, metric_type="IP", search_params=params)
+            engine.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            for ix in indexes:
+                if ix is not None:
+                    ix.search(x.reshape(1, -1), k, valid_mask=None, params=params)
+            index.append((time.perf_counter() - t) * 1000)
+        e, i = statistics.median(engine), statistics.median(index)
+        out.append({"search_params": params, "engine_ms": round(e, 2), "index_ms": round(i, 2),
+                    "other_engine_ms": round(e - i, 2), "segments": len(segments),
+                    "unindexed_segments": sum(ix is None for ix in indexes),
+                    "nlist": sorted({int(ix._index.nlist) for ix in indexes if hasattr(getattr(ix, "_index", None), "nlist")}),
+                    "rows_per_segment": sorted((s.num_rows for s in segments), reverse=True)})
+    return out
+
 
 
 def search_scaling(real: np.ndarray, queries: np.ndarray, sizes: list[int], index_types: dict[int, list[str]],
@@ -257,7 +324,7 @@ def search_scaling(real: np.ndarray, queries: np.ndarray, sizes: list[int], inde
             nq = len(q) if index_type != "FLAT" or size <= 100_000 else min(len(q), 20)
             proc = subprocess.run([sys.executable, "-c", _SERVE, str(db), index_type, json.dumps(build),
                                    json.dumps(search), str(k), str(nq), str(qpath)],
-                                  capture_output=True, text=True)
+                                  capture_output=True, text=True, env=env)
             if proc.returncode:
                 raise RuntimeError(f"the search process failed: {proc.stderr[-2000:]}")
             served = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -273,7 +340,9 @@ def search_scaling(real: np.ndarray, queries: np.ndarray, sizes: list[int], inde
                              "insert_s": round(insert_s, 1), "index_build_s": round(served["build_s"], 1),
                              "exact_numpy_s": round(exact_s, 1),
                              "serving_peak_rss_mb": round(served["peak_rss_kb"] / 1024, 1),
-                             "serving_start_rss_mb": round(served["start_rss_kb"] / 1024, 1)})
+                             "serving_start_rss_mb": round(served["start_rss_kb"] / 1024, 1),
+                             "profile": next((x for x in served.get("profile") or [] if x["search_params"] == params),
+                                             None)})
                 print(json.dumps(rows[-1]), flush=True)
         _remove(db)
     return rows
@@ -340,6 +409,16 @@ def run_archive_bench(out: Path, eval_dir: Path, cache_dir: Path, sizes: list[in
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["run_seconds"] = round(time.perf_counter() - started, 1)
+    # a part skipped in this run keeps its figures from the previous report, marked with its date
+    previous = out / "archive.json"
+    if previous.exists():
+        try:
+            before = json.loads(previous.read_text(encoding="utf-8"))
+        except ValueError:
+            before = {}
+        for part in ("throughput", "search", "xquad_over_archive"):
+            if part not in result and part in before:
+                result[part] = {**before[part], "measured": before[part].get("measured", before.get("date"))}
     out.mkdir(parents=True, exist_ok=True)
     (out / "archive.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "archive.md").write_text(render(result), encoding="utf-8")
@@ -361,6 +440,7 @@ def render(result: dict) -> str:
                   f"{p['seconds']} | {p['passages_per_s']} | – |",
                   f"| Ray Data, 2 local actors, 1 thread each | {r['documents']} | {r['passages']} | {r['seconds']} | "
                   f"{r['passages_per_s']} | {', '.join(map(str, r.get('passages_per_s_per_worker', [])))} |", "",
+                  *([f"(Measured {t['measured']}, not in this run.)", ""] if t.get("measured") else []),
                   f"Ray / plain: **{t['ratio']}** (target ≥ {t['target_ratio']}: "
                   f"{'met' if t['ratio'] >= t['target_ratio'] else 'MISSED'}); Ray's time includes starting the "
                   "local cluster and the actors.", ""]
@@ -371,13 +451,26 @@ def render(result: dict) -> str:
                   "Serving RSS: the peak resident memory of a process that opens the Milvus Lite file, builds "
                   "and loads the index and answers the searches (Milvus Lite runs inside it; about "
                   f"{s['runs'][0]['serving_start_rss_mb'] if s['runs'] else '?'} MB before opening).", "",
-                  "| rows | synthetic rows | index | p50 ms | p95 ms | recall@10 vs exact | build s | serving process peak RSS MB |",
-                  "|---:|---:|---|---:|---:|---:|---:|---:|"]
+                  "| rows | synthetic rows | index | p50 ms | p95 ms | recall@10 vs exact | engine ms: in the index / rest | segments | build s | serving process peak RSS MB |",
+                  "|---:|---:|---|---:|---:|---:|---|---:|---:|---:|"]
         for row in s["runs"]:
+            prof = row.get("profile")
+            split = f"{prof['index_ms']} / {prof['other_engine_ms']}" if prof else "–"
             lines.append(f"| {row['rows']:,} | {row['synthetic_rows']:,} | {row['index']} {row['build_params'] or ''} "
                          f"{row['search_params'] or ''} | {row['p50_ms']} | {row['p95_ms']} | {row['recall_at_10']} | "
+                         f"{split} | {prof['segments'] if prof else '–'} | "
                          f"{row['index_build_s']} | {row['serving_peak_rss_mb']} |")
-        lines.append("")
+        top = [r for r in s["runs"] if r["rows"] == max(x["rows"] for x in s["runs"]) and r["recall_at_10"] >= 0.9]
+        if top:
+            best = min(top, key=lambda r: r["p50_ms"])
+            lines += ["", f"Fastest configuration with recall@10 >= 0.9 at {best['rows']:,} rows: {best['index']} "
+                          f"{best['build_params'] or ''} {best['search_params'] or ''}, p50 **{best['p50_ms']} ms** "
+                          f"(target <= {s['target_p50_ms_at_1e6']} ms at 1,000,000 rows: "
+                          f"{'met' if best['p50_ms'] <= s['target_p50_ms_at_1e6'] else 'MISSED'})."]
+        lines += ["", "Engine ms (`where_time_goes`, median over 10 questions, in the serving process without gRPC): "
+                  "the time inside the vector indexes' own search on every segment, and the rest of Milvus Lite's "
+                  "search (in milvus-lite 3.2.2, a per-row pass in Python over every row that deduplicates primary "
+                  "keys across segments and drops deleted rows, before any index is asked).", ""]
     x = result.get("xquad_over_archive")
     if x:
         lines += ["## XQuAD dev over the archive", "", "```", json.dumps(x, ensure_ascii=False, indent=1)[:4000], "```", ""]

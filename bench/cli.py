@@ -90,7 +90,7 @@ def add_bench_parser(subparsers: argparse._SubParsersAction, common: argparse.Ar
     bench.add_argument("--archive-sizes", default="10000,100000,1000000",
                        help="row counts for the search measurement (rows beyond the real passages are synthetic)")
     bench.add_argument("--archive-indexes", default="FLAT,IVF_FLAT",
-                       help="Milvus index types to measure (FLAT, IVF_FLAT, HNSW; default FLAT,IVF_FLAT)")
+                       help="Milvus index types to measure (FLAT, IVF_FLAT, IVF_SQ8, HNSW; default FLAT,IVF_FLAT)")
     bench.add_argument("--archive-docs", type=int, default=64,
                        help="distractor documents indexed for the throughput comparison (default 64)")
     bench.add_argument("--archive-skip", default="", help="comma-separated parts to skip: throughput, search")
