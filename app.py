@@ -123,7 +123,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     (``qa.sessions.SessionArticles``, limits from ``qa.config.Settings``)."""
     base_bot = bot if bot is not None else load_default_bot()
     base_info = base_bot.info()
-    seed_label = ", ".join(base_bot.documents) or "seed article"
+    seed_label = ", ".join(base_bot.documents) or "sample article"
     articles = SessionArticles.from_settings(base_bot.settings)
     articles.start_sweeper()
 
@@ -137,7 +137,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         return articles.peek(session_bot) or base_bot
 
     def article_label(session_bot: ArticleTicket | None) -> str:
-        return "your article" if session_bot is not None else "seed article"
+        return "your article" if session_bot is not None else "sample article"
 
     def answered_from(session_bot: ArticleTicket | None) -> str:
         documents = shown(session_bot).documents
@@ -288,7 +288,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         info = new_bot.info()
         status = R.render_status(
             f"Indexed “{name}”: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
-            "Questions in this browser tab now go to your article (other users keep the seed article)."
+            "Questions in this browser tab now go to your article (other users keep the sample article)."
         )
         chat_update, examples_update, note_update = own_article_widgets(name)
         return (
@@ -406,13 +406,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(f"Back to the seed article ({seed_label})."),
+            R.render_status(f"Back to the sample article ({seed_label})."),
             chat_update,
             [],
             None,
             R.render_article(base_bot.documents, None),
             gr.update(choices=[], value=None, visible=False),
-            R.render_footer(base_info, None, "seed article"),
+            R.render_footer(base_info, None, "sample article"),
             examples_update,
             note_update,
             None,
@@ -496,7 +496,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 examples = gr.Examples(
                     examples=[[q] for q in EXAMPLES],
                     inputs=[question_box],
-                    label="Examples about the seed article · أمثلة عن المقال الأصلي",
+                    label="Examples about the sample article · أمثلة عن المقال الأصلي",
                     elem_id="qa-examples",
                 )
                 examples_note = gr.HTML("", visible=False, elem_id="qa-examples-note")
@@ -513,7 +513,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         with gr.Accordion("Your own article · مقالك الخاص", open=False, elem_id="qa-own"):
             gr.Markdown(
                 f"Upload {UPLOAD_HINT} (up to {UPLOAD_LIMIT_TEXT} of text), drop it on the chat box, or "
-                "paste the text or address. It is indexed for this browser tab only; other users keep the seed article. "
+                "paste the text or address. It is indexed for this browser tab only; other users keep the sample article. "
                 f"{INDEXING_TIME_HINT} Questions wait until it is ready."
             )
             with gr.Row():
@@ -524,8 +524,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     pasted = gr.Textbox(label="…or paste an article", lines=6, max_lines=12, elem_id="qa-paste")
                     with gr.Row():
                         index_pasted = gr.Button("Use pasted text", variant="primary")
-                        back_to_seed = gr.Button("Back to the seed article")
-        footer = gr.HTML(R.render_footer(base_info, None, "seed article"), elem_id="qa-footer")
+                        back_to_seed = gr.Button("Back to the sample article")
+        footer = gr.HTML(R.render_footer(base_info, None, "sample article"), elem_id="qa-footer")
 
         # Hidden components for the JSON endpoint /ask.
         api_question = gr.Textbox(visible=False)

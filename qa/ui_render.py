@@ -304,12 +304,12 @@ def chat_placeholder(own: bool = False) -> str:
 
 def render_examples_note(name: str | None) -> str:
     """Shown in place of the example questions while the user's own article ``name`` is
-    active: the examples are about the seed article, so they are not offered."""
+    active: the examples are about the sample article, so they are not offered."""
     article = f"“{esc(name)}”" if name else "your article"
     return (
         '<div class="qa-examples-note" role="note">'
-        f'<div dir="ltr">Examples are about the seed article, so they are hidden while you ask about {article}. '
-        "“Back to the seed article” brings them back.</div>"
+        f'<div dir="ltr">Examples are about the sample article, so they are hidden while you ask about {article}. '
+        "“Back to the sample article” brings them back.</div>"
         '<div dir="rtl" lang="ar">الأمثلة خاصة بالمقال الأصلي، فهي مخفية ما دمت تسأل عن مقالك.</div>'
         "</div>"
     )

@@ -280,7 +280,7 @@ def test_answer_says_which_article_answered(server):
     messages = _chat_messages(c.predict(_box("Who attended the conference?"), api_name="/chat"))
     bot = _content(messages[-1])
     headline = headline_of(next(iter(seed_documents().values())))
-    assert 'class="qa-from"' in bot and "seed article" in bot and headline in bot
+    assert 'class="qa-from"' in bot and "sample article" in bot and headline in bot
     assert next(iter(seed_documents())) not in bot  # no hash file name shown to a reader
 
 
@@ -324,7 +324,7 @@ def test_seed_examples_hidden_for_own_article_and_back_with_seed(server, tmp_pat
     own_file = _outputs_by_component(c, "/use_file", uploaded)
     assert own_file["Dataset"] == [{"visible": False, "__type__": "update"}]
     note = _examples_note(own_file)
-    assert note["visible"] is True and "seed article" in note["value"] and "note.md" in note["value"]
+    assert note["visible"] is True and "sample article" in note["value"] and "note.md" in note["value"]
     assert "value" not in own_file["File"][0]  # the upload box keeps the file that is now the article
     chat = own_file["Chatbot"][0]
     assert chat["value"] == [] and "example" not in chat["placeholder"]

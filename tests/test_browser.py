@@ -272,12 +272,12 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         assert "my-note" in upload.inner_text()  # the box shows the file (name and extension apart)
         assert not _examples_shown(page)
         examples_note.wait_for(state="visible", timeout=10_000)
-        assert "seed article" in examples_note.inner_text() and "my-note.txt" in examples_note.inner_text()
+        assert "sample article" in examples_note.inner_text() and "my-note.txt" in examples_note.inner_text()
         assert "pick an example" not in page.locator("#qa-chat").inner_text()
 
         # Back to the seed: the upload box is empty again, the examples return.
-        page.get_by_role("button", name="Back to the seed article").click()
-        _wait_status(page, "Back to the seed article")
+        page.get_by_role("button", name="Back to the sample article").click()
+        _wait_status(page, "Back to the sample article")
         page.wait_for_function(
             "() => !document.querySelector('#qa-upload').innerText.includes('my-note')", timeout=10_000
         )
@@ -299,8 +299,8 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         page.get_by_role("button", name="Use pasted text").click()
         _wait_status(page, "Indexed “pasted-article.txt”")
         assert not _examples_shown(page) and examples_note.is_visible()
-        page.get_by_role("button", name="Back to the seed article").click()
-        _wait_status(page, "Back to the seed article")
+        page.get_by_role("button", name="Back to the sample article").click()
+        _wait_status(page, "Back to the sample article")
         page.wait_for_function("() => document.querySelector('#qa-paste textarea').value === ''", timeout=10_000)
         assert _examples_shown(page) and not examples_note.is_visible()
 
@@ -309,8 +309,8 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         page.get_by_role("button", name="Use pasted text").click()
         _wait_status(page, "Indexed “pasted-article.txt”")
         paste.fill("A draft I have not indexed yet.")
-        page.get_by_role("button", name="Back to the seed article").click()
-        _wait_status(page, "Back to the seed article")
+        page.get_by_role("button", name="Back to the sample article").click()
+        _wait_status(page, "Back to the sample article")
         assert paste.input_value() == "A draft I have not indexed yet."
 
         # 3. Switching between a file and pasted text leaves no stale box either.
