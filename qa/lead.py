@@ -21,7 +21,7 @@ The weights, ``max_units`` and both costs are in ``qa/calibration/lead_spans.jso
 by ``python -m bench.lead_spans --fit``: fitted on XQuAD's answerable questions, the
 figures cross-validated with ``GroupKFold(5)`` by article; the costs are those with the best
 cross-validated hit whose median lead stays within 200 characters (issue #13's bar for
-XQuAD). Pieces are printed in article order, each ``«piece» [n]`` with the marker of the
+XQuAD). Pieces are printed most likely first, each ``«piece» [n]`` with the marker of the
 answer's citation that holds it; a piece from a sentence the answer did not quote becomes
 one more quote of the answer (``qa.answering``), so the lead is always part of the whole
 answer and the evidence below it.
@@ -86,7 +86,8 @@ def quote(text: str, n: int) -> str:
 
 
 def lead_text(pieces: Sequence[tuple[ScoredUnit, Span]], citations: Sequence[Citation]) -> str:
-    """The lead: ``«piece» [n]`` for each piece, in article order, joined by a space.
+    """The lead: ``«piece» [n]`` for each piece, in the order given (``lead_pieces``: most
+    likely to hold the answer first), joined by a space.
 
     Args:
         pieces: from ``lead_pieces``.
@@ -106,7 +107,7 @@ def lead_text(pieces: Sequence[tuple[ScoredUnit, Span]], citations: Sequence[Cit
                   if c.source == source and c.quote_start <= span.start and span.end <= c.quote_end), None)
         if n is not None:
             marked.append((n, span.start, span.text))
-    return " ".join(quote(text, n) for n, _, text in sorted(marked))
+    return " ".join(quote(text, n) for n, _, text in marked)
 
 
 def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language: str):
@@ -391,4 +392,10 @@ def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanCo
     model = model or span_model()
     spans = span_candidates(question, candidates, context, model.max_units)
     cost = model.length_cost_cross if spans and spans[0].features[CROSS] else model.length_cost
-    return [(s.candidate, s.span) for s in choose_spans(spans, model.probabilities(spans), cost)]
+    probabilities = model.probabilities(spans)
+    chosen = choose_spans(spans, probabilities, cost)
+    # the reader meets the most likely piece first (in article order, "Who is Haftar?" opened
+    # with a clause on Egypt's absence, the least likely of its three)
+    p = {id(s): float(probabilities[i]) for i, s in enumerate(spans)}
+    chosen.sort(key=lambda s: -p[id(s)])
+    return [(s.candidate, s.span) for s in chosen]

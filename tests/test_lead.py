@@ -66,8 +66,11 @@ def test_the_fitted_span_scorer_loads_and_is_what_the_lead_uses(seed_bot):
                     or b.span.end <= a.span.start
         lead = seed_bot.ask(question).lead
         assert sorted(t for t, _ in QUOTE.findall(lead)) == sorted(s.span.text for s in chosen)
+        # the lead shows the chosen spans most likely first
+        by_p = sorted(chosen, key=lambda s: -probabilities[spans.index(s)])
         assert [(c, s) for c, s in lead_pieces(question, candidates, seed_bot.extractive)] == \
-            [(s.candidate, s.span) for s in chosen]
+            [(s.candidate, s.span) for s in by_p]
+        assert [t for t, _ in QUOTE.findall(lead)] == [s.span.text for s in by_p]
 
 
 def test_a_stale_span_scorer_is_refused(tmp_path):
