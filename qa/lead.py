@@ -247,13 +247,13 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
             sentence_terms[key] = set(analyze(sentence.text))
         for a, b in sorted(shapes):
             start, end = units[a].start, units[b].end
+            if (pid, start, end) in seen:
+                continue
+            seen.add((pid, start, end))
             near = set()
             for k in (a - 1, b + 1):
                 if 0 <= k < len(units):
                     near |= _unit_terms(pid, units[k])
-            if (pid, start, end) in seen:
-                continue
-            seen.add((pid, start, end))
             text = passage.text[start - passage.start: end - passage.start]
             held = [by_unit[(pid, units[k].start)] for k in range(a, b + 1) if (pid, units[k].start) in by_unit]
             rank, top = min(held, key=lambda rc: rc[0])
