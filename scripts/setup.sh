@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment in .venv with the project installed.
 #   bash scripts/setup.sh          # to run the app and the command line
-#   bash scripts/setup.sh --test   # also what the tests need (Debian's chromium and an Arabic font)
+#   bash scripts/setup.sh --test   # also what the tests need (Debian's chromium, an Arabic font, and the
+#                                  # FreeDict English-Arabic dictionaries that bench/freedict.py measures)
 # torch is pinned first: sentence-transformers needs it, and an unpinned torch pulls a multi-GB CUDA build.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,10 +13,12 @@ pip --upgrade pip
 pip torch==2.13.0
 if [ "${1:-}" = "--test" ]; then
   pip -e ".[test]"
-  if ! [ -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto naskh arabic\|kacst"; then
+  if ! [ -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto naskh arabic\|kacst" \
+      || ! [ -f /usr/share/dictd/freedict-eng-ara.index ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core \
+      dict-freedict-eng-ara dict-freedict-ara-eng >/dev/null
   fi
 else
   pip -e .

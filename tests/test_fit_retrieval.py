@@ -57,3 +57,23 @@ def test_fits_never_score_the_articles_they_were_fitted_on() -> None:
     assert top1_changes(fused, good, relevant, language == "en") == (0, 0)
     assert top1_changes(bad, good, relevant, language == "en") == (0, n)
     assert sign_test(0, 0) == 1.0 and sign_test(0, 10) < 0.01
+
+
+def test_freedict_links_english_words_to_the_seed_articles_stems(seed_bot) -> None:
+    """FreeDict's dictd files (Debian's ``dict-freedict-eng-ara``/``-ara-eng``, read by
+    ``bench.freedict``) link "attended" and "conference" to stems of the seed article, a word
+    the dictionary lacks to nothing, and a fan-out limit drops a word with many links."""
+    import pytest
+
+    from bench.freedict import DICTD_DIR, DictionaryLinker, read_dictd
+
+    if not (DICTD_DIR / "freedict-eng-ara.index").exists():
+        pytest.skip("FreeDict not installed (apt-get install dict-freedict-eng-ara dict-freedict-ara-eng)")
+    entries = dict(read_dictd(DICTD_DIR, "freedict-eng-ara"))
+    assert "المؤتمر" in entries["conference"]  # an entry's text without its headword line
+    vocabulary = seed_bot.retriever.vocabulary
+    links = DictionaryLinker(fan_out=30).arabic_terms("Who attended the conference? Zxqvw", vocabulary)
+    assert len(links) == 2 and all(stems and set(stems) <= vocabulary for stems in links)
+    assert analyze("المؤتمر")[0] in links[1]
+    widest = max(len(stems) for stems in links)
+    assert len(DictionaryLinker(fan_out=widest - 1).arabic_terms("Who attended the conference?", vocabulary)) < 2
