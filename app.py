@@ -161,15 +161,19 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     def chat(question, chat_history, kept, session_bot, indexing=False):
         """Stream an answer into the chat (generator: Gradio streams each yield).
 
-        ``question`` is the chat box's value (``{"text", "files"}``; a dropped file is
-        indexed as this tab's article instead, see ``drop_file``) or plain text from the
-        API; ``kept`` is the conversation as the browser keeps it. A refused question
+        ``question`` is the chat box's value (``{"text", "files"}``; a dropped file is kept
+        in ``dropped``, indexed as this tab's article by ``use_dropped``, and the text typed
+        with it asked by ``ask_dropped``) or plain text from the API; ``kept`` is the conversation as the browser keeps it. A refused question
         (empty, or asked while indexing) adds no bubble: the message under the chat box
         says why, replacing the previous one.
         """
         text = question.get("text", "") if isinstance(question, dict) else (question or "")
-        if isinstance(question, dict) and question.get("files") and not text.strip():
-            return  # a dropped file alone: ``use_dropped`` indexes it
+        if isinstance(question, dict) and question.get("files"):
+            # a dropped file: kept for ``use_dropped`` (the box empties itself once submitted, so
+            # the steps after this one would read None), which indexes it; a question typed with
+            # it is asked of the new article once indexed (``ask_dropped``)
+            yield {dropped: question, question_box: gr.update(value=None)}
+            return
         conversation = Conversation.from_json(kept)
         try:
             if indexing:
@@ -186,7 +190,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         messages = list(chat_history or [])
         messages.append({"role": "user", "content": R.render_user(text)})
         messages.append({"role": "assistant", "content": R.render_pending()})
-        yield {question_box: gr.update(value=None), chatbot: messages, chat_status: ""}
+        yield {question_box: gr.update(value=None), chatbot: messages, chat_status: "", dropped: None}
         partial = ""
         turn = None
         try:
@@ -428,15 +432,27 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         return tuple(gr.skip() for _ in range(9))
 
     def use_dropped(value, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
-        """A file dropped on (or attached in) the chat box: indexed as this tab's article,
-        as an upload is; the box keeps the typed text, without the file."""
+        """A file dropped on (or attached in) the chat box (``value``, kept by ``chat``):
+        indexed as this tab's article, as an upload is."""
         files = value.get("files") if isinstance(value, dict) else None
         if not files:
-            return tuple(gr.skip() for _ in own_outputs) + (gr.skip(),)
+            return tuple(gr.skip() for _ in own_outputs)
         first = files[0]
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
-        return use_file(path, paste_is_article, progress, request) + (
-            gr.update(value={"text": value.get("text", ""), "files": []}),)
+        return use_file(path, paste_is_article, progress, request)
+
+    def ask_dropped(value, outcome, chat_history, kept, session_bot):
+        """The question typed with a dropped file, asked of that file once it is indexed; if
+        the file was refused, the question goes back into the box (not to the old article)."""
+        text = value.get("text", "").strip() if isinstance(value, dict) else ""
+        if not text:
+            yield {dropped: None}
+            return
+        if outcome != "done":
+            yield {dropped: None, question_box: gr.update(value={"text": text, "files": []})}
+            return
+        yield {dropped: None}
+        yield from chat(text, chat_history, kept, session_bot)
 
     # ------------------------------------------------------------------ layout
 
@@ -448,6 +464,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         # required parameter of the /chat endpoint); copied back to the browser after each turn
         conversation_state = gr.State([])
         outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
+        dropped = gr.State(None)  # the chat box's value when a file was dropped on it ({"text", "files"})
         last_answer = gr.State(None)
         indexing = gr.State(False)  # True while this session's own article is being indexed
         indexed_paste = gr.State(None)  # the pasted text now indexed as this session's article
@@ -538,8 +555,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                   api_visibility="private", queue=False)
         chat_inputs = [question_box, chatbot, conversation_state, session_bot, indexing]
         chat_outputs = [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer,
-                        status]
-        question_box.submit(
+                        status, dropped]
+        submitted = question_box.submit(
             chat, chat_inputs, chat_outputs,
             api_name="chat",
             concurrency_id="answer",
@@ -573,17 +590,18 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         for trigger, handler, inputs, outputs, name in (
             (upload.upload, use_file, [upload, paste_is_article], own_outputs, "use_file"),
             (index_pasted.click, use_text, [pasted], own_outputs, "use_text"),
-            (question_box.submit, use_dropped, [question_box, paste_is_article], own_outputs + [question_box], None),
+            # the chat box: after ``chat`` kept a dropped file (it does nothing else then)
+            (submitted.then, use_dropped, [dropped, paste_is_article], own_outputs, None),
         ):
             lock = trigger(
                 start_indexing if name else start_if_dropped,  # the chat box: only a dropped file
-                [pasted, indexed_paste] if name else [question_box, pasted, indexed_paste],
+                [pasted, indexed_paste] if name else [dropped, pasted, indexed_paste],
                 [outcome, paste_is_article, *lock_outputs],
                 queue=False,
                 api_visibility="private",
                 show_progress="hidden",
             )
-            lock.then(
+            indexed = lock.then(
                 handler,
                 inputs,
                 outputs,
@@ -595,7 +613,17 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 concurrency_limit=base_bot.settings.index_concurrency,
                 show_progress="full",
                 show_progress_on=[status],  # the bar goes under the chat box, not over the chat
-            ).then(end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
+            )
+            indexed = indexed.then(end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private",
+                                   show_progress="hidden")
+            if not name:  # the chat box: then the question typed with the file, of the new article
+                indexed.then(
+                    ask_dropped, [dropped, outcome, chatbot, conversation_state, session_bot], chat_outputs,
+                    api_visibility="private", concurrency_id="answer",
+                    concurrency_limit=base_bot.settings.answer_concurrency, show_progress="minimal",
+                ).then(
+                    lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
+                ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         def clear_failed_status(outcome):
             """The file was removed: an error about it (or a stale "Indexing…") goes with it,

@@ -422,3 +422,43 @@ def test_an_example_is_asked_when_clicked(browser):
         assert page.locator("#qa-chat .qa-user").count() == 1  # asked once
         assert not outside, outside
         page.close()
+
+
+def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_asked(browser, tmp_path):
+    """A file attached in the chat box (its paperclip, as a drop does) with a question typed
+    beside it: the file is indexed as this tab's article and the question answered from it;
+    a refused file leaves the question in the box, not answered from the old article."""
+    note = tmp_path / "library.txt"
+    note.write_text(
+        "City Council Approves New Library\n\n"
+        "The city council of Riverton voted on Tuesday to build a new public library downtown.\n"
+        "Council member Tom Reyes voted against the plan, citing the budget deficit.\n",
+        encoding="utf-8",
+    )
+    binary = tmp_path / "junk.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    with running_app() as (url, _demo):
+        for path, question in ((binary, "Who is Haftar?"), (note, "Who voted against the library?")):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, wait_until="load")
+            box = page.locator("#qa-question textarea")
+            box.wait_for(timeout=60_000)
+            with page.expect_response(lambda r: "/gradio_api/upload" in r.url, timeout=30_000):
+                page.locator("#qa-question input[type=file]").first.set_input_files(str(path))
+            box.fill(question)
+            box.press("Enter")
+            status = page.locator("#qa-status")
+            if path is binary:
+                page.locator("#qa-status .qa-status-error").wait_for(timeout=60_000)
+                assert "binary" in status.inner_text()
+                page.wait_for_function("q => document.querySelector('#qa-question textarea').value === q",
+                                       arg=question, timeout=30_000)
+                assert page.locator("#qa-chat .qa-answer").count() == 0  # not asked of the sample article
+            else:
+                answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
+                answer.wait_for(state="visible", timeout=120_000)
+                assert "Indexed “library.txt”" in status.inner_text()
+                assert "Tom Reyes" in answer.inner_text()
+                assert "your article" in answer.locator(".qa-from").inner_text()
+                assert box.input_value() == ""
+            page.close()
