@@ -228,16 +228,17 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """On page load: the conversation the browser kept, back in the chat."""
         conversation = Conversation.from_json(kept)
         if not conversation.turns:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         answer = conversation.turns[-1].answer
         notice = conversation.article_notice(answered_from(session_bot), article_label(session_bot))
-        if notice:
-            gr.Warning(notice)
+        # under the chat box, where refusals go (a toast from this unqueued load event is never shown)
+        status_line = R.render_status(notice, ok=False) if notice else gr.skip()
         # the source buttons come back with the answer, unless it cited an article no longer shown
         choices = [] if notice else R.source_choices(answer)
         return (render_turns(conversation, session_bot), answer,
                 R.render_article(shown(session_bot).documents, answer), conversation.to_json(),
-                gr.update(choices=choices, value=R.first_source(answer) if choices else None, visible=bool(choices)))
+                gr.update(choices=choices, value=R.first_source(answer) if choices else None, visible=bool(choices)),
+                status_line)
 
     def ask_api(question: str, history, session_bot) -> dict:
         """JSON endpoint: ``Answer.to_dict()`` for one question.
@@ -551,7 +552,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
 
         # ------------------------------------------------------------------ events
-        demo.load(restore, [kept_conversation, session_bot], [chatbot, last_answer, article, conversation_state, sources],
+        demo.load(restore, [kept_conversation, session_bot],
+                  [chatbot, last_answer, article, conversation_state, sources, chat_status],
                   api_visibility="private", queue=False)
         chat_inputs = [question_box, chatbot, conversation_state, session_bot, indexing]
         chat_outputs = [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer,

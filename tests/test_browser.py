@@ -427,7 +427,8 @@ def test_an_example_is_asked_when_clicked(browser):
 def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_asked(browser, tmp_path):
     """A file attached in the chat box (its paperclip, as a drop does) with a question typed
     beside it: the file is indexed as this tab's article and the question answered from it;
-    a refused file leaves the question in the box, not answered from the old article."""
+    a refused file leaves the question in the box, not answered from the old article. After a
+    reload the conversation is back and the line under the chat box says the article is not."""
     note = tmp_path / "library.txt"
     note.write_text(
         "City Council Approves New Library\n\n"
@@ -461,4 +462,10 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
                 assert "Tom Reyes" in answer.inner_text()
                 assert "your article" in answer.locator(".qa-from").inner_text()
                 assert box.input_value() == ""
+                # a reload keeps the conversation but not the article: the line under the chat says so
+                page.wait_for_timeout(500)  # the kept conversation is written after the answer
+                page.reload(wait_until="load")
+                page.locator("#qa-chat .qa-answer").last.wait_for(state="visible", timeout=60_000)
+                page.locator("#qa-chat-status .qa-status-error").wait_for(timeout=30_000)
+                assert "not kept after a reload" in page.locator("#qa-chat-status").inner_text()
             page.close()
