@@ -11,8 +11,8 @@ runs (digits, Latin words), which is what a news line holds. Only then is the li
 NFKC-normalised, which turns presentation forms into letters; normalising first would
 split a lam-alef ligature into "لأ" and the reversal would then write "أل".
 
-Lines become paragraphs by layout: a baseline distance larger than the page's usual pitch
-plus ``PARAGRAPH_GAP`` times the font size starts a new paragraph, and a page ending
+Lines become paragraphs by layout: a baseline distance larger than the page's line pitch
+(``_line_pitch``) plus ``PARAGRAPH_GAP`` times the font size starts a new paragraph, and a page ending
 mid-sentence continues on the next; the lines of one paragraph are joined with a space.
 Running headers and footers (what a browser prints by default: date, title, address, page
 "1/2") are left out by their place and size (``MARGIN_BAND``); before, the date and title
@@ -43,6 +43,14 @@ _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe7
 # the font size starts a paragraph. Chromium prints <p> with a 1em margin: on the seed
 # article (14 pt Noto Naskh) the pitch is 24 pt inside a paragraph and 38 pt between them.
 PARAGRAPH_GAP = 0.5
+# A line pitch of this many font sizes or more is taken for one between paragraphs: a
+# browser sets text at line-height "normal", 1.0-1.2 sizes for most fonts (CSS 2.1,
+# section 10.8.1, recommends 1.0-1.2; Noto Naskh Arabic, a tall script, measures 1.71 on
+# the seed's PDF), and gives a <p> a 1-size margin (the HTML standard's rendering
+# section), so the pitch between one-line paragraphs is 2.0-2.7 sizes. Then the pitch
+# inside a paragraph is taken as NORMAL_LINE_HEIGHT sizes.
+SINGLE_LINE_PITCH = 2.0
+NORMAL_LINE_HEIGHT = 1.2
 # Characters of another font (a fallback font for quotes or dashes) sit a few points
 # higher or lower on the same line: group characters whose tops differ by less than this
 # share of the page's median character size (pdfplumber's y_tolerance).
@@ -104,6 +112,29 @@ def _running_head(line: dict, body_size: float, page_height: float) -> bool:
     return line["bottom"] <= MARGIN_BAND * page_height or line["top"] >= (1 - MARGIN_BAND) * page_height
 
 
+def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) -> float:
+    """The distance between the baselines of two lines of one paragraph, in PDF points.
+
+    The smallest baseline distance between two consecutive lines in the body's font size,
+    but at least that size (lines do not overlap; a mark or a dot that pdfplumber puts on
+    a line of its own sits closer). Not a percentile of all distances: a news page's
+    paragraphs are often one line each, and on a page whose pitches are mostly between
+    paragraphs a percentile is that larger pitch, so paragraphs ran together. With no two
+    body lines in a row, the smallest distance of any two lines, at least the body size.
+
+    A smallest distance of ``SINGLE_LINE_PITCH`` body sizes or more is one between
+    paragraphs (no paragraph on the page wraps): the pitch is then CSS's "normal" line
+    height, ``NORMAL_LINE_HEIGHT`` sizes.
+    """
+    body = [b - a for a, b, s, t in zip(baselines, baselines[1:], sizes, sizes[1:])
+            if abs(s - body_size) <= 0.1 * body_size and abs(t - body_size) <= 0.1 * body_size
+            and b - a >= body_size]
+    if not body:
+        body = [b - a for a, b in zip(baselines, baselines[1:]) if b - a >= body_size]
+    pitch = min(body) if body else body_size
+    return NORMAL_LINE_HEIGHT * body_size if pitch >= SINGLE_LINE_PITCH * body_size else pitch
+
+
 def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     """The paragraphs of a PDF's text layer, in logical order.
 
@@ -136,10 +167,10 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                 if not lines:
                     continue
                 # a line's baseline: the median bottom of its characters (a few glyphs of a
-                # fallback font sit higher or lower); the usual pitch: the 20th percentile
+                # fallback font sit higher or lower)
                 baselines = [sorted(ch["bottom"] for ch in line["chars"])[len(line["chars"]) // 2] for line in lines]
-                pitches = sorted(b - a for a, b in zip(baselines, baselines[1:]))
-                usual = pitches[len(pitches) // 5] if pitches else 0.0
+                line_sizes = [sorted(ch["size"] for ch in line["chars"])[len(line["chars"]) // 2] for line in lines]
+                usual = _line_pitch(baselines, line_sizes, size)
                 current: list[str] = []
                 if paragraphs and not _FINAL.search(paragraphs[-1]):
                     # the last page ended mid-sentence: its paragraph goes on here
@@ -148,7 +179,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                     text = logical_line(line["text"])
                     letters += sum(ch.isalpha() for ch in text)
                     # a larger font (a headline) has a proportionally larger pitch
-                    line_size = sorted(ch["size"] for ch in line["chars"])[len(line["chars"]) // 2]
+                    line_size = line_sizes[i]
                     expected = usual * line_size / size
                     if i and current and baselines[i] - baselines[i - 1] > expected + PARAGRAPH_GAP * line_size:
                         paragraphs.append(" ".join(current))
