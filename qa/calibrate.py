@@ -80,8 +80,44 @@ def _sets(shared: Path, seeds: Path) -> list[tuple[str, Path, Path]]:
             ("seed_dev", seeds, eval_dir / "seed_dev.jsonl")]
 
 
+def one_article_sets(shared: Path, folder: Path) -> list[tuple[str, Path, list]]:
+    """The ``xquad_single`` sets: each XQuAD article alone as the collection, as a user's one
+    article is (the other sets index 12-24 articles, so their "above the median" cosines
+    compare a question with other topics; within one article they compare it with the same
+    topic, as on the seed). Asked of article ``i``: its own questions (answerable) and those
+    of the next article in file order (unanswerable, ``answerable`` set to false).
+
+    Args:
+        shared: the shared folder.
+        folder: where the one-article corpora are written (``folder/<article stem>/``).
+
+    Returns:
+        ``("xquad_single", corpus folder, questions)`` per article.
+    """
+    import dataclasses
+
+    corpus = shared / "eval" / "xquad" / "corpus"
+    questions = read_questions(shared / "eval" / "xquad" / "questions.jsonl")
+    articles = sorted(p.name for p in corpus.glob("*.txt"))
+    by_doc: dict[str, list] = {}
+    for q in questions:
+        by_doc.setdefault(q.doc, []).append(q)
+    out = []
+    for i, name in enumerate(articles):
+        target = folder / Path(name).stem.split(".")[0]
+        target.mkdir(parents=True, exist_ok=True)
+        text = (corpus / name).read_bytes()
+        if not (target / name).is_file() or (target / name).read_bytes() != text:
+            (target / name).write_bytes(text)
+        other = articles[(i + 1) % len(articles)]
+        asked = list(by_doc.get(name, [])) + [
+            dataclasses.replace(q, id=f"{q.id}@{Path(name).stem}", answerable=False) for q in by_doc.get(other, [])]
+        out.append(("xquad_single", target, asked))
+    return out
+
+
 def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
-            progress: Callable[[int, int], None] | None = None) -> list[Row]:
+            progress: Callable[[int, int], None] | None = None, one_article: Path | None = None) -> list[Row]:
     """Ask every question of the sets through ``ArticleQA.evidence`` and keep its features.
 
     Args:
@@ -89,6 +125,8 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
         seeds: the seed article's folder.
         make_bot: corpus folder -> ``ArticleQA`` over it.
         progress: ``progress(done, total)`` over all questions.
+        one_article: where to write the one-article corpora of ``one_article_sets`` (those
+            sets are asked too), or ``None``.
 
     Raises:
         FileNotFoundError: a set is missing.
@@ -99,6 +137,8 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
             raise FileNotFoundError(f"evaluation set missing: {questions} / {corpus}")
     origin = {q.id: q.doc for q in read_questions(shared / "eval" / "xquad" / "questions.jsonl") if q.doc}
     loaded = [(name, corpus, read_questions(path)) for name, corpus, path in sets]
+    if one_article is not None:
+        loaded += one_article_sets(shared, one_article)
     total, done = sum(len(qs) for *_, qs in loaded), 0
     rows = []
     for name, corpus, questions in loaded:
@@ -280,7 +320,7 @@ def print_table(report: dict[str, Any], log: Callable[[str], None]) -> None:
 def run(shared: Path, seeds: Path, make_bot: Callable[[Path], Any], describe: dict[str, Any], out_dir: Path,
         features_cache: Path | None = None, select: bool = True, seed_weight: float = SEED_WEIGHT,
         log: Callable[[str], None] = print,
-        progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        progress: Callable[[int, int], None] | None = None, one_article: Path | None = None) -> dict[str, Any]:
     """Collect the features, fit the backend's calibration and the lexical fallback, write both.
 
     Args:
@@ -291,20 +331,21 @@ def run(shared: Path, seeds: Path, make_bot: Callable[[Path], Any], describe: di
             with the same backend and model, else written after collecting.
         select: run the backward feature selection.
         seed_weight: the seed questions' sample weight (``set_weights``).
+        one_article: also fit on the one-article sets (``one_article_sets``), written there.
 
     Returns:
         The report of the backend's calibration.
     """
     started = time.perf_counter()
     rows = None
-    key = {"backend": describe.get("backend"), "model": describe.get("model")}
+    key = {"backend": describe.get("backend"), "model": describe.get("model"), "one_article": one_article is not None}
     if features_cache and features_cache.is_file():
         cached = json.loads(features_cache.read_text(encoding="utf-8"))
         if cached.get("key") == key and set(cached["rows"][0]["features"]) == set(FEATURES):
             rows = [Row(**r) for r in cached["rows"]]
             log(f"features read from {features_cache} ({len(rows)} questions)")
     if rows is None:
-        rows = collect(shared, seeds, make_bot, progress)
+        rows = collect(shared, seeds, make_bot, progress, one_article)
         if features_cache:
             features_cache.parent.mkdir(parents=True, exist_ok=True)
             features_cache.write_text(json.dumps({"key": key, "rows": [r.__dict__ for r in rows]}), encoding="utf-8")

@@ -274,7 +274,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         run(shared, default_seeds_dir(), make_bot, embeddings.describe(), out,
             features_cache=Path(args.features) if args.features else None, select=not args.no_select,
             **({"seed_weight": args.seed_weight} if args.seed_weight is not None else {}),
-            progress=progress, log=lambda line: print(line, flush=True))
+            progress=progress, log=lambda line: print(line, flush=True),
+            one_article=Path(settings.index_dir) / "one-article-corpora" if args.one_article else None)
     finally:
         if close:
             close()
@@ -377,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--no-select", action="store_true", help="keep every feature (no backward selection)")
     cal.add_argument("--seed-weight", type=float, default=None,
                      help="sample weight of the seed article's questions (default: qa.calibrate.SEED_WEIGHT; the others weigh 1)")
+    cal.add_argument("--one-article", action="store_true",
+                     help="also fit on each XQuAD article alone as the collection (qa.calibrate.one_article_sets)")
     cal.set_defaults(func=cmd_calibrate)
 
     try:

@@ -160,3 +160,23 @@ def test_xquad_abstain_with_the_shipped_calibration(tmp_path_factory, embeddings
         cv = bot.policy.calibration.report["per_set"][f"xquad_abstain/{lang}"]
         # the fit's cross-validated figure and the shipped model's: 0.85 / 0.88 (ar), 0.57 / 0.60 (en)
         assert abs(cv["abstain_on_unanswerable"] - figures["abstain_on_unanswerable"]) <= 0.05
+
+
+def test_one_article_sets_ask_each_xquad_article_alone(tmp_path):
+    """``article-qa calibrate --one-article``'s sets: each XQuAD article alone in its folder,
+    asked its own questions (answerable) and the next article's (unanswerable)."""
+    from qa.calibrate import one_article_sets
+
+    questions = read_questions(EVAL / "xquad" / "questions.jsonl")
+    articles = sorted(p.name for p in (EVAL / "xquad" / "corpus").glob("*.txt"))
+    sets = one_article_sets(EVAL.parent, tmp_path)
+    assert len(sets) == len(articles)
+    for i, (name, folder, asked) in enumerate(sets):
+        assert name == "xquad_single"
+        assert [p.name for p in folder.iterdir()] == [articles[i]]
+        assert (folder / articles[i]).read_bytes() == (EVAL / "xquad" / "corpus" / articles[i]).read_bytes()
+        own = [q for q in questions if q.doc == articles[i]]
+        other = [q for q in questions if q.doc == articles[(i + 1) % len(articles)]]
+        assert [q.id for q in asked if q.answerable] == [q.id for q in own]
+        assert [q.question for q in asked if not q.answerable] == [q.question for q in other]
+        assert len({q.id for q in asked}) == len(asked)  # ids stay unique across the sets
