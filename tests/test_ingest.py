@@ -92,6 +92,27 @@ def test_a_browser_printed_header_and_footer_are_left_out(arabic_pdf, seed_parts
     assert text.splitlines()[0] == title and "file://" not in text
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_one_line_paragraphs_of_a_pdf_stay_apart(seed_parts, tmp_path, lang):
+    """A news page whose paragraphs are one line each (no line pitch inside a paragraph to
+    compare with): each paragraph is still its own, in Arabic and in English."""
+    title, paragraphs = seed_parts
+    if lang == "ar":
+        short = [p.split("،")[0][:60].strip() for p in paragraphs[:5]]
+    else:
+        short = ["Libya hosted the conference in Tripoli.", "Delegations came from five countries.",
+                 "Egypt did not take part.", "The meeting ended on Sunday."]
+    page = tmp_path / "short.html"
+    page.write_text(news_html(title if lang == "ar" else "Conference in Tripoli", short, lang=lang,
+                              boilerplate=False), encoding="utf-8")
+    from bench.fixtures import chromium_print
+
+    lines = load_file(chromium_print(page, tmp_path / "short.pdf")).text.splitlines()
+    assert len(lines) == 1 + len(short), lines
+    for source, extracted in zip(short, lines[1:]):
+        assert similarity(source, extracted) >= SIMILARITY
+
+
 def test_question_about_the_pdf_is_answered_with_exact_offsets(seed_bot, arabic_pdf):
     document = load_upload(arabic_pdf)
     bot = seed_bot.with_documents([document])

@@ -46,11 +46,9 @@ PARAGRAPH_GAP = 0.5
 # A line pitch of this many font sizes or more is taken for one between paragraphs: a
 # browser sets text at line-height "normal", 1.0-1.2 sizes for most fonts (CSS 2.1,
 # section 10.8.1, recommends 1.0-1.2; Noto Naskh Arabic, a tall script, measures 1.71 on
-# the seed's PDF), and gives a <p> a 1-size margin (the HTML standard's rendering
-# section), so the pitch between one-line paragraphs is 2.0-2.7 sizes. Then the pitch
-# inside a paragraph is taken as NORMAL_LINE_HEIGHT sizes.
+# the seed's PDF), and gives a <p> a margin of one font size (the HTML standard's rendering
+# section), so the pitch between one-line paragraphs is 2.0-2.7 sizes.
 SINGLE_LINE_PITCH = 2.0
-NORMAL_LINE_HEIGHT = 1.2
 # Characters of another font (a fallback font for quotes or dashes) sit a few points
 # higher or lower on the same line: group characters whose tops differ by less than this
 # share of the page's median character size (pdfplumber's y_tolerance).
@@ -123,8 +121,8 @@ def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) ->
     body lines in a row, the smallest distance of any two lines, at least the body size.
 
     A smallest distance of ``SINGLE_LINE_PITCH`` body sizes or more is one between
-    paragraphs (no paragraph on the page wraps): the pitch is then CSS's "normal" line
-    height, ``NORMAL_LINE_HEIGHT`` sizes.
+    paragraphs (no paragraph on the page wraps): the line pitch is then that distance less
+    the paragraph margin, one font size.
     """
     body = [b - a for a, b, s, t in zip(baselines, baselines[1:], sizes, sizes[1:])
             if abs(s - body_size) <= 0.1 * body_size and abs(t - body_size) <= 0.1 * body_size
@@ -132,7 +130,7 @@ def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) ->
     if not body:
         body = [b - a for a, b in zip(baselines, baselines[1:]) if b - a >= body_size]
     pitch = min(body) if body else body_size
-    return NORMAL_LINE_HEIGHT * body_size if pitch >= SINGLE_LINE_PITCH * body_size else pitch
+    return pitch - body_size if pitch >= SINGLE_LINE_PITCH * body_size else pitch
 
 
 def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
