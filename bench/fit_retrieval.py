@@ -27,7 +27,9 @@ Variants:
   maps to at most "fan-out" Arabic stems; the fan-out is also fitted 2-fold by article.
 - ``+ FreeDict dictionary`` (``--dictionary``): the same with the English words linked through
   FreeDict's English-Arabic and Arabic-English dictionaries (``bench.freedict``; Debian's
-  ``dict-freedict-eng-ara`` and ``dict-freedict-ara-eng``), fan-out grid 1-30.
+  ``dict-freedict-eng-ara`` and ``dict-freedict-ara-eng``), fan-out grid 1-30; and a
+  code-switched query (the question followed by those Arabic words, embedded as one query)
+  in place of the question or as two more rankings (dense and best unit).
 - ``RM3 feedback`` (``--prf``): pseudo-relevance feedback in the articles' language, after
   relevance model 3 (Lavrenko and Croft 2001, "Relevance-based language models"; Abdul-Jaleel
   et al. 2004, "UMass at TREC 2004"). The top ``m`` passages of the shipped fused ranking are
@@ -588,6 +590,30 @@ def main(argv: list[str] | None = None) -> int:
         linked_words_report("FreeDict dictionary (Debian dict-freedict-eng-ara/ara-eng)",
                             lambda question: dictionary.arabic_terms(question, retriever.vocabulary),
                             fan_outs=(1, 2, 3, 5, 10, 30))
+        # code-switched queries: the English question followed by the Arabic translations of its
+        # words that the articles hold, embedded as one query (a second dense and unit ranking)
+        english = [i for i, q in enumerate(questions) if q.lang == "en"]
+        for fan in (1, 3, 10):
+            switched = []
+            for i in english:
+                words = dictionary.arabic_words(questions[i].question, retriever.vocabulary, fan)
+                switched.append(questions[i].question + " " + " ".join(w for ws in words for w in ws))
+            t0 = time.perf_counter()
+            sv = bot.embeddings.encode_queries(switched)
+            print(f"code-switched queries (fan-out <= {fan}) embedded in {time.perf_counter() - t0:.1f} s; "
+                  f"e.g. {switched[0]!r}")
+            p_sw = passage_cosine.copy()
+            u_sw = unit_cosine.copy() if unit_cosine is not None else None
+            for row, v in zip(english, sv):
+                p_sw[row], units = store.all_scores(v)
+                if u_sw is not None:
+                    u_sw[row] = retriever.best_sentence_scores(units)
+            base_bm25 = linked_cov**2 * rrf(linked_bm25, 20, only_positive=True) * (linked_cov > 0)
+            alone = rrf(p_sw, 20) + (rrf(u_sw, 20) if u_sw is not None else 0) + base_bm25
+            report(f"code-switched query (question + FreeDict words, fan-out <= {fan}) in place of the question",
+                   {"ar": shipped["ar"], "en": alone})
+            both = shipped["en"] + rrf(p_sw, 20) + (rrf(u_sw, 20) if u_sw is not None else 0)
+            report(f"code-switched query (fan-out <= {fan}) as two more rankings", {"ar": shipped["ar"], "en": both})
 
     if args.prf:
         feedback_report(retriever, questions, shipped, rrf_args=(relevant, language, half_a), report=report,

@@ -157,3 +157,17 @@ class DictionaryLinker:
             if 0 < len(stems) <= self.fan_out:
                 out.append(stems)
         return out
+
+    def arabic_words(self, question: str, vocabulary: set[str], fan_out: int | None = None) -> list[list[str]]:
+        """As ``arabic_terms``, but the translations as the dictionary writes them (normalised
+        words, not stems), for a code-switched query: one list per linked English word."""
+        fan_out = self.fan_out if fan_out is None else fan_out
+        out = []
+        for word in content_words(question):
+            if is_arabic_token(word) or not _LATIN_WORD.fullmatch(word):
+                continue
+            words = sorted(w for w in self._translations.get(self._english.stemWord(word), ())
+                           if stem_arabic(w) in vocabulary)
+            if 0 < len({stem_arabic(w) for w in words}) <= fan_out:
+                out.append(words)
+        return out
