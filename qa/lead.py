@@ -21,7 +21,8 @@ The weights, ``max_units`` and both costs are in ``qa/calibration/lead_spans.jso
 by ``python -m bench.lead_spans --fit``: fitted on XQuAD's answerable questions, the
 figures cross-validated with ``GroupKFold(5)`` by article; the costs are those with the best
 cross-validated hit whose median lead stays within 200 characters (issue #13's bar for
-XQuAD). Pieces are printed most likely first, each ``«piece» [n]`` with the marker of the
+XQuAD). Pieces are printed most likely first (pieces of one sentence together, in its
+order: ``display_order``), each ``«piece» [n]`` with the marker of the
 answer's citation that holds it; a piece from a sentence the answer did not quote becomes
 one more quote of the answer (``qa.answering``), so the lead is always part of the whole
 answer and the evidence below it.
@@ -394,8 +395,22 @@ def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanCo
     cost = model.length_cost_cross if spans and spans[0].features[CROSS] else model.length_cost
     probabilities = model.probabilities(spans)
     chosen = choose_spans(spans, probabilities, cost)
-    # the reader meets the most likely piece first (in article order, "Who is Haftar?" opened
-    # with a clause on Egypt's absence, the least likely of its three)
+    return [(s.candidate, s.span) for s in display_order(chosen, probabilities, spans, context)]
+
+
+def display_order(chosen: Sequence[LeadSpan], probabilities: np.ndarray, spans: Sequence[LeadSpan],
+                  context: SpanContext) -> list[LeadSpan]:
+    """The order the reader meets the chosen spans in: the most likely first (in article
+    order, "Who is Haftar?" opened with a clause on Egypt's absence, the least likely of its
+    three), but spans of one quoted sentence together and in the sentence's own order, at the
+    place of the likeliest of them ("من هو حفتر؟" read a sentence's end before its start)."""
     p = {id(s): float(probabilities[i]) for i, s in enumerate(spans)}
-    chosen.sort(key=lambda s: -p[id(s)])
-    return [(s.candidate, s.span) for s in chosen]
+
+    def sentence(s: LeadSpan) -> tuple:
+        quoted = context.quote_span(s.candidate)
+        return getattr(s.candidate.hit, "source", None), quoted.start, quoted.end
+
+    best: dict[tuple, float] = {}
+    for s in chosen:
+        best[sentence(s)] = max(best.get(sentence(s), 0.0), p[id(s)])
+    return sorted(chosen, key=lambda s: (-best[sentence(s)], sentence(s), s.span.start))

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SEED_DEV
 from qa.evaluation import read_questions
-from qa.lead import (SPAN_FEATURES, SPAN_MODEL, SpanModel, choose_spans, lead_pieces, quote, span_candidates,
+from qa.lead import (SPAN_FEATURES, display_order, SPAN_MODEL, SpanModel, choose_spans, lead_pieces, quote, span_candidates,
                      span_model)
 from qa.preface import names_in_latin, only_language_request, preface, reader_language
 
@@ -48,7 +48,7 @@ def test_the_fitted_span_scorer_loads_and_is_what_the_lead_uses(seed_bot):
     assert model.features == SPAN_FEATURES and model.coef.shape == (len(SPAN_FEATURES),)
     assert model.max_units >= 1 and 0 < model.length_cost and 0 < model.length_cost_cross
     assert (model.scale > 0).all()
-    for question in ("Who attended the conference?", "كم يوما استمرت المشاورات؟"):
+    for question in ("Who attended the conference?", "كم يوما استمرت المشاورات؟", "من هو حفتر؟"):
         retrieval = seed_bot.retriever.retrieve(question)
         candidates = seed_bot.extractive.candidates(question, retrieval)
         spans = span_candidates(question, candidates, seed_bot.extractive)
@@ -66,11 +66,23 @@ def test_the_fitted_span_scorer_loads_and_is_what_the_lead_uses(seed_bot):
                     or b.span.end <= a.span.start
         lead = seed_bot.ask(question).lead
         assert sorted(t for t, _ in QUOTE.findall(lead)) == sorted(s.span.text for s in chosen)
-        # the lead shows the chosen spans most likely first
-        by_p = sorted(chosen, key=lambda s: -probabilities[spans.index(s)])
+        # the lead shows the chosen spans most likely first, those of one sentence together in order
+        shown = display_order(chosen, probabilities, spans, seed_bot.extractive)
+        assert sorted(map(id, shown)) == sorted(map(id, chosen))
         assert [(c, s) for c, s in lead_pieces(question, candidates, seed_bot.extractive)] == \
-            [(s.candidate, s.span) for s in by_p]
-        assert [t for t, _ in QUOTE.findall(lead)] == [s.span.text for s in by_p]
+            [(s.candidate, s.span) for s in shown]
+        assert [t for t, _ in QUOTE.findall(lead)] == [s.span.text for s in shown]
+        quoted = [seed_bot.extractive.quote_span(s.candidate) for s in shown]
+        for i in range(len(shown) - 1):
+            if quoted[i] == quoted[i + 1]:  # one sentence: in its own order
+                assert shown[i].span.end <= shown[i + 1].span.start
+        groups = list(dict.fromkeys((q.start, q.end) for q in quoted))
+        assert len(groups) == len({(q.start, q.end) for q in quoted})  # each sentence's pieces adjacent
+        first = {}
+        for s, q in zip(shown, quoted):
+            first.setdefault((q.start, q.end), probabilities[spans.index(s)])
+            first[(q.start, q.end)] = max(first[(q.start, q.end)], probabilities[spans.index(s)])
+        assert [first[g] for g in groups] == sorted(first.values(), reverse=True)  # likeliest sentence first
 
 
 def test_a_stale_span_scorer_is_refused(tmp_path):
