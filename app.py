@@ -495,6 +495,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 )
                 question_box = gr.MultimodalTextbox(
                     show_label=False,
+                    label="Your question · سؤالك",  # what a screen reader announces (else "MultimodalTextbox")
                     placeholder=QUESTION_PLACEHOLDER,
                     elem_id="qa-question",
                     sources=["upload"],
@@ -532,17 +533,19 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             gr.Markdown(
                 f"Upload {UPLOAD_HINT} (up to {UPLOAD_LIMIT_TEXT} of text), drop it on the chat box, or "
                 "paste the text or address. It is indexed for this browser tab only; other users keep the sample article. "
-                f"{INDEXING_TIME_HINT} Questions wait until it is ready."
+                f"{INDEXING_TIME_HINT} Questions wait until it is ready.\n\n"
+                f"ارفع ملفا (PDF أو Word أو HTML أو نصا، حتى {UPLOAD_LIMIT_TEXT} من النص)، أو أسقطه على مربع الأسئلة، أو الصق النص أو "
+                "رابطه. يفهرس لهذه النافذة وحدها، ويبقى المقال الأصلي لغيرك. تنتظر الأسئلة حتى تنتهي الفهرسة."
             )
             with gr.Row():
                 upload = gr.File(
-                    label="Upload .pdf / .docx / .html / .txt / .md", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
+                    label="Upload .pdf / .docx / .html / .txt / .md · ارفع ملفا", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
                 )
                 with gr.Column():
-                    pasted = gr.Textbox(label="…or paste an article", lines=6, max_lines=12, elem_id="qa-paste")
+                    pasted = gr.Textbox(label="…or paste an article · أو الصق مقالا", lines=6, max_lines=12, elem_id="qa-paste")
                     with gr.Row():
-                        index_pasted = gr.Button("Use pasted text", variant="primary")
-                        back_to_seed = gr.Button("Back to the sample article")
+                        index_pasted = gr.Button("Use pasted text · استخدم النص الملصق", variant="primary")
+                        back_to_seed = gr.Button("Back to the sample article · عد إلى المقال الأصلي")
         footer = gr.HTML(R.render_footer(base_info, None, "sample article"), elem_id="qa-footer")
 
         # Hidden components for the JSON endpoint /ask.

