@@ -534,7 +534,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 f"Upload {UPLOAD_HINT} (up to {UPLOAD_LIMIT_TEXT} of text), drop it on the chat box, or "
                 "paste the text or address. It is indexed for this browser tab only; other users keep the sample article. "
                 f"{INDEXING_TIME_HINT} Questions wait until it is ready.\n\n"
-                f'<p dir="rtl" lang="ar">ارفع ملفا (PDF أو Word أو HTML أو نصا، حتى \u2066{UPLOAD_LIMIT_TEXT}\u2069 من النص)، '
+                f'<p dir="rtl" lang="ar">ارفع ملفا (PDF أو Word أو HTML أو نصا، حتى <bdi dir="ltr">{UPLOAD_LIMIT_TEXT}</bdi> من النص)، '
                 "أو أسقطه على مربع الأسئلة، أو الصق النص أو رابطه. يفهرس لهذه النافذة وحدها، ويبقى المقال الأصلي لغيرك. "
                 "تنتظر الأسئلة حتى تنتهي الفهرسة.</p>"
             )

@@ -45,6 +45,8 @@ COUNTRY_WEIGHT = 0.04
 # 0.657; mean answer length ar 191 -> 194, en 246 -> 278 characters.
 SENTENCE_MARGINS = (0.02, 0.015)
 CLAUSE_MARKS = ("،", ",", ";", "؛")
+# Sentences an overview quotes ("lead-3", see ``ExtractiveAnswerer.overview``).
+OVERVIEW_SENTENCES = 3
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,57 @@ class ExtractiveAnswerer:
             if all(c.hit.passage_id != x.hit.passage_id and c.sentence.text != x.sentence.text for x in chosen):
                 chosen.append(c)
         return chosen
+
+    def overview(self, question: str, retrieval: Retrieval, language: str | None = None) -> Answer:
+        """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
+        its opening sentences, quoted. A news article puts its gist first (the inverted
+        pyramid), and the first three sentences ("lead-3") are the standard extractive
+        baseline for news summaries (See, Liu and Manning, 2017, "Get To The Point"). With
+        one document: its first ``OVERVIEW_SENTENCES`` sentences (the headline first); with
+        several: the first sentence of each of the first ``OVERVIEW_SENTENCES`` documents.
+        The short answer (``Answer.lead``) is the first of them.
+
+        Args:
+            question: the request as asked.
+            retrieval: ``HybridRetriever.retrieve`` of it: only its passages (the filtered
+                collection, ``Retrieval.ranking``) are read; their order is the article's.
+            language: the request's language (detected when ``None``).
+
+        Raises:
+            ValueError: ``retrieval`` holds no passage.
+        """
+        language = language or detect_language(question)
+        passages = self.retriever.store.passages
+        allowed = sorted({int(i) for i in retrieval.ranking})
+        if not allowed:
+            raise ValueError("nothing retrieved to quote")
+        sources = list(dict.fromkeys(passages[i].source for i in allowed))
+        per_source = OVERVIEW_SENTENCES if len(sources) == 1 else 1
+        chosen: list[Candidate] = []
+        for source in sources[:OVERVIEW_SENTENCES]:
+            taken: set[int] = set()
+            for pid in (i for i in allowed if passages[i].source == source):
+                passage = passages[pid]
+                hit = PassageHit(pid, passage.source, passage.paragraph, passage.start, passage.end, passage.text,
+                                 0.0, len(chosen) + 1)
+                for unit in passage.sentences:
+                    quoted = self.quote_span_of(passage, unit)
+                    if quoted.start not in taken and len(taken) < per_source:
+                        taken.add(quoted.start)
+                        chosen.append(Candidate(hit, unit, 0.0, 0.0))
+                if len(taken) >= per_source:
+                    break
+        quotes = [self.quote_span(c) for c in chosen]
+        citations = [Citation(n=n, source=c.hit.source, paragraph=c.hit.paragraph, start=c.hit.start, end=c.hit.end,
+                              text=c.hit.text, score=0.0, quote_start=q.start, quote_end=q.end, quote=q.text,
+                              passage_id=c.hit.passage_id)
+                     for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
+        text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations)
+        hits = list(dict.fromkeys(c.hit for c in chosen))
+        return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
+                              passages=hits, mode="extractive", retrieval_query=question,
+                              extra={"overview": True}),
+                       [(chosen[0], quotes[0])] if chosen else [], self.collection_language)
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),

@@ -389,6 +389,9 @@ class ArticleQA:
         decision = state["decision"]
         if decision.abstain:
             answer = self._abstention(state)
+        elif state["kind"] == "overview":
+            answer = self.extractive.overview(state["question"], state["retrieval"], state["language"])
+            answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
                                             exclude=state["exclude"], candidates=state["candidates"])

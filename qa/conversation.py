@@ -119,11 +119,14 @@ def article_line(label: str, headlines: list[str]) -> str:
 
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
     """How a source is named to a reader: ``"<headline> · ¶<paragraph>"``; the file name
-    stands in for the headline when the document is unknown or has no text. The headline
-    and the paragraph number sit in directional isolates (U+2068/U+2066 ... U+2069): after
-    an Arabic headline, "¶3" was drawn "3¶" on the line's right-to-left side."""
-    title = headline_of(documents.get(source, "")) or source
-    return f"\u2068{title}\u2069 · \u2066¶{paragraph}\u2069"
+    stands in for the headline when the document is unknown or has no text (the web page
+    draws the two parts apart, ``qa.ui_render``: after an Arabic headline "¶3" read "3¶")."""
+    return f"{source_title(documents, source)} · ¶{paragraph}"
+
+
+def source_title(documents: Mapping[str, str], source: str) -> str:
+    """The headline a source is named by (``source_label``), or its file name."""
+    return headline_of(documents.get(source, "")) or source
 
 
 @dataclass

@@ -84,6 +84,44 @@ GREETING_PHRASES = tuple(sorted((normalize(p) for p in (
     "how are you", "how are you doing", "how is it going", "كيف حالك", "كيف الحال", "كيفك")), key=len, reverse=True))
 
 
+# Requests for what the article says as a whole ("Summarise it", "What is the article
+# about?", "لخص المقال"): answered with its opening sentences (``kind == "overview"``), not
+# retrieved like a question. A vocabulary of such requests, not a tuned list: the words that
+# ask for a summary, the phrases that ask what a text is about, and the words that name the
+# text itself. A request that also names something in the article ("Summarise what Hamza
+# said") is a question about that, retrieved as usual.
+OVERVIEW_WORDS = frozenset(normalize(w) for w in (
+    "summarize summarise summary summarization summarisation sum up tldr tl dr gist overview recap outline "
+    "لخص تلخيص ملخص الملخص لخصلي خلاصة الخلاصة باختصار اختصر"
+).split())
+OVERVIEW_PHRASES = tuple(normalize(p) for p in (
+    "what is this about", "what is it about", "what is the article about", "what is the text about",
+    "what is the story about", "what is the news about", "whats this about", "whats it about",
+    "whats the article about", "what does the article say", "what does it say", "main points", "key points",
+    "main idea", "main ideas", "key takeaways",
+    "ما موضوع المقال", "ما هو موضوع المقال", "عن ماذا يتحدث المقال", "عن ماذا يتحدث", "عما يتحدث المقال",
+    "عم يتحدث المقال", "ماذا يقول المقال", "ما الفكرة الرئيسية", "ما الفكره الرئيسيه", "اهم النقاط", "النقاط الرئيسية",
+    "شو موضوع المقال", "عن شو المقال",
+))
+# Words that name the text itself, not something in it.
+ARTICLE_WORDS = frozenset(normalize(w) for w in (
+    "article text story piece document news report page file it this please briefly short brief quick give me "
+    "can could you want need "
+    "المقال المقاله للمقال بالمقال النص للنص الخبر التقرير الموضوع الوثيقة الملف هذا هذه لي من فضلك فضلك اعطني اريد"
+).split())
+_OVERVIEW_ALLOWED = OVERVIEW_WORDS | ARTICLE_WORDS | frozenset(w for p in OVERVIEW_PHRASES for w in p.split())
+
+
+def is_overview_request(text: str) -> bool:
+    """True when ``text`` asks what the article says as a whole (``OVERVIEW_WORDS``,
+    ``OVERVIEW_PHRASES``) and names nothing else: "Summarize the article", "What is this
+    about?", "لخص المقال", "عن ماذا يتحدث المقال؟"; not "Summarise what Hamza said"."""
+    tokens = [normalize(_strip_conjunction(t)) for t in _tokens(text.replace("'", ""))]
+    folded = f" {' '.join(tokens)} "
+    asked = any(t in OVERVIEW_WORDS for t in tokens) or any(f" {p} " in folded for p in OVERVIEW_PHRASES)
+    return asked and all(w in _OVERVIEW_ALLOWED for w in content_words(" ".join(tokens)))
+
+
 def _strip_conjunction(token: str) -> str:
     """``"ومتى"`` -> ``"متى"``: an Arabic "و"/"ف" glued to a function word goes."""
     if len(token) > 1 and token[0] in "وف" and normalize(token[1:]) in (STOPWORDS | QUESTION_WORDS | SMALL_TALK):
@@ -168,7 +206,8 @@ class QuestionPlan:
 
     Attributes:
         kind: ``"question"`` (retrieved as asked), ``"followup"`` (folded with the
-            previous question's topic) or ``"no-question"`` (answered with ``INVITATION``).
+            previous question's topic), ``"overview"`` (what the article says as a whole:
+            ``is_overview_request``) or ``"no-question"`` (answered with ``INVITATION``).
         query: the retrieval query (the question itself unless folded).
         topic: the topic a follow-up to this message inherits (``question_topic``).
         previous: index in the history of the user message a follow-up continues, else None.
@@ -207,6 +246,8 @@ def refers_back(question: str) -> bool:
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question):
         return QuestionPlan("no-question", question)
+    if is_overview_request(question):
+        return QuestionPlan("overview", question)
     words = content_words(question)
     if last is not None and (not words or (len(words) < 2 and refers_back(question))):
         return QuestionPlan("followup", fold_followup(question, last.topic),

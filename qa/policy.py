@@ -20,9 +20,10 @@ over the features that do not depend on the embedding's cosine scale (term cover
 question length, missing numbers, countries and words, answer kind), documented as the
 fallback and named by ``article-qa info``.
 
-Three decisions are not fitted, because no labelled data exists for them and they follow
+Four decisions are not fitted, because no labelled data exists for them and they follow
 from the question plan, not from the article: a message that asks nothing ("hi",
-"asdf qwer") gets the invitation (reason ``no-question``); a follow-up with no content word
+"asdf qwer") gets the invitation (reason ``no-question``); a request for what the article
+says as a whole ("Summarise it", kind ``overview``) is answered with its opening sentences; a follow-up with no content word
 of its own after an answer that abstained abstains too (reason ``follow-up-of-abstention``:
 it would otherwise inherit a topic the article does not answer); and such a follow-up after
 an answer that did not abstain is answered (it asks about the topic already answered). A chat model that replies with the
@@ -181,7 +182,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     # questions, without word matches: English paraphrases ("take place" for "held") would
     # read as missing words to a model fitted on Arabic grounding
     pair = "same" if language == grounding.collection_language and language in SAME_LANGUAGE_DATA else "cross"
-    if kind == "no-question":
+    if kind in ("no-question", "overview"):  # neither is judged on features (``AnswerPolicy.decide``)
         return Evidence(pair, kind, previous_abstained)
     cosines = sorted((float(c.cosine) for c in candidates), reverse=True) or [0.0]
     passages = np.sort(np.asarray(retrieval.passage_cosine, dtype=np.float64))[::-1]
@@ -421,6 +422,8 @@ class AnswerPolicy:
             return Decision(True, "no-question")
         if not has_passages:
             return Decision(True, "no-passages")
+        if evidence.kind == "overview":  # what the article says as a whole: it always says something
+            return Decision(False)
         if evidence.previous_abstained:
             return Decision(True, "follow-up-of-abstention")
         if evidence.inherits:

@@ -64,6 +64,7 @@ LINES = {
         "number": "The article ({lang}) on how many, in its own words",
         "why": "The article ({lang}) on why, in its own words",
         "other": "The article ({lang}), in its own words",
+        "overview": "The article ({lang}) opens with these sentences, in its own words",
         "none": "The article is {lang}; without a chat model the answers quote it as written, "
                 "with a line like this one in English saying what the quotes are",
         "abstained": "The article ({lang}) does not say",
@@ -76,6 +77,7 @@ LINES = {
         "number": "L'article ({lang}) sur combien, dans ses propres mots",
         "why": "L'article ({lang}) sur pourquoi, dans ses propres mots",
         "other": "L'article ({lang}), dans ses propres mots",
+        "overview": "L'article ({lang}) commence par ces phrases, dans ses propres mots",
         "none": "L'article est {lang} ; sans modèle de dialogue, les réponses le citent tel quel, "
                 "avec une ligne en français comme celle-ci qui dit ce que sont les citations",
         "abstained": "L'article ({lang}) ne le dit pas",
@@ -251,7 +253,9 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
     if only_language_request(question) or abstained:
         key = "none" if only_language_request(question) else "abstained"
         return words[key].format(lang=lang, lang_bare=lang) + "."
-    line = words[question_kind(question)].format(lang=lang)
+    from .followups import is_overview_request
+
+    line = words["overview" if is_overview_request(question) else question_kind(question)].format(lang=lang)
     names = names_in_latin(" ".join(quotes)) if article_language == "ar" else []
     if names:
         line += f" ({words['names']}: {', '.join(names)})"

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import headline_of, plain_text, source_label
+from qa.conversation import headline_of, plain_text, source_label, source_title
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -132,7 +132,9 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
         items.append(
             f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
             f'<span class="qa-num" dir="ltr">[{c.n}]</span> {quote}'
-            f'<span class="qa-meta" dir="auto">{esc(source_label(documents, c.source, c.paragraph))}</span>'
+            # headline and paragraph drawn apart: after an Arabic headline "¶3" was drawn "3¶"
+            f'<span class="qa-meta" dir="auto"><bdi>{esc(source_title(documents, c.source))}</bdi> · '
+            f'<bdi dir="ltr">¶{c.paragraph}</bdi></span>'
             "</li>"
         )
     return f'<ol class="qa-sources">{"".join(items)}</ol>'

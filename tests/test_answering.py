@@ -126,3 +126,56 @@ def test_arabic_question_about_an_english_article(seed_bot):
     c = answer.citations[0]
     assert c.source == "library.txt" and text[c.quote_start : c.quote_end] == c.quote
     assert bot.ask("What is the capital of Japan?").abstained
+
+
+OVERVIEW_REQUESTS = ["What is the article about?", "Summarize it please", "tl;dr", "What are the main points?",
+                     "لخص المقال", "عن ماذا يتحدث المقال؟", "ما الفكرة الرئيسية للمقال؟"]
+
+
+def test_overview_requests_are_told_from_questions():
+    """A request for the whole article is planned as an overview; a question, even one that
+    asks to summarise something in the article, is not; no question of the shared sets is."""
+    from qa.evaluation import read_questions
+    from qa.followups import is_overview_request, plan_question
+    from conftest import EVAL
+
+    for request in OVERVIEW_REQUESTS:
+        assert plan_question(request, []).kind == "overview", request
+    for question in ("Summarise what Hamza said", "Who attended the conference?", "ماذا قال حمزة؟", "hi"):
+        assert not is_overview_request(question), question
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_overview_request(q.question)]
+
+
+@pytest.mark.parametrize("request_text", ["What is the article about?", "لخص المقال"])
+def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, request_text):
+    """"What is it about?" / "لخص المقال": the headline and the next two sentences, in order,
+    with exact offsets; the short answer is the headline; an English reader gets a line
+    saying these are the article's opening sentences."""
+    from app_helpers import check_citations
+
+    answer = seed_bot.ask(request_text)
+    assert not answer.abstained and answer.extra.get("overview")
+    check_citations(answer.to_dict(), {c.source: seed_text for c in answer.citations})
+    headline = seed_text.split("\n", 1)[0]
+    assert [c.n for c in answer.citations] == [1, 2, 3]
+    assert answer.citations[0].quote == headline and answer.citations[0].quote_start == 0
+    starts = [c.quote_start for c in answer.citations]
+    assert starts == sorted(starts)
+    # nothing of the article's text before a quote is left out between them: these are its first sentences
+    assert all(not seed_text[a.quote_end:b.quote_start].strip(" \n.") for a, b in
+               zip(answer.citations, answer.citations[1:]) if a.paragraph == b.paragraph)
+    assert answer.lead == f"«{headline}» [1]"
+    if request_text.startswith("What"):
+        assert answer.preface.startswith("The article (in Arabic) opens with")
+    else:
+        assert answer.preface == ""
+
+
+def test_an_overview_of_several_articles_opens_each(seed_bot):
+    bot = seed_bot.with_texts({"a.txt": "Harbour festival ends in Misrata\n\nThe festival ended on Sunday. "
+                                        "It drew ten thousand visitors.",
+                               "b.txt": "New bridge opens in Benghazi\n\nThe bridge opened on Monday."})
+    answer = bot.ask("Summarize it please")
+    assert [(c.source, c.quote) for c in answer.citations] == [("a.txt", "Harbour festival ends in Misrata"),
+                                                                ("b.txt", "New bridge opens in Benghazi")]
