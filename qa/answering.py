@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
-from .grounding import ArticleGrounding
+from .grounding import ArticleGrounding, holds_kind
 from .lead import lead_pieces, present
 from .places import countries_named
 from .text import analyze, detect_language
@@ -230,7 +230,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),
-               candidates: list[Candidate] | None = None) -> Answer:
+               candidates: list[Candidate] | None = None, repeat_kind: str | None | bool = False) -> Answer:
         """Quote the best sentences of ``retrieval`` (the policy has decided to answer).
 
         Args:
@@ -241,6 +241,9 @@ class ExtractiveAnswerer:
                 not repeat the previous answer); those sentences are quoted again only
                 when nothing else is left.
             candidates: ``candidates(question, retrieval)`` when already computed.
+            repeat_kind: ``False``: every quote of ``exclude`` is left out; else a quote of
+                ``exclude`` stays when it holds an answer of this kind
+                (``qa.grounding.holds_kind``; ``None``: any kind, it always stays).
 
         Returns:
             An ``Answer`` (``mode="extractive"``); ``passages`` holds the ranked hits.
@@ -253,7 +256,9 @@ class ExtractiveAnswerer:
             candidates = self.candidates(question, retrieval)
         if exclude:
             given = set(exclude)
-            candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given] or candidates
+            candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given
+                          or (repeat_kind is not False and holds_kind(self.quote_span(c).text, repeat_kind))
+                          ] or candidates
         if not candidates:
             raise ValueError("nothing retrieved to quote")
         chosen = self.choose(candidates)

@@ -32,7 +32,9 @@ from .ingest import Document, load_documents, load_sources, make_document
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
-                        answer_message, plan_question, previous_abstained, strip_small_talk)
+                        answer_message, asks_again, plan_question, previous_abstained, previous_question_at,
+                        strip_small_talk)
+from .grounding import answer_kind
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
@@ -293,7 +295,7 @@ class ArticleQA:
             # "Answer in English please" asks for nothing in the article: without a chat model the
             # reply is the line saying what the quotes are (``qa.preface``), not a retrieved quote
             plan = QuestionPlan("no-question", asked)
-        query, exclude = plan.query, frozenset()
+        query, exclude, repeat_kind = plan.query, frozenset(), False
         if plan.kind != "no-question" and history and self.llm is not None:
             query = self.llm.rewrite_question(question, history, language)
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
@@ -301,13 +303,16 @@ class ArticleQA:
         after_abstention = inherits = False
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
             exclude = self.previous_quotes(history, plan)
+            # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
+            # the kind of answer asked for ("and when?" after who attended: not the delegations again)
+            repeat_kind = False if asks_again(asked, previous_question_at(history, plan.previous)) else answer_kind(asked)
             # "and when?" adds nothing of its own: it follows the previous answer's verdict
             inherits = not content_words(asked)
             after_abstention = inherits and previous_abstained(history, plan)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
-                "kind": plan.kind, "exclude": exclude, "after_abstention": after_abstention, "inherits": inherits,
+                "kind": plan.kind, "exclude": exclude, "repeat_kind": repeat_kind, "after_abstention": after_abstention, "inherits": inherits,
                 "filters": filters}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
@@ -394,7 +399,8 @@ class ArticleQA:
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
-                                            exclude=state["exclude"], candidates=state["candidates"])
+                                            exclude=state["exclude"], candidates=state["candidates"],
+                                            repeat_kind=state.get("repeat_kind", False))
             answer.question = state["question"]
             answer.retrieval_query = state["query"]
             answer.notice = state["notice"]

@@ -12,8 +12,11 @@ Without a chat model (``plan_question``):
   after its question word ("Who attended the conference?" + "and when?" -> "when?
   conference"; "من حضر المؤتمر؟" + "ومتى؟" -> "متى؟ المؤتمر"). The previous question is
   itself taken as folded, so a chain of follow-ups keeps its topic.
-- A follow-up does not quote again what the previous answer quoted: those quotes go to
-  ``ExtractiveAnswerer.answer(exclude=...)``. Plain history holds only text, so they are
+- A follow-up that asks again what the previous question asked (``asks_again``: the same
+  question word, "else", a verb of saying) does not quote again what the previous answer
+  quoted: those quotes go to ``ExtractiveAnswerer.answer(exclude=...)``. One that asks
+  another thing ("and why?" after "Which country did not take part?") may quote them again
+  where they hold the kind of answer it asks for (``repeat_kind``, ``qa.grounding.holds_kind``). Plain history holds only text, so they are
   recovered from the assistant message that answered the previous question: each «quote»
   in it is located in the articles (extractive answers quote sentences verbatim, which is
   what the web UI and ``Answer.text`` keep); when none can be located but the message
@@ -286,12 +289,59 @@ def extractive_followup_query(question: str, history: History | None) -> str:
     return plan_question(question, history).query
 
 
+# Dialect question words and their Modern Standard Arabic forms, so that "ومين غاب؟" after
+# "من هو حفتر؟" asks with the same word.
+_SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
+    "مين": "من", "شو": "ماذا", "ايش": "ماذا", "إيش": "ماذا", "وش": "ماذا", "ما": "ماذا", "وين": "أين",
+    "ليش": "لماذا", "ليه": "لماذا", "امتى": "متى", "إمتى": "متى", "ايمتى": "متى", "قديش": "كم", "كام": "كم",
+    "ازاي": "كيف", "إزاي": "كيف", "whom": "who", "whose": "who",
+}.items()}
+# Words that ask for more of what was already answered ("who else?", "ومن أيضا؟"), and verbs
+# of saying: "What did he say?" after "Who gave the opening speech?" asks for the rest of the
+# speech, not the sentence that named the speaker again.
+_MORE = frozenset(normalize(w) for w in (
+    "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون "
+    "say says said tell told قال قالت يقول تقول اضاف أضاف"
+).split())
+
+
+def question_word(text: str) -> str | None:
+    """The question word a message asks with (its first one, a dialect form mapped to the
+    standard one: "مين" -> "من"), or ``None``."""
+    for token in _tokens(text):
+        word = normalize(_strip_conjunction(token)).lower()
+        if word in QUESTION_WORDS:
+            return _SAME_QUESTION_WORD.get(word, word)
+    return None
+
+
+def asks_again(question: str, previous: str | None) -> bool:
+    """True when a follow-up asks again for what the previous question asked: the same
+    question word ("ومين غاب؟" after "من هو حفتر؟"), a word asking for more ("who else?") or
+    a verb of saying ("What did he say?": the rest of what was said).
+    Then the previous answer's quotes are not repeated; a follow-up that asks another thing
+    ("and why?" after "Which country did not take part?") may quote them again where they
+    hold the answer (issue #11: the paragraph on Egypt's reasons was the one already shown)."""
+    if any(normalize(t).lower() in _MORE for t in _tokens(question)):
+        return True
+    word = question_word(question)
+    return word is not None and previous is not None and word == question_word(previous)
+
+
 def previous_abstained(history: History | None, plan: QuestionPlan) -> bool:
     """True when the answer to the question a follow-up continues said the article does not say."""
     if plan.previous is None:
         return False
     message = answer_message(history, plan.previous)
     return message is not None and message.strip() in ABSTENTION.values()
+
+
+def previous_question_at(history: History | None, user_index: int | None) -> str | None:
+    """The user message at ``user_index`` of the history (the question a follow-up continues)."""
+    if user_index is None or not history or user_index >= len(history):
+        return None
+    message = history[user_index]
+    return message.get("content") if isinstance(message, dict) and isinstance(message.get("content"), str) else None
 
 
 def answer_message(history: History | None, user_index: int) -> str | None:

@@ -73,6 +73,38 @@ def test_and_when_in_english_after_who_attended(seed_bot, seed_text):
     assert answer.text != before.text
 
 
+# --------------------------------------------------------------------------- "and why?"
+
+
+def test_and_why_may_quote_again_the_paragraph_that_holds_the_reason(seed_bot, seed_text):
+    """Issue #11: "and why?" after "Which neighbouring country did not take part?" reaches the
+    paragraph on Egypt's reasons (the disputes between Cairo and Tripoli), though the first
+    answer quoted it already: "why" asks another thing than "which"."""
+    first = "Which neighbouring country did not take part?"
+    before = seed_bot.ask(first)
+    answer = seed_bot.ask("and why?", history=turn(first, before))
+    assert_exact(answer, seed_text)
+    reason = "الخلافات بين القاهرة وطرابلس"
+    assert any(reason in c.quote for c in answer.citations), answer.text
+    assert reason in answer.lead
+
+
+def test_the_same_question_word_again_asks_for_something_new(seed_bot, seed_text):
+    """"طيب ومين غاب؟" after "من هو حفتر؟" (who ... and who?) does not quote the Haftar
+    sentence again: it reaches Egypt's absence."""
+    from qa.followups import asks_again
+
+    assert asks_again("ومين غاب؟", "من هو حفتر؟") and asks_again("who else?", "Who attended the conference?")
+    assert asks_again("What did he say?", "Who gave the opening speech?")  # the rest of what was said
+    assert not asks_again("and why?", "Which neighbouring country did not take part?")
+    first = "من هو حفتر؟"
+    before = seed_bot.ask(first)
+    answer = seed_bot.ask("طيب ومين غاب؟", history=turn(first, before))
+    assert_exact(answer, seed_text)
+    assert not quotes(answer) & quotes(before)
+    assert any("غياب مصر" in c.quote for c in answer.citations), answer.text
+
+
 # --------------------------------------------------------------------------- "what did he say?"
 
 
