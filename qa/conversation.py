@@ -107,14 +107,16 @@ def headline_of(text: str) -> str:
 
 
 def article_line(label: str, headlines: list[str]) -> str:
-    """Which article answered, as one plain-text line: ``"seed article (<headline>, …)"``.
+    """Which article answered, as one plain-text line: ``"sample article (<headline>, …)"``.
 
     The headlines are wrapped in Unicode directional isolates (U+2068 FIRST STRONG ISOLATE
     ... U+2069 POP DIRECTIONAL ISOLATE, Unicode Standard Annex #9) so an Arabic headline keeps
     its own direction inside an English line: without them the parentheses and the "…" of a
-    shortened headline were drawn mirrored. ``label`` alone when there is no headline."""
+    shortened headline were drawn mirrored. The parentheses sit inside the isolate: outside
+    it, a headline wrapped over two lines (a phone) had its closing one drawn mid-line.
+    ``label`` alone when there is no headline."""
     names = ", ".join(h for h in headlines if h)
-    return f"{label} (\u2068{names}\u2069)" if names else label
+    return f"{label} \u2068({names})\u2069" if names else label
 
 
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
