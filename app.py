@@ -40,6 +40,7 @@ from qa.conversation import (  # noqa: E402
     article_line,
     check_question,
     headline_of,
+    not_indexed,
     parse_history,
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
@@ -316,7 +317,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     def _fail(message: str):
         """Nothing changes but the status line: the session keeps its article."""
         skip = gr.skip()
-        return (skip, R.render_status(message, ok=False), *([skip] * (len(own_outputs) - 3)), "error")
+        return (skip, R.render_status(not_indexed(message), ok=False), *([skip] * (len(own_outputs) - 3)), "error")
 
     def use_file(file_path, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
         """Index an uploaded .txt/.md file for this session.  The upload box keeps showing
@@ -387,7 +388,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         status_update = gr.skip()
         if outcome == "busy":
             status_update = R.render_status(
-                f"Not indexed: use {UPLOAD_HINT} with up to {UPLOAD_LIMIT_TEXT} of text.", ok=False)
+                not_indexed(f"Not indexed: use {UPLOAD_HINT} with up to {UPLOAD_LIMIT_TEXT} of text."), ok=False)
         unlocked = gr.update(interactive=True)
         return (
             False,

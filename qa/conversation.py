@@ -45,6 +45,14 @@ ARTICLE_NOT_KEPT = ("Your own article is not kept after a reload: the questions 
                     "Upload it again to go on asking it. / لا يُحفظ مقالك بعد إعادة تحميل الصفحة: "
                     "ارفعه من جديد لمتابعة الأسئلة عنه.")
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
+# After why a user's own article was refused (the reason names the file and what to do, in
+# English): the same in Arabic, in general words. The previous article stays in use.
+NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق (السبب بالإنجليزية أعلاه)."
+
+
+def not_indexed(reason: str) -> str:
+    """The message shown when a user's own article is refused: ``reason`` and ``NOT_INDEXED_AR``."""
+    return f"{reason} / {NOT_INDEXED_AR}"
 # How long a headline may be in a source label before it is shortened with "…".
 LABEL_CHARS = 60
 

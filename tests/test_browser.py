@@ -452,6 +452,7 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
             if path is binary:
                 page.locator("#qa-status .qa-status-error").wait_for(timeout=60_000)
                 assert "binary" in status.inner_text()
+                assert "ويبقى المقال السابق" in status.inner_text()  # said in Arabic too
                 page.wait_for_function("q => document.querySelector('#qa-question textarea').value === q",
                                        arg=question, timeout=30_000)
                 assert page.locator("#qa-chat .qa-answer").count() == 0  # not asked of the sample article
