@@ -367,6 +367,9 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
 .qa-status-busy { color: var(--body-text-color-subdued, #555); }
 #qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
+/* a phone: the chat leaves room for the question box on the first screen (560 px of chat put
+   it at the bottom edge of a 390 x 844 screen) */
+@media (max-width: 640px) { #qa-chat { height: 50vh !important; } }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
   .dark .qa-cited { background: #1e3a8a; }
