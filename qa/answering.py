@@ -184,7 +184,7 @@ class ExtractiveAnswerer:
         baseline for news summaries (See, Liu and Manning, 2017, "Get To The Point"). With
         one document: its first ``OVERVIEW_SENTENCES`` sentences (the headline first); with
         several: the first sentence of each of the first ``OVERVIEW_SENTENCES`` documents.
-        The short answer (``Answer.lead``) is the first of them.
+        The short answer (``Answer.lead``) is all of them: the summary is what was asked.
 
         Args:
             question: the request as asked.
@@ -226,7 +226,7 @@ class ExtractiveAnswerer:
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=hits, mode="extractive", retrieval_query=question,
                               extra={"overview": True}),
-                       [(chosen[0], quotes[0])] if chosen else [], self.collection_language)
+                       list(zip(chosen, quotes)), self.collection_language)
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),

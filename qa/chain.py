@@ -289,7 +289,7 @@ class ArticleQA:
         language = detect_language(question)
         t0 = time.perf_counter()
         plan = plan_question(asked, history)
-        if plan.kind != "no-question" and not self.extractive.grounding.has_known_word(asked):
+        if plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked):
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
         if self.llm is None and only_language_request(question):
             # "Answer in English please" asks for nothing in the article: without a chat model the

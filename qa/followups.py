@@ -88,41 +88,46 @@ GREETING_PHRASES = tuple(sorted((normalize(p) for p in (
 
 
 # Requests for what the article says as a whole ("Summarise it", "What is the article
-# about?", "لخص المقال"): answered with its opening sentences (``kind == "overview"``), not
-# retrieved like a question. A vocabulary of such requests, not a tuned list: the words that
-# ask for a summary, the phrases that ask what a text is about, and the words that name the
-# text itself. A request that also names something in the article ("Summarise what Hamza
-# said") is a question about that, retrieved as usual.
-OVERVIEW_WORDS = frozenset(normalize(w) for w in (
-    "summarize summarise summary summarization summarisation sum up tldr tl dr gist overview recap outline "
-    "لخص تلخيص ملخص الملخص لخصلي خلاصة الخلاصة باختصار اختصر"
+# about?", "لخص المقال", "De quoi parle l'article ?"): answered with its opening sentences
+# (``kind == "overview"``), not retrieved like a question. A vocabulary, not a tuned list:
+# words that ask for a summary; words that ask what a text is about (with "about"/"عن" and a
+# word naming the text); words naming the text itself; and the words a request is framed
+# with. A request that also names something in the article ("Summarise what Hamza said") is
+# a question about that, retrieved as usual.
+SUMMARY_WORDS = frozenset(normalize(w).lower() for w in (
+    "summarize summarise summarizes summary summaries summarization summarisation tldr tl dr gist overview recap "
+    "outline points takeaways highlights idea ideas résume résumer résumé resume synthèse "
+    "لخص لخصلي تلخيص ملخص ملخصا الملخص خلاصة الخلاصة اختصر باختصار النقاط الفكرة فكرة"
 ).split())
-OVERVIEW_PHRASES = tuple(normalize(p) for p in (
-    "what is this about", "what is it about", "what is the article about", "what is the text about",
-    "what is the story about", "what is the news about", "whats this about", "whats it about",
-    "whats the article about", "what does the article say", "what does it say", "main points", "key points",
-    "main idea", "main ideas", "key takeaways",
-    "ما موضوع المقال", "ما هو موضوع المقال", "عن ماذا يتحدث المقال", "عن ماذا يتحدث", "عما يتحدث المقال",
-    "عم يتحدث المقال", "ماذا يقول المقال", "ما الفكرة الرئيسية", "ما الفكره الرئيسيه", "اهم النقاط", "النقاط الرئيسية",
-    "شو موضوع المقال", "عن شو المقال",
-))
-# Words that name the text itself, not something in it.
-ARTICLE_WORDS = frozenset(normalize(w) for w in (
-    "article text story piece document news report page file it this please briefly short brief quick give me "
-    "can could you want need "
-    "المقال المقاله للمقال بالمقال النص للنص الخبر التقرير الموضوع الوثيقة الملف هذا هذه لي من فضلك فضلك اعطني اريد"
+TOPIC_WORDS = frozenset(normalize(w).lower() for w in (
+    "topic subject main key points point idea ideas takeaways story parle sujet "
+    "موضوع الموضوع يتحدث تتحدث يدور الفكرة الرئيسية فكرة النقاط اهم أهم جاء يقول"
 ).split())
-_OVERVIEW_ALLOWED = OVERVIEW_WORDS | ARTICLE_WORDS | frozenset(w for p in OVERVIEW_PHRASES for w in p.split())
+ABOUT_WORDS = frozenset(normalize(w).lower() for w in "about عن عما عم sur quoi".split())
+ARTICLE_WORDS = frozenset(normalize(w).lower() for w in (
+    "article articles text texts story stories piece document documents news report page file it this them "
+    "these those l la le les de du cet cette "
+    "المقال المقاله للمقال بالمقال المقالات المقالين النص للنص الخبر التقرير الوثيقة الملف هذا هذه"
+).split())
+REQUEST_WORDS = frozenset(normalize(w).lower() for w in (
+    "please tell me give can could you would one sentence sentences short brief briefly quick quickly in a few "
+    "words what whats is are was the do does an of me lui "
+    "ممكن اعطني أعطني اريد أريد لي من فضلك فضلك لو سمحت جملة جمل قصير باختصار ايش شو ماذا ما هو هي"
+).split())
 
 
 def is_overview_request(text: str) -> bool:
-    """True when ``text`` asks what the article says as a whole (``OVERVIEW_WORDS``,
-    ``OVERVIEW_PHRASES``) and names nothing else: "Summarize the article", "What is this
-    about?", "لخص المقال", "عن ماذا يتحدث المقال؟"; not "Summarise what Hamza said"."""
-    tokens = [normalize(_strip_conjunction(t)) for t in _tokens(text.replace("'", ""))]
-    folded = f" {' '.join(tokens)} "
-    asked = any(t in OVERVIEW_WORDS for t in tokens) or any(f" {p} " in folded for p in OVERVIEW_PHRASES)
-    return asked and all(w in _OVERVIEW_ALLOWED for w in content_words(" ".join(tokens)))
+    """True when ``text`` asks what the article says as a whole and names nothing else: a
+    summary word ("Summarize them", "ممكن ملخص؟", "TLDR"), or a topic word or "about" with a
+    word naming the text ("What is this article about?", "ما هو موضوع هذا المقال؟", "عن ايش
+    المقال؟", "De quoi parle l'article ?"); not "Summarise what Hamza said"."""
+    tokens = [normalize(_strip_conjunction(t)).lower() for t in _tokens(text.replace("'", " ").replace("’", " "))]
+    if not tokens:
+        return False
+    summary = any(t in SUMMARY_WORDS for t in tokens)
+    topic = any(t in TOPIC_WORDS or t in ABOUT_WORDS for t in tokens) and any(t in ARTICLE_WORDS for t in tokens)
+    allowed = SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS | REQUEST_WORDS
+    return (summary or topic) and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
 
 
 def _strip_conjunction(token: str) -> str:

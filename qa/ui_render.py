@@ -132,9 +132,10 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
         items.append(
             f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
             f'<span class="qa-num" dir="ltr">[{c.n}]</span> {quote}'
-            # headline and paragraph drawn apart: after an Arabic headline "¶3" was drawn "3¶"
-            f'<span class="qa-meta" dir="auto"><bdi>{esc(source_title(documents, c.source))}</bdi> · '
-            f'<bdi dir="ltr">¶{c.paragraph}</bdi></span>'
+            # headline and paragraph drawn apart (after an Arabic headline "¶3" was drawn "3¶"),
+            # the line in the headline's direction (dir="auto" sees no letter outside the isolates)
+            f'<span class="qa-meta" dir="{text_direction(source_title(documents, c.source))}">'
+            f'<bdi>{esc(source_title(documents, c.source))}</bdi> · <bdi dir="ltr">¶{c.paragraph}</bdi></span>'
             "</li>"
         )
     return f'<ol class="qa-sources">{"".join(items)}</ol>'

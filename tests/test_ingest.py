@@ -113,6 +113,23 @@ def test_one_line_paragraphs_of_a_pdf_stay_apart(seed_parts, tmp_path, lang):
         assert similarity(source, extracted) >= SIMILARITY
 
 
+def test_a_byline_in_a_smaller_font_is_its_own_paragraph_in_a_pdf(tmp_path):
+    """A byline set smaller than the body, right above the first paragraph, does not run into
+    it (a change of font size starts a paragraph), and the wrapped paragraphs stay whole."""
+    from bench.fixtures import chromium_print
+
+    body = ["Hundreds of fishermen blocked the port of Sfax on Wednesday, saying that a ban on night "
+            "fishing would ruin the livelihoods of thousands of families along the southern coast.",
+            "They demand that the government lift the ban before the summer season begins."]
+    page = tmp_path / "byline.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body style="font-size:16px">'
+                    "<h1>Fishermen protest in Sfax</h1>"
+                    '<div style="font-size:13px">By Leila Haddad · 12 March 2026</div>'
+                    + "".join(f"<p>{p}</p>" for p in body) + "</body></html>", encoding="utf-8")
+    lines = load_file(chromium_print(page, tmp_path / "byline.pdf")).text.splitlines()
+    assert lines == ["Fishermen protest in Sfax", "By Leila Haddad · 12 March 2026", *body], lines
+
+
 def test_question_about_the_pdf_is_answered_with_exact_offsets(seed_bot, arabic_pdf):
     document = load_upload(arabic_pdf)
     bot = seed_bot.with_documents([document])

@@ -12,7 +12,8 @@ NFKC-normalised, which turns presentation forms into letters; normalising first 
 split a lam-alef ligature into "لأ" and the reversal would then write "أل".
 
 Lines become paragraphs by layout: a baseline distance larger than the page's line pitch
-(``_line_pitch``) plus ``PARAGRAPH_GAP`` times the font size starts a new paragraph, and a page ending
+(``_line_pitch``) plus ``PARAGRAPH_GAP`` times the font size starts a new paragraph, as does a
+change of font size (``SIZE_CHANGE``), and a page ending
 mid-sentence continues on the next; the lines of one paragraph are joined with a space.
 Running headers and footers (what a browser prints by default: date, title, address, page
 "1/2") are left out by their place and size (``MARGIN_BAND``); before, the date and title
@@ -49,6 +50,10 @@ PARAGRAPH_GAP = 0.5
 # the seed's PDF), and gives a <p> a margin of one font size (the HTML standard's rendering
 # section), so the pitch between one-line paragraphs is 2.0-2.7 sizes.
 SINGLE_LINE_PITCH = 2.0
+# Two lines whose font sizes differ by more than this share are not one paragraph (a 13 px
+# byline above 16 px body text had run into the first paragraph); a share, not points, so
+# that the rounding of sizes in a PDF (a few hundredths of a point) never splits a paragraph.
+SIZE_CHANGE = 0.1
 # Characters of another font (a fallback font for quotes or dashes) sit a few points
 # higher or lower on the same line: group characters whose tops differ by less than this
 # share of the page's median character size (pdfplumber's y_tolerance).
@@ -179,7 +184,10 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                     # a larger font (a headline) has a proportionally larger pitch
                     line_size = line_sizes[i]
                     expected = usual * line_size / size
-                    if i and current and baselines[i] - baselines[i - 1] > expected + PARAGRAPH_GAP * line_size:
+                    # a change of font size (a byline, a subhead, a caption) also starts a paragraph
+                    resized = i and abs(line_size - line_sizes[i - 1]) > SIZE_CHANGE * max(line_size, line_sizes[i - 1])
+                    if i and current and (baselines[i] - baselines[i - 1] > expected + PARAGRAPH_GAP * line_size
+                                          or resized):
                         paragraphs.append(" ".join(current))
                         current = []
                     current.append(text)
