@@ -6,7 +6,8 @@ Without a chat model (``plan_question``):
   no earlier question, one without a content word such as "Where?") is answered with an
   invitation to ask about the article (``INVITATION``), abstained, no citations, no
   retrieval, ``extra["abstention_reason"] == "no-question"``.
-- A short follow-up (under two content words: "and when?", "ومتى؟", "ماذا قال؟") keeps its
+- A short follow-up (under two content words: "and when?", "ومتى؟", "ماذا قال؟"), or an
+  English one with a personal pronoun ("When did he visit Algeria?"), keeps its
   own words (its question word decides what is asked) and takes only the *topic* of the
   previous question: its content words (``qa.text.content_words``) without the verb right
   after its question word ("Who attended the conference?" + "and when?" -> "when?
@@ -251,13 +252,23 @@ def refers_back(question: str) -> bool:
     return False
 
 
+# Personal pronouns: a follow-up holding one ("When did he visit Algeria?" after "Who is
+# Mahmoud Hamza?") is about the previous question's topic, however many words of its own it has.
+_PERSONAL = frozenset("he she him her his hers they them their theirs".split())
+
+
+def _points_to_a_person(question: str) -> bool:
+    return any(t.lower() in _PERSONAL for t in _tokens(question))
+
+
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question):
         return QuestionPlan("no-question", question)
     if is_overview_request(question):
         return QuestionPlan("overview", question)
     words = content_words(question)
-    if last is not None and (not words or (len(words) < 2 and refers_back(question))):
+    if last is not None and (not words or (len(words) < 2 and refers_back(question))
+                             or (last.topic and _points_to_a_person(question))):
         return QuestionPlan("followup", fold_followup(question, last.topic),
                             tuple(question_topic(question, last.topic)), last_index, last.query)
     if not words:

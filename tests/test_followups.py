@@ -284,3 +284,16 @@ def test_a_one_word_question_is_folded_only_when_it_points_back(seed_bot, questi
     assert plan_question(question, history).kind == kind
     answer = seed_bot.ask(question, history=history)
     assert (answer.retrieval_query == question) == (kind == "question")
+
+
+def test_a_follow_up_with_a_pronoun_takes_the_previous_topic(seed_bot, seed_text):
+    """"When did he visit Algeria?" after "Who is Mahmoud Hamza?" has words of its own, but
+    "he" is Hamza: the query carries his name and the answer gives October (¶8)."""
+    first = "Who is Mahmoud Hamza?"
+    before = seed_bot.ask(first)
+    answer = seed_bot.ask("When did he visit Algeria?", history=turn(first, before))
+    assert answer.retrieval_query == "When did he visit Algeria? Mahmoud Hamza"
+    assert_exact(answer, seed_text)
+    assert "أكتوبر" in answer.lead
+    # without a pronoun a question with words of its own is asked as it stands
+    assert plan_question("Why did Egypt not attend?", turn(first, before)).kind == "question"
