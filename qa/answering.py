@@ -202,27 +202,29 @@ class ExtractiveAnswerer:
             raise ValueError("nothing retrieved to quote")
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
         per_source = OVERVIEW_SENTENCES if len(sources) == 1 else 1
-        chosen: list[Candidate] = []
+        picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
         for source in sources[:OVERVIEW_SENTENCES]:
             taken: set[int] = set()
             for pid in (i for i in allowed if passages[i].source == source):
-                passage = passages[pid]
-                hit = PassageHit(pid, passage.source, passage.paragraph, passage.start, passage.end, passage.text,
-                                 0.0, len(chosen) + 1)
-                for unit in passage.sentences:
-                    quoted = self.quote_span_of(passage, unit)
+                for unit in passages[pid].sentences:
+                    quoted = self.quote_span_of(passages[pid], unit)
                     if quoted.start not in taken and len(taken) < per_source:
                         taken.add(quoted.start)
-                        chosen.append(Candidate(hit, unit, 0.0, 0.0))
+                        picked.append((pid, unit))
                 if len(taken) >= per_source:
                     break
+        # the passages ranked in reading order, 1..n (a chat model is shown them so numbered)
+        ranks = {pid: r for r, pid in enumerate(dict.fromkeys(pid for pid, _ in picked), start=1)}
+        hit_of = {pid: PassageHit(pid, passages[pid].source, passages[pid].paragraph, passages[pid].start,
+                                  passages[pid].end, passages[pid].text, 0.0, rank) for pid, rank in ranks.items()}
+        chosen = [Candidate(hit_of[pid], unit, 0.0, 0.0) for pid, unit in picked]
         quotes = [self.quote_span(c) for c in chosen]
         citations = [Citation(n=n, source=c.hit.source, paragraph=c.hit.paragraph, start=c.hit.start, end=c.hit.end,
                               text=c.hit.text, score=0.0, quote_start=q.start, quote_end=q.end, quote=q.text,
                               passage_id=c.hit.passage_id)
                      for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
         text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations)
-        hits = list(dict.fromkeys(c.hit for c in chosen))
+        hits = list(hit_of.values())
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=hits, mode="extractive", retrieval_query=question,
                               extra={"overview": True}),

@@ -359,3 +359,20 @@ def test_cli_llm_options(stub, index_dir, seed_text):
     assert json.loads(run_cli("info", *common).stdout)["llm"] is None
     out = run_cli("ask", "Who?", *common, "--llm-base-url", stub.base_url, "--llm-model", "m", "--llm-timeout", "0")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_a_whole_article_request_sends_the_opening_passages_to_the_model(llm_bot, stub, seed_text):
+    """"What is the article about?" with a chat model: the model is shown the article's
+    opening passages, numbered in reading order, and its marker [2] cites the second."""
+    stub.reply("A regional military-intelligence conference met in Tripoli without Egypt [1], "
+               "and ended on Sunday after two days [2].")
+    answer = llm_bot.ask("What is the article about?")
+    assert answer.mode == "llm" and not answer.abstained
+    (request,) = stub.requests
+    paragraphs = [p for p in seed_text.split("\n") if p.strip()]
+    assert [h.rank for h in answer.passages] == list(range(1, len(answer.passages) + 1))
+    assert [h.text for h in answer.passages] == paragraphs[:len(answer.passages)]
+    for hit in answer.passages:
+        assert f'<passage id="{hit.rank}">\n{hit.text}\n</passage>' in user_message(request)
+    assert_exact(answer, {SEED_NAME: seed_text})
+    assert [c.paragraph for c in answer.citations] == [1, 2]
