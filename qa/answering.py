@@ -47,6 +47,8 @@ SENTENCE_MARGINS = (0.02, 0.015)
 CLAUSE_MARKS = ("،", ",", ";", "؛")
 # Sentences an overview quotes ("lead-3", see ``ExtractiveAnswerer.overview``).
 OVERVIEW_SENTENCES = 3
+# What "more" after the last sentences of the article gets.
+END_OF_ARTICLE = {"en": "That is the end of the article.", "ar": "هذه نهاية المقال."}
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,8 @@ class ExtractiveAnswerer:
                 chosen.append(c)
         return chosen
 
-    def overview(self, question: str, retrieval: Retrieval, language: str | None = None) -> Answer:
+    def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
+                 after: Collection[tuple[str, int]] = ()) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
@@ -191,6 +194,9 @@ class ExtractiveAnswerer:
             retrieval: ``HybridRetriever.retrieve`` of it: only its passages (the filtered
                 collection, ``Retrieval.ranking``) are read; their order is the article's.
             language: the request's language (detected when ``None``).
+            after: ``(source, quote_start)`` of sentences already given ("more" after an
+                overview): each document goes on after the last of them. When nothing is
+                left the answer says the article ends there (``END_OF_ARTICLE``), uncited.
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
@@ -203,11 +209,20 @@ class ExtractiveAnswerer:
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
         per_source = OVERVIEW_SENTENCES if len(sources) == 1 else 1
         picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
+        given = {}
+        for source, start in after:
+            given[source] = max(given.get(source, -1), start)
+        if after:  # going on: the documents that have something left
+            sources = [src for src in sources if any(
+                self.quote_span_of(passages[i], u).start > given.get(src, -1)
+                for i in allowed if passages[i].source == src for u in passages[i].sentences)]
         for source in sources[:OVERVIEW_SENTENCES]:
             taken: set[int] = set()
             for pid in (i for i in allowed if passages[i].source == source):
                 for unit in passages[pid].sentences:
                     quoted = self.quote_span_of(passages[pid], unit)
+                    if quoted.start <= given.get(source, -1):
+                        continue
                     if quoted.start not in taken and len(taken) < per_source:
                         taken.add(quoted.start)
                         picked.append((pid, unit))
@@ -223,7 +238,7 @@ class ExtractiveAnswerer:
                               text=c.hit.text, score=0.0, quote_start=q.start, quote_end=q.end, quote=q.text,
                               passage_id=c.hit.passage_id)
                      for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
-        text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations)
+        text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations) or END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"])
         hits = list(hit_of.values())
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=hits, mode="extractive", retrieval_query=question,

@@ -301,6 +301,8 @@ class ArticleQA:
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
         after_abstention = inherits = False
+        if plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
+            exclude = self.previous_quotes(history, plan)
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
             exclude = self.previous_quotes(history, plan)
             # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
@@ -395,7 +397,8 @@ class ArticleQA:
         if decision.abstain:
             answer = self._abstention(state)
         elif state["kind"] == "overview":
-            answer = self.extractive.overview(state["question"], state["retrieval"], state["language"])
+            answer = self.extractive.overview(state["question"], state["retrieval"], state["language"],
+                                              after=state["exclude"])
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

@@ -252,6 +252,22 @@ def refers_back(question: str) -> bool:
     return False
 
 
+# Asking for more after a whole-article overview ("more", "continue", "أكمل", "المزيد"): the
+# next sentences of the article.
+CONTINUE_WORDS = frozenset(normalize(w).lower() for w in (
+    "more continue next rest else then further keep going go on "
+    "أكمل اكمل كمل كملي المزيد مزيد تابع استمر وبعد بعد ثم"
+).split())
+
+
+def is_continue_request(text: str) -> bool:
+    """True when ``text`` only asks to go on ("more please", "and then?", "what else?",
+    "أكمل", "المزيد من فضلك")."""
+    tokens = [normalize(_strip_conjunction(t)).lower() for t in _tokens(text)]
+    allowed = CONTINUE_WORDS | REQUEST_WORDS | ARTICLE_WORDS | SMALL_TALK | STOPWORDS
+    return bool(tokens) and any(t in CONTINUE_WORDS for t in tokens) and all(t in allowed for t in tokens)
+
+
 # Personal pronouns: a follow-up holding one ("When did he visit Algeria?" after "Who is
 # Mahmoud Hamza?") is about the previous question's topic, however many words of its own it has.
 _PERSONAL = frozenset("he she him her his hers they them their theirs".split())
@@ -266,6 +282,9 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         return QuestionPlan("no-question", question)
     if is_overview_request(question):
         return QuestionPlan("overview", question)
+    if last is not None and last.kind == "overview" and is_continue_request(question):
+        # the next sentences: ``previous`` points at the overview the answer continues
+        return QuestionPlan("overview", question, (), last_index, last.query)
     words = content_words(question)
     if last is not None and (not words or (len(words) < 2 and refers_back(question))
                              or (last.topic and _points_to_a_person(question))):

@@ -182,3 +182,28 @@ def test_an_overview_of_several_articles_opens_each(seed_bot):
     answer = bot.ask("Summarize it please")
     assert [(c.source, c.quote) for c in answer.citations] == [("a.txt", "Harbour festival ends in Misrata"),
                                                                 ("b.txt", "New bridge opens in Benghazi")]
+
+
+def test_more_after_an_overview_goes_on_to_the_end_of_the_article(seed_bot, seed_text):
+    """"أكمل" / "more" after a whole-article request quotes the next sentences, each once, in
+    order, until the article ends, which the answer then says."""
+    from app_helpers import check_citations
+    from qa.followups import is_continue_request
+
+    assert is_continue_request("أكمل") and is_continue_request("more please") and is_continue_request("and then?")
+    assert not is_continue_request("Who attended the conference?")
+    history, seen, last_end = [], [], -1
+    for request in ["لخص المقال"] + ["أكمل", "more please"] * 10:
+        answer = seed_bot.ask(request, history=history)
+        history += [{"role": "user", "content": request}, {"role": "assistant", "content": answer.text}]
+        if not answer.citations:
+            break
+        check_citations(answer.to_dict(), {c.source: seed_text for c in answer.citations})
+        assert answer.citations[0].quote_start > last_end  # goes on after what was given
+        last_end = answer.citations[-1].quote_start
+        seen += [c.quote for c in answer.citations]
+    assert not answer.abstained and answer.text in ("That is the end of the article.", "هذه نهاية المقال.")
+    assert len(seen) == len(set(seen))
+    # every paragraph of the article was quoted on the way
+    paragraphs = [p for p in seed_text.split("\n") if p.strip()]
+    assert all(any(q in p for q in seen) for p in paragraphs)

@@ -92,6 +92,7 @@ def test_a_browser_printed_header_and_footer_are_left_out(arabic_pdf, seed_parts
     assert text.splitlines()[0] == title and "file://" not in text
 
 
+@pytest.mark.slow  # prints two PDFs with Chromium
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_one_line_paragraphs_of_a_pdf_stay_apart(seed_parts, tmp_path, lang):
     """A news page whose paragraphs are one line each (no line pitch inside a paragraph to
@@ -113,6 +114,7 @@ def test_one_line_paragraphs_of_a_pdf_stay_apart(seed_parts, tmp_path, lang):
         assert similarity(source, extracted) >= SIMILARITY
 
 
+@pytest.mark.slow  # prints a PDF with Chromium
 def test_a_byline_in_a_smaller_font_is_its_own_paragraph_in_a_pdf(tmp_path):
     """A byline set smaller than the body, right above the first paragraph, does not run into
     it (a change of font size starts a paragraph), and the wrapped paragraphs stay whole."""
