@@ -6,8 +6,7 @@ Without a chat model (``plan_question``):
   no earlier question, one without a content word such as "Where?") is answered with an
   invitation to ask about the article (``INVITATION``), abstained, no citations, no
   retrieval, ``extra["abstention_reason"] == "no-question"``.
-- A short follow-up (under two content words: "and when?", "ومتى؟", "ماذا قال؟"), or an
-  English one with a personal pronoun ("When did he visit Algeria?"), keeps its
+- A short follow-up (under two content words: "and when?", "ومتى؟", "ماذا قال؟") keeps its
   own words (its question word decides what is asked) and takes only the *topic* of the
   previous question: its content words (``qa.text.content_words``) without the verb right
   after its question word ("Who attended the conference?" + "and when?" -> "when?
@@ -96,8 +95,8 @@ GREETING_PHRASES = tuple(sorted((normalize(p) for p in (
 # with. A request that also names something in the article ("Summarise what Hamza said") is
 # a question about that, retrieved as usual.
 SUMMARY_WORDS = frozenset(normalize(w).lower() for w in (
-    "summarize summarise summarizes summary summaries summarization summarisation tldr tl dr gist overview recap "
-    "outline points takeaways highlights idea ideas résume résumer résumé resume synthèse "
+    "summarize summarise summarizes summary summaries summarization summarisation sum tldr tl dr gist overview "
+    "recap outline point points takeaways highlights idea ideas résume résumer résumé resume synthèse "
     "لخص لخصلي تلخيص ملخص ملخصا الملخص خلاصة الخلاصة اختصر باختصار النقاط الفكرة فكرة"
 ).split())
 TOPIC_WORDS = frozenset(normalize(w).lower() for w in (
@@ -111,7 +110,7 @@ ARTICLE_WORDS = frozenset(normalize(w).lower() for w in (
     "المقال المقاله للمقال بالمقال المقالات المقالين النص للنص الخبر التقرير الوثيقة الملف هذا هذه"
 ).split())
 REQUEST_WORDS = frozenset(normalize(w).lower() for w in (
-    "please tell me give can could you would one sentence sentences short brief briefly quick quickly in a few "
+    "please tell me give can could you would one sentence sentences short brief briefly quick quickly in a few up "
     "words what whats is are was the do does an of me lui "
     "ممكن اعطني أعطني اريد أريد لي من فضلك فضلك لو سمحت جملة جمل قصير باختصار ايش شو ماذا ما هو هي"
 ).split())
@@ -268,15 +267,6 @@ def is_continue_request(text: str) -> bool:
     return bool(tokens) and any(t in CONTINUE_WORDS for t in tokens) and all(t in allowed for t in tokens)
 
 
-# Personal pronouns: a follow-up holding one ("When did he visit Algeria?" after "Who is
-# Mahmoud Hamza?") is about the previous question's topic, however many words of its own it has.
-_PERSONAL = frozenset("he she him her his hers they them their theirs".split())
-
-
-def _points_to_a_person(question: str) -> bool:
-    return any(t.lower() in _PERSONAL for t in _tokens(question))
-
-
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question):
         return QuestionPlan("no-question", question)
@@ -286,8 +276,7 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query)
     words = content_words(question)
-    if last is not None and (not words or (len(words) < 2 and refers_back(question))
-                             or (last.topic and _points_to_a_person(question))):
+    if last is not None and (not words or (len(words) < 2 and refers_back(question))):
         return QuestionPlan("followup", fold_followup(question, last.topic),
                             tuple(question_topic(question, last.topic)), last_index, last.query)
     if not words:

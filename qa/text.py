@@ -170,7 +170,9 @@ def analyze(text: str, drop_stopwords: bool = True) -> list[str]:
 # article reports speech with other verbs (أوضح، أكد، رحب).
 QUESTION_FRAMES = frozenset(normalize(w) for w in (
     "many much kind type sort number عدد نوع يوجد توجد هناك "
-    "say says said tell told قال قالت يقول تقول"
+    "say says said tell told قال قالت يقول تقول "
+    # asking to summarise something names what to summarise, not a fact to look for ("لخص موقف مصر")
+    "summarize summarise لخص"
 ).split())
 
 

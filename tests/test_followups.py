@@ -286,14 +286,13 @@ def test_a_one_word_question_is_folded_only_when_it_points_back(seed_bot, questi
     assert (answer.retrieval_query == question) == (kind == "question")
 
 
-def test_a_follow_up_with_a_pronoun_takes_the_previous_topic(seed_bot, seed_text):
-    """"When did he visit Algeria?" after "Who is Mahmoud Hamza?" has words of its own, but
-    "he" is Hamza: the query carries his name and the answer gives October (¶8)."""
-    first = "Who is Mahmoud Hamza?"
+@pytest.mark.parametrize(("first", "question"), [
+    ("Who is Haftar?", "Which delegations expressed their appreciation to Libya?"),
+    ("Who is Mahmoud Hamza?", "Who is Haftar and who are his allies?"),
+])
+def test_a_new_question_with_a_pronoun_is_not_pulled_to_the_previous_topic(seed_bot, first, question):
+    """A question with words of its own is asked as it stands, pronoun or not (appending the
+    previous topic on "his"/"their" made the first of these refused, a trial found)."""
     before = seed_bot.ask(first)
-    answer = seed_bot.ask("When did he visit Algeria?", history=turn(first, before))
-    assert answer.retrieval_query == "When did he visit Algeria? Mahmoud Hamza"
-    assert_exact(answer, seed_text)
-    assert "أكتوبر" in answer.lead
-    # without a pronoun a question with words of its own is asked as it stands
-    assert plan_question("Why did Egypt not attend?", turn(first, before)).kind == "question"
+    assert plan_question(question, turn(first, before)).kind == "question"
+    assert seed_bot.ask(question, history=turn(first, before)).retrieval_query == question
