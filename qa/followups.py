@@ -94,26 +94,31 @@ GREETING_PHRASES = tuple(sorted((normalize(p) for p in (
 # word naming the text); words naming the text itself; and the words a request is framed
 # with. A request that also names something in the article ("Summarise what Hamza said") is
 # a question about that, retrieved as usual.
-SUMMARY_WORDS = frozenset(normalize(w).lower() for w in (
+def _vocabulary(words: str) -> frozenset[str]:
+    """The normalised, lower-cased words of a space-separated list."""
+    return frozenset(normalize(w).lower() for w in words.split())
+
+
+SUMMARY_WORDS = _vocabulary(
     "summarize summarise summarizes summary summaries summarization summarisation sum tldr tl dr gist overview "
     "recap outline point points takeaways highlights idea ideas résume résumer résumé resume synthèse "
     "لخص لخصلي تلخيص ملخص ملخصا الملخص خلاصة الخلاصة اختصر باختصار النقاط الفكرة فكرة"
-).split())
-TOPIC_WORDS = frozenset(normalize(w).lower() for w in (
+)
+TOPIC_WORDS = _vocabulary(
     "topic subject main key points point idea ideas takeaways story parle sujet "
     "موضوع الموضوع يتحدث تتحدث يدور الفكرة الرئيسية فكرة النقاط اهم أهم جاء يقول"
-).split())
-ABOUT_WORDS = frozenset(normalize(w).lower() for w in "about عن عما عم sur quoi".split())
-ARTICLE_WORDS = frozenset(normalize(w).lower() for w in (
+)
+ABOUT_WORDS = _vocabulary("about عن عما عم sur quoi")
+ARTICLE_WORDS = _vocabulary(
     "article articles text texts story stories piece document documents news report page file it this them "
     "these those l la le les de du cet cette "
     "المقال المقاله للمقال بالمقال المقالات المقالين النص للنص الخبر التقرير الوثيقة الملف هذا هذه"
-).split())
-REQUEST_WORDS = frozenset(normalize(w).lower() for w in (
+)
+REQUEST_WORDS = _vocabulary(
     "please tell me give can could you would one sentence sentences short brief briefly quick quickly in a few up "
     "words what whats is are was the do does an of me lui "
     "ممكن اعطني أعطني اريد أريد لي من فضلك فضلك لو سمحت جملة جمل قصير باختصار ايش شو ماذا ما هو هي"
-).split())
+)
 
 
 def is_overview_request(text: str) -> bool:
@@ -253,10 +258,10 @@ def refers_back(question: str) -> bool:
 
 # Asking for more after a whole-article overview ("more", "continue", "أكمل", "المزيد"): the
 # next sentences of the article.
-CONTINUE_WORDS = frozenset(normalize(w).lower() for w in (
+CONTINUE_WORDS = _vocabulary(
     "more continue next rest else then further keep going go on "
     "أكمل اكمل كمل كملي المزيد مزيد تابع استمر وبعد بعد ثم"
-).split())
+)
 
 
 def is_continue_request(text: str) -> bool:
