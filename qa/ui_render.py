@@ -169,8 +169,9 @@ def render_answer(
         )
     if article:
         took = f" · {elapsed_s:.2f} s" if elapsed_s is not None else ""
-        parts.append(f'<div class="qa-from" dir="ltr">Answered from: {esc(article)}{took}</div>')
-    parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text">Copy</button>')
+        parts.append(f'<div class="qa-from" dir="ltr">Answered from · المصدر: {esc(article)}{took}</div>')
+    parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text · انسخ الإجابة نصا">'
+                 'Copy · نسخ</button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
     lines = "".join(f'<span class="qa-plain-line">{html.escape(line)}</span>'
@@ -429,8 +430,8 @@ CLICK_JS = """
     const plain = btn.closest(".qa-answer")?.querySelector(".qa-plain");
     if (!plain || !navigator.clipboard) return;
     navigator.clipboard.writeText(window.qaPlain(plain)).then(() => {
-      btn.textContent = "Copied";
-      setTimeout(() => { btn.textContent = "Copy"; }, 1500);
+      btn.textContent = "Copied · نُسخ";
+      setTimeout(() => { btn.textContent = "Copy · نسخ"; }, 1500);
     });
   });
   // Screen readers get each message's plain text as its label, not its HTML (Gradio
