@@ -164,9 +164,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
         ``question`` is the chat box's value (``{"text", "files"}``; a dropped file is kept
         in ``dropped``, indexed as this tab's article by ``use_dropped``, and the text typed
-        with it asked by ``ask_dropped``) or plain text from the API; ``kept`` is the conversation as the browser keeps it. A refused question
-        (empty, or asked while indexing) adds no bubble: the message under the chat box
-        says why, replacing the previous one.
+        with it asked by ``ask_dropped``) or plain text from the API; ``kept`` is the
+        conversation as the browser keeps it. A refused question (empty, or asked while
+        indexing) adds no bubble: the message under the chat box says why, replacing the
+        previous one.
         """
         text = question.get("text", "") if isinstance(question, dict) else (question or "")
         if isinstance(question, dict) and question.get("files"):

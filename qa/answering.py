@@ -21,7 +21,7 @@ from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .splitting import Span
 from .grounding import ArticleGrounding, holds_kind
-from .lead import lead_pieces, present
+from .lead import lead_pieces, present, quote
 from .places import countries_named
 from .text import analyze, detect_language
 
@@ -47,6 +47,9 @@ SENTENCE_MARGINS = (0.02, 0.015)
 CLAUSE_MARKS = ("،", ",", ";", "؛")
 # Sentences an overview quotes ("lead-3", see ``ExtractiveAnswerer.overview``).
 OVERVIEW_SENTENCES = 3
+# The score and cosine of an overview's passages and sentences: they are taken by their place
+# in the article, not scored against the request.
+NOT_SCORED = 0.0
 # What "more" after the last sentences of the article gets.
 END_OF_ARTICLE = {"en": "That is the end of the article.", "ar": "هذه نهاية المقال."}
 
@@ -59,6 +62,19 @@ class Candidate:
     sentence: Span
     cosine: float
     score: float
+
+
+def _citations(chosen: list[Candidate], quotes: list[Span]) -> list[Citation]:
+    """Citations ``[1]..[n]`` for the chosen candidates and their quoted sentences."""
+    return [Citation(n=n, source=c.hit.source, paragraph=c.hit.paragraph, start=c.hit.start, end=c.hit.end,
+                     text=c.hit.text, score=c.hit.score, quote_start=q.start, quote_end=q.end, quote=q.text,
+                     passage_id=c.hit.passage_id)
+            for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
+
+
+def quoted_text(citations: list[Citation]) -> str:
+    """An extractive answer's text: each quote with its marker, ``«quote» [n]``."""
+    return " ".join(quote(c.quote, c.n) for c in citations)
 
 
 class ExtractiveAnswerer:
@@ -209,14 +225,13 @@ class ExtractiveAnswerer:
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
         per_source = OVERVIEW_SENTENCES if len(sources) == 1 else 1
         picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
-        given = {}
+        given: dict[str, int] = {}  # source -> start of the last sentence already given
         for source, start in after:
             given[source] = max(given.get(source, -1), start)
-        if after:  # going on: the documents that have something left
-            sources = [src for src in sources if any(
-                self.quote_span_of(passages[i], u).start > given.get(src, -1)
-                for i in allowed if passages[i].source == src for u in passages[i].sentences)]
-        for source in sources[:OVERVIEW_SENTENCES]:
+        opened = 0  # documents quoted so far (a document with nothing left is passed over)
+        for source in sources:
+            if opened == OVERVIEW_SENTENCES:
+                break
             taken: set[int] = set()
             for pid in (i for i in allowed if passages[i].source == source):
                 for unit in passages[pid].sentences:
@@ -228,17 +243,15 @@ class ExtractiveAnswerer:
                         picked.append((pid, unit))
                 if len(taken) >= per_source:
                     break
+            opened += bool(taken)
         # the passages ranked in reading order, 1..n (a chat model is shown them so numbered)
         ranks = {pid: r for r, pid in enumerate(dict.fromkeys(pid for pid, _ in picked), start=1)}
         hit_of = {pid: PassageHit(pid, passages[pid].source, passages[pid].paragraph, passages[pid].start,
-                                  passages[pid].end, passages[pid].text, 0.0, rank) for pid, rank in ranks.items()}
-        chosen = [Candidate(hit_of[pid], unit, 0.0, 0.0) for pid, unit in picked]
+                                  passages[pid].end, passages[pid].text, NOT_SCORED, rank) for pid, rank in ranks.items()}
+        chosen = [Candidate(hit_of[pid], unit, NOT_SCORED, NOT_SCORED) for pid, unit in picked]
         quotes = [self.quote_span(c) for c in chosen]
-        citations = [Citation(n=n, source=c.hit.source, paragraph=c.hit.paragraph, start=c.hit.start, end=c.hit.end,
-                              text=c.hit.text, score=0.0, quote_start=q.start, quote_end=q.end, quote=q.text,
-                              passage_id=c.hit.passage_id)
-                     for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
-        text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations) or END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"])
+        citations = _citations(chosen, quotes)
+        text = quoted_text(citations) or END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"])
         hits = list(hit_of.values())
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=hits, mode="extractive", retrieval_query=question,
@@ -289,11 +302,8 @@ class ExtractiveAnswerer:
                 quoted.add((c.hit.source, self.quote_span(c).start))
         chosen.sort(key=lambda c: (c.hit.source, c.sentence.start))  # read in article order
         quotes = [self.quote_span(c) for c in chosen]
-        citations = [Citation(n=n, source=c.hit.source, paragraph=c.hit.paragraph, start=c.hit.start, end=c.hit.end,
-                              text=c.hit.text, score=c.hit.score, quote_start=q.start, quote_end=q.end,
-                              quote=q.text, passage_id=c.hit.passage_id)
-                     for n, (c, q) in enumerate(zip(chosen, quotes), start=1)]
-        text = " ".join(f"«{c.quote}» [{c.n}]" for c in citations)
+        citations = _citations(chosen, quotes)
+        text = quoted_text(citations)
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
                               extra={"sentence_scores": [round(c.score, 4) for c in chosen]}),

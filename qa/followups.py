@@ -16,7 +16,8 @@ Without a chat model (``plan_question``):
   question word, "else", a verb of saying) does not quote again what the previous answer
   quoted: those quotes go to ``ExtractiveAnswerer.answer(exclude=...)``. One that asks
   another thing ("and why?" after "Which country did not take part?") may quote them again
-  where they hold the kind of answer it asks for (``repeat_kind``, ``qa.grounding.holds_kind``). Plain history holds only text, so they are
+  where they hold the kind of answer it asks for (``repeat_kind``, ``qa.grounding.holds_kind``).
+  Plain history holds only text, so they are
   recovered from the assistant message that answered the previous question: each «quote»
   in it is located in the articles (extractive answers quote sentences verbatim, which is
   what the web UI and ``Answer.text`` keep); when none can be located but the message
@@ -99,6 +100,12 @@ def _vocabulary(words: str) -> frozenset[str]:
     return frozenset(normalize(w).lower() for w in words.split())
 
 
+def _folded(text: str) -> list[str]:
+    """``text``'s words as the vocabularies hold them: normalised, lower-cased, a glued
+    Arabic "و"/"ف" off a function word, apostrophes as spaces ("l'article", "what's")."""
+    return [normalize(_strip_conjunction(t)).lower() for t in _tokens(text.replace("'", " ").replace("’", " "))]
+
+
 SUMMARY_WORDS = _vocabulary(
     "summarize summarise summarizes summary summaries summarization summarisation sum tldr tl dr gist overview "
     "recap outline point points takeaways highlights idea ideas résume résumer résumé resume synthèse "
@@ -126,7 +133,7 @@ def is_overview_request(text: str) -> bool:
     summary word ("Summarize them", "ممكن ملخص؟", "TLDR"), or a topic word or "about" with a
     word naming the text ("What is this article about?", "ما هو موضوع هذا المقال؟", "عن ايش
     المقال؟", "De quoi parle l'article ?"); not "Summarise what Hamza said"."""
-    tokens = [normalize(_strip_conjunction(t)).lower() for t in _tokens(text.replace("'", " ").replace("’", " "))]
+    tokens = _folded(text)
     if not tokens:
         return False
     summary = any(t in SUMMARY_WORDS for t in tokens)
@@ -267,7 +274,7 @@ CONTINUE_WORDS = _vocabulary(
 def is_continue_request(text: str) -> bool:
     """True when ``text`` only asks to go on ("more please", "and then?", "what else?",
     "أكمل", "المزيد من فضلك")."""
-    tokens = [normalize(_strip_conjunction(t)).lower() for t in _tokens(text)]
+    tokens = _folded(text)
     allowed = CONTINUE_WORDS | REQUEST_WORDS | ARTICLE_WORDS | SMALL_TALK | STOPWORDS
     return bool(tokens) and any(t in CONTINUE_WORDS for t in tokens) and all(t in allowed for t in tokens)
 
@@ -328,17 +335,16 @@ _SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
 # Words that ask for more of what was already answered ("who else?", "ومن أيضا؟"), and verbs
 # of saying: "What did he say?" after "Who gave the opening speech?" asks for the rest of the
 # speech, not the sentence that named the speaker again.
-_MORE = frozenset(normalize(w) for w in (
+_MORE = _vocabulary(
     "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون "
     "say says said tell told قال قالت يقول تقول اضاف أضاف"
-).split())
+)
 
 
 def question_word(text: str) -> str | None:
     """The question word a message asks with (its first one, a dialect form mapped to the
     standard one: "مين" -> "من"), or ``None``."""
-    for token in _tokens(text):
-        word = normalize(_strip_conjunction(token)).lower()
+    for word in _folded(text):
         if word in QUESTION_WORDS:
             return _SAME_QUESTION_WORD.get(word, word)
     return None
@@ -351,7 +357,7 @@ def asks_again(question: str, previous: str | None) -> bool:
     Then the previous answer's quotes are not repeated; a follow-up that asks another thing
     ("and why?" after "Which country did not take part?") may quote them again where they
     hold the answer (issue #11: the paragraph on Egypt's reasons was the one already shown)."""
-    if any(normalize(t).lower() in _MORE for t in _tokens(question)):
+    if any(t in _MORE for t in _folded(question)):
         return True
     word = question_word(question)
     return word is not None and previous is not None and word == question_word(previous)

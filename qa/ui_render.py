@@ -129,13 +129,14 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
     for c in citations:
         goto = _goto(anchor_for_offset(documents, c.source, c.start))
         quote = f'<q class="qa-quote" dir="auto">{_quoted_sentence(c, spans)}</q>' if with_quotes else ""
+        title = source_title(documents, c.source)
         items.append(
             f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
             f'<span class="qa-num" dir="ltr">[{c.n}]</span> {quote}'
             # headline and paragraph drawn apart (after an Arabic headline "¶3" was drawn "3¶"),
             # the line in the headline's direction (dir="auto" sees no letter outside the isolates)
-            f'<span class="qa-meta" dir="{text_direction(source_title(documents, c.source))}">'
-            f'<bdi>{esc(source_title(documents, c.source))}</bdi> · <bdi dir="ltr">¶{c.paragraph}</bdi></span>'
+            f'<span class="qa-meta" dir="{text_direction(title)}">'
+            f'<bdi>{esc(title)}</bdi> · <bdi dir="ltr">¶{c.paragraph}</bdi></span>'
             "</li>"
         )
     return f'<ol class="qa-sources">{"".join(items)}</ol>'

@@ -105,12 +105,17 @@ def _place_marks(chars: list[dict]) -> None:
                     break
 
 
+def _median(values) -> float:
+    """The (upper) median of a non-empty sequence of numbers."""
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def _running_head(line: dict, body_size: float, page_height: float) -> bool:
     """True when a text line (pdfplumber's ``extract_text_lines`` entry, PDF points) is a
     running header or footer: wholly inside the top or bottom ``MARGIN_BAND`` of the page,
     in a font smaller than the page's median ``body_size``."""
-    sizes = sorted(ch["size"] for ch in line["chars"])
-    if not sizes or sizes[len(sizes) // 2] >= body_size:
+    if not line["chars"] or _median(ch["size"] for ch in line["chars"]) >= body_size:
         return False
     return line["bottom"] <= MARGIN_BAND * page_height or line["top"] >= (1 - MARGIN_BAND) * page_height
 
@@ -118,7 +123,8 @@ def _running_head(line: dict, body_size: float, page_height: float) -> bool:
 def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) -> float:
     """The distance between the baselines of two lines of one paragraph, in PDF points.
 
-    The smallest baseline distance between two consecutive lines in the body's font size,
+    The smallest baseline distance between two consecutive lines in the body's font size
+    (within ``SIZE_CHANGE``),
     but at least that size (lines do not overlap; a mark or a dot that pdfplumber puts on
     a line of its own sits closer). Not a percentile of all distances: a news page's
     paragraphs are often one line each, and on a page whose pitches are mostly between
@@ -130,7 +136,7 @@ def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) ->
     the paragraph margin, one font size.
     """
     body = [b - a for a, b, s, t in zip(baselines, baselines[1:], sizes, sizes[1:])
-            if abs(s - body_size) <= 0.1 * body_size and abs(t - body_size) <= 0.1 * body_size
+            if abs(s - body_size) <= SIZE_CHANGE * body_size and abs(t - body_size) <= SIZE_CHANGE * body_size
             and b - a >= body_size]
     if not body:
         body = [b - a for a, b in zip(baselines, baselines[1:]) if b - a >= body_size]
@@ -161,18 +167,17 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
             n_pages = len(pdf.pages)
             for page in pdf.pages:
                 _place_marks(page.chars)
-                sizes = sorted(c["size"] for c in page.chars)
-                if not sizes:
+                if not page.chars:
                     continue
-                size = sizes[len(sizes) // 2]
+                size = _median(c["size"] for c in page.chars)
                 lines = page.extract_text_lines(return_chars=True, y_tolerance=Y_TOLERANCE_RATIO * size)
                 lines = [line for line in lines if not _running_head(line, size, float(page.height))]
                 if not lines:
                     continue
                 # a line's baseline: the median bottom of its characters (a few glyphs of a
                 # fallback font sit higher or lower)
-                baselines = [sorted(ch["bottom"] for ch in line["chars"])[len(line["chars"]) // 2] for line in lines]
-                line_sizes = [sorted(ch["size"] for ch in line["chars"])[len(line["chars"]) // 2] for line in lines]
+                baselines = [_median(ch["bottom"] for ch in line["chars"]) for line in lines]
+                line_sizes = [_median(ch["size"] for ch in line["chars"]) for line in lines]
                 usual = _line_pitch(baselines, line_sizes, size)
                 current: list[str] = []
                 if paragraphs and not _FINAL.search(paragraphs[-1]):
