@@ -64,6 +64,36 @@ _NUMBER_WORDS = re.compile(
     r"|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|once)(?!\w)")
 
 
+@lru_cache(maxsize=1)
+def _ordinal_words() -> tuple[re.Pattern, dict[str, int]]:
+    """Ordinals one to ten as words, English and Arabic (num2words' ordinal spellings,
+    normalised), as one pattern over normalised text and a table word -> number. An Arabic
+    ordinal may carry the article and a conjunction or preposition ("والثاني") and a
+    feminine or indefinite ending ("الثانيه", "ثان", "الاولى")."""
+    from num2words import num2words
+
+    table: dict[str, int] = {}
+    arabic: dict[str, int] = {}
+    for n in range(1, 11):
+        table[normalize(num2words(n, lang="en", to="ordinal"))] = n
+        word = normalize(num2words(n, lang="ar", to="ordinal"))
+        arabic[word[:-1] if word.endswith("ي") else word] = n
+    body = "|".join(sorted(map(re.escape, table), key=len, reverse=True))
+    stems = "|".join(sorted(map(re.escape, arabic), key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:(?P<en>{body})|(?P<digit>10|[1-9])(?:st|nd|rd|th)"
+                         rf"|[وبلف]?(?:ال)?(?P<ar>{stems})(?:ي|يه|ه|ى)?)(?!\w)")
+    return pattern, {**table, **arabic}
+
+
+def ordinals(text: str) -> set[int]:
+    """The ordinals one to ten that ``text`` writes ("second", "2nd", "الثاني", "الأولى")."""
+    pattern, table = _ordinal_words()
+    found = set()
+    for match in pattern.finditer(normalize(text)):
+        found.add(int(match["digit"]) if match["digit"] else table[match["en"] or match["ar"]])
+    return found
+
+
 # Question words that ask for a person when they open the question ("من" inside a question
 # means "from").
 PERSON_OPENERS = frozenset(normalize(w) for w in "who whom whose من ومن مين ومين لمن".split())
@@ -180,7 +210,7 @@ class ArticleGrounding:
         self._text = text
         self._words = sorted(set(_WORD.findall(normalize(text))))
         self._word_set = set(self._words)
-        self._numbers = set(NUMBER.findall(normalize(text)))
+        self._numbers = set(NUMBER.findall(normalize(text))) | {f"#{n}" for n in ordinals(text)}
         self.collection_language = detect_language(text[:20000])
         self._countries: set[str] | None = None
         self._roots: set[str] | None = None
@@ -258,8 +288,39 @@ class ArticleGrounding:
         return sum(weight(w) for w in missing) / total if total > 0 else 0.0
 
     def missing_numbers(self, question: str) -> int:
-        """How many distinct numbers of ``question`` (``qa.text.NUMBER``) the articles lack."""
-        return len(set(NUMBER.findall(normalize(question))) - self._numbers)
+        """How many distinct numbers of ``question`` (``qa.text.NUMBER``, and ordinals one to
+        ten written as words or as "2nd": ``ordinals``) the articles lack."""
+        asked = set(NUMBER.findall(normalize(question))) | {f"#{n}" for n in ordinals(question)}
+        return len(asked - self._numbers)
+
+    def anchored_kind_missing(self, question: str, units: list[str]) -> bool:
+        """True when ``question`` asks for a kind (``answer_kind``) and names something the
+        articles hold (a country, or a Latin name linked across scripts:
+        ``CrossScriptNames.names``), yet none of ``units`` that names it holds that kind.
+
+        The reader's check of the module notes, tied to what the question is about: "Who
+        led the Tunisian delegation?" finds Tunisia only in a clause listing delegations,
+        with no person in it. ``False`` when no kind is asked or nothing is named.
+
+        Args:
+            question: the user's question.
+            units: texts of the scored clause units, best first (any number).
+        """
+        asked = answer_kind(question)
+        if asked is None:
+            return False
+        codes = countries_named(question) & self.countries if countries_named(question) else set()
+        stems = set()
+        if self.names is not None:
+            for _word, linked in self.names.names(question, self.vocabulary):
+                stems.update(linked)
+        if not codes and not stems:
+            return False
+        for unit in dict.fromkeys(units):
+            names_anchor = bool(stems & set(analyze(unit))) or bool(codes and codes & countries_named(unit, cities=True))
+            if names_anchor and holds_kind(unit, asked):
+                return False
+        return True
 
     def unknown_countries(self, question: str) -> int:
         """How many countries ``question`` names that the articles never name."""

@@ -76,12 +76,13 @@ FEATURES = (
     "local_missing_idf",     # local_missing_share with each word weighed by its IDF
     "top_missing_idf",       # top_missing_stem_share with each word weighed by its IDF
     "sentence_missing_idf",  # IDF-weighted share of the judged words that the best sentence lacks as is or by stem
+    "anchored_kind_missing",  # 1 when no scored unit naming what the question names holds the kind asked
 )
 # Features that do not depend on the embedding's cosine scale (the lexical fallback).
 LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
                     "missing_words", "missing_word_share", "missing_root_share", "missing_stem_share",
                     "answer_kind_missing", "answer_person_missing", "local_missing_share",
-                    "unlinked_names", "linked_names", "top_missing_stem_share")
+                    "unlinked_names", "linked_names", "top_missing_stem_share", "anchored_kind_missing")
 # Which reason names an abstention when a feature pulls the decision down most.
 REASONS = {
     "sentence_cosine": "off-topic", "sentence_margin_2": "off-topic", "sentence_margin_5": "off-topic",
@@ -94,12 +95,12 @@ REASONS = {
     "answer_kind_missing": "answer-kind", "answer_person_missing": "answer-kind",
     "local_missing_share": "missing-words", "unlinked_names": "missing-words", "linked_names": "missing-words",
     "top_missing_stem_share": "missing-words", "local_missing_idf": "missing-words", "top_missing_idf": "missing-words",
-    "sentence_missing_idf": "missing-words",
+    "sentence_missing_idf": "missing-words", "anchored_kind_missing": "answer-kind",
 }
 # Features that state a fact about the question (active when > 0), preferred as the reason.
 FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
                  "missing_root_share", "missing_stem_share", "answer_kind_missing", "answer_person_missing",
-                 "local_missing_share", "top_missing_stem_share", "unlinked_names")
+                 "local_missing_share", "top_missing_stem_share", "unlinked_names", "anchored_kind_missing")
 # Article languages whose same-language questions the shared evaluation sets hold.
 SAME_LANGUAGE_DATA = ("ar",)
 # Sentences read for the answer-kind check: those the extractive answer could quote.
@@ -219,6 +220,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "local_missing_idf": grounding.weighted_share(local_missing, judged),
         "top_missing_idf": grounding.weighted_share(top_missing, judged),
         "sentence_missing_idf": grounding.weighted_share(sentence_missing, judged),
+        "anchored_kind_missing": float(grounding.anchored_kind_missing(question, [c.sentence.text for c in candidates])),
         "unlinked_names": float(min(unlinked, 2)),
         "linked_names": float(min(linked, 2)),
         "missing_root_share": len(grounding.missing_words(question, language, "root")) / len(judged) if judged else 0.0,
