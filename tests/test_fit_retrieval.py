@@ -76,3 +76,21 @@ def test_freedict_links_english_words_to_the_seed_articles_stems(seed_bot) -> No
     assert analyze("المؤتمر")[0] in links[1]
     widest = max(len(stems) for stems in links)
     assert len(DictionaryLinker(fan_out=widest - 1).arabic_terms("Who attended the conference?", vocabulary)) < 2
+
+
+def test_hubness_is_the_mean_cosine_with_the_nearest_paragraphs_of_one_article(seed_bot) -> None:
+    """``neighbour_mean`` on the seed's paragraph vectors: each value is the mean of that
+    paragraph's k best cosines with the others, and a paragraph alone in its group gets 0."""
+    from bench.fit_retrieval import neighbour_mean
+
+    store = seed_bot.store
+    vectors = store.index.reconstruct_n(0, store.index.ntotal)
+    n = len(vectors)
+    sims = vectors @ vectors.T
+    hub = neighbour_mean(vectors, np.zeros(n, dtype=int), 3)
+    for i in range(n):
+        others = np.sort(np.delete(sims[i], i))[::-1][:3]
+        assert abs(hub[i] - others.mean()) < 1e-5
+    groups = np.zeros(n, dtype=int)
+    groups[0] = 1  # the headline alone
+    assert neighbour_mean(vectors, groups, 3)[0] == 0.0
