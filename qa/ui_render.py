@@ -415,11 +415,27 @@ CLICK_JS = """
     const input = label && label.querySelector("input");
     if (input && !input.checked) input.click();
   };
+  // A source of an earlier answer has no place in the selector (which lists the latest
+  // answer's): its paragraph takes the focus outline instead, until the next answer.
+  const focusEarlier = (t, id) => {
+    const msg = t.closest(".qa-answer");
+    const answers = document.querySelectorAll("#qa-chat .qa-answer");
+    if (!msg || msg === answers[answers.length - 1]) return;
+    const el = document.getElementById(id);
+    if (!el) return;
+    document.querySelectorAll("#qa-article-panel .qa-focused").forEach((f) => f.classList.remove("qa-focused"));
+    el.classList.add("qa-focused");
+  };
   document.addEventListener("click", (ev) => {
     const t = ev.target && ev.target.closest ? ev.target.closest("[class*='qa-goto-']") : null;
     if (!t) return;
     const cls = Array.from(t.classList).find((c) => c.startsWith("qa-goto-"));
-    if (cls) { ev.preventDefault(); window.qaGoto(cls.slice("qa-goto-".length)); syncSelector(t); }
+    if (!cls) return;
+    const id = cls.slice("qa-goto-".length);
+    ev.preventDefault();
+    window.qaGoto(id);
+    syncSelector(t);
+    focusEarlier(t, id);
   });
   // An answer's plain text: its lines (one element each), joined by newlines.
   window.qaPlain = (plain) => Array.from(plain.querySelectorAll(".qa-plain-line"), (l) => l.textContent).join("\\n");

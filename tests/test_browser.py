@@ -424,6 +424,41 @@ def test_an_example_is_asked_when_clicked(browser):
         page.close()
 
 
+def test_a_marker_of_an_earlier_answer_outlines_its_own_paragraph(browser, tmp_path):
+    """After two answers citing different paragraphs, a marker of the first answer scrolls to
+    its paragraph and gives it the focus outline, taking it from the latest answer's."""
+    with running_app() as (url, _demo):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        box = page.locator("#qa-question textarea")
+        box.wait_for(timeout=60_000)
+        for n, question in enumerate(("من ألقى الكلمة الافتتاحية؟", "لماذا غابت مصر عن الاجتماع؟"), start=1):
+            box.fill(question)
+            box.press("Enter")
+            page.wait_for_function(
+                f"document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming) .qa-lead').length >= {n}",
+                timeout=120_000)
+        page.wait_for_timeout(800)
+        first, latest = page.locator("#qa-chat .qa-answer").nth(0), page.locator("#qa-chat .qa-answer").nth(1)
+
+        def paragraph(marker) -> str:
+            return next(c for c in marker.get_attribute("class").split()
+                        if c.startswith("qa-goto-"))[len("qa-goto-"):]
+
+        earlier = paragraph(first.locator("sup.qa-ref").first)
+        assert earlier not in {paragraph(m) for m in latest.locator("sup.qa-ref").all()}  # another paragraph
+        assert not page.locator(f"#{earlier}.qa-focused").count()
+        first.locator("sup.qa-ref").first.click()
+        page.wait_for_timeout(800)
+        focused = page.locator("#qa-article-panel .qa-focused")
+        assert focused.count() == 1 and focused.get_attribute("id") == earlier
+        assert page.locator(f"#{earlier}").is_visible()
+        page.screenshot(path=str(tmp_path / "earlier-marker.png"))
+        assert not outside, outside
+        page.close()
+
+
 def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_asked(browser, tmp_path):
     """A file attached in the chat box (its paperclip, as a drop does) with a question typed
     beside it: the file is indexed as this tab's article and the question answered from it;
