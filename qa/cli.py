@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from pathlib import Path
 
-from .errors import QAError
+from .errors import QAError, QuestionError
 
 
 
@@ -85,10 +86,26 @@ def _question_arg(value: str) -> str:
     return sys.stdin.read() if value == "-" else value
 
 
+def _question_after_sources(args: argparse.Namespace) -> str:
+    """The question of ``ask``. ``--docs`` takes every word after it, so in
+    ``ask --docs a.pdf "Who?"`` argparse gives it the question too: a last value that is no
+    file, folder or web address is taken back as the question.
+
+    Raises:
+        QuestionError: no question was given.
+    """
+    if args.question is not None:
+        return args.question
+    docs = args.docs or []
+    if len(docs) >= 2 and not Path(docs[-1]).exists() and not re.match(r"https?://", docs[-1]):
+        return docs.pop()
+    raise QuestionError('no question: article-qa ask "your question" [--docs SOURCE ...]')
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from .conversation import check_question
 
-    question = check_question(_question_arg(args.question))  # an empty one: exit 2 before loading
+    question = check_question(_question_arg(_question_after_sources(args)))  # an empty one: exit 2 before loading
     filters = _filters(args)  # a bad date: exit 2 before loading
     bot = _bot(args, args.docs)
     answer = bot.ask(question, filters=filters)
@@ -326,7 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", parents=[common], help="answer a question")
-    ask.add_argument("question", help='the question; "-" reads it from stdin')
+    ask.add_argument("question", nargs="?",
+                     help='the question; "-" reads it from stdin (after --docs too: --docs a.pdf "Who?")')
     ask.add_argument("--docs", nargs="+", metavar="SOURCE",
                      help="articles: files (.pdf .docx .html .txt .md), folders or web addresses "
                           "(default: the project's seeds/)")

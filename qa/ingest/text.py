@@ -21,18 +21,27 @@ MAX_CHAOS = 0.1
 # a language) below which a guess is refused: the 12 bytes "café au lait" in Latin-1 score
 # 0.0 (and were guessed as cp1006, Urdu); one line of the seed article in Windows-1256 0.41.
 MIN_COHERENCE = 0.2
-# Binary magic numbers that are never text, with what the file probably is.
-MAGIC = ((b"%PDF-", "a PDF"), (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)"),
-         (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-         (b"\x7fELF", "a program"), (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"),
-         (b"{\\rtf", "an RTF document"))
+# Binary magic numbers that are never text: what the file probably is, and what to do.
+OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
+MAGIC = ((b"%PDF-", "a PDF", "name it .pdf"),
+         (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)", "if it is a Word document, name it .docx"),
+         (b"\x89PNG", "a PNG image", OTHER_FILE), (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE),
+         (b"GIF8", "a GIF image", OTHER_FILE), (b"\x7fELF", "a program", OTHER_FILE),
+         (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as .docx in Word"),
+         (b"{\\rtf", "an RTF document", "save it as .docx or .txt"))
 
 
 def sniff(data: bytes) -> str | None:
     """What binary format ``data`` starts with (``"a PDF"``...), or ``None``."""
-    for magic, what in MAGIC:
+    found = _magic(data)
+    return found[0] if found else None
+
+
+def _magic(data: bytes) -> tuple[str, str] | None:
+    """``(what, advice)`` of the binary format ``data`` starts with, or ``None``."""
+    for magic, what, advice in MAGIC:
         if data.startswith(magic):
-            return what
+            return what, advice
     return None
 
 
@@ -55,9 +64,9 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise DocumentError(f"{name}: starts like UTF-16 text but does not decode as UTF-16") from None
-    what = sniff(data)
-    if what:
-        raise DocumentError(f"{name}: is binary ({what}), not text; upload the file under its own extension")
+    found = _magic(data)
+    if found:
+        raise DocumentError(f"{name}: is binary ({found[0]}), not text; {found[1]}")
     if b"\x00" in data:
         raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text")
     try:
