@@ -274,7 +274,7 @@ def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
         lines += ["", "المقاطع الكاملة:" if answer.language == "ar" else "Evidence:"]
         lines += [f"«{c.quote}» [{c.n}]" for c in answer.citations]
     if answer.notice:
-        lines += ["", f"Note: {answer.notice}"]
+        lines += ["", f"{'ملاحظة' if answer.language == 'ar' else 'Note'}: {answer.notice}"]
     lines += source_lines(answer.citations, documents, answer.language)
     return "\n".join(lines)
 
