@@ -287,7 +287,8 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query)
-    words = content_words(question)
+    # "else"/«كمان» ask for more of the last answer: not a topic of their own
+    words = [w for w in content_words(question) if normalize(w).lower() not in _MORE]
     if last is not None and (not words or (len(words) < 2 and refers_back(question))):
         return QuestionPlan("followup", fold_followup(question, last.topic),
                             tuple(question_topic(question, last.topic)), last_index, last.query)
@@ -336,7 +337,7 @@ _SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
 # of saying: "What did he say?" after "Who gave the opening speech?" asks for the rest of the
 # speech, not the sentence that named the speaker again.
 _MORE = _vocabulary(
-    "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون "
+    "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون كمان برضه برضو "
     "say says said tell told قال قالت يقول تقول اضاف أضاف"
 )
 

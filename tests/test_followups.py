@@ -105,6 +105,21 @@ def test_the_same_question_word_again_asks_for_something_new(seed_bot, seed_text
     assert any("غياب مصر" in c.quote for c in answer.citations), answer.text
 
 
+@pytest.mark.parametrize(("first", "follow"), [("من حضر المؤتمر؟", "مين كمان؟"),
+                                              ("Who attended the conference?", "who else?")])
+def test_who_else_continues_the_previous_question(seed_bot, seed_text, first, follow):
+    """"مين كمان؟" (dialect: who else?) is a follow-up like "who else?": it keeps the previous
+    topic and quotes something the previous answer did not (it was refused as a question about
+    the word «كمان»)."""
+    before = seed_bot.ask(first)
+    history = turn(first, before)
+    plan = plan_question(follow, history)
+    assert plan.kind == "followup" and plan.previous == 0
+    answer = seed_bot.ask(follow, history=history)
+    assert_exact(answer, seed_text)
+    assert not quotes(answer) & quotes(before)
+
+
 # --------------------------------------------------------------------------- "what did he say?"
 
 
