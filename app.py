@@ -511,6 +511,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 # Under the chat box: why a question was refused (replacing the previous
                 # message) and, while this tab's own article is indexed, its progress.
                 chat_status = gr.HTML("", elem_id="qa-chat-status")
+                gr.HTML('<div id="qa-attach-hint" role="status"></div>', elem_id="qa-attach-hint-block")
                 status = gr.HTML("", elem_id="qa-status")
                 # Questions about the seed article: hidden while the tab's own article is
                 # active, with a note in their place (see own_article_widgets).
@@ -632,6 +633,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 ).then(
                     lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
                 ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
+
+        question_box.change(None, [question_box], None, js=R.ATTACH_HINT_JS, queue=False, api_visibility="private")
 
         def clear_failed_status(outcome):
             """The file was removed: an error about it (or a stale "Indexing…") goes with it,

@@ -360,6 +360,11 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 .qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
 #qa-chat-status:empty { display: none; }
+/* the lines under the chat box take no room while they say nothing (three empty blocks left
+   a gap of about 100 px between the box and the examples) */
+#qa-chat-status:has(.html-container > div:empty), #qa-status:has(.html-container > div:empty),
+#qa-attach-hint-block:has(#qa-attach-hint:empty) { display: none; }
+#qa-attach-hint { font-size: .92em; font-weight: 600; }
 .qa-plain, .qa-plain[hidden] { display: none !important; }
 /* brought into view below the chat's floating "Chat" label, not under it */
 #qa-chat .qa-answer { scroll-margin-top: 2.5rem; }
@@ -461,6 +466,24 @@ CLICK_JS = """
   });
   new MutationObserver(fixLabels).observe(document.body,
     {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
+}
+"""
+
+# A file attached in (or dropped on) the chat box waits for "Ask": say so, with its name (the
+# box's chip shows only an icon). Runs in the browser on every change of the box; the hint
+# goes when the file does.
+ATTACH_HINT_JS = """
+(value) => {
+  const el = document.getElementById("qa-attach-hint");
+  if (!el) return;
+  const file = value && Array.isArray(value.files) && value.files.length ? value.files[0] : null;
+  const raw = file ? (typeof file === "string" ? file : (file.orig_name || file.name || file.path || "")) : "";
+  const name = raw.split(/[\\/]/).pop();
+  if (!name) { el.replaceChildren(); return; }
+  // each language in its own direction (a guillemet after a Latin file name was mirrored)
+  const part = (dir, text) => { const s = document.createElement("span"); s.dir = dir; s.textContent = text; return s; };
+  el.replaceChildren(part("ltr", `“${name}”: press Ask to make it the article`), " · ",
+                     part("rtl", "اضغط «اسأل» ليصبح هو المقال"));
 }
 """
 

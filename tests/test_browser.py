@@ -481,8 +481,15 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
             box.wait_for(timeout=60_000)
             with page.expect_response(lambda r: "/gradio_api/upload" in r.url, timeout=30_000):
                 page.locator("#qa-question input[type=file]").first.set_input_files(str(path))
+            # the attached file is named under the box, with what to do (the chip shows an icon only)
+            hint = page.locator("#qa-attach-hint")
+            page.wait_for_function("n => document.getElementById('qa-attach-hint').textContent.includes(n)",
+                                   arg=path.name, timeout=30_000)
+            assert "press Ask" in hint.inner_text() and "اسأل" in hint.inner_text()
             box.fill(question)
             box.press("Enter")
+            page.wait_for_function("() => document.getElementById('qa-attach-hint').textContent === ''",
+                                   timeout=30_000)  # the file went with the question
             status = page.locator("#qa-status")
             if path is binary:
                 page.locator("#qa-status .qa-status-error").wait_for(timeout=60_000)
