@@ -377,7 +377,9 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 #qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
 /* a phone: the chat leaves room for the question box on the first screen (560 px of chat put
    it at the bottom edge of a 390 x 844 screen) */
-@media (max-width: 640px) { #qa-chat { height: 50vh !important; } }
+@media (max-width: 640px) { #qa-chat { height: 50vh !important; }
+  /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
+  #qa-chat .scroll-down-button-container { display: none; } }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
   .dark .qa-cited { background: #1e3a8a; }
@@ -503,6 +505,11 @@ SCROLL_TO_FOCUS_JS = """
   }
   const answers = document.querySelectorAll("#qa-chat .qa-answer");
   const last = answers[answers.length - 1];
-  if (last) last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
+  const users = document.querySelectorAll("#qa-chat .qa-user");
+  const asked = users[users.length - 1];
+  // a phone: the question just asked at the top, its answer under it (the answer alone at the
+  // top had scrolled the question out of view)
+  if (window.innerWidth < 800 && asked) asked.scrollIntoView({block: "start"});
+  else if (last) last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
 }, 150); }
 """

@@ -374,6 +374,9 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
             top, bottom, height = answer.evaluate(
                 "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
             assert top < height and bottom > 0 and top > -50, (top, bottom, height)
+            # and the question just asked is above it, in view too
+            asked = page.locator("#qa-chat .qa-user").last.evaluate("el => el.getBoundingClientRect().top")
+            assert 0 <= asked < top, (asked, top)
         shot = tmp_path / f"chat-{width}.png"
         page.screenshot(path=str(shot))
         print(f"\nscreenshot: {shot}")
