@@ -58,6 +58,16 @@ def _watch_requests(page) -> list[str]:
     return outside
 
 
+def _open_chat(browser, url: str, width: int = 1400, height: int = 1000):
+    """A new page on the app, its off-host requests recorded: ``(page, outside, question box)``."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    outside = _watch_requests(page)
+    page.goto(url, wait_until="load")
+    box = page.locator("#qa-question textarea")
+    box.wait_for(timeout=60_000)
+    return page, outside, box
+
+
 def test_arabic_question_rtl_answer_and_highlight(browser, tmp_path):
     with running_app() as (url, _demo):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ar")
@@ -174,11 +184,7 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
     refused = tmp_path / "archive.zip"  # a type the upload box does not take (PDF now is one it takes)
     refused.write_bytes(b"PK\x03\x04 hello")
     with running_app() as (url, _demo):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        outside = _watch_requests(page)
-        page.goto(url, wait_until="load")
-        box = page.locator("#qa-question textarea")
-        box.wait_for(timeout=60_000)
+        page, outside, box = _open_chat(browser, url)
         page.locator("#qa-own").get_by_text("Your own article").click()
         file_input = page.locator("#qa-upload input[type=file]")
         status = page.locator("#qa-status")
@@ -431,11 +437,7 @@ def test_a_marker_of_an_earlier_answer_outlines_its_own_paragraph(browser, tmp_p
     """After two answers citing different paragraphs, a marker of the first answer scrolls to
     its paragraph and gives it the focus outline, taking it from the latest answer's."""
     with running_app() as (url, _demo):
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        outside = _watch_requests(page)
-        page.goto(url, wait_until="load")
-        box = page.locator("#qa-question textarea")
-        box.wait_for(timeout=60_000)
+        page, outside, box = _open_chat(browser, url, height=900)
         for n, question in enumerate(("من ألقى الكلمة الافتتاحية؟", "لماذا غابت مصر عن الاجتماع؟"), start=1):
             box.fill(question)
             box.press("Enter")
