@@ -2,8 +2,9 @@
 
 These are *features* of the answer policy (``qa.policy``), never decisions on their own:
 
-- *missing numbers*: numbers of the question (a year, an amount; ``qa.text.NUMBER``) found
-  nowhere in the articles;
+- *missing numbers*: numbers of the question (a year, an amount; ``qa.text.NUMBER``; and
+  ordinals one to ten written as words, from num2words: "second", «الثاني») found nowhere in
+  the articles;
 - *unknown countries*: countries the question names (in Arabic or English, "Moroccan" or
   "المغربي") that the articles never name in either language, by name or through a city
   (``qa.places``);
@@ -15,7 +16,9 @@ These are *features* of the answer policy (``qa.policy``), never decisions on th
 - *answer type*: whether the best sentences hold the kind of thing asked for (a number for
   "how many"/"كم", a date or day for "when"/"متى", a place for "where"/"أين"): the classic
   reader's check (e.g. Jurafsky and Martin, "Speech and Language Processing", 3rd ed.,
-  ch. 14, answer-type detection), with month and day names from Unicode CLDR through Babel.
+  ch. 14, answer-type detection), with month and day names from Unicode CLDR through Babel;
+  and the same check tied to what the question names (``anchored_kind_missing``): a clause
+  that names the question's country or person must hold the kind asked.
 """
 
 from __future__ import annotations
@@ -309,7 +312,8 @@ class ArticleGrounding:
         asked = answer_kind(question)
         if asked is None:
             return False
-        codes = countries_named(question) & self.countries if countries_named(question) else set()
+        named = countries_named(question)
+        codes = named & self.countries if named else set()
         stems = set()
         if self.names is not None:
             for _word, linked in self.names.names(question, self.vocabulary):
