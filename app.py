@@ -226,6 +226,14 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             footer: R.render_footer(qa_bot.info(), turn.elapsed_s, article_label(session_bot)),
         }
 
+    def after_question(kept, outcome):
+        """After a question: the conversation goes to the browser's storage, and the line
+        saying an upload was refused, which was about the turn before, goes away (it stayed
+        under the chat after the next answer)."""
+        if outcome == "error":
+            return kept, "", None
+        return kept, gr.skip(), gr.skip()
+
     def restore(kept, session_bot):
         """On page load: the conversation the browser kept, back in the chat."""
         conversation = Conversation.from_json(kept)
@@ -572,14 +580,16 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             concurrency_limit=base_bot.settings.answer_concurrency,  # QA_ANSWER_CONCURRENCY
             show_progress="minimal",
         ).then(
-            lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
+            after_question, [conversation_state, outcome], [kept_conversation, status, outcome],
+            api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
         # an example is asked when clicked, as a chat app's suggestions are (it only filled the box)
         examples.load_input_event.then(
             chat, chat_inputs, chat_outputs, api_visibility="private", concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency, show_progress="minimal",
         ).then(
-            lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
+            after_question, [conversation_state, outcome], [kept_conversation, status, outcome],
+            api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         sources.change(

@@ -233,6 +233,27 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         page.close()
 
 
+def test_a_refused_upload_message_goes_with_the_next_answer(browser, tmp_path):
+    """The line saying an upload was refused stays until the next question is answered (from
+    the article still in use), then goes: it was about the turn before."""
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(binary))
+        page.locator("#qa-status .qa-status-error").wait_for(timeout=30_000)
+        assert "binary" in page.locator("#qa-status").inner_text()
+        box.fill("من حضر المؤتمر؟")
+        box.press("Enter")
+        page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last.wait_for(state="visible", timeout=120_000)
+        page.wait_for_function("() => !document.querySelector('#qa-status').innerText.includes('binary')",
+                               timeout=30_000)
+        assert "sample article" in page.locator("#qa-chat .qa-answer .qa-from").last.inner_text()
+        assert not outside, outside
+        page.close()
+
+
 def _wait_status(page, text: str, timeout: int = 120_000) -> None:
     page.wait_for_function(
         "t => document.querySelector('#qa-status').innerText.includes(t)"
