@@ -11,8 +11,7 @@ the clauses of at most 48 tokens the store embeds, with exact offsets):
    and cosine against the best, its rank, the passage's rank, the question's IDF-weighted
    terms in the span, its sentence and the units beside it, the share of new terms, the
    answer kind asked for and found outside the question's words, length, shape, the
-   question's language, and how much of a "hub" its best unit is: ``unit_hubness``) gives
-   each span's probability of holding the answer;
+   question's language) gives each span's probability of holding the answer;
 3. ``choose_spans``: the span with the best probability less a cost per character, then
    more spans while one adds more to the chance that some piece holds the answer than its
    length costs. The cost is one for questions in the articles' language and one for
@@ -38,9 +37,8 @@ lead                                            XQuAD ar       XQuAD en       se
 before: best unit's sentence within 250 chars,  0.690 / 170    0.593 / 197    0.500 / 149   0.833 / 172
 else the unit, + units within 0.02 (in 250)
 span scorer, cost 0.001 (medians near 160)      0.696 / 150    0.590 / 158    0.500 / 157   0.667 / 212
-span scorer, 8 units, cost 0.0005 (ar) /        0.753 / 198    0.641 / 188    0.667 / 232   1.000 / 280
-0.0007 (en), without ``unit_hub``
-shipped: + ``unit_hub``, cost 0.0005 / 0.00075  0.768 / 196    0.647 / 188    0.667 / 266   1.000 / 239
+shipped: span scorer, 8 units, cost 0.0005      0.753 / 198    0.641 / 188    0.667 / 232   1.000 / 280
+(ar questions) / 0.0007 (en)
 ==============================================  =============  =============  ============  ============
 
 A span holding the answer is among the candidates for 0.913 (ar) / 0.887 (en) of XQuAD's
@@ -157,7 +155,6 @@ SPAN_FEATURES = (
     "cross_language",  # the question is not in the articles' language
     "cross_lexical",   # cross_language x lexical
     "cross_score_gap",  # cross_language x score_gap
-    "unit_hub",        # the best inside unit's hubness less its article's mean (``unit_hubness``)
 )
 CROSS = SPAN_FEATURES.index("cross_language")
 SPAN_MODEL = Path(__file__).resolve().parent / "calibration" / "lead_spans.json"
@@ -192,47 +189,6 @@ class SpanContext(Protocol):
 def _outside_question(text: str, question_terms: set[str]) -> str:
     """The words of ``text`` whose terms are not the question's (for the kind check)."""
     return " ".join(w for w in text.split() if not set(analyze(w)) & question_terms)
-
-
-# Neighbours a clause unit's hubness is measured over (``unit_hubness``).
-HUB_NEIGHBOURS = 5
-
-
-def unit_hubness(store, source: str) -> dict[int, np.ndarray] | None:
-    """Each clause unit's hubness in document ``source``: its mean cosine with its
-    ``HUB_NEIGHBOURS`` nearest other units of the document, less the document's mean of the
-    same; a unit that sits near many others sits near many questions whatever they ask
-    (Radovanovic et al. 2010, "Hubs in space"). On the seed, the clause on the invitation
-    after Hamza's visit to Algeria is one.
-
-    Computed once per document from the store's unit vectors (``PassageStore.unit_vectors``,
-    the same for FAISS and Milvus) and kept on the store.
-
-    Returns:
-        passage id -> ``(len(passages[id].sentences),)`` float64 for the document's
-        passages; ``None`` without unit vectors. A unit without a vector, or a document of
-        one unit, gets NaN (read as the fitted mean).
-    """
-    cache = store.__dict__.setdefault("_unit_hubness", {})
-    if source in cache:
-        return cache[source]
-    pids = [i for i, p in enumerate(store.passages) if p.source == source]
-    vectors = store.unit_vectors(pids)
-    hub = None
-    if vectors:
-        stacked = np.concatenate([vectors[p] for p in pids]).astype(np.float64)
-        near = np.full(len(stacked), np.nan)
-        ok = np.flatnonzero(~np.isnan(stacked).any(axis=1)) if stacked.shape[1] else np.array([], dtype=int)
-        if len(ok) >= 2:
-            sims = stacked[ok] @ stacked[ok].T
-            np.fill_diagonal(sims, -np.inf)
-            k = min(HUB_NEIGHBOURS, len(ok) - 1)
-            values = -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
-            near[ok] = values - values.mean()
-        bounds = np.cumsum([0] + [len(vectors[p]) for p in pids])
-        hub = {p: near[bounds[i]:bounds[i + 1]] for i, p in enumerate(pids)}
-    cache[source] = hub
-    return hub
 
 
 def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: SpanContext,
@@ -282,7 +238,6 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
         pid = cand.hit.passage_id
         passage = passages[pid]
         units = list(passage.sentences)
-        hubness = unit_hubness(retriever.store, passage.source)
         sentence = context.quote_span(cand)
         inside = [i for i, u in enumerate(units) if sentence.start <= u.start and u.end <= sentence.end]
         i = units.index(cand.sentence)
@@ -318,8 +273,7 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
                 *kinds_held,
                 math.log(max(1, len(text))), float(b - a + 1), float((a, b) == (lo, hi)),
                 float(b > top_index), float(a < top_index), cross, cross * lexical,
-                cross * (top.score - best_score),
-                hubness[pid][top_index] if hubness is not None else math.nan], dtype=np.float64)
+                cross * (top.score - best_score)], dtype=np.float64)
             out.append(LeadSpan(top, Span(start, end, text), sentence, features))
     return out
 
@@ -376,9 +330,7 @@ class SpanModel:
         return self.probabilities_of(np.stack([s.features for s in spans]))
 
     def probabilities_of(self, features: np.ndarray) -> np.ndarray:
-        """``(n,)`` probabilities for an ``(n, len(SPAN_FEATURES))`` feature matrix; an
-        undefined feature (NaN: no unit vectors in memory) counts as its fitted mean."""
-        features = np.where(np.isnan(features), self.mean, features)
+        """``(n,)`` probabilities for an ``(n, len(SPAN_FEATURES))`` feature matrix."""
         X = (features - self.mean) / self.scale
         return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
 

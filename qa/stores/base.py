@@ -190,15 +190,6 @@ class PassageStore(ABC):
             store without unit vectors.
         """
 
-    @abstractmethod
-    def unit_vectors(self, passage_ids: Iterable[int]) -> dict[int, np.ndarray]:
-        """The clause-unit vectors of the given passages.
-
-        Returns:
-            passage id -> ``(len(passages[id].sentences), dim)`` float32 unit vectors (a row
-            of NaN for a unit without a stored vector); ``{}`` without unit vectors.
-        """
-
     @property
     @abstractmethod
     def document_frequency(self) -> Mapping[str, int]:

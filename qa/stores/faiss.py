@@ -211,14 +211,6 @@ class FaissPassageStore(BasePassageStore):
             out[int(pid)] = (self.sentence_index.reconstruct_n(a, b - a) @ q).astype(np.float32)
         return out
 
-    def unit_vectors(self, passage_ids) -> dict[int, np.ndarray]:
-        """The clause-unit vectors of ``passage_ids``, reconstructed from the flat index."""
-        if self.sentence_index is None:
-            return {}
-        first = self.first_unit()
-        return {int(pid): self.sentence_index.reconstruct_n(int(first[pid]), int(first[pid + 1] - first[pid]))
-                for pid in passage_ids}
-
     def describe(self) -> dict:
         return {"store": self.kind}
 

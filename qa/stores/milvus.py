@@ -535,22 +535,16 @@ class MilvusPassageStore(PassageStore):
 
     def unit_cosines(self, query_vector: np.ndarray, passage_ids) -> dict[int, np.ndarray]:
         """Cosines of every clause unit of ``passage_ids`` (their vectors fetched from Milvus)."""
-        q = np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        return {p: (v @ q).astype(np.float32) if v.shape[1] else np.full(len(v), np.nan, dtype=np.float32)
-                for p, v in self.unit_vectors(passage_ids).items()}
-
-    def unit_vectors(self, passage_ids) -> dict[int, np.ndarray]:
-        """The clause-unit vectors of ``passage_ids``, fetched from Milvus."""
         if not self.has_unit_vectors:
             return {}
         passage_ids = [int(p) for p in passage_ids]
+        q = np.asarray(query_vector, dtype=np.float32).reshape(-1)
         rows = self.archive.client.query(self.archive.units_name,
                                          filter=f"passage in {[int(self._mid[p]) for p in passage_ids]}",
                                          output_fields=["passage", "unit", "vector"])
-        dim = len(rows[0]["vector"]) if rows else 0
-        out = {p: np.full((len(self.passages[p].sentences), dim), np.nan, dtype=np.float32) for p in passage_ids}
+        out = {p: np.full(len(self.passages[p].sentences), np.nan, dtype=np.float32) for p in passage_ids}
         for r in rows:
-            out[self._pid[int(r["passage"])]][int(r["unit"])] = np.asarray(r["vector"], np.float32)
+            out[self._pid[int(r["passage"])]][int(r["unit"])] = float(np.dot(np.asarray(r["vector"], np.float32), q))
         return out
 
 
