@@ -68,7 +68,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     if found:
         raise DocumentError(f"{name}: is binary ({found[0]}), not text; {found[1]}")
     if b"\x00" in data:
-        raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text")
+        raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text; {OTHER_FILE}")
     try:
         return _checked(name, data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
@@ -76,8 +76,9 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     results = list(from_bytes(data))
-    refuse = DocumentError(f"{name}: is not UTF-8 and its encoding cannot be told with confidence; "
-                           "open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8)")
+    refuse = DocumentError(f"{name}: is not UTF-8 and its encoding cannot be told with confidence; if it is "
+                           "text, open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8), "
+                           f"else {OTHER_FILE}")
     if not results or results[0].chaos > MAX_CHAOS or results[0].coherence < MIN_COHERENCE:
         raise refuse
     best = results[0]
