@@ -371,7 +371,7 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 #qa-attach-hint { font-size: .92em; font-weight: 600; }
 .qa-plain, .qa-plain[hidden] { display: none !important; }
 /* brought into view below the chat's floating "Chat" label, not under it */
-#qa-chat .qa-answer { scroll-margin-top: 2.5rem; }
+#qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
 .qa-status { font-weight: 600; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
