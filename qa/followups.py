@@ -289,6 +289,11 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         return QuestionPlan("overview", question, (), last_index, last.query)
     # "else"/«كمان» ask for more of the last answer: not a topic of their own
     words = [w for w in content_words(question) if normalize(w).lower() not in _MORE]
+    if last is not None and not words and asks_for_more(question, last.query):
+        # the previous question again (its quotes are left out: ``asks_again``), so "who else?"
+        # after "Who attended the conference?" reaches the next attendees, not the next
+        # passage about "conference"
+        return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
     if last is not None and (not words or (len(words) < 2 and refers_back(question))):
         return QuestionPlan("followup", fold_followup(question, last.topic),
                             tuple(question_topic(question, last.topic)), last_index, last.query)
@@ -336,10 +341,21 @@ _SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
 # Words that ask for more of what was already answered ("who else?", "ومن أيضا؟"), and verbs
 # of saying: "What did he say?" after "Who gave the opening speech?" asks for the rest of the
 # speech, not the sentence that named the speaker again.
-_MORE = _vocabulary(
-    "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون كمان برضه برضو "
-    "say says said tell told قال قالت يقول تقول اضاف أضاف"
+MORE_OF_THE_SAME = _vocabulary(
+    "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون كمان برضه برضو"
 )
+_MORE = MORE_OF_THE_SAME | _vocabulary("say says said tell told قال قالت يقول تقول اضاف أضاف")
+
+
+def asks_for_more(question: str, previous: str) -> bool:
+    """True when ``question`` asks for more answers to ``previous``: a word such as "else",
+    "more", «كمان», «أيضا» (``MORE_OF_THE_SAME``) and no question word other than the previous
+    one ("who else?" after "Who attended?"; "what else?" after it asks something else)."""
+    folded = _folded(question)
+    if not any(t in MORE_OF_THE_SAME for t in folded):
+        return False
+    asked = question_word(question)
+    return asked is None or asked == question_word(previous)
 
 
 def question_word(text: str) -> str | None:
