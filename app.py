@@ -33,6 +33,7 @@ from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.conversation import (  # noqa: E402
     INDEXING_TIME_HINT,
+    QUESTION_NOT_ASKED,
     STILL_INDEXING,
     UPLOAD_LIMIT_BYTES,
     UPLOAD_LIMIT_TEXT,
@@ -460,7 +461,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             yield {dropped: None}
             return
         if outcome != "done":
-            yield {dropped: None, question_box: gr.update(value={"text": text, "files": []})}
+            yield {dropped: None, question_box: gr.update(value={"text": text, "files": []}),
+                   chat_status: R.render_status(QUESTION_NOT_ASKED, ok=False)}
             return
         yield {dropped: None}
         yield from chat(text, chat_history, kept, session_bot)

@@ -45,6 +45,9 @@ ARTICLE_NOT_KEPT = ("Your own article is not kept after a reload: the questions 
                     "Upload it again to go on asking it. / لا يُحفظ مقالك بعد إعادة تحميل الصفحة: "
                     "ارفعه من جديد لمتابعة الأسئلة عنه.")
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
+# A question typed with a file that was then refused: it was not asked of anything.
+QUESTION_NOT_ASKED = ("Your question was not asked (the file was not used): press Ask to ask it of the article "
+                      "in use. / لم يُطرح سؤالك لأن الملف لم يُستخدم: اضغط «اسأل» لطرحه على المقال الحالي.")
 # After why a user's own article was refused (the reason names the file and what to do, in
 # English): the same in Arabic, in general words. The previous article stays in use.
 NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق (السبب مذكور بالإنجليزية)."

@@ -524,6 +524,8 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
                 page.wait_for_function("q => document.querySelector('#qa-question textarea').value === q",
                                        arg=question, timeout=30_000)
                 assert page.locator("#qa-chat .qa-answer").count() == 0  # not asked of the sample article
+                # and the line under the chat box says so, and what to do
+                assert "was not asked" in page.locator("#qa-chat-status").inner_text()
             else:
                 answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
                 answer.wait_for(state="visible", timeout=120_000)
