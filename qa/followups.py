@@ -12,6 +12,10 @@ Without a chat model (``plan_question``):
   after its question word ("Who attended the conference?" + "and when?" -> "when?
   conference"; "من حضر المؤتمر؟" + "ومتى؟" -> "متى؟ المؤتمر"). The previous question is
   itself taken as folded, so a chain of follow-ups keeps its topic.
+- A follow-up that only asks for more of the same ("who else?", «مين كمان؟», "more?":
+  ``asks_for_more``) is the previous question asked again, without the quotes already given
+  (below); when those were every sentence of the top passages, the other retrieved passages
+  are read too (``ArticleQA``).
 - A follow-up that asks again what the previous question asked (``asks_again``: the same
   question word, "else", a verb of saying) does not quote again what the previous answer
   quoted: those quotes go to ``ExtractiveAnswerer.answer(exclude=...)``. One that asks
