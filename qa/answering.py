@@ -286,6 +286,10 @@ class ExtractiveAnswerer:
             candidates = self.candidates(question, retrieval)
         if exclude:
             given = set(exclude)
+            if all((c.hit.source, self.quote_span(c).start) in given for c in candidates):
+                # every sentence of the top passages was quoted already ("who else?" after an
+                # answer that quoted them all): read the other retrieved passages too
+                candidates = self.candidates(question, retrieval, top_passages=len(retrieval.hits))
             candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given
                           or (repeat_kind is not False and holds_kind(self.quote_span(c).text, repeat_kind))
                           ] or candidates

@@ -401,15 +401,8 @@ class ArticleQA:
                                               after=state["exclude"])
             answer.notice = state["notice"]
         else:
-            candidates = state["candidates"]
-            if state["exclude"] and all((c.hit.source, self.extractive.quote_span(c).start) in state["exclude"]
-                                        for c in candidates):
-                # every sentence of the top passages was quoted already ("who else?" after an
-                # answer that quoted them all): look at the other retrieved passages too
-                candidates = self.extractive.candidates(state["query"], state["retrieval"],
-                                                        top_passages=len(state["retrieval"].hits))
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
-                                            exclude=state["exclude"], candidates=candidates,
+                                            exclude=state["exclude"], candidates=state["candidates"],
                                             repeat_kind=state.get("repeat_kind", False))
             answer.question = state["question"]
             answer.retrieval_query = state["query"]

@@ -15,7 +15,7 @@ Without a chat model (``plan_question``):
 - A follow-up that only asks for more of the same ("who else?", «مين كمان؟», "more?":
   ``asks_for_more``) is the previous question asked again, without the quotes already given
   (below); when those were every sentence of the top passages, the other retrieved passages
-  are read too (``ArticleQA``).
+  are read too (``ExtractiveAnswerer.answer``).
 - A follow-up that asks again what the previous question asked (``asks_again``: the same
   question word, "else", a verb of saying) does not quote again what the previous answer
   quoted: those quotes go to ``ExtractiveAnswerer.answer(exclude=...)``. One that asks

@@ -321,7 +321,8 @@ class ArticleGrounding:
         if not codes and not stems:
             return False
         for unit in dict.fromkeys(units):
-            names_anchor = bool(stems & set(analyze(unit))) or bool(codes and codes & countries_named(unit, cities=True))
+            # a unit's countries are cached: the same units come back question after question
+            names_anchor = bool(stems & set(analyze(unit))) or bool(codes and codes & self._passage_countries((unit,)))
             if names_anchor and holds_kind(unit, asked):
                 return False
         return True

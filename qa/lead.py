@@ -410,7 +410,9 @@ def display_order(chosen: Sequence[LeadSpan], probabilities: np.ndarray, spans: 
         quoted = context.quote_span(s.candidate)
         return getattr(s.candidate.hit, "source", None), quoted.start, quoted.end
 
+    keys = {id(s): sentence(s) for s in chosen}
     best: dict[tuple, float] = {}
     for s in chosen:
-        best[sentence(s)] = max(best.get(sentence(s), 0.0), p[id(s)])
-    return sorted(chosen, key=lambda s: (-best[sentence(s)], sentence(s), s.span.start))
+        key = keys[id(s)]
+        best[key] = max(best[key], p[id(s)]) if key in best else p[id(s)]
+    return sorted(chosen, key=lambda s: (-best[keys[id(s)]], keys[id(s)], s.span.start))
