@@ -49,6 +49,14 @@ paragraph 3, Tripoli in the headline and paragraph 2) score far below the clause
 Mahmoud Hamza's visit and the delegations' clause (which also names places).
 Tried before (measured, not kept): word-bounded windows of 80-120 characters inside the
 units (0.50 against 0.61 for the whole unit, Arabic), a re-ranking of whole units alone.
+Also tried (2026-12-05): spans of one or two comma-bounded clauses inside a unit (one more
+feature marking them): XQuAD cross-validated 0.757 / 188 (ar) and 0.650 / 196 (en) against
+0.753 / 198 and 0.641 / 188, the seed unchanged (0.667 / 232, 1.000 / 280); with each
+clause's own cosine to the question as a feature too (the clauses of the best three units
+embedded at question time, about 13 ms a clause): 0.760 / 198 and 0.645 / 188, the seed
+unchanged. Within a unit the scorer cannot tell the answering clause from its neighbours
+("ورئيس الأركان ... محمد الحداد،" p 0.28 against 0.31 for the clause before it), so the
+lead keeps whole units.
 """
 
 from __future__ import annotations
