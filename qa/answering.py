@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
-from .splitting import Span
+from .splitting import Span, past_ornaments
 from .grounding import ArticleGrounding, holds_kind
 from .lead import lead_pieces, present, quote
 from .places import countries_named
@@ -178,6 +178,7 @@ class ExtractiveAnswerer:
         while last + 1 < len(units) and units[last].text.endswith(CLAUSE_MARKS):
             last += 1
         a, b = units[first].start, units[last].end
+        a = passage.start + past_ornaments(passage.text, a - passage.start, b - passage.start)
         return Span(a, b, passage.text[a - passage.start : b - passage.start])
 
     def choose(self, candidates: list[Candidate]) -> list[Candidate]:

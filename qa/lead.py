@@ -74,7 +74,7 @@ import numpy as np
 
 from .answer import Citation
 from .grounding import answer_kind, holds_kind
-from .splitting import Span
+from .splitting import Span, past_ornaments
 from .text import analyze, detect_language
 
 _LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
@@ -247,7 +247,8 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
         passage = passages[pid]
         units = list(passage.sentences)
         sentence = context.quote_span(cand)
-        inside = [i for i, u in enumerate(units) if sentence.start <= u.start and u.end <= sentence.end]
+        # units overlapping the quoted sentence (its start may sit past a unit's ornament)
+        inside = [i for i, u in enumerate(units) if sentence.start < u.end and u.start < sentence.end]
         i = units.index(cand.sentence)
         lo, hi = inside[0], inside[-1]
         shapes = {(i, i), (max(lo, i - 1), i), (i, min(hi, i + 1)), (max(lo, i - 1), min(hi, i + 1)), (lo, hi)}
@@ -256,6 +257,7 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
             sentence_terms[key] = set(analyze(sentence.text))
         for a, b in sorted(shapes):
             start, end = units[a].start, units[b].end
+            start = passage.start + past_ornaments(passage.text, start - passage.start, end - passage.start)
             if (pid, start, end) in seen:
                 continue
             seen.add((pid, start, end))

@@ -10,7 +10,7 @@ import pytest
 from conftest import SEED_FILE, SEEDS, XQUAD
 from qa.errors import DocumentError
 from qa.loading import decode_upload, load_documents
-from qa.splitting import split_documents, split_sentences
+from qa.splitting import past_ornaments, split_documents, split_sentences
 
 SENTENCE_END = re.compile(r"[.؟?!؛”\"»)]$")
 
@@ -44,6 +44,20 @@ def test_passages_end_on_sentence_boundaries_and_no_fragments(embeddings, seed_t
         assert len(p.text.split()) >= 3
     # the "◙" marker line is one passage, never a lone symbol
     assert all(p.text.strip() != "◙" for p in split_documents(documents, embeddings.count_tokens))
+
+
+def test_quotes_open_on_a_word_not_an_ornament(seed_bot, seed_text):
+    # the pull-quote line of the seed opens with a decorative "◙"; its quote starts on its first word
+    answer = seed_bot.ask("لماذا تسعى مصر للنأي بنفسها عن سياسة المحاور؟")
+    pull_quote = [c for c in answer.citations if "مراقبون يرون" in c.quote]
+    assert pull_quote and pull_quote[0].quote.startswith("مراقبون يرون"), answer.citations
+    for c in answer.citations:
+        assert seed_text[c.quote_start:c.quote_end] == c.quote and "◙" not in c.quote
+    assert "◙" not in answer.lead and "◙" not in answer.text
+    text = "• The mayor opened it. $5 million was paid."
+    assert text[past_ornaments(text, 0, 22):22] == "The mayor opened it."
+    assert past_ornaments(text, 23, len(text)) == 23  # a currency sign opens a fact: kept
+    assert past_ornaments("◙", 0, 1) == 0  # nothing but the ornament: the span stays
 
 
 def test_arabic_question_mark_and_semicolon_end_sentences():
