@@ -125,7 +125,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     (``qa.sessions.SessionArticles``, limits from ``qa.config.Settings``)."""
     base_bot = bot if bot is not None else load_default_bot()
     base_info = base_bot.info()
-    seed_label = ", ".join(base_bot.documents) or "sample article"
+    # the seed named by its headline (as in "Answered from"), its direction isolated in the line
+    seed_label = article_line("sample article", [headline_of(text) or name for name, text in base_bot.documents.items()])
     articles = SessionArticles.from_settings(base_bot.settings)
     articles.start_sweeper()
 
@@ -377,7 +378,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """Before indexing: lock the question box (a question now would go to the old
         article, and its answer be cleared when indexing ends) and say what is going on.
         Also notes whether the paste box holds the pasted article (it is locked from here
-        on), for ``use_file`` to empty it once the file replaces that article."""
+        on), for ``use_file`` to empty it once the file replaces that article, and clears
+        the line under the chat box (a trial saw "Your question was not asked…" stay beside
+        the next article's "Indexed …")."""
         locked = gr.update(interactive=False, placeholder=STILL_INDEXING)
         return (
             "busy",
@@ -389,6 +392,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             gr.update(interactive=False),
             gr.update(interactive=False),  # the upload box: a second file now would be dropped
             gr.update(interactive=False),  # the paste box
+            "",  # the line under the chat box was about the article being replaced
         )
 
     def end_indexing(outcome):
@@ -422,7 +426,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(f"Back to the sample article ({seed_label})."),
+            R.render_status(f"Back to the {seed_label}."),
             chat_update,
             [],
             None,
@@ -441,7 +445,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """``start_indexing`` when the chat box holds a file, else nothing changes."""
         if isinstance(value, dict) and value.get("files"):
             return start_indexing(pasted, indexed_paste)
-        return tuple(gr.skip() for _ in range(9))
+        return tuple(gr.skip() for _ in range(10))
 
     def use_dropped(value, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
         """A file dropped on (or attached in) the chat box (``value``, kept by ``chat``):
@@ -484,10 +488,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         paste_is_article = gr.State(False)  # while a file indexes: the paste box holds indexed_paste
 
         gr.HTML(
-            '<div dir="auto"><h1 style="margin:0">Ask the article · اسأل المقال</h1>'
+            # each half of the title kept whole on a phone, the Arabic halves in their own
+            # direction (in the English line their full stop was drawn where Arabic begins)
+            '<div dir="ltr"><h1 style="margin:0"><span style="white-space:nowrap">Ask the article</span> · '
+            '<span dir="rtl" lang="ar" style="white-space:nowrap">اسأل المقال</span></h1>'
             "<p style=\"margin:.2em 0 0\">Ask in Arabic or English; every answer quotes the article "
             "with numbered sources. Click a source to see it in the article. "
-            "· اسأل بالعربية أو بالإنجليزية، وكل إجابة تقتبس من المقال مع مصادر مرقمة.</p></div>"
+            '· <span dir="rtl" lang="ar">اسأل بالعربية أو بالإنجليزية، وكل إجابة تقتبس من المقال مع مصادر مرقمة.</span></p></div>'
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=360):
@@ -617,7 +624,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             lock = trigger(
                 start_indexing if name else start_if_dropped,  # the chat box: only a dropped file
                 [pasted, indexed_paste] if name else [dropped, pasted, indexed_paste],
-                [outcome, paste_is_article, *lock_outputs],
+                [outcome, paste_is_article, *lock_outputs, chat_status],
                 queue=False,
                 api_visibility="private",
                 show_progress="hidden",

@@ -34,7 +34,7 @@ from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
                         answer_message, asks_again, plan_question, previous_abstained, previous_question_at,
                         strip_small_talk)
-from .grounding import answer_kind
+from .grounding import answer_kind, restore_case
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
@@ -49,7 +49,6 @@ SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
              "en": "The question was shortened to its first {n} characters."}
 WARM_UP_QUESTIONS = ("ما هو موضوع المقال؟", "Who is named in the article, and where?", "مرحبا")
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
-_LATIN = re.compile(r"[A-Za-z]")
 ProgressFn = Callable[[int, int], None]
 Filters = "StoreFilter | dict[str, Any] | None"
 
@@ -269,11 +268,9 @@ class ArticleQA:
         # Arabic diacritics: news text is written without them, and they move the embedding
         # ("مَنْ حَضَرَ المُؤْتَمَرَ؟" would cite other paragraphs than "من حضر المؤتمر؟")
         question = araby.strip_tashkeel(question)
-        # ALL-CAPS English reads to the (case-sensitive) embedding model like another text:
-        # "WHO ATTENDED THE CONFERENCE?" is asked as "Who attended the conference?"
-        latin = _LATIN.findall(question)
-        if len(latin) >= 8 and "".join(latin).isupper() and detect_language(question) == "en":
-            question = question.capitalize()
+        # English typed in one case reads to the (case-sensitive) embedding model like another
+        # text: "WHO IS HAFTAR?" and "who is haftar" are asked as "Who is Haftar?"
+        question = restore_case(question)
         if not _HAS_WORD.search(question):
             raise QuestionError("Please type a question: this one is empty or has no words. "
                                 "اكتب سؤالا عن المقال.")

@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 
 from .places import countries_named
-from .text import NUMBER, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
+from .text import NUMBER, STOPWORDS, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
 
 # A question word that matches an article word with at least this RapidFuzz ratio counts as
 # present (Arabic clitics and inflections: "الوفد" ~ "وفود"). 70 was measured in an earlier
@@ -49,6 +49,46 @@ def _dictionaries():
 def english_dictionary():
     """pyspellchecker's English word list (a ``SpellChecker``)."""
     return _dictionaries()["en"]
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# Fewer Latin letters than this is no sentence to recase ("ok", "UN").
+MIN_RECASE_LETTERS = 8
+
+
+def restore_case(question: str) -> str:
+    """An English question typed all in lower or all in upper case, written as questions in
+    the fitted sets are: sentence case, and a capital on each word that names a country or
+    a city (``qa.places.countries_named``) or is no common English word (pyspellchecker's
+    list: "haftar", "mahmoud"). The embedding model is case-sensitive and Latin names are
+    found by their capital (``qa.transliteration.CrossScriptNames.names``): "who is haftar"
+    and "WHO IS HAFTAR?" were refused (p 0.52 and 0.53 against 0.557) where "Who is Haftar?"
+    was answered (0.74). Any other text comes back unchanged.
+
+    Args:
+        question: the question as typed.
+
+    Returns:
+        The recased question (same length, same characters up to case).
+    """
+    letters = "".join(_LATIN.findall(question))
+    if len(letters) < MIN_RECASE_LETTERS or not (letters.islower() or letters.isupper()):
+        return question
+    if detect_language(question) != "en":
+        return question
+    dictionary = english_dictionary()
+    text = question.lower()
+    out, last, first = [], 0, True
+    for m in _LATIN_WORD.finditer(text):
+        word = m.group()
+        if first or countries_named(word, cities=True) or (
+                word not in STOPWORDS and len(word) > 2 and not dictionary.known([word])):
+            word = word[0].upper() + word[1:]
+        first = False
+        out.append(text[last:m.start()] + word)
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 # What a question asks for, by its question word (normalised; dialect forms included: "وين",

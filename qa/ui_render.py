@@ -300,11 +300,13 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
 def chat_placeholder(own: bool = False) -> str:
     """What the empty chat says: on the seed it points at the examples, which are about the
     seed; on the user's own article (no examples shown) it does not."""
+    # the Arabic half in its own direction: in the English line its full stop was drawn at
+    # its right-hand end, where Arabic begins
     if own:
-        return ('<div dir="auto">Ask a question about your article (shown beside the chat). '
-                "· اطرح سؤالا عن مقالك.</div>")
-    return ('<div dir="auto">Ask a question about the article below, '
-            "or pick an example. · اطرح سؤالا عن المقال.</div>")
+        return ('<div dir="ltr">Ask a question about your article, or drop another one here. '
+                '· <span dir="rtl" lang="ar">اطرح سؤالا عن مقالك.</span></div>')
+    return ('<div dir="ltr">Ask a question about the sample article, or pick an example. '
+            '· <span dir="rtl" lang="ar">اطرح سؤالا عن المقال.</span></div>')
 
 
 def render_examples_note(name: str | None) -> str:

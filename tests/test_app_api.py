@@ -173,6 +173,9 @@ def test_two_sessions_own_article_and_seed(server):
     # Pasted text works the same way, and "back to the seed" restores the seed for Alice.
     status = _status_text(alice.predict(own_text, api_name="/use_text"))
     assert "qa-status-ok" in status and "pasted" in status
+    # an empty paste box is named as such, not as a file the user never made
+    empty = _status_text(alice.predict("  \n ", api_name="/use_text"))
+    assert "paste box is empty" in empty and "pasted-article.txt" not in empty
     alice.predict(api_name="/use_seed")
     back = alice.predict("من حضر المؤتمر؟", api_name="/ask")
     check_citations(back, seed_documents())

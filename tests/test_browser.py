@@ -305,6 +305,9 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         # Back to the seed: the upload box is empty again, the examples return.
         page.get_by_role("button", name="Back to the sample article").click()
         _wait_status(page, "Back to the sample article")
+        # named by its headline, not by its file name
+        back = page.locator("#qa-status").inner_text()
+        assert "طرابلس تحتضن" in back and ".txt" not in back, back
         page.wait_for_function(
             "() => !document.querySelector('#qa-upload').innerText.includes('my-note')", timeout=10_000
         )
@@ -526,6 +529,12 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
                 assert page.locator("#qa-chat .qa-answer").count() == 0  # not asked of the sample article
                 # and the line under the chat box says so, and what to do
                 assert "was not asked" in page.locator("#qa-chat-status").inner_text()
+                # an article then indexed from the upload panel clears that line (it stayed beside "Indexed …")
+                page.locator("#qa-own").get_by_text("Your own article").click()
+                page.locator("#qa-upload input[type=file]").set_input_files(str(note))
+                page.wait_for_function("() => document.getElementById('qa-status').textContent.includes('Indexed')",
+                                       timeout=120_000)
+                assert page.locator("#qa-chat-status").inner_text().strip() == ""
             else:
                 answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
                 answer.wait_for(state="visible", timeout=120_000)

@@ -241,6 +241,8 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
     from .url import private_allowed
 
     text = text or ""
+    if not text.strip():  # named as what the user did: no file called "pasted-article.txt" exists for them
+        raise DocumentError("nothing to index: the paste box is empty")
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     data = text.encode("utf-8", "replace")
