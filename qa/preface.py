@@ -3,7 +3,7 @@
 
 Without a chat model nothing is translated: the line says plainly, in the reader's
 language, that the article is in Arabic and what the quotes below are ("The article (in
-Arabic) on who, in its own words"), then the names the quotes hold in Latin script:
+Arabic), quoted as written"), then the names the quotes hold in Latin script:
 
 - people, by ``arabic-name-romanizer`` (UNICEF, MIT: a dictionary of about 60k attested
   Latin spellings from Wikidata, with a small ONNX model for unseen names). Measured on the
@@ -53,17 +53,14 @@ _FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles es
                     "une est sont été a-t-il ont au aux dans pour avec".split())
 
 ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}}
-# What the quotes below are, by the question's kind, per reader language. The line says what
-# the question was about, not that the quotes answer it: the extractive answer cannot know
-# that ("gives the reason in this quote" overclaimed when the quote was the wrong one).
+# What the quotes below are, per reader language. The line says what the quotes are, not that
+# they answer: the extractive answer cannot know that ("gives the reason in this quote"
+# overclaimed when the quote was the wrong one). It no longer names the question's kind: "The
+# article (in Arabic) on who, in its own words" and "on how many" for "How much…" read
+# awkwardly to a trial's reader.
 LINES = {
     "en": {
-        "who": "The article ({lang}) on who, in its own words",
-        "where": "The article ({lang}) on where, in its own words",
-        "when": "The article ({lang}) on when, in its own words",
-        "number": "The article ({lang}) on how many, in its own words",
-        "why": "The article ({lang}) on why, in its own words",
-        "other": "The article ({lang}), in its own words",
+        "other": "The article ({lang}), quoted as written",
         "overview": "The article ({lang}) opens with these sentences, in its own words",
         "none": "The article is {lang}; without a chat model the answers quote it as written, "
                 "with a line like this one in English saying what the quotes are",
@@ -71,12 +68,7 @@ LINES = {
         "names": "names in Latin script",
     },
     "fr": {
-        "who": "L'article ({lang}) sur qui, dans ses propres mots",
-        "where": "L'article ({lang}) sur où, dans ses propres mots",
-        "when": "L'article ({lang}) sur quand, dans ses propres mots",
-        "number": "L'article ({lang}) sur combien, dans ses propres mots",
-        "why": "L'article ({lang}) sur pourquoi, dans ses propres mots",
-        "other": "L'article ({lang}), dans ses propres mots",
+        "other": "L'article ({lang}), cité tel quel",
         "overview": "L'article ({lang}) commence par ces phrases, dans ses propres mots",
         "none": "L'article est {lang} ; sans modèle de dialogue, les réponses le citent tel quel, "
                 "avec une ligne en français comme celle-ci qui dit ce que sont les citations",
@@ -84,13 +76,6 @@ LINES = {
         "names": "noms en alphabet latin",
     },
 }
-_KINDS = (
-    ("who", ("who", "whom", "whose", "qui")),
-    ("where", ("where", "où")),
-    ("when", ("when", "what year", "quand", "quelle année")),
-    ("number", ("how many", "how much", "combien")),
-    ("why", ("why", "pourquoi")),
-)
 
 
 def requested_language(question: str) -> str | None:
@@ -133,15 +118,6 @@ def reader_language(question: str) -> str:
     if language == "en" and any(w in _FRENCH for w in _WORD.findall(question.lower())):
         return "fr"
     return language
-
-
-def question_kind(question: str) -> str:
-    """``who``/``where``/``when``/``number``/``why`` by the question's opening words, else ``other``."""
-    folded = f" {question.lower()} "
-    for kind, words in _KINDS:
-        if any(f" {w} " in folded or f" {w}?" in folded for w in words):
-            return kind
-    return "other"
 
 
 @lru_cache(maxsize=1)
@@ -255,7 +231,7 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
         return words[key].format(lang=lang, lang_bare=lang) + "."
     from .followups import is_overview_request
 
-    line = words["overview" if is_overview_request(question) else question_kind(question)].format(lang=lang)
+    line = words["overview" if is_overview_request(question) else "other"].format(lang=lang)
     names = names_in_latin(" ".join(quotes)) if article_language == "ar" else []
     if names:
         line += f" ({words['names']}: {', '.join(names)})"

@@ -381,9 +381,10 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
 .qa-status-busy { color: var(--body-text-color-subdued, #555); }
 #qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
-/* a phone: the chat leaves room for the question box on the first screen (560 px of chat put
-   it at the bottom edge of a 390 x 844 screen) */
-@media (max-width: 640px) { #qa-chat { height: 50vh !important; }
+/* a phone: the chat takes the first screen but the title (about 200 px at 390 px wide) and the
+   question box (about 140 px with margins): 560 px put the box at the bottom edge of a 390 x 844 screen, and
+   half the screen (422 px) cut answers short (a trial) */
+@media (max-width: 640px) { #qa-chat { height: max(300px, calc(100svh - 360px)) !important; }
   /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
   #qa-chat .scroll-down-button-container { display: none; } }
 @media (prefers-color-scheme: dark) {
