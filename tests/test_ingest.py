@@ -115,6 +115,31 @@ def test_one_line_paragraphs_of_a_pdf_stay_apart(seed_parts, tmp_path, lang):
 
 
 @pytest.mark.slow  # prints a PDF with Chromium
+def test_a_news_page_printed_to_pdf_starts_at_its_headline(seed_parts, tmp_path):
+    """A web page printed whole (site navigation above the headline, as a trial's was): the
+    navigation bar is not the article's first line, so it is neither its headline nor a
+    paragraph; the article's paragraphs all stay."""
+    from bench.fixtures import chromium_print
+    from qa.conversation import headline_of
+
+    title, paragraphs = seed_parts
+    page = tmp_path / "page.html"
+    page.write_text(news_html(title, paragraphs[:3]), encoding="utf-8")
+    import pdfplumber
+
+    printed = chromium_print(page, tmp_path / "page.pdf")
+    with pdfplumber.open(printed) as pdf:  # the navigation bar is really printed, above the headline
+        raw = pdf.pages[0].extract_text() or ""
+    assert raw.index("Home") < raw.index("Contact")
+    text = load_file(printed).text
+    lines = text.splitlines()
+    assert lines[0] == title and headline_of(text) == headline_of(SEED_FILE.read_text(encoding="utf-8"))
+    assert "Home" not in text and "Contact us" not in text
+    for source in paragraphs[:3]:
+        assert max(similarity(source, line) for line in lines) >= SIMILARITY
+
+
+@pytest.mark.slow  # prints a PDF with Chromium
 def test_a_byline_in_a_smaller_font_is_its_own_paragraph_in_a_pdf(tmp_path):
     """A byline set smaller than the body, right above the first paragraph, does not run into
     it (a change of font size starts a paragraph), and the wrapped paragraphs stay whole."""

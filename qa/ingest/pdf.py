@@ -17,7 +17,10 @@ change of font size (``SIZE_CHANGE``), and a page ending
 mid-sentence continues on the next; the lines of one paragraph are joined with a space.
 Running headers and footers (what a browser prints by default: date, title, address, page
 "1/2") are left out by their place and size (``MARGIN_BAND``); before, the date and title
-became the headline and the address a cited paragraph.
+became the headline and the address a cited paragraph. On the first page the article starts
+at its headline, the first line in the page's largest size when that is a heading's
+(``HEADLINE_SIZE``): a site's navigation bar above it is left out. A footer after the
+article is kept (nothing in its layout tells it from a last paragraph).
 Measured on the seed article printed to PDF by headless Chromium (``python -m
 bench.formats``; docs/formats.md): word-sequence similarity with the source 1.0 here,
 against 0.002 for pdfplumber's raw text, 0.995 for pdfplumber + NFKC + line reversal,
@@ -71,6 +74,11 @@ MAX_PAGES = 200
 # default header and footer sit 0.5 in from the edge (4.5 %): a line wholly inside the outer
 # ``MARGIN_BAND`` of the page height, in a font below the body's, is left out.
 MARGIN_BAND = 0.05
+# A line set this many times the body size or larger is a heading: the HTML standard's
+# rendering section gives h1 2em and h2 1.5em. On the first page, lines above the first
+# heading in the page's largest size are page furniture (a site's navigation bar printed
+# with the page, «الرئيسية | أخبار»), not the article: they had become its headline.
+HEADLINE_SIZE = 1.5
 # Sentence-final punctuation (closing quotes and brackets allowed after it): a page whose
 # last paragraph does not end so continues on the next page.
 _FINAL = re.compile(r"[.!?؟…:][\"'”’»)\]]*\s*$")
@@ -174,8 +182,12 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                     continue
                 # a line's baseline: the median bottom of its characters (a few glyphs of a
                 # fallback font sit higher or lower)
-                baselines = [median_high(ch["bottom"] for ch in line["chars"]) for line in lines]
                 line_sizes = [median_high(ch["size"] for ch in line["chars"]) for line in lines]
+                if not paragraphs and max(line_sizes) >= HEADLINE_SIZE * size:
+                    # the article starts at its headline (see HEADLINE_SIZE)
+                    first = line_sizes.index(max(line_sizes))
+                    lines, line_sizes = lines[first:], line_sizes[first:]
+                baselines = [median_high(ch["bottom"] for ch in line["chars"]) for line in lines]
                 usual = _line_pitch(baselines, line_sizes, size)
                 current: list[str] = []
                 if paragraphs and not _FINAL.search(paragraphs[-1]):
