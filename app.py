@@ -305,7 +305,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         info = new_bot.info()
         status = R.render_status(
             f"Indexed “{name}”: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
-            "Questions in this browser tab now go to your article (other users keep the sample article)."
+            "Questions in this browser tab now go to your article (other users keep the sample article). / "
+            "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن."
         )
         chat_update, examples_update, note_update = own_article_widgets(name)
         return (
