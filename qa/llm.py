@@ -317,9 +317,14 @@ class LLMAnswerer:
                 f"{check.dropped} citation marker(s) in the model's answer pointed at no "
                 "retrieved passage and were removed."
             )
+        # the model's answer is what the reader meets first: the extractive short answer and
+        # its line for readers of another language go (their [n] pointed at the fallback's
+        # citations, and the line called model prose "the article, quoted as written")
         return dataclasses.replace(
             fallback,
             text=check.text,
+            lead="",
+            preface="",
             abstained=False,
             language=language,
             citations=check.citations,

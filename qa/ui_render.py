@@ -104,14 +104,29 @@ def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[st
 
 def _quoted_sentence(cit: Citation, lead_spans: Sequence[str]) -> str:
     """The quoted sentence of a citation, escaped, with the part the short answer quotes
-    (one of ``lead_spans``) in ``<mark>``; the whole sentence is marked when the short
-    answer quotes none of it."""
+    (one of ``lead_spans``) in ``<mark>``. A sentence the short answer does not quote is
+    not marked (a trial saw every sentence of the evidence marked whole and could not tell
+    what answered); without lead spans (a chat model's answer) the whole sentence is."""
     quote = cit.quote
     for span in lead_spans:
         at = quote.find(span)
         if span and at >= 0:
             return f"{esc(quote[:at])}<mark>{esc(span)}</mark>{esc(quote[at + len(span):])}"
-    return f"<mark>{esc(quote)}</mark>"
+    return esc(quote) if any(lead_spans) else f"<mark>{esc(quote)}</mark>"
+
+
+def lead_offsets(answer: Answer) -> list[tuple[str, int, int]]:
+    """``(source, start, end)`` document offsets of the short answer's pieces (``«piece» [n]``
+    of ``Answer.lead``, each found in the quote of citation ``n``); ``[]`` when the lead
+    quotes nothing (an abstention, a chat model's prose)."""
+    by_n = {c.n: c for c in answer.citations}
+    out = []
+    for piece, n in re.findall(r"«(.+?)» \[(\d+)\]", answer.lead or "", re.S):
+        c = by_n.get(int(n))
+        at = c.quote.find(piece) if c is not None else -1
+        if at >= 0:
+            out.append((c.source, c.quote_start + at, c.quote_start + at + len(piece)))
+    return out
 
 
 _LEAD_SPAN = re.compile(r"«(.+?)» \[\d+\]", re.S)
@@ -208,10 +223,13 @@ def render_article(
     title: str | None = None,
 ) -> str:
     """The article panel: every document, one ``<p dir="auto">`` per line, with the passages
-    cited by ``answer`` highlighted (``<span class="qa-cited">``) and the answering
-    sentences in ``<mark>``.  ``focus`` (a citation number) gets a stronger highlight and
+    cited by ``answer`` highlighted (``<span class="qa-cited">``), the short answer's pieces
+    (``lead_offsets``) in ``<mark>`` and the rest of the quoted sentences in a lighter
+    ``<mark class="qa-quote-rest">`` (all quoted sentences in ``<mark>`` when the lead
+    quotes nothing).  ``focus`` (a citation number) gets a stronger highlight and
     the element id ``qa-focus`` so the page can scroll to it."""
     citations = list(answer.citations) if answer is not None else []
+    leads = lead_offsets(answer) if answer is not None else []
     if focus is None and citations:
         focus = first_source(answer)
     out = ['<div class="qa-article" id="qa-article">']
@@ -224,6 +242,7 @@ def render_article(
                 spans.append((c.start, c.end, "cited", c.n))
                 if c.quote_end > c.quote_start:
                     spans.append((c.quote_start, c.quote_end, "quote", c.n))
+        spans += [(a, b, "lead", 0) for source, a, b in leads if source == name]
         out.append(f'<section class="qa-doc" data-qa-source="{esc(name)}">')
         out.append(f'<div class="qa-doc-name" dir="auto" title="{esc(name)}">{esc(headline_of(text) or name)}</div>')
         starts_done: set[int] = set()
@@ -234,8 +253,12 @@ def render_article(
                 for a, b, cover in _segments(pos, line, spans):
                     seg = esc(text[a:b])
                     ns = sorted({n for kind, n in cover if kind == "cited"})
-                    if any(kind == "quote" for kind, _ in cover):
+                    # the short answer's words marked; the rest of its quoted sentences lighter
+                    if any(kind == "lead" for kind, _ in cover) or (
+                            not leads and any(kind == "quote" for kind, _ in cover)):
                         seg = f"<mark>{seg}</mark>"
+                    elif any(kind == "quote" for kind, _ in cover):
+                        seg = f'<mark class="qa-quote-rest">{seg}</mark>'
                     if ns:
                         badge = ""
                         attrs = ""
@@ -348,6 +371,7 @@ CSS = """
 .qa-source q { quotes: "«" "»"; }
 .qa-num { font-weight: 700; }
 mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px; }
+mark.qa-quote-rest { background: #fef3c7; }
 .qa-article { max-height: 68vh; overflow-y: auto; padding: .4em .8em; line-height: 1.9;
   border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; }
 .qa-article p { margin: .5em 0; unicode-bidi: plaintext; }
@@ -389,6 +413,7 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;
   #qa-chat .scroll-down-button-container { display: none; } }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
+  .dark mark.qa-quote-rest { background: #713f12; }
   .dark .qa-cited { background: #1e3a8a; }
   .dark .qa-focused { background: #1e40af; }
 }

@@ -239,6 +239,10 @@ def test_chat_streams_tokens_in_llm_mode(embeddings, tmp_path):
     bot_message = _content(_chat_messages(final)[-1])
     assert "qa-streaming" not in bot_message and 'class="qa-sources"' in bot_message
     assert "تونس" in bot_message and "[1]" in bot_message and "<mark>" in bot_message
+    # the model's answer comes first, not the extractive short answer (it had stayed, with a
+    # marker [3] that no source of the model's answer had)
+    lead = re.search(r'<div class="qa-text qa-lead" dir="auto">(.*?)</div>', bot_message, re.S).group(1)
+    assert "حضرت المؤتمر" in lead and "«" not in lead, lead
 
 
 def test_own_article_limit_is_one_number_stated_alike_for_files_and_pasted_text(server, tmp_path):

@@ -172,3 +172,27 @@ def test_the_source_picker_and_the_article_start_at_the_leads_first_marker(seed_
         assert focused.text[:20] in html[at:at + len(focused.text) * 2]
     assert seen_other  # at least one lead opens with another marker than [1] ("Who is Haftar?" today)
     assert ui_render.first_source(None) is None
+
+
+@pytest.mark.parametrize("question", ["لماذا غابت مصر عن الاجتماع؟", "Who is Haftar?"])
+def test_the_short_answers_words_are_what_is_marked(seed_bot, seed_text, question):
+    """The evidence and the article mark the words of the short answer; the rest of the
+    quoted sentences are not marked in the evidence and lighter in the article (a trial saw
+    every quoted sentence marked whole and could not tell what answered)."""
+    from qa import ui_render
+
+    answer = seed_bot.ask(question)
+    pieces = ui_render.lead_offsets(answer)
+    assert pieces and all(seed_text[a:b] in answer.lead for _source, a, b in pieces)
+    evidence = ui_render.render_sources(answer.citations, seed_bot.documents, answer.lead)
+    marked = re.findall(r"<mark>(.*?)</mark>", evidence, re.S)
+    assert marked and all(m in answer.lead for m in marked)
+    unquoted = [c for c in answer.citations if not any(c.quote_start <= a and b <= c.quote_end for _s, a, b in pieces)]
+    for c in unquoted:  # a sentence the lead does not quote is shown plain
+        assert ui_render.esc(c.quote) in evidence
+    article = ui_render.render_article(seed_bot.documents, answer)
+    strong = " ".join(re.findall(r"<mark>(.*?)</mark>", article, re.S))
+    for _source, a, b in pieces:
+        assert ui_render.esc(seed_text[a:b])[:30] in strong
+    if unquoted:
+        assert 'class="qa-quote-rest"' in article

@@ -151,6 +151,9 @@ def test_out_of_range_marker_is_dropped_and_counted(llm_bot, stub, seed_text):
     answer = llm_bot.ask(question)
     assert answer.mode == "llm" and answer.language == "en"
     assert answer.text == "Delegations from Tunisia, Algeria, Sudan, Chad and Niger attended [1]."
+    # the model's English answer is what comes first: no extractive short answer, and no line
+    # calling it "the article (in Arabic), quoted as written"
+    assert answer.lead == "" and answer.preface == "" and answer.to_dict()["lead"] == ""
     assert answer.extra["dropped_markers"] == 1
     assert "1 citation marker(s)" in answer.notice
     assert TUNIS in answer.citations[0].text
