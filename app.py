@@ -303,12 +303,16 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         new_bot = base_bot.with_texts({name: text}, progress_callback=report)
         ticket = articles.put(getattr(request, "session_hash", None), new_bot, name)
         info = new_bot.info()
+        # a file is called by its name; pasted text by its headline (its stand-in file name,
+        # "pasted-article.txt", is no file the user made)
+        label = (headline_of(text) or name) if indexed_paste is not None else name
+        shown = f"the pasted text “{label}”" if indexed_paste is not None else f"“{label}”"
         status = R.render_status(
-            f"Indexed “{name}”: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
+            f"Indexed {shown}: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
             "Questions in this browser tab now go to your article (other users keep the sample article). / "
             "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن."
         )
-        chat_update, examples_update, note_update = own_article_widgets(name)
+        chat_update, examples_update, note_update = own_article_widgets(label)
         return (
             ticket,
             status,
@@ -326,17 +330,27 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             "done",
         )
 
-    def _fail(message: str):
-        """Nothing changes but the status line: the session keeps its article."""
+    def _fail(message: str, clear_upload: bool = False):
+        """Nothing changes but the status line (and, for a refused upload, the upload box, which
+        listed the refused file as if it were the article): the session keeps its article."""
         skip = gr.skip()
-        return (skip, R.render_status(not_indexed(message), ok=False), *([skip] * (len(own_outputs) - 3)), "error")
+        out = [skip, R.render_status(not_indexed(message), ok=False), *([skip] * (len(own_outputs) - 3)), "error"]
+        if clear_upload:
+            out[own_outputs.index(upload)] = None
+        return tuple(out)
 
     def use_file(file_path, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
         """Index an uploaded .txt/.md file for this session.  The upload box keeps showing
         the file; the paste box is emptied if it still holds the pasted article this file
-        replaces (``paste_is_article``, a state set by ``start_indexing``)."""
+        replaces (``paste_is_article``, a state set by ``start_indexing``). A refused file
+        leaves the upload box (it listed the refused file as if it were the article)."""
+        return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True)
+
+    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool):
+        """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
+        the upload box alone when refused."""
         if not file_path:
-            return _fail(f"No file received: choose {UPLOAD_HINT}.")
+            return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box)
         path = Path(file_path)
         try:
             document = load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)  # PDF, Word, HTML, any text
@@ -350,10 +364,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 indexed_paste=None,
             )
         except DocumentError as exc:
-            return _fail(str(exc))
+            return _fail(str(exc), clear_upload=from_upload_box)
         except Exception as exc:
             log.exception("indexing an upload failed")
-            return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).")
+            return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).", clear_upload=from_upload_box)
 
     def use_text(text, progress=gr.Progress(), request: gr.Request = None):
         """Index pasted text for this session.  An earlier uploaded file is no longer the
@@ -456,7 +470,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return tuple(gr.skip() for _ in own_outputs)
         first = files[0]
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
-        return use_file(path, paste_is_article, progress, request)
+        return _index_file(path, paste_is_article, progress, request, from_upload_box=False)
 
     def ask_dropped(value, outcome, chat_history, kept, session_bot):
         """The question typed with a dropped file, asked of that file once it is indexed; if
@@ -500,6 +514,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=360):
                 chatbot = gr.Chatbot(
+                    # the floating "Chat" label covered the text of a scrolled message (a trial);
+                    # the label stays for screen readers
+                    show_label=False,
                     label="Chat",
                     elem_id="qa-chat",
                     height=560,

@@ -66,7 +66,13 @@ def _goto(anchor: str | None) -> str:
 
 
 def render_user(question: str) -> str:
-    """A user's question as a chat message (escaped, in its own direction)."""
+    """A user's question as a chat message (escaped, in its own direction), shown as far as
+    it is asked: past ``qa.chain.MAX_QUESTION_CHARS`` it ends in "…" (a 100,000-character
+    paste filled the bubble; the answer's notice says the question was shortened)."""
+    from qa.chain import MAX_QUESTION_CHARS
+
+    if len(question) > MAX_QUESTION_CHARS:
+        question = question[:MAX_QUESTION_CHARS] + "…"
     return f'<div class="qa-msg qa-user" dir="auto">{esc(question)}</div>'
 
 

@@ -341,7 +341,9 @@ def test_seed_examples_hidden_for_own_article_and_back_with_seed(server, tmp_pat
 
     own_text = _outputs_by_component(c, "/use_text", c.predict("Boat races closed the festival.", api_name="/use_text"))
     assert own_text["Dataset"] == [{"visible": False, "__type__": "update"}]
-    assert "pasted-article.txt" in _examples_note(own_text)["value"]
+    # pasted text is called by its headline, not by its stand-in file name
+    assert "Boat races closed the festival." in _examples_note(own_text)["value"]
+    assert "pasted-article.txt" not in _examples_note(own_text)["value"]
     assert own_text["File"] == [None]  # the earlier file is no longer the article: box emptied
 
     seed = _outputs_by_component(c, "/use_seed", c.predict(api_name="/use_seed"))

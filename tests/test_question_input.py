@@ -112,3 +112,9 @@ def test_a_shortened_question_is_told_in_its_own_language(seed_bot):
     assert arabic.notice.startswith("اختُصر السؤال") and str(MAX_QUESTION_CHARS) in arabic.notice
     assert english.notice.startswith("The question was shortened") and str(MAX_QUESTION_CHARS) in english.notice
     assert len(arabic.question) <= MAX_QUESTION_CHARS and seed_bot.ask("من حضر المؤتمر؟").notice == ""
+    # the chat bubble shows the question as asked, not the whole paste
+    from qa.ui_render import render_user
+
+    bubble = render_user("Who attended the conference? " + "delegations " * 10_000)
+    assert len(bubble) < MAX_QUESTION_CHARS + 200 and "…</div>" in bubble
+    assert render_user("Who is Haftar?").endswith(">Who is Haftar?</div>")
