@@ -283,10 +283,13 @@ def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
 
 
 def source_lines(citations: list[Citation], documents: Mapping[str, str], language: str = "en") -> list[str]:
-    """``["", "Sources:", "[1] <headline> · ¶3, characters 414-681", ...]``, or ``[]``."""
+    """``["", "Sources:", "[1] <headline> · ¶3, characters 414-681", ...]`` (for an Arabic
+    answer ``"المصادر:"`` and ``"، الأحرف 414-681"``), or ``[]``."""
     if not citations:
         return []
-    out = ["", "المصادر:" if language == "ar" else "Sources:"]
+    arabic = language == "ar"
+    out = ["", "المصادر:" if arabic else "Sources:"]
     for c in citations:
-        out.append(f"[{c.n}] {source_label(documents, c.source, c.paragraph)}, characters {c.quote_start}-{c.quote_end}")
+        span = f"، الأحرف {c.quote_start}-{c.quote_end}" if arabic else f", characters {c.quote_start}-{c.quote_end}"
+        out.append(f"[{c.n}] {source_label(documents, c.source, c.paragraph)}{span}")
     return out

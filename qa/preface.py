@@ -231,6 +231,10 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
         return words[key].format(lang=lang, lang_bare=lang) + "."
     from .followups import is_overview_request
 
+    if quotes and all(detect_language(q) == reader for q in quotes):
+        # a collection of several languages: these quotes are in the reader's own (an English
+        # article beside the Arabic one), and "(in Arabic)" above them was wrong (a trial)
+        return ""
     line = words["overview" if is_overview_request(question) else "other"].format(lang=lang)
     names = names_in_latin(" ".join(quotes)) if article_language == "ar" else []
     if names:

@@ -90,6 +90,13 @@ def test_plain_text_has_markers_and_sources_and_no_html(seed_bot, seed_text):
     assert headline and headline in text and "000_c53a8d77ccf2062b.txt" not in text
     for c in answer.citations:
         assert f"«{c.quote}» [{c.n}]" in text and f"characters {c.quote_start}-{c.quote_end}" in text
+    # an Arabic answer's source lines are Arabic throughout
+    arabic = seed_bot.ask("لماذا غابت مصر عن الاجتماع؟")
+    lines = plain_text(arabic, seed_bot.documents)
+    assert "المصادر:" in lines and "characters" not in lines
+    for c in arabic.citations:
+        assert f"، الأحرف {c.quote_start}-{c.quote_end}" in lines
+        assert seed_text[c.quote_start:c.quote_end] == c.quote
 
 
 def test_app_is_only_ui():

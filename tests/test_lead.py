@@ -196,3 +196,22 @@ def test_the_short_answers_words_are_what_is_marked(seed_bot, seed_text, questio
         assert ui_render.esc(seed_text[a:b])[:30] in strong
     if unquoted:
         assert 'class="qa-quote-rest"' in article
+
+
+def test_no_arabic_line_above_english_quotes_in_a_mixed_collection(embeddings, tmp_path, seed_text):
+    """A folder with an English article beside the Arabic seed: an English question answered
+    from the English article gets no "The article (in Arabic)" line; one answered from the
+    Arabic article still does."""
+    from qa import ArticleQA
+
+    (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "museum.txt").write_text(
+        "New museum opens in Portwell\n\nMayor Alan Briggs opened the city museum on Monday in front of "
+        "about 300 guests.\nThe building cost 12 million euros.\n", encoding="utf-8")
+    bot = ArticleQA.from_directory(tmp_path, index_dir=tmp_path / "index", embeddings=embeddings, progress=False)
+    english = bot.ask("Who opened the museum?")
+    assert not english.abstained and "Alan Briggs" in english.lead, english.extra
+    assert english.preface == ""
+    arabic_source = bot.ask("Why was Egypt absent from the meeting?")
+    assert not arabic_source.abstained and "مصر" in arabic_source.lead
+    assert arabic_source.preface.startswith("The article (in Arabic)")
