@@ -374,6 +374,9 @@ CSS = """
   border-radius: 4px; }
 .qa-source:hover { outline: 1px solid var(--color-accent, #ea580c); }
 .qa-source .qa-meta { display: block; font-size: .82em; opacity: .75; }
+/* sources listed without their quotes (the answer above shows them whole): number and label on
+   one line; on a line of its own under a bare "[1]" the card read as empty (a trial) */
+.qa-source:not(:has(q)) .qa-meta { display: inline; font-size: .9em; }
 .qa-source q { quotes: "«" "»"; }
 .qa-num { font-weight: 700; }
 mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px; }
