@@ -85,7 +85,8 @@ from .grounding import answer_kind, holds_kind
 from .splitting import Span, past_ornaments
 from .text import analyze, detect_language
 
-_LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
+# One piece of a lead as ``lead_text`` writes it: ``«text» [n]`` (groups: text, n).
+LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
 
 
 class ScoredUnit(Protocol):
@@ -141,7 +142,7 @@ def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language:
     answer.lead = "" if answer.abstained else lead_text(pieces, answer.citations)
     # an abstention or an invitation already speaks the reader's language: no line above it
     # the line sits above the lead: the names it lists are those of the lead's own quotes
-    shown = [text for text, _n in _LEAD_QUOTE.findall(answer.lead)] or [c.quote for c in answer.citations]
+    shown = [text for text, _n in LEAD_QUOTE.findall(answer.lead)] or [c.quote for c in answer.citations]
     answer.preface = "" if answer.abstained else preface(answer.question, article_language, shown)
     return answer
 

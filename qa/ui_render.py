@@ -24,6 +24,7 @@ from typing import Any
 
 from qa.answer import Answer, Citation
 from qa.conversation import headline_of, plain_text, source_label, source_title
+from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -127,15 +128,12 @@ def lead_offsets(answer: Answer) -> list[tuple[str, int, int]]:
     quotes nothing (an abstention, a chat model's prose)."""
     by_n = {c.n: c for c in answer.citations}
     out = []
-    for piece, n in re.findall(r"«(.+?)» \[(\d+)\]", answer.lead or "", re.S):
+    for piece, n in LEAD_QUOTE.findall(answer.lead or ""):
         c = by_n.get(int(n))
         at = c.quote.find(piece) if c is not None else -1
         if at >= 0:
             out.append((c.source, c.quote_start + at, c.quote_start + at + len(piece)))
     return out
-
-
-_LEAD_SPAN = re.compile(r"«(.+?)» \[\d+\]", re.S)
 
 
 def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], lead: str = "",
@@ -145,7 +143,7 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
     the labels alone, when the answer above already shows the whole sentences)."""
     if not citations:
         return ""
-    spans = _LEAD_SPAN.findall(lead or "")
+    spans = [text for text, _n in LEAD_QUOTE.findall(lead or "")]
     items = []
     for c in citations:
         goto = _goto(anchor_for_offset(documents, c.source, c.start))
