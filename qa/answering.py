@@ -94,7 +94,8 @@ class ExtractiveAnswerer:
         for p in store.passages:
             texts.setdefault(p.source, []).append(p.text)
         joined = " ".join(t for parts in texts.values() for t in parts)
-        self.grounding = ArticleGrounding(joined, retriever.vocabulary, retriever.names, retriever.idf)
+        self.grounding = ArticleGrounding(joined, retriever.vocabulary, retriever.names, retriever.idf,
+                                          documents=len(texts))
         self.collection_language = self.grounding.collection_language
         # per-instance caches of the quoted sentences' terms and countries
         self._quote_terms_cache: dict[tuple[int, int], frozenset[str]] = {}

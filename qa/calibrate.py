@@ -35,7 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .evaluation import read_questions
-from .policy import FEATURES, LEXICAL_FEATURES, calibration_name
+from .policy import FEATURES, LEXICAL_FEATURES, ONE_DOCUMENT, calibration_name
 
 # The operating point: at most 2 % of answerable questions refused (the product's requirement,
 # issue #11), chosen on out-of-fold probabilities.
@@ -57,6 +57,22 @@ SEED_WEIGHT = 30.0
 # features made answerable questions abstain ("من ألقى الكلمة الافتتاحية؟", "من حضر؟").
 # The lenient missing-word count (approximate matches allowed) stays.
 ARTIFACT_FEATURES = ("missing_stem_share", "missing_root_share", "term_coverage")
+# The sets the models over many documents are fitted on, and those asked of a collection of
+# one document, which the one-document models are fitted on (see ``qa.policy``).
+FIT_SETS = ("xquad_abstain", "xquad", "seed_dev")
+ONE_DOCUMENT_SETS = ("seed_dev", "xquad_single", "xquad_held_out")
+# Left out of the one-document models too: whether the question's words are in the best
+# passages or sentences. In a collection with one paragraph taken out (``held_out_sets``)
+# they mark that paragraph's questions almost by themselves, because XQuAD's questions were
+# written beside their paragraph and reuse its words; a reader's question does not ("في أي
+# مدينة عقد المؤتمر؟" over an article saying «اختتم ... بالعاصمة الليبية طرابلس» got p 0.08
+# with them). Without them the Arabic one-document model abstains on 0.495 against 0.504 of
+# the held-out questions cross-validated (false abstention 0.027 against 0.018), and on 0.70
+# against 0.50 of the seed's near-topic ones; English is unchanged (these features are
+# Arabic-only). Whether the words are in the article at all (``missing_word_share``) stays:
+# without it too, "ما ميزانيته؟" (its budget?) was answered.
+ONE_DOCUMENT_ARTIFACTS = ("local_missing_share", "local_missing_idf", "top_missing_stem_share", "top_missing_idf",
+                          "sentence_missing_idf")
 
 
 @dataclass(frozen=True)
@@ -111,9 +127,29 @@ def one_article_sets(shared: Path, folder: Path) -> list[tuple[str, Path, list]]
             (target / name).write_bytes(text)
         other = articles[(i + 1) % len(articles)]
         asked = list(by_doc.get(name, [])) + [
-            dataclasses.replace(q, id=f"{q.id}@{Path(name).stem}", answerable=False) for q in by_doc.get(other, [])]
+            dataclasses.replace(q, id=f"{q.id}@{Path(name).stem}", answerable=False, doc=name)
+            for q in by_doc.get(other, [])]
         out.append(("xquad_single", target, asked))
     return out
+
+
+def held_out_sets(shared: Path, folder: Path) -> list[tuple[str, Path, list]]:
+    """The ``xquad_held_out`` sets: every XQuAD article alone with one paragraph taken out,
+    whose questions become near-topic unanswerables (``qa.evaluation.held_out_paragraphs``;
+    the ``xquad_abstain`` unanswerables come from other articles). 120 collections for
+    24 articles of 5 paragraphs, written under ``folder``."""
+    from .evaluation import held_out_paragraphs
+
+    xquad = shared / "eval" / "xquad"
+    return held_out_paragraphs(xquad / "corpus", read_questions(xquad / "questions.jsonl"), folder,
+                               "xquad_held_out")
+
+
+def one_document_sets(shared: Path, folder: Path) -> list[tuple[str, Path, list]]:
+    """``one_article_sets`` (written under ``folder/alone``) and ``held_out_sets`` (under
+    ``folder/held-out``): the collections of one document that the one-document models are
+    fitted on (with the seed article's questions)."""
+    return one_article_sets(shared, folder / "alone") + held_out_sets(shared, folder / "held-out")
 
 
 def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
@@ -125,8 +161,8 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
         seeds: the seed article's folder.
         make_bot: corpus folder -> ``ArticleQA`` over it.
         progress: ``progress(done, total)`` over all questions.
-        one_article: where to write the one-article corpora of ``one_article_sets`` (those
-            sets are asked too), or ``None``.
+        one_article: where to write the corpora of ``one_document_sets`` (those sets are
+            asked too), or ``None``.
 
     Raises:
         FileNotFoundError: a set is missing.
@@ -138,7 +174,7 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
     origin = {q.id: q.doc for q in read_questions(shared / "eval" / "xquad" / "questions.jsonl") if q.doc}
     loaded = [(name, corpus, read_questions(path)) for name, corpus, path in sets]
     if one_article is not None:
-        loaded += one_article_sets(shared, one_article)
+        loaded += one_document_sets(shared, one_article)
     total, done = sum(len(qs) for *_, qs in loaded), 0
     rows = []
     for name, corpus, questions in loaded:
@@ -282,28 +318,38 @@ def _per_set(rows: list[Row], oof: np.ndarray) -> dict[str, dict[str, Any]]:
 
 def fit(rows: list[Row], features: tuple[str, ...], log: Callable[[str], None], select: bool = True,
         seed_weight: float = SEED_WEIGHT) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fit both pairs on ``rows``.
+    """Fit both pairs on ``rows``: once on the sets of many documents (``FIT_SETS``, key
+    ``"same"``/``"cross"``) and, when ``rows`` hold any, once on the one-document collections
+    (``ONE_DOCUMENT_SETS``, key ``"same/one-document"``/``"cross/one-document"``; see
+    ``qa.policy`` on why they need their own model).
 
     Returns:
-        ``(pairs, report)``: the JSON entries per pair and the cross-validated figures.
+        ``(pairs, report)``: the JSON entries per key and the cross-validated figures (the
+        seed set's rows in the per-set table are those of the one-document model, which
+        serves it).
     """
     pairs, report = {}, {"cross_validated": {}, "per_set": {}}
-    for pair in ("same", "cross"):
-        subset = [r for r in rows if r.pair == pair]
-        log(f"  pair {pair!r}: {len(subset)} questions ({sum(r.answerable for r in subset)} answerable), "
-            f"{len({r.group for r in subset})} articles")
-        chosen = select_features(subset, features, log, seed_weight) if select else features
-        figures, oof = cross_validate(subset, chosen, seed_weight=seed_weight)
-        report["cross_validated"][pair] = {**figures, "features": list(chosen)}
-        report["per_set"].update(_per_set(subset, oof))
-        X = np.array([[r.features[f] for f in chosen] for r in subset])
-        y = np.array([r.answerable for r in subset], dtype=int)
-        groups = np.array([r.group for r in subset])
-        pairs[pair] = _Fitted(X, y, groups, TARGET_FALSE_ABSTAIN, set_weights(subset, seed_weight)).export(chosen)
-        folds = ", ".join(f"{f['abstain_on_unanswerable']:.2f}/{f['false_abstain']:.3f}" for f in figures["folds"])
-        log(f"  pair {pair!r}: {len(chosen)} features; cross-validated abstention on unanswerables "
-            f"{figures['abstain_on_unanswerable']:.3f}, false abstention {figures['false_abstain']:.3f} "
-            f"(folds, abstain/false: {folds})")
+    for shape, sets in (("", FIT_SETS), (ONE_DOCUMENT, ONE_DOCUMENT_SETS)):
+        for pair in ("same", "cross"):
+            subset = [r for r in rows if r.pair == pair and r.set in sets]
+            if not subset or (shape and not any(r.set != "seed_dev" for r in subset)):
+                continue
+            key = pair + shape
+            candidates = tuple(f for f in features if not (shape and f in ONE_DOCUMENT_ARTIFACTS))
+            log(f"  {key!r}: {len(subset)} questions ({sum(r.answerable for r in subset)} answerable), "
+                f"{len({r.group for r in subset})} articles")
+            chosen = select_features(subset, candidates, log, seed_weight) if select else candidates
+            figures, oof = cross_validate(subset, chosen, seed_weight=seed_weight)
+            report["cross_validated"][key] = {**figures, "features": list(chosen)}
+            report["per_set"].update(_per_set(subset, oof))
+            X = np.array([[r.features[f] for f in chosen] for r in subset])
+            y = np.array([r.answerable for r in subset], dtype=int)
+            groups = np.array([r.group for r in subset])
+            pairs[key] = _Fitted(X, y, groups, TARGET_FALSE_ABSTAIN, set_weights(subset, seed_weight)).export(chosen)
+            folds = ", ".join(f"{f['abstain_on_unanswerable']:.2f}/{f['false_abstain']:.3f}" for f in figures["folds"])
+            log(f"  {key!r}: {len(chosen)} features; cross-validated abstention on unanswerables "
+                f"{figures['abstain_on_unanswerable']:.3f}, false abstention {figures['false_abstain']:.3f} "
+                f"(folds, abstain/false: {folds})")
     return pairs, report
 
 
@@ -331,14 +377,15 @@ def run(shared: Path, seeds: Path, make_bot: Callable[[Path], Any], describe: di
             with the same backend and model, else written after collecting.
         select: run the backward feature selection.
         seed_weight: the seed questions' sample weight (``set_weights``).
-        one_article: also fit on the one-article sets (``one_article_sets``), written there.
+        one_article: where the one-document collections (``one_document_sets``) are written,
+            or ``None`` (no operating point of their own is fitted).
 
     Returns:
         The report of the backend's calibration.
     """
     started = time.perf_counter()
     rows = None
-    key = {"backend": describe.get("backend"), "model": describe.get("model"), "one_article": one_article is not None}
+    key = {"backend": describe.get("backend"), "model": describe.get("model"), "one_document": one_article is not None}
     if features_cache and features_cache.is_file():
         cached = json.loads(features_cache.read_text(encoding="utf-8"))
         if cached.get("key") == key and set(cached["rows"][0]["features"]) == set(FEATURES):

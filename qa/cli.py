@@ -37,8 +37,8 @@ def _index_dir_for(docs: str, given: str | None, default: str) -> str:
     return given or str(default_index_dir(docs, default))
 
 
-def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
-    from .chain import ArticleQA
+def _settings(args: argparse.Namespace):
+    """The ``Settings`` with the command line's overrides."""
     from .config import Settings
 
     overrides = {}
@@ -56,7 +56,13 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
                           ("llm_api_key", "llm_api_key"), ("llm_timeout", "llm_timeout_s")):
         if getattr(args, option, None) is not None:
             overrides[field] = getattr(args, option)
-    settings = Settings(**overrides)
+    return Settings(**overrides)
+
+
+def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
+    from .chain import ArticleQA
+
+    settings = _settings(args)
     sources = [docs] if isinstance(docs, str) else list(docs or [])
     if len(sources) > 1 or (sources and not Path(sources[0]).is_dir()):  # files and web addresses
         return ArticleQA.from_sources(sources, index_dir=args.index_dir, settings=settings,
@@ -251,8 +257,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, read_questions
 
     questions = read_questions(args.questions)
-    bot = _bot(args, args.corpus)
-    report = evaluate(bot.ask, questions)
+    if args.one_document:
+        report = _eval_one_document(args, questions)
+    else:
+        bot = _bot(args, args.corpus)
+        report = evaluate(bot.ask, questions)
     summary = {"overall": report["overall"], "by_lang": report["by_lang"]}
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     if args.json:
@@ -260,6 +269,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"wrote {args.json}", file=sys.stderr)
     return 0
+
+
+def _eval_one_document(args: argparse.Namespace, questions) -> dict:
+    """``eval --one-document each|held-out``: the set asked of one document at a time
+    (``qa.evaluation.each_document`` / ``held_out_paragraphs``); the collections and their
+    indexes are written under ``--index-dir`` (default: the settings' index folder)."""
+    import hashlib
+
+    from .chain import ArticleQA
+    from .embeddings import load_embeddings
+    from .evaluation import each_document, evaluate_collections, held_out_paragraphs
+
+    settings = _settings(args)
+    base = Path(args.index_dir or settings.index_dir)  # the collections and their indexes go here
+    corpus = Path(_docs(args.corpus)).resolve()
+    tag = hashlib.sha256(str(corpus).encode("utf-8")).hexdigest()[:12]
+    folder = base / "one-document-corpora" / f"{args.one_document}-{corpus.name}-{tag}"
+    build = each_document if args.one_document == "each" else held_out_paragraphs
+    collections = build(corpus, questions, folder)
+    embeddings = load_embeddings(settings.embed_backend, settings.embed_model)
+
+    def make_bot(collection: Path):
+        return ArticleQA.from_directory(collection, index_dir=_index_dir_for(str(collection), None, str(base)),
+                                        embeddings=embeddings, settings=settings, progress=False)
+
+    print(f"{len(collections)} collections of one document ({args.one_document}), in {folder}", file=sys.stderr)
+    return evaluate_collections(collections, make_bot)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -292,7 +328,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             features_cache=Path(args.features) if args.features else None, select=not args.no_select,
             **({"seed_weight": args.seed_weight} if args.seed_weight is not None else {}),
             progress=progress, log=lambda line: print(line, flush=True),
-            one_article=Path(settings.index_dir) / "one-article-corpora" if args.one_article else None)
+            one_article=None if args.no_one_document else Path(settings.index_dir) / "one-document-corpora")
     finally:
         if close:
             close()
@@ -386,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("questions", help="JSONL file (format: shared/eval/README.md)")
     ev.add_argument("--corpus", help="folder of the articles the questions are about (default: the project's seeds/)")
     ev.add_argument("--json", help="write the full report (with per-question rows) here")
+    ev.add_argument("--one-document", choices=("each", "held-out"),
+                    help="ask as over one uploaded article: each document of --corpus indexed alone and asked "
+                         "its own questions ('each'), or also with one paragraph taken out, whose questions "
+                         "become unanswerable ('held-out'); see qa.evaluation")
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", parents=[common],
@@ -396,8 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--no-select", action="store_true", help="keep every feature (no backward selection)")
     cal.add_argument("--seed-weight", type=float, default=None,
                      help="sample weight of the seed article's questions (default: qa.calibrate.SEED_WEIGHT; the others weigh 1)")
-    cal.add_argument("--one-article", action="store_true",
-                     help="also fit on each XQuAD article alone as the collection (qa.calibrate.one_article_sets)")
+    cal.add_argument("--no-one-document", action="store_true",
+                     help="skip the one-document collections (qa.calibrate.one_document_sets) and their own operating point")
     cal.set_defaults(func=cmd_calibrate)
 
     try:

@@ -8,6 +8,11 @@ the retrieved ranking, citation hit and precision, answer hit (of the whole answ
 ``Answer.lead`` alone, with the median lengths of both in characters), abstention on unanswerable
 questions and false abstention on answerable ones, latency p50/p95 in milliseconds.
 Every question goes through the same public ``ArticleQA.ask`` users call.
+
+A set can also be asked the way one uploaded article is (``article-qa eval --one-document``):
+``each_document`` indexes every document of the corpus alone and asks it its own questions;
+``held_out_paragraphs`` also takes one paragraph out, so that its questions become near-topic
+unanswerables. Over one document the policy serves its one-document models (``qa.policy``).
 """
 
 from __future__ import annotations
@@ -74,6 +79,87 @@ def answer_correct(text: str, groups: Iterable[Iterable[str]]) -> bool:
     """True when ``text`` holds at least one alternative of every group (normalised)."""
     folded = normalize(text)
     return all(any(normalize(alt) in folded for alt in group) for group in groups)
+
+
+def _documents(corpus: Path) -> list[Path]:
+    return sorted(p for p in Path(corpus).iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def each_document(corpus: str | Path, questions: list[EvalQuestion], folder: str | Path,
+                  name: str = "each-document") -> list[tuple[str, Path, list[EvalQuestion]]]:
+    """Collections of one document: every file of ``corpus`` copied alone into
+    ``folder/<file stem>/``, asked the questions whose ``doc`` is that file; a question
+    without ``doc`` (an unanswerable one of ``xquad_abstain``) goes to the documents in turn.
+
+    Returns:
+        ``(name, collection folder, questions)`` per document.
+
+    Raises:
+        FileNotFoundError: ``corpus`` is not a folder.
+    """
+    documents = _documents(Path(corpus))
+    out = []
+    loose = [q for q in questions if q.doc is None]
+    for i, path in enumerate(documents):
+        target = Path(folder) / path.name.split(".")[0]
+        target.mkdir(parents=True, exist_ok=True)
+        data = path.read_bytes()
+        if not (target / path.name).is_file() or (target / path.name).read_bytes() != data:
+            (target / path.name).write_bytes(data)
+        asked = [q for q in questions if q.doc == path.name] + loose[i::len(documents)]
+        out.append((name, target, asked))
+    return out
+
+
+def held_out_paragraphs(corpus: str | Path, questions: list[EvalQuestion], folder: str | Path,
+                        name: str = "held-out") -> list[tuple[str, Path, list[EvalQuestion]]]:
+    """Collections of one document with one paragraph taken out, so that the questions of
+    that paragraph are *near-topic* unanswerables: they name the document's people and
+    places, as a reader's questions about a news story do, but the text that answered them
+    is gone (the removed-evidence construction; cf. Rajpurkar et al. 2018, "Know What You
+    Don't Know: Unanswerable Questions for SQuAD", on why unanswerables must sit near the
+    text to be a test).
+
+    A document of ``k`` paragraphs (blank-line separated) gives ``k`` collections, in
+    ``folder/<file stem>-<j>/``, paragraph ``j`` left out of the ``j``-th. A question with a
+    ``doc`` and evidence in exactly one paragraph ``i`` is asked twice: answerable in the
+    collection without paragraph ``(i + 1) % k``, unanswerable (``answerable`` false, ``id``
+    suffixed) in the one without paragraph ``i``, unless one of its answer strings is still
+    in the remaining text. Other questions are not asked.
+
+    Returns:
+        ``(name, collection folder, questions)`` per collection.
+
+    Raises:
+        FileNotFoundError: ``corpus`` is not a folder.
+    """
+    import dataclasses
+
+    out = []
+    for path in _documents(Path(corpus)):
+        paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+        if len(paragraphs) < 2:
+            continue
+        mine = [q for q in questions if q.doc == path.name]
+        home = {q.id: [i for i, p in enumerate(paragraphs) if q.evidence and q.evidence[0] in p] for q in mine}
+        for j in range(len(paragraphs)):
+            rest = "\n\n".join(p for i, p in enumerate(paragraphs) if i != j) + "\n"
+            target = Path(folder) / f"{path.name.split('.')[0]}-{j}"
+            target.mkdir(parents=True, exist_ok=True)
+            if not (target / path.name).is_file() or (target / path.name).read_text(encoding="utf-8") != rest:
+                (target / path.name).write_text(rest, encoding="utf-8")
+            asked = []
+            for q in mine:
+                where = home[q.id]
+                if len(where) != 1:
+                    continue
+                if where[0] == j:
+                    if not any(a and a in rest for group in q.answer for a in group):
+                        asked.append(dataclasses.replace(q, id=f"{q.id}@-{j}", answerable=False))
+                elif (where[0] + 1) % len(paragraphs) == j:
+                    asked.append(dataclasses.replace(q, id=f"{q.id}@-{j}"))
+            out.append((name, target, asked))
+    return out
 
 
 @dataclass
@@ -161,6 +247,32 @@ def evaluate(ask: Callable[[str], Answer], questions: list[EvalQuestion],
         ``{"overall": {...}, "by_lang": {lang: {...}}, "questions": [per-question rows]}``
         with the keys of ``METRIC_KEYS`` in each summary.
     """
+    outcomes, rows = _ask_all(ask, questions, progress)
+    return _report(outcomes, rows)
+
+
+def evaluate_collections(collections: list[tuple[str, Path, list[EvalQuestion]]],
+                         make_bot: Callable[[Path], Any],
+                         progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """``evaluate`` over several collections (``each_document``, ``held_out_paragraphs``):
+    each asked through ``make_bot(folder).ask``, the figures pooled as one report."""
+    total, done = sum(len(qs) for *_, qs in collections), 0
+    outcomes, rows = [], []
+    for _name, folder, questions in collections:
+        if not questions:
+            continue
+        bot = make_bot(folder)
+        more, more_rows = _ask_all(bot.ask, questions)
+        outcomes += more
+        rows += more_rows
+        done += len(questions)
+        if progress:
+            progress(done, total)
+    return _report(outcomes, rows)
+
+
+def _ask_all(ask: Callable[[str], Answer], questions: list[EvalQuestion],
+             progress: Callable[[int, int], None] | None = None) -> tuple[list[Outcome], list[dict[str, Any]]]:
     outcomes = []
     rows = []
     for i, q in enumerate(questions, start=1):
@@ -177,6 +289,10 @@ def evaluate(ask: Callable[[str], Answer], questions: list[EvalQuestion],
                      "lead": answer.lead, "lead_hit": o.lead_hit})
         if progress:
             progress(i, len(questions))
+    return outcomes, rows
+
+
+def _report(outcomes: list[Outcome], rows: list[dict[str, Any]]) -> dict[str, Any]:
     languages = sorted({o.question.lang for o in outcomes})
     return {"overall": summarize(outcomes),
             "by_lang": {lang: summarize([o for o in outcomes if o.question.lang == lang]) for lang in languages},

@@ -241,13 +241,16 @@ class ArticleGrounding:
             linked to its Arabic words), or ``None`` (no name is judged).
         idf: BM25 term -> inverse document frequency over the passages
             (``HybridRetriever.idf``), or ``None`` (every word weighs the same).
+        documents: how many documents the collection holds (0: not known).
 
     Attributes:
         collection_language: ``"ar"`` or ``"en"``, the articles' language.
+        documents: as given.
     """
 
-    def __init__(self, text: str, vocabulary: set[str], names=None, idf=None) -> None:
+    def __init__(self, text: str, vocabulary: set[str], names=None, idf=None, documents: int = 0) -> None:
         self.vocabulary = vocabulary
+        self.documents = documents
         self.names = names
         self.idf = idf
         self._text = text

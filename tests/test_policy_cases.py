@@ -11,13 +11,14 @@ from qa.answer import ABSTENTION
 def test_one_unknown_word_and_a_weak_match_abstains(seed_bot, question):
     answer = seed_bot.ask(question)
     assert answer.abstained and answer.text == ABSTENTION["ar"] and answer.citations == []
-    assert answer.extra["abstention_reason"] == "missing-words"
+    # the one-document model weighs no word matches (qa.calibrate.ONE_DOCUMENT_ARTIFACTS)
+    assert answer.extra["abstention_reason"] in ("off-topic", "missing-words")
 
 
 @pytest.mark.parametrize("question,expected", [
     ("من حضر؟", "الزوبي"),  # "حضر" shares its root with the article's "الحضور"
     pytest.param("متى انتهى المؤتمر؟", "الأحد", marks=pytest.mark.xfail(strict=True, reason=(
-        "known limit (README, issue #11): 'انتهى' occurs in no form in the article (it says 'اختتم'), so the missing-word features give p 0.005 against the threshold 0.657 and the policy abstains"))),
+        "known limit (README, issue #11): 'انتهى' occurs in no form in the article (it says 'اختتم'), so the missing-word share gives p 0.02 against the one-document threshold 0.151 and the policy abstains"))),
     ("ما هي أسباب غياب مصر؟", "غياب مصر"),
 ])
 def test_one_unknown_word_with_a_strong_match_answers(seed_bot, seed_text, question, expected):
