@@ -9,7 +9,8 @@ the clauses of at most 48 tokens the store embeds, with exact offsets):
    with its neighbour before and/or after it in the same sentence, and the whole sentence;
 2. ``SpanModel``: a logistic regression over ``SPAN_FEATURES`` (the best inside unit's score
    and cosine against the best, its rank, the passage's rank, the question's IDF-weighted
-   terms in the span, its sentence and the units beside it, the share of new terms, the
+   terms in the span, its sentence and the units beside it, the same by Arabic root
+   (``lexical_root``: "من حضر؟" reaches «بحضور»), the share of new terms, the
    answer kind asked for and found outside the question's words, length, shape, the
    question's language) gives each span's probability of holding the answer;
 3. ``choose_spans``: the span with the best probability less a cost per character, then
@@ -37,8 +38,10 @@ lead                                            XQuAD ar       XQuAD en       se
 before: best unit's sentence within 250 chars,  0.690 / 170    0.593 / 197    0.500 / 149   0.833 / 172
 else the unit, + units within 0.02 (in 250)
 span scorer, cost 0.001 (medians near 160)      0.696 / 150    0.590 / 158    0.500 / 157   0.667 / 212
-shipped: span scorer, 8 units, cost 0.0005      0.753 / 198    0.641 / 188    0.667 / 232   1.000 / 280
-(ar questions) / 0.0007 (en)
+span scorer, 8 units, cost 0.0005 (ar           0.753 / 198    0.641 / 188    0.667 / 232   1.000 / 280
+questions) / 0.0007 (en)
+shipped: + ``lexical_root``, cost 0.00055 (ar)  0.766 / 189    0.639 / 190    0.667 / 232   1.000 / 280
+/ 0.0007 (en)
 ==============================================  =============  =============  ============  ============
 
 A span holding the answer is among the candidates for 0.913 (ar) / 0.887 (en) of XQuAD's
@@ -65,6 +68,11 @@ the seed no better), and a feature for a city named when a place is asked («أ�
 unit wins by its rank though «من حضر المؤتمر؟» scores the invitation clause 0.866 and the
 delegations' 0.853): XQuAD 0.760 / 190 and 0.649 / 194, the seed 0.667 / 215 (ar) and 0.833
 / 239 (en: "Who commands the army in eastern Libya?" then missed).
+Kept (2026-12-05): ``lexical_root``, the question's Arabic words matched by Tashaphyne root
+(weight +0.33): XQuAD Arabic 0.753 / 198 → 0.766 / 189, English 0.641 / 188 → 0.639 / 190,
+the seed unchanged: «من حضر المؤتمر؟» now finds its root in the delegations' clause
+(«وبحضور وفود», share 1.00 against 0.25) but that clause, in the third passage, still scores
+p 0.14 against 0.42 for the invitation clause of the first.
 """
 
 from __future__ import annotations
@@ -83,8 +91,9 @@ import numpy as np
 from .answer import Citation
 from .grounding import answer_kind, holds_kind
 from .splitting import Span, past_ornaments
-from .text import analyze, detect_language
+from .text import analyze, detect_language, is_arabic_token, normalize, root_arabic
 
+_WORD = re.compile(r"\w+", re.UNICODE)
 # One piece of a lead as ``lead_text`` writes it: ``«text» [n]`` (groups: text, n).
 LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
 
@@ -169,6 +178,7 @@ SPAN_FEATURES = (
     "whole_sentence",  # the span is its whole sentence
     "after_best",      # the span runs on past its best unit (the clause that follows)
     "before_best",     # the span starts before its best unit
+    "lexical_root",    # IDF-weighted share of the question's Arabic words whose root a span word has
     "cross_language",  # the question is not in the articles' language
     "cross_lexical",   # cross_language x lexical
     "cross_score_gap",  # cross_language x score_gap
@@ -237,6 +247,23 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
     q_terms = set(weights)
     kind = answer_kind(question)
     cross = float(detect_language(question) != retriever.language)
+    # the question's Arabic words by Tashaphyne root, weighted as their BM25 terms: "من حضر؟"
+    # reaches «بحضور» and «الحضور», which share no light stem with it
+    root_weights: dict[str, float] = {}
+    for word in set(_WORD.findall(normalize(question))):
+        stems = [t for t in analyze(word) if t in weights]
+        root = root_arabic(word) if stems and is_arabic_token(word) else ""
+        if root:
+            root_weights[root] = max(root_weights.get(root, 0.0), max(weights[t] for t in stems))
+    root_total = sum(root_weights.values()) or 1.0
+    unit_roots: dict[tuple[int, int], set[str]] = {}
+
+    def _unit_roots(pid: int, unit: Span) -> set[str]:
+        if (pid, unit.start) not in unit_roots:
+            unit_roots[(pid, unit.start)] = ({root_arabic(w) for w in _WORD.findall(normalize(unit.text))
+                                              if is_arabic_token(w)} if root_weights else set())
+        return unit_roots[(pid, unit.start)]
+
     best_score, best_cosine = candidates[0].score, candidates[0].cosine
     by_unit = {}
     for rank, c in enumerate(candidates):
@@ -282,6 +309,8 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
             held_kind = kind is not None and holds_kind(_outside_question(text, q_terms), kind)
             kinds_held = [float(held_kind and kind == k) for k in ("person", "number", "time", "place")]
             lexical = sum(w for t, w in weights.items() if t in span_terms) / total
+            span_roots = set().union(*(_unit_roots(pid, units[k]) for k in range(a, b + 1)))
+            lexical_root = sum(w for r, w in root_weights.items() if r in span_roots) / root_total
             features = np.array([
                 top.score - best_score, max(c.cosine for _, c in held) - best_cosine, 1.0 / (1 + rank),
                 1.0 / cand.hit.rank, lexical,
@@ -291,7 +320,7 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
                 float(kind is not None),
                 *kinds_held,
                 math.log(max(1, len(text))), float(b - a + 1), float((a, b) == (lo, hi)),
-                float(b > top_index), float(a < top_index), cross, cross * lexical,
+                float(b > top_index), float(a < top_index), lexical_root, cross, cross * lexical,
                 cross * (top.score - best_score)], dtype=np.float64)
             out.append(LeadSpan(top, Span(start, end, text), sentence, features))
     return out
