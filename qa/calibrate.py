@@ -112,24 +112,17 @@ def one_article_sets(shared: Path, folder: Path) -> list[tuple[str, Path, list]]
     """
     import dataclasses
 
+    from .evaluation import each_document
+
     corpus = shared / "eval" / "xquad" / "corpus"
     questions = read_questions(shared / "eval" / "xquad" / "questions.jsonl")
-    articles = sorted(p.name for p in corpus.glob("*.txt"))
-    by_doc: dict[str, list] = {}
-    for q in questions:
-        by_doc.setdefault(q.doc, []).append(q)
+    alone = each_document(corpus, questions, folder, "xquad_single")  # each article, its own questions
     out = []
-    for i, name in enumerate(articles):
-        target = folder / Path(name).stem.split(".")[0]
-        target.mkdir(parents=True, exist_ok=True)
-        text = (corpus / name).read_bytes()
-        if not (target / name).is_file() or (target / name).read_bytes() != text:
-            (target / name).write_bytes(text)
-        other = articles[(i + 1) % len(articles)]
-        asked = list(by_doc.get(name, [])) + [
-            dataclasses.replace(q, id=f"{q.id}@{Path(name).stem}", answerable=False, doc=name)
-            for q in by_doc.get(other, [])]
-        out.append(("xquad_single", target, asked))
+    for i, (name, target, own) in enumerate(alone):
+        article = next(target.iterdir()).name
+        other = alone[(i + 1) % len(alone)][2]
+        out.append((name, target, own + [dataclasses.replace(q, id=f"{q.id}@{Path(article).stem}", answerable=False,
+                                                             doc=article) for q in other]))
     return out
 
 

@@ -85,6 +85,14 @@ def _documents(corpus: Path) -> list[Path]:
     return sorted(p for p in Path(corpus).iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` unless it already holds them (an unchanged file keeps its
+    index valid across runs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
 def each_document(corpus: str | Path, questions: list[EvalQuestion], folder: str | Path,
                   name: str = "each-document") -> list[tuple[str, Path, list[EvalQuestion]]]:
     """Collections of one document: every file of ``corpus`` copied alone into
@@ -102,10 +110,7 @@ def each_document(corpus: str | Path, questions: list[EvalQuestion], folder: str
     loose = [q for q in questions if q.doc is None]
     for i, path in enumerate(documents):
         target = Path(folder) / path.name.split(".")[0]
-        target.mkdir(parents=True, exist_ok=True)
-        data = path.read_bytes()
-        if not (target / path.name).is_file() or (target / path.name).read_bytes() != data:
-            (target / path.name).write_bytes(data)
+        _write_if_changed(target / path.name, path.read_bytes())
         asked = [q for q in questions if q.doc == path.name] + loose[i::len(documents)]
         out.append((name, target, asked))
     return out
@@ -145,9 +150,7 @@ def held_out_paragraphs(corpus: str | Path, questions: list[EvalQuestion], folde
         for j in range(len(paragraphs)):
             rest = "\n\n".join(p for i, p in enumerate(paragraphs) if i != j) + "\n"
             target = Path(folder) / f"{path.name.split('.')[0]}-{j}"
-            target.mkdir(parents=True, exist_ok=True)
-            if not (target / path.name).is_file() or (target / path.name).read_text(encoding="utf-8") != rest:
-                (target / path.name).write_text(rest, encoding="utf-8")
+            _write_if_changed(target / path.name, rest.encode("utf-8"))
             asked = []
             for q in mine:
                 where = home[q.id]

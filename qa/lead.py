@@ -91,9 +91,8 @@ import numpy as np
 from .answer import Citation
 from .grounding import answer_kind, holds_kind
 from .splitting import Span, past_ornaments
-from .text import analyze, detect_language, is_arabic_token, normalize, root_arabic
+from .text import TOKEN, analyze, detect_language, is_arabic_token, normalize, root_arabic
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # One piece of a lead as ``lead_text`` writes it: ``«text» [n]`` (groups: text, n).
 LEAD_QUOTE = re.compile(r"«(.+?)» \[(\d+)\]", re.S)
 
@@ -250,7 +249,7 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
     # the question's Arabic words by Tashaphyne root, weighted as their BM25 terms: "من حضر؟"
     # reaches «بحضور» and «الحضور», which share no light stem with it
     root_weights: dict[str, float] = {}
-    for word in set(_WORD.findall(normalize(question))):
+    for word in set(TOKEN.findall(normalize(question))):
         stems = [t for t in analyze(word) if t in weights]
         root = root_arabic(word) if stems and is_arabic_token(word) else ""
         if root:
@@ -260,7 +259,7 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
 
     def _unit_roots(pid: int, unit: Span) -> set[str]:
         if (pid, unit.start) not in unit_roots:
-            unit_roots[(pid, unit.start)] = ({root_arabic(w) for w in _WORD.findall(normalize(unit.text))
+            unit_roots[(pid, unit.start)] = ({root_arabic(w) for w in TOKEN.findall(normalize(unit.text))
                                               if is_arabic_token(w)} if root_weights else set())
         return unit_roots[(pid, unit.start)]
 

@@ -22,6 +22,8 @@ _SPACE = re.compile(r"\s+")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Word tokens (letters, digits, underscore), for modules that split text into words.
+TOKEN = _TOKEN
 # A number that carries meaning in a question: a year, an amount ("the 2022 World Cup").
 # A lone digit is too often incidental.
 NUMBER = re.compile(r"\d{2,}")
