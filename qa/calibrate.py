@@ -73,6 +73,10 @@ ONE_DOCUMENT_SETS = ("seed_dev", "xquad_single", "xquad_held_out")
 # without it too, "ما ميزانيته؟" (its budget?) was answered.
 ONE_DOCUMENT_ARTIFACTS = ("local_missing_share", "local_missing_idf", "top_missing_stem_share", "top_missing_idf",
                           "sentence_missing_idf")
+# Collections of this many XQuAD articles (``group_sets``) decide up to how many documents
+# the one-document models serve (``fit_boundary``): sizes that cut the 24 articles evenly.
+GROUP_SIZES = (2, 3, 4, 6, 8, 12)
+GROUP_SET = "xquad_groups_{}"
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,18 @@ def one_document_sets(shared: Path, folder: Path) -> list[tuple[str, Path, list]
     return one_article_sets(shared, folder / "alone") + held_out_sets(shared, folder / "held-out")
 
 
+def group_sets(shared: Path, folder: Path, sizes: tuple[int, ...] = GROUP_SIZES) -> list[tuple[str, Path, list]]:
+    """The ``xquad_groups_<k>`` sets: XQuAD's articles in collections of ``k`` (for each of
+    ``sizes``), asked their own questions and, as unanswerable, those of the next article
+    (``qa.evaluation.document_groups``), written under ``folder/<k>-<first article>/``.
+    Not fitted on: ``fit_boundary`` asks them which models serve a few documents better."""
+    from .evaluation import document_groups
+
+    xquad = shared / "eval" / "xquad"
+    questions = read_questions(xquad / "questions.jsonl")
+    return [s for k in sizes for s in document_groups(xquad / "corpus", questions, folder, k, GROUP_SET.format(k))]
+
+
 def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
             progress: Callable[[int, int], None] | None = None, one_article: Path | None = None) -> list[Row]:
     """Ask every question of the sets through ``ArticleQA.evidence`` and keep its features.
@@ -154,8 +170,8 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
         seeds: the seed article's folder.
         make_bot: corpus folder -> ``ArticleQA`` over it.
         progress: ``progress(done, total)`` over all questions.
-        one_article: where to write the corpora of ``one_document_sets`` (those sets are
-            asked too), or ``None``.
+        one_article: where to write the corpora of ``one_document_sets`` and ``group_sets``
+            (those sets are asked too), or ``None``.
 
     Raises:
         FileNotFoundError: a set is missing.
@@ -167,7 +183,7 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
     origin = {q.id: q.doc for q in read_questions(shared / "eval" / "xquad" / "questions.jsonl") if q.doc}
     loaded = [(name, corpus, read_questions(path)) for name, corpus, path in sets]
     if one_article is not None:
-        loaded += one_document_sets(shared, one_article)
+        loaded += one_document_sets(shared, one_article) + group_sets(shared, one_article / "groups")
     total, done = sum(len(qs) for *_, qs in loaded), 0
     rows = []
     for name, corpus, questions in loaded:
@@ -346,6 +362,84 @@ def fit(rows: list[Row], features: tuple[str, ...], log: Callable[[str], None], 
     return pairs, report
 
 
+def fit_boundary(rows: list[Row], pairs: dict[str, Any], log: Callable[[str], None],
+                 seed_weight: float = SEED_WEIGHT, target: float = TARGET_FALSE_ABSTAIN) -> tuple[dict[str, int], dict]:
+    """Up to how many documents each pair's one-document model serves: both models are
+    cross-validated by article on the ``group_sets`` collections (5 folds of XQuAD's
+    articles: each model refitted, features as chosen in ``pairs``, without the fold's
+    articles, then asked the fold's questions in collections of ``GROUP_SIZES`` articles: 2, 3, 4, 6, 8 and 12).
+
+    At each size the model that refuses at most ``target`` of the answerable questions
+    serves; when both do, the one abstaining on more unanswerables; when neither, the one
+    refusing fewer (on a tie, the one abstaining on more). The one-document model serves up to the largest size at which it, and it
+    at every smaller size, was chosen (1 when it loses at 2).
+
+    Args:
+        rows: all collected rows (``collect``): the fit sets and the ``xquad_groups_<k>`` sets.
+        pairs: ``fit``'s JSON entries (their ``features``).
+
+    Returns:
+        ``(one_document_up_to, table)``: pair -> documents, and per pair and size the
+        answerable and unanswerable counts with each model's false abstention and abstention.
+    """
+    from sklearn.model_selection import KFold
+
+    sizes = sorted({int(r.set.rsplit("_", 1)[1]) for r in rows if r.set.startswith(GROUP_SET.format(""))})
+    articles = np.array(sorted({r.group for r in rows if r.set.startswith(GROUP_SET.format(""))}))
+    up_to: dict[str, int] = {}
+    table: dict[str, Any] = {}
+    if not sizes:
+        return up_to, table
+    folds = [set(articles[test]) for _, test in KFold(N_SPLITS, shuffle=True, random_state=SEED).split(articles)]
+    for pair in ("same", "cross"):
+        if pair not in pairs or pair + ONE_DOCUMENT not in pairs:
+            continue
+        abstained = {(model, k): ([], []) for model in ("many", "one") for k in sizes}  # (answerable, unanswerable)
+        for held in folds:
+            for model, key, sets in (("many", pair, FIT_SETS), ("one", pair + ONE_DOCUMENT, ONE_DOCUMENT_SETS)):
+                features = tuple(pairs[key]["features"])
+                train = [r for r in rows if r.pair == pair and r.set in sets and r.group not in held]
+                fitted = _Fitted(np.array([[r.features[f] for f in features] for r in train]),
+                                 np.array([r.answerable for r in train], dtype=int),
+                                 np.array([r.group for r in train]), target, set_weights(train, seed_weight))
+                for k in sizes:
+                    test = [r for r in rows if r.set == GROUP_SET.format(k) and r.pair == pair and r.group in held]
+                    if not test:
+                        continue
+                    p = fitted.probability(np.array([[r.features[f] for f in features] for r in test]))
+                    for r, refused in zip(test, p < fitted.threshold):
+                        abstained[(model, k)][0 if r.answerable else 1].append(bool(refused))
+        table[pair] = {}
+        chosen = []
+        for k in sizes:
+            row = {"n_answerable": len(abstained[("one", k)][0]), "n_unanswerable": len(abstained[("one", k)][1])}
+            for model in ("many", "one"):
+                answerable, unanswerable = abstained[(model, k)]
+                row[model] = {"false_abstain": round(float(np.mean(answerable)), 4) if answerable else None,
+                              "abstain_on_unanswerable": round(float(np.mean(unanswerable)), 4) if unanswerable else None}
+            fa = {m: row[m]["false_abstain"] or 0.0 for m in ("many", "one")}
+            ab = {m: row[m]["abstain_on_unanswerable"] or 0.0 for m in ("many", "one")}
+            within = [m for m in ("one", "many") if fa[m] <= target]
+            if len(within) == 1:
+                row["serves"] = within[0]
+            elif within:
+                row["serves"] = "one" if ab["one"] >= ab["many"] else "many"
+            else:  # the fewer refused; on a tie the more abstentions
+                row["serves"] = min(("one", "many"), key=lambda m: (fa[m], -ab[m]))
+            chosen.append(row["serves"])
+            table[pair][str(k)] = row
+            log(f"  {pair!r} over {k} articles ({row['n_answerable']} answerable, {row['n_unanswerable']} "
+                f"unanswerable): many-document model false abstention {fa['many']:.3f}, abstains on "
+                f"{ab['many']:.3f}; one-document model {fa['one']:.3f}, {ab['one']:.3f}: {row['serves']} serves")
+        up_to[pair] = 1
+        for k, serves in zip(sizes, chosen):
+            if serves != "one":
+                break
+            up_to[pair] = k
+        log(f"  {pair!r}: the one-document model serves collections of 1 to {up_to[pair]} documents")
+    return up_to, table
+
+
 def print_table(report: dict[str, Any], log: Callable[[str], None]) -> None:
     """The cross-validated table per set and language."""
     log("  | set/lang | abstains when unanswerable | false abstain | answerable | unanswerable |")
@@ -378,7 +472,8 @@ def run(shared: Path, seeds: Path, make_bot: Callable[[Path], Any], describe: di
     """
     started = time.perf_counter()
     rows = None
-    key = {"backend": describe.get("backend"), "model": describe.get("model"), "one_document": one_article is not None}
+    key = {"backend": describe.get("backend"), "model": describe.get("model"), "one_document": one_article is not None,
+           "group_sizes": list(GROUP_SIZES) if one_article is not None else []}
     if features_cache and features_cache.is_file():
         cached = json.loads(features_cache.read_text(encoding="utf-8"))
         if cached.get("key") == key and set(cached["rows"][0]["features"]) == set(FEATURES):
@@ -398,10 +493,12 @@ def run(shared: Path, seeds: Path, make_bot: Callable[[Path], Any], describe: di
             f"{TARGET_FALSE_ABSTAIN:.0%}, {N_SPLITS} folds by article):")
         pairs, report = fit(rows, features, log, select=select, seed_weight=seed_weight)
         print_table(report, log)
+        log(f"  up to how many documents the one-document models serve ({N_SPLITS} folds by article):")
+        up_to, report["one_document_boundary"] = fit_boundary(rows, pairs, log, seed_weight)
         data = {"name": name, **key, "fitted_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "command": "article-qa calibrate", "target_false_abstain": TARGET_FALSE_ABSTAIN,
-                "seed_weight": seed_weight,
-                "n_questions": len(rows), "pairs": pairs, "report": report}
+                "seed_weight": seed_weight, "n_questions": len(rows), "pairs": pairs,
+                "one_document_up_to": up_to, "report": report}
         path = out_dir / f"{name}.json"
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -257,7 +257,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, read_questions
 
     questions = read_questions(args.questions)
-    if args.one_document:
+    if args.one_document and args.documents:
+        print("article-qa eval: give --one-document or --documents, not both", file=sys.stderr)
+        return 2
+    if args.one_document or args.documents:
         report = _eval_one_document(args, questions)
     else:
         bot = _bot(args, args.corpus)
@@ -273,28 +276,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _eval_one_document(args: argparse.Namespace, questions) -> dict:
     """``eval --one-document each|held-out``: the set asked of one document at a time
-    (``qa.evaluation.each_document`` / ``held_out_paragraphs``); the collections and their
-    indexes are written under ``--index-dir`` (default: the settings' index folder)."""
+    (``qa.evaluation.each_document`` / ``held_out_paragraphs``), or ``eval --documents N``:
+    asked of collections of ``N`` documents (``qa.evaluation.document_groups``); the
+    collections and their indexes are written under ``--index-dir`` (default: the settings'
+    index folder)."""
     import hashlib
 
     from .chain import ArticleQA
     from .embeddings import load_embeddings
-    from .evaluation import each_document, evaluate_collections, held_out_paragraphs
+    from .evaluation import document_groups, each_document, evaluate_collections, held_out_paragraphs
 
     settings = _settings(args)
     base = Path(args.index_dir or settings.index_dir)  # the collections and their indexes go here
     corpus = Path(_docs(args.corpus)).resolve()
     tag = hashlib.sha256(str(corpus).encode("utf-8")).hexdigest()[:12]
-    folder = base / "one-document-corpora" / f"{args.one_document}-{corpus.name}-{tag}"
-    build = each_document if args.one_document == "each" else held_out_paragraphs
-    collections = build(corpus, questions, folder)
+    shape = args.one_document or f"groups-{args.documents}"
+    folder = base / "one-document-corpora" / f"{shape}-{corpus.name}-{tag}"
+    if args.documents:
+        collections = document_groups(corpus, questions, folder, args.documents)
+    else:
+        build = each_document if args.one_document == "each" else held_out_paragraphs
+        collections = build(corpus, questions, folder)
     embeddings = load_embeddings(settings.embed_backend, settings.embed_model)
 
     def make_bot(collection: Path):
         return ArticleQA.from_directory(collection, index_dir=_index_dir_for(str(collection), None, str(base)),
                                         embeddings=embeddings, settings=settings, progress=False)
 
-    print(f"{len(collections)} collections of one document ({args.one_document}), in {folder}", file=sys.stderr)
+    size = f"{args.documents} documents" if args.documents else f"one document ({args.one_document})"
+    print(f"{len(collections)} collections of {size}, in {folder}", file=sys.stderr)
     return evaluate_collections(collections, make_bot)
 
 
@@ -333,6 +343,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         if close:
             close()
     return 0
+
+
+def _documents_count(value: str) -> int:
+    """argparse type for ``eval --documents``: a whole number of at least 1."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("a collection holds at least 1 document")
+    return n
 
 
 def _top_k(value: str) -> int:
@@ -426,6 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ask as over one uploaded article: each document of --corpus indexed alone and asked "
                          "its own questions ('each'), or also with one paragraph taken out, whose questions "
                          "become unanswerable ('held-out'); see qa.evaluation")
+    ev.add_argument("--documents", type=_documents_count, metavar="N",
+                    help="ask as over a folder of N articles: the documents of --corpus in groups of N, each "
+                         "asked its own questions and, as unanswerable, those of the next document")
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", parents=[common],

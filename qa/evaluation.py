@@ -13,6 +13,7 @@ A set can also be asked the way one uploaded article is (``article-qa eval --one
 ``each_document`` indexes every document of the corpus alone and asks it its own questions;
 ``held_out_paragraphs`` also takes one paragraph out, so that its questions become near-topic
 unanswerables. Over one document the policy serves its one-document models (``qa.policy``).
+``document_groups`` (``article-qa eval --documents N``) asks collections of ``N`` documents.
 """
 
 from __future__ import annotations
@@ -112,6 +113,48 @@ def each_document(corpus: str | Path, questions: list[EvalQuestion], folder: str
         target = Path(folder) / path.name.split(".")[0]
         _write_if_changed(target / path.name, path.read_bytes())
         asked = [q for q in questions if q.doc == path.name] + loose[i::len(documents)]
+        out.append((name, target, asked))
+    return out
+
+
+def document_groups(corpus: str | Path, questions: list[EvalQuestion], folder: str | Path, size: int,
+                    name: str | None = None) -> list[tuple[str, Path, list[EvalQuestion]]]:
+    """Collections of ``size`` documents: the files of ``corpus`` in name order, cut into
+    consecutive groups of ``size`` (a last, shorter group is left out), each group copied
+    into ``folder/<size>-<first file stem>/``. A group is asked the questions whose ``doc`` is
+    one of its files (answerable) and those of the file after the group, in turn
+    (unanswerable: ``answerable`` set to false, ``id`` suffixed, ``doc`` kept), as a reader
+    with a folder of a few articles asks about them and about something else.
+
+    This is how ``article-qa calibrate`` decides up to how many documents the one-document
+    models serve (``qa.calibrate.fit_boundary``), and what ``article-qa eval --documents``
+    asks.
+
+    Returns:
+        ``(name, collection folder, questions)`` per group (``name`` defaults to
+        ``"groups-<size>"``).
+
+    Raises:
+        FileNotFoundError: ``corpus`` is not a folder.
+        ValueError: ``size`` < 1.
+    """
+    import dataclasses
+
+    if size < 1:
+        raise ValueError(f"a collection holds at least one document, not {size}")
+    documents = _documents(Path(corpus))
+    name = name or f"groups-{size}"
+    out = []
+    for first in range(0, len(documents) - size + 1, size):
+        group = documents[first:first + size]
+        target = Path(folder) / f"{size}-{group[0].name.split('.')[0]}"
+        for path in group:
+            _write_if_changed(target / path.name, path.read_bytes())
+        names = {p.name for p in group}
+        other = documents[(first + size) % len(documents)].name
+        asked = [q for q in questions if q.doc in names]
+        asked += [dataclasses.replace(q, id=f"{q.id}@{size}-{first}", answerable=False)
+                  for q in questions if q.doc == other and q.answerable]
         out.append((name, target, asked))
     return out
 

