@@ -18,6 +18,9 @@ questions. ``StratifiedGroupKFold`` keeps both labels in every fold (the design 
 why unstratified folds mislead here); the threshold is chosen inside each fit, and the
 printed figures are per-fold rates at that point, never a pooled AUC.
 
+Collections of one document have models of their own (``one_document_sets``), and up to how
+many documents those serve is fitted too (``group_sets``, ``fit_boundary``).
+
 Feature selection: one backward pass; a feature is dropped when the cross-validated
 abstention rate on unanswerable questions (at the operating point) is at least as high
 without it. The table of each feature's worth is printed.
