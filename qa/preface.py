@@ -65,6 +65,7 @@ LINES = {
         "none": "The article is {lang}; without a chat model the answers quote it as written, "
                 "with a line like this one in English saying what the quotes are",
         "abstained": "The article ({lang}) does not say",
+        "mixed": "The articles, quoted as written (some {lang})",
         "names": "names in Latin script",
     },
     "fr": {
@@ -73,6 +74,7 @@ LINES = {
         "none": "L'article est {lang} ; sans modèle de dialogue, les réponses le citent tel quel, "
                 "avec une ligne en français comme celle-ci qui dit ce que sont les citations",
         "abstained": "L'article ({lang}) ne le dit pas",
+        "mixed": "Les articles, cités tels quels (certains {lang})",
         "names": "noms en alphabet latin",
     },
 }
@@ -235,8 +237,14 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
         # a collection of several languages: these quotes are in the reader's own (an English
         # article beside the Arabic one), and "(in Arabic)" above them was wrong (a trial)
         return ""
-    line = words["overview" if is_overview_request(question) else "other"].format(lang=lang)
-    names = names_in_latin(" ".join(quotes)) if article_language == "ar" else []
+    # quotes of an article in another language beside the articles' own (an English article
+    # beside the Arabic one): "The article (in Arabic)" above them all was wrong for the first
+    # (a trial); the names listed come from the quotes in the articles' language
+    own = [q for q in quotes if detect_language(q) == article_language]
+    mixed = bool(own) and len(own) < len(quotes) and not is_overview_request(question)
+    key = "mixed" if mixed else "overview" if is_overview_request(question) else "other"
+    line = words[key].format(lang=lang)
+    names = names_in_latin(" ".join(own if mixed else quotes)) if article_language == "ar" else []
     if names:
         line += f" ({words['names']}: {', '.join(names)})"
     return line + ":"

@@ -215,3 +215,20 @@ def test_no_arabic_line_above_english_quotes_in_a_mixed_collection(embeddings, t
     arabic_source = bot.ask("Why was Egypt absent from the meeting?")
     assert not arabic_source.abstained and "مصر" in arabic_source.lead
     assert arabic_source.preface.startswith("The article (in Arabic)")
+
+
+def test_the_line_above_quotes_from_an_arabic_and_an_english_article_says_some_are_in_arabic(seed_text):
+    """An answer quoting the seed and an English article beside it: the line no longer says
+    that "the article" is in Arabic (a trial found it above both quotes); the names it lists
+    come from the Arabic quote only."""
+    from qa.preface import preface
+
+    arabic = next(line for line in seed_text.splitlines() if "محمود حمزة" in line)
+    english = "Mayor Alan Briggs opened the city museum on Monday in front of about 300 guests."
+    for question in ("Who spoke at the opening?", "Qui a parlé à l'ouverture ?"):
+        line = preface(question, "ar", [english, arabic])
+        assert line.startswith(("The articles, quoted as written (some in Arabic)",
+                                "Les articles, cités tels quels (certains en arabe)")), line
+        assert "Mahmoud Hamza" in line and "Briggs" not in line and line.endswith(":")
+    assert preface("Who opened the museum?", "ar", [english]) == ""
+    assert preface("Who spoke at the opening?", "ar", [arabic]).startswith("The article (in Arabic), quoted as written")
