@@ -122,24 +122,24 @@ def reader_language(question: str) -> str:
     return language
 
 
-@lru_cache(maxsize=1)
-def _places() -> dict[str, str]:
-    """Normalised Arabic place name -> its English CLDR name: countries and the exemplar
-    cities of their time zones (Babel)."""
+@lru_cache(maxsize=4)
+def _places(language: str = "en") -> dict[str, str]:
+    """Normalised Arabic place name -> its CLDR name in ``language`` ("en", "fr"): countries
+    and the exemplar cities of their time zones (Babel): تونس -> "Tunisia" or "Tunisie"."""
     from babel import Locale
     from babel.core import get_global
     from babel.dates import get_timezone_location
 
-    en, ar = Locale("en"), Locale("ar")
+    target, ar = Locale(language), Locale("ar")
     out: dict[str, str] = {}
     for code, name in ar.territories.items():
-        if code.isalpha() and code in en.territories:
-            out.setdefault(normalize(name), en.territories[code])
+        if code.isalpha() and code in target.territories:
+            out.setdefault(normalize(name), target.territories[code])
     for zones in get_global("territory_zones").values():
         for zone in zones:
             try:
                 a = get_timezone_location(zone, "ar", return_city=True)
-                e = get_timezone_location(zone, "en", return_city=True)
+                e = get_timezone_location(zone, language, return_city=True)
             except LookupError:
                 continue
             if a and e:
@@ -147,8 +147,8 @@ def _places() -> dict[str, str]:
     return out
 
 
-def _place(token: str) -> str | None:
-    places = _places()
+def _place(token: str, language: str = "en") -> str | None:
+    places = _places(language)
     folded = normalize(token)
     for prefix in ("", "و", "ب", "ل", "وب", "ول", "ف"):
         if folded.startswith(prefix) and folded[len(prefix):] in places:
@@ -186,10 +186,11 @@ def _romanize(name: str) -> str:
     return str(_romanizer().transliterate(name, top_k=1))
 
 
-def names_in_latin(text: str, places: bool = True) -> list[str]:
+def names_in_latin(text: str, places: bool = True, language: str = "en") -> list[str]:
     """Person and (with ``places``) place names in an Arabic ``text``, in Latin script, in
-    order of first appearance, each once (see the module notes). ``[]`` for text with no
-    Arabic."""
+    order of first appearance, each once (see the module notes); places are named in
+    ``language`` ("en" or "fr": the reader's), people as the romanizer spells them. ``[]``
+    for text with no Arabic."""
     romanizer = _romanizer()
     out: list[str] = []
     for run in re.split(r"[،,.؛;:“”\"()\-–]", text):  # a name never crosses punctuation
@@ -197,7 +198,7 @@ def names_in_latin(text: str, places: bool = True) -> list[str]:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            place = _place(token)
+            place = _place(token, language)
             if place:
                 if places:
                     out.append(place)
@@ -244,7 +245,7 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
     mixed = bool(own) and len(own) < len(quotes) and not is_overview_request(question)
     key = "mixed" if mixed else "overview" if is_overview_request(question) else "other"
     line = words[key].format(lang=lang)
-    names = names_in_latin(" ".join(own if mixed else quotes)) if article_language == "ar" else []
+    names = names_in_latin(" ".join(own if mixed else quotes), language=reader) if article_language == "ar" else []
     if names:
         line += f" ({words['names']}: {', '.join(names)})"
     return line + ":"
