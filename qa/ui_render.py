@@ -226,7 +226,8 @@ def render_article(
     focus: int | None = None,
     title: str | None = None,
 ) -> str:
-    """The article panel: every document, one ``<p dir="auto">`` per line, with the passages
+    """The article panel: every document (named by its headline above it when there are
+    several), one ``<p dir="auto">`` per line, with the passages
     cited by ``answer`` highlighted (``<span class="qa-cited">``), the short answer's pieces
     (``lead_offsets``) in ``<mark>`` and the rest of the quoted sentences in a lighter
     ``<mark class="qa-quote-rest">`` (all quoted sentences in ``<mark>`` when the lead
@@ -248,7 +249,8 @@ def render_article(
                     spans.append((c.quote_start, c.quote_end, "quote", c.n))
         spans += [(a, b, "lead", 0) for source, a, b in leads if source == name]
         out.append(f'<section class="qa-doc" data-qa-source="{esc(name)}">')
-        out.append(f'<div class="qa-doc-name" dir="auto" title="{esc(name)}">{esc(headline_of(text) or name)}</div>')
+        if len(documents) > 1:  # one document opens with its headline: its name above it said it twice (a trial)
+            out.append(f'<div class="qa-doc-name" dir="auto" title="{esc(name)}">{esc(headline_of(text) or name)}</div>')
         starts_done: set[int] = set()
         pos = 0
         for i, line in enumerate(text.split("\n")):
@@ -343,8 +345,9 @@ def render_examples_note(name: str | None) -> str:
     return (
         '<div class="qa-examples-note" role="note">'
         f'<div dir="ltr">Examples are about the sample article, so they are hidden while you ask about {article}. '
-        "“Back to the sample article” brings them back.</div>"
-        '<div dir="rtl" lang="ar">الأمثلة خاصة بالمقال الأصلي، فهي مخفية ما دمت تسأل عن مقالك.</div>'
+        "“Back to the sample article”, under “Your own article”, brings them back.</div>"
+        '<div dir="rtl" lang="ar">الأمثلة خاصة بالمقال الأصلي، فهي مخفية ما دمت تسأل عن مقالك؛ '
+        "يعيدها زر «عد إلى المقال الأصلي» تحت «مقالك الخاص».</div>"
         "</div>"
     )
 
@@ -415,7 +418,14 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* a phone: the chat takes the first screen but the title (about 200 px at 390 px wide) and the
    question box (about 140 px with margins): 560 px put the box at the bottom edge of a 390 x 844 screen, and
    half the screen (422 px) cut answers short (a trial) */
+/* an example that wraps reads from its start like the others, not centred (a trial) */
+#qa-examples button { text-align: start; }
+/* the empty chat's invitation kept off the box's edge (a trial: it touched the left border) */
+#qa-chat .placeholder-content { padding: 0 1em; }
 @media (max-width: 640px) { #qa-chat { height: max(300px, calc(100svh - 360px)) !important; }
+  /* an empty chat holds one line of invitation: at full height it pushed the example questions
+     below a 390 x 844 screen (a trial); it takes its full height with the first question */
+  #qa-chat:has(.placeholder-content) { height: 140px !important; }
   /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
   #qa-chat .scroll-down-button-container { display: none; } }
 @media (prefers-color-scheme: dark) {

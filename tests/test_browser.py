@@ -381,6 +381,10 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         box = page.locator("#qa-question textarea")
         box.wait_for(timeout=60_000)
         answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
+        empty_chat = page.locator("#qa-chat").evaluate("el => el.getBoundingClientRect().height")
+        if width < 800:  # before any question the box and the first examples fit on the first screen (a trial)
+            examples_top = page.locator("#qa-examples button").first.evaluate("el => el.getBoundingClientRect().bottom")
+            assert examples_top <= 844, (examples_top, empty_chat)
 
         # An empty question: no bubble, a message under the box.
         box.fill("   ")
@@ -400,6 +404,8 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         lead = answer.locator(".qa-lead").inner_text()
         assert "«" in lead and "[" in lead
         if width < 800:  # the latest answer is in the viewport, not scrolled away to the article
+            # and the chat has its full height again once it holds a conversation
+            assert page.locator("#qa-chat").evaluate("el => el.getBoundingClientRect().height") > empty_chat
             top, bottom, height = answer.evaluate(
                 "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
             assert top < height and bottom > 0 and top > -50, (top, bottom, height)
