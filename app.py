@@ -330,11 +330,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             "done",
         )
 
-    def _fail(message: str, clear_upload: bool = False):
+    def _fail(message: str, clear_upload: bool = False, arabic: str = ""):
         """Nothing changes but the status line (and, for a refused upload, the upload box, which
-        listed the refused file as if it were the article): the session keeps its article."""
+        listed the refused file as if it were the article): the session keeps its article.
+        ``arabic``: the reason in Arabic (``DocumentError.arabic``), when there is one."""
         skip = gr.skip()
-        out = [skip, R.render_status(not_indexed(message), ok=False), *([skip] * (len(own_outputs) - 3)), "error"]
+        out = [skip, R.render_status(not_indexed(message, arabic), ok=False), *([skip] * (len(own_outputs) - 3)),
+               "error"]
         if clear_upload:
             out[own_outputs.index(upload)] = None
         return tuple(out)
@@ -350,7 +352,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
         the upload box alone when refused."""
         if not file_path:
-            return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box)
+            return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box,
+                         arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.")
         path = Path(file_path)
         try:
             document = load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)  # PDF, Word, HTML, any text
@@ -364,7 +367,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 indexed_paste=None,
             )
         except DocumentError as exc:
-            return _fail(str(exc), clear_upload=from_upload_box)
+            return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic)
         except Exception as exc:
             log.exception("indexing an upload failed")
             return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).", clear_upload=from_upload_box)
@@ -384,7 +387,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 indexed_paste=text,
             )
         except DocumentError as exc:
-            return _fail(str(exc))
+            return _fail(str(exc), arabic=exc.arabic)
         except Exception as exc:
             log.exception("indexing pasted text failed")
             return _fail(f"Could not index this text ({type(exc).__name__}: {exc}).")
@@ -417,7 +420,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         status_update = gr.skip()
         if outcome == "busy":
             status_update = R.render_status(
-                not_indexed(f"Not indexed: use {UPLOAD_HINT} with up to {UPLOAD_LIMIT_TEXT} of text."), ok=False)
+                not_indexed(f"Not indexed: use {UPLOAD_HINT} with up to {UPLOAD_LIMIT_TEXT} of text.",
+                            f"لم يُفهرس: استخدم ملف PDF أو Word أو HTML أو نصا، حتى {UPLOAD_LIMIT_TEXT} من النص."),
+                ok=False)
         unlocked = gr.update(interactive=True)
         return (
             False,

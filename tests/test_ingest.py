@@ -166,13 +166,16 @@ def test_question_about_the_pdf_is_answered_with_exact_offsets(seed_bot, arabic_
 
 def test_image_only_pdf_and_renamed_zip_get_one_clear_message(seed_bot, tmp_path):
     scan = image_only_pdf(tmp_path)
-    with pytest.raises(DocumentError, match="no text layer"):
+    with pytest.raises(DocumentError, match="no text layer") as refused:
         load_upload(scan)
+    # the reason in Arabic too, the file name kept in its own direction (the web page's Arabic half)
+    assert "لا طبقة نص" in refused.value.arabic and f"\u2068{scan.name}\u2069" in refused.value.arabic
     fake = tmp_path / "article.pdf"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("article.txt", SEED_FILE.read_text(encoding="utf-8"))
-    with pytest.raises(DocumentError, match=r"is not a PDF \(it is a ZIP archive"):
+    with pytest.raises(DocumentError, match=r"is not a PDF \(it is a ZIP archive") as refused:
         load_upload(fake)
+    assert "ليس ملف PDF" in refused.value.arabic
     # nothing changed: the bot in use still answers from its article
     assert_answers_from(seed_bot, load_file(SEED_FILE))
 

@@ -49,13 +49,14 @@ def test_pdf_upload_then_bad_inputs_keep_the_article(server, tmp_path, monkeypat
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     refusals = [
-        (c.predict(handle_file(str(scan)), api_name="/use_file"), "no text layer"),
-        (c.predict(handle_file(str(fake)), api_name="/use_file"), "is not a PDF"),
-        (c.predict(f"http://127.0.0.1:{port}/news", api_name="/use_text"), "cannot be reached"),
+        (c.predict(handle_file(str(scan)), api_name="/use_file"), "no text layer", "لا طبقة نص"),
+        (c.predict(handle_file(str(fake)), api_name="/use_file"), "is not a PDF", "ليس ملف PDF"),
+        (c.predict(f"http://127.0.0.1:{port}/news", api_name="/use_text"), "cannot be reached", "تعذر الوصول"),
     ]
-    for outputs, message in refusals:
+    for outputs, message, arabic in refusals:
         status = _status(outputs)
         assert "qa-status-error" in status and message in status and "Traceback" not in status
+        assert arabic in status, status  # the reason in Arabic too, not "given in English"
         # the PDF is still this session's article
         check_citations(c.predict(QUESTION, api_name="/ask"), documents)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..errors import DocumentError
+from ..errors import DocumentError, isolate
 from .document import Document, clean_text, make_document, remove_format_characters
 from .url import is_url, load_url
 
@@ -56,7 +56,8 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise DocumentError(f"{name}: cannot be read; use a .pdf, .docx, .html, .txt or .md file")
+        raise DocumentError(f"{name}: cannot be read; use a .pdf, .docx, .html, .txt or .md file",
+                            f"لا يُقرأ نوع الملف {isolate(name)}؛ استخدم ملف ‎.pdf أو ‎.docx أو ‎.html أو ‎.txt أو ‎.md.")
     limit = max_bytes if max_bytes is not None else (
         MAX_BINARY_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES)
     if len(data) > limit:
@@ -79,7 +80,9 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
         document = load_text(name, data, origin)
     if len(document.text) > MAX_TEXT_CHARS:
         raise DocumentError(f"{name}: {len(document.text):,} characters of text is over the limit of "
-                            f"{MAX_TEXT_CHARS:,}; split it into smaller files")
+                            f"{MAX_TEXT_CHARS:,}; split it into smaller files",
+                            f"في {isolate(name)} {len(document.text):,} حرفا، فوق الحد ({MAX_TEXT_CHARS:,})؛ "
+                            "قسّمه إلى ملفات أصغر.")
     return document
 
 
@@ -202,7 +205,9 @@ def over_limit(what: str, size: int, limit: int) -> DocumentError:
     """The one wording of a size refusal, in KB as ``qa.conversation.UPLOAD_LIMIT_TEXT``
     ("60.0 KB"), so every message states the limit alike."""
     return DocumentError(f"{what} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
-                         "use a shorter article")
+                         "use a shorter article",
+                         f"حجم {isolate(what)} {size / 1024:.1f} KB، فوق الحد ({limit / 1024:.1f} KB)؛ "
+                         "استخدم مقالا أقصر.")
 
 
 def _check_text_size(document: Document, max_text_bytes: int | None) -> Document:
@@ -242,7 +247,7 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
 
     text = text or ""
     if not text.strip():  # named as what the user did: no file called "pasted-article.txt" exists for them
-        raise DocumentError("nothing to index: the paste box is empty")
+        raise DocumentError("nothing to index: the paste box is empty", "لا شيء للفهرسة: مربع اللصق فارغ.")
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     data = text.encode("utf-8", "replace")

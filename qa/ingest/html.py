@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .document import Document, make_document, paragraphs_text
 from .text import decode_text
-from ..errors import DocumentError
+from ..errors import DocumentError, isolate
 
 
 def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
@@ -29,7 +29,9 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
         body = trafilatura.extract(html, url=url, include_comments=False, favor_recall=True) or ""
     if not body.strip():
         raise DocumentError("no article text found in the page (it may be built by JavaScript, or be "
-                            "a list of links); copy the article's text and paste it instead")
+                            "a list of links); copy the article's text and paste it instead",
+                            "لم يوجد نص مقال في الصفحة (ربما تبنيها JavaScript أو هي قائمة روابط)؛ "
+                            "انسخ نص المقال والصقه بدلا منها.")
     title = " ".join(((getattr(result, "title", None) or "") if result is not None else "").split())
     return title, body.splitlines()
 
@@ -46,7 +48,7 @@ def load_html(name: str, data: bytes, origin: str = "", url: str | None = None) 
     try:
         title, paragraphs = html_article(html, url)
     except DocumentError as err:
-        raise DocumentError(f"{name}: {err}") from None
+        raise DocumentError(f"{name}: {err}", f"{isolate(name)}: {err.arabic}" if err.arabic else "") from None
     if title and paragraphs and " ".join(paragraphs[0].split()) == title:
         paragraphs = paragraphs[1:]
     lines = ([title] if title else []) + paragraphs

@@ -11,7 +11,7 @@ the user mojibake.
 from __future__ import annotations
 
 from .document import Document, make_document
-from ..errors import DocumentError
+from ..errors import DocumentError, isolate
 
 # charset-normalizer's "chaos" (0 = clean text, 1 = noise) above which a guess is refused.
 # Measured: the seed article in Windows-1256 and ISO-8859-6 scores 0.0; PDF or ZIP bytes
@@ -23,6 +23,7 @@ MAX_CHAOS = 0.1
 MIN_COHERENCE = 0.2
 # Binary magic numbers that are never text: what the file probably is, and what to do.
 OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
+OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word ‏(.docx) أو صفحة ويب ‏(.html)."
 MAGIC = ((b"%PDF-", "a PDF", "name it .pdf"),
          (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)", "if it is a Word document, name it .docx"),
          (b"\x89PNG", "a PNG image", OTHER_FILE), (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE),
@@ -63,12 +64,15 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise DocumentError(f"{name}: starts like UTF-16 text but does not decode as UTF-16") from None
+            raise DocumentError(f"{name}: starts like UTF-16 text but does not decode as UTF-16",
+                                f"يبدأ {isolate(name)} كنص UTF-16 لكنه لا يُفك بها.") from None
     found = _magic(data)
     if found:
-        raise DocumentError(f"{name}: is binary ({found[0]}), not text; {found[1]}")
+        raise DocumentError(f"{name}: is binary ({found[0]}), not text; {found[1]}",
+                            f"{isolate(name)} ملف ثنائي ({isolate(found[0])}) وليس نصا؛ {OTHER_FILE_AR}")
     if b"\x00" in data:
-        raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text; {OTHER_FILE}")
+        raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text; {OTHER_FILE}",
+                            f"يبدو {isolate(name)} ملفا ثنائيا (فيه بايتات NUL) وليس نصا؛ {OTHER_FILE_AR}")
     try:
         return _checked(name, data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
@@ -78,7 +82,9 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     results = list(from_bytes(data))
     refuse = DocumentError(f"{name}: is not UTF-8 and its encoding cannot be told with confidence; if it is "
                            "text, open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8), "
-                           f"else {OTHER_FILE}")
+                           f"else {OTHER_FILE}",
+                           f"{isolate(name)} ليس بترميز UTF-8 ولا يُعرف ترميزه بثقة؛ إن كان نصا فافتحه في محرر "
+                           f"نصوص واحفظه بترميز UTF-8، وإلا {OTHER_FILE_AR}")
     if not results or results[0].chaos > MAX_CHAOS or results[0].coherence < MIN_COHERENCE:
         raise refuse
     best = results[0]
@@ -104,7 +110,8 @@ MAX_CONTROL_SHARE = 0.01
 def _checked(name: str, text: str) -> str:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\x0c")
     if text and controls / len(text) > MAX_CONTROL_SHARE:
-        raise DocumentError(f"{name}: looks binary (control characters), not text")
+        raise DocumentError(f"{name}: looks binary (control characters), not text",
+                            f"يبدو {isolate(name)} ملفا ثنائيا (فيه محارف تحكم) وليس نصا.")
     return text
 
 

@@ -9,7 +9,7 @@ import socket
 from urllib.parse import urlsplit
 
 from .document import Document
-from ..errors import DocumentError
+from ..errors import DocumentError, isolate
 
 FETCH_TIMEOUT_S = 10.0
 MAX_FETCH_BYTES = 5_000_000
@@ -40,7 +40,8 @@ def _check_public(url: str) -> None:
         if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
                 or address.is_multicast or address.is_unspecified):
             raise DocumentError(f"{url}: points at a local or private network address ({address}); "
-                                "only public web pages can be fetched here")
+                                "only public web pages can be fetched here",
+                                f"يشير {isolate(url)} إلى عنوان محلي أو في شبكة خاصة؛ تُجلب هنا الصفحات العامة وحدها.")
 
 
 def is_url(text: str) -> bool:
@@ -85,30 +86,38 @@ def fetch(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FET
             with client.stream("GET", url) as response:
                 if response.status_code >= 400:
                     raise DocumentError(f"{url}: the site answered {response.status_code} "
-                                        f"{response.reason_phrase}; check the address")
+                                        f"{response.reason_phrase}; check the address",
+                                        f"أجاب الموقع عن {isolate(url)} بالرمز {response.status_code}؛ تحقق من العنوان.")
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
                     raise DocumentError(f"{url}: the page is {int(declared):,} bytes, over the limit of "
-                                        f"{max_bytes:,} bytes")
+                                        f"{max_bytes:,} bytes",
+                                        f"صفحة {isolate(url)} أكبر من الحد ({max_bytes:,} بايت).")
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > max_bytes:
-                        raise DocumentError(f"{url}: the page is over the limit of {max_bytes:,} bytes")
+                        raise DocumentError(f"{url}: the page is over the limit of {max_bytes:,} bytes",
+                                            f"صفحة {isolate(url)} أكبر من الحد ({max_bytes:,} بايت).")
                 content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 return bytes(body), content_type, str(response.url)
     except DocumentError:
         raise
     except httpx.TimeoutException:
         raise DocumentError(f"{url}: {host} did not answer within {timeout_s:g} s; try again later, or save "
-                            "the page and upload the file") from None
+                            "the page and upload the file",
+                            f"لم يُجب {isolate(host)} خلال {timeout_s:g} ثانية؛ حاول لاحقا، أو احفظ الصفحة "
+                            "وارفع الملف.") from None
     except httpx.InvalidURL:
-        raise DocumentError(f"{url}: is not a valid web address") from None
+        raise DocumentError(f"{url}: is not a valid web address", f"{isolate(url)} ليس عنوان ويب صالحا.") from None
     except (httpx.ConnectError, httpx.NetworkError, httpx.ProtocolError):
         raise DocumentError(f"{url}: {host} cannot be reached (offline, or a wrong address); check the "
-                            "address and the connection, or save the page and upload the file") from None
+                            "address and the connection, or save the page and upload the file",
+                            f"تعذر الوصول إلى {isolate(host)} (لا اتصال أو عنوان خاطئ)؛ تحقق من العنوان "
+                            "والاتصال، أو احفظ الصفحة وارفع الملف.") from None
     except httpx.HTTPError as err:
-        raise DocumentError(f"{url}: could not be fetched ({type(err).__name__})") from None
+        raise DocumentError(f"{url}: could not be fetched ({type(err).__name__})",
+                            f"تعذر جلب {isolate(url)}.") from None
 
 
 def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FETCH_BYTES,
@@ -132,7 +141,8 @@ def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_
     if kind is None:
         kind = ".html" if content_type in ("text/html", "application/xhtml+xml", "") else None
     if kind is None:
-        raise DocumentError(f"{url}: is {content_type}, not a page, PDF, Word document or text")
+        raise DocumentError(f"{url}: is {content_type}, not a page, PDF, Word document or text",
+                            f"{isolate(url)} من نوع {isolate(content_type)}، وليس صفحة ولا PDF ولا مستند Word ولا نصا.")
     document = load_bytes(name if name.lower().endswith(kind) else name + kind, data, origin=final, url=final)
     label = f"{document.title} — {url}" if document.title else url
     return Document(source=label, text=document.text, origin=final, title=document.title)
