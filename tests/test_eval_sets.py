@@ -6,6 +6,8 @@ speed") so that a real regression fails while run-to-run noise of the 4-bit engi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import SEED_DEV, XQUAD
@@ -69,3 +71,24 @@ def test_xquad_collection(tmp_path_factory, embeddings):
     # measured 0.760 / 0.647 at 199 / 187
     assert ar["lead_answer_hit"] >= 0.73 and en["lead_answer_hit"] >= 0.62
     assert ar["lead_chars_p50"] <= 205 and en["lead_chars_p50"] <= 205
+
+
+ENGLISH = Path(__file__).resolve().parents[1] / "eval" / "english"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "known limit (README, eval/english/README.md): over an English article the policy serves its English-over-Arabic "
+    "model, whose cosine features saturate for a same-language pair; measured 0 of 48 near-topic unanswerables "
+    "refused (ROC AUC 0.48), and the shared sets hold no English article to fit on"))
+def test_english_questions_over_english_articles_abstain_when_unanswerable(tmp_path, embeddings):
+    from qa import ArticleQA
+    from qa.evaluation import each_document, evaluate_collections
+
+    questions = read_questions(ENGLISH / "questions.jsonl")
+    report = evaluate_collections(each_document(ENGLISH / "corpus", questions, tmp_path / "c"),
+                                  lambda folder: ArticleQA.from_directory(folder, index_dir=tmp_path / "i" / folder.name,
+                                                                          embeddings=embeddings, progress=False))
+    figures = report["by_lang"]["en"]
+    assert figures["n"] == len(questions)
+    assert figures["false_abstain"] <= 0.05 and figures["abstain_on_unanswerable"] >= 0.5, figures
