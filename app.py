@@ -41,6 +41,7 @@ from qa.conversation import (  # noqa: E402
     article_line,
     check_question,
     headline_of,
+    language_notice,
     not_indexed,
     parse_history,
 )
@@ -307,10 +308,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         # "pasted-article.txt", is no file the user made)
         label = (headline_of(text) or name) if indexed_paste is not None else name
         shown = f"the pasted text “{label}”" if indexed_paste is not None else f"“{label}”"
+        notice = language_notice(new_bot.extractive.collection_language)
         status = R.render_status(
             f"Indexed {shown}: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
             "Questions in this browser tab now go to your article (other users keep the sample article). / "
-            "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن."
+            "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن." + (f" / {notice}" if notice else "")
         )
         chat_update, examples_update, note_update = own_article_widgets(label)
         return (

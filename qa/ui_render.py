@@ -354,11 +354,13 @@ def render_examples_note(name: str | None) -> str:
 
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
-    bilingual message (``"English … / عربي …"``) keeps each half in its own direction: in one
-    left-to-right line the Arabic half's closing parenthesis was drawn at its start."""
+    bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a
+    line of its own in its own direction: in one left-to-right line the Arabic half's closing
+    parenthesis was drawn at its start, and on a phone the two halves wrapped into each other
+    (a trial)."""
     cls = "qa-status-busy" if busy else "qa-status-ok" if ok else "qa-status-error"
     halves = message.split(" / ") if " / " in message else [message]
-    body = " / ".join(f'<span dir="{text_direction(h)}">{esc(h)}</span>' for h in halves)
+    body = "".join(f'<div dir="{text_direction(h)}">{esc(h)}</div>' for h in halves)
     return f'<div class="qa-status {cls}" dir="auto" role="status">{body}</div>'
 
 

@@ -57,7 +57,7 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise DocumentError(f"{name}: cannot be read; use a .pdf, .docx, .html, .txt or .md file",
-                            f"لا يُقرأ نوع الملف {isolate(name)}؛ استخدم ملف ‎.pdf أو ‎.docx أو ‎.html أو ‎.txt أو ‎.md.")
+                            f"لا يُقرأ نوع الملف {isolate(name)}؛ استخدم ملف ⁨.pdf⁩ أو ⁨.docx⁩ أو ⁨.html⁩ أو ⁨.txt⁩ أو ⁨.md⁩.")
     limit = max_bytes if max_bytes is not None else (
         MAX_BINARY_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES)
     if len(data) > limit:

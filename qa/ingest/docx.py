@@ -22,8 +22,8 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
         hint = " (an old Word .doc: save it as .docx)" if what and "old Office" in what else (
             f" (it is {what})" if what else "")
         raise DocumentError(f"{name}: is not a Word .docx document{hint}",
-                            f"{isolate(name)} ليس مستند Word بصيغة ‎.docx"
-                            + ("؛ احفظه بصيغة ‎.docx." if "old Word" in hint else "."))
+                            f"{isolate(name)} ليس مستند Word بصيغة ⁨.docx⁩"
+                            + ("؛ احفظه بصيغة ⁨.docx⁩." if "old Word" in hint else "."))
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph

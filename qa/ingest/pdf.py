@@ -221,7 +221,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
         raise DocumentError(f"{name}: has no text layer (a scanned or image-only PDF); run it through OCR "
                             "(for example ocrmypdf) or copy the text into a .txt file",
                             f"لا طبقة نص في {isolate(name)} (PDF ممسوح ضوئيا أو صور فقط)؛ مرّره على برنامج "
-                            "للتعرف الضوئي على الحروف (OCR) أو انسخ نصه في ملف ‎.txt.")
+                            "للتعرف الضوئي على الحروف (OCR) أو انسخ نصه في ملف ⁨.txt⁩.")
     return paragraphs
 
 

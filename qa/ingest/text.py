@@ -23,7 +23,7 @@ MAX_CHAOS = 0.1
 MIN_COHERENCE = 0.2
 # Binary magic numbers that are never text: what the file probably is, and what to do.
 OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
-OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word ‏(.docx) أو صفحة ويب ‏(.html)."
+OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word (⁨.docx⁩) أو صفحة ويب (⁨.html⁩)."
 MAGIC = ((b"%PDF-", "a PDF", "name it .pdf"),
          (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)", "if it is a Word document, name it .docx"),
          (b"\x89PNG", "a PNG image", OTHER_FILE), (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE),
@@ -69,7 +69,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     found = _magic(data)
     if found:
         raise DocumentError(f"{name}: is binary ({found[0]}), not text; {found[1]}",
-                            f"{isolate(name)} ملف ثنائي ({isolate(found[0])}) وليس نصا؛ {OTHER_FILE_AR}")
+                            f"{isolate(name)} ملف ثنائي وليس نصا؛ {OTHER_FILE_AR}")
     if b"\x00" in data:
         raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text; {OTHER_FILE}",
                             f"يبدو {isolate(name)} ملفا ثنائيا (فيه بايتات NUL) وليس نصا؛ {OTHER_FILE_AR}")
