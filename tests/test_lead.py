@@ -234,3 +234,17 @@ def test_the_line_above_quotes_from_an_arabic_and_an_english_article_says_some_a
         assert ("Libye" in line and "Libya" not in line) if question.startswith("Qui") else "Libya" in line
     assert preface("Who opened the museum?", "ar", [english]) == ""
     assert preface("Who spoke at the opening?", "ar", [arabic]).startswith("The article (in Arabic), quoted as written")
+
+
+def test_the_article_panel_names_documents_only_when_there_are_several(seed_text):
+    """One article opens with its headline: its name above it said the headline twice (a
+    trial); with several, each is named by its headline above its text."""
+    from qa.conversation import headline_of
+    from qa.ui_render import esc, render_article
+
+    one = render_article({"seed.txt": seed_text})
+    assert 'class="qa-doc-name"' not in one and one.count('class="qa-doc"') == 1
+    english = "Council approves bridge\n\nThe council voted 7-2 on Monday.\n"
+    two = render_article({"seed.txt": seed_text, "bridge.txt": english})
+    assert two.count('class="qa-doc-name"') == 2
+    assert esc(headline_of(english)) in two and esc(headline_of(seed_text)) in two
