@@ -420,15 +420,13 @@ def fit_boundary(rows: list[Row], pairs: dict[str, Any], log: Callable[[str], No
                 answerable, unanswerable = abstained[(model, k)]
                 row[model] = {"false_abstain": round(float(np.mean(answerable)), 4) if answerable else None,
                               "abstain_on_unanswerable": round(float(np.mean(unanswerable)), 4) if unanswerable else None}
-            fa = {m: row[m]["false_abstain"] or 0.0 for m in ("many", "one")}
-            ab = {m: row[m]["abstain_on_unanswerable"] or 0.0 for m in ("many", "one")}
-            within = [m for m in ("one", "many") if fa[m] <= target]
-            if len(within) == 1:
-                row["serves"] = within[0]
-            elif within:
-                row["serves"] = "one" if ab["one"] >= ab["many"] else "many"
-            else:  # the fewer refused; on a tie the more abstentions
-                row["serves"] = min(("one", "many"), key=lambda m: (fa[m], -ab[m]))
+            if not row["n_answerable"] or not row["n_unanswerable"]:
+                break  # nothing to judge this size (and the larger ones) on
+            fa = {m: row[m]["false_abstain"] for m in ("many", "one")}
+            ab = {m: row[m]["abstain_on_unanswerable"] for m in ("many", "one")}
+            # within the target first, then the fewer refused past it, then the more
+            # abstentions; on a full tie the one-document model
+            row["serves"] = min(("one", "many"), key=lambda m: (max(fa[m] - target, 0.0), -ab[m]))
             chosen.append(row["serves"])
             table[pair][str(k)] = row
             log(f"  {pair!r} over {k} articles ({row['n_answerable']} answerable, {row['n_unanswerable']} "

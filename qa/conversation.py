@@ -152,7 +152,7 @@ def article_line(label: str, headlines: list[str]) -> str:
     it, a headline wrapped over two lines (a phone) had its closing one drawn mid-line.
     ``label`` alone when there is no headline."""
     names = ", ".join(h for h in headlines if h)
-    return f"{label} \u2068({names})\u2069" if names else label
+    return f"{label} {isolate(f'({names})')}" if names else label
 
 
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
