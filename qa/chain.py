@@ -39,7 +39,7 @@ from .lead import present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
 from .preface import only_language_request, preface
-from .text import INVISIBLE, content_words, detect_language
+from .text import INVISIBLE, content_words, detect_language, markup_text
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +265,8 @@ class ArticleQA:
         # lone surrogates (broken UTF-16 from a client) cannot be encoded: make them U+FFFD
         question = (question or "").encode("utf-8", "replace").decode("utf-8")
         question = INVISIBLE.sub("", question).replace("\x00", " ")
+        # a question pasted with its HTML is asked as the text it shows; markup alone asks nothing
+        question = markup_text(question)
         # Arabic diacritics: news text is written without them, and they move the embedding
         # ("مَنْ حَضَرَ المُؤْتَمَرَ؟" would cite other paragraphs than "من حضر المؤتمر؟")
         question = araby.strip_tashkeel(question)

@@ -30,6 +30,37 @@ NUMBER = re.compile(r"\d{2,}")
 # Tatweel (kashida) only stretches letters; zero-width and bidi marks are invisible. Neither
 # carries meaning, but both change the embedding, so they go before retrieval.
 INVISIBLE = re.compile("[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# An HTML tag, comment or doctype ("<b>", "</p>", "<img src=x>", "<!-- -->"); "3 < 5" is none.
+_MARKUP = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|![^<>]*)>")
+
+
+def markup_text(text: str) -> str:
+    """The text a question pasted as HTML shows, read with lxml's HTML parser: tags dropped,
+    entities decoded, the contents of ``script`` and ``style`` left out, whitespace collapsed.
+    Text without a tag is returned unchanged ("Is 3 < 5?").
+
+    ``"<b>من حضر المؤتمر؟</b>"`` is asked as ``"من حضر المؤتمر؟"``; ``"<img src=x onerror=…>"``
+    is ``""`` (no question). Input lxml cannot parse is returned unchanged.
+    """
+    if not _MARKUP.search(text):
+        return text
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(text, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return text
+    from lxml.html.defs import block_tags
+
+    for element in root.xpath(".//script | .//style"):
+        element.drop_tree()
+    # blocks would run into each other ("<p>a</p><p>b</p>" -> "ab"); inline tags must not
+    # split a word from its question mark ("the <i>conference</i>?")
+    for element in root.iterdescendants():
+        if element.tag in block_tags or element.tag == "br":
+            element.tail = " " + (element.tail or "")
+    return " ".join(root.text_content().split())
 
 
 def normalize(text: str) -> str:

@@ -22,6 +22,31 @@ def test_arabic_diacritics_do_not_change_the_answer(seed_bot, plain, marked):
     assert a.citations and b.retrieval_query == plain  # retrieved without its diacritics
 
 
+@pytest.mark.parametrize("plain,pasted", [
+    ("من حضر المؤتمر؟", "<p><b>من حضر</b> المؤتمر؟</p>"),
+    ("Who attended the conference?", "<div>Who attended the <i>conference</i>?<script>alert(1)</script></div>"),
+])
+def test_a_question_pasted_as_html_is_asked_as_the_text_it_shows(seed_bot, plain, pasted):
+    a, b = seed_bot.ask(plain), seed_bot.ask(pasted)
+    assert b.retrieval_query == plain and not b.abstained
+    assert [(c.quote_start, c.quote_end) for c in a.citations] == [(c.quote_start, c.quote_end) for c in b.citations]
+
+
+@pytest.mark.parametrize("markup", ['<img src=x onerror="alert(1)">', "<script>alert(1)</script>", "<br><hr/>"])
+def test_markup_alone_asks_nothing(seed_bot, markup):
+    from qa.errors import QuestionError
+
+    with pytest.raises(QuestionError, match="Please type a question"):
+        seed_bot.ask(markup)
+
+
+def test_a_less_than_sign_is_not_markup(seed_bot):
+    from qa.text import markup_text
+
+    assert markup_text("Is 3 < 5 and 7 > 2?") == "Is 3 < 5 and 7 > 2?"
+    assert markup_text("<p>Who &amp; why?</p><p>Egypt</p>") == "Who & why? Egypt"
+
+
 def test_a_country_named_through_its_capital_is_not_a_missing_word(seed_bot, seed_text):
     answer = seed_bot.ask("ماذا تخطط روسيا؟")  # the article says "قرار موسكو", never "روسيا"
     assert not answer.abstained, answer.extra
