@@ -695,13 +695,17 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return ([], [], None, R.render_article(qa_bot.documents, None),
                     gr.update(choices=[], value=None, visible=False), "", [])
 
-        clear.click(
-            new_conversation,
-            [session_bot],
-            [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state],
-            api_visibility="private",
-            queue=False,
-        )
+        # the chat's own trash icon starts a new conversation too (it only emptied the chat:
+        # follow-ups still used the cleared turns, and a reload brought them back)
+        for cleared in (clear.click, chatbot.clear):
+            cleared(
+                new_conversation,
+                [session_bot],
+                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state],
+                api_visibility="private",
+                queue=False,
+            )
+
         def end_session(request: gr.Request):
             """The tab (or API client) disconnected: its own article is freed now."""
             articles.release_session(request.session_hash)

@@ -445,6 +445,56 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         context.close()
 
 
+def test_the_chat_clear_icon_starts_a_new_conversation(browser):
+    """The chat's own trash icon forgets the conversation as "New conversation" does (it only
+    emptied the chat): the next question is asked without the cleared turns, and a reload
+    brings back neither them nor, once cleared again, anything."""
+    import app
+
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        users = page.locator("#qa-chat .qa-user")
+        answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
+        kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+
+        def ask(question: str) -> None:
+            stored = page.evaluate(kept)
+            box.fill(question)
+            box.press("Enter")
+            answers.first.wait_for(state="visible", timeout=120_000)
+            page.wait_for_function(f"{kept} !== {stored!r}", timeout=30_000)  # the turn is in the browser
+
+        def clear_and_reload() -> None:
+            stored = page.evaluate(kept)
+            page.locator("#qa-chat").get_by_role("button", name="Clear").click()
+            assert users.count() == 0
+            try:  # the browser's copy replaced (before the fix it never was: the reload shows it)
+                page.wait_for_function(f"{kept} !== {stored!r}", timeout=5_000)
+            except sync_api.TimeoutError:
+                pass
+            page.reload(wait_until="load")
+            box.wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)  # time for the page load to restore a kept conversation
+
+        ask("Who attended the conference?")
+        clear_and_reload()
+        assert users.count() == 0 and page.locator("#qa-chat .qa-answer").count() == 0
+
+        # cleared without a reload: the session's own copy goes too, so the next turn is alone
+        ask("Who attended the conference?")
+        page.locator("#qa-chat").get_by_role("button", name="Clear").click()
+        page.wait_for_timeout(1000)
+        ask("Where was the conference held?")
+        page.reload(wait_until="load")
+        users.first.wait_for(state="visible", timeout=30_000)
+        assert [u.inner_text().strip() for u in users.all()] == ["Where was the conference held?"]
+
+        clear_and_reload()
+        assert users.count() == 0 and page.locator("#qa-chat .qa-answer").count() == 0
+        assert not outside, outside
+        page.close()
+
+
 def test_an_example_is_asked_when_clicked(browser):
     """Clicking one of the seed's example questions asks it (it had only filled the box)."""
     with running_app() as (url, _demo):
