@@ -26,6 +26,7 @@ from pyarabic import araby
 from .answer import Answer, abstention_answer
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
+from .conversation import parse_history
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .ingest import Document, load_documents, load_sources, make_document
@@ -281,7 +282,7 @@ class ArticleQA:
         if len(question) > MAX_QUESTION_CHARS:
             question = question[:MAX_QUESTION_CHARS]
             notice = SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
-        history = inputs.get("history") or []
+        history = parse_history(inputs.get("history"))  # refused as /ask refuses it
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
@@ -451,7 +452,8 @@ class ArticleQA:
                 ``Answer.notice`` says so).
             history: earlier turns, ``[{"role": "user"|"assistant", "content": str}, ...]``;
                 a follow-up is completed from it before retrieval and does not repeat the
-                quotes of the previous answer (see the module notes).
+                quotes of the previous answer (see the module notes). Checked and kept to
+                its latest turns by ``qa.conversation.parse_history``, as ``/ask`` does.
             filters: only passages of some documents or dates: ``{"documents": [source,
                 ...], "date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD"}`` (any key
                 optional; a date bound excludes undated documents), or a ``StoreFilter``.
@@ -463,7 +465,8 @@ class ArticleQA:
             (abstained, no citations, ``extra["abstention_reason"] == "no-question"``).
 
         Raises:
-            QuestionError: the question is empty or holds no word, or ``filters`` is
+            QuestionError: the question is empty or holds no word; ``history`` is not a
+                list of such messages (the message ``/ask`` gives); or ``filters`` is
                 malformed or names a document that is not in the collection.
         """
         t0 = time.perf_counter()

@@ -74,6 +74,29 @@ def test_history_from_a_client_is_checked():
             parse_history(bad)
 
 
+@pytest.mark.parametrize("bad", ["notalist", [{"role": "bot"}], [{"role": "user"}],
+                                 [{"role": "assistant", "content": 1}], {"role": "user", "content": "hi"}, ["hi"]])
+def test_the_python_api_refuses_bad_history_as_ask_does(seed_bot, bad):
+    # it was taken silently; /ask refused it (parse_history): the same error, the same message
+    with pytest.raises(QuestionError) as expected:
+        parse_history(bad)
+    with pytest.raises(QuestionError) as err:
+        seed_bot.ask("Who attended the conference?", history=bad)
+    assert str(err.value) == str(expected.value)
+    with pytest.raises(QuestionError) as err:
+        next(seed_bot.stream("Who attended the conference?", history=bad))
+    assert str(err.value) == str(expected.value)
+
+
+def test_the_python_api_still_takes_no_history_or_a_valid_one(seed_bot):
+    plain = seed_bot.ask("Who attended the conference?")
+    for empty in (None, []):
+        assert seed_bot.ask("Who attended the conference?", history=empty).text == plain.text
+    history = [{"role": "user", "content": "من ألقى الكلمة الافتتاحية؟"},
+               {"role": "assistant", "content": seed_bot.ask("من ألقى الكلمة الافتتاحية؟").text}]
+    assert seed_bot.ask("ماذا قال؟", history=history).retrieval_query != "ماذا قال؟"  # folded in
+
+
 def test_upload_limit_is_stated_one_way():
     check_upload_size("a.txt", UPLOAD_LIMIT_BYTES)
     with pytest.raises(DocumentError) as err:
