@@ -189,7 +189,10 @@ def render_answer(
         )
     if article:
         took = f" · {elapsed_s:.2f} s" if elapsed_s is not None else ""
-        parts.append(f'<div class="qa-from" dir="ltr">Answered from · المصدر: {esc(article)}{took}</div>')
+        # each part isolated, the colon outside both: the Arabic label and the article's name
+        # ran into each other, the colon drawn as «المصدر :sample» (a trial)
+        parts.append(f'<div class="qa-from" dir="ltr">Answered from · <span dir="rtl" lang="ar">المصدر</span>: '
+                     f'<bdi class="qa-from-name">{esc(article)}</bdi>{took}</div>')
     parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text · انسخ الإجابة نصا">'
                  'Copy · نسخ</button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,

@@ -97,6 +97,26 @@ def test_the_python_api_still_takes_no_history_or_a_valid_one(seed_bot):
     assert seed_bot.ask("ماذا قال؟", history=history).retrieval_query != "ماذا قال؟"  # folded in
 
 
+def test_the_answered_from_line_isolates_the_arabic_label_and_the_article(seed_bot):
+    # "Answered from · المصدر: sample article" was drawn «المصدر :sample»: the Arabic label
+    # and the article's name each in its own direction, the colon between them after «المصدر»
+    import lxml.html
+
+    from qa.conversation import article_line
+    from qa.ui_render import render_answer
+
+    headline = headline_of(next(iter(seed_bot.documents.values())))
+    article = article_line("sample article", [headline])
+    line = lxml.html.fragment_fromstring(
+        render_answer(seed_bot.ask("من حضر المؤتمر؟"), seed_bot.documents, 1.5, article=article)
+    ).find_class("qa-from")[0]
+    assert line.get("dir") == "ltr" and line.text == "Answered from · "
+    label, name = list(line)
+    assert (label.tag, label.get("dir"), label.get("lang"), label.text) == ("span", "rtl", "ar", "المصدر")
+    assert label.tail == ": "  # outside the Arabic span, before the article's
+    assert name.tag == "bdi" and name.text == article and name.tail == " · 1.50 s"
+
+
 def test_upload_limit_is_stated_one_way():
     check_upload_size("a.txt", UPLOAD_LIMIT_BYTES)
     with pytest.raises(DocumentError) as err:
