@@ -16,7 +16,8 @@ Arabic), quoted as written"), then the names the quotes hold in Latin script:
 
 A person's name is found as a given name the romanizer's dictionary has attested at
 least ``GIVEN_NAME_MIN_COUNT`` times, followed by one more word (the family name), both
-not function words and not places. On the seed article the given names have counts of 30
+not function words and not places; a word after a particle (``NAME_PARTICLES``: بن, بنت,
+أبو) belongs to the name too. On the seed article the given names have counts of 30
 (عبدالسلام) to 4540 (محمد) while the ordinary words the dictionary also holds stay at or
 under 18 (شهد) apart from function words (على 2537, بين 39), hence 25. This is a cue, not
 named-entity recognition: an ordinary word that is also a frequent given name can be
@@ -38,6 +39,9 @@ from .text import STOPWORDS, detect_language, normalize
 log = logging.getLogger(__name__)
 
 GIVEN_NAME_MIN_COUNT = 25
+# Arabic name particles that never end a name: ibn/bin, bint, abu (normalised as ``normalize``
+# writes them).
+NAME_PARTICLES = frozenset(normalize(w) for w in ("بن", "ابن", "بنت", "أبو", "أبي", "بو"))
 _ARABIC_RUN = re.compile(r"[\u0621-\u064A]+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -207,8 +211,13 @@ def names_in_latin(text: str, places: bool = True, language: str = "en") -> list
             if (romanizer is not None and i + 1 < len(tokens) and normalize(token) not in STOPWORDS
                     and normalize(tokens[i + 1]) not in STOPWORDS and not _place(tokens[i + 1])
                     and _given_name_count(token) >= GIVEN_NAME_MIN_COUNT):
-                out.append(_romanize(f"{token} {tokens[i + 1]}"))
-                i += 2
+                end = i + 2
+                # "son of", "father of": the name goes on to the next word ("سلمى بن علي"; alone,
+                # "سلمى بن" was romanised "Salma Ben-Haim")
+                while end < len(tokens) and normalize(tokens[end - 1]) in NAME_PARTICLES:
+                    end += 1
+                out.append(_romanize(" ".join(tokens[i:end])))
+                i = end
                 continue
             i += 1
     return list(dict.fromkeys(out))

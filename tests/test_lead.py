@@ -137,6 +137,15 @@ def test_names_of_the_seed_in_latin_script(seed_text):
     assert len(names) == len(set(names)) <= 16, names
 
 
+@pytest.mark.parametrize("sentence,name", [
+    ("قالت مديرة المكتبة سلمى بن علي إن المكتبة ستفتح في مايو.", "Salma Ben Ali"),
+    ("واستقبل محمد بن سلمان الوفد.", "Mohamed bin Salman"),
+])
+def test_a_name_with_a_particle_is_romanised_whole(sentence, name):
+    # a trial: "سلمى بن" alone was romanised "Salma Ben-Haim"
+    assert names_in_latin(sentence) == [name]
+
+
 def test_a_request_for_a_language_is_answered_with_the_line(seed_bot):
     assert only_language_request("Answer in English please") and only_language_request("أجب بالإنجليزية")
     assert not only_language_request("Who attended the conference? Answer in English please")
