@@ -61,7 +61,8 @@ def test_very_long_question_is_handled(seed_bot):
 
 
 def test_odd_input_does_not_crash(seed_bot):
-    for question in ("<script>alert(1)</script>", "🙂 من حضر؟", "مؤتمر\x00طرابلس", "SELECT * FROM passages;",
+    # (markup alone is refused as no question: tests/test_question_input.py)
+    for question in ("<script>alert(1)</script> من حضر؟", "🙂 من حضر؟", "مؤتمر\x00طرابلس", "SELECT * FROM passages;",
                      "Qui a assisté à la conférence ?", "1234567890"):
         answer = seed_bot.ask(question)
         assert answer.text
