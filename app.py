@@ -7,8 +7,10 @@ Space runs this file itself on 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 This file is only the UI: answering lives in ``qa``; the conversation (turns, history,
 question checks, the upload limit, the plain text a copy gives) in ``qa.conversation``; HTML
 rendering in ``qa.ui_render``; reading and checking a user's own article (files, pasted text,
-web addresses) in ``qa.ingest``. The conversation is kept in the browser
-(``gr.BrowserState``), so it survives a reload and nothing of it is stored on the server.
+web addresses) in ``qa.ingest``. The conversation and the reader's own article (its name and
+indexed text, ``qa.sessions.KeptArticle``) are kept in the browser (``gr.BrowserState``), so
+they survive a reload and nothing of them is stored on the server: on page load the kept
+article is indexed again for the new session before the conversation is restored.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from qa.conversation import (  # noqa: E402
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
 from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
-from qa.sessions import ArticleReleasedError, ArticleTicket, SessionArticles  # noqa: E402
+from qa.sessions import ArticleReleasedError, ArticleTicket, KeptArticle, SessionArticles  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -55,6 +57,7 @@ ROOT = Path(__file__).resolve().parent
 SEEDS_DIR = ROOT / "seeds"
 QUESTION_PLACEHOLDER = "Your question, or drop an article here · سؤالك، أو أسقط مقالا هنا"
 CONVERSATION_KEY = "ask-the-article-conversation"  # the browser's localStorage key
+ARTICLE_KEY = "ask-the-article-own-article"  # the reader's own article (KeptArticle.to_json), in the browser
 
 EXAMPLES = [
     "من حضر المؤتمر؟",
@@ -292,10 +295,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         return indexed_paste is not None and (pasted or "").strip() == indexed_paste.strip()
 
     def _use_text(name: str, text: str, progress: gr.Progress, request: gr.Request | None, *, upload_update,
-                  pasted_update, indexed_paste):
-        """Index ``text`` for this session; the last three values are the upload box, the
-        paste box and the pasted text now indexed (or None)."""
-        progress(0, desc="Indexing your article…")
+                  pasted_update, indexed_paste, pasted: bool | None = None, restored: bool = False):
+        """Index ``text`` for this session; ``upload_update``, ``pasted_update`` and
+        ``indexed_paste`` are the upload box, the paste box and the pasted text now indexed (or
+        None). ``pasted``: the text was pasted (default: ``indexed_paste`` is set); ``restored``:
+        it is the article the browser kept, back after a reload (the status line says so)."""
+        pasted = indexed_paste is not None if pasted is None else pasted
+        progress(0, desc="Restoring your article…" if restored else "Indexing your article…")
 
         def report(done: int, total: int) -> None:
             # ``done``/``total`` count every embedded text: passages and sentence units
@@ -306,14 +312,21 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         info = new_bot.info()
         # a file is called by its name; pasted text by its headline (its stand-in file name,
         # "pasted-article.txt", is no file the user made)
-        label = (headline_of(text) or name) if indexed_paste is not None else name
-        shown = f"the pasted text “{label}”" if indexed_paste is not None else f"“{label}”"
+        label = (headline_of(text) or name) if pasted else name
+        shown = f"the pasted text “{label}”" if pasted else f"“{label}”"
         notice = language_notice(new_bot.extractive.collection_language)
-        status = R.render_status(
-            f"Indexed {shown}: {_plural(info.get('n_passages', '?'), 'passage', 'passages')}. "
-            "Questions in this browser tab now go to your article (other users keep the sample article). / "
-            "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن." + (f" / {notice}" if notice else "")
-        )
+        passages = _plural(info.get('n_passages', '?'), 'passage', 'passages')
+        if restored:
+            line = (f"Your article is back: {shown}, kept in this browser, indexed again ({passages}). "
+                    "Questions in this browser tab go to it (other users keep the sample article). / "
+                    "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
+        else:
+            line = (f"Indexed {shown}: {passages}. "
+                    "Questions in this browser tab now go to your article (other users keep the sample article). / "
+                    "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن.")
+        status = R.render_status(line + (f" / {notice}" if notice else ""))
+        # what the browser keeps: the text exactly as indexed (citations are offsets into it)
+        kept = KeptArticle(name, new_bot.documents[name], pasted).to_json()
         chat_update, examples_update, note_update = own_article_widgets(label)
         return (
             ticket,
@@ -329,6 +342,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             upload_update,
             pasted_update,
             indexed_paste,
+            kept,
             "done",
         )
 
@@ -460,6 +474,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             None,
             gr.skip(),
             None,
+            KeptArticle.nothing(),  # the browser forgets the article too
             "done",
         )
 
@@ -493,6 +508,65 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         yield {dropped: None}
         yield from chat(text, chat_history, kept, session_bot)
 
+    def _dropped(error: DocumentError) -> tuple:
+        """A kept article that cannot be used: the status line says why and that the sample
+        article stays; ``after_restore`` makes the browser forget it."""
+        log.info("dropped the article a browser kept: %s", error)
+        out = list(_fail(str(error)))
+        out[own_outputs.index(status)] = R.render_status(KeptArticle.dropped_message(error), ok=False)
+        out[own_outputs.index(indexed_article)] = KeptArticle.nothing()
+        return tuple(out)
+
+    def on_load(kept_value, kept, session_bot):
+        """On page load. The article the browser keeps goes to ``pending_article``, whose change
+        indexes it again (``restore_article``) and then restores the conversation
+        (``after_restore``); without one, the conversation is restored now. A kept article
+        that is not usable is dropped here, with a status line; the sample article stays."""
+        try:
+            kept_article_ = KeptArticle.from_json(kept_value, UPLOAD_LIMIT_BYTES)
+        except DocumentError as exc:
+            log.info("dropped the article a browser kept: %s", exc)
+            return (gr.skip(), KeptArticle.nothing(), R.render_status(KeptArticle.dropped_message(exc), ok=False),
+                    *restore(kept, session_bot))
+        if kept_article_ is not None:
+            return (kept_value, *(gr.skip() for _ in range(8)))
+        return (gr.skip(), gr.skip(), gr.skip(), *restore(kept, session_bot))
+
+    def restore_article(kept_value, progress=gr.Progress(), request: gr.Request = None):
+        """The article the browser keeps, indexed again for this session as an upload is (the
+        same widgets change; the status line says it is back). One that fails is dropped
+        (``_dropped``), never raised."""
+        try:
+            kept = KeptArticle.from_json(kept_value, UPLOAD_LIMIT_BYTES)
+            if kept is None:  # nothing kept after all: nothing changes (outcome None: no message)
+                return (*(gr.skip() for _ in own_outputs[:-1]), None)
+            return _use_text(kept.name, kept.text, progress, request, upload_update=gr.skip(),
+                             pasted_update=gr.skip(), indexed_paste=None, pasted=kept.pasted, restored=True)
+        except DocumentError as exc:
+            return _dropped(exc)
+        except Exception as exc:
+            log.exception("indexing the kept article again failed")
+            return _dropped(DocumentError(f"{type(exc).__name__}: {exc}"))
+
+    def after_restore(outcome, kept, session_bot):
+        """After the kept article was indexed again (or dropped: the browser forgets it), the
+        conversation is restored, its answers labelled by the article now in use."""
+        return (KeptArticle.nothing() if outcome == "error" else gr.skip(), *restore(kept, session_bot))
+
+    def keep_article(outcome, indexed, conversation):
+        """After the session's article changed (upload, paste, back to the sample): the browser
+        keeps the article now in use (``KeptArticle.nothing()``: the sample) and the conversation, emptied with it
+        (a reload brought back the turns of the article before)."""
+        if outcome != "done":
+            return gr.skip(), gr.skip()
+        return indexed, conversation
+
+    def keep_dropped(value, outcome, indexed, conversation):
+        """``keep_article`` after the chat box's indexing step, if a file was dropped on it."""
+        if not (isinstance(value, dict) and value.get("files")):
+            return gr.skip(), gr.skip()
+        return keep_article(outcome, indexed, conversation)
+
     # ------------------------------------------------------------------ layout
 
     with AskApp(title="Ask the article · اسأل المقال", analytics_enabled=False) as demo:
@@ -502,6 +576,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         # the same in this session, read by the chat (a BrowserState input would become a
         # required parameter of the /chat endpoint); copied back to the browser after each turn
         conversation_state = gr.State([])
+        # the reader's own article (qa.sessions.KeptArticle.to_json), kept in this browser only,
+        # indexed again on page load; None or {}: the sample article
+        kept_article = gr.BrowserState(None, storage_key=ARTICLE_KEY)
+        indexed_article = gr.State(None)  # the same for this session: what _use_text indexed
+        pending_article = gr.State(None)  # the kept article to index again, set once on page load
         outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
         dropped = gr.State(None)  # the chat box's value when a file was dropped on it ({"text", "files"})
         last_answer = gr.State(None)
@@ -601,9 +680,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
 
         # ------------------------------------------------------------------ events
-        demo.load(restore, [kept_conversation, session_bot],
-                  [chatbot, last_answer, article, conversation_state, sources, chat_status],
-                  api_visibility="private", queue=False)
+        restored_outputs = [chatbot, last_answer, article, conversation_state, sources, chat_status]
+        demo.load(on_load, [kept_article, kept_conversation, session_bot],
+                  [pending_article, kept_article, status, *restored_outputs],
+                  # queued: set by an unqueued event, pending_article's change event did not fire
+                  api_visibility="private", show_progress="hidden")
         chat_inputs = [question_box, chatbot, conversation_state, session_bot, indexing]
         chat_outputs = [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer,
                         status, dropped]
@@ -637,7 +718,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
         own_outputs.extend(
             [session_bot, status, chatbot, conversation_state, last_answer, article, sources, footer]
-            + [examples.dataset, examples_note, upload, pasted, indexed_paste, outcome]
+            + [examples.dataset, examples_note, upload, pasted, indexed_paste, indexed_article, outcome]
         )
         lock_outputs = [indexing, status, question_box, index_pasted, back_to_seed, upload, pasted]
         for trigger, handler, inputs, outputs, name in (
@@ -669,6 +750,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             )
             indexed = indexed.then(end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private",
                                    show_progress="hidden")
+            indexed = indexed.then(
+                keep_article if name else keep_dropped,
+                [outcome, indexed_article, conversation_state] if name else
+                [dropped, outcome, indexed_article, conversation_state],
+                [kept_article, kept_conversation], queue=False, api_visibility="private", show_progress="hidden",
+            )
             if not name:  # the chat box: then the question typed with the file, of the new article
                 indexed.then(
                     ask_dropped, [dropped, outcome, chatbot, conversation_state, session_bot], chat_outputs,
@@ -688,7 +775,26 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         upload.clear(clear_failed_status, [outcome], [status], queue=False, api_visibility="private")
         back_to_seed.click(
             release_paste, [pasted, indexed_paste], [pasted, indexed_paste], api_visibility="private", queue=False
-        ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False)
+        ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False).then(
+            keep_article, [outcome, indexed_article, conversation_state], [kept_article, kept_conversation],
+            queue=False, api_visibility="private", show_progress="hidden",
+        )
+
+        # page load with a kept article (on_load set pending_article): indexed again as an upload
+        # is (question box locked, progress on the status line, the "index" queue), then the
+        # conversation restored
+        pending_article.change(
+            start_indexing, None, [outcome, paste_is_article, *lock_outputs, chat_status],
+            queue=False, api_visibility="private", show_progress="hidden",
+        ).then(
+            restore_article, [pending_article], own_outputs, api_visibility="private", concurrency_id="index",
+            concurrency_limit=base_bot.settings.index_concurrency, show_progress="full", show_progress_on=[status],
+        ).then(
+            end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private", show_progress="hidden",
+        ).then(
+            after_restore, [outcome, kept_conversation, session_bot], [kept_article, *restored_outputs],
+            queue=False, api_visibility="private", show_progress="hidden",
+        )
 
         def new_conversation(session_bot):
             qa_bot = shown(session_bot)

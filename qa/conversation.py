@@ -41,8 +41,10 @@ INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up t
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50
 EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
-ARTICLE_NOT_KEPT = ("Your own article is not kept after a reload: the questions now go to the {current}. "
-                    "Upload it again to go on asking it. / لا يُحفظ مقالك بعد إعادة تحميل الصفحة: "
+# A restored conversation whose article did not come back (the browser's copy of it was
+# dropped, or the conversation predates that copy).
+ARTICLE_NOT_KEPT = ("The article this conversation was about is no longer in use: the questions now go to the "
+                    "{current}. Upload it again to go on asking it. / لم يعد مقال هذه المحادثة مستخدما: "
                     "ارفعه من جديد لمتابعة الأسئلة عنه.")
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
 # A question typed with a file that was then refused: it was not asked of anything.

@@ -14,7 +14,11 @@ state for an hour and up to 10,000 sessions), and the session itself holds only 
   recently used one goes first.
 
 A reader whose article was released gets ``ArticleReleasedError`` (a ``QuestionError``
-whose message says why and what to do) on the next question. After releases the sweeper
+whose message says why and what to do) on the next question.
+
+The reader's browser keeps a copy of its article (``KeptArticle``: the name and the text
+exactly as indexed, in ``localStorage``, never on the server's disk), so a reload indexes
+it again for the new session; ``KeptArticle.from_json`` checks such a copy before use. After releases the sweeper
 runs the garbage collector and, on glibc, ``malloc_trim(0)``, so the freed index memory
 goes back to the operating system instead of staying in the allocator's free lists
 (the resident set size measured by ``article-qa bench --load`` drops only with it).
@@ -35,7 +39,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import QuestionError
+from .errors import DocumentError, QuestionError
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,90 @@ class _Held:
     name: str
     last_used: float
     created: float = field(default=0.0)
+
+
+# The form of a ``KeptArticle`` in the browser; a copy of another form is dropped.
+KEPT_ARTICLE_FORMAT = 1
+# Longest document name taken back from a browser (a web page's name holds its address).
+KEPT_NAME_CHARS = 500
+KEPT_ARTICLE_DROPPED = ("The article kept in this browser could not be used again ({reason}); "
+                        "the sample article is in use. Upload it again to ask about it. / "
+                        "تعذّر استخدام المقال المحفوظ في هذا المتصفح ({arabic})، والمقال الأصلي هو المستخدم الآن.")
+
+
+def _malformed(what: str) -> DocumentError:
+    return DocumentError(f"the stored copy is not usable: {what}",
+                         "النسخة المحفوظة غير صالحة")
+
+
+@dataclass(frozen=True)
+class KeptArticle:
+    """A reader's own article as their browser keeps it, to be indexed again after a reload.
+
+    Attributes:
+        name: the document name it was indexed under (``ArticleQA.with_texts``'s key, the
+            citations' ``source``).
+        text: the text exactly as indexed (``ArticleQA.documents[name]``): citations are
+            character offsets into it, so only the same text gives the kept answers' offsets.
+        pasted: it was pasted text (named by its headline), not a file.
+    """
+
+    name: str
+    text: str
+    pasted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-safe form the browser keeps (``from_json`` reads it back)."""
+        return {"format": KEPT_ARTICLE_FORMAT, "name": self.name, "text": self.text, "pasted": self.pasted}
+
+    @classmethod
+    def from_json(cls, data: Any, max_text_bytes: int) -> "KeptArticle | None":
+        """The article ``to_json`` gave, or None when nothing is kept (``None``, ``{}``, ``[]``).
+
+        Args:
+            data: the browser's stored value.
+            max_text_bytes: the upload limit (``qa.conversation.UPLOAD_LIMIT_BYTES``): a kept
+                text over it is refused as an upload over it is.
+
+        Raises:
+            DocumentError: the value is of another form or version, its name or text is not
+                usable, the text is not as indexing leaves it (it would give other offsets),
+                or it is over ``max_text_bytes``. The message is meant for the reader.
+        """
+        from .ingest import clean_text, over_limit
+
+        if data is None or data == {} or data == []:
+            return None
+        if not isinstance(data, dict) or data.get("format") != KEPT_ARTICLE_FORMAT:
+            raise _malformed("it was stored by another version of the app")
+        name, text, pasted = data.get("name"), data.get("text"), data.get("pasted", False)
+        if not isinstance(name, str) or not name.strip() or len(name) > KEPT_NAME_CHARS:
+            raise _malformed("its name is missing or too long")
+        if not isinstance(text, str) or not text.strip() or not isinstance(pasted, bool):
+            raise _malformed("its text is missing")
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:  # lone surrogates: not text any indexing gave
+            raise _malformed("its text is not valid Unicode") from None
+        if size > max_text_bytes:
+            raise over_limit(f"{name}: its text", size, max_text_bytes)
+        if clean_text(text) != text:
+            raise _malformed("its text is not the text that was indexed")
+        return cls(name, text, pasted)
+
+    @staticmethod
+    def nothing() -> dict[str, Any]:
+        """What the browser keeps when no own article is in use: ``{}`` (``from_json`` gives
+        None). Not ``None``: Gradio's ``BrowserState`` does not write a null, so the article
+        kept before would stay."""
+        return {}
+
+    @staticmethod
+    def dropped_message(error: DocumentError) -> str:
+        """The status line when a kept article is dropped: ``error``'s reason (English and
+        Arabic), and that the sample article is in use."""
+        return KEPT_ARTICLE_DROPPED.format(reason=str(error).rstrip(". "),
+                                           arabic=error.arabic.rstrip(". ") or "السبب مذكور بالإنجليزية")
 
 
 def _malloc_trim() -> None:

@@ -153,13 +153,13 @@ def test_app_is_only_ui():
 
 
 def test_a_restored_conversation_with_another_article_gets_a_notice(seed_bot):
-    # a reader asked an uploaded article, then reloaded: the upload is not kept (nothing is
-    # stored on the server) and the seed article answers now, which the reader must be told
+    # a reader asked an uploaded article, then reloaded, and the browser's copy of it could not
+    # be used again: the seed article answers now, which the reader must be told
     upload = seed_bot.with_texts({"kenya.txt": "William Ruto is the president of Kenya since 2022.\n"})
     conversation = Conversation()
     conversation.ask(upload, "Who is the president of Kenya?", article="your article (kenya)")
     restored = Conversation.from_json(conversation.to_json())
     notice = restored.article_notice("seed article (Tripoli)", "seed article")
-    assert "not kept after a reload" in notice and "seed article" in notice
+    assert "no longer in use" in notice and "seed article" in notice
     conversation.ask(seed_bot, "من حضر المؤتمر؟", article="seed article (Tripoli)")
     assert Conversation.from_json(conversation.to_json()).article_notice("seed article (Tripoli)", "seed article") == ""

@@ -1,0 +1,66 @@
+"""``qa.sessions.KeptArticle``: the reader's own article as the browser keeps it, checked
+before it is indexed again after a reload."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.conversation import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_TEXT
+from qa.errors import DocumentError
+from qa.sessions import KeptArticle
+
+NOTE = ("Harbour Festival Ends in Misrata\n\n"
+        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
+        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n")
+
+
+def test_a_kept_article_indexed_again_gives_the_same_citations(seed_bot):
+    bot = seed_bot.with_texts({"harbour.txt": NOTE})
+    question = "Who thanked the fishermen?"
+    before = bot.ask(question)
+    stored = json.loads(json.dumps(KeptArticle("harbour.txt", bot.documents["harbour.txt"]).to_json()))
+    kept = KeptArticle.from_json(stored, UPLOAD_LIMIT_BYTES)
+    assert kept == KeptArticle("harbour.txt", NOTE, pasted=False)
+    again = seed_bot.with_texts({kept.name: kept.text}).ask(question)
+    assert again.text == before.text and before.citations
+    assert [(c.source, c.quote_start, c.quote_end) for c in again.citations] == \
+        [(c.source, c.quote_start, c.quote_end) for c in before.citations]
+    pasted = KeptArticle("pasted-article.txt", NOTE, pasted=True)
+    assert KeptArticle.from_json(pasted.to_json(), UPLOAD_LIMIT_BYTES) == pasted
+
+
+@pytest.mark.parametrize("nothing", [None, {}, [], KeptArticle.nothing()])
+def test_nothing_kept_is_none(nothing):
+    assert KeptArticle.from_json(nothing, UPLOAD_LIMIT_BYTES) is None
+
+
+@pytest.mark.parametrize("bad", [
+    "harbour.txt",  # not an object
+    [{"name": "a.txt", "text": "x"}],
+    {"name": "a.txt", "text": NOTE},  # no format: stored by another version
+    {"format": 99, "name": "a.txt", "text": NOTE},
+    {"format": 1, "name": "", "text": NOTE},
+    {"format": 1, "name": "x" * 600, "text": NOTE},
+    {"format": 1, "name": 3, "text": NOTE},
+    {"format": 1, "name": "a.txt", "text": "   \n"},
+    {"format": 1, "name": "a.txt", "text": ["not", "text"]},
+    {"format": 1, "name": "a.txt", "text": NOTE, "pasted": "yes"},
+    {"format": 1, "name": "a.txt", "text": "broken \ud800 text"},
+    {"format": 1, "name": "a.txt", "text": "Edited\u200b after indexing"},  # not the indexed text
+])
+def test_a_malformed_kept_article_is_refused_with_a_message(bad):
+    with pytest.raises(DocumentError) as err:
+        KeptArticle.from_json(bad, UPLOAD_LIMIT_BYTES)
+    message = KeptArticle.dropped_message(err.value)
+    assert "could not be used again" in message and "sample article is in use" in message
+    assert "المقال الأصلي" in message
+
+
+def test_a_kept_text_over_the_upload_limit_is_refused_as_an_upload_is():
+    big = "Long article\n" + "word " * (UPLOAD_LIMIT_BYTES // 5 + 10)
+    with pytest.raises(DocumentError) as err:
+        KeptArticle.from_json(KeptArticle("big.txt", big).to_json(), UPLOAD_LIMIT_BYTES)
+    assert f"over the limit of {UPLOAD_LIMIT_TEXT}" in str(err.value) and "big.txt" in str(err.value)
+    assert err.value.arabic  # said in Arabic too
