@@ -64,3 +64,24 @@ def test_a_kept_text_over_the_upload_limit_is_refused_as_an_upload_is():
         KeptArticle.from_json(KeptArticle("big.txt", big).to_json(), UPLOAD_LIMIT_BYTES)
     assert f"over the limit of {UPLOAD_LIMIT_TEXT}" in str(err.value) and "big.txt" in str(err.value)
     assert err.value.arabic  # said in Arabic too
+
+
+def test_the_app_drops_a_malformed_kept_article_with_a_status_line(seed_bot):
+    """The page-load handlers (``app.build_app``): a malformed or oversized kept article is
+    forgotten with a status line and the conversation restored over the sample; a good one
+    is indexed again with "Your article is back"."""
+    import app
+
+    demo = app.build_app(seed_bot)
+    try:
+        fns = {f.fn.__name__: f.fn for f in demo.fns.values() if f.fn}
+        for bad in ({"format": 0, "name": "x.txt", "text": "hi"}, {"format": 1, "name": "x.txt", "text": "a" * 70_000}):
+            pending, kept, status, *_restored = fns["on_load"](bad, [], None)
+            assert kept == KeptArticle.nothing() and pending == {"__type__": "update"}
+            assert "qa-status-error" in status and "could not be used again" in status
+        out = fns["restore_article"](KeptArticle("x.txt", "Headline\n\nThe body.").to_json(),
+                                     progress=lambda *a, **k: None)
+        assert out[-1] == "done" and out[-2]["text"] == "Headline\n\nThe body."
+        assert any(isinstance(o, str) and "Your article is back: “x.txt”" in o for o in out)
+    finally:
+        demo.articles.stop_sweeper()
