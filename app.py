@@ -49,7 +49,7 @@ from qa.conversation import (  # noqa: E402
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
 from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
-from qa.sessions import ArticleReleasedError, ArticleTicket, KeptArticle, SessionArticles  # noqa: E402
+from qa.sessions import ArticleReleasedError, ArticleTicket, KeptArticle, SessionArticles, browser_secret  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
 
@@ -572,13 +572,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     with AskApp(title="Ask the article · اسأل المقال", analytics_enabled=False) as demo:
         session_bot = gr.State(None)  # this session's ArticleTicket (its own article), or None = seed
         # the conversation (qa.conversation.Conversation.to_json), kept in this browser only
-        kept_conversation = gr.BrowserState([], storage_key=CONVERSATION_KEY)
+        # one key across restarts: with Gradio's random one per start, kept copies were lost
+        secret = browser_secret(base_bot.settings)
+        kept_conversation = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=secret)
         # the same in this session, read by the chat (a BrowserState input would become a
         # required parameter of the /chat endpoint); copied back to the browser after each turn
         conversation_state = gr.State([])
         # the reader's own article (qa.sessions.KeptArticle.to_json), kept in this browser only,
         # indexed again on page load; None or {}: the sample article
-        kept_article = gr.BrowserState(None, storage_key=ARTICLE_KEY)
+        kept_article = gr.BrowserState(None, storage_key=ARTICLE_KEY, secret=secret)
         indexed_article = gr.State(None)  # the same for this session: what _use_text indexed
         pending_article = gr.State(None)  # the kept article to index again, set once on page load
         outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error

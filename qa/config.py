@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         if given(self.hf_token) and given(self.router_url) and given(self.router_model):
             return ChatEndpoint(self.router_url.strip(), self.router_model.strip(), self.hf_token.strip(), "router")
         return None
+    # the key the web page's browser-kept conversation and article are encrypted with
+    # (``qa.sessions.browser_secret``); unset: one kept in the index folder
+    browser_secret: str | None = Field(None, repr=False)
     answer_concurrency: int = Field(32, ge=1, le=256)
     index_concurrency: int = Field(1, ge=1, le=16)
     session_articles: int = Field(32, ge=1)

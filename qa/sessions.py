@@ -70,6 +70,56 @@ class _Held:
     created: float = field(default=0.0)
 
 
+# The file in the index folder holding the key of what browsers keep (``browser_secret``).
+BROWSER_SECRET_FILE = "browser-secret"
+
+
+def browser_secret(settings) -> str:
+    """The key the web page encrypts what a reader's browser keeps with (the conversation
+    and ``KeptArticle``; ``gr.BrowserState(secret=...)``).
+
+    Gradio draws a new random key at each start when none is given, so after a restart
+    every browser's kept conversation and article could no longer be read and were lost
+    without a word (a trial). The key is ``QA_BROWSER_SECRET`` when set (a Space without
+    persistent storage should set it as a secret); else one drawn once with ``secrets``
+    and kept in ``<index folder>/browser-secret`` (owner-only, created atomically; two
+    processes starting at once read the same one). Only the key is on the server: what it
+    encrypts stays in the browsers.
+
+    Returns:
+        The key (a URL-safe string of 43 characters when drawn here). When the index folder
+        cannot be written, a key for this process alone (logged as a warning): kept copies
+        then last until the next restart, as before.
+    """
+    import os
+    import secrets
+
+    from .config import resolve_index_root
+
+    if settings.browser_secret and settings.browser_secret.strip():
+        return settings.browser_secret.strip()
+    path = resolve_index_root(settings.index_dir) / BROWSER_SECRET_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            kept = path.read_text(encoding="utf-8").strip()
+            if kept:
+                return kept
+            # an empty file (a start stopped between creating and writing it): draw again
+            path.unlink(missing_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        key = secrets.token_urlsafe(32)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(key + "\n")
+        return key
+    except OSError as exc:
+        log.warning("cannot keep the browser key in %s (%s): what browsers keep is readable until the next "
+                    "restart only", path, exc)
+        return secrets.token_urlsafe(32)
+
+
 # The form of a ``KeptArticle`` in the browser; a copy of another form is dropped.
 KEPT_ARTICLE_FORMAT = 1
 # Longest document name taken back from a browser (a web page's name holds its address).

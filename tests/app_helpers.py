@@ -34,12 +34,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(bot=None):
-    """Launch ``build_app(bot)`` on a free 127.0.0.1 port; yield its URL; close it after."""
+def running_app(bot=None, port: int | None = None):
+    """Launch ``build_app(bot)`` on ``port`` (default: a free one) of 127.0.0.1; yield its URL;
+    close it after."""
     import app
 
     demo = app.build_app(bot)
-    port = free_port()
+    port = port or free_port()
     demo.queue(default_concurrency_limit=2).launch(
         server_name="127.0.0.1",
         server_port=port,

@@ -495,6 +495,32 @@ def test_the_chat_clear_icon_starts_a_new_conversation(browser):
         page.close()
 
 
+def test_a_restart_of_the_app_keeps_what_the_browser_kept(browser):
+    """The conversation a browser keeps is read again after the app restarts (the same
+    origin: the same port). Gradio's key for it was drawn anew at each start, so a restart
+    lost every reader's conversation and article without a word (a trial)."""
+    import app
+    from app_helpers import free_port
+
+    port = free_port()
+    with running_app(port=port) as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+        stored = page.evaluate(kept)
+        box.fill("Who attended the conference?")
+        box.press("Enter")
+        page.locator("#qa-chat .qa-answer:not(.qa-streaming)").first.wait_for(state="visible", timeout=120_000)
+        page.wait_for_function(f"{kept} !== {stored!r}", timeout=30_000)
+    with running_app(port=port) as (url, _demo):  # a new process's app: new components, the same key
+        page.reload(wait_until="load")
+        users = page.locator("#qa-chat .qa-user")
+        users.first.wait_for(state="visible", timeout=60_000)
+        assert [u.inner_text().strip() for u in users.all()] == ["Who attended the conference?"]
+        assert page.locator("#qa-chat .qa-answer").count() == 1
+        assert not outside, outside
+        page.close()
+
+
 def test_an_example_is_asked_when_clicked(browser):
     """Clicking one of the seed's example questions asks it (it had only filled the box)."""
     with running_app() as (url, _demo):

@@ -85,3 +85,31 @@ def test_the_app_drops_a_malformed_kept_article_with_a_status_line(seed_bot):
         assert any(isinstance(o, str) and "Your article is back: “x.txt”" in o for o in out)
     finally:
         demo.articles.stop_sweeper()
+
+
+def test_the_browser_key_is_one_across_starts(tmp_path, caplog):
+    """``browser_secret``: drawn once and kept (owner-only) in the index folder, so a restart
+    reads what browsers kept; ``QA_BROWSER_SECRET`` wins; an index folder that cannot be
+    written gives a key for this process, with a warning."""
+    import logging
+    import stat
+
+    from qa.config import Settings
+    from qa.sessions import BROWSER_SECRET_FILE, browser_secret
+
+    settings = Settings(index_dir=str(tmp_path / "index"))
+    first = browser_secret(settings)
+    assert browser_secret(settings) == first and len(first) >= 32
+    kept = tmp_path / "index" / BROWSER_SECRET_FILE
+    assert kept.read_text(encoding="utf-8").strip() == first
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    kept.write_text("", encoding="utf-8")  # a start stopped between creating and writing it
+    redrawn = browser_secret(settings)
+    assert redrawn and redrawn != first and browser_secret(settings) == redrawn
+    assert browser_secret(Settings(index_dir=str(tmp_path / "index"), browser_secret=" given ")) == "given"
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="qa.sessions"):
+        one = browser_secret(Settings(index_dir=str(blocked / "index")))
+    assert one and one != browser_secret(Settings(index_dir=str(blocked / "index")))
+    assert "until the next restart" in caplog.text
