@@ -24,7 +24,7 @@ from rapidfuzz.distance import Indel
 from bench.fixtures import article_parts, chromium_pdf, docx_file, image_only_pdf, news_html
 from conftest import SEED_FILE, SEEDS, XQUAD
 from qa import DocumentError
-from qa.ingest import remove_format_characters, load_bytes, load_file, load_pasted, load_source, load_sources, load_upload
+from qa.ingest import make_document, remove_format_characters, load_bytes, load_file, load_pasted, load_source, load_sources, load_upload
 
 SIMILARITY = 0.98
 QUESTION = "من ألقى الكلمة الافتتاحية؟"  # answered by the paragraph naming محمود حمزة
@@ -294,6 +294,82 @@ def test_unreachable_address_gets_one_clear_message(seed_bot, news_server, monke
     with pytest.raises(DocumentError, match="answered 404"):
         load_source(f"{news_server}/missing")
     assert_answers_from(seed_bot, load_file(SEED_FILE))
+
+
+# ---- HTML source pasted into the paste box ----------------------------------------------
+
+
+def test_a_pasted_page_source_is_read_as_an_html_file(seed_bot, seed_text, seed_parts, tmp_path):
+    """Pasting a page's HTML source (user trial: the headline became "<!DOCTYPE html><html>…"
+    and answers quoted "…</p>") gives the article an ``.html`` upload of the same page gives."""
+    title, paragraphs = seed_parts
+    page = news_html(title, paragraphs)  # navigation, <h1>, <p>s, related links, footer
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    document = load_pasted(page)
+    assert document.text == load_file(tmp_path / "page.html").text
+    assert document.text.splitlines()[0] == title and document.title == title
+    assert document.source == f"{title} (pasted-article.html)"
+    assert "<" not in document.text and "DOCTYPE" not in document.text
+    assert similarity(seed_text, document.text) >= SIMILARITY
+    for boilerplate in ("Home", "Markets close", "Subscribe", "Contact us"):
+        assert boilerplate not in document.text
+    bot = seed_bot.with_documents([document])
+    assert_answers_from(bot, document)
+    answer = bot.ask(QUESTION)
+    assert "<" not in answer.text and all("<" not in c.quote and ">" not in c.quote for c in answer.citations)
+    # the source as a browser's "Copy outer HTML" of the article gives it, and with a BOM,
+    # leading white space or a comment before the doctype
+    article = page[page.index("<article>") : page.index("</article>") + len("</article>")]
+    assert load_pasted(article).text == document.text
+    assert load_pasted("\ufeff\n  <!-- saved from the site -->\n" + page).text == document.text
+
+
+def test_a_pasted_english_page_starts_at_its_headline():
+    page = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Harbour festival ends after 25 years | Example News</title>
+<style>p { margin: 0 }</style><script>window.dataLayer = [];</script></head>
+<body><header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>Harbour festival ends after 25 years</h1>
+<p>The harbour festival in Misrata ended on Sunday with a concert by local bands on the old quay.</p>
+<p>Organisers said the festival, first held in 2000, had run for 25 years and would not return.</p>
+<p>The city council thanked the volunteers who had cleaned the harbour every summer since it began.</p>
+</article></main>
+<footer><p>&copy; 2025 Example News. All rights reserved. <a href="/privacy">Privacy</a></p></footer>
+</body></html>"""
+    document = load_pasted(page)
+    lines = document.text.splitlines()
+    assert lines[0] == "Harbour festival ends after 25 years", lines
+    assert lines[-1].startswith("The city council thanked") and "<" not in document.text
+    assert not any(word in document.text for word in ("Home", "Privacy", "dataLayer", "margin"))
+
+
+@pytest.mark.parametrize("text", [
+    "Is 3 < 5? The council said yes, and 7 > 2.",
+    "I <3 Tripoli. The festival ended on Sunday.",
+    "The <p> tag starts a paragraph; <h1> is the headline.\nWriters often paste it.",
+    "<b>Breaking:</b> the festival ended on Sunday with a concert.",
+    "<h1>Harbour festival</h1>\n" + "The festival ended on Sunday with a concert on the quay. " * 5,
+])
+def test_pasted_prose_with_angle_brackets_stays_as_pasted(text):
+    document = load_pasted(text)
+    assert document.text == make_document("pasted-article.txt", text).text and "<" in document.text
+    assert document.source == "pasted-article.txt"
+
+
+def test_a_pasted_page_without_an_article_is_refused_with_the_html_readers_message():
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Example News</title>'
+            '<link rel="stylesheet" href="/s.css"></head><body><div id="root"></div>'
+            '<script src="/static/js/main.js"></script></body></html>')
+    with pytest.raises(DocumentError, match="no article text found in the page") as refused:
+        load_pasted(page)
+    message = str(refused.value)
+    assert message.startswith("the pasted HTML page: ") and "paste it instead" in message
+    assert "pasted-article" not in message  # no file of that name exists for the user
+    assert "لم يوجد نص مقال في الصفحة" in refused.value.arabic and "pasted-article" not in refused.value.arabic
+    # the same limits as an .html upload: the extracted text must fit the paste box's limit
+    long_page = "<!DOCTYPE html><html><body><article><h1>Long</h1>" + "<p>word after word.</p>" * 5000 + "</article></body></html>"
+    with pytest.raises(DocumentError, match="the text of the pasted HTML page is .* over the limit of 60.0 KB"):
+        load_pasted(long_page, max_text_bytes=60 * 1024)
 
 
 # ---- many sources at once --------------------------------------------------------------

@@ -10,9 +10,9 @@ import zipfile
 import pytest
 
 from app_helpers import check_citations, running_app
-from bench.fixtures import article_parts, chromium_pdf, docx_file, image_only_pdf
+from bench.fixtures import article_parts, chromium_pdf, docx_file, image_only_pdf, news_html
 from conftest import SEED_FILE
-from qa.ingest import load_file
+from qa.ingest import load_file, load_pasted
 
 gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
@@ -71,3 +71,28 @@ def test_docx_upload(server, tmp_path):
     # a public server does not fetch its own network's pages
     status = _status(c.predict("http://127.0.0.1:9/admin", api_name="/use_text"))
     assert "qa-status-error" in status and "local or private network address" in status
+
+
+def test_pasted_html_source_is_indexed_as_its_article(server):
+    """A page's HTML source in the paste box (user trial) is read as an .html upload is: the
+    status names the headline, not "<!DOCTYPE html>…", and answers quote text without tags; a
+    page with no article in it is refused and the pasted article stays."""
+    title, paragraphs = article_parts(SEED_FILE.read_text(encoding="utf-8"))
+    page = news_html(title, paragraphs)
+    document = load_pasted(page)
+    c = Client(server, verbose=False, download_files=False)
+    status = _status(c.predict(page, api_name="/use_text"))
+    # the headline (shortened in the status line), not "<!DOCTYPE html>…"
+    assert "qa-status-ok" in status and f"pasted text “{title[:15]}" in status
+    assert "DOCTYPE" not in status and "&lt;" not in status
+    answer = c.predict(QUESTION, api_name="/ask")
+    check_citations(answer, {document.source: document.text})
+    assert all("<" not in x["quote"] and "</p>" not in x["text"] for x in answer["citations"])
+    assert "</p>" not in answer["text"] and "محمود حمزة" in " ".join(x["quote"] for x in answer["citations"])
+
+    empty_page = ('<!DOCTYPE html><html><head><title>Example News</title></head><body><div id="root"></div>'
+                  '<script src="/static/js/main.js"></script></body></html>')
+    status = _status(c.predict(empty_page, api_name="/use_text"))
+    assert "qa-status-error" in status and "no article text found in the page" in status, status
+    assert "لم يوجد نص مقال" in status and "Traceback" not in status
+    check_citations(c.predict(QUESTION, api_name="/ask"), {document.source: document.text})

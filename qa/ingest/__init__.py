@@ -201,12 +201,13 @@ def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> 
     return decode_document(name, data, max_bytes).text
 
 
-def over_limit(what: str, size: int, limit: int) -> DocumentError:
+def over_limit(what: str, size: int, limit: int, what_ar: str | None = None) -> DocumentError:
     """The one wording of a size refusal, in KB as ``qa.conversation.UPLOAD_LIMIT_TEXT``
-    ("60.0 KB"), so every message states the limit alike."""
+    ("60.0 KB"), so every message states the limit alike. ``what_ar`` names ``what`` in
+    Arabic (default: ``what`` itself, a file name, in directional isolates)."""
     return DocumentError(f"{what} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
                          "use a shorter article",
-                         f"حجم {isolate(what)} {size / 1024:.1f} KB، فوق الحد ({limit / 1024:.1f} KB)؛ "
+                         f"حجم {what_ar or isolate(what)} {size / 1024:.1f} KB، فوق الحد ({limit / 1024:.1f} KB)؛ "
                          "استخدم مقالا أقصر.")
 
 
@@ -233,16 +234,34 @@ def load_upload(path: str | Path, max_text_bytes: int | None = MAX_UPLOAD_BYTES)
     return _check_text_size(load_file(path, max_bytes=limit), max_text_bytes)
 
 
+# how messages name pasted HTML: the user made no file called "pasted-article.html"
+PASTED_HTML = "the pasted HTML page"
+PASTED_HTML_AR = "صفحة HTML الملصقة"
+
+
 def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
                 name: str = "pasted-article.txt") -> Document:
-    """Pasted text as a ``Document``; a pasted web address (``is_url``) is fetched and its
-    article extracted instead. This is the web UI's path: addresses on loopback, private or
-    link-local networks are refused unless ``QA_ALLOW_PRIVATE_URLS=1``.
+    """Pasted text as a ``Document``, for the web UI's paste box.
+
+    * A web address (``is_url``) is fetched and its article extracted. Addresses on loopback,
+      private or link-local networks are refused unless ``QA_ALLOW_PRIVATE_URLS=1``.
+    * A page's HTML source (``qa.ingest.html.is_html_page``: it opens with ``<!DOCTYPE html>``,
+      ``<html>``, ``<head>`` or ``<body>``, or is block-level markup holding nearly all its
+      text) is read exactly as an uploaded ``.html`` file (``load_bytes``, trafilatura): the
+      headline on the first line, then the article's paragraphs, without tags, navigation or
+      footer. The source may be up to ``MAX_TEXT_BYTES``, as an ``.html`` file may; the
+      extracted text must fit ``max_text_bytes``. The document is named
+      ``"<title> (pasted-article.html)"``, or ``"pasted-article.html"`` for a page without a
+      title (``name`` with the suffix ``.html``: a paste, read as HTML); refusals call it
+      "the pasted HTML page", as the user made no such file.
+    * Anything else, including prose with a "<" in it ("3 < 5"), is the text as pasted.
 
     Raises:
-        DocumentError: empty text, an unreachable, private or unreadable page, or text over
-            ``max_text_bytes``.
+        DocumentError: empty text; an unreachable, private or unreadable page; pasted HTML
+            with no article text in it (the HTML reader's message) or over the limits; text
+            over ``max_text_bytes``.
     """
+    from .html import is_html_page
     from .url import private_allowed
 
     text = text or ""
@@ -251,6 +270,24 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     data = text.encode("utf-8", "replace")
+    if is_html_page(text):
+        html_name = Path(name).with_suffix(".html").name
+        try:  # as load_upload reads an .html file: the source up to MAX_TEXT_BYTES
+            document = load_bytes(html_name, data)
+        except DocumentError as err:
+            raise _renamed(err, html_name, PASTED_HTML, PASTED_HTML_AR) from None
+        size = len(document.text.encode("utf-8"))
+        if max_text_bytes is not None and size > max_text_bytes:  # the text, as _check_text_size
+            raise over_limit(f"the text of {PASTED_HTML}", size, max_text_bytes, f"نص {PASTED_HTML_AR}")
+        return document
     if max_text_bytes is not None and len(data) > max_text_bytes:
         raise over_limit(name, len(data), max_text_bytes)
     return make_document(name, text)
+
+
+def _renamed(err: DocumentError, name: str, english: str, arabic: str) -> DocumentError:
+    """``err`` with the stand-in file ``name`` it opens with called ``english``/``arabic``."""
+    message = str(err)
+    if message.startswith(name):
+        message = english + message[len(name):]
+    return DocumentError(message, err.arabic.replace(isolate(name), arabic))
