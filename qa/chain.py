@@ -33,8 +33,8 @@ from .ingest import Document, load_documents, load_sources, make_document
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
-                        answer_message, asks_again, plan_question, previous_abstained, previous_question_at,
-                        strip_small_talk)
+                        answer_message, asks_again, own_words, plan_question, previous_abstained,
+                        previous_question_at, strip_small_talk)
 from .grounding import answer_kind, restore_case
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
@@ -308,8 +308,10 @@ class ArticleQA:
             # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
             # the kind of answer asked for ("and when?" after who attended: not the delegations again)
             repeat_kind = False if asks_again(asked, previous_question_at(history, plan.previous)) else answer_kind(asked)
-            # "and when?" adds nothing of its own: it follows the previous answer's verdict
-            inherits = not content_words(asked)
+            # "and when?", «ماذا قال أيضا؟» add nothing of their own: they follow the previous
+            # answer's verdict (the words the planner folded them by; «أيضا» had been judged a
+            # missing word of the article)
+            inherits = not own_words(asked)
             after_abstention = inherits and previous_abstained(history, plan)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "query": query, "language": language,

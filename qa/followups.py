@@ -291,16 +291,18 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query)
-    # "else"/«كمان» ask for more of the last answer: not a topic of their own
-    words = [w for w in content_words(question) if normalize(w).lower() not in _MORE]
+    words = own_words(question)
     if last is not None and not words and asks_for_more(question, last.query):
         # the previous question again (its quotes are left out: ``asks_again``), so "who else?"
         # after "Who attended the conference?" reaches the next attendees, not the next
         # passage about "conference"
         return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
     if last is not None and (not words or (len(words) < 2 and refers_back(question))):
-        return QuestionPlan("followup", fold_followup(question, last.topic),
-                            tuple(question_topic(question, last.topic)), last_index, last.query)
+        # "else", «أيضا» ask for more, not about a word: folded without them (their quotes are
+        # left out by ``asks_again``); «ماذا قال أيضا؟» retrieved the delegations with «أيضا»
+        asked = " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question
+        return QuestionPlan("followup", fold_followup(asked, last.topic),
+                            tuple(question_topic(asked, last.topic)), last_index, last.query)
     if not words:
         return QuestionPlan("no-question", question)
     return QuestionPlan("question", question, tuple(question_topic(question)))
@@ -349,6 +351,14 @@ MORE_OF_THE_SAME = _vocabulary(
     "else more other others another besides أيضا ايضا كذلك غير آخر اخر آخرون كمان برضه برضو"
 )
 _MORE = MORE_OF_THE_SAME | _vocabulary("say says said tell told قال قالت يقول تقول اضاف أضاف")
+
+
+def own_words(question: str) -> list[str]:
+    """The content words ``question`` asks about of its own: ``content_words`` less the words
+    that ask for more of the last answer or for what was said ("else", «أيضا», «كمان», "say",
+    «قال»): "What else did he say?" and «ماذا قال أيضا؟» have none, and follow the previous
+    question (the planner folds them; the policy lets them follow its verdict)."""
+    return [w for w in content_words(question) if normalize(w).lower() not in _MORE]
 
 
 def asks_for_more(question: str, previous: str) -> bool:

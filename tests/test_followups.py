@@ -131,6 +131,9 @@ def test_who_else_asks_the_previous_question_again_for_new_quotes(seed_bot, seed
 @pytest.mark.parametrize(("first", "follow", "query"), [
     ("من ألقى الكلمة الافتتاحية؟", "ماذا قال؟", "ماذا قال؟ الكلمة الافتتاحية"),
     ("Who gave the opening speech?", "What did he say?", "What did he say? opening speech"),
+    # a word asking for more is no word of the topic: «أيضا» had been judged missing (refused)
+    ("من ألقى الكلمة الافتتاحية؟", "ماذا قال أيضا؟", "ماذا قال؟ الكلمة الافتتاحية"),
+    ("Who gave the opening speech?", "What else did he say?", "What did he say? opening speech"),
 ])
 def test_what_did_he_say_quotes_something_new(seed_bot, seed_text, first, follow, query):
     before = seed_bot.ask(first)
