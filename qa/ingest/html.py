@@ -75,6 +75,14 @@ def is_html_page(text: str) -> bool:
     return total > 0 and len("".join("".join(loose).split())) <= MAX_LOOSE_TEXT_SHARE * total
 
 
+def _min_extracted_size() -> int:
+    """trafilatura's ``MIN_EXTRACTED_SIZE`` (characters): under it, trafilatura itself deems
+    an extraction too small and looks further."""
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    return DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE", fallback=250)
+
+
 def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
     """``(title, paragraphs)`` of an HTML page's main article (title ``""`` when the page
     states none).
@@ -89,6 +97,10 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
     body = (getattr(result, "text", None) or "") if result is not None else ""
     if not body.strip():  # precision mode found nothing: try the recall mode before giving up
         body = trafilatura.extract(html, url=url, include_comments=False, favor_recall=True) or ""
+        # the recall mode takes what it finds: on a page of links alone, "Home | News". Below
+        # trafilatura's own MIN_EXTRACTED_SIZE (its settings.cfg; 250 characters) it is no article
+        if len(body.strip()) < _min_extracted_size():
+            body = ""
     if not body.strip():
         raise DocumentError("no article text found in the page (it may be built by JavaScript, or be "
                             "a list of links); copy the article's text and paste it instead",
