@@ -73,9 +73,10 @@ Kept (2026-12-05): ``lexical_root``, the question's Arabic words matched by Tash
 the seed unchanged: «من حضر المؤتمر؟» now finds its root in the delegations' clause
 («وبحضور وفود», share 1.00 against 0.25) but that clause, in the third passage, still scores
 p 0.14 against 0.42 for the invitation clause of the first.
-Not kept (2026-12-05, ninth session): the best unit's lead over the second (score margin) and
-its products with ``unit_rank`` and ``passage_rank``, so that rank counts less where the
-ranking is close (the seed's paragraphs differ by about 0.01): XQuAD cross-validated 0.766 /
+Not kept (2026-12-05, ninth session; measured with ``python -m bench.lead_spans`` and the
+three features added): the best unit's lead over the second (score margin) and its products
+with ``unit_rank`` and ``passage_rank``, so that rank counts less where the ranking is close
+(the seed's paragraphs differ by about 0.01): XQuAD cross-validated 0.766 /
 189 → 0.779 / 190 (ar) and 0.639 / 190 → 0.647 / 189 (en), but the seed's English fell from
 1.000 / 280 to 0.833 / 239 ("Who commands the army in eastern Libya?" lost its second piece,
 Haftar's clause) and its Arabic stayed 0.667 / 232; the same with units of the best five

@@ -34,6 +34,31 @@ INVISIBLE = re.compile("[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MARKUP = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|![^<>]*)>")
 
 
+# Block-level HTML elements: lxml's (HTML 4) and HTML5's sectioning and grouping ones.
+_HTML5_BLOCKS = frozenset({"article", "aside", "details", "figcaption", "figure", "footer", "header",
+                           "hgroup", "main", "nav", "section", "summary"})
+
+
+@lru_cache(maxsize=1)
+def block_tags() -> frozenset[str]:
+    """The names of block-level HTML elements (lxml's ``block_tags`` and HTML5's)."""
+    from lxml.html.defs import block_tags as html4
+
+    return frozenset(html4) | _HTML5_BLOCKS
+
+
+def html_fragment(text: str):
+    """``text`` parsed by lxml's HTML parser as a fragment under one ``<div>`` (an
+    ``lxml.html.HtmlElement``), or ``None`` when lxml cannot parse it."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.fragment_fromstring(text, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
 def markup_text(text: str) -> str:
     """The text a question pasted as HTML shows, read with lxml's HTML parser: tags dropped,
     entities decoded, the contents of ``script`` and ``style`` left out, whitespace collapsed.
@@ -44,21 +69,16 @@ def markup_text(text: str) -> str:
     """
     if not _MARKUP.search(text):
         return text
-    import lxml.etree
-    import lxml.html
-
-    try:
-        root = lxml.html.fragment_fromstring(text, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    root = html_fragment(text)
+    if root is None:
         return text
-    from lxml.html.defs import block_tags
-
     for element in root.xpath(".//script | .//style"):
         element.drop_tree()
     # blocks would run into each other ("<p>a</p><p>b</p>" -> "ab"); inline tags must not
     # split a word from its question mark ("the <i>conference</i>?")
+    blocks = block_tags()
     for element in root.iterdescendants():
-        if element.tag in block_tags or element.tag == "br":
+        if element.tag in blocks or element.tag == "br":
             element.tail = " " + (element.tail or "")
     return " ".join(root.text_content().split())
 

@@ -13,6 +13,7 @@ import re
 from .document import Document, make_document, paragraphs_text
 from .text import decode_text
 from ..errors import DocumentError, isolate
+from ..text import block_tags, html_fragment
 
 
 # What may come before a page's first tag: a byte order mark, white space, an XML
@@ -23,18 +24,8 @@ _LEAD = r"(?:\ufeff|\s|<\?xml[^>]*>|<!--.*?-->)*"
 _PAGE_START = re.compile(_LEAD + r"<(?:!doctype\s+html|html|head|body)[\s>/]", re.I | re.S)
 # A fragment's first tag ("<article class=...>", "<h1>"), as a browser's "Copy outer HTML" gives it
 _FIRST_TAG = re.compile(_LEAD + r"<([a-z][a-z0-9]*)[\s>/]", re.I | re.S)
-# lxml's block-level elements (HTML 4) and HTML5's sectioning and grouping ones
-_HTML5_BLOCKS = frozenset({"article", "aside", "details", "figcaption", "figure", "footer", "header",
-                           "hgroup", "main", "nav", "section", "summary"})
-# a fragment is markup when at least this many block elements hold all but this share of its text
+# a fragment is markup when at least this many block elements hold all of its text
 MIN_FRAGMENT_BLOCKS = 2
-MAX_LOOSE_TEXT_SHARE = 0.1
-
-
-def _block_tags() -> frozenset[str]:
-    from lxml.html.defs import block_tags
-
-    return frozenset(block_tags) | _HTML5_BLOCKS
 
 
 def is_html_page(text: str) -> bool:
@@ -46,7 +37,7 @@ def is_html_page(text: str) -> bool:
         space, a byte order mark, an XML declaration or comments): a whole page's source; or
       * it opens with a block-level tag (``<article>``, ``<div>``, ``<p>``, ``<h1>``...), and
         lxml's HTML parser finds at least ``MIN_FRAGMENT_BLOCKS`` block elements that hold
-        all but ``MAX_LOOSE_TEXT_SHARE`` of its text: a copied fragment of markup.
+        all of its text (``qa.text.block_tags``): a copied fragment of markup.
 
     Prose is neither: "Is 3 < 5?", "I <3 Tripoli", a mention of the ``<p>`` tag, or an article
     that merely starts with one tag and goes on as plain text stay text.
@@ -54,15 +45,11 @@ def is_html_page(text: str) -> bool:
     if _PAGE_START.match(text):
         return True
     first = _FIRST_TAG.match(text)
-    blocks = _block_tags()
+    blocks = block_tags()
     if not first or first.group(1).lower() not in blocks:
         return False
-    import lxml.etree
-    import lxml.html
-
-    try:
-        root = lxml.html.fragment_fromstring(text, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    root = html_fragment(text)
+    if root is None:
         return False
     if sum(1 for e in root.iterdescendants() if e.tag in blocks) < MIN_FRAGMENT_BLOCKS:
         return False
@@ -71,8 +58,7 @@ def is_html_page(text: str) -> bool:
         if child.tag not in blocks:
             loose.append(child.text_content() if isinstance(child.tag, str) else "")
         loose.append(child.tail or "")
-    total = len("".join(root.text_content().split()))
-    return total > 0 and len("".join("".join(loose).split())) <= MAX_LOOSE_TEXT_SHARE * total
+    return bool(root.text_content().split()) and not "".join(loose).split()
 
 
 def _min_extracted_size() -> int:
