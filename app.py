@@ -44,6 +44,7 @@ from qa.conversation import (  # noqa: E402
     check_question,
     headline_of,
     language_notice,
+    new_conversation_line,
     not_indexed,
     parse_history,
 )
@@ -308,11 +309,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report)
-        ticket = articles.put(getattr(request, "session_hash", None), new_bot, name)
-        info = new_bot.info()
         # a file is called by its name; pasted text by its headline (its stand-in file name,
-        # "pasted-article.txt", is no file the user made)
+        # "pasted-article.txt", is no file the user made); the ticket names it so too
         label = (headline_of(text) or name) if pasted else name
+        ticket = articles.put(getattr(request, "session_hash", None), new_bot, label)
+        info = new_bot.info()
         shown = f"the pasted text “{label}”" if pasted else f"“{label}”"
         notice = language_notice(new_bot.extractive.collection_language)
         passages = _plural(info.get('n_passages', '?'), 'passage', 'passages')
@@ -358,15 +359,17 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         return tuple(out)
 
     def use_file(file_path, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
-        """Index an uploaded .txt/.md file for this session.  The upload box keeps showing
-        the file; the paste box is emptied if it still holds the pasted article this file
-        replaces (``paste_is_article``, a state set by ``start_indexing``). A refused file
-        leaves the upload box (it listed the refused file as if it were the article)."""
+        """Index an uploaded file for this session.  Indexed or refused, the file leaves the
+        upload box, which is ready for the next one (a second upload needed the first
+        removed with its ✕, a trial); the status line names the article in use. The paste
+        box is emptied if it still holds the pasted article this file replaces
+        (``paste_is_article``, a state set by ``start_indexing``)."""
         return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True)
 
     def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool):
         """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
-        the upload box alone when refused."""
+        the upload box alone when refused (once indexed, it is the article: no earlier file
+        stays named there)."""
         if not file_path:
             return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box,
                          arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.")
@@ -378,7 +381,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 document.text,
                 progress,
                 request,
-                upload_update=gr.skip(),
+                upload_update=None,  # ready for the next file; the status line names this one
                 pasted_update="" if paste_is_article else gr.skip(),
                 indexed_paste=None,
             )
@@ -798,18 +801,31 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             queue=False, api_visibility="private", show_progress="hidden",
         )
 
-        def new_conversation(session_bot):
+        def new_conversation(session_bot, indexing):
+            """The chat, its kept copy and the answer's highlights emptied; the status line
+            says which article the new conversation asks (it kept the upload's stale
+            "Indexed …", a trial), or, if the session's article was released, why not. While
+            an article is being indexed the status line keeps its progress."""
             qa_bot = shown(session_bot)
+            line = gr.skip()
+            if not indexing:
+                try:
+                    current(session_bot)
+                    line = R.render_status(new_conversation_line(
+                        f"your article “{session_bot.name}”" if session_bot else f"the {seed_label}",
+                        own=session_bot is not None))
+                except ArticleReleasedError as exc:
+                    line = R.render_status(str(exc), ok=False)
             return ([], [], None, R.render_article(qa_bot.documents, None),
-                    gr.update(choices=[], value=None, visible=False), "", [])
+                    gr.update(choices=[], value=None, visible=False), "", [], line)
 
         # the chat's own trash icon starts a new conversation too (it only emptied the chat:
         # follow-ups still used the cleared turns, and a reload brought them back)
         for cleared in (clear.click, chatbot.clear):
             cleared(
                 new_conversation,
-                [session_bot],
-                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state],
+                [session_bot, indexing],
+                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state, status],
                 api_visibility="private",
                 queue=False,
             )

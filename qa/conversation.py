@@ -157,6 +157,16 @@ def article_line(label: str, headlines: list[str]) -> str:
     return f"{label} {isolate(f'({names})')}" if names else label
 
 
+def new_conversation_line(article: str, own: bool) -> str:
+    """The status line after "New conversation": which article the new conversation's
+    questions go to, ``article`` as the page names it (``'your article “harbour.txt”'``,
+    ``"the sample article (<headline>)"``; ``own``: it is the reader's own), then the same in
+    Arabic. It replaces the line of the upload that made the article the tab's ("Indexed
+    …"), which read as if the upload had just happened (a trial)."""
+    arabic = "مقالك" if own else "المقال الأصلي"
+    return f"New conversation: questions go to {article}. / محادثة جديدة: تذهب أسئلتك إلى {arabic}."
+
+
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
     """How a source is named to a reader: ``"<headline> · ¶<paragraph>"``; the file name
     stands in for the headline when the document is unknown or has no text (the web page

@@ -313,8 +313,9 @@ def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
 def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, article: str = "") -> str:
     """A small "about" note under the page: which article answers, how long the last
     answer took, and (folded) the embedding model, the answer policy's calibration and the
-    index size."""
-    took = f"{elapsed_s:.2f} s" if elapsed_s is not None else "–"
+    index size. Without ``elapsed_s`` (no answer timed in this page yet: a fresh page, or a
+    conversation brought back by a reload, whose answers say their own times) the time is
+    left out, not shown as "–" (a trial)."""
     details = (f"Embeddings: {esc(str(info.get('backend', '?')))} · {esc(str(info.get('model', '?')))} · "
                f"{int(info.get('n_passages', 0))} passages in {int(info.get('n_documents', 0))} document(s)")
     llm = info.get("llm")
@@ -324,7 +325,9 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     if policy:
         fitted = "fitted" if policy.get("fitted") else "fallback, not fitted for this model"
         details += f" · answer policy: {esc(str(policy.get('calibration', '?')))} ({fitted})"
-    head = f"About · {esc(article) + ' · ' if article else ''}last answer {took}"
+    parts = ["About"] + ([esc(article)] if article else []) + (
+        [f"last answer {elapsed_s:.2f} s"] if elapsed_s is not None else [])
+    head = " · ".join(parts)
     return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{head}</summary>'
             f'<div class="qa-about-body">{details}</div></details>')
 

@@ -195,7 +195,9 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         # the refused file is not left in the upload box as if it were the article (a trial)
         page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('bin.txt')",
                                timeout=30_000)
-        assert page.locator("#qa-upload input[type=file]").count() == 1  # the drop zone is back
+        # the drop zone is back (drawn just after the file's name goes)
+        page.locator("#qa-upload input[type=file]").wait_for(state="attached", timeout=10_000)
+        assert page.locator("#qa-upload input[type=file]").count() == 1
         file_input.set_input_files(str(refused))  # Gradio refuses it in the page, with a toast
         page.get_by_text("Invalid file type").first.wait_for(timeout=10_000)
 
@@ -295,7 +297,10 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         page.locator("#qa-own").get_by_text("Your own article").click()
         upload.locator("input[type=file]").set_input_files(str(note))
         _wait_status(page, "Indexed “my-note.txt”")
-        assert "my-note" in upload.inner_text()  # the box shows the file (name and extension apart)
+        # the box is ready for the next file (the status line and the note name this one)
+        page.wait_for_function(
+            "() => !document.querySelector('#qa-upload').innerText.includes('my-note')", timeout=10_000
+        )
         assert not _examples_shown(page)
         examples_note.wait_for(state="visible", timeout=10_000)
         assert "sample article" in examples_note.inner_text() and "my-note.txt" in examples_note.inner_text()
@@ -348,7 +353,8 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         _wait_status(page, "Indexed the pasted text “The harbour festival in Misrata")
         upload.locator("input[type=file]").set_input_files(str(note))
         _wait_status(page, "Indexed “my-note.txt”")
-        assert paste.input_value() == "" and "my-note" in upload.inner_text()
+        upload.locator("input[type=file]").wait_for(state="attached", timeout=10_000)  # ready for the next
+        assert paste.input_value() == ""
         paste.fill(pasted)
         page.get_by_role("button", name="Use pasted text").click()
         _wait_status(page, "Indexed the pasted text “The harbour festival in Misrata")
@@ -720,5 +726,176 @@ def test_a_reload_brings_back_the_readers_own_article(browser, tmp_path):
         box.press("Enter")
         answers.first.wait_for(state="visible", timeout=120_000)
         assert "sample article" in answers.last.locator(".qa-from").inner_text()
+        assert not outside, outside
+        page.close()
+
+
+def _shoot(page, tmp_path, name: str, full_page: bool = True) -> None:
+    """A screenshot in ``tmp_path`` (and copied to ``SCREENSHOT_DIR`` when set)."""
+    shot = tmp_path / name
+    page.wait_for_timeout(500)  # the updated components' fade-in
+    page.screenshot(path=str(shot), full_page=full_page)
+    print(f"\nscreenshot: {shot}")
+    keep = os.environ.get("SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(shot, os.path.join(keep, name))
+
+
+def _ask(page, box, question: str):
+    """Ask ``question``; the answer (done streaming) once it is there."""
+    answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
+    before = answers.count()
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        f"document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming) .qa-lead').length > {before}",
+        timeout=120_000)
+    return answers.last
+
+
+def _seed_copy(tmp_path, name: str = "tripoli.txt"):
+    """The seed article uploaded as the reader's own file."""
+    from app_helpers import seed_documents
+
+    path = tmp_path / name
+    path.write_text(next(iter(seed_documents().values())), encoding="utf-8")
+    return path
+
+
+def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(browser, tmp_path):
+    """After "New conversation" the status line no longer says "Indexed …" from the upload
+    before (a trial): it says, in English and Arabic, which article the new conversation's
+    questions go to, and they do go there. On the sample article it names that one."""
+    from app_helpers import ATTENDEE_WORDS
+
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        status = page.locator("#qa-status")
+        new = page.get_by_role("button", name="New conversation")
+
+        _ask(page, box, "من حضر المؤتمر؟")
+        new.click()
+        page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
+                               timeout=10_000)
+        text = status.inner_text()
+        assert "questions go to the sample article" in text and "طرابلس تحتضن" in text, text
+        assert "المقال الأصلي" in text
+        assert page.locator("#qa-chat .qa-answer").count() == 0
+
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
+        _wait_status(page, "Indexed “tripoli.txt”")
+        answer = _ask(page, box, "من حضر المؤتمر؟")
+        assert "your article" in answer.locator(".qa-from").inner_text()
+        new.click()
+        page.wait_for_function("() => !document.querySelector('#qa-status').innerText.includes('Indexed')",
+                               timeout=10_000)
+        text = status.inner_text()
+        assert "New conversation: questions go to your article “tripoli.txt”." in text, text
+        assert "محادثة جديدة" in text and "مقالك" in text, text
+        assert page.locator("#qa-status .qa-status-ok").count() == 1
+        assert page.locator("#qa-chat .qa-answer").count() == 0
+        _shoot(page, tmp_path, "new-conversation-1400.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("#qa-status").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "new-conversation-390.png", full_page=False)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+        # the upload is still the article: the next question goes to it
+        answer = _ask(page, box, "من حضر المؤتمر؟")
+        assert "your article" in answer.locator(".qa-from").inner_text()
+        assert any(w in answer.inner_text() for w in ATTENDEE_WORDS), answer.inner_text()
+        assert not outside, outside
+        page.close()
+
+
+def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
+    """Once an upload is indexed (or refused) the upload box is ready for the next file: a
+    second upload needed the first removed with the box's ✕ (a trial). The uploaded article
+    stays the one in use, and the next file replaces it."""
+    harbour = tmp_path / "harbour.txt"
+    harbour.write_text(
+        "Harbour Festival Ends in Misrata\n\n"
+        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
+        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
+        encoding="utf-8",
+    )
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        upload = page.locator("#qa-upload")
+        file_input = upload.locator("input[type=file]")
+        page.locator("#qa-own").get_by_text("Your own article").click()
+
+        file_input.set_input_files(str(_seed_copy(tmp_path)))
+        _wait_status(page, "Indexed “tripoli.txt”")
+        # the drop zone is back, naming no file
+        page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('tripoli')",
+                               timeout=10_000)
+        file_input.wait_for(state="attached", timeout=10_000)
+        assert file_input.count() == 1
+        assert "your article" in page.locator("#qa-footer").inner_text()
+        _shoot(page, tmp_path, "upload-ready-1400.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        upload.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "upload-ready-390.png", full_page=False)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        # the uploaded article is the one in use
+        answer = _ask(page, box, "أين عقد المؤتمر؟")
+        assert "your article" in answer.locator(".qa-from").inner_text() and "طرابلس" in answer.inner_text()
+
+        # a refused file leaves the box ready too, and the article stays
+        file_input.set_input_files(str(binary))
+        page.locator("#qa-status .qa-status-error").wait_for(timeout=30_000)
+        page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('bin.txt')",
+                               timeout=10_000)
+        file_input.wait_for(state="attached", timeout=10_000)
+        assert file_input.count() == 1
+
+        # the next file straight into the same box, no ✕ first
+        file_input.set_input_files(str(harbour))
+        _wait_status(page, "Indexed “harbour.txt”")
+        page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('harbour')",
+                               timeout=10_000)
+        file_input.wait_for(state="attached", timeout=10_000)
+        answer = _ask(page, box, "Who thanked the fishermen?")
+        assert "Salma Idris" in answer.locator(".qa-lead").inner_text()
+        assert "Harbour Festival Ends in Misrata" in answer.locator(".qa-from").inner_text()
+        assert not outside, outside
+        page.close()
+
+
+def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_path):
+    """After a reload brings back the kept conversation, the footer says which article
+    answers and leaves out "last answer" (no answer timed in this page yet; the restored
+    answers say their own times): it said "last answer –" (a trial). The next answer is
+    timed again."""
+    import app
+
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        footer = page.locator("#qa-footer summary")
+        kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+        stored = page.evaluate(kept)
+        assert footer.inner_text().strip() == "About · sample article"  # a fresh page: nothing timed yet
+        _ask(page, box, "من حضر المؤتمر؟")
+        page.wait_for_function("() => /last answer \\d+\\.\\d\\d s/.test("
+                               "document.querySelector('#qa-footer summary').innerText)", timeout=10_000)
+        page.wait_for_function(f"{kept} !== {stored!r}", timeout=30_000)  # the turn is in the browser
+        for width in (1400, 390):
+            page.set_viewport_size({"width": width, "height": 1000 if width >= 800 else 844})
+            page.reload(wait_until="load")
+            box.wait_for(timeout=60_000)
+            page.locator("#qa-chat .qa-answer").first.wait_for(state="visible", timeout=60_000)
+            # the restored answer says its own time
+            assert re.search(r"· \d+\.\d\d s", page.locator("#qa-chat .qa-answer .qa-from").last.inner_text())
+            text = footer.inner_text().strip()
+            assert text == "About · sample article", text
+            _shoot(page, tmp_path, f"restored-footer-{width}.png")
+        answer = _ask(page, box, "أين عقد المؤتمر؟")
+        assert "طرابلس" in answer.inner_text()
+        page.wait_for_function("() => /^About · sample article · last answer \\d+\\.\\d\\d s$/.test("
+                               "document.querySelector('#qa-footer summary').innerText.trim())", timeout=10_000)
         assert not outside, outside
         page.close()

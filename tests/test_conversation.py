@@ -163,3 +163,37 @@ def test_a_restored_conversation_with_another_article_gets_a_notice(seed_bot):
     assert "no longer in use" in notice and "seed article" in notice
     conversation.ask(seed_bot, "من حضر المؤتمر؟", article="seed article (Tripoli)")
     assert Conversation.from_json(conversation.to_json()).article_notice("seed article (Tripoli)", "seed article") == ""
+
+
+def test_new_conversation_line_names_the_article_in_use_in_both_languages(seed_bot):
+    """After "New conversation" the status line says which article the questions go to (it
+    kept the upload's "Indexed …", a trial), in English and in Arabic."""
+    from qa.conversation import article_line, new_conversation_line
+    from qa.ui_render import render_status
+
+    seed = f"the {article_line('sample article', [headline_of(t) for t in seed_bot.documents.values()])}"
+    for line, english, arabic in ((new_conversation_line(seed, own=False), seed, "المقال الأصلي"),
+                                  (new_conversation_line("your article “tripoli.txt”", own=True),
+                                   "your article “tripoli.txt”", "مقالك")):
+        assert "Indexed" not in line
+        en, ar = line.split(" / ")
+        assert en == f"New conversation: questions go to {english}.", en
+        assert ar.startswith("محادثة جديدة") and ar.endswith(f"{arabic}."), ar
+        html = render_status(line)
+        assert '<div dir="ltr">New conversation' in html and '<div dir="rtl">محادثة جديدة' in html
+    assert "the sample article \u2068(طرابلس تحتضن" in new_conversation_line(seed, own=False)
+
+
+def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
+    """The footer's "last answer" is left out while no answer was timed in this page (a fresh
+    page, a conversation restored by a reload): it showed "last answer –" (a trial)."""
+    from qa.ui_render import render_footer
+
+    untimed = render_footer(seed_bot.info(), None, "sample article")
+    summary = untimed.split("<summary>")[1].split("</summary>")[0]
+    assert summary == "About · sample article", summary
+    assert "–" not in untimed and "passages" in untimed
+    turn = Conversation().ask(seed_bot, "من حضر المؤتمر؟")
+    timed = render_footer(seed_bot.info(), turn.elapsed_s, "sample article")
+    assert f"<summary>About · sample article · last answer {turn.elapsed_s:.2f} s</summary>" in timed
+    assert render_footer(seed_bot.info(), None).split("</summary>")[0].endswith("<summary>About")
