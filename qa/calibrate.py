@@ -76,6 +76,14 @@ ONE_DOCUMENT_SETS = ("seed_dev", "xquad_single", "xquad_held_out")
 # without it too, "ما ميزانيته؟" (its budget?) was answered.
 ONE_DOCUMENT_ARTIFACTS = ("local_missing_share", "local_missing_idf", "top_missing_stem_share", "top_missing_idf",
                           "sentence_missing_idf")
+# Offered to the cross-language models only: the question's cosine with the background text
+# (``qa.background``). Cross-validated (2026-12-05, tenth session), English over many articles
+# 0.594 -> 0.639 of unanswerables refused (false abstention 0.018 -> 0.016), over one article
+# 0.613 -> 0.624 (0.020 -> 0.018). Offered to the Arabic models too, in a first trial with
+# another background (a sample text of Arabic news shipped by another package, not ours to
+# ship): over many articles 0.911 -> 0.903 at 0.021 -> 0.027, and one of the seed's six
+# answerable Arabic questions refused; the word checks already tell Arabic questions apart.
+CROSS_ONLY = ("background_cosine", "passage_over_background", "sentence_over_background")
 # Collections of this many XQuAD articles (``group_sets``) decide up to how many documents
 # the one-document models serve (``fit_boundary``): sizes that cut the 24 articles evenly.
 GROUP_SIZES = (2, 3, 4, 6, 8, 12)
@@ -347,7 +355,8 @@ def fit(rows: list[Row], features: tuple[str, ...], log: Callable[[str], None], 
             if not subset or (shape and not any(r.set != "seed_dev" for r in subset)):
                 continue
             key = pair + shape
-            candidates = tuple(f for f in features if not (shape and f in ONE_DOCUMENT_ARTIFACTS))
+            candidates = tuple(f for f in features if not (shape and f in ONE_DOCUMENT_ARTIFACTS)
+                               and not (pair == "same" and f in CROSS_ONLY))
             log(f"  {key!r}: {len(subset)} questions ({sum(r.answerable for r in subset)} answerable), "
                 f"{len({r.group for r in subset})} articles")
             chosen = select_features(subset, candidates, log, seed_weight) if select else candidates

@@ -136,6 +136,13 @@ class ArticleQA:
         self.chain = (RunnableLambda(self._prepare) | RunnableLambda(self._retrieve) | RunnableLambda(self._decide)
                       | RunnableLambda(self._answer)).with_config(run_name="ask_the_article")
 
+    def _background(self, query_vector) -> float:
+        """The question's best cosine with the background text (``qa.background``), a
+        feature of the answer policy; ``query_vector``: ``(dim,)`` from this bot's embeddings."""
+        from .background import best_background_cosine
+
+        return best_background_cosine(self.embeddings, query_vector)
+
     # ---- construction -------------------------------------------------------------
 
     @classmethod
@@ -366,7 +373,8 @@ class ArticleQA:
             candidates = self.extractive.candidates(state["query"], state["retrieval"])
         evidence = collect_evidence(state["asked"], state["query"], state["language"], state.get("retrieval"),
                                     candidates, self.extractive.grounding, kind=state["kind"],
-                                    previous_abstained=state["after_abstention"], inherits=state["inherits"])
+                                    previous_abstained=state["after_abstention"], inherits=state["inherits"],
+                                    background=self._background)
         state["candidates"] = candidates
         state["evidence"] = evidence
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
@@ -542,8 +550,9 @@ class ArticleQA:
     def warm_up(self) -> float:
         """Run the question path once per ``WARM_UP_QUESTIONS`` (Arabic and English, a
         question, a greeting), extractively and without the chat model, so what loads at
-        first use (word lists, place and name tables, the calibration) loads before the first
-        reader's question instead of in it. The web app calls it at start. Returns seconds.
+        first use (word lists, place and name tables, the calibration, and for the English
+        question the policy's background embeddings, ``qa.background``, about 5 s) loads before
+        the first reader's question instead of in it. The web app calls it at start. Returns seconds.
 
         Measured (``bench/load.py``'s hang scenario, in process): without it the first ten
         concurrent questions spent up to 2 s in first-use loading before reaching the chat

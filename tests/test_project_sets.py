@@ -1,6 +1,7 @@
-"""The project's own check set ``eval/near_topic`` (readers' questions about XQuAD's articles):
-it is well formed against the articles it is asked of, so its figures in the README mean
-what they say. Sizes come from the data."""
+"""The project's own check sets under ``eval/``: ``near_topic`` (readers' questions about
+XQuAD's articles) and ``off_topic`` (requests that ask nothing of any article) are well formed
+against what they are asked of, so their figures in the README mean what they say. Sizes
+come from the data."""
 
 from __future__ import annotations
 
@@ -35,3 +36,13 @@ def test_every_question_is_about_an_article_that_holds_its_evidence():
     assert set(pairs.values()) == {2}
     by_kind = Counter((q.lang, q.answerable) for q in questions)
     assert by_kind[("ar", False)] == by_kind[("en", False)] > by_kind[("ar", True)] == by_kind[("en", True)] > 0
+
+
+def test_off_topic_requests_are_unanswerable_pairs():
+    questions = read_questions(NEAR_TOPIC.parents[1] / "off_topic" / "questions.jsonl")
+    assert len({q.id for q in questions}) == len(questions)
+    assert len({q.question.strip().casefold() for q in questions}) == len(questions)
+    assert not any(q.answerable or q.evidence or q.answer or q.doc for q in questions)
+    by_request = Counter(q.id.rsplit("-", 1)[0] for q in questions)
+    assert set(by_request.values()) == {2}
+    assert Counter(q.lang for q in questions) == {"ar": len(by_request), "en": len(by_request)}
