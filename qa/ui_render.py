@@ -417,6 +417,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* brought into view below the chat's floating "Chat" label, not under it */
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
 .qa-status { font-weight: 600; }
+/* Gradio draws the indexing progress over its component; on the status line it was drawn
+   over the line's own text (a trial): it goes in the flow, above the text */
+#qa-status > [data-testid="status-tracker"] { position: relative !important; inset: auto !important; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }

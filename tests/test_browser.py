@@ -205,6 +205,12 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         file_input.set_input_files(str(own))
         page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=10_000)
         page.locator("#qa-status .progress-text").first.wait_for(timeout=30_000)
+        # the bar and its text are not drawn over the status line's own text (a trial saw them so)
+        line = page.locator("#qa-status .qa-status").first.bounding_box()
+        for drawn in ("#qa-status .progress-level", "#qa-status .progress-text"):
+            box_ = page.locator(drawn).first.bounding_box()
+            assert box_["y"] + box_["height"] <= line["y"] + 1 or line["y"] + line["height"] <= box_["y"] + 1, \
+                (drawn, box_, line)
         shot = tmp_path / "indexing.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"\nscreenshot while indexing: {shot}")
