@@ -188,7 +188,7 @@ def render_answer(
             f"{render_sources(answer.citations, documents, first, with_quotes=not shown_whole)}</details>"
         )
     if article:
-        took = f" · {elapsed_s:.2f} s" if elapsed_s is not None else ""
+        took = f" · {seconds(elapsed_s)}" if elapsed_s is not None else ""
         # each part isolated, the colon outside both: the Arabic label and the article's name
         # ran into each other, the colon drawn as «المصدر :sample» (a trial)
         parts.append(f'<div class="qa-from" dir="ltr">Answered from · <span dir="rtl" lang="ar">المصدر</span>: '
@@ -310,6 +310,12 @@ def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
 # --------------------------------------------------------------------------- footer / status
 
 
+def seconds(elapsed_s: float) -> str:
+    """A time as the page prints it, to the hundredth of a second; an answer from the cache,
+    under half of one, is "< 0.01 s" rather than "0.00 s" (a trial read that as no time)."""
+    return "< 0.01 s" if elapsed_s < 0.005 else f"{elapsed_s:.2f} s"
+
+
 def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, article: str = "") -> str:
     """A small "about" note under the page: which article answers, how long the last
     answer took, and (folded) the embedding model, the answer policy's calibration and the
@@ -326,7 +332,7 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
         fitted = "fitted" if policy.get("fitted") else "fallback, not fitted for this model"
         details += f" · answer policy: {esc(str(policy.get('calibration', '?')))} ({fitted})"
     parts = ["About"] + ([esc(article)] if article else []) + (
-        [f"last answer {elapsed_s:.2f} s"] if elapsed_s is not None else [])
+        [f"last answer {seconds(elapsed_s)}"] if elapsed_s is not None else [])
     head = " · ".join(parts)
     return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{head}</summary>'
             f'<div class="qa-about-body">{details}</div></details>')

@@ -187,7 +187,7 @@ def test_new_conversation_line_names_the_article_in_use_in_both_languages(seed_b
 def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
     """The footer's "last answer" is left out while no answer was timed in this page (a fresh
     page, a conversation restored by a reload): it showed "last answer –" (a trial)."""
-    from qa.ui_render import render_footer
+    from qa.ui_render import render_footer, seconds
 
     untimed = render_footer(seed_bot.info(), None, "sample article")
     summary = untimed.split("<summary>")[1].split("</summary>")[0]
@@ -195,5 +195,9 @@ def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
     assert "–" not in untimed and "passages" in untimed
     turn = Conversation().ask(seed_bot, "من حضر المؤتمر؟")
     timed = render_footer(seed_bot.info(), turn.elapsed_s, "sample article")
-    assert f"<summary>About · sample article · last answer {turn.elapsed_s:.2f} s</summary>" in timed
+    assert f"<summary>About · sample article · last answer {seconds(turn.elapsed_s)}</summary>" in timed
+    # an answer from the cache is not "0.00 s" (a trial read that as no time at all)
+    again = Conversation().ask(seed_bot, "من حضر المؤتمر؟")
+    assert seconds(0.004) == "< 0.01 s" and seconds(0.005) == "0.01 s" and seconds(1.234) == "1.23 s"
+    assert "0.00 s" not in render_footer(seed_bot.info(), again.elapsed_s, "sample article")
     assert render_footer(seed_bot.info(), None).split("</summary>")[0].endswith("<summary>About")
