@@ -428,6 +428,8 @@ mark.qa-quote-rest { background: #fef3c7; }
 #qa-status > [data-testid="status-tracker"] { position: relative !important; inset: auto !important; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
+/* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
+.qa-status div { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
 .qa-status-busy { color: var(--body-text-color-subdued, #555); }

@@ -221,6 +221,10 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         page.wait_for_function("() => !document.querySelector('#qa-question textarea').disabled", timeout=120_000)
         text = status.inner_text()
         assert "Indexed “own-article.txt”" in text and "passages." in text, text
+        # its lines are drawn in the success colour, not the body's (a helper saw them dark)
+        colours = page.evaluate("""() => { const ok = document.querySelector('#qa-status .qa-status-ok');
+            return [getComputedStyle(ok).color, ...[...ok.querySelectorAll('div')].map(d => getComputedStyle(d).color)]; }""")
+        assert colours[0] == "rgb(21, 128, 61)" and set(colours) == {colours[0]}, colours
         box.fill("Who attended the conference?")
         box.press("Enter")
         answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
