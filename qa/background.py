@@ -7,7 +7,7 @@ Arabic text, where no word of the question can be looked up. Over one article th
 nothing to compare such a cosine with: every passage is on the same topic. So the question is
 also scored against a fixed *background*: Arabic news-style paragraphs on everyday topics
 (``qa/calibration/background.ar.txt``, written for the project, about none of the evaluation
-articles), split into clause units as an article is. ``best`` is the question's highest cosine
+articles), split into clause units as an article is. ``best_background_cosine`` is the question's highest cosine
 there; the policy's features are that value and the article's best passage and unit cosines
 less it (``qa.policy``). A question about the article comes closer to the article than to the
 background; a question about nothing in particular comes as close to both. This is the
