@@ -60,15 +60,15 @@ def background_units(path: Path = BACKGROUND_TEXT) -> list[str]:
 
 def _key(embeddings) -> dict:
     """What a shipped matrix must match: the embeddings' backend and model, and the text."""
-    described = embeddings.describe() if hasattr(embeddings, "describe") else {}
+    described = embeddings.describe()
     return {"backend": str(described.get("backend", "")), "model": str(described.get("model", "")),
             "text_sha256": hashlib.sha256(BACKGROUND_TEXT.read_bytes()).hexdigest()}
 
 
-def _shipped_path(embeddings, folder: Path | None = None) -> Path:
+def _shipped_path(key: dict, folder: Path | None = None) -> Path:
+    """Where the matrix for ``key`` (``_key``) is shipped: ``background-<calibration name>.npy``."""
     from .policy import calibration_name
 
-    key = _key(embeddings)
     return (folder or BACKGROUND_TEXT.parent) / f"background-{calibration_name(key['backend'], key['model'])}.npy"
 
 
@@ -81,10 +81,11 @@ def _compute(embeddings) -> np.ndarray:
 def _load_shipped(embeddings, folder: Path | None = None) -> np.ndarray | None:
     """The shipped matrix for ``embeddings`` (in ``folder``, default the package's
     ``qa/calibration``) when its key matches, else ``None``."""
-    path = _shipped_path(embeddings, folder)
+    key = _key(embeddings)
+    path = _shipped_path(key, folder)
     try:
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        if meta.get("key") != _key(embeddings):
+        if meta.get("key") != key:
             return None
         matrix = np.load(path, allow_pickle=False)
     except (OSError, ValueError):
@@ -99,11 +100,12 @@ def write_background(embeddings, folder: Path) -> Path:
     ``.json`` key into ``folder`` (the package's ``qa/calibration``); returns the ``.npy``
     path. Called by ``article-qa calibrate`` for the backend it fits."""
     matrix = _compute(embeddings)
-    path = _shipped_path(embeddings, Path(folder))
+    key = _key(embeddings)
+    path = _shipped_path(key, Path(folder))
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, matrix, allow_pickle=False)
     path.with_suffix(".json").write_text(json.dumps(
-        {"key": _key(embeddings), "units": int(matrix.shape[0]), "dim": int(matrix.shape[1]),
+        {"key": key, "units": int(matrix.shape[0]), "dim": int(matrix.shape[1]),
          "command": "article-qa calibrate"}, indent=1) + "\n", encoding="utf-8")
     return path
 

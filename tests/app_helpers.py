@@ -69,3 +69,11 @@ def check_citations(answer: dict, documents: dict[str, str]) -> None:
 def answer_words(answer: dict) -> str:
     """Answer text plus cited quotes, to look for expected words in."""
     return " ".join([answer["text"], *(c["quote"] for c in answer["citations"])])
+
+
+def binary_file(folder: Path, name: str = "bin.txt") -> Path:
+    """A file named like text that holds binary bytes (every byte value, 2 kB): the readers
+    refuse it as binary."""
+    path = Path(folder) / name
+    path.write_bytes(bytes(range(256)) * 8)
+    return path

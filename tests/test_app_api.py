@@ -15,6 +15,7 @@ from app_helpers import (
     ATTENDEE_WORDS,
     XQUAD_CORPUS,
     answer_words,
+    binary_file,
     check_citations,
     running_app,
     seed_documents,
@@ -123,8 +124,7 @@ def test_upload_rejections(server, tmp_path):
     (tmp_path / "big.txt").write_text("كلمة " * 60_000, encoding="utf-8")
     big = _status_text(c.predict(handle_file(str(tmp_path / "big.txt")), api_name="/use_file"))
     assert "qa-status-error" in big and f"over the limit of {UPLOAD_LIMIT_TEXT}" in big
-    (tmp_path / "bin.txt").write_bytes(bytes(range(256)) * 8)
-    binary = _status_text(c.predict(handle_file(str(tmp_path / "bin.txt")), api_name="/use_file"))
+    binary = _status_text(c.predict(handle_file(str(binary_file(tmp_path))), api_name="/use_file"))
     assert "qa-status-error" in binary and "binary" in binary.lower()
     assert "PDF, Word (.docx)" in binary  # says what to upload instead
     # each half of the bilingual line in its own direction; the reason said in Arabic too (a

@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # starts the app, a browser, a fresh venv or the benchmark
 
-from app_helpers import running_app
+from app_helpers import binary_file, running_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -179,8 +179,7 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
     seed = next(iter(seed_documents().values()))
     own = tmp_path / "own-article.txt"
     own.write_text((seed + "\n") * 4, encoding="utf-8")  # ~20 kB: a few seconds to index
-    binary = tmp_path / "bin.txt"
-    binary.write_bytes(bytes(range(256)) * 8)
+    binary = binary_file(tmp_path)
     refused = tmp_path / "archive.zip"  # a type the upload box does not take (PDF now is one it takes)
     refused.write_bytes(b"PK\x03\x04 hello")
     with running_app() as (url, _demo):
@@ -247,8 +246,7 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
 def test_a_refused_upload_message_goes_with_the_next_answer(browser, tmp_path):
     """The line saying an upload was refused stays until the next question is answered (from
     the article still in use), then goes: it was about the turn before."""
-    binary = tmp_path / "bin.txt"
-    binary.write_bytes(bytes(range(256)) * 8)
+    binary = binary_file(tmp_path)
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         page.locator("#qa-own").get_by_text("Your own article").click()
@@ -597,8 +595,7 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
         "Council member Tom Reyes voted against the plan, citing the budget deficit.\n",
         encoding="utf-8",
     )
-    binary = tmp_path / "junk.txt"
-    binary.write_bytes(bytes(range(256)) * 8)
+    binary = binary_file(tmp_path, "junk.txt")
     with running_app() as (url, _demo):
         for path, question in ((binary, "Who is Haftar?"), (note, "Who voted against the library?")):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -830,8 +827,7 @@ def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
         "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
         encoding="utf-8",
     )
-    binary = tmp_path / "bin.txt"
-    binary.write_bytes(bytes(range(256)) * 8)
+    binary = binary_file(tmp_path)
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         upload = page.locator("#qa-upload")

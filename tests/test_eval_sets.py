@@ -45,7 +45,9 @@ def test_seed_dev(seed_report):
 @pytest.mark.xfail(strict=True, reason=(
     "known limit (README, issue #11): the bars 0.80 (ar) / 0.60 (en) were met only at an operating point that "
     "refused 11 % (ar) / 13 % (en) of XQuAD's answerable questions asked of one article alone; the one-document "
-    "models, fitted at the issue's own 2 % false abstention, abstain on 0.60 / 0.45 of the seed's near-topic questions"))
+    "models, fitted at the issue's own 2 % false abstention, abstain on 0.60 / 0.55 of the seed's near-topic questions; "
+    "on eval/near_topic's readers' questions on 0.04 / 0.04, where no feature of the policy separates them "
+    "(ROC AUC 0.40-0.58): that takes a reader trained on unanswerable questions, which no package here ships"))
 def test_seed_dev_meets_issue_11_bars(seed_report):
     by_lang = seed_report["by_lang"]
     assert by_lang["ar"]["abstain_on_unanswerable"] >= 0.80 and by_lang["en"]["abstain_on_unanswerable"] >= 0.60
@@ -63,7 +65,7 @@ def test_xquad_collection(tmp_path_factory, embeddings):
     assert ar["n"] == sum(q.lang == "ar" for q in questions) and en["n"] == sum(q.lang == "en" for q in questions)
     assert ar["hit@1"] >= 0.90 and ar["hit@5"] >= 0.98
     assert en["hit@1"] >= 0.80 and en["hit@5"] >= 0.96
-    # issue #11 asks <= 0.02 in each language; measured 0.021 (ar) and 0.015 (en)
+    # issue #11 asks <= 0.02 in each language; measured 0.013 (ar) and 0.013 (en) with article-qa eval
     assert ar["false_abstain"] <= 0.025 and en["false_abstain"] <= 0.02
     assert ar["citation_hit"] >= 0.93 and en["citation_hit"] >= 0.88
     # quoting the sentence that holds the answer (measured 0.73 / 0.63 on this machine)
@@ -81,7 +83,8 @@ ENGLISH = Path(__file__).resolve().parents[1] / "eval" / "english"
 @pytest.mark.xfail(strict=True, reason=(
     "known limit (README, eval/english/README.md): over an English article the policy serves its English-over-Arabic "
     "model, whose cosine features saturate for a same-language pair; measured 0 of 48 near-topic unanswerables "
-    "refused (ROC AUC 0.48), and the shared sets hold no English article to fit on"))
+    "refused (ROC AUC 0.48), still 0 with the background cosine (its text is Arabic), and the shared sets hold "
+    "no English article to fit on"))
 def test_english_questions_over_english_articles_abstain_when_unanswerable(tmp_path, embeddings):
     from qa import ArticleQA
     from qa.evaluation import each_document, evaluate_collections
