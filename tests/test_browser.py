@@ -210,6 +210,9 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
             box_ = page.locator(drawn).first.bounding_box()
             assert box_["y"] + box_["height"] <= line["y"] + 1 or line["y"] + line["height"] <= box_["y"] + 1, \
                 (drawn, box_, line)
+        # ... and it stays readable: Gradio faded the working line to 0.2 (a trial)
+        assert float(page.evaluate("() => getComputedStyle(document.querySelector('#qa-status .html-container'))"
+                                   ".opacity")) >= 0.5
         shot = tmp_path / "indexing.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"\nscreenshot while indexing: {shot}")

@@ -201,3 +201,18 @@ def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
     assert seconds(0.004) == "< 0.01 s" and seconds(0.005) == "0.01 s" and seconds(1.234) == "1.23 s"
     assert "0.00 s" not in render_footer(seed_bot.info(), again.elapsed_s, "sample article")
     assert render_footer(seed_bot.info(), None).split("</summary>")[0].endswith("<summary>About")
+
+
+def test_a_markdown_title_is_labelled_without_its_marks(tmp_path):
+    """A ``.md`` upload's first line is a Markdown heading: labels read its words, not "# …"
+    (a trial saw "# City library opens new wing" in the sources and the article panel's name)."""
+    from qa.conversation import headline_of, source_label
+    from qa.ingest import load_upload
+
+    path = tmp_path / "library.md"
+    path.write_text("# City library opens new wing\n\nThe city library opened a new wing on Monday.\n",
+                    encoding="utf-8")
+    document = load_upload(path)
+    assert document.text.startswith("# City")  # the text itself stays as uploaded (citations are offsets)
+    assert source_label({document.source: document.text}, document.source, 2) == "City library opens new wing · ¶2"
+    assert headline_of("C# in ten minutes\n") == "C# in ten minutes" and headline_of("#hashtag\n") == "#hashtag"
