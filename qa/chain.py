@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -374,7 +375,8 @@ class ArticleQA:
         evidence = collect_evidence(state["asked"], state["query"], state["language"], state.get("retrieval"),
                                     candidates, self.extractive.grounding, kind=state["kind"],
                                     previous_abstained=state["after_abstention"], inherits=state["inherits"],
-                                    background=self._background)
+                                    background=self._background,
+                                    chat_request=self.policy.chat_requests.probability if self.policy.chat_requests else None)
         state["candidates"] = candidates
         state["evidence"] = evidence
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
@@ -391,13 +393,17 @@ class ArticleQA:
         if decision.threshold is not None:
             extra["threshold"] = decision.threshold
         text = None
+        if not math.isnan(state["evidence"].chat_request):
+            extra["p_chat_request"] = round(state["evidence"].chat_request, 4)
+        if decision.reason == "chat-request":  # "Tell me a joke": what the bot is for, not "the article does not say"
+            text = INVITATION.get(language, INVITATION["en"])
         if decision.reason == "no-question":
             text = (preface(state["question"], self.extractive.collection_language, [])
                     if only_language_request(state["question"]) else "") or INVITATION.get(language, INVITATION["en"])
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
-                                   text=text, passages=list(retrieval.hits) if retrieval else [],
+                                   text=text, passages=list(retrieval.hits) if retrieval and decision.reason != "chat-request" else [],
                                    notice=state["notice"],
-                                   retrieval_query=state["query"] if decision.reason != "no-question" else "",
+                                   retrieval_query=state["query"] if decision.reason not in ("no-question", "chat-request") else "",
                                    timings_ms=state["timings"], extra=extra)
         return present(answer, [], self.extractive.collection_language)
 
@@ -418,6 +424,8 @@ class ArticleQA:
             answer.retrieval_query = state["query"]
             answer.notice = state["notice"]
             answer.extra["p_answerable"] = decision.p_answerable
+            if not math.isnan(state["evidence"].chat_request):
+                answer.extra["p_chat_request"] = round(state["evidence"].chat_request, 4)
             answer.extra["threshold"] = decision.threshold
             if state["exclude"]:
                 answer.extra["excluded_quotes"] = sorted([source, start] for source, start in state["exclude"])

