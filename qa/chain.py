@@ -26,7 +26,7 @@ from pyarabic import araby
 from .answer import Answer, abstention_answer
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
-from .conversation import parse_history
+from .conversation import EMPTY_QUESTION, parse_history
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .ingest import Document, load_documents, load_sources, make_document
@@ -282,8 +282,7 @@ class ArticleQA:
         # text: "WHO IS HAFTAR?" and "who is haftar" are asked as "Who is Haftar?"
         question = restore_case(question)
         if not _HAS_WORD.search(question):
-            raise QuestionError("Please type a question: this one is empty or has no words. "
-                                "اكتب سؤالا عن المقال.")
+            raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
         notice = ""
         if len(question) > MAX_QUESTION_CHARS:
@@ -531,7 +530,7 @@ class ArticleQA:
             QuestionError: an empty question, or a bad filter (as ``ask``).
         """
         if not isinstance(question, str) or not _HAS_WORD.search(question):
-            raise QuestionError("Please type a question: this one is empty or has no words.")
+            raise QuestionError(EMPTY_QUESTION)
         return self.retriever.retrieve(question.strip(), k=k, filters=self.store_filter(filters))
 
     def as_retriever(self, k: int | None = None, filters: "StoreFilter | dict[str, Any] | None" = None):
