@@ -805,8 +805,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             """The chat, its kept copy and the answer's highlights emptied; the status line
             says which article the new conversation asks (it kept the upload's stale
             "Indexed …", a trial), or, if the session's article was released, why not. While
-            an article is being indexed the status line keeps its progress."""
+            an article is being indexed the status line keeps its progress. The footer leaves
+            out the last answer's time until the next answer is timed (it kept the cleared
+            turn's, a trial), as after a reload."""
             qa_bot = shown(session_bot)
+            # the article the footer names: the sample one if the session's own was released
+            footer_update = R.render_footer(qa_bot.info(), None,
+                                            article_label(session_bot if qa_bot is not base_bot else None))
             line = gr.skip()
             if not indexing:
                 try:
@@ -817,7 +822,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 except ArticleReleasedError as exc:
                     line = R.render_status(str(exc), ok=False)
             return ([], [], None, R.render_article(qa_bot.documents, None),
-                    gr.update(choices=[], value=None, visible=False), "", [], line)
+                    gr.update(choices=[], value=None, visible=False), "", [], line, footer_update)
 
         # the chat's own trash icon starts a new conversation too (it only emptied the chat:
         # follow-ups still used the cleared turns, and a reload brought them back)
@@ -825,7 +830,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             cleared(
                 new_conversation,
                 [session_bot, indexing],
-                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state, status],
+                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state, status,
+                 footer],
                 api_visibility="private",
                 queue=False,
             )

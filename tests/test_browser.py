@@ -908,3 +908,38 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
                                "document.querySelector('#qa-footer summary').innerText.trim())", timeout=10_000)
         assert not outside, outside
         page.close()
+
+
+def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser, tmp_path):
+    """After "New conversation" the footer no longer says the cleared answer's time ("last
+    answer 0.4 s", a trial): it names the article in use alone, as after a reload, until the
+    next answer is timed. The same on the reader's own article."""
+    timed = ("(label) => new RegExp('^About · ' + label + ' · last answer (\\\\d+\\\\.\\\\d\\\\d|< 0\\\\.01) s$')"
+             ".test(document.querySelector('#qa-footer summary').innerText.trim())")
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        footer = page.locator("#qa-footer summary")
+        new = page.get_by_role("button", name="New conversation")
+        for label in ("sample article", "your article"):
+            _ask(page, box, "من حضر المؤتمر؟")
+            page.wait_for_function(timed, arg=label, timeout=10_000)
+            new.click()
+            page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
+                                   timeout=10_000)
+            assert page.locator("#qa-chat .qa-answer").count() == 0
+            text = footer.inner_text().strip()
+            assert text == f"About · {label}", text
+            if label == "sample article":
+                page.locator("#qa-own").get_by_text("Your own article").click()
+                page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
+                _wait_status(page, "Indexed “tripoli.txt”")
+        _shoot(page, tmp_path, "new-conversation-footer-1400.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        footer.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "new-conversation-footer-390.png", full_page=False)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        # the next answer is timed again
+        _ask(page, box, "أين عقد المؤتمر؟")
+        page.wait_for_function(timed, arg="your article", timeout=10_000)
+        assert not outside, outside
+        page.close()
