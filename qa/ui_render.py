@@ -449,6 +449,11 @@ mark.qa-quote-rest { background: #fef3c7; }
   #qa-chat:has(.placeholder-content) { height: 140px !important; }
   /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
   #qa-chat .scroll-down-button-container { display: none; } }
+/* Gradio hides its footer's "Use via API" on a phone (its own breakpoint, 640 px) but not the
+   "·" after it, left before "Settings" (a trial): it goes too. The media query is nested in
+   the rule because Gradio scopes the rules inside a top-level @media to the app's ".contain",
+   which the footer is not in (a top-level rule it also keeps as written). */
+footer .show-api ~ .divider { @media (max-width: 640px) { display: none; } }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
   .dark mark.qa-quote-rest { background: #713f12; }

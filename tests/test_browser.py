@@ -943,3 +943,22 @@ def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser
         page.wait_for_function(timed, arg="your article", timeout=10_000)
         assert not outside, outside
         page.close()
+
+
+def test_gradios_footer_has_no_stray_separator_on_a_phone(browser, tmp_path):
+    """At 390 px Gradio hides its footer's "Use via API" but left the "·" after it, so the
+    footer read "· Settings" (a trial): on a phone it reads "Settings" alone; at 1400 px the
+    separator still stands between the two links."""
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url)
+        shown = """() => [...document.querySelectorAll('footer > *')]
+            .filter(e => getComputedStyle(e).display !== 'none').map(e => e.innerText.trim())"""
+        assert page.evaluate(shown) == ["Use via API", "·", "Settings"], page.evaluate(shown)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("() => window.innerWidth === 390", timeout=10_000)
+        assert page.evaluate(shown) == ["Settings"], page.evaluate(shown)
+        assert page.locator("footer").inner_text().strip() == "Settings"
+        page.locator("footer").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "footer-390.png", full_page=False)
+        assert not outside, outside
+        page.close()
