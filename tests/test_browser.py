@@ -962,3 +962,39 @@ def test_gradios_footer_has_no_stray_separator_on_a_phone(browser, tmp_path):
         _shoot(page, tmp_path, "footer-390.png", full_page=False)
         assert not outside, outside
         page.close()
+
+
+def _apart(a: dict, b: dict) -> bool:
+    """Two bounding boxes do not overlap (a pixel of contact allowed)."""
+    return (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
+            or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_progress_count_is_not_drawn_over_the_bar(browser, tmp_path, width):
+    """While an upload is embedded, the progress bar's count and timer ("43/384 texts
+    embedded | 2.7s", Gradio's) are drawn apart from the bar and its description, not over
+    the bar's right end (a trial), at a desktop and a phone width."""
+    from app_helpers import seed_documents
+
+    big = tmp_path / "big-article.txt"
+    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(big))
+        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                               "?.includes('texts embedded')", timeout=60_000)
+        boxes = page.evaluate("""() => Object.fromEntries(
+            ['.progress-text', '.progress-bar-wrap', '.progress-level-inner', '.qa-status'].map(s => {
+                const r = document.querySelector('#qa-status ' + s).getBoundingClientRect();
+                return [s, {x: r.x, y: r.y, width: r.width, height: r.height}]; }))""")
+        text = boxes[".progress-text"]
+        assert text["width"] > 0 and text["height"] > 0, boxes
+        for other in (".progress-bar-wrap", ".progress-level-inner", ".qa-status"):
+            assert _apart(text, boxes[other]), (other, boxes)
+        page.locator("#qa-status").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, f"progress-count-{width}.png", full_page=False)
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert not outside, outside
+        page.close()
