@@ -308,7 +308,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             # ``done``/``total`` count every embedded text: passages and sentence units
             progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
 
-        new_bot = base_bot.with_texts({name: text}, progress_callback=report)
+        def report_split(done: int, total: int) -> None:
+            # before embedding: the article's paragraphs cut into passages and sentences (the
+            # bar stood at 0 % meanwhile, a trial)
+            progress((done, total), desc="Splitting your article into passages", unit="paragraphs split")
+
+        new_bot = base_bot.with_texts({name: text}, progress_callback=report, split_callback=report_split)
         # a file is called by its name; pasted text by its headline (its stand-in file name,
         # "pasted-article.txt", is no file the user made); the ticket names it so too
         label = (headline_of(text) or name) if pasted else name

@@ -236,22 +236,28 @@ class ArticleQA:
                 close()
         return cls(documents, store, embeddings, settings=settings, chat_model=chat_model, skipped=skipped)
 
-    def with_texts(self, texts: dict[str, str], progress_callback: ProgressFn | None = None) -> "ArticleQA":
+    def with_texts(self, texts: dict[str, str], progress_callback: ProgressFn | None = None,
+                   split_callback: ProgressFn | None = None) -> "ArticleQA":
         """A new bot over ``texts`` (name -> text), in memory, sharing this bot's models.
 
         Nothing is written to disk and this bot is unchanged. Each text is cleaned as
         ``qa.ingest`` cleans extracted text (invisible format characters removed); the name
-        is the citations' source label.
+        is the citations' source label. Progress: ``split_callback(paragraphs_done,
+        paragraphs_total)`` while the texts are split, then ``progress_callback(texts_done,
+        texts_total)`` while passages and sentences are embedded.
 
         Raises:
             DocumentError: no text given, or a text is empty.
         """
         if not texts:
             raise DocumentError("no article given")
-        return self.with_documents([make_document(name, text) for name, text in texts.items()], progress_callback)
+        return self.with_documents([make_document(name, text) for name, text in texts.items()], progress_callback,
+                                   split_callback)
 
-    def with_documents(self, documents: list[Document], progress_callback: ProgressFn | None = None) -> "ArticleQA":
-        """A new bot over ``documents`` (from ``qa.ingest``), in memory, sharing this bot's models.
+    def with_documents(self, documents: list[Document], progress_callback: ProgressFn | None = None,
+                       split_callback: ProgressFn | None = None) -> "ArticleQA":
+        """A new bot over ``documents`` (from ``qa.ingest``), in memory, sharing this bot's
+        models; ``progress_callback`` and ``split_callback`` as ``with_texts``.
 
         Raises:
             DocumentError: no document given.
@@ -260,7 +266,7 @@ class ArticleQA:
         if not documents:
             raise DocumentError("no article given")
         store = build_memory_store(list(documents), self.embeddings, progress=progress_callback,
-                                   sentence_vectors=self.settings.unit_vectors)
+                                   sentence_vectors=self.settings.unit_vectors, split_progress=split_callback)
         return ArticleQA(list(documents), store, self.embeddings, settings=self.settings,
                          chat_model=self._chat_model, policy=self.policy)
 
