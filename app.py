@@ -308,7 +308,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             # ``done``/``total`` count every embedded text: passages and sentence units
             progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
 
-        new_bot = base_bot.with_texts({name: text}, progress_callback=report)
+        def report_split(done: int, total: int) -> None:
+            # before embedding: the article's paragraphs cut into passages and sentences (the
+            # bar stood at 0 % meanwhile, a trial)
+            progress((done, total), desc="Splitting your article into passages", unit="paragraphs split")
+
+        new_bot = base_bot.with_texts({name: text}, progress_callback=report, split_callback=report_split)
         # a file is called by its name; pasted text by its headline (its stand-in file name,
         # "pasted-article.txt", is no file the user made); the ticket names it so too
         label = (headline_of(text) or name) if pasted else name
@@ -805,8 +810,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             """The chat, its kept copy and the answer's highlights emptied; the status line
             says which article the new conversation asks (it kept the upload's stale
             "Indexed …", a trial), or, if the session's article was released, why not. While
-            an article is being indexed the status line keeps its progress."""
+            an article is being indexed the status line keeps its progress. The footer leaves
+            out the last answer's time until the next answer is timed (it kept the cleared
+            turn's, a trial), as after a reload."""
             qa_bot = shown(session_bot)
+            # the article the footer names: the sample one if the session's own was released
+            footer_update = R.render_footer(qa_bot.info(), None,
+                                            article_label(session_bot if qa_bot is not base_bot else None))
             line = gr.skip()
             if not indexing:
                 try:
@@ -817,7 +827,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 except ArticleReleasedError as exc:
                     line = R.render_status(str(exc), ok=False)
             return ([], [], None, R.render_article(qa_bot.documents, None),
-                    gr.update(choices=[], value=None, visible=False), "", [], line)
+                    gr.update(choices=[], value=None, visible=False), "", [], line, footer_update)
 
         # the chat's own trash icon starts a new conversation too (it only emptied the chat:
         # follow-ups still used the cleared turns, and a reload brought them back)
@@ -825,7 +835,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             cleared(
                 new_conversation,
                 [session_bot, indexing],
-                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state, status],
+                [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state, status,
+                 footer],
                 api_visibility="private",
                 queue=False,
             )

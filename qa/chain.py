@@ -27,7 +27,7 @@ from pyarabic import araby
 from .answer import Answer, abstention_answer
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
-from .conversation import parse_history
+from .conversation import EMPTY_QUESTION, parse_history
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .ingest import Document, load_documents, load_sources, make_document
@@ -237,22 +237,28 @@ class ArticleQA:
                 close()
         return cls(documents, store, embeddings, settings=settings, chat_model=chat_model, skipped=skipped)
 
-    def with_texts(self, texts: dict[str, str], progress_callback: ProgressFn | None = None) -> "ArticleQA":
+    def with_texts(self, texts: dict[str, str], progress_callback: ProgressFn | None = None,
+                   split_callback: ProgressFn | None = None) -> "ArticleQA":
         """A new bot over ``texts`` (name -> text), in memory, sharing this bot's models.
 
         Nothing is written to disk and this bot is unchanged. Each text is cleaned as
         ``qa.ingest`` cleans extracted text (invisible format characters removed); the name
-        is the citations' source label.
+        is the citations' source label. Progress: ``split_callback(paragraphs_done,
+        paragraphs_total)`` while the texts are split, then ``progress_callback(texts_done,
+        texts_total)`` while passages and sentences are embedded.
 
         Raises:
             DocumentError: no text given, or a text is empty.
         """
         if not texts:
             raise DocumentError("no article given")
-        return self.with_documents([make_document(name, text) for name, text in texts.items()], progress_callback)
+        return self.with_documents([make_document(name, text) for name, text in texts.items()], progress_callback,
+                                   split_callback)
 
-    def with_documents(self, documents: list[Document], progress_callback: ProgressFn | None = None) -> "ArticleQA":
-        """A new bot over ``documents`` (from ``qa.ingest``), in memory, sharing this bot's models.
+    def with_documents(self, documents: list[Document], progress_callback: ProgressFn | None = None,
+                       split_callback: ProgressFn | None = None) -> "ArticleQA":
+        """A new bot over ``documents`` (from ``qa.ingest``), in memory, sharing this bot's
+        models; ``progress_callback`` and ``split_callback`` as ``with_texts``.
 
         Raises:
             DocumentError: no document given.
@@ -261,7 +267,7 @@ class ArticleQA:
         if not documents:
             raise DocumentError("no article given")
         store = build_memory_store(list(documents), self.embeddings, progress=progress_callback,
-                                   sentence_vectors=self.settings.unit_vectors)
+                                   sentence_vectors=self.settings.unit_vectors, split_progress=split_callback)
         return ArticleQA(list(documents), store, self.embeddings, settings=self.settings,
                          chat_model=self._chat_model, policy=self.policy)
 
@@ -283,8 +289,7 @@ class ArticleQA:
         # text: "WHO IS HAFTAR?" and "who is haftar" are asked as "Who is Haftar?"
         question = restore_case(question)
         if not _HAS_WORD.search(question):
-            raise QuestionError("Please type a question: this one is empty or has no words. "
-                                "اكتب سؤالا عن المقال.")
+            raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
         notice = ""
         if len(question) > MAX_QUESTION_CHARS:
@@ -539,7 +544,7 @@ class ArticleQA:
             QuestionError: an empty question, or a bad filter (as ``ask``).
         """
         if not isinstance(question, str) or not _HAS_WORD.search(question):
-            raise QuestionError("Please type a question: this one is empty or has no words.")
+            raise QuestionError(EMPTY_QUESTION)
         return self.retriever.retrieve(question.strip(), k=k, filters=self.store_filter(filters))
 
     def as_retriever(self, k: int | None = None, filters: "StoreFilter | dict[str, Any] | None" = None):

@@ -44,6 +44,8 @@ INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up t
 # Turns kept in one conversation (and in the browser's storage): a long chat keeps its
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50
+# The one refusal of a question that is empty or holds no word (blank, "???", markup alone such
+# as ``<img src=x>``): ``check_question`` here and ``qa.chain`` both raise it, in both languages.
 EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
 # A restored conversation whose article did not come back (the browser's copy of it was
 # dropped, or the conversation predates that copy).

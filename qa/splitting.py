@@ -260,21 +260,29 @@ def split_document(document: Document, count_tokens: TokenCounter, settings: Spl
         Passages in document order; each within one paragraph, ending on a sentence
         boundary (or a word boundary for a sentence too long for one passage).
     """
-    text = document.text
     passages: list[Passage] = []
     for number, p_start, p_end in paragraphs(document):
-        sentences: list[Span] = []
-        for sentence in split_sentences(text, p_start, p_end):
-            for piece in _cut_long(text, sentence, settings.max_tokens, count_tokens):
-                sentences.extend(clause_units(text, piece, settings.max_unit_tokens, count_tokens, settings.min_words))
-        group: list[Span] = []
-        for sentence in sentences:
-            if group and count_tokens(text[group[0].start : sentence.end]) > settings.max_tokens:
-                passages.append(_passage(document, number, group))
-                group = []
-            group.append(sentence)
-        if group:
+        passages.extend(_split_paragraph(document, number, p_start, p_end, count_tokens, settings))
+    return passages
+
+
+def _split_paragraph(document: Document, number: int, p_start: int, p_end: int, count_tokens: TokenCounter,
+                     settings: SplitterSettings) -> list[Passage]:
+    """The passages of paragraph ``number`` (``document.text[p_start:p_end]``)."""
+    text = document.text
+    passages: list[Passage] = []
+    sentences: list[Span] = []
+    for sentence in split_sentences(text, p_start, p_end):
+        for piece in _cut_long(text, sentence, settings.max_tokens, count_tokens):
+            sentences.extend(clause_units(text, piece, settings.max_unit_tokens, count_tokens, settings.min_words))
+    group: list[Span] = []
+    for sentence in sentences:
+        if group and count_tokens(text[group[0].start : sentence.end]) > settings.max_tokens:
             passages.append(_passage(document, number, group))
+            group = []
+        group.append(sentence)
+    if group:
+        passages.append(_passage(document, number, group))
     return passages
 
 
@@ -283,9 +291,25 @@ def _passage(document: Document, paragraph: int, sentences: list[Span]) -> Passa
     return Passage(document.source, paragraph, a, b, document.text[a:b], tuple(sentences))
 
 
-def split_documents(documents: Iterable[Document], count_tokens: TokenCounter, settings: SplitterSettings = SplitterSettings()) -> list[Passage]:
-    """Split several documents; passages keep document order."""
+# Reports of splitting progress per call of ``split_documents``: about one per 5 % of the
+# paragraphs (a 60 KB upload has a few hundred; each report is a message to the browser).
+SPLIT_REPORTS = 20
+
+
+def split_documents(documents: Iterable[Document], count_tokens: TokenCounter, settings: SplitterSettings = SplitterSettings(),
+                    progress: Callable[[int, int], None] | None = None) -> list[Passage]:
+    """Split several documents; passages keep document order. ``progress(paragraphs_done,
+    paragraphs_total)``, if given, is called as paragraphs are split (about ``SPLIT_REPORTS``
+    times, and at the last one): the stage before embedding had reported nothing, and a
+    large upload's progress bar stood at 0 % (a trial)."""
+    documents = list(documents)
+    spans = [(document, number, a, b) for document in documents for number, a, b in paragraphs(document)]
+    step = max(1, len(spans) // SPLIT_REPORTS)
+    if progress:
+        progress(0, len(spans))
     out: list[Passage] = []
-    for document in documents:
-        out.extend(split_document(document, count_tokens, settings))
+    for done, (document, number, a, b) in enumerate(spans, start=1):
+        out.extend(_split_paragraph(document, number, a, b, count_tokens, settings))
+        if progress and (done % step == 0 or done == len(spans)):
+            progress(done, len(spans))
     return out

@@ -426,6 +426,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* Gradio draws the indexing progress over its component; on the status line it was drawn
    over the line's own text (a trial): it goes in the flow, above the text */
 #qa-status > [data-testid="status-tracker"] { position: relative !important; inset: auto !important; }
+/* ... and its count and timer ("7/14 texts embedded | 0.6s"), which Gradio draws at the right
+   edge over the bar's end (a trial), go in the flow under the bar, centred */
+#qa-status .progress-text { position: static; transform: none; order: 1; }
 /* ... and the line under it stays readable (Gradio fades a working component to 0.2) */
 #qa-status .html-container.pending { opacity: .75; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
@@ -449,6 +452,11 @@ mark.qa-quote-rest { background: #fef3c7; }
   #qa-chat:has(.placeholder-content) { height: 140px !important; }
   /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
   #qa-chat .scroll-down-button-container { display: none; } }
+/* Gradio hides its footer's "Use via API" on a phone (its own breakpoint, 640 px) but not the
+   "·" after it, left before "Settings" (a trial): it goes too. The media query is nested in
+   the rule because Gradio scopes the rules inside a top-level @media to the app's ".contain",
+   which the footer is not in (a top-level rule it also keeps as written). */
+footer .show-api ~ .divider { @media (max-width: 640px) { display: none; } }
 @media (prefers-color-scheme: dark) {
   .dark mark { background: #a16207; }
   .dark mark.qa-quote-rest { background: #713f12; }

@@ -295,7 +295,7 @@ def test_empty_question_message_is_the_same_bilingual_text_everywhere(server):
 
     c = client(server)
     seen = set()
-    for question in ("", "   ", "???", "؟ ؟"):
+    for question in ("", "   ", "???", "؟ ؟", "<img src=x>"):  # markup alone too (it had its own wording)
         status = _chat_status(c.predict(_box(question), api_name="/chat"))
         assert "qa-status-error" in status
         seen.add(re.sub(r"<[^>]+>", "", status))

@@ -908,3 +908,93 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
                                "document.querySelector('#qa-footer summary').innerText.trim())", timeout=10_000)
         assert not outside, outside
         page.close()
+
+
+def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser, tmp_path):
+    """After "New conversation" the footer no longer says the cleared answer's time ("last
+    answer 0.4 s", a trial): it names the article in use alone, as after a reload, until the
+    next answer is timed. The same on the reader's own article."""
+    timed = ("(label) => new RegExp('^About · ' + label + ' · last answer (\\\\d+\\\\.\\\\d\\\\d|< 0\\\\.01) s$')"
+             ".test(document.querySelector('#qa-footer summary').innerText.trim())")
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        footer = page.locator("#qa-footer summary")
+        new = page.get_by_role("button", name="New conversation")
+        for label in ("sample article", "your article"):
+            _ask(page, box, "من حضر المؤتمر؟")
+            page.wait_for_function(timed, arg=label, timeout=10_000)
+            new.click()
+            page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
+                                   timeout=10_000)
+            assert page.locator("#qa-chat .qa-answer").count() == 0
+            text = footer.inner_text().strip()
+            assert text == f"About · {label}", text
+            if label == "sample article":
+                page.locator("#qa-own").get_by_text("Your own article").click()
+                page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
+                _wait_status(page, "Indexed “tripoli.txt”")
+        _shoot(page, tmp_path, "new-conversation-footer-1400.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        footer.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "new-conversation-footer-390.png", full_page=False)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        # the next answer is timed again
+        _ask(page, box, "أين عقد المؤتمر؟")
+        page.wait_for_function(timed, arg="your article", timeout=10_000)
+        assert not outside, outside
+        page.close()
+
+
+def test_gradios_footer_has_no_stray_separator_on_a_phone(browser, tmp_path):
+    """At 390 px Gradio hides its footer's "Use via API" but left the "·" after it, so the
+    footer read "· Settings" (a trial): on a phone it reads "Settings" alone; at 1400 px the
+    separator still stands between the two links."""
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url)
+        shown = """() => [...document.querySelectorAll('footer > *')]
+            .filter(e => getComputedStyle(e).display !== 'none').map(e => e.innerText.trim())"""
+        assert page.evaluate(shown) == ["Use via API", "·", "Settings"], page.evaluate(shown)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("() => window.innerWidth === 390", timeout=10_000)
+        assert page.evaluate(shown) == ["Settings"], page.evaluate(shown)
+        assert page.locator("footer").inner_text().strip() == "Settings"
+        page.locator("footer").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "footer-390.png", full_page=False)
+        assert not outside, outside
+        page.close()
+
+
+def _apart(a: dict, b: dict) -> bool:
+    """Two bounding boxes do not overlap (a pixel of contact allowed)."""
+    return (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
+            or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_progress_count_is_not_drawn_over_the_bar(browser, tmp_path, width):
+    """While an upload is embedded, the progress bar's count and timer ("43/384 texts
+    embedded | 2.7s", Gradio's) are drawn apart from the bar and its description, not over
+    the bar's right end (a trial), at a desktop and a phone width."""
+    from app_helpers import seed_documents
+
+    big = tmp_path / "big-article.txt"
+    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(big))
+        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                               "?.includes('texts embedded')", timeout=60_000)
+        boxes = page.evaluate("""() => Object.fromEntries(
+            ['.progress-text', '.progress-bar-wrap', '.progress-level-inner', '.qa-status'].map(s => {
+                const r = document.querySelector('#qa-status ' + s).getBoundingClientRect();
+                return [s, {x: r.x, y: r.y, width: r.width, height: r.height}]; }))""")
+        text = boxes[".progress-text"]
+        assert text["width"] > 0 and text["height"] > 0, boxes
+        for other in (".progress-bar-wrap", ".progress-level-inner", ".qa-status"):
+            assert _apart(text, boxes[other]), (other, boxes)
+        page.locator("#qa-status").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, f"progress-count-{width}.png", full_page=False)
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert not outside, outside
+        page.close()

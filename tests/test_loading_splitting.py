@@ -113,3 +113,25 @@ def test_upload_checks():
 
 def test_utf16_with_a_byte_order_mark_is_read():
     assert decode_upload("a.txt", "نص".encode("utf-16")) == "نص"
+
+
+
+def test_splitting_reports_progress_before_embedding(seed_bot):
+    """A reader's own article (``ArticleQA.with_texts``, the web app's path) reports the
+    splitting stage through ``split_callback``, paragraph by paragraph, before the first
+    embedding report: the stage had reported nothing, and a large upload's bar stood at 0 %
+    (a trial)."""
+    events: list[tuple[str, int, int]] = []
+    # eight one-sentence paragraphs: few texts to embed, so the test stays fast
+    text = "\n".join(f"Paragraph {n}: the harbour festival in Misrata held race number {n} on Sunday."
+                     for n in range(1, 9))
+    bot = seed_bot.with_texts({"harbour.txt": text},
+                              progress_callback=lambda done, total: events.append(("embed", done, total)),
+                              split_callback=lambda done, total: events.append(("split", done, total)))
+    split = [(done, total) for stage, done, total in events if stage == "split"]
+    assert split == [(n, 8) for n in range(9)], split  # from 0 to every paragraph, in order
+    first_embedding = next(i for i, (stage, *_rest) in enumerate(events) if stage == "embed")
+    assert first_embedding == len(split)  # every splitting report comes before embedding
+    assert all(stage == "embed" for stage, *_rest in events[first_embedding:])
+    assert events[-1][1] == events[-1][2] > 0  # embedding reached its total
+    assert bot.info()["n_passages"] == 8

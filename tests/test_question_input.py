@@ -32,12 +32,34 @@ def test_a_question_pasted_as_html_is_asked_as_the_text_it_shows(seed_bot, plain
     assert [(c.quote_start, c.quote_end) for c in a.citations] == [(c.quote_start, c.quote_end) for c in b.citations]
 
 
-@pytest.mark.parametrize("markup", ['<img src=x onerror="alert(1)">', "<script>alert(1)</script>", "<br><hr/>"])
+@pytest.mark.parametrize("markup", ['<img src=x onerror="alert(1)">', "<img src=x>", "<script>alert(1)</script>",
+                                    "<br><hr/>"])
 def test_markup_alone_asks_nothing(seed_bot, markup):
     from qa.errors import QuestionError
 
     with pytest.raises(QuestionError, match="Please type a question"):
         seed_bot.ask(markup)
+
+
+@pytest.mark.parametrize("question", ["", "???", "؟ ؟", "<img src=x>", "<script>alert(1)</script>", "<br><hr/>"])
+def test_every_input_with_no_words_gets_the_one_refusal(seed_bot, question):
+    """Markup alone and "???" are refused in one wording, in both languages (a trial saw two:
+    "…this one is empty or has no words." for ``<img src=x>``), by the public API, its
+    retrieval and the conversation the web chat and ``article-qa chat`` share."""
+    from qa.conversation import EMPTY_QUESTION, Conversation
+    from qa.errors import QuestionError
+
+    refusers = [seed_bot.ask, lambda q: Conversation().ask(seed_bot, q)]
+    if "<" not in question:  # ``retrieve`` searches the text as given, markup and all
+        refusers.append(seed_bot.retrieve)
+    for refuse in refusers:
+        with pytest.raises(QuestionError) as err:
+            refuse(question)
+        assert str(err.value) == EMPTY_QUESTION, (refuse, question)
+    conversation = Conversation()
+    with pytest.raises(QuestionError):
+        conversation.ask(seed_bot, question)
+    assert conversation.turns == []  # nothing recorded
 
 
 def test_a_less_than_sign_is_not_markup(seed_bot):

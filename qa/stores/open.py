@@ -55,9 +55,11 @@ def open_store(documents: list[Document], embeddings: E5Embeddings, index_dir: P
 
 
 def build_memory_store(documents: list[Document], embeddings: E5Embeddings, progress: ProgressFn | None = None,
-                       sentence_vectors: bool = True) -> PassageStore:
+                       sentence_vectors: bool = True, split_progress: ProgressFn | None = None) -> PassageStore:
     """An in-memory FAISS store (a reader's own article: nothing is written, whatever
-    ``QA_STORE`` says)."""
+    ``QA_STORE`` says). ``progress(texts_done, texts_total)`` while embedding;
+    ``split_progress(paragraphs_done, paragraphs_total)`` while splitting, before it."""
     from .faiss import build_store
 
-    return build_store(documents, embeddings, progress=progress, sentence_vectors=sentence_vectors)
+    return build_store(documents, embeddings, progress=progress, sentence_vectors=sentence_vectors,
+                       split_progress=split_progress)
