@@ -1,5 +1,6 @@
 """The project's own check sets under ``eval/``: ``near_topic`` (readers' questions about
-XQuAD's articles) and ``off_topic`` (requests that ask nothing of any article) are well formed
+XQuAD's articles), ``off_topic`` (requests that ask nothing of any article) and
+``seed_readers`` (readers' questions the seed answers) are well formed
 against what they are asked of, so their figures in the README mean what they say. Sizes
 come from the data."""
 
@@ -46,3 +47,16 @@ def test_off_topic_requests_are_unanswerable_pairs():
     by_request = Counter(q.id.rsplit("-", 1)[0] for q in questions)
     assert set(by_request.values()) == {2}
     assert Counter(q.lang for q in questions) == {"ar": len(by_request), "en": len(by_request)}
+
+
+def test_seed_readers_questions_are_answered_by_the_seed_in_its_own_words():
+    questions = read_questions(NEAR_TOPIC.parents[1] / "seed_readers" / "questions.jsonl")
+    article = normalize((NEAR_TOPIC.parents[2] / "seeds" / "000_c53a8d77ccf2062b.txt").read_text(encoding="utf-8"))
+    assert len({q.id for q in questions}) == len(questions)
+    assert all(q.answerable and q.evidence and q.answer for q in questions)
+    for q in questions:
+        assert all(normalize(e) in article for e in q.evidence), q.id
+        assert all(normalize(group[0]) in article for group in q.answer), q.id
+    by_number = Counter(q.id.rsplit("-", 1)[0] for q in questions)
+    assert set(by_number.values()) == {2}
+    assert Counter(q.lang for q in questions) == {"ar": len(by_number), "en": len(by_number)}
