@@ -312,7 +312,8 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
     """Decide how ``question`` is retrieved given the earlier turns (see the module notes).
 
     The user messages of ``history`` are replayed in order, so the previous question is
-    the last one that asked something (small talk in between is skipped), and a chain of
+    the last one that asked something (small talk in between is skipped, and so is a
+    message the bot answered with ``INVITATION``, such as "Tell me a joke"), and a chain of
     follow-ups keeps its topic.
     """
     last: QuestionPlan | None = None
@@ -322,7 +323,9 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
                 and isinstance(message.get("content"), str)):
             continue
         plan = _plan(message["content"].strip(), last, last_index)
-        if plan.kind != "no-question":
+        # a message the bot answered with the invitation asked nothing about the article (a
+        # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it
+        if plan.kind != "no-question" and (answer_message(history, i) or "").strip() not in INVITATION.values():
             last, last_index = plan, i
     return _plan(question, last, last_index)
 

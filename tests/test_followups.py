@@ -182,6 +182,10 @@ def test_nothing_is_excluded_after_a_non_answer(seed_bot, said):
     if said == ABSTENTION["ar"]:
         # "what did he say?" after "the article does not say" has no one to ask about
         assert answer.abstained and answer.extra["abstention_reason"] == "follow-up-of-abstention"
+    elif said == INVITATION["ar"]:
+        # a message answered with the invitation asked nothing about the article (a chat
+        # request is known only after retrieval), so nothing continues it
+        assert answer.abstained and answer.text == INVITATION["ar"]
     else:
         assert any("محمود حمزة" in c.quote for c in answer.citations)
 
