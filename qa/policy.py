@@ -207,7 +207,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
                      grounding: ArticleGrounding, kind: str = "question",
                      previous_abstained: bool = False, inherits: bool = False,
                      background: Callable[[np.ndarray], float] | None = None,
-                     chat_request: Callable[[np.ndarray], float] | None = None) -> Evidence:
+                     chat_request: Callable[[str, np.ndarray], float] | None = None) -> Evidence:
     """Gather the policy's features for one question.
 
     Args:
@@ -223,8 +223,8 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
         background: the query vector -> its best cosine with the background text
             (``qa.background.best_background_cosine`` bound to the collection's embeddings);
             ``None`` leaves the background features undefined (NaN: the fitted mean).
-        chat_request: the query vector -> the probability that the message is a chat
-            request (``qa.chat_requests.ChatRequestModel.probability``), read for
+        chat_request: ``(query, query vector)`` -> the probability that the message is a
+            chat request (``qa.chat_requests.ChatRequestModel.probability``), read for
             ``kind == "question"`` only; ``None``: no such check (``Evidence.chat_request``
             NaN).
 
@@ -301,7 +301,7 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     if len(cosines) < 2:
         features["sentence_margin_2"] = features["sentence_margin_5"] = features["sentence_cosine_rel"] = math.nan
     # a follow-up's query carries the topic it borrowed: only a question of its own is judged
-    p_request = (chat_request(query_vector) if kind == "question" and chat_request is not None
+    p_request = (chat_request(query, query_vector) if kind == "question" and chat_request is not None
                  and query_vector is not None else math.nan)
     return Evidence(pair, kind, previous_abstained, features, inherits and not previous_abstained,
                     getattr(grounding, "documents", 0), p_request)
