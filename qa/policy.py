@@ -53,9 +53,9 @@ abstention sentence is recorded through ``AnswerPolicy.model_declined`` (reason
 
 Before the fitted model, a question that addresses the bot as a general assistant ("Tell me
 a joke", "Who are you?", «اكتب لي قصيدة») gets the invitation (reason ``chat-request``):
-``qa.chat_requests``, a classifier over the question's embedding fitted on its own data
-(``python -m bench.fit_chat_requests``), at an operating point routing at most 0.5 % of
-the evaluation sets' article questions out of fold.
+``qa.chat_requests``, a classifier over the question's character n-grams and embedding,
+fitted on its own data (``python -m bench.fit_chat_requests``), at an operating point
+routing at most 0.5 % of the evaluation sets' article questions out of fold.
 """
 
 from __future__ import annotations
