@@ -168,7 +168,8 @@ def render_answer(
     answer (``Answer.lead``; a chat model's or a short answer's whole text) with its
     ``[n]`` markers, a notice, then the whole quoted sentences as collapsible evidence
     (each once, labelled by headline and paragraph), the line saying which article
-    answered, a copy button and, hidden, the plain text it copies (``plain_text``)."""
+    answered and how fast (only when the answer quotes it), a copy button and, hidden, the
+    plain text it copies (``plain_text``)."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -187,7 +188,10 @@ def render_answer(
             f'<summary class="qa-sources-label" dir="auto">{label} ({len(answer.citations)})</summary>'
             f"{render_sources(answer.citations, documents, first, with_quotes=not shown_whole)}</details>"
         )
-    if article:
+    # an answer that quotes nothing (the article does not say, the invitation, small talk) was
+    # not "answered from" the article: no such line (on a phone it wrapped to three lines of
+    # mixed-direction text, a trial), and no time either, which the page footer still gives
+    if article and answer.citations:
         took = f" · {seconds(elapsed_s)}" if elapsed_s is not None else ""
         # each part isolated, the colon outside both: the Arabic label and the article's name
         # ran into each other, the colon drawn as «المصدر :sample» (a trial)

@@ -998,3 +998,22 @@ def test_the_progress_count_is_not_drawn_over_the_bar(browser, tmp_path, width):
         _wait_status(page, "Indexed “big-article.txt”")
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_an_answer_that_quotes_nothing_says_no_answered_from(browser, tmp_path, width):
+    """"The article does not say." and the invitation quote nothing, so they carry no
+    "Answered from · المصدر: …" line (on a phone it wrapped to three lines of mixed-direction
+    text, a trial); an answer that quotes the article keeps it. Each keeps its Copy button."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        for question in ("Who won the 2022 football World Cup?", "احكيلي نكتة"):
+            answer = _ask(page, box, question)
+            assert answer.locator(".qa-ref, .qa-source").count() == 0, answer.inner_text()
+            assert answer.locator(".qa-from").count() == 0 and "Answered from" not in answer.inner_text()
+            assert answer.locator(".qa-copy").is_visible()
+        _shoot(page, tmp_path, f"quotes-nothing-{width}.png", full_page=False)
+        answer = _ask(page, box, "من حضر المؤتمر؟")
+        assert "sample article" in answer.locator(".qa-from").inner_text()
+        assert not outside, outside
+        page.close()
