@@ -34,7 +34,12 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.conversation import (  # noqa: E402
+    INDEXING_STARTED,
     INDEXING_TIME_HINT,
+    PROGRESS_EMBEDDING,
+    PROGRESS_INDEXING,
+    PROGRESS_RESTORING,
+    PROGRESS_SPLITTING,
     QUESTION_NOT_ASKED,
     STILL_INDEXING,
     UPLOAD_LIMIT_BYTES,
@@ -302,16 +307,16 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         None). ``pasted``: the text was pasted (default: ``indexed_paste`` is set); ``restored``:
         it is the article the browser kept, back after a reload (the status line says so)."""
         pasted = indexed_paste is not None if pasted is None else pasted
-        progress(0, desc="Restoring your article…" if restored else "Indexing your article…")
+        progress(0, desc=PROGRESS_RESTORING if restored else PROGRESS_INDEXING)
 
         def report(done: int, total: int) -> None:
             # ``done``/``total`` count every embedded text: passages and sentence units
-            progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
+            progress((done, total), desc=PROGRESS_EMBEDDING, unit="texts embedded")
 
         def report_split(done: int, total: int) -> None:
             # before embedding: the article's paragraphs cut into passages and sentences (the
             # bar stood at 0 % meanwhile, a trial)
-            progress((done, total), desc="Splitting your article into passages", unit="paragraphs split")
+            progress((done, total), desc=PROGRESS_SPLITTING, unit="paragraphs split")
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report, split_callback=report_split)
         # a file is called by its name; pasted text by its headline (its stand-in file name,
@@ -428,7 +433,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             "busy",
             _is_indexed_paste(pasted, indexed_paste),
             True,
-            R.render_status(f"Indexing your article… {INDEXING_TIME_HINT}", busy=True),
+            R.render_status(INDEXING_STARTED, busy=True),
             locked,
             gr.update(interactive=False),
             gr.update(interactive=False),

@@ -441,7 +441,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-status div { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
-.qa-status-busy { color: var(--body-text-color-subdued, #555); }
+/* the line while indexing: the body's colour at normal weight (less emphasis than a result);
+   the theme's subdued grey, faded with the working component, read as disabled (a trial) */
+.qa-status.qa-status-busy { color: var(--body-text-color, #27272a); font-weight: 400; }
 #qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
 /* a phone: the chat takes the first screen but the title (about 200 px at 390 px wide) and the
    question box (about 140 px with margins): 560 px put the box at the bottom edge of a 390 x 844 screen, and

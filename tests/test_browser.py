@@ -1017,3 +1017,48 @@ def test_an_answer_that_quotes_nothing_says_no_answered_from(browser, tmp_path, 
         assert "sample article" in answer.locator(".qa-from").inner_text()
         assert not outside, outside
         page.close()
+
+
+def _contrast(rgb: tuple[float, float, float], background: tuple[float, float, float] = (255, 255, 255)) -> float:
+    """WCAG 2.1 contrast ratio of two sRGB colours (0-255)."""
+    def luminance(c):
+        lin = [(v / 255 / 12.92) if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(rgb), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_indexing_progress_speaks_both_languages_and_its_line_is_readable(browser, tmp_path):
+    """While an upload is indexed, the progress bar's label and the status line under it say
+    what is going on in English and in Arabic (they were English only, a trial), and the line
+    is drawn in the text colour at normal weight: in the theme's subdued grey, faded by Gradio
+    while working, it read as disabled (a trial)."""
+    from app_helpers import seed_documents
+
+    big = tmp_path / "big-article.txt"
+    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(big))
+        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                               "?.includes('texts embedded')", timeout=60_000)
+        label = page.locator("#qa-status .progress-level-inner").inner_text()
+        assert "Embedding passages and sentences" in label and "تضمين المقاطع والجمل" in label, label
+        busy = page.locator("#qa-status .qa-status-busy")
+        lines = [line.strip() for line in busy.inner_text().splitlines() if line.strip()]
+        assert lines[0].startswith("Indexing your article…") and "جارٍ فهرسة مقالك" in lines[-1], lines
+        # the colour as drawn: the line's colour over white at its ancestors' combined opacity
+        colour, opacity, weight = page.evaluate("""() => { const el = document.querySelector('#qa-status .qa-status-busy');
+            let o = 1; for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+            return [getComputedStyle(el).color, o, getComputedStyle(el).fontWeight]; }""")
+        rgb = tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])
+        drawn = tuple(255 - opacity * (255 - v) for v in rgb)
+        assert _contrast(drawn) >= 4.5, (colour, opacity, drawn)
+        body = page.evaluate("() => getComputedStyle(document.querySelector('.gradio-container')).color")
+        assert colour == body and int(weight) < 600, (colour, body, weight)
+        page.locator("#qa-status").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "indexing-bilingual-1400.png", full_page=False)
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert not outside, outside
+        page.close()

@@ -238,3 +238,18 @@ def test_an_answer_that_quotes_nothing_has_no_answered_from_line(seed_bot, quest
     quoted = seed_bot.ask("من حضر المؤتمر؟")  # one that quotes the article keeps its line
     assert lxml.html.fragment_fromstring(
         render_answer(quoted, seed_bot.documents, 0.01, article=article)).find_class("qa-from")
+
+
+def test_the_indexing_texts_are_in_both_languages():
+    # the progress bar's labels and the status line while indexing were English only (a trial)
+    from qa.conversation import (INDEXING_STARTED, PROGRESS_EMBEDDING, PROGRESS_INDEXING, PROGRESS_RESTORING,
+                                 PROGRESS_SPLITTING)
+
+    arabic = re.compile(r"[\u0600-\u06ff]")
+    for label in (PROGRESS_INDEXING, PROGRESS_RESTORING, PROGRESS_SPLITTING, PROGRESS_EMBEDDING):
+        english, other = label.split(" · ")
+        assert not arabic.search(english) and arabic.search(other), label
+        # Gradio appends " - 26.6%": the Arabic stays isolated so the number is not drawn inside it
+        assert other.startswith("\u2068") and other.endswith("\u2069"), label
+    english, other = INDEXING_STARTED.split(" / ")
+    assert english.startswith("Indexing your article…") and arabic.search(other) and not arabic.search(english)
