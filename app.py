@@ -750,6 +750,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 api_visibility="private",
                 show_progress="hidden",
             )
+            if name:  # from the panel at the page's foot: its progress brought into view
+                lock.then(None, None, None, js=R.SHOW_PROGRESS_JS)
             indexed = lock.then(
                 handler,
                 inputs,

@@ -426,6 +426,7 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-plain, .qa-plain[hidden] { display: none !important; }
 /* brought into view below the chat's floating "Chat" label, not under it */
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
+#qa-question { scroll-margin-top: .5rem; }  /* brought to the top while indexing (SHOW_PROGRESS_JS) */
 .qa-status { font-weight: 600; }
 /* Gradio draws the indexing progress over its component; on the status line it was drawn
    over the line's own text (a trial): it goes in the flow, above the text */
@@ -571,6 +572,23 @@ ATTACH_HINT_JS = """
   el.replaceChildren(part("ltr", `“${name}”: press Ask to make it the article`), " · ",
                      part("rtl", "اضغط «اسأل» ليصبح هو المقال"));
 }
+"""
+
+# Indexing started from the "Your own article" panel (a file or pasted text): its progress is on
+# the status line under the question box, which on a phone sits about 1,500 px above the panel
+# (a trial saw no progress at all). If that line is not in view, the question box is brought
+# to the top of the screen with the progress under it: where a chat app shows what it is doing,
+# and where the reader asks once the article is ready. Run after the line says "Indexing…".
+SHOW_PROGRESS_JS = """
+() => { setTimeout(() => {
+  const box = document.getElementById("qa-question");
+  const status = document.getElementById("qa-status");
+  if (!box || !status) return;
+  const r = status.getBoundingClientRect();
+  // the line and the bar Gradio adds above its text (about 100 px more) are in view: stay
+  if (r.height > 0 && r.top >= 0 && r.bottom + 100 <= window.innerHeight) return;
+  box.scrollIntoView({block: "start", behavior: "smooth"});
+}, 100); }
 """
 
 # After an answer: the article panel scrolls (inside itself, the page does not move) to the

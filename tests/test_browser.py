@@ -1062,3 +1062,37 @@ def test_the_indexing_progress_speaks_both_languages_and_its_line_is_readable(br
         _wait_status(page, "Indexed “big-article.txt”")
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_an_upload_from_the_panel_brings_its_progress_into_view(browser, tmp_path, width):
+    """On a phone the "Your own article" panel is at the page's foot, about 1,500 px under the
+    status line that shows the indexing progress: a trial uploading there saw no progress at
+    all. While the file is indexed the progress is in the viewport (the question box brought
+    to the top of the screen, the bar under it); at 1400 px too."""
+    from app_helpers import seed_documents
+
+    big = tmp_path / "big-article.txt"
+    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    in_view = """() => { const el = document.querySelector('#qa-status .progress-text');
+        if (!el) return false; const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }"""
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        upload = page.locator("#qa-upload")
+        upload.scroll_into_view_if_needed()  # where the reader is when choosing the file
+        far = page.evaluate("() => document.querySelector('#qa-upload').getBoundingClientRect().top"
+                            " - document.querySelector('#qa-question').getBoundingClientRect().bottom")
+        if width < 800:
+            assert far > 1000, far  # the panel is far under the question box and its status line on a phone
+        upload.locator("input[type=file]").set_input_files(str(big))
+        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                               "?.includes('texts embedded')", timeout=60_000)
+        page.wait_for_function(in_view, timeout=5_000)  # the page may still be scrolling
+        # still indexing: the progress is seen while it runs, not only once it is done
+        assert page.locator("#qa-question textarea").is_disabled()
+        _shoot(page, tmp_path, f"upload-progress-{width}.png", full_page=False)
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert not outside, outside
+        page.close()
