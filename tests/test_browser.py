@@ -1096,3 +1096,44 @@ def test_an_upload_from_the_panel_brings_its_progress_into_view(browser, tmp_pat
         _wait_status(page, "Indexed “big-article.txt”")
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_a_question_sent_with_a_file_shows_at_once_while_the_file_is_indexed(browser, tmp_path, width):
+    """A question typed in the chat box with a file attached (the paperclip) is shown as its
+    bubble at once, with a pending answer, while the file is indexed: it vanished (the box
+    said "Still indexing…", no bubble) until indexing ended (a trial). Then it is answered
+    from the file, in that same bubble pair (asked once)."""
+    from app_helpers import ATTENDEE_WORDS, seed_documents
+
+    own = tmp_path / "own-article.txt"
+    own.write_text((next(iter(seed_documents().values())) + "\n") * 4, encoding="utf-8")  # a few seconds
+    question = "من حضر المؤتمر؟"
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        with page.expect_response(lambda r: "/gradio_api/upload" in r.url, timeout=30_000):
+            page.locator("#qa-question input[type=file]").first.set_input_files(str(own))
+        page.wait_for_function("() => document.getElementById('qa-attach-hint').textContent.includes('own-article')",
+                               timeout=30_000)
+        box.fill(question)
+        box.press("Enter")
+        users = page.locator("#qa-chat .qa-user")
+        users.first.wait_for(state="visible", timeout=10_000)
+        # shown while the file is still being indexed, its answer pending
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=10_000)
+        assert page.locator("#qa-status .qa-status-busy").count() == 1
+        assert users.count() == 1 and users.first.inner_text().strip() == question
+        assert page.locator("#qa-chat .qa-answer.qa-streaming").count() == 1
+        page.wait_for_timeout(300)
+        _shoot(page, tmp_path, f"question-with-file-indexing-{width}.png", full_page=False)
+        # still there once indexing ends, then answered from the file
+        page.wait_for_function("() => !document.querySelector('#qa-question textarea').disabled", timeout=120_000)
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
+        answer.first.wait_for(state="visible", timeout=120_000)
+        assert users.count() == 1 and users.first.inner_text().strip() == question
+        assert answer.count() == 1 and page.locator("#qa-chat .qa-answer").count() == 1
+        assert "your article" in answer.first.locator(".qa-from").inner_text()
+        assert any(w in answer.first.inner_text() for w in ATTENDEE_WORDS), answer.first.inner_text()
+        _shoot(page, tmp_path, f"question-with-file-answered-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
