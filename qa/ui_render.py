@@ -368,6 +368,17 @@ def render_examples_note(name: str | None) -> str:
     )
 
 
+# The upload box's own words (Gradio's translation keys, Gradio 6 ``gr.I18n``), in both
+# languages for an English browser: it read "Drop File Here - or - Click to Upload" alone
+# (a trial). Gradio draws "common.or" between dashes. A browser in another language keeps
+# Gradio's own translation (Arabic: «أسقط الملف هنا - أو - انقر للتحميل»).
+UPLOAD_BOX_TEXTS = {
+    "upload_text.drop_file": "Drop a file here · أسقط ملفا هنا",
+    "common.or": "or · أو",
+    "upload_text.click_to_upload": "Click to upload · انقر للرفع",
+}
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
     bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a

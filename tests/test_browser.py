@@ -1137,3 +1137,22 @@ def test_a_question_sent_with_a_file_shows_at_once_while_the_file_is_indexed(bro
         _shoot(page, tmp_path, f"question-with-file-answered-{width}.png", full_page=False)
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_upload_box_speaks_both_languages(browser, tmp_path, width):
+    """The upload box's own words ("Drop File Here - or - Click to Upload", Gradio's) were
+    English alone (a trial): in an English browser they are in English and Arabic."""
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        upload = page.locator("#qa-upload")
+        upload.get_by_text("Drop a file here").wait_for(timeout=10_000)
+        text = upload.inner_text()
+        for words in ("Drop a file here", "أسقط ملفا هنا", "or · أو", "Click to upload", "انقر للرفع"):
+            assert words in text, text
+        assert "Drop File Here" not in text
+        upload.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, f"upload-box-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
