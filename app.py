@@ -34,7 +34,12 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.conversation import (  # noqa: E402
+    INDEXING_STARTED,
     INDEXING_TIME_HINT,
+    PROGRESS_EMBEDDING,
+    PROGRESS_INDEXING,
+    PROGRESS_RESTORING,
+    PROGRESS_SPLITTING,
     QUESTION_NOT_ASKED,
     STILL_INDEXING,
     UPLOAD_LIMIT_BYTES,
@@ -85,6 +90,7 @@ LAUNCH_DEFAULTS: dict[str, Any] = {
     "js": R.CLICK_JS,
     "footer_links": ["api", "settings"],
     "max_file_size": MAX_BINARY_BYTES,  # the file; its text is held to qa.conversation.UPLOAD_LIMIT_TEXT
+    "i18n": gr.I18n(en=R.UPLOAD_BOX_TEXTS),  # the upload box's own words, bilingual
 }
 
 
@@ -156,6 +162,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
     own_outputs: list = []  # what switching the session's article updates (filled with the layout)
 
+    def pending_turn(question: str) -> list[dict]:
+        """The chat's messages for a question being answered: its bubble and the pending one."""
+        return [{"role": "user", "content": R.render_user(question)},
+                {"role": "assistant", "content": R.render_pending()}]
+
     def render_turns(conversation: Conversation, session_bot: ArticleTicket | None) -> list[dict]:
         """The chat's messages for every turn of ``conversation``."""
         documents = shown(session_bot).documents
@@ -166,7 +177,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                              "content": R.render_answer(turn.answer, documents, turn.elapsed_s, article=turn.article)})
         return messages
 
-    def chat(question, chat_history, kept, session_bot, indexing=False):
+    def chat(question, chat_history, kept, session_bot, indexing=False, shown=False):
         """Stream an answer into the chat (generator: Gradio streams each yield).
 
         ``question`` is the chat box's value (``{"text", "files"}``; a dropped file is kept
@@ -174,16 +185,23 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         with it asked by ``ask_dropped``) or plain text from the API; ``kept`` is the
         conversation as the browser keeps it. A refused question (empty, or asked while
         indexing) adds no bubble: the message under the chat box says why, replacing the
-        previous one.
+        previous one. ``shown``: the question's bubble and the pending answer are already the
+        last two messages of ``chat_history`` (a question typed with a dropped file).
         """
         text = question.get("text", "") if isinstance(question, dict) else (question or "")
         if isinstance(question, dict) and question.get("files"):
             # a dropped file: kept for ``use_dropped`` (the box empties itself once submitted, so
             # the steps after this one would read None), which indexes it; a question typed with
-            # it is asked of the new article once indexed (``ask_dropped``)
-            yield {dropped: question, question_box: gr.update(value=None)}
+            # it is asked of the new article once indexed (``ask_dropped``). That question is
+            # shown at once, pending (it had vanished until the end of indexing, a trial).
+            update = {dropped: question, question_box: gr.update(value=None)}
+            if text.strip():
+                update[chatbot] = [*(chat_history or []), *pending_turn(text.strip())]
+            yield update
             return
         conversation = Conversation.from_json(kept)
+        # refused before answering: no bubble (a pending one already shown goes)
+        unshown = {chatbot: list(chat_history or [])[:-2]} if shown else {}
         try:
             if indexing:
                 raise QuestionError(STILL_INDEXING)
@@ -191,14 +209,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             qa_bot = current(session_bot)  # refused here if the session's article was released
         except ArticleReleasedError as exc:
             # the upload's "Indexed …, questions now go to your article" line is no longer true
-            yield {chat_status: R.render_status(str(exc), ok=False), status: ""}
+            yield {chat_status: R.render_status(str(exc), ok=False), status: "", **unshown}
             return
         except QuestionError as exc:
-            yield {chat_status: R.render_status(str(exc), ok=False)}
+            yield {chat_status: R.render_status(str(exc), ok=False), **unshown}
             return
-        messages = list(chat_history or [])
-        messages.append({"role": "user", "content": R.render_user(text)})
-        messages.append({"role": "assistant", "content": R.render_pending()})
+        messages = list(chat_history or []) + ([] if shown else pending_turn(text))
         yield {question_box: gr.update(value=None), chatbot: messages, chat_status: "", dropped: None}
         partial = ""
         turn = None
@@ -279,13 +295,14 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         qa_bot = shown(session_bot)
         return R.render_article(qa_bot.documents, last_answer, focus=n)
 
-    def own_article_widgets(name: str | None) -> tuple:
-        """The chat placeholder, the seed examples and the note in their place, for the seed
-        (``name`` None) or for the user's own article ``name``: the examples are questions
-        about the seed, so they are hidden while the tab's own article is active."""
+    def own_article_widgets(name: str | None, messages: list | None = None) -> tuple:
+        """The chat (emptied, or holding ``messages``) with its placeholder, the seed examples
+        and the note in their place, for the seed (``name`` None) or for the user's own article
+        ``name``: the examples are questions about the seed, so they are hidden while the tab's
+        own article is active."""
         own = name is not None
         return (
-            gr.update(value=[], placeholder=R.chat_placeholder(own)),
+            gr.update(value=messages or [], placeholder=R.chat_placeholder(own)),
             gr.update(visible=not own),
             gr.update(value=R.render_examples_note(name) if own else "", visible=own),
         )
@@ -296,22 +313,25 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         return indexed_paste is not None and (pasted or "").strip() == indexed_paste.strip()
 
     def _use_text(name: str, text: str, progress: gr.Progress, request: gr.Request | None, *, upload_update,
-                  pasted_update, indexed_paste, pasted: bool | None = None, restored: bool = False):
+                  pasted_update, indexed_paste, pasted: bool | None = None, restored: bool = False,
+                  pending: str = ""):
         """Index ``text`` for this session; ``upload_update``, ``pasted_update`` and
         ``indexed_paste`` are the upload box, the paste box and the pasted text now indexed (or
         None). ``pasted``: the text was pasted (default: ``indexed_paste`` is set); ``restored``:
-        it is the article the browser kept, back after a reload (the status line says so)."""
+        it is the article the browser kept, back after a reload (the status line says so);
+        ``pending``: a question typed with the file, asked once it is indexed, stays in the new
+        chat as a pending bubble."""
         pasted = indexed_paste is not None if pasted is None else pasted
-        progress(0, desc="Restoring your article…" if restored else "Indexing your article…")
+        progress(0, desc=PROGRESS_RESTORING if restored else PROGRESS_INDEXING)
 
         def report(done: int, total: int) -> None:
             # ``done``/``total`` count every embedded text: passages and sentence units
-            progress((done, total), desc="Embedding passages and sentences", unit="texts embedded")
+            progress((done, total), desc=PROGRESS_EMBEDDING, unit="texts embedded")
 
         def report_split(done: int, total: int) -> None:
             # before embedding: the article's paragraphs cut into passages and sentences (the
             # bar stood at 0 % meanwhile, a trial)
-            progress((done, total), desc="Splitting your article into passages", unit="paragraphs split")
+            progress((done, total), desc=PROGRESS_SPLITTING, unit="paragraphs split")
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report, split_callback=report_split)
         # a file is called by its name; pasted text by its headline (its stand-in file name,
@@ -333,7 +353,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         status = R.render_status(line + (f" / {notice}" if notice else ""))
         # what the browser keeps: the text exactly as indexed (citations are offsets into it)
         kept = KeptArticle(name, new_bot.documents[name], pasted).to_json()
-        chat_update, examples_update, note_update = own_article_widgets(label)
+        chat_update, examples_update, note_update = own_article_widgets(label, pending_turn(pending) if pending else [])
         return (
             ticket,
             status,
@@ -371,10 +391,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         (``paste_is_article``, a state set by ``start_indexing``)."""
         return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True)
 
-    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool):
+    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool, pending: str = ""):
         """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
         the upload box alone when refused (once indexed, it is the article: no earlier file
-        stays named there)."""
+        stays named there). ``pending``: the question typed with it (``_use_text``)."""
         if not file_path:
             return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box,
                          arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.")
@@ -389,6 +409,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 upload_update=None,  # ready for the next file; the status line names this one
                 pasted_update="" if paste_is_article else gr.skip(),
                 indexed_paste=None,
+                pending=pending,
             )
         except DocumentError as exc:
             return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic)
@@ -428,7 +449,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             "busy",
             _is_indexed_paste(pasted, indexed_paste),
             True,
-            R.render_status(f"Indexing your article… {INDEXING_TIME_HINT}", busy=True),
+            R.render_status(INDEXING_STARTED, busy=True),
             locked,
             gr.update(interactive=False),
             gr.update(interactive=False),
@@ -500,21 +521,24 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return tuple(gr.skip() for _ in own_outputs)
         first = files[0]
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
-        return _index_file(path, paste_is_article, progress, request, from_upload_box=False)
+        return _index_file(path, paste_is_article, progress, request, from_upload_box=False,
+                           pending=(value.get("text") or "").strip())
 
     def ask_dropped(value, outcome, chat_history, kept, session_bot):
-        """The question typed with a dropped file, asked of that file once it is indexed; if
-        the file was refused, the question goes back into the box (not to the old article)."""
+        """The question typed with a dropped file, asked of that file once it is indexed (its
+        bubble, shown pending since it was sent, gets the answer); if the file was refused,
+        the bubble goes and the question goes back into the box (not to the old article)."""
         text = value.get("text", "").strip() if isinstance(value, dict) else ""
         if not text:
             yield {dropped: None}
             return
         if outcome != "done":
-            yield {dropped: None, question_box: gr.update(value={"text": text, "files": []}),
+            yield {dropped: None, chatbot: list(chat_history or [])[:-2],
+                   question_box: gr.update(value={"text": text, "files": []}),
                    chat_status: R.render_status(QUESTION_NOT_ASKED, ok=False)}
             return
         yield {dropped: None}
-        yield from chat(text, chat_history, kept, session_bot)
+        yield from chat(text, chat_history, kept, session_bot, shown=True)
 
     def _dropped(error: DocumentError) -> tuple:
         """A kept article that cannot be used: the status line says why and that the sample
@@ -745,6 +769,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 api_visibility="private",
                 show_progress="hidden",
             )
+            if name:  # from the panel at the page's foot: its progress brought into view
+                lock.then(None, None, None, js=R.SHOW_PROGRESS_JS)
             indexed = lock.then(
                 handler,
                 inputs,

@@ -41,6 +41,23 @@ _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 UPLOAD_LIMIT_BYTES = 60 * 1024
 UPLOAD_LIMIT_TEXT = f"{UPLOAD_LIMIT_BYTES / 1024:.1f} KB"
 INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up to about 30 s at {UPLOAD_LIMIT_TEXT}."
+# The status line while a reader's own article is indexed ("English / عربي", one line each).
+INDEXING_STARTED = (f"Indexing your article… {INDEXING_TIME_HINT} / جارٍ فهرسة مقالك… تستغرق الفهرسة ثواني "
+                    f"لمقال قصير وحتى نحو 30 ثانية عند {isolate(UPLOAD_LIMIT_TEXT)}.")
+
+
+def progress_label(english: str, arabic: str) -> str:
+    """A label of the indexing progress bar in both languages: ``"English · عربي"``, the
+    Arabic in directional isolates, as Gradio appends " - 26.6%" to it in a left-to-right
+    line (without them the percentage joined the Arabic run and was drawn before it)."""
+    return f"{english} · {isolate(arabic)}"
+
+
+# The progress bar's labels, one per step of indexing (Gradio draws them above the bar).
+PROGRESS_INDEXING = progress_label("Indexing your article…", "جارٍ فهرسة مقالك…")
+PROGRESS_RESTORING = progress_label("Restoring your article…", "جارٍ استعادة مقالك…")
+PROGRESS_SPLITTING = progress_label("Splitting your article into passages", "تقسيم مقالك إلى مقاطع")
+PROGRESS_EMBEDDING = progress_label("Embedding passages and sentences", "تضمين المقاطع والجمل")
 # Turns kept in one conversation (and in the browser's storage): a long chat keeps its
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50

@@ -39,7 +39,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import DocumentError, QuestionError
+from .errors import DocumentError, QuestionError, isolate
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class KeptArticle:
         except UnicodeEncodeError:  # lone surrogates: not text any indexing gave
             raise _malformed("its text is not valid Unicode") from None
         if size > max_text_bytes:
-            raise over_limit(f"{name}: its text", size, max_text_bytes)
+            raise over_limit(f"the text of {name}", size, max_text_bytes, f"نص {isolate(name)}")
         if clean_text(text) != text:
             raise _malformed("its text is not the text that was indexed")
         return cls(name, text, pasted)

@@ -168,7 +168,8 @@ def render_answer(
     answer (``Answer.lead``; a chat model's or a short answer's whole text) with its
     ``[n]`` markers, a notice, then the whole quoted sentences as collapsible evidence
     (each once, labelled by headline and paragraph), the line saying which article
-    answered, a copy button and, hidden, the plain text it copies (``plain_text``)."""
+    answered and how fast (only when the answer quotes it), a copy button and, hidden, the
+    plain text it copies (``plain_text``)."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -187,7 +188,10 @@ def render_answer(
             f'<summary class="qa-sources-label" dir="auto">{label} ({len(answer.citations)})</summary>'
             f"{render_sources(answer.citations, documents, first, with_quotes=not shown_whole)}</details>"
         )
-    if article:
+    # an answer that quotes nothing (the article does not say, the invitation, small talk) was
+    # not "answered from" the article: no such line (on a phone it wrapped to three lines of
+    # mixed-direction text, a trial), and no time either, which the page footer still gives
+    if article and answer.citations:
         took = f" · {seconds(elapsed_s)}" if elapsed_s is not None else ""
         # each part isolated, the colon outside both: the Arabic label and the article's name
         # ran into each other, the colon drawn as «المصدر :sample» (a trial)
@@ -364,6 +368,17 @@ def render_examples_note(name: str | None) -> str:
     )
 
 
+# The upload box's own words (Gradio's translation keys, Gradio 6 ``gr.I18n``), in both
+# languages for an English browser: it read "Drop File Here - or - Click to Upload" alone
+# (a trial). Gradio draws "common.or" between dashes. A browser in another language keeps
+# Gradio's own translation (Arabic: «أسقط الملف هنا - أو - انقر للتحميل»).
+UPLOAD_BOX_TEXTS = {
+    "upload_text.drop_file": "Drop a file here · أسقط ملفا هنا",
+    "common.or": "or · أو",
+    "upload_text.click_to_upload": "Click to upload · انقر للرفع",
+}
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
     bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a
@@ -422,6 +437,7 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-plain, .qa-plain[hidden] { display: none !important; }
 /* brought into view below the chat's floating "Chat" label, not under it */
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
+#qa-question { scroll-margin-top: .5rem; }  /* brought to the top while indexing (SHOW_PROGRESS_JS) */
 .qa-status { font-weight: 600; }
 /* Gradio draws the indexing progress over its component; on the status line it was drawn
    over the line's own text (a trial): it goes in the flow, above the text */
@@ -437,7 +453,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-status div { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
-.qa-status-busy { color: var(--body-text-color-subdued, #555); }
+/* the line while indexing: the body's colour at normal weight (less emphasis than a result);
+   the theme's subdued grey, faded with the working component, read as disabled (a trial) */
+.qa-status.qa-status-busy { color: var(--body-text-color, #27272a); font-weight: 400; }
 #qa-question textarea, #qa-paste textarea { unicode-bidi: plaintext; text-align: start; }
 /* a phone: the chat takes the first screen but the title (about 200 px at 390 px wide) and the
    question box (about 140 px with margins): 560 px put the box at the bottom edge of a 390 x 844 screen, and
@@ -565,6 +583,23 @@ ATTACH_HINT_JS = """
   el.replaceChildren(part("ltr", `“${name}”: press Ask to make it the article`), " · ",
                      part("rtl", "اضغط «اسأل» ليصبح هو المقال"));
 }
+"""
+
+# Indexing started from the "Your own article" panel (a file or pasted text): its progress is on
+# the status line under the question box, which on a phone sits about 1,500 px above the panel
+# (a trial saw no progress at all). If that line is not in view, the question box is brought
+# to the top of the screen with the progress under it: where a chat app shows what it is doing,
+# and where the reader asks once the article is ready. Run after the line says "Indexing…".
+SHOW_PROGRESS_JS = """
+() => { setTimeout(() => {
+  const box = document.getElementById("qa-question");
+  const status = document.getElementById("qa-status");
+  if (!box || !status) return;
+  const r = status.getBoundingClientRect();
+  // the line and the bar Gradio adds above its text (about 100 px more) are in view: stay
+  if (r.height > 0 && r.top >= 0 && r.bottom + 100 <= window.innerHeight) return;
+  box.scrollIntoView({block: "start", behavior: "smooth"});
+}, 100); }
 """
 
 # After an answer: the article panel scrolls (inside itself, the page does not move) to the

@@ -998,3 +998,161 @@ def test_the_progress_count_is_not_drawn_over_the_bar(browser, tmp_path, width):
         _wait_status(page, "Indexed “big-article.txt”")
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_an_answer_that_quotes_nothing_says_no_answered_from(browser, tmp_path, width):
+    """"The article does not say." and the invitation quote nothing, so they carry no
+    "Answered from · المصدر: …" line (on a phone it wrapped to three lines of mixed-direction
+    text, a trial); an answer that quotes the article keeps it. Each keeps its Copy button."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        for question in ("Who won the 2022 football World Cup?", "احكيلي نكتة"):
+            answer = _ask(page, box, question)
+            assert answer.locator(".qa-ref, .qa-source").count() == 0, answer.inner_text()
+            assert answer.locator(".qa-from").count() == 0 and "Answered from" not in answer.inner_text()
+            assert answer.locator(".qa-copy").is_visible()
+        _shoot(page, tmp_path, f"quotes-nothing-{width}.png", full_page=False)
+        answer = _ask(page, box, "من حضر المؤتمر؟")
+        assert "sample article" in answer.locator(".qa-from").inner_text()
+        assert not outside, outside
+        page.close()
+
+
+def _contrast(rgb: tuple[float, float, float], background: tuple[float, float, float] = (255, 255, 255)) -> float:
+    """WCAG 2.1 contrast ratio of two sRGB colours (0-255)."""
+    def luminance(c):
+        lin = [(v / 255 / 12.92) if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(rgb), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_indexing_progress_speaks_both_languages_and_its_line_is_readable(browser, tmp_path):
+    """While an upload is indexed, the progress bar's label and the status line under it say
+    what is going on in English and in Arabic (they were English only, a trial), and the line
+    is drawn in the text colour at normal weight: in the theme's subdued grey, faded by Gradio
+    while working, it read as disabled (a trial)."""
+    from app_helpers import seed_documents
+
+    big = tmp_path / "big-article.txt"
+    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(big))
+        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                               "?.includes('texts embedded')", timeout=60_000)
+        label = page.locator("#qa-status .progress-level-inner").inner_text()
+        assert "Embedding passages and sentences" in label and "تضمين المقاطع والجمل" in label, label
+        busy = page.locator("#qa-status .qa-status-busy")
+        lines = [line.strip() for line in busy.inner_text().splitlines() if line.strip()]
+        assert lines[0].startswith("Indexing your article…") and "جارٍ فهرسة مقالك" in lines[-1], lines
+        # the colour as drawn: the line's colour over white at its ancestors' combined opacity
+        colour, opacity, weight = page.evaluate("""() => { const el = document.querySelector('#qa-status .qa-status-busy');
+            let o = 1; for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+            return [getComputedStyle(el).color, o, getComputedStyle(el).fontWeight]; }""")
+        rgb = tuple(float(v) for v in re.findall(r"[\d.]+", colour)[:3])
+        drawn = tuple(255 - opacity * (255 - v) for v in rgb)
+        assert _contrast(drawn) >= 4.5, (colour, opacity, drawn)
+        body = page.evaluate("() => getComputedStyle(document.querySelector('.gradio-container')).color")
+        assert colour == body and int(weight) < 600, (colour, body, weight)
+        page.locator("#qa-status").scroll_into_view_if_needed()
+        _shoot(page, tmp_path, "indexing-bilingual-1400.png", full_page=False)
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert not outside, outside
+        page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_an_upload_from_the_panel_brings_its_progress_into_view(browser, tmp_path, width):
+    """On a phone the "Your own article" panel is at the page's foot, about 1,500 px under the
+    status line that shows the indexing progress: a trial uploading there saw no progress at
+    all. While the file is indexed the progress is in the viewport (the question box brought
+    to the top of the screen, the bar under it); at 1400 px too."""
+    from app_helpers import seed_documents
+
+    big = tmp_path / "big-article.txt"
+    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    in_view = """() => { const el = document.querySelector('#qa-status .progress-text');
+        if (!el) return false; const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }"""
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        upload = page.locator("#qa-upload")
+        upload.scroll_into_view_if_needed()  # where the reader is when choosing the file
+        far = page.evaluate("() => document.querySelector('#qa-upload').getBoundingClientRect().top"
+                            " - document.querySelector('#qa-question').getBoundingClientRect().bottom")
+        if width < 800:
+            assert far > 1000, far  # the panel is far under the question box and its status line on a phone
+        upload.locator("input[type=file]").set_input_files(str(big))
+        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                               "?.includes('texts embedded')", timeout=60_000)
+        page.wait_for_function(in_view, timeout=5_000)  # the page may still be scrolling
+        # still indexing: the progress is seen while it runs, not only once it is done
+        assert page.locator("#qa-question textarea").is_disabled()
+        _shoot(page, tmp_path, f"upload-progress-{width}.png", full_page=False)
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert not outside, outside
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_a_question_sent_with_a_file_shows_at_once_while_the_file_is_indexed(browser, tmp_path, width):
+    """A question typed in the chat box with a file attached (the paperclip) is shown as its
+    bubble at once, with a pending answer, while the file is indexed: it vanished (the box
+    said "Still indexing…", no bubble) until indexing ended (a trial). Then it is answered
+    from the file, in that same bubble pair (asked once)."""
+    from app_helpers import ATTENDEE_WORDS, seed_documents
+
+    own = tmp_path / "own-article.txt"
+    own.write_text((next(iter(seed_documents().values())) + "\n") * 4, encoding="utf-8")  # a few seconds
+    question = "من حضر المؤتمر؟"
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        with page.expect_response(lambda r: "/gradio_api/upload" in r.url, timeout=30_000):
+            page.locator("#qa-question input[type=file]").first.set_input_files(str(own))
+        page.wait_for_function("() => document.getElementById('qa-attach-hint').textContent.includes('own-article')",
+                               timeout=30_000)
+        box.fill(question)
+        box.press("Enter")
+        users = page.locator("#qa-chat .qa-user")
+        users.first.wait_for(state="visible", timeout=10_000)
+        # shown while the file is still being indexed, its answer pending
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=10_000)
+        assert page.locator("#qa-status .qa-status-busy").count() == 1
+        assert users.count() == 1 and users.first.inner_text().strip() == question
+        assert page.locator("#qa-chat .qa-answer.qa-streaming").count() == 1
+        page.wait_for_timeout(300)
+        _shoot(page, tmp_path, f"question-with-file-indexing-{width}.png", full_page=False)
+        # still there once indexing ends, then answered from the file
+        page.wait_for_function("() => !document.querySelector('#qa-question textarea').disabled", timeout=120_000)
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
+        answer.first.wait_for(state="visible", timeout=120_000)
+        assert users.count() == 1 and users.first.inner_text().strip() == question
+        assert answer.count() == 1 and page.locator("#qa-chat .qa-answer").count() == 1
+        assert "your article" in answer.first.locator(".qa-from").inner_text()
+        assert any(w in answer.first.inner_text() for w in ATTENDEE_WORDS), answer.first.inner_text()
+        _shoot(page, tmp_path, f"question-with-file-answered-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_upload_box_speaks_both_languages(browser, tmp_path, width):
+    """The upload box's own words ("Drop File Here - or - Click to Upload", Gradio's) were
+    English alone (a trial): in an English browser they are in English and Arabic."""
+    with running_app() as (url, _demo):
+        page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        upload = page.locator("#qa-upload")
+        upload.get_by_text("Drop a file here").wait_for(timeout=10_000)
+        text = upload.inner_text()
+        for words in ("Drop a file here", "أسقط ملفا هنا", "or · أو", "Click to upload", "انقر للرفع"):
+            assert words in text, text
+        assert "Drop File Here" not in text
+        upload.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, f"upload-box-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()

@@ -216,3 +216,40 @@ def test_a_markdown_title_is_labelled_without_its_marks(tmp_path):
     assert document.text.startswith("# City")  # the text itself stays as uploaded (citations are offsets)
     assert source_label({document.source: document.text}, document.source, 2) == "City library opens new wing · ¶2"
     assert headline_of("C# in ten minutes\n") == "C# in ten minutes" and headline_of("#hashtag\n") == "#hashtag"
+
+
+@pytest.mark.parametrize("question", ["Who won the 2022 football World Cup?", "احكيلي نكتة"])
+def test_an_answer_that_quotes_nothing_has_no_answered_from_line(seed_bot, question):
+    # "The article does not say." and the invitation carried "Answered from · المصدر: sample
+    # article (…) · 0.01 s" (three lines of mixed-direction text on a phone, a trial): they
+    # quote nothing, so they were not answered from the article; the copy button stays
+    import lxml.html
+
+    from qa.conversation import article_line
+    from qa.ui_render import render_answer
+
+    answer = seed_bot.ask(question)
+    assert not answer.citations, answer.text
+    article = article_line("sample article", [headline_of(next(iter(seed_bot.documents.values())))])
+    message = lxml.html.fragment_fromstring(render_answer(answer, seed_bot.documents, 0.01, article=article))
+    assert not message.find_class("qa-from") and "Answered from" not in message.text_content()
+    assert "0.01 s" not in message.text_content()  # nor its time (the page footer gives it)
+    assert message.find_class("qa-copy")
+    quoted = seed_bot.ask("من حضر المؤتمر؟")  # one that quotes the article keeps its line
+    assert lxml.html.fragment_fromstring(
+        render_answer(quoted, seed_bot.documents, 0.01, article=article)).find_class("qa-from")
+
+
+def test_the_indexing_texts_are_in_both_languages():
+    # the progress bar's labels and the status line while indexing were English only (a trial)
+    from qa.conversation import (INDEXING_STARTED, PROGRESS_EMBEDDING, PROGRESS_INDEXING, PROGRESS_RESTORING,
+                                 PROGRESS_SPLITTING)
+
+    arabic = re.compile(r"[\u0600-\u06ff]")
+    for label in (PROGRESS_INDEXING, PROGRESS_RESTORING, PROGRESS_SPLITTING, PROGRESS_EMBEDDING):
+        english, other = label.split(" · ")
+        assert not arabic.search(english) and arabic.search(other), label
+        # Gradio appends " - 26.6%": the Arabic stays isolated so the number is not drawn inside it
+        assert other.startswith("\u2068") and other.endswith("\u2069"), label
+    english, other = INDEXING_STARTED.split(" / ")
+    assert english.startswith("Indexing your article…") and arabic.search(other) and not arabic.search(english)

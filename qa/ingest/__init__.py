@@ -56,7 +56,7 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise DocumentError(f"{name}: cannot be read; use a .pdf, .docx, .html, .txt or .md file",
+        raise DocumentError(f"{name} cannot be read; use a .pdf, .docx, .html, .txt or .md file",
                             f"لا يُقرأ نوع الملف {isolate(name)}؛ استخدم ملف ⁨.pdf⁩ أو ⁨.docx⁩ أو ⁨.html⁩ أو ⁨.txt⁩ أو ⁨.md⁩.")
     limit = max_bytes if max_bytes is not None else (
         MAX_BINARY_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES)
@@ -79,7 +79,7 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
 
         document = load_text(name, data, origin)
     if len(document.text) > MAX_TEXT_CHARS:
-        raise DocumentError(f"{name}: {len(document.text):,} characters of text is over the limit of "
+        raise DocumentError(f"{name} has {len(document.text):,} characters of text, over the limit of "
                             f"{MAX_TEXT_CHARS:,}; split it into smaller files",
                             f"في {isolate(name)} {len(document.text):,} حرفا، فوق الحد ({MAX_TEXT_CHARS:,})؛ "
                             "قسّمه إلى ملفات أصغر.")
@@ -101,7 +101,7 @@ def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
             raise over_limit(path.name, size, limit)
         data = path.read_bytes()
     except OSError as err:
-        raise DocumentError(f"{path}: cannot be read ({err.strerror or type(err).__name__})") from None
+        raise DocumentError(f"{path} cannot be read ({err.strerror or type(err).__name__})") from None
     return load_bytes(path.name, data, origin=str(path), max_bytes=max_bytes)
 
 
@@ -214,7 +214,7 @@ def over_limit(what: str, size: int, limit: int, what_ar: str | None = None) -> 
 def _check_text_size(document: Document, max_text_bytes: int | None) -> Document:
     size = len(document.text.encode("utf-8"))
     if max_text_bytes is not None and size > max_text_bytes:
-        raise over_limit(f"{document.source}: its text", size, max_text_bytes)
+        raise over_limit(f"the text of {document.source}", size, max_text_bytes, f"نص {isolate(document.source)}")
     return document
 
 

@@ -67,7 +67,7 @@ def make_document(source: str, text: str, *, origin: str = "", title: str = "") 
     """
     text = clean_text(text)
     if not text.strip():
-        raise DocumentError(f"{source}: is empty (no text found)", f"{isolate(source)} فارغ: لا نص فيه.")
+        raise DocumentError(f"{source} is empty (no text found)", f"{isolate(source)} فارغ: لا نص فيه.")
     return Document(source=source, text=text, origin=origin, title=title)
 
 

@@ -21,7 +21,7 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
         what = sniff(data)
         hint = " (an old Word .doc: save it as .docx)" if what and "old Office" in what else (
             f" (it is {what})" if what else "")
-        raise DocumentError(f"{name}: is not a Word .docx document{hint}",
+        raise DocumentError(f"{name} is not a Word .docx document{hint}",
                             f"{isolate(name)} ليس مستند Word بصيغة ⁨.docx⁩"
                             + ("؛ احفظه بصيغة ⁨.docx⁩." if "old Word" in hint else "."))
     import docx
@@ -31,7 +31,7 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises KeyError/BadZipFile/ValueError on foreign zips
-        raise DocumentError(f"{name}: cannot be read as a Word document ({type(err).__name__}); "
+        raise DocumentError(f"{name} cannot be read as a Word document ({type(err).__name__}); "
                             "it may be another ZIP file or damaged",
                             f"تعذرت قراءة {isolate(name)} مستندَ Word؛ ربما هو ملف ZIP آخر أو ملف تالف.") from None
     out: list[str] = []

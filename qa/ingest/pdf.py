@@ -159,7 +159,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     """
     if not data.lstrip()[:5] == b"%PDF-":
         what = sniff(data)
-        raise DocumentError(f"{name}: is not a PDF" + (f" (it is {what})" if what else "")
+        raise DocumentError(f"{name} is not a PDF" + (f" (it is {what})" if what else "")
                             + "; upload the original file", f"{isolate(name)} ليس ملف PDF؛ ارفع الملف الأصلي.")
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -169,7 +169,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
-                raise DocumentError(f"{name}: has {len(pdf.pages)} pages; the limit is {MAX_PAGES}",
+                raise DocumentError(f"{name} has {len(pdf.pages)} pages; the limit is {MAX_PAGES}",
                                     f"في {isolate(name)} {len(pdf.pages)} صفحة، والحد {MAX_PAGES}.")
             n_pages = len(pdf.pages)
             for page in pdf.pages:
@@ -212,13 +212,13 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     except DocumentError:
         raise
     except PDFPasswordIncorrect:
-        raise DocumentError(f"{name}: is password-protected; save an unprotected copy and upload that",
+        raise DocumentError(f"{name} is password-protected; save an unprotected copy and upload that",
                             f"{isolate(name)} محمي بكلمة سر؛ احفظ نسخة غير محمية وارفعها.") from None
     except Exception as err:  # pdfminer raises many types on damaged files
-        raise DocumentError(f"{name}: cannot be read as a PDF ({type(err).__name__}); it may be damaged",
+        raise DocumentError(f"{name} cannot be read as a PDF ({type(err).__name__}); it may be damaged",
                             f"تعذرت قراءة {isolate(name)} ملفَ PDF؛ ربما هو تالف.") from None
     if letters < MIN_LETTERS_PER_PAGE * max(n_pages, 1):
-        raise DocumentError(f"{name}: has no text layer (a scanned or image-only PDF); run it through OCR "
+        raise DocumentError(f"{name} has no text layer (a scanned or image-only PDF); run it through OCR "
                             "(for example ocrmypdf) or copy the text into a .txt file",
                             f"لا طبقة نص في {isolate(name)} (PDF ممسوح ضوئيا أو صور فقط)؛ مرّره على برنامج "
                             "للتعرف الضوئي على الحروف (OCR) أو انسخ نصه في ملف ⁨.txt⁩.")

@@ -64,14 +64,14 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise DocumentError(f"{name}: starts like UTF-16 text but does not decode as UTF-16",
+            raise DocumentError(f"{name} starts like UTF-16 text but does not decode as UTF-16",
                                 f"يبدأ {isolate(name)} كنص UTF-16 لكنه لا يُفك بها.") from None
     found = _magic(data)
     if found:
-        raise DocumentError(f"{name}: is binary ({found[0]}), not text; {found[1]}",
+        raise DocumentError(f"{name} is binary ({found[0]}), not text; {found[1]}",
                             f"{isolate(name)} ملف ثنائي وليس نصا؛ {OTHER_FILE_AR}")
     if b"\x00" in data:
-        raise DocumentError(f"{name}: looks binary (it holds NUL bytes), not text; {OTHER_FILE}",
+        raise DocumentError(f"{name} looks binary (it holds NUL bytes), not text; {OTHER_FILE}",
                             f"يبدو {isolate(name)} ملفا ثنائيا (فيه بايتات NUL) وليس نصا؛ {OTHER_FILE_AR}")
     try:
         return _checked(name, data.decode("utf-8")), "utf-8"
@@ -80,7 +80,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     results = list(from_bytes(data))
-    refuse = DocumentError(f"{name}: is not UTF-8 and its encoding cannot be told with confidence; if it is "
+    refuse = DocumentError(f"{name} is not UTF-8 and its encoding cannot be told with confidence; if it is "
                            "text, open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8), "
                            f"else {OTHER_FILE}",
                            f"{isolate(name)} ليس بترميز UTF-8 ولا يُعرف ترميزه بثقة؛ إن كان نصا فافتحه في محرر "
@@ -110,7 +110,7 @@ MAX_CONTROL_SHARE = 0.01
 def _checked(name: str, text: str) -> str:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\x0c")
     if text and controls / len(text) > MAX_CONTROL_SHARE:
-        raise DocumentError(f"{name}: looks binary (control characters), not text",
+        raise DocumentError(f"{name} looks binary (control characters), not text",
                             f"يبدو {isolate(name)} ملفا ثنائيا (فيه محارف تحكم) وليس نصا.")
     return text
 

@@ -39,7 +39,7 @@ def _check_public(url: str) -> None:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
                 or address.is_multicast or address.is_unspecified):
-            raise DocumentError(f"{url}: points at a local or private network address ({address}); "
+            raise DocumentError(f"{url} points at a local or private network address ({address}); "
                                 "only public web pages can be fetched here",
                                 f"يشير {isolate(url)} إلى عنوان محلي أو في شبكة خاصة؛ تُجلب هنا الصفحات العامة وحدها.")
 
@@ -109,7 +109,7 @@ def fetch(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FET
                             f"لم يُجب {isolate(host)} خلال {timeout_s:g} ثانية؛ حاول لاحقا، أو احفظ الصفحة "
                             "وارفع الملف.") from None
     except httpx.InvalidURL:
-        raise DocumentError(f"{url}: is not a valid web address", f"{isolate(url)} ليس عنوان ويب صالحا.") from None
+        raise DocumentError(f"{url} is not a valid web address", f"{isolate(url)} ليس عنوان ويب صالحا.") from None
     except (httpx.ConnectError, httpx.NetworkError, httpx.ProtocolError):
         raise DocumentError(f"{url}: {host} cannot be reached (offline, or a wrong address); check the "
                             "address and the connection, or save the page and upload the file",
@@ -141,7 +141,7 @@ def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_
     if kind is None:
         kind = ".html" if content_type in ("text/html", "application/xhtml+xml", "") else None
     if kind is None:
-        raise DocumentError(f"{url}: is {content_type}, not a page, PDF, Word document or text",
+        raise DocumentError(f"{url} is {content_type}, not a page, PDF, Word document or text",
                             f"{isolate(url)} من نوع {isolate(content_type)}، وليس صفحة ولا PDF ولا مستند Word ولا نصا.")
     document = load_bytes(name if name.lower().endswith(kind) else name + kind, data, origin=final, url=final)
     label = f"{document.title} — {url}" if document.title else url

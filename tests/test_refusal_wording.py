@@ -1,0 +1,73 @@
+"""How a refused article is named in its message: "empty.txt is empty", not "empty.txt: is
+empty" (a trial read the stray colon before the verb), in every reader that refuses a file
+or an address, and no English in the Arabic half of a size refusal."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from qa.conversation import UPLOAD_LIMIT_BYTES
+from qa.errors import DocumentError
+from qa.ingest import load_pasted, load_upload
+from qa.sessions import KeptArticle
+
+# "<name>: is …", "<name>: has …": the name then a colon then the sentence's verb
+STRAY_COLON = re.compile(r"^\S+: (?:is|has|looks|starts|cannot|points)\b")
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("a.txt", "hello")
+    return buffer.getvalue()
+
+
+REFUSED = [
+    ("empty.txt", b"", "empty.txt is empty"),
+    ("blank.txt", b"  \n\t\n", "blank.txt is empty"),
+    ("nul.txt", b"abc\x00def" * 10, "nul.txt looks binary"),
+    ("control.txt", bytes(range(1, 32)) * 20, "control.txt looks binary"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image.txt is binary"),
+    ("renamed.pdf", _zip(), "renamed.pdf is not a PDF"),
+    ("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "old.docx is not a Word .docx document"),
+    ("notes.zip", _zip(), "notes.zip cannot be read"),
+]
+
+
+@pytest.mark.parametrize("name, data, start", REFUSED, ids=[r[0] for r in REFUSED])
+def test_a_refused_file_is_named_without_a_stray_colon(tmp_path, name, data, start):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(DocumentError) as refused:
+        load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)
+    message = str(refused.value)
+    assert message.startswith(start), message
+    assert not STRAY_COLON.match(message), message
+
+
+def test_a_refused_address_is_named_without_a_stray_colon(monkeypatch):
+    monkeypatch.delenv("QA_ALLOW_PRIVATE_URLS", raising=False)
+    with pytest.raises(DocumentError) as refused:
+        load_pasted("http://127.0.0.1/news")  # refused before anything is fetched
+    assert str(refused.value).startswith("http://127.0.0.1/news points at a local"), str(refused.value)
+
+
+def test_a_text_over_the_limit_is_named_in_each_language(tmp_path):
+    """The text over the upload limit: "the text of big.txt is … KB" in English, and the Arabic
+    half names it in Arabic (it read "حجم big.txt: its text")."""
+    line = "A line of an article that is long enough to matter, and then some more words."
+    big = "\n".join([line] * 900)  # about 70 KB of text
+    # an HTML file: its text is checked against the limit once extracted
+    (tmp_path / "big.html").write_text("<html><body>" + "".join(f"<p>{line}</p>" for _ in range(900))
+                                       + "</body></html>", encoding="utf-8")
+    kept = KeptArticle("big.txt", big).to_json()
+    for name, refuse in (("big.html", lambda: load_upload(tmp_path / "big.html", max_text_bytes=UPLOAD_LIMIT_BYTES)),
+                         ("big.txt", lambda: KeptArticle.from_json(kept, UPLOAD_LIMIT_BYTES))):
+        with pytest.raises(DocumentError) as refused:
+            refuse()
+        assert str(refused.value).startswith(f"the text of {name} is "), str(refused.value)
+        assert "its text" not in refused.value.arabic and "نص" in refused.value.arabic, refused.value.arabic
