@@ -61,17 +61,23 @@ def _settings(args: argparse.Namespace):
 
 def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
     from .chain import ArticleQA
+    from .conversation import language_notice
 
     settings = _settings(args)
     sources = [docs] if isinstance(docs, str) else list(docs or [])
     if len(sources) > 1 or (sources and not Path(sources[0]).is_dir()):  # files and web addresses
-        return ArticleQA.from_sources(sources, index_dir=args.index_dir, settings=settings,
-                                      progress=not args.quiet, rebuild=rebuild)
-    docs = _docs(sources[0] if sources else None)
-    index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
-    bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
-                                   rebuild=rebuild)
-    return bot  # skipped files were logged as warnings by from_directory
+        bot = ArticleQA.from_sources(sources, index_dir=args.index_dir, settings=settings,
+                                     progress=not args.quiet, rebuild=rebuild)
+    else:
+        docs = _docs(sources[0] if sources else None)
+        index_dir = _index_dir_for(docs, args.index_dir, settings.index_dir)
+        bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
+                                       rebuild=rebuild)  # skipped files were logged as warnings
+    # what the web page says when such an article is indexed (a trial: the CLI said nothing)
+    notice = language_notice(bot.extractive.collection_language)
+    if notice and getattr(args, "command", "") in ("ask", "chat"):
+        print(notice, file=sys.stderr)
+    return bot
 
 
 def format_answer(answer, documents: dict[str, str] | None = None) -> str:

