@@ -235,7 +235,12 @@ QUESTION_FRAMES = frozenset(normalize(w) for w in (
     "many much kind type sort number عدد نوع يوجد توجد هناك "
     "say says said tell told قال قالت يقول تقول "
     # asking to summarise something names what to summarise, not a fact to look for ("لخص موقف مصر")
-    "summarize summarise لخص"
+    "summarize summarise لخص "
+    # Arabic imperatives that frame a request about the article ("tell me about", "mention",
+    # "explain"; «احكيلي عن المؤتمر», «اذكر لي أسماء الحاضرين»): the speech act, like a question
+    # word, not a word the article must hold (a trial: both were refused for «احكيلي», «اذكر»)
+    "حدثني حدثنا احكيلي احكيلنا احكي قولي قلي قل خبرني اخبرني اخبرنا اعطني عطيني اديني هات اذكر اذكرلي اشرح "
+    "اشرحلي وضح فسر انقل اسرد فهمني وريني ورجيني اعرض"
 ).split())
 
 

@@ -29,6 +29,26 @@ def test_one_unknown_word_with_a_strong_match_answers(seed_bot, seed_text, quest
         assert seed_text[c.quote_start:c.quote_end] == c.quote
 
 
+@pytest.mark.parametrize("question,expected", [
+    ("احكيلي عن المؤتمر", "المؤتمر"),
+    ("اذكر لي أسماء الحاضرين", "الزوبي"),
+    ("اشرح لي سبب غياب مصر", "غياب مصر"),
+])
+def test_an_arabic_request_about_the_article_is_answered(seed_bot, question, expected):
+    """The seventeenth trial: «احكيلي عن المؤتمر» ("tell me about the conference") and «اذكر لي
+    أسماء الحاضرين» were refused, their imperative taken for a word the article lacks; it frames
+    the request, as a question word does (``qa.text.QUESTION_FRAMES``)."""
+    answer = seed_bot.ask(question)
+    assert not answer.abstained, answer.extra
+    assert any(expected in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["اذكر ميزانية المؤتمر", "احكيلي عن ميسي"])
+def test_the_request_frame_does_not_answer_what_the_article_does_not_say(seed_bot, question):
+    answer = seed_bot.ask(question)
+    assert answer.abstained and answer.citations == []
+
+
 ENGLISH_ARTICLE = ("On Monday a new museum opened on a sunny day in Paris. Mayor Helen Ortiz cut the ribbon in "
                    "front of about 300 guests. The building cost 12 million euros.")
 
