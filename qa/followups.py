@@ -67,6 +67,7 @@ INVITATION = {
 }
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_DIGITS = re.compile(r"\d+")
 QUOTE_PATTERN = re.compile(r"«(.+?)»", re.S)
 MARKER_PATTERN = re.compile(r"\[\d+\]")
 MIN_QUOTE_CHARS = 12  # a shorter «…» in an answer is not taken for a quoted sentence
@@ -297,7 +298,10 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         # after "Who attended the conference?" reaches the next attendees, not the next
         # passage about "conference"
         return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
-    if last is not None and (not words or (len(words) < 2 and refers_back(question))):
+    # numbers of its own and nothing pointing back ("What is 2+2?", not "and in 2019?") ask
+    # about them, not about the last topic (a trial: folded into it, it got quotes)
+    own_numbers = not words and _DIGITS.search(question) is not None and not refers_back(question)
+    if last is not None and not own_numbers and (not words or (len(words) < 2 and refers_back(question))):
         # "else", «أيضا» ask for more, not about a word: folded without them (their quotes are
         # left out by ``asks_again``); «ماذا قال أيضا؟» retrieved the delegations with «أيضا»
         asked = " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question

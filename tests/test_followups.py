@@ -323,3 +323,14 @@ def test_a_new_question_with_a_pronoun_is_not_pulled_to_the_previous_topic(seed_
     before = seed_bot.ask(first)
     assert plan_question(question, turn(first, before)).kind == "question"
     assert seed_bot.ask(question, history=turn(first, before)).retrieval_query == question
+
+
+def test_numbers_of_its_own_are_no_follow_up_unless_the_message_points_back():
+    """The seventeenth trial: "What is 2+2?" after "Which countries attended?" was folded into
+    it and got the countries again; it asks about its numbers. "and in 2019?" still follows."""
+    history = [{"role": "user", "content": "Which countries attended?"},
+               {"role": "assistant", "content": "«وبحضور وفود رسمية من تونس» [1]"}]
+    assert plan_question("What is 2+2?", history).kind == "no-question"
+    assert plan_question("كم 2+2؟", history).kind == "no-question"
+    followup = plan_question("and in 2019?", history)
+    assert followup.kind == "followup" and "countries" in followup.query
