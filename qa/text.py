@@ -236,10 +236,14 @@ QUESTION_FRAMES = frozenset(normalize(w) for w in (
     "say says said tell told قال قالت يقول تقول "
     # asking to summarise something names what to summarise, not a fact to look for ("لخص موقف مصر")
     "summarize summarise لخص "
-    # Arabic imperatives that frame a request about the article ("tell me about", "mention",
-    # "explain"; «احكيلي عن المؤتمر», «اذكر لي أسماء الحاضرين»): the speech act, like a question
-    # word, not a word the article must hold (a trial: both were refused for «احكيلي», «اذكر»)
-    "حدثني حدثنا احكيلي احكيلنا احكي قولي قلي قل خبرني اخبرني اخبرنا اعطني عطيني اديني هات اذكر اذكرلي اشرح "
+    # Arabic imperatives that frame a request about the article ("tell me about", "explain";
+    # «احكيلي عن المؤتمر»): the speech act, like a question word, not a word the article must
+    # hold (a trial: «احكيلي عن المؤتمر» was refused for «احكيلي»). None occurs in the fitted
+    # sets' questions, so the shipped calibration is unchanged. «اذكر» ("mention") is left out:
+    # three XQuAD questions open with it, and the refit with it chose another Arabic feature
+    # set by backward selection (xquad_abstain 0.919 -> 0.907, the seed's near-topic questions
+    # 0.60 -> 0.50; measured 2026-12-05)
+    "حدثني حدثنا احكيلي احكيلنا احكي قولي قلي قل خبرني اخبرني اخبرنا اعطني عطيني اديني هات اشرح "
     "اشرحلي وضح فسر انقل اسرد فهمني وريني ورجيني اعرض"
 ).split())
 
