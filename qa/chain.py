@@ -381,7 +381,7 @@ class ArticleQA:
                                     candidates, self.extractive.grounding, kind=state["kind"],
                                     previous_abstained=state["after_abstention"], inherits=state["inherits"],
                                     background=self._background,
-                                    chat_request=self.policy.chat_requests.probability if self.policy.chat_requests else None)
+                                    chat_request=getattr(self.policy.chat_requests, "probability", None))
         state["candidates"] = candidates
         state["evidence"] = evidence
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
@@ -405,10 +405,10 @@ class ArticleQA:
         if decision.reason == "no-question":
             text = (preface(state["question"], self.extractive.collection_language, [])
                     if only_language_request(state["question"]) else "") or INVITATION.get(language, INVITATION["en"])
+        looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
-                                   text=text, passages=list(retrieval.hits) if retrieval and decision.reason != "chat-request" else [],
-                                   notice=state["notice"],
-                                   retrieval_query=state["query"] if decision.reason not in ("no-question", "chat-request") else "",
+                                   text=text, passages=list(retrieval.hits) if looked_up else [],
+                                   notice=state["notice"], retrieval_query=state["query"] if looked_up else "",
                                    timings_ms=state["timings"], extra=extra)
         return present(answer, [], self.extractive.collection_language)
 
