@@ -1156,3 +1156,31 @@ def test_the_upload_box_speaks_both_languages(browser, tmp_path, width):
         _shoot(page, tmp_path, f"upload-box-{width}.png", full_page=False)
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_answered_from_line_reads_in_the_answers_language_first(browser, tmp_path, width):
+    """The "Answered from" line was English first under an Arabic answer too and, at 390 px,
+    wrapped to three lines of mixed-direction text (a trial): under an Arabic answer it is
+    right to left with its Arabic part first, under an English one English first; one line
+    on a wide screen, on a phone one line per language part."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        for question, direction, first in (("من حضر المؤتمر؟", "rtl", "المصدر"),
+                                           ("Who attended the conference?", "ltr", "Answered from")):
+            line = _ask(page, box, question).locator(".qa-from")
+            line.scroll_into_view_if_needed()
+            assert line.evaluate("el => getComputedStyle(el).direction") == direction
+            parts = line.locator(".qa-from-part")
+            assert parts.count() == 2 and parts.first.inner_text().startswith(first), line.inner_text()
+            boxes = [parts.nth(i).evaluate("el => { const r = el.getBoundingClientRect(); "
+                                           "return {top: r.top, bottom: r.bottom, height: r.height}; }")
+                     for i in range(2)]
+            line_height = float(line.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
+            # the parts side by side or the second under the first, never wrapped into each other
+            assert abs(boxes[1]["top"] - boxes[0]["top"]) < 1 or boxes[1]["top"] >= boxes[0]["bottom"] - 1, boxes
+            # each part one line (the headline cut short to its label's line on a phone)
+            assert all(b["height"] < 1.5 * line_height for b in boxes), boxes
+            _shoot(page, tmp_path, f"answered-from-{direction}-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
