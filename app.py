@@ -46,6 +46,7 @@ from qa.conversation import (  # noqa: E402
     UPLOAD_LIMIT_TEXT,
     Conversation,
     article_line,
+    back_to_sample_line,
     check_question,
     headline_of,
     language_notice,
@@ -491,7 +492,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(f"Back to the {seed_label}."),
+            R.render_status(back_to_sample_line(seed_label)),
             chat_update,
             [],
             None,

@@ -213,6 +213,13 @@ def new_conversation_line(article: str, own: bool) -> str:
     return f"New conversation: questions go to {article}. / محادثة جديدة: تذهب أسئلتك إلى {arabic}."
 
 
+def back_to_sample_line(sample: str) -> str:
+    """The status line after "Back to the sample article": ``sample`` as the page names it
+    (``"sample article (<headline>)"``), then the same in Arabic (it was English alone, the
+    other status lines in both languages: a trial)."""
+    return f"Back to the {sample}. / عدت إلى المقال الأصلي."
+
+
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
     """How a source is named to a reader: ``"<headline> · ¶<paragraph>"``; the file name
     stands in for the headline when the document is unknown or has no text (the web page

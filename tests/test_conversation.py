@@ -203,6 +203,21 @@ def test_new_conversation_line_names_the_article_in_use_in_both_languages(seed_b
     assert "the sample article \u2068(طرابلس تحتضن" in new_conversation_line(seed, own=False)
 
 
+def test_the_back_to_sample_line_speaks_both_languages():
+    """The status line after "Back to the sample article" was English alone (a trial): English
+    naming the sample article, then Arabic, each on a line of its own in its own direction."""
+    from qa.conversation import article_line, back_to_sample_line
+    from qa.ui_render import render_status
+
+    sample = article_line("sample article", ["طرابلس تحتضن مؤتمرا"])
+    line = back_to_sample_line(sample)
+    english, arabic = line.split(" / ")
+    assert english.startswith(f"Back to the {sample}") and not re.search(r"[\u0600-\u06ff]", english.split("(")[0])
+    assert arabic.startswith("عدت إلى المقال الأصلي") and not re.search(r"[A-Za-z]", arabic)
+    html = render_status(line)
+    assert '<div dir="ltr">Back to the sample article' in html and '<div dir="rtl">عدت إلى المقال الأصلي' in html
+
+
 def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
     """The footer's "last answer" is left out while no answer was timed in this page (a fresh
     page, a conversation restored by a reload): it showed "last answer –" (a trial)."""
