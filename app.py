@@ -91,7 +91,7 @@ LAUNCH_DEFAULTS: dict[str, Any] = {
     "js": R.CLICK_JS,
     "footer_links": ["api", "settings"],
     "max_file_size": MAX_BINARY_BYTES,  # the file; its text is held to qa.conversation.UPLOAD_LIMIT_TEXT
-    "i18n": gr.I18n(en=R.UPLOAD_BOX_TEXTS),  # the upload box's own words, bilingual
+    "i18n": gr.I18n(en=R.GRADIO_TEXTS),  # the upload box's own words, bilingual, and "common.complete"
 }
 
 

@@ -395,6 +395,14 @@ UPLOAD_BOX_TEXTS = {
 }
 
 
+# Gradio's own words the page shows or announces, for ``gr.I18n`` (``app.LAUNCH_DEFAULTS``):
+# the upload box's, and "common.complete", which Gradio 6.31's screen-reader announcer
+# (statustracker's live region) says when an event ends but which none of Gradio's own
+# dictionaries holds, in any language: after a question the announcer held the raw key
+# "common.complete" (a trial). Not an override of ours: Gradio's English keeps its other words.
+GRADIO_TEXTS = {**UPLOAD_BOX_TEXTS, "common.complete": "Done · تم"}
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
     bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a
