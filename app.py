@@ -46,6 +46,7 @@ from qa.conversation import (  # noqa: E402
     UPLOAD_LIMIT_TEXT,
     Conversation,
     article_line,
+    back_to_sample_line,
     check_question,
     headline_of,
     language_notice,
@@ -90,7 +91,7 @@ LAUNCH_DEFAULTS: dict[str, Any] = {
     "js": R.CLICK_JS,
     "footer_links": ["api", "settings"],
     "max_file_size": MAX_BINARY_BYTES,  # the file; its text is held to qa.conversation.UPLOAD_LIMIT_TEXT
-    "i18n": gr.I18n(en=R.UPLOAD_BOX_TEXTS),  # the upload box's own words, bilingual
+    "i18n": gr.I18n(en=R.GRADIO_TEXTS),  # the upload box's own words, bilingual, and "common.complete"
 }
 
 
@@ -491,7 +492,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(f"Back to the {seed_label}."),
+            R.render_status(back_to_sample_line(seed_label)),
             chat_update,
             [],
             None,

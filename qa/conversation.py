@@ -183,6 +183,26 @@ def article_line(label: str, headlines: list[str]) -> str:
     return f"{label} {isolate(f'({names})')}" if names else label
 
 
+# The page's article labels (``article_line``'s ``label``) in Arabic, for the "Answered from"
+# line; a label not listed (an older browser copy's) is "المقال".
+ARTICLE_LABELS_AR = {"sample article": "المقال الأصلي", "your article": "مقالك"}
+
+
+def answered_from_parts(article: str, language: str) -> list[tuple[str, str, str]]:
+    """Which article answered, as ``(language, words, headlines)`` parts, the answer's
+    ``language`` first: ``("ar", "المصدر: المقال الأصلي", "(<headline>)")`` then ``("en",
+    "Answered from: sample article", "")`` under an Arabic answer, English first under any
+    other. ``article`` is ``article_line``'s text; its headlines (without their isolates: the
+    page isolates them) go in the first part only: said in both, the line took two lines more
+    on a phone."""
+    label, _, names = article.partition(" \u2068")
+    names = names.removesuffix("\u2069")
+    arabic_label = ARTICLE_LABELS_AR.get(label, "المقال")
+    if language == "ar":
+        return [("ar", f"المصدر: {arabic_label}", names), ("en", f"Answered from: {label}", "")]
+    return [("en", f"Answered from: {label}", names), ("ar", f"المصدر: {arabic_label}", "")]
+
+
 def new_conversation_line(article: str, own: bool) -> str:
     """The status line after "New conversation": which article the new conversation's
     questions go to, ``article`` as the page names it (``'your article “harbour.txt”'``,
@@ -191,6 +211,13 @@ def new_conversation_line(article: str, own: bool) -> str:
     …"), which read as if the upload had just happened (a trial)."""
     arabic = "مقالك" if own else "المقال الأصلي"
     return f"New conversation: questions go to {article}. / محادثة جديدة: تذهب أسئلتك إلى {arabic}."
+
+
+def back_to_sample_line(sample: str) -> str:
+    """The status line after "Back to the sample article": ``sample`` as the page names it
+    (``"sample article (<headline>)"``), then the same in Arabic (it was English alone, the
+    other status lines in both languages: a trial)."""
+    return f"Back to the {sample}. / عدت إلى المقال الأصلي."
 
 
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import headline_of, plain_text, source_label, source_title
+from qa.conversation import answered_from_parts, headline_of, plain_text, source_label, source_title
 from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -192,11 +192,7 @@ def render_answer(
     # not "answered from" the article: no such line (on a phone it wrapped to three lines of
     # mixed-direction text, a trial), and no time either, which the page footer still gives
     if article and answer.citations:
-        took = f" · {seconds(elapsed_s)}" if elapsed_s is not None else ""
-        # each part isolated, the colon outside both: the Arabic label and the article's name
-        # ran into each other, the colon drawn as «المصدر :sample» (a trial)
-        parts.append(f'<div class="qa-from" dir="ltr">Answered from · <span dir="rtl" lang="ar">المصدر</span>: '
-                     f'<bdi class="qa-from-name">{esc(article)}</bdi>{took}</div>')
+        parts.append(render_answered_from(article, answer.language, elapsed_s))
     parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text · انسخ الإجابة نصا">'
                  'Copy · نسخ</button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
@@ -206,6 +202,26 @@ def render_answer(
     parts.append(f'<div class="qa-plain" hidden>{lines}</div>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def render_answered_from(article: str, language: str, elapsed_s: float | None = None) -> str:
+    """The line under an answer saying which article answered (``article``, as
+    ``qa.conversation.article_line`` gave it) and how fast: one part per language
+    (``answered_from_parts``), the answer's ``language`` first and giving the line its
+    direction, each part in its own direction, the headline in its own isolate, the time at
+    the end of the last part. The CSS lays the parts side by side, each wrapping as a whole
+    onto a line of its own when they do not fit, the headline cut to its line: the one
+    mixed-direction line had wrapped into three on a phone, its languages drawn into each
+    other (a trial)."""
+    parts = answered_from_parts(article, language)
+    took = f' · <bdi dir="ltr">{seconds(elapsed_s)}</bdi>' if elapsed_s is not None else ""
+    spans = []
+    for i, (lang, words, names) in enumerate(parts):
+        name = f' <bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
+        spans.append(f'<span class="qa-from-part" dir="{"rtl" if lang == "ar" else "ltr"}" lang="{lang}">'
+                     f'<span class="qa-from-words">{esc(words)}{took if i == len(parts) - 1 else ""}</span>{name}</span>')
+    first = parts[0][0]
+    return f'<div class="qa-from" dir="{"rtl" if first == "ar" else "ltr"}" lang="{first}">{"".join(spans)}</div>'
 
 
 # --------------------------------------------------------------------------- article panel
@@ -379,6 +395,14 @@ UPLOAD_BOX_TEXTS = {
 }
 
 
+# Gradio's own words the page shows or announces, for ``gr.I18n`` (``app.LAUNCH_DEFAULTS``):
+# the upload box's, and "common.complete", which Gradio 6.31's screen-reader announcer
+# (statustracker's live region) says when an event ends but which none of Gradio's own
+# dictionaries holds, in any language: after a question the announcer held the raw key
+# "common.complete" (a trial). Not an override of ours: Gradio's English keeps its other words.
+GRADIO_TEXTS = {**UPLOAD_BOX_TEXTS, "common.complete": "Done · تم"}
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
     bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a
@@ -452,7 +476,14 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
 .qa-status div { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
-.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; }
+/* its language parts side by side, each wrapping whole to a line of its own (no separator
+   left dangling at a line's end), and a long headline wrapping whole under its label */
+.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; flex-wrap: wrap; column-gap: 1.2em; }
+/* the headline on its label's line, cut short with "…" where the line ends (on a phone it took
+   two more lines; the sources above name it whole, and so does its title) */
+.qa-from-part { display: flex; column-gap: .3em; min-width: 0; max-width: 100%; }
+.qa-from-words { flex: none; }
+.qa-from-name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 /* the line while indexing: the body's colour at normal weight (less emphasis than a result);
    the theme's subdued grey, faded with the working component, read as disabled (a trial) */
 .qa-status.qa-status-busy { color: var(--body-text-color, #27272a); font-weight: 400; }
