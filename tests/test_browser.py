@@ -1174,9 +1174,11 @@ def test_the_answered_from_line_reads_in_the_answers_language_first(browser, tmp
             assert line.evaluate("el => getComputedStyle(el).direction") == direction
             parts = line.locator(".qa-from-part")
             assert parts.count() == 2 and parts.first.inner_text().startswith(first), line.inner_text()
-            boxes = [parts.nth(i).evaluate("el => { const r = el.getBoundingClientRect(); "
-                                           "return {top: r.top, bottom: r.bottom, height: r.height}; }")
-                     for i in range(2)]
+            # both boxes in one call: the chat may still scroll between two calls (a CI run
+            # measured the parts 193 px apart, one before and one after a scroll)
+            boxes = line.evaluate("el => [...el.querySelectorAll('.qa-from-part')].map((p) => { "
+                                  "const r = p.getBoundingClientRect(); "
+                                  "return {top: r.top, bottom: r.bottom, height: r.height}; })")
             line_height = float(line.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
             # the parts side by side or the second under the first, never wrapped into each other
             assert abs(boxes[1]["top"] - boxes[0]["top"]) < 1 or boxes[1]["top"] >= boxes[0]["bottom"] - 1, boxes
