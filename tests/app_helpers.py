@@ -77,3 +77,11 @@ def binary_file(folder: Path, name: str = "bin.txt") -> Path:
     path = Path(folder) / name
     path.write_bytes(bytes(range(256)) * 8)
     return path
+
+
+def large_article(folder: Path, name: str = "big-article.txt") -> Path:
+    """The seed article twelve times over (about 58 kB, under the 60 KB upload limit): an
+    upload whose embedding lasts long enough to watch its progress."""
+    path = Path(folder) / name
+    path.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")
+    return path

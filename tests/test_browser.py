@@ -965,6 +965,12 @@ def test_gradios_footer_has_no_stray_separator_on_a_phone(browser, tmp_path):
         page.close()
 
 
+def _wait_embedding(page) -> None:
+    """Until the indexing progress shows its embedding count ("43/384 texts embedded")."""
+    page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
+                           "?.includes('texts embedded')", timeout=60_000)
+
+
 def _apart(a: dict, b: dict) -> bool:
     """Two bounding boxes do not overlap (a pixel of contact allowed)."""
     return (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
@@ -976,16 +982,14 @@ def test_the_progress_count_is_not_drawn_over_the_bar(browser, tmp_path, width):
     """While an upload is embedded, the progress bar's count and timer ("43/384 texts
     embedded | 2.7s", Gradio's) are drawn apart from the bar and its description, not over
     the bar's right end (a trial), at a desktop and a phone width."""
-    from app_helpers import seed_documents
+    from app_helpers import large_article
 
-    big = tmp_path / "big-article.txt"
-    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    big = large_article(tmp_path)
     with running_app() as (url, _demo):
         page, outside, _box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
         page.locator("#qa-own").get_by_text("Your own article").click()
         page.locator("#qa-upload input[type=file]").set_input_files(str(big))
-        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
-                               "?.includes('texts embedded')", timeout=60_000)
+        _wait_embedding(page)
         boxes = page.evaluate("""() => Object.fromEntries(
             ['.progress-text', '.progress-bar-wrap', '.progress-level-inner', '.qa-status'].map(s => {
                 const r = document.querySelector('#qa-status ' + s).getBoundingClientRect();
@@ -1034,16 +1038,14 @@ def test_the_indexing_progress_speaks_both_languages_and_its_line_is_readable(br
     what is going on in English and in Arabic (they were English only, a trial), and the line
     is drawn in the text colour at normal weight: in the theme's subdued grey, faded by Gradio
     while working, it read as disabled (a trial)."""
-    from app_helpers import seed_documents
+    from app_helpers import large_article
 
-    big = tmp_path / "big-article.txt"
-    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    big = large_article(tmp_path)
     with running_app() as (url, _demo):
         page, outside, _box = _open_chat(browser, url)
         page.locator("#qa-own").get_by_text("Your own article").click()
         page.locator("#qa-upload input[type=file]").set_input_files(str(big))
-        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
-                               "?.includes('texts embedded')", timeout=60_000)
+        _wait_embedding(page)
         label = page.locator("#qa-status .progress-level-inner").inner_text()
         assert "Embedding passages and sentences" in label and "تضمين المقاطع والجمل" in label, label
         busy = page.locator("#qa-status .qa-status-busy")
@@ -1071,10 +1073,9 @@ def test_an_upload_from_the_panel_brings_its_progress_into_view(browser, tmp_pat
     status line that shows the indexing progress: a trial uploading there saw no progress at
     all. While the file is indexed the progress is in the viewport (the question box brought
     to the top of the screen, the bar under it); at 1400 px too."""
-    from app_helpers import seed_documents
+    from app_helpers import large_article
 
-    big = tmp_path / "big-article.txt"
-    big.write_text((next(iter(seed_documents().values())) + "\n") * 12, encoding="utf-8")  # ~58 kB
+    big = large_article(tmp_path)
     in_view = """() => { const el = document.querySelector('#qa-status .progress-text');
         if (!el) return false; const r = el.getBoundingClientRect();
         return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }"""
@@ -1088,8 +1089,7 @@ def test_an_upload_from_the_panel_brings_its_progress_into_view(browser, tmp_pat
         if width < 800:
             assert far > 1000, far  # the panel is far under the question box and its status line on a phone
         upload.locator("input[type=file]").set_input_files(str(big))
-        page.wait_for_function("() => (document.querySelector('#qa-status .progress-text') || {}).innerText"
-                               "?.includes('texts embedded')", timeout=60_000)
+        _wait_embedding(page)
         page.wait_for_function(in_view, timeout=5_000)  # the page may still be scrolling
         # still indexing: the progress is seen while it runs, not only once it is done
         assert page.locator("#qa-question textarea").is_disabled()
