@@ -60,3 +60,20 @@ def test_seed_readers_questions_are_answered_by_the_seed_in_its_own_words():
     by_number = Counter(q.id.rsplit("-", 1)[0] for q in questions)
     assert set(by_number.values()) == {2}
     assert Counter(q.lang for q in questions) == {"ar": len(by_number), "en": len(by_number)}
+
+
+def test_chat_phrasing_questions_quote_the_seed_and_keep_their_labels_apart():
+    questions = read_questions(NEAR_TOPIC.parents[1] / "chat_phrasing" / "questions.jsonl")
+    article = normalize((NEAR_TOPIC.parents[2] / "seeds" / "000_c53a8d77ccf2062b.txt").read_text(encoding="utf-8"))
+    assert len({q.id for q in questions}) == len(questions)
+    assert len({q.question.strip().casefold() for q in questions}) == len(questions)
+    for q in questions:
+        if q.answerable:
+            assert q.evidence and q.answer, q.id
+            assert all(normalize(e) in article for e in q.evidence), q.id
+            # every group holds an alternative written as the article writes it
+            assert all(any(normalize(a) in article for a in group) for group in q.answer), q.id
+        else:
+            assert not (q.evidence or q.answer), q.id
+    langs = Counter(q.lang for q in questions)
+    assert set(langs) == {"ar", "en"} and langs["ar"] == langs["en"]

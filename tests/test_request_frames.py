@@ -1,0 +1,71 @@
+"""Questions wrapped in a chat request ("Can you tell me who attended?", «ممكن تقولي مين
+حضر؟») are asked as the question they wrap (``qa.followups.strip_request_frame``): the same
+passages, the same short answer, no refusal for the frame's words."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SHARED
+from qa.followups import plan_question, strip_request_frame
+
+SEED_DEV = SHARED / "eval" / "seed_dev.jsonl"
+# frames written for this test, in the shapes the planner reads: before the question word,
+# and a closing politeness word; none is a phrasing of ``eval/chat_phrasing``
+FRAMES = {
+    "en": ["Can you tell me {q}", "I'd like to know {q}", "Do you happen to know {q}", "{q_stripped}, please?"],
+    "ar": ["هل يمكنك أن تخبرني {q}", "ممكن تقولي {q}", "بدي أعرف {q}", "{q_stripped} لو سمحت؟"],
+}
+
+
+def _answerable():
+    rows = [json.loads(line) for line in SEED_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r["answerable"]]
+
+
+@pytest.mark.parametrize(("message", "core"), [
+    ("Can you tell me who attended the conference?", "Who attended the conference?"),
+    ("I was wondering why Egypt was absent", "Why Egypt was absent"),
+    ("Quick question: where was it held?", "Where was it held?"),
+    ("Who attended, please?", "Who attended?"),
+    ("هل يمكنك أن تخبرني من حضر المؤتمر؟", "من حضر المؤتمر؟"),
+    ("من فضلك، كم يوما استمرت المشاورات؟", "كم يوما استمرت المشاورات؟"),
+    ("من حضر المؤتمر لو سمحت؟", "من حضر المؤتمر؟"),
+    ("قل لي من حضر", "من حضر"),
+])
+def test_the_frame_is_taken_off(message, core):
+    assert strip_request_frame(message) == core
+
+
+@pytest.mark.parametrize("message", [
+    # no question word after the frame: a request about the bot or a topic keeps its words
+    "Can you tell me a joke?", "Tell me about Haftar", "احكيلي عن المؤتمر",
+    # a yes/no question and a bare question are questions already
+    "هل حضرت مصر؟", "Was Egypt there?", "من حضر المؤتمر؟", "Who attended the conference?",
+])
+def test_a_message_without_a_frame_is_left_as_it_is(message):
+    assert strip_request_frame(message) == message
+
+
+def test_a_framed_question_in_the_history_is_continued_as_its_question():
+    history = [{"role": "user", "content": "Can you tell me who attended the conference?"},
+               {"role": "assistant", "content": "«…» [1]"}]
+    framed = plan_question("and when?", history)
+    bare = plan_question("and when?", [{"role": "user", "content": "Who attended the conference?"}, history[1]])
+    assert framed.kind == "followup" and framed.query == bare.query
+
+
+@pytest.mark.parametrize("row", _answerable(), ids=lambda r: r["id"])
+def test_a_framed_seed_question_is_answered_as_the_bare_one(seed_bot, row):
+    bare = seed_bot.ask(row["question"])
+    assert not bare.abstained
+    stripped = row["question"].rstrip("?؟")
+    for frame in FRAMES[row["lang"]]:
+        q = row["question"]
+        message = frame.format(q=q[0].lower() + q[1:] if row["lang"] == "en" else q, q_stripped=stripped)
+        framed = seed_bot.ask(message)
+        assert not framed.abstained, message
+        assert framed.lead == bare.lead, message
+        assert [c.quote for c in framed.citations] == [c.quote for c in bare.citations], message
