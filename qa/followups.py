@@ -204,9 +204,11 @@ _POLITE_PHRASES = tuple(normalize(p) for p in ("من فضلك", "من فضلكم
 def strip_request_frame(text: str) -> str:
     """``text`` without the request it wraps its question in: the leading run of
     ``REQUEST_FRAME_WORDS`` when a question word follows it ("Can you tell me who attended?"
-    -> "who attended?", «هل يمكنك أن تخبرني من حضر؟» -> «من حضر؟»), and a closing
-    "please" / «لو سمحت» / «من فضلك». ``text`` itself when no question word follows the
-    frame (a request about the bot or a topic is left to the rest of the plan)."""
+    -> "Who attended?", capitalised as a question starts; «هل يمكنك أن تخبرني من حضر؟» ->
+    «من حضر؟»), and a closing "please" / «لو سمحت» / «من فضلك» ("Who attended, please?" ->
+    "Who attended?"). The frame is kept when no question word follows it (a request about
+    the bot or a topic is left to the rest of the plan) and when it is made of function
+    words alone ("To what …"). Never empty: ``text`` when nothing would be left."""
     tokens = list(re.finditer(r"\w+", text))
     folded = [normalize(_strip_conjunction(m.group())).lower() for m in tokens]
     i = 0
@@ -231,10 +233,9 @@ def strip_request_frame(text: str) -> str:
     words = [normalize(m.group()).lower() for m in tail]
     for n in (2, 1):
         if len(words) > n + 1 and " ".join(words[-n:]) in {"please", "plz", "pls", "لو سمحت", *_POLITE_PHRASES}:
-            end = core[tail[-n - 1].end():]
-            core = core[:tail[-n - 1].end()] + ("?" if "?" in end or "؟" in end else "")
-            if "؟" in end:
-                core = core[:-1] + "؟"
+            cut = tail[-n - 1].end()
+            rest = core[cut:]
+            core = core[:cut] + ("؟" if "؟" in rest else "?" if "?" in rest else "")
             break
     return core.strip() or text
 

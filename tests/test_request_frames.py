@@ -69,3 +69,10 @@ def test_a_framed_seed_question_is_answered_as_the_bare_one(seed_bot, row):
         assert not framed.abstained, message
         assert framed.lead == bare.lead, message
         assert [c.quote for c in framed.citations] == [c.quote for c in bare.citations], message
+
+
+def test_the_answer_keeps_the_message_as_typed(seed_bot):
+    message = "ممكن تقولي مين حضر المؤتمر؟"
+    answer = seed_bot.ask(message)
+    assert answer.question == message
+    assert answer.retrieval_query == "مين حضر المؤتمر؟"
