@@ -299,7 +299,7 @@ class ArticleQA:
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
-        asked = strip_request_frame(asked)  # "Can you tell me who attended?" asks "who attended?"
+        typed, asked = asked, strip_request_frame(asked)  # "Can you tell me who attended?" asks "Who attended?"
         language = detect_language(question)
         t0 = time.perf_counter()
         plan = plan_question(asked, history)
@@ -328,7 +328,7 @@ class ArticleQA:
             inherits = not own_words(asked)
             after_abstention = inherits and previous_abstained(history, plan)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
-        return {"question": question, "asked": asked, "query": query, "language": language,
+        return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "kind": plan.kind, "exclude": exclude, "repeat_kind": repeat_kind, "after_abstention": after_abstention, "inherits": inherits,
                 "filters": filters}
@@ -382,12 +382,23 @@ class ArticleQA:
                                     candidates, self.extractive.grounding, kind=state["kind"],
                                     previous_abstained=state["after_abstention"], inherits=state["inherits"],
                                     background=self._background,
-                                    chat_request=getattr(self.policy.chat_requests, "probability", None))
+                                    chat_request=self._chat_request(state))
         state["candidates"] = candidates
         state["evidence"] = evidence
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
         state["timings"]["policy"] = (time.perf_counter() - t0) * 1000
         return state
+
+    def _chat_request(self, state: dict[str, Any]):
+        """The chat-request check (``qa.chat_requests``) as the policy calls it, reading the
+        message as typed: it was fitted on messages with their frames («ممكن تقولي مين انت؟»
+        reads as a request, «مين انت؟» alone less so), so a message the planner took a frame
+        off is judged, with its own embedding, as it was written. ``None`` without a check."""
+        probability = getattr(self.policy.chat_requests, "probability", None)
+        typed = state.get("typed")
+        if probability is None or not typed or typed == state["query"]:
+            return probability
+        return lambda _query, _vector: probability(typed, self.retriever.embeddings.encode_query(typed))
 
     def _abstention(self, state: dict[str, Any], decision=None) -> Answer:
         decision = decision or state["decision"]

@@ -76,3 +76,12 @@ def test_the_answer_keeps_the_message_as_typed(seed_bot):
     answer = seed_bot.ask(message)
     assert answer.question == message
     assert answer.retrieval_query == "مين حضر المؤتمر؟"
+
+
+@pytest.mark.parametrize("message", ["ممكن تقولي مين انت؟", "Can you tell me who you are?"])
+def test_a_framed_chat_request_is_judged_as_typed(seed_bot, message):
+    # the chat-request check was fitted on messages with their frames: taken off, «مين انت؟»
+    # alone scores under its operating point
+    answer = seed_bot.ask(message)
+    assert answer.abstained and answer.extra["abstention_reason"] == "chat-request"
+    assert not answer.citations
