@@ -66,6 +66,15 @@ def test_the_shipped_calibration_is_plain_json_with_its_figures():
         assert per_set[key]["false_abstain"] <= 0.05
     for key in ("xquad/ar", "xquad/en"):
         assert per_set[key]["false_abstain"] <= 0.03
+    # the whole procedure cross-validated, the selection inside each fold (qa.calibrate.nested_cross_validate)
+    from qa.calibrate import N_SPLITS
+    for key, model in calibration.pairs.items():
+        nested = calibration.report["nested"][key]
+        assert len(nested["folds"]) == N_SPLITS
+        # every candidate is counted (a feature chosen on all the data may be chosen in no fold:
+        # 'same' keeps answer_person_missing, which no fold's selection kept)
+        assert set(model.features) <= set(nested["chosen"]) and all(0 <= n <= N_SPLITS for n in nested["chosen"].values())
+        assert 0 <= nested["false_abstain"] <= 0.05 and 0 < nested["abstain_on_unanswerable"] <= 1
 
 
 def test_an_uncalibrated_backend_gets_the_lexical_fallback(caplog):
