@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answer import ABSTENTION
-from .text import INVISIBLE, NUMBER, STOPWORDS, content_words, detect_language, normalize
+from .text import INVISIBLE, NUMBER, STOPWORDS, content_words, detect_language, is_arabic_token, normalize
 
 History = list[dict[str, Any]]
 
@@ -172,13 +172,19 @@ def is_small_talk(text: str) -> bool:
 
 def strip_small_talk(text: str) -> str:
     """``text`` without the greetings or acknowledgements it opens with ("طيب ومين غاب؟" ->
-    "ومين غاب؟", "ok, and who came?" -> "and who came?"); ``text`` itself when nothing
-    else is left (then it is small talk, ``is_small_talk``)."""
+    "ومين غاب؟", "ok, and who came?" -> "and who came?") or closes with after its question
+    ("Who came? Thanks!" -> "Who came?", «من حضر؟ شكرا» -> «من حضر؟»); ``text`` itself when
+    nothing else is left (then it is small talk, ``is_small_talk``)."""
     tokens = list(re.finditer(r"\w+", text))
     for i, match in enumerate(tokens):
         if normalize(match.group()) not in SMALL_TALK:
             rest = text[match.start():].strip()
-            return rest if i and rest else text
+            text = rest if i and rest else text
+            break
+    # a closing sentence of small talk after the question mark
+    mark = max(text.rfind("?"), text.rfind("؟"))
+    if 0 < mark < len(text) - 1 and is_small_talk(text[mark + 1:]):
+        return text[:mark + 1].strip()
     return text
 
 
@@ -225,7 +231,7 @@ def strip_request_frame(text: str) -> str:
     # a run of function words alone ("To what …", «هل من …») frames nothing
     requested = any(w not in STOPWORDS for w in folded[:i])
     if 0 < i < len(tokens) and requested and folded[i] in QUESTION_WORDS and folded[i] != "هل":
-        core = text[tokens[i].start():]
+        core = text[tokens[i].start():].rstrip()
         # the embedding is case-sensitive: the question starts as a question would
         core = core[:1].upper() + core[1:]
     # a closing "please" (", please?", «… لو سمحت؟»)
@@ -238,6 +244,20 @@ def strip_request_frame(text: str) -> str:
             core = core[:cut] + ("؟" if "؟" in rest else "?" if "?" in rest else "")
             break
     return core.strip() or text
+
+
+def with_question_mark(text: str) -> str:
+    """``text`` ending in a question mark when it opens with a question word and ends in none
+    ("who attended the conference" -> "who attended the conference?", «من حضر.» -> «من حضر؟»;
+    the Arabic mark after an Arabic last word). The embedding reads the mark, and every
+    question the policy was fitted on has one: without it XQuAD's hit@1 is 0.918 / 0.817
+    against 0.928 / 0.835 (README, "Chat phrasing"). Other text is returned as it is."""
+    tokens = list(re.finditer(r"\w+", text))
+    if not tokens or text.rstrip().endswith(("?", "؟")):
+        return text
+    if normalize(_strip_conjunction(tokens[0].group())).lower() not in QUESTION_WORDS:
+        return text
+    return text.rstrip().rstrip(".!…").rstrip() + ("؟" if is_arabic_token(tokens[-1].group()) else "?")
 
 
 def question_topic(question: str, inherited: tuple[str, ...] | list[str] = ()) -> list[str]:
@@ -386,7 +406,7 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
         if not (isinstance(message, dict) and message.get("role") == "user"
                 and isinstance(message.get("content"), str)):
             continue
-        plan = _plan(strip_request_frame(message["content"].strip()), last, last_index)
+        plan = _plan(with_question_mark(strip_request_frame(message["content"].strip())), last, last_index)
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it
         if plan.kind != "no-question" and (answer_message(history, i) or "").strip() not in INVITATION.values():

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import SHARED
-from qa.followups import plan_question, strip_request_frame
+from qa.followups import plan_question, strip_request_frame, strip_small_talk, with_question_mark
 
 SEED_DEV = SHARED / "eval" / "seed_dev.jsonl"
 # frames written for this test, in the shapes the planner reads: before the question word,
@@ -28,6 +28,8 @@ def _answerable():
 @pytest.mark.parametrize(("message", "core"), [
     ("Can you tell me who attended the conference?", "Who attended the conference?"),
     ("I was wondering why Egypt was absent", "Why Egypt was absent"),
+    ("Please tell me who attended the conference.", "Who attended the conference."),
+    ("بدي أعرف قديش طولت المشاورات.", "قديش طولت المشاورات."),
     ("Quick question: where was it held?", "Where was it held?"),
     ("Who attended, please?", "Who attended?"),
     ("هل يمكنك أن تخبرني من حضر المؤتمر؟", "من حضر المؤتمر؟"),
@@ -47,6 +49,35 @@ def test_the_frame_is_taken_off(message, core):
 ])
 def test_a_message_without_a_frame_is_left_as_it_is(message):
     assert strip_request_frame(message) == message
+
+
+@pytest.mark.parametrize(("message", "question"), [
+    ("who attended the conference", "who attended the conference?"),
+    ("Who attended the conference.", "Who attended the conference?"),
+    ("من حضر المؤتمر", "من حضر المؤتمر؟"),
+    ("ومتى", "ومتى؟"),
+    # no question word first: left as typed
+    ("Haftar", "Haftar"), ("In what year was it held", "In what year was it held"), ("Who came?", "Who came?"),
+])
+def test_a_question_gets_its_question_mark(message, question):
+    assert with_question_mark(message) == question
+
+
+def test_a_question_typed_without_its_mark_is_answered_as_with_it(seed_bot):
+    for bare in ("من حضر المؤتمر؟", "Who attended the conference?"):
+        typed = seed_bot.ask(bare[:-1])
+        asked = seed_bot.ask(bare)
+        assert typed.lead == asked.lead and typed.retrieval_query == bare
+
+
+@pytest.mark.parametrize(("message", "core"), [
+    ("Who attended the conference? Thanks!", "Who attended the conference?"),
+    ("من حضر المؤتمر؟ شكرا جزيلا", "من حضر المؤتمر؟"),
+    # a closing sentence that is not small talk stays
+    ("Who attended the conference? And who did not?", "Who attended the conference? And who did not?"),
+])
+def test_closing_small_talk_is_taken_off(message, core):
+    assert strip_small_talk(message) == core
 
 
 def test_a_framed_question_in_the_history_is_continued_as_its_question():
