@@ -76,7 +76,8 @@ MIN_QUOTE_CHARS = 12  # a shorter «…» in an answer is not taken for a quoted
 # Question words (normalised): the word after one of these is the question's verb.
 QUESTION_WORDS = frozenset(normalize(w) for w in (
     "who whom whose what which when where why how من ما ماذا متى أين اين كيف كم لماذا هل أي اي لمن ممن بماذا "
-    "مين شو ايش إيش وش وين ليش ليه امتى إمتى ايمتى قديش كام ازاي إزاي"  # dialect forms
+    "مين شو ايش إيش وش وين ليش ليه امتى إمتى ايمتى قديش كام ازاي إزاي "  # dialect forms
+    "شنو شنوة آش علاش علاه شكون شكونة فين واش كيفاش قداش قداه وقتاش منين"  # Maghrebi (qa.text.STOPWORDS)
 ).split())
 # Conjunctions that open a follow-up ("and when?", "so who?"); Arabic ones are prefixes ("ومتى", "فماذا").
 _LEADING_CONJUNCTIONS = frozenset("and so but also then or".split())
@@ -430,6 +431,8 @@ _SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
     "مين": "من", "شو": "ماذا", "ايش": "ماذا", "إيش": "ماذا", "وش": "ماذا", "ما": "ماذا", "وين": "أين",
     "ليش": "لماذا", "ليه": "لماذا", "امتى": "متى", "إمتى": "متى", "ايمتى": "متى", "قديش": "كم", "كام": "كم",
     "ازاي": "كيف", "إزاي": "كيف", "whom": "who", "whose": "who",
+    "شنو": "ماذا", "شنوة": "ماذا", "آش": "ماذا", "علاش": "لماذا", "علاه": "لماذا", "شكون": "من", "شكونة": "من",
+    "فين": "أين", "كيفاش": "كيف", "قداش": "كم", "قداه": "كم", "وقتاش": "متى",
 }.items()}
 # Words that ask for more of what was already answered ("who else?", "ومن أيضا؟"), and verbs
 # of saying: "What did he say?" after "Who gave the opening speech?" asks for the rest of the

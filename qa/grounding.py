@@ -95,9 +95,9 @@ def restore_case(question: str) -> str:
 # What a question asks for, by its question word (normalised; dialect forms included: "وين",
 # "امتى", "قديش"). A vocabulary, not a tuned list: each entry is a question word of the kind.
 ANSWER_KINDS = {
-    "number": ("كم", "قديش", "how many", "how much", "how long", "how old", "what percentage"),
-    "time": ("متى", "امتى", "ايمتى", "when", "what year", "which year", "في اي عام", "في اي سنه"),
-    "place": ("اين", "وين", "where", "in which country", "in which city", "في اي مدينه", "في اي بلد"),
+    "number": ("كم", "قديش", "قداش", "قداه", "how many", "how much", "how long", "how old", "what percentage"),
+    "time": ("متى", "امتى", "ايمتى", "وقتاش", "when", "what year", "which year", "في اي عام", "في اي سنه"),
+    "place": ("اين", "وين", "فين", "where", "in which country", "in which city", "في اي مدينه", "في اي بلد"),
 }
 # Number words that answer "how many" without digits ("يومين", "three"): Arabic stems of
 # one to ten, the hundreds and larger, and the English ones.
@@ -140,7 +140,7 @@ def ordinals(text: str) -> set[int]:
 
 # Question words that ask for a person when they open the question ("من" inside a question
 # means "from").
-PERSON_OPENERS = frozenset(normalize(w) for w in "who whom whose من ومن مين ومين لمن".split())
+PERSON_OPENERS = frozenset(normalize(w) for w in "who whom whose من ومن مين ومين لمن شكون وشكون".split())
 
 
 def answer_kind(question: str) -> str | None:

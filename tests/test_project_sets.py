@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conftest import XQUAD
 from qa.evaluation import read_questions
 from qa.text import normalize
@@ -62,8 +64,9 @@ def test_seed_readers_questions_are_answered_by_the_seed_in_its_own_words():
     assert Counter(q.lang for q in questions) == {"ar": len(by_number), "en": len(by_number)}
 
 
-def test_chat_phrasing_questions_quote_the_seed_and_keep_their_labels_apart():
-    questions = read_questions(NEAR_TOPIC.parents[1] / "chat_phrasing" / "questions.jsonl")
+@pytest.mark.parametrize("name", ["chat_phrasing", "short_questions"])
+def test_blind_seed_sets_quote_the_seed_and_keep_their_labels_apart(name):
+    questions = read_questions(NEAR_TOPIC.parents[1] / name / "questions.jsonl")
     article = normalize((NEAR_TOPIC.parents[2] / "seeds" / "000_c53a8d77ccf2062b.txt").read_text(encoding="utf-8"))
     assert len({q.id for q in questions}) == len(questions)
     assert len({q.question.strip().casefold() for q in questions}) == len(questions)

@@ -1,0 +1,36 @@
+"""Maghrebi question words (شنو what, علاش why, شكون who, فين where, وقتاش when, قداش how
+much) are question words, not words the article must hold: three blind sets of readers'
+questions about the Libyan seed article had them judged missing (``qa.text.STOPWORDS``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.followups import QUESTION_WORDS
+from qa.grounding import answer_kind
+from qa.text import analyze, content_words, normalize
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("فين انعقد المؤتمر؟", "place"), ("وقتاش زار حمزة الجزائر؟", "time"), ("قداش دام المؤتمر؟", "number"),
+    ("شكون حضر المؤتمر؟", "person"), ("علاش غابت مصر؟", None),
+])
+def test_the_kind_they_ask_for(question, kind):
+    assert answer_kind(question) == kind
+
+
+@pytest.mark.parametrize("word", ["شنو", "علاش", "شكون", "فين", "وقتاش", "قداش", "كيفاش", "واش"])
+def test_they_are_neither_content_words_nor_terms(word):
+    assert normalize(word) in QUESTION_WORDS
+    assert content_words(f"{word} الهدف") == ["الهدف"] and analyze(word) == []
+
+
+@pytest.mark.parametrize(("question", "quoted"), [
+    ("علاش غابت مصر؟", "الخلافات بين القاهرة وطرابلس"),
+    ("شنو الهدف؟", "إرساء أسس التعاون"),
+])
+def test_a_maghrebi_question_is_answered_from_the_article(seed_bot, question, quoted):
+    # both were refused before, the question word judged a word the article lacks (eval/short_questions)
+    answer = seed_bot.ask(question)
+    assert not answer.abstained
+    assert any(quoted in c.quote for c in answer.citations)
