@@ -35,8 +35,8 @@ from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
                         answer_message, asks_again, own_words, plan_question, previous_abstained,
-                        previous_question_at, strip_request_frame, strip_small_talk,
-                        with_question_mark)
+                        previous_question_at, standard_question_words, strip_request_frame,
+                        strip_small_talk, with_question_mark)
 from .grounding import answer_kind, restore_case
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
@@ -300,6 +300,7 @@ class ArticleQA:
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
+        asked = standard_question_words(asked)  # «شكون حضر؟» asks «من حضر؟»
         typed, asked = asked, strip_request_frame(asked)  # "Can you tell me who attended?" asks "Who attended?"
         asked = with_question_mark(asked)  # "who attended" asks "who attended?"
         language = detect_language(question)

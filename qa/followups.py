@@ -171,6 +171,11 @@ def is_small_talk(text: str) -> bool:
             and all(w in SMALL_TALK or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
 
 
+# The words a closing "thanks" starts with (a run of small talk after the question without a
+# mark is taken off only from one of these: "Who are you" keeps its "you").
+_THANKS = _vocabulary("thanks thank thx ty cheers شكرا شكراً مشكور مشكورين تسلم يعطيك")
+
+
 def strip_small_talk(text: str) -> str:
     """``text`` without the greetings or acknowledgements it opens with ("طيب ومين غاب؟" ->
     "ومين غاب؟", "ok, and who came?" -> "and who came?") or closes with after its question
@@ -180,12 +185,19 @@ def strip_small_talk(text: str) -> str:
     for i, match in enumerate(tokens):
         if normalize(match.group()) not in SMALL_TALK:
             rest = text[match.start():].strip()
-            text = rest if i and rest else text
+            if i and rest:  # the question starts as a question would ("Please, when…" -> "When…")
+                text = rest[:1].upper() + rest[1:]
             break
-    # a closing sentence of small talk after the question mark
-    mark = max(text.rfind("?"), text.rfind("؟"))
+    # a closing sentence of small talk after the question ("… absent? Thanks!", "… absent. Thanks!")
+    mark = max(text.rfind(c, 0, len(text.rstrip(" !.…"))) for c in "?؟.!")
     if 0 < mark < len(text) - 1 and is_small_talk(text[mark + 1:]):
         return text[:mark + 1].strip()
+    # or thanks closing it without a mark ("Who came thanks", «من حضر شكرا»)
+    tokens = list(re.finditer(r"\w+", text))
+    for i in range(len(tokens) - 1, 0, -1):
+        if normalize(tokens[i].group()).lower() in _THANKS and is_small_talk(text[tokens[i].start():]) \
+                and not is_small_talk(text[:tokens[i].start()]):
+            return text[:tokens[i].start()].rstrip(" ,،")
     return text
 
 
@@ -204,6 +216,7 @@ REQUEST_FRAME_WORDS = _vocabulary(
     "لي لنا أريد اريد أود اود بدي ابي أبي ابغى أبغى عايز عاوز حاب أعرف اعرف نعرف تعرف تعرفي وضح وضحي "
     "اشرح اشرحي اشرحلي لو سمحت سمحتي من فضلك فضلكم سؤال سريع يا ريت ياريت"
 )
+_QUOTES = "\"“”«»'‘’"
 # «من» is "who" and also the "من" of «من فضلك» (please): the phrase is read first.
 _POLITE_PHRASES = tuple(normalize(p) for p in ("من فضلك", "من فضلكم"))
 
@@ -235,6 +248,11 @@ def strip_request_frame(text: str) -> str:
         core = text[tokens[i].start():].rstrip()
         # the embedding is case-sensitive: the question starts as a question would
         core = core[:1].upper() + core[1:]
+        # 'Can you tell me "who came"?': the quote that opened in the frame closes in the core
+        opened = [c for c in text[tokens[i - 1].end():tokens[i].start()] if c in _QUOTES]
+        if opened:
+            close = max(core.rfind(c) for c in _QUOTES)
+            core = core[:close] + core[close + 1:] if close >= 0 else core
     # a closing "please" (", please?", «… لو سمحت؟»)
     tail = list(re.finditer(r"\w+", core))
     words = [normalize(m.group()).lower() for m in tail]
@@ -407,7 +425,8 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
         if not (isinstance(message, dict) and message.get("role") == "user"
                 and isinstance(message.get("content"), str)):
             continue
-        plan = _plan(with_question_mark(strip_request_frame(message["content"].strip())), last, last_index)
+        plan = _plan(with_question_mark(strip_request_frame(standard_question_words(strip_small_talk(
+            message["content"].strip())))), last, last_index)
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it
         if plan.kind != "no-question" and (answer_message(history, i) or "").strip() not in INVITATION.values():
@@ -425,15 +444,39 @@ def extractive_followup_query(question: str, history: History | None) -> str:
     return plan_question(question, history).query
 
 
-# Dialect question words and their Modern Standard Arabic forms, so that "ومين غاب؟" after
-# "من هو حفتر؟" asks with the same word.
-_SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
-    "مين": "من", "شو": "ماذا", "ايش": "ماذا", "إيش": "ماذا", "وش": "ماذا", "ما": "ماذا", "وين": "أين",
+# Dialect question words (Levantine, Gulf, Egyptian, Maghrebi) and their Modern Standard
+# Arabic forms.
+_STANDARD_FORMS = {
+    "مين": "من", "شو": "ماذا", "ايش": "ماذا", "إيش": "ماذا", "وش": "ماذا", "وين": "أين",
     "ليش": "لماذا", "ليه": "لماذا", "امتى": "متى", "إمتى": "متى", "ايمتى": "متى", "قديش": "كم", "كام": "كم",
-    "ازاي": "كيف", "إزاي": "كيف", "whom": "who", "whose": "who",
+    "ازاي": "كيف", "إزاي": "كيف",
     "شنو": "ماذا", "شنوة": "ماذا", "آش": "ماذا", "علاش": "لماذا", "علاه": "لماذا", "شكون": "من", "شكونة": "من",
     "فين": "أين", "كيفاش": "كيف", "قداش": "كم", "قداه": "كم", "وقتاش": "متى",
-}.items()}
+}
+_STANDARD = {normalize(k): v for k, v in _STANDARD_FORMS.items()}
+# ... and as the planner compares question words, so that "ومين غاب؟" after "من هو حفتر؟" asks
+# with the same word.
+_SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
+    **_STANDARD_FORMS, "ما": "ماذا", "whom": "who", "whose": "who"}.items()}
+
+
+def standard_question_words(text: str) -> str:
+    """``text`` with its dialect question words in their Modern Standard Arabic form, a
+    glued «و»/«ف» kept («شكون حضر؟» -> «من حضر؟», «وعلاش؟» -> «ولماذا؟», «المؤتمر دام كام
+    يوم؟» -> «المؤتمر دام كم يوم؟»). Every Arabic question the policy and the span scorer were
+    fitted on is in the standard language, and the embedding reads the word: «قداش دامت
+    المشاورات؟» was refused where «كم دامت المشاورات؟» quotes «بعد يومين» (the nineteenth
+    trial), and «قداش عدد القتلى؟» got quotes where «كم عدد القتلى؟» is refused."""
+    out, last = [], 0
+    for match in re.finditer(r"\w+", text):
+        word = normalize(match.group())
+        prefix, standard = "", _STANDARD.get(word)
+        if standard is None and len(word) > 2 and word[0] in "وف" and word[1:] in _STANDARD:
+            prefix, standard = match.group()[0], _STANDARD[word[1:]]
+        if standard is not None:
+            out.append(text[last:match.start()] + prefix + standard)
+            last = match.end()
+    return "".join(out) + text[last:]
 # Words that ask for more of what was already answered ("who else?", "ومن أيضا؟"), and verbs
 # of saying: "What did he say?" after "Who gave the opening speech?" asks for the rest of the
 # speech, not the sentence that named the speaker again.

@@ -101,7 +101,9 @@ def test_the_same_question_word_again_asks_for_something_new(seed_bot, seed_text
     answer = seed_bot.ask("طيب ومين غاب؟", history=turn(first, before))
     assert_exact(answer, seed_text)
     assert not quotes(answer) & quotes(before)
-    assert any("غياب مصر" in c.quote for c in answer.citations), answer.text
+    # Egypt's absence: «في غياب مصر» (the headline, ¶9) or «باستثناء مصر» (¶2); asked as «ومن غاب؟»
+    # since dialect question words are standardised (the MSA question always reached ¶2)
+    assert any("غياب مصر" in c.quote or "باستثناء مصر" in c.quote for c in answer.citations), answer.text
 
 
 @pytest.mark.parametrize(("first", "follow"), [("من حضر المؤتمر؟", "مين كمان؟"),
