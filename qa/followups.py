@@ -217,6 +217,8 @@ REQUEST_FRAME_WORDS = _vocabulary(
     "اشرح اشرحي اشرحلي لو سمحت سمحتي من فضلك فضلكم سؤال سريع يا ريت ياريت"
 )
 _QUOTES = "\"“”«»'‘’"
+# After a frame, the Arabic particles that embed a yes/no question ("if", "whether").
+_WHETHER = _vocabulary("إذا اذا إن ان لو")
 # «من» is "who" and also the "من" of «من فضلك» (please): the phrase is read first.
 _POLITE_PHRASES = tuple(normalize(p) for p in ("من فضلك", "من فضلكم"))
 
@@ -244,7 +246,10 @@ def strip_request_frame(text: str) -> str:
     # a frame ends where its question starts; "هل" opens the frame («هل يمكنك…»), so it is no start
     # a run of function words alone ("To what …", «هل من …») frames nothing
     requested = any(w not in STOPWORDS for w in folded[:i])
-    if 0 < i < len(tokens) and requested and folded[i] in QUESTION_WORDS and folded[i] != "هل":
+    if 0 < i < len(tokens) and requested and folded[i] in _WHETHER and is_arabic_token(tokens[i].group()):
+        # «ممكن تقولي إذا حضرت مصر؟» embeds a yes/no question: asked as «هل حضرت مصر؟»
+        core = "هل " + text[tokens[i].end():].lstrip()
+    elif 0 < i < len(tokens) and requested and folded[i] in QUESTION_WORDS and folded[i] != "هل":
         core = text[tokens[i].start():].rstrip()
         # the embedding is case-sensitive: the question starts as a question would
         core = core[:1].upper() + core[1:]
@@ -253,6 +258,13 @@ def strip_request_frame(text: str) -> str:
         if opened:
             close = max(core.rfind(c) for c in _QUOTES)
             core = core[:close] + core[close + 1:] if close >= 0 else core
+    # a frame closing the question after a comma ("Who came, can you tell me?", «من حضر، ممكن تقولي؟»)
+    comma = max(core.rfind(","), core.rfind("،"))
+    if comma > 0:
+        closing = [normalize(w).lower() for w in re.findall(r"\w+", core[comma + 1:])]
+        if closing and all(w in REQUEST_FRAME_WORDS for w in closing) and any(w not in STOPWORDS for w in closing):
+            rest = core[comma + 1:]
+            core = core[:comma].rstrip() + ("؟" if "؟" in rest else "?" if "?" in rest else "")
     # a closing "please" (", please?", «… لو سمحت؟»)
     tail = list(re.finditer(r"\w+", core))
     words = [normalize(m.group()).lower() for m in tail]

@@ -37,6 +37,10 @@ def _answerable():
     ("من فضلك، كم يوما استمرت المشاورات؟", "كم يوما استمرت المشاورات؟"),
     ("من حضر المؤتمر لو سمحت؟", "من حضر المؤتمر؟"),
     ("قل لي من حضر", "من حضر"),
+    # a frame after the question, and a yes/no question embedded with «إذا»
+    ("Who attended the conference, can you tell me?", "Who attended the conference?"),
+    ("من حضر المؤتمر، ممكن تقولي؟", "من حضر المؤتمر؟"),
+    ("ممكن تقولي إذا حضرت مصر؟", "هل حضرت مصر؟"),
 ])
 def test_the_frame_is_taken_off(message, core):
     assert strip_request_frame(message) == core
@@ -47,6 +51,8 @@ def test_the_frame_is_taken_off(message, core):
     "Can you tell me a joke?", "Tell me about Haftar", "احكيلي عن المؤتمر",
     # a yes/no question and a bare question are questions already
     "هل حضرت مصر؟", "Was Egypt there?", "من حضر المؤتمر؟", "Who attended the conference?",
+    # a closing clause that asks something is no frame
+    "Who came, and why?",
 ])
 def test_a_message_without_a_frame_is_left_as_it_is(message):
     assert strip_request_frame(message) == message
