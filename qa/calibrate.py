@@ -293,15 +293,24 @@ def cross_validate(rows: list[Row], features: tuple[str, ...], target: float = T
         model = _Fitted(X[train], y[train], groups[train], target, None if weights is None else weights[train])
         p = model.probability(X[test])
         out[test, 0], out[test, 1] = p, model.threshold
-        abstain = p < model.threshold
-        folds.append({"abstain_on_unanswerable": float(abstain[y[test] == 0].mean()) if (y[test] == 0).any() else None,
-                      "false_abstain": float(abstain[y[test] == 1].mean()) if (y[test] == 1).any() else None,
-                      "n": int(len(test))})
+        folds.append(_fold_rates(p < model.threshold, y[test]))
+    return {**_mean_rates(folds), "folds": folds}, out
+
+
+def _fold_rates(abstain: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """One fold's abstention on its unanswerable and its answerable questions (``None`` for a
+    label the fold lacks), and its size."""
+    return {"abstain_on_unanswerable": float(abstain[y == 0].mean()) if (y == 0).any() else None,
+            "false_abstain": float(abstain[y == 1].mean()) if (y == 1).any() else None,
+            "n": int(len(y))}
+
+
+def _mean_rates(folds: list[dict[str, Any]]) -> dict[str, float | None]:
+    """The folds' mean of each rate, over the folds that have it (4 decimals)."""
     def mean(key):
         values = [f[key] for f in folds if f[key] is not None]
         return round(float(np.mean(values)), 4) if values else None
-    return {"abstain_on_unanswerable": mean("abstain_on_unanswerable"), "false_abstain": mean("false_abstain"),
-            "folds": folds}, out
+    return {"abstain_on_unanswerable": mean("abstain_on_unanswerable"), "false_abstain": mean("false_abstain")}
 
 
 def select_features(rows: list[Row], candidates: tuple[str, ...], log: Callable[[str], None],
@@ -354,16 +363,8 @@ def nested_cross_validate(rows: list[Row], candidates: tuple[str, ...], seed_wei
             chosen[f] += 1
         X = np.array([[r.features[f] for f in kept] for r in rows])
         model = _Fitted(X[train], y[train], groups[train], target, weights[train])
-        abstain = model.probability(X[test]) < model.threshold
-        folds.append({"abstain_on_unanswerable": float(abstain[y[test] == 0].mean()) if (y[test] == 0).any() else None,
-                      "false_abstain": float(abstain[y[test] == 1].mean()) if (y[test] == 1).any() else None,
-                      "n": int(len(test))})
-
-    def mean(key):
-        values = [f[key] for f in folds if f[key] is not None]
-        return round(float(np.mean(values)), 4) if values else None
-    return {"abstain_on_unanswerable": mean("abstain_on_unanswerable"), "false_abstain": mean("false_abstain"),
-            "folds": folds, "chosen": chosen}
+        folds.append(_fold_rates(model.probability(X[test]) < model.threshold, y[test]))
+    return {**_mean_rates(folds), "folds": folds, "chosen": chosen}
 
 
 def _per_set(rows: list[Row], oof: np.ndarray) -> dict[str, dict[str, Any]]:
