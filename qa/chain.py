@@ -35,8 +35,7 @@ from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
                         answer_message, asks_again, own_words, plan_question, previous_abstained,
-                        previous_question_at, standard_question_words, strip_request_frame,
-                        strip_small_talk, with_question_mark)
+                        previous_question_at, question_as_asked, strip_small_talk)
 from .grounding import answer_kind, restore_case
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
@@ -300,9 +299,8 @@ class ArticleQA:
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
-        asked = standard_question_words(asked)  # «شكون حضر؟» asks «من حضر؟»
-        typed, asked = asked, strip_request_frame(asked)  # "Can you tell me who attended?" asks "Who attended?"
-        asked = with_question_mark(asked)  # "who attended" asks "who attended?"
+        # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
+        typed, asked = question_as_asked(asked)
         language = detect_language(question)
         t0 = time.perf_counter()
         plan = plan_question(asked, history)

@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answer import ABSTENTION
-from .text import INVISIBLE, NUMBER, STOPWORDS, content_words, detect_language, is_arabic_token, normalize
+from .text import (DIALECT_QUESTION_WORDS, INVISIBLE, NUMBER, STOPWORDS, content_words, detect_language,
+                   is_arabic_token, normalize)
 
 History = list[dict[str, Any]]
 
@@ -75,10 +76,8 @@ MARKER_PATTERN = re.compile(r"\[\d+\]")
 MIN_QUOTE_CHARS = 12  # a shorter «…» in an answer is not taken for a quoted sentence
 # Question words (normalised): the word after one of these is the question's verb.
 QUESTION_WORDS = frozenset(normalize(w) for w in (
-    "who whom whose what which when where why how من ما ماذا متى أين اين كيف كم لماذا هل أي اي لمن ممن بماذا "
-    "مين شو ايش إيش وش وين ليش ليه امتى إمتى ايمتى قديش كام ازاي إزاي "  # dialect forms
-    "شنو شنوة آش علاش علاه شكون شكونة فين واش كيفاش قداش قداه وقتاش منين"  # Maghrebi (qa.text.STOPWORDS)
-).split())
+    "who whom whose what which when where why how من ما ماذا متى أين اين كيف كم لماذا هل أي اي لمن ممن بماذا"
+).split() + list(DIALECT_QUESTION_WORDS))
 # Conjunctions that open a follow-up ("and when?", "so who?"); Arabic ones are prefixes ("ومتى", "فماذا").
 _LEADING_CONJUNCTIONS = frozenset("and so but also then or".split())
 # Greetings, thanks and acknowledgements: a message made only of these (and function words)
@@ -277,6 +276,16 @@ def strip_request_frame(text: str) -> str:
     return core.strip() or text
 
 
+def question_as_asked(message: str) -> tuple[str, str]:
+    """``(typed, asked)``: the message with its dialect question words in their standard
+    form (``standard_question_words``; what the chat-request check reads), and the question
+    it asks, the request frame off and its question mark on (``strip_request_frame``,
+    ``with_question_mark``; what is retrieved and judged). The one order of these steps, for
+    the question asked now (``qa.chain``) and for the earlier ones replayed from the history."""
+    typed = standard_question_words(message)
+    return typed, with_question_mark(strip_request_frame(typed))
+
+
 def with_question_mark(text: str) -> str:
     """``text`` ending in a question mark when it opens with a question word and holds none
     ("who attended the conference" -> "who attended the conference?", «من حضر.» -> «من حضر؟»;
@@ -437,8 +446,7 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
         if not (isinstance(message, dict) and message.get("role") == "user"
                 and isinstance(message.get("content"), str)):
             continue
-        plan = _plan(with_question_mark(strip_request_frame(standard_question_words(strip_small_talk(
-            message["content"].strip())))), last, last_index)
+        plan = _plan(question_as_asked(strip_small_talk(message["content"].strip()))[1], last, last_index)
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it
         if plan.kind != "no-question" and (answer_message(history, i) or "").strip() not in INVITATION.values():
@@ -456,20 +464,11 @@ def extractive_followup_query(question: str, history: History | None) -> str:
     return plan_question(question, history).query
 
 
-# Dialect question words (Levantine, Gulf, Egyptian, Maghrebi) and their Modern Standard
-# Arabic forms.
-_STANDARD_FORMS = {
-    "مين": "من", "شو": "ماذا", "ايش": "ماذا", "إيش": "ماذا", "وش": "ماذا", "وين": "أين",
-    "ليش": "لماذا", "ليه": "لماذا", "امتى": "متى", "إمتى": "متى", "ايمتى": "متى", "قديش": "كم", "كام": "كم",
-    "ازاي": "كيف", "إزاي": "كيف",
-    "شنو": "ماذا", "شنوة": "ماذا", "آش": "ماذا", "علاش": "لماذا", "علاه": "لماذا", "شكون": "من", "شكونة": "من",
-    "فين": "أين", "كيفاش": "كيف", "قداش": "كم", "قداه": "كم", "وقتاش": "متى",
-}
-_STANDARD = {normalize(k): v for k, v in _STANDARD_FORMS.items()}
-# ... and as the planner compares question words, so that "ومين غاب؟" after "من هو حفتر؟" asks
-# with the same word.
-_SAME_QUESTION_WORD = {normalize(k): normalize(v) for k, v in {
-    **_STANDARD_FORMS, "ما": "ماذا", "whom": "who", "whose": "who"}.items()}
+_STANDARD = {normalize(k): v for k, v in DIALECT_QUESTION_WORDS.items() if v}
+# Question words as the planner compares them (dialect forms as standard ones), so that "ومين
+# غاب؟" after "من هو حفتر؟" asks with the same word.
+_SAME_QUESTION_WORD = {**{k: normalize(v) for k, v in _STANDARD.items()},
+                       **{normalize(k): normalize(v) for k, v in {"ما": "ماذا", "whom": "who", "whose": "who"}.items()}}
 
 
 def standard_question_words(text: str) -> str:

@@ -187,6 +187,23 @@ def root_arabic(token: str) -> str:
     return normalize(stemmer.get_root() or "")
 
 
+# Dialect question words and their Modern Standard Arabic forms: Levantine, Gulf and Egyptian
+# (مين who, شو/ايش/وش what, وين where, ليش/ليه why, امتى when, قديش/كام how much, ازاي how) and
+# Maghrebi: Libyan, Tunisian, Algerian, Moroccan (شنو/آش what, علاش why, شكون who, فين where,
+# كيفاش how, قداش how much, وقتاش when; واش asks yes or no and منين "from where", with no
+# one-word standard form). Three blind sets of readers' questions about the seed
+# (eval/seed_readers, chat_phrasing, short_questions) had the Maghrebi ones judged words the
+# article lacks. None occurs in the fitted sets' questions or articles (Egyptian «إيه» is left
+# out: it is also «أية», «أيه بي سي»). Read by STOPWORDS, ``qa.followups.QUESTION_WORDS`` and
+# ``qa.followups.standard_question_words``.
+DIALECT_QUESTION_WORDS: dict[str, str | None] = {
+    "مين": "من", "شو": "ماذا", "ايش": "ماذا", "إيش": "ماذا", "وش": "ماذا", "وين": "أين",
+    "ليش": "لماذا", "ليه": "لماذا", "امتى": "متى", "إمتى": "متى", "ايمتى": "متى", "قديش": "كم", "كام": "كم",
+    "ازاي": "كيف", "إزاي": "كيف",
+    "شنو": "ماذا", "شنوة": "ماذا", "آش": "ماذا", "علاش": "لماذا", "علاه": "لماذا", "شكون": "من", "شكونة": "من",
+    "فين": "أين", "كيفاش": "كيف", "قداش": "كم", "قداه": "كم", "وقتاش": "متى", "واش": None, "منين": None,
+}
+
 # Function words that carry no content in questions (BM25's IDF copes with most, but a
 # question is short and "من"/"who" otherwise pulls passages in on their own).
 STOPWORDS = frozenset(
@@ -196,17 +213,8 @@ STOPWORDS = frozenset(
         "هذا هذه ذلك تلك كان كانت أن ان إن لا لم لن قد ثم أو او و بين عند حول كل بعض أي اي "
         "the a an of to in on at for by with from is are was were be been who whom whose what "
         "which when where why how did do does that this these those it its as and or not "
-        "there their they he she his her him has have had about into than then so "
-        # dialect question words (Levantine, Gulf, Egyptian): مين who, شو/ايش/وش what, وين where,
-        # ليش/ليه why, امتى when, قديش/كام how much, ازاي how
-        "مين شو ايش إيش وش وين ليش ليه امتى إمتى ايمتى قديش كام ازاي إزاي "
-        # and Maghrebi (Libyan, Tunisian, Algerian, Moroccan): شنو/آش what, علاش why, شكون who,
-        # فين where, واش (yes/no), كيفاش how, قداش how much, وقتاش when, منين from where. Three
-        # blind sets of readers' questions about the seed (eval/seed_readers, chat_phrasing,
-        # short_questions) had them judged words the article lacks. None occurs in the fitted
-        # sets' questions or articles (Egyptian «إيه» is left out: it is also «أية», «أيه بي سي»)
-        "شنو شنوة آش علاش علاه شكون شكونة فين واش كيفاش قداش قداه وقتاش منين"
-    ).split()
+        "there their they he she his her him has have had about into than then so"
+    ).split() + list(DIALECT_QUESTION_WORDS)
 )
 
 
