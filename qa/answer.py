@@ -7,7 +7,8 @@ JSON-safe.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 # What the bot says when the article does not answer, per question language.
@@ -192,3 +193,74 @@ def abstention_answer(question: str, language: str, reason: str, *, p_answerable
     return Answer(question=question, text=text or ABSTENTION.get(language, ABSTENTION["en"]), abstained=True,
                   language=language, passages=list(passages or []), mode="abstained", notice=notice,
                   retrieval_query=retrieval_query, timings_ms=dict(timings_ms or {}), extra=details)
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def combine_answers(message: str, parts: list[Answer], notice: str = "") -> Answer:
+    """One ``Answer`` for a message that asked several questions (``qa.followups.split_questions``):
+    a section per question, in order, each the question on its own line and then its answer.
+
+    Citations are renumbered 1..N across the sections in order of first use (a sentence two
+    sections quote keeps one number) and the ``[n]`` markers of each section follow.
+
+    Args:
+        message: the whole message as asked (``Answer.question``).
+        parts: each question's ``Answer``, in the message's order (at least one).
+        notice: a message for the reader beside the answer (e.g. questions left unanswered).
+
+    Returns:
+        ``text``: the sections of ``Answer.text``; ``lead``: the sections of the short answers
+        (a section whose question abstained says so); ``abstained`` only when every question
+        did; ``extra["questions"]``: per question its ``question``, ``abstained``, ``lead``
+        and, when given, ``p_answerable`` and ``abstention_reason``; ``passages``: each
+        retrieved passage once; ``timings_ms``: the sum per stage.
+
+    Raises:
+        ValueError: ``parts`` is empty.
+    """
+    if not parts:
+        raise ValueError("combine_answers needs at least one answer")
+    citations: list[Citation] = []
+    numbers: dict[tuple[str, int, int], int] = {}
+    texts, leads, questions = [], [], []
+    for part in parts:
+        renumber: dict[int, int] = {}
+        for c in part.citations:
+            key = (c.source, c.quote_start, c.quote_end)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(replace(c, n=numbers[key]))
+            renumber[c.n] = numbers[key]
+
+        def marked(text: str) -> str:
+            return _MARKER.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+        heading = part.question.strip()
+        texts.append(f"{heading}\n{marked(part.text)}")
+        shown = part.lead or part.text
+        leads.append("\n".join(x for x in (heading, part.preface, marked(shown)) if x))
+        entry = {"question": part.question, "abstained": part.abstained, "lead": marked(part.lead)}
+        for key in ("p_answerable", "abstention_reason"):
+            if key in part.extra:
+                entry[key] = part.extra[key]
+        questions.append(entry)
+    passages, seen = [], set()
+    for hit in (h for part in parts for h in part.passages):
+        if hit.passage_id not in seen:
+            seen.add(hit.passage_id)
+            passages.append(hit)
+    timings: dict[str, float] = {}
+    for part in parts:
+        for key, value in part.timings_ms.items():
+            timings[key] = timings.get(key, 0.0) + value
+    abstained = all(p.abstained for p in parts)
+    modes = {p.mode for p in parts}
+    mode = "abstained" if abstained else next((m for m in ("llm", "llm-unsupported") if m in modes), "extractive")
+    notices = [n for n in dict.fromkeys([notice, *(p.notice for p in parts)]) if n]
+    return Answer(question=message.strip(), text="\n\n".join(texts), abstained=abstained, language=parts[0].language,
+                  citations=citations, passages=passages, mode=mode, notice=" ".join(notices),
+                  retrieval_query="\n".join(p.retrieval_query for p in parts if p.retrieval_query),
+                  timings_ms=timings, extra={"questions": questions},
+                  lead="\n\n".join(leads) if not abstained else "", preface="")

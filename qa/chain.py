@@ -24,7 +24,7 @@ from typing import Any, Callable
 from langchain_core.runnables import RunnableLambda
 from pyarabic import araby
 
-from .answer import Answer, abstention_answer
+from .answer import Answer, abstention_answer, combine_answers
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
 from .conversation import EMPTY_QUESTION, parse_history
@@ -35,7 +35,8 @@ from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
                         answer_message, asks_again, own_words, plan_question, previous_abstained,
-                        previous_question_at, question_as_asked, strip_small_talk)
+                        previous_question_at, question_as_asked, split_questions, strip_small_talk,
+                        MAX_QUESTIONS)
 from .grounding import answer_kind, restore_case
 from .lead import present
 from .policy import AnswerPolicy, collect_evidence
@@ -49,6 +50,9 @@ MAX_QUESTION_CHARS = 1000
 # The notice on a shortened question, in the question's language (``detect_language``).
 SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
              "en": "The question was shortened to its first {n} characters."}
+# The notice when a message asks more than ``MAX_QUESTIONS`` questions.
+UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
+                        "en": "Only the first {n} questions are answered; ask the others in another message."}
 WARM_UP_QUESTIONS = ("ما هو موضوع المقال؟", "Who is named in the article, and where?", "مرحبا")
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 ProgressFn = Callable[[int, int], None]
@@ -485,7 +489,10 @@ class ArticleQA:
 
         Args:
             question: Arabic or English text; over 1000 characters it is shortened (and
-                ``Answer.notice`` says so).
+                ``Answer.notice`` says so). A message asking several questions ("Who
+                attended? Where was it held?") has each answered in turn, the earlier ones
+                as its history, in one answer of a section each (``questions``,
+                ``qa.answer.combine_answers``; at most ``MAX_QUESTIONS``, a notice says so).
             history: earlier turns, ``[{"role": "user"|"assistant", "content": str}, ...]``;
                 a follow-up is completed from it before retrieval and does not repeat the
                 quotes of the previous answer (see the module notes). Checked and kept to
@@ -506,7 +513,12 @@ class ArticleQA:
                 malformed or names a document that is not in the collection.
         """
         t0 = time.perf_counter()
-        answer = self.chain.invoke({"question": question, "history": history, "filters": filters})
+        if len(self.questions(question)) == 1:
+            answer = self.chain.invoke({"question": question, "history": history, "filters": filters})
+        else:  # several questions: answered in turn, as ``stream`` does (its last item is the answer)
+            answer = None
+            for answer in self.stream(question, history, filters):
+                pass
         answer.timings_ms["total"] = (time.perf_counter() - t0) * 1000
         return answer
 
@@ -519,6 +531,48 @@ class ArticleQA:
             QuestionError: as ``ask`` (before anything is yielded).
         """
         t0 = time.perf_counter()
+        questions = self.questions(question)
+        if len(questions) == 1:
+            yield from self._stream_one(question, history, filters, t0)
+            return
+        # each question in turn, the earlier ones (and their answers) as its history: "وأين
+        # عقد؟" after «من حضر المؤتمر؟» is the follow-up it would be in the next turn
+        turns = parse_history(history)
+        answers = []
+        for part in questions[:MAX_QUESTIONS]:
+            yield ("\n\n" if answers else "") + part + "\n"
+            answer = None
+            for item in self._stream_one(part, turns, filters, t0):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+            answers.append(answer)
+            turns = [*turns, {"role": "user", "content": answer.question or part},
+                     {"role": "assistant", "content": answer.text}]
+        # a part that asked nothing ("what?" beside a question) gets no section of its own
+        kept = [a for a in answers if a.extra.get("abstention_reason") != "no-question"]
+        if not kept:
+            yield from self._stream_one(question, history, filters, t0)
+            return
+        notice = (UNANSWERED_QUESTIONS[detect_language(question)].format(n=MAX_QUESTIONS)
+                  if len(questions) > MAX_QUESTIONS else "")
+        answer = combine_answers(question, kept, notice) if len(kept) > 1 else kept[0]
+        answer.timings_ms["total"] = (time.perf_counter() - t0) * 1000
+        yield answer
+
+    @staticmethod
+    def questions(message: Any) -> list[Any]:
+        """The questions a message asks, each answered on its own (``split_questions``);
+        ``[message]`` for one question, for text over ``MAX_QUESTION_CHARS`` (shortened and
+        asked as one) and for anything that is not text (``ask`` refuses it)."""
+        if not isinstance(message, str) or len(message) > MAX_QUESTION_CHARS:
+            return [message]
+        return split_questions(message)
+
+    def _stream_one(self, question: Any, history: History | None, filters: Filters, t0: float
+                    ) -> Iterator[str | Answer]:
+        """``stream`` for a message asking one question (``t0``: when the message came)."""
         state = self._decide(self._retrieve(self._prepare({"question": question, "history": history,
                                                            "filters": filters})))
         fallback = self._extractive(state)

@@ -286,6 +286,44 @@ def question_as_asked(message: str) -> tuple[str, str]:
     return typed, with_question_mark(strip_request_frame(typed))
 
 
+# Questions answered from one message; more are left for another message (a product limit:
+# each is retrieved and decided on its own, and the answer grows by one section each).
+MAX_QUESTIONS = 4
+
+
+def split_questions(message: str) -> list[str]:
+    """The questions one chat message asks, in order: ``["Who attended the conference?",
+    "Where was it held?"]`` for "Who attended the conference? Where was it held?";
+    ``[message]`` when it asks one question or none.
+
+    The message is cut into sentences by the project's sentence splitter
+    (``qa.splitting.split_sentences``: pysbd, and the Arabic ``؟``), keeping short ones
+    ("Where?"). Each sentence ending in a question mark (past closing quotes) that is not
+    small talk ("how are you?") ends a question; the sentences before it that end in no
+    mark ("Hi!", "I read the article.") open it, and those after the last question
+    ("Thanks!") close it. A second question that adds nothing of its own ("وأين عقد؟") is
+    answered as a follow-up of the first (``qa.chain``), as if asked in the next turn.
+
+    Returns:
+        At least one string; two or more only when the message holds two or more questions.
+    """
+    from .splitting import split_sentences
+
+    sentences = [s.text for s in split_sentences(message, min_words=1)]
+    parts: list[str] = []
+    pending: list[str] = []
+    for sentence in sentences:
+        pending.append(sentence)
+        if sentence.rstrip(_QUOTES + " ").endswith(("?", "؟")) and not is_small_talk(sentence):
+            parts.append(" ".join(pending))
+            pending = []
+    if len(parts) < 2:
+        return [message.strip()]
+    if pending:
+        parts[-1] = " ".join([parts[-1], *pending])
+    return parts
+
+
 def with_question_mark(text: str) -> str:
     """``text`` ending in a question mark when it opens with a question word and holds none
     ("who attended the conference" -> "who attended the conference?", «من حضر.» -> «من حضر؟»;

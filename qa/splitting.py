@@ -120,16 +120,17 @@ def past_ornaments(text: str, start: int, end: int) -> int:
     return a if a < end else start
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+def split_sentences(text: str, start: int = 0, end: int | None = None, min_words: int = MIN_WORDS) -> list[Span]:
     """Split ``text[start:end]`` (one paragraph) into sentence spans.
 
     Args:
         text: the whole document text.
         start, end: the paragraph's offsets in it.
+        min_words: fragments of fewer words are joined to the previous sentence (or the
+            next one); 1 keeps every sentence (a chat message's "Where?").
 
     Returns:
-        Sentence spans, whitespace trimmed, offsets into ``text``; fragments of fewer
-        than ``MIN_WORDS`` words are joined to the previous sentence (or the next one).
+        Sentence spans, whitespace trimmed, offsets into ``text``.
     """
     end = len(text) if end is None else end
     paragraph = text[start:end]
@@ -145,7 +146,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         a, b = _strip_span(text, start + a, start + b)
         if a < b:
             spans.append((a, b))
-    return [Span(a, b, text[a:b]) for a, b in _join_fragments(text, spans)]
+    return [Span(a, b, text[a:b]) for a, b in _join_fragments(text, spans, min_words)]
 
 
 def _join_fragments(text: str, spans: list[tuple[int, int]], min_words: int = MIN_WORDS) -> list[tuple[int, int]]:

@@ -1,0 +1,108 @@
+"""A message asking several questions gets each answered, in one answer of a section each
+(``qa.followups.split_questions``, ``qa.answer.combine_answers``, ``ArticleQA.stream``)."""
+
+import json
+import re
+
+import pytest
+
+from qa.answer import Answer, Citation, combine_answers
+from qa.evaluation import answer_correct
+from qa.followups import MAX_QUESTIONS, split_questions
+
+from conftest import SEED_DEV
+
+
+def _seed_questions(answerable: bool, lang: str) -> list[dict]:
+    rows = [json.loads(line) for line in SEED_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r["answerable"] is answerable and r["lang"] == lang]
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_two_questions_of_the_set_are_split_where_typed(lang):
+    questions = [r["question"] for r in _seed_questions(True, lang)]
+    assert len(questions) >= 2
+    for first, second in zip(questions, questions[1:]):
+        assert split_questions(f"{first} {second}") == [first, second]
+        assert split_questions(first) == [first]
+
+
+def test_what_opens_or_closes_a_question_stays_with_it():
+    assert split_questions("Hi! Who attended? Where was it held? Thanks!") == [
+        "Hi! Who attended?", "Where was it held? Thanks!"]
+    # a short second question stays a question of its own (the sentence splitter joins
+    # fragments under three words in articles, not here)
+    assert split_questions("من حضر المؤتمر؟ وأين عقد؟") == ["من حضر المؤتمر؟", "وأين عقد؟"]
+    # small talk that ends in a mark is no question of its own
+    assert split_questions("Hi, how are you? Who attended?") == ["Hi, how are you? Who attended?"]
+    assert split_questions("مرحبا، كيف حالك؟ من حضر؟") == ["مرحبا، كيف حالك؟ من حضر؟"]
+    # a statement before one question: one question
+    assert split_questions("I read the article. Who is Haftar?") == ["I read the article. Who is Haftar?"]
+    # abbreviations do not end a question
+    assert split_questions("Who is Dr. Smith? What about Mr. Hamza?") == ["Who is Dr. Smith?", "What about Mr. Hamza?"]
+
+
+def _citation(n: int, start: int) -> Citation:
+    return Citation(n=n, source="a.txt", paragraph=1, start=0, end=100, text="x" * 100, score=0.1,
+                    quote_start=start, quote_end=start + 10, quote="y" * 10, passage_id=0)
+
+
+def test_combined_markers_are_renumbered_and_a_shared_quote_keeps_one_number():
+    first = Answer("Q1?", "«a» [1] «b» [2]", False, "en", citations=[_citation(1, 0), _citation(2, 20)], lead="«a» [1]")
+    second = Answer("Q2?", "«b» [1] «c» [2]", False, "en", citations=[_citation(1, 20), _citation(2, 40)],
+                    lead="«c» [2]")
+    refused = Answer("Q3?", "The article does not say.", True, "en", mode="abstained",
+                     extra={"abstention_reason": "missing-words", "p_answerable": 0.01})
+    combined = combine_answers("Q1? Q2? Q3?", [first, second, refused])
+    assert [c.n for c in combined.citations] == [1, 2, 3]
+    assert [c.quote_start for c in combined.citations] == [0, 20, 40]
+    assert combined.text == "Q1?\n«a» [1] «b» [2]\n\nQ2?\n«b» [2] «c» [3]\n\nQ3?\nThe article does not say."
+    assert combined.lead == "Q1?\n«a» [1]\n\nQ2?\n«c» [3]\n\nQ3?\nThe article does not say."
+    assert not combined.abstained
+    assert [q["abstained"] for q in combined.extra["questions"]] == [False, False, True]
+    assert combined.extra["questions"][2]["abstention_reason"] == "missing-words"
+    both_refused = combine_answers("Q3? Q3?", [refused, refused])
+    assert both_refused.abstained and both_refused.lead == "" and both_refused.mode == "abstained"
+    with pytest.raises(ValueError):
+        combine_answers("", [])
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_each_question_of_a_message_is_answered_as_if_asked_in_turn(seed_bot, lang):
+    answerable = _seed_questions(True, lang)
+    unanswerable = _seed_questions(False, lang)
+    for first, second in ((answerable[0], answerable[1]), (answerable[2], unanswerable[-1])):
+        message = f"{first['question']} {second['question']}"
+        combined = seed_bot.ask(message)
+        alone = seed_bot.ask(first["question"])
+        then = seed_bot.ask(second["question"], history=[{"role": "user", "content": alone.question},
+                                                         {"role": "assistant", "content": alone.text}])
+        parts = combined.extra["questions"]
+        assert [p["question"] for p in parts] == [first["question"], second["question"]]
+        assert [p["abstained"] for p in parts] == [alone.abstained, then.abstained]
+        # every marker points at a citation, and each quote is cited once
+        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", combined.text)}
+        assert numbers == {c.n for c in combined.citations}
+        assert len({(c.source, c.quote_start) for c in combined.citations}) == len(combined.citations)
+        # the quotes of each section are those the question gets asked in turn
+        assert {c.quote for c in combined.citations} == {c.quote for c in alone.citations + then.citations}
+        for part, row, single in zip(parts, (first, second), (alone, then)):
+            if row["answerable"] and not single.abstained:
+                assert answer_correct(part["lead"] or "", row["answer"]) == answer_correct(single.lead, row["answer"])
+        assert combined.lead.startswith(first["question"])
+
+
+def test_a_part_that_asks_nothing_gets_no_section(seed_bot):
+    answer = seed_bot.ask("what? Who commands the army in eastern Libya?")
+    assert "questions" not in answer.extra
+    assert answer.question == "Who commands the army in eastern Libya?"
+    assert not answer.abstained
+    nothing = seed_bot.ask("Who? What?")
+    assert nothing.abstained and nothing.extra["abstention_reason"] == "no-question"
+
+
+def test_more_questions_than_answered_are_named_in_a_notice(seed_bot):
+    questions = [r["question"] for r in _seed_questions(True, "en")][: MAX_QUESTIONS + 1]
+    answer = seed_bot.ask(" ".join(questions))
+    assert [p["question"] for p in answer.extra["questions"]] == questions[:MAX_QUESTIONS]
+    assert str(MAX_QUESTIONS) in answer.notice
