@@ -86,7 +86,7 @@ SMALL_TALK = frozenset(normalize(w) for w in (
     "hi hello hey hiya howdy yo greetings thanks thank thx ty you very much lot ok okay k yes yeah yep no nope "
     "bye goodbye good morning evening afternoon night great nice cool fine sure please alright welcome cheers "
     "مرحبا مرحباً أهلا اهلا هلا هاي السلام سلام عليكم وعليكم صباح مساء الخير النور شكرا شكراً جزيلا لك لكم "
-    "تسلم مشكور حسنا حسناً طيب تمام ممتاز جميل نعم لا أوكي اوكي وداعا"
+    "تسلم مشكور حسنا حسناً طيب تمام ممتاز جميل نعم لا أوكي اوكي وداعا sorry excuse عفوا معليش"
 ).split())
 
 
@@ -210,9 +210,10 @@ def strip_small_talk(text: str) -> str:
 # the article, and moved the query's embedding off the answer.
 REQUEST_FRAME_WORDS = _vocabulary(
     "can could would will you u please pls plz tell me let us know i id d ll m want wanted like wonder wondering "
-    "was were am do did happen to any idea clue explain show give say just quick question hey "
+    "was were am do did happen to any idea clue explain show give say just quick question hey mind telling "
     "هل يمكنك يمكن ممكن بإمكانك بامكانك تستطيع تقدر أن ان تخبرني تخبرنا تقولي تقول تقوللي قولي قل قلي "
     "لي لنا أريد اريد أود اود بدي ابي أبي ابغى أبغى عايز عاوز حاب أعرف اعرف نعرف تعرف تعرفي وضح وضحي "
+    "بتعرف بتعرفي تعرفين بتقدر تشرح تشرحي تشرحلي تشرحيلي "
     "اشرح اشرحي اشرحلي لو سمحت سمحتي من فضلك فضلكم سؤال سريع يا ريت ياريت"
 )
 _QUOTES = "\"“”«»'‘’"
@@ -264,6 +265,15 @@ def strip_request_frame(text: str) -> str:
         if closing and all(w in REQUEST_FRAME_WORDS for w in closing) and any(w not in STOPWORDS for w in closing):
             rest = core[comma + 1:]
             core = core[:comma].rstrip() + ("؟" if "؟" in rest else "?" if "?" in rest else "")
+    # a closing "if you know" after the question ("Who came if you know?", «من حضر إذا بتعرف؟»)
+    tail = list(re.finditer(r"\w+", core))
+    words = [normalize(_strip_conjunction(m.group())).lower() for m in tail]
+    for k in range(1, len(words) - 1):
+        if words[k] in _WHETHER | {"if"} and all(w in REQUEST_FRAME_WORDS for w in words[k + 1:]) \
+                and any(w not in STOPWORDS for w in words[k + 1:]):
+            rest = core[tail[k].start():]
+            core = core[:tail[k].start()].rstrip(" ,،") + ("؟" if "؟" in rest else "?" if "?" in rest else "")
+            break
     # a closing "please" (", please?", «… لو سمحت؟»)
     tail = list(re.finditer(r"\w+", core))
     words = [normalize(m.group()).lower() for m in tail]

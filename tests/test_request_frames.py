@@ -41,6 +41,12 @@ def _answerable():
     ("Who attended the conference, can you tell me?", "Who attended the conference?"),
     ("من حضر المؤتمر، ممكن تقولي؟", "من حضر المؤتمر؟"),
     ("ممكن تقولي إذا حضرت مصر؟", "هل حضرت مصر؟"),
+    # a closing "if you know" without a comma, "mind telling", Levantine «بتعرف», «تشرحلي»
+    ("من حضر المؤتمر إذا بتعرف؟", "من حضر المؤتمر؟"),
+    ("Who attended if you know?", "Who attended?"),
+    ("Would you mind telling me who attended?", "Who attended?"),
+    ("بتعرف مين حضر المؤتمر؟", "مين حضر المؤتمر؟"),
+    ("تشرحلي ليش غابت مصر؟", "ليش غابت مصر؟"),
 ])
 def test_the_frame_is_taken_off(message, core):
     assert strip_request_frame(message) == core
@@ -51,8 +57,8 @@ def test_the_frame_is_taken_off(message, core):
     "Can you tell me a joke?", "Tell me about Haftar", "احكيلي عن المؤتمر",
     # a yes/no question and a bare question are questions already
     "هل حضرت مصر؟", "Was Egypt there?", "من حضر المؤتمر؟", "Who attended the conference?",
-    # a closing clause that asks something is no frame
-    "Who came, and why?",
+    # a closing clause that asks something is no frame, nor an "if" clause of its own
+    "Who came, and why?", "Who attended the conference if it was held?", "What happens if you mind the gap?",
 ])
 def test_a_message_without_a_frame_is_left_as_it_is(message):
     assert strip_request_frame(message) == message
@@ -80,6 +86,8 @@ def test_a_question_typed_without_its_mark_is_answered_as_with_it(seed_bot):
 @pytest.mark.parametrize(("message", "core"), [
     ("Who attended the conference? Thanks!", "Who attended the conference?"),
     ("من حضر المؤتمر؟ شكرا جزيلا", "من حضر المؤتمر؟"),
+    # an apology opening it
+    ("عفوا، من حضر المؤتمر؟", "من حضر المؤتمر؟"), ("Sorry, who attended?", "Who attended?"),
     # a closing sentence that is not small talk stays
     ("Who attended the conference? And who did not?", "Who attended the conference? And who did not?"),
 ])
