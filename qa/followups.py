@@ -214,11 +214,22 @@ REQUEST_FRAME_WORDS = _vocabulary(
     "هل يمكنك يمكن ممكن بإمكانك بامكانك تستطيع تقدر أن ان تخبرني تخبرنا تقولي تقول تقوللي قولي قل قلي "
     "لي لنا أريد اريد أود اود بدي ابي أبي ابغى أبغى عايز عاوز حاب أعرف اعرف نعرف تعرف تعرفي وضح وضحي "
     "بتعرف بتعرفي تعرفين بتقدر تشرح تشرحي تشرحلي تشرحيلي "
+    # requests for what the article says of a topic ("Tell me about …", «احكيلي عن …»)
+    "talk info information details detail something anything more "
+    "احكيلي حكيلي احكي احكيلنا كلمني كلمنا حدثني حدثنا حدثيني عطني اعطني أعطني نبذة معلومات شي شيء "
+    "أبغى نبي نبغى "
     "اشرح اشرحي اشرحلي لو سمحت سمحتي من فضلك فضلكم سؤال سريع يا ريت ياريت"
 )
 _QUOTES = "\"“”«»'‘’"
 # After a frame, the Arabic particles that embed a yes/no question ("if", "whether").
 _WHETHER = _vocabulary("إذا اذا إن ان لو")
+# The word after a request that names a topic instead of a question ("Tell me about Haftar",
+# «احكيلي عن حفتر»), and the question such a request is asked as (``strip_request_frame``).
+_TOPIC_WORDS = _vocabulary("about on regarding concerning عن على حول بخصوص بشأن")
+# a message may open with one of these ("About the delegations?", «بخصوص تبادل المعلومات»);
+# "On …" and «على …» open too many other sentences
+_OPENING_TOPIC_WORDS = _vocabulary("about regarding concerning عن حول بخصوص بشأن")
+TOPIC_QUESTION = {"ar": "ماذا عن {}؟", "en": "What about {}?"}
 # «من» is "who" and also the "من" of «من فضلك» (please): the phrase is read first.
 _POLITE_PHRASES = tuple(normalize(p) for p in ("من فضلك", "من فضلكم"))
 
@@ -246,6 +257,14 @@ def strip_request_frame(text: str) -> str:
     # a frame ends where its question starts; "هل" opens the frame («هل يمكنك…»), so it is no start
     # a run of function words alone ("To what …", «هل من …») frames nothing
     requested = any(w not in STOPWORDS for w in folded[:i])
+    if i + 1 < len(tokens) and folded[i] in (_TOPIC_WORDS if requested else _OPENING_TOPIC_WORDS) \
+            and (requested or i == 0) and not any(w in QUESTION_WORDS for w in folded[i + 1:]):
+        # a request about a topic asks what the article says of it: "Tell me about Haftar" is
+        # asked as "What about Haftar?" (the words of the request were judged missing from the
+        # article, and moved the query's embedding off the topic: README, "Topic requests")
+        topic = text[tokens[i + 1].start():].strip().rstrip("?؟.!…").strip()
+        if content_words(topic):
+            return TOPIC_QUESTION["ar" if is_arabic_token(tokens[i + 1].group()) else "en"].format(topic)
     if 0 < i < len(tokens) and requested and folded[i] in _WHETHER and is_arabic_token(tokens[i].group()):
         # «ممكن تقولي إذا حضرت مصر؟» embeds a yes/no question: asked as «هل حضرت مصر؟»
         core = "هل " + text[tokens[i].end():].lstrip()

@@ -290,17 +290,25 @@ class ArticleGrounding:
         return _closeness(word, self._word_set, self.vocabulary, self._arabic_roots, self._words, GROUNDED["fuzzy"])
 
     def has_known_word(self, text: str) -> bool:
-        """True when ``text`` holds at least one word of the articles or of an Arabic or
-        English dictionary (pyspellchecker's word lists), or a number: "asdf qwer" and
-        "aaaa…" hold none, and ask nothing."""
+        """True when ``text`` holds at least one word of the articles (as written or by
+        light stem) or of an Arabic or English dictionary (pyspellchecker's word lists), a
+        number, or a Latin name the articles hold in Arabic script (``latin_names``:
+        "Haftar?"): "asdf qwer" and "aaaa…" hold none, and ask nothing."""
         tokens = [normalize(t) for t in _WORD.findall(text)]
         if any(t.isdigit() for t in tokens):
             return True
         words = [t for t in tokens if len(t) > 1]
         if any(w in self._word_set for w in words):
             return True
+        # a word of the articles with a clitic on it («والإرهاب؟»: "and terrorism?") is in
+        # neither list as written, but its light stem is one of the articles' BM25 terms
+        if any(t in self.vocabulary for t in analyze(" ".join(words[:200]))):
+            return True
         dictionaries = _dictionaries()
-        return any(dictionaries["ar" if is_arabic_token(w) else "en"].known([w]) for w in words[:200])
+        if any(dictionaries["ar" if is_arabic_token(w) else "en"].known([w]) for w in words[:200]):
+            return True
+        # a name the articles hold in another script ("Haftar?" over «حفتر») is in no dictionary
+        return len(text) <= 1000 and self.latin_names(text)[0] > 0
 
     def latin_names(self, question: str) -> tuple[int, int]:
         """``(linked, unlinked)``: how many capitalised Latin names of ``question``

@@ -64,7 +64,7 @@ def test_seed_readers_questions_are_answered_by_the_seed_in_its_own_words():
     assert Counter(q.lang for q in questions) == {"ar": len(by_number), "en": len(by_number)}
 
 
-@pytest.mark.parametrize("name", ["chat_phrasing", "short_questions"])
+@pytest.mark.parametrize("name", ["chat_phrasing", "short_questions", "topic_requests"])
 def test_blind_seed_sets_quote_the_seed_and_keep_their_labels_apart(name):
     questions = read_questions(NEAR_TOPIC.parents[1] / name / "questions.jsonl")
     article = normalize((NEAR_TOPIC.parents[2] / "seeds" / "000_c53a8d77ccf2062b.txt").read_text(encoding="utf-8"))
