@@ -379,3 +379,19 @@ def test_a_whole_article_request_sends_the_opening_passages_to_the_model(llm_bot
         assert f'<passage id="{hit.rank}">\n{hit.text}\n</passage>' in user_message(request)
     assert_exact(answer, {SEED_NAME: seed_text})
     assert [c.paragraph for c in answer.citations] == [1, 2]
+
+
+def test_two_questions_in_one_message_each_get_the_policy_and_the_model(llm_bot, stub, seed_text):
+    """A message asking two questions: each is decided by the policy on its own, the model is
+    asked only for the one the policy answers, and the answer has a section each."""
+    first, second = "من حضر المؤتمر؟", "كم بلغت ميزانية المؤتمر؟"
+    n = rank_of(llm_bot, first, TUNIS)
+    stub.reply(f"حضرت المؤتمر وفود رسمية من تونس [{n}].")
+    stub.reply(second)  # the second question, rewritten in the light of the first, is itself
+    answer = llm_bot.ask(f"{first} {second}")
+    assert [p["abstained"] for p in answer.extra["questions"]] == [False, True]
+    assert answer.mode == "llm" and not answer.abstained
+    assert answer.text == f"{first}\nحضرت المؤتمر وفود رسمية من تونس [1].\n\n{second}\n{ABSTENTION['ar']}"
+    assert_exact(answer, {SEED_NAME: seed_text})
+    answered = [r for r in stub.requests if "<question>" in user_message(r)]
+    assert len(answered) == 1 and f"<question>{first}</question>" in user_message(answered[0])
