@@ -188,19 +188,18 @@ def article_line(label: str, headlines: list[str]) -> str:
 ARTICLE_LABELS_AR = {"sample article": "المقال الأصلي", "your article": "مقالك"}
 
 
-def answered_from_parts(article: str, language: str) -> list[tuple[str, str, str]]:
-    """Which article answered, as ``(language, words, headlines)`` parts, the answer's
-    ``language`` first: ``("ar", "المصدر: المقال الأصلي", "(<headline>)")`` then ``("en",
-    "Answered from: sample article", "")`` under an Arabic answer, English first under any
-    other. ``article`` is ``article_line``'s text; its headlines (without their isolates: the
-    page isolates them) go in the first part only: said in both, the line took two lines more
-    on a phone."""
+def answered_from_words(article: str, language: str) -> tuple[str, str]:
+    """Which article answered, as ``(words, headlines)`` in the answer's ``language`` alone:
+    ``("المصدر: المقال الأصلي", "(<headline>)")`` under an Arabic answer, ``("Answered from:
+    sample article", "(<headline>)")`` under any other. ``article`` is ``article_line``'s text;
+    its headlines come without their isolates (the page isolates them). The line said it in
+    both languages, English beside the Arabic lines of an Arabic answer (a trial): every line
+    around an answer is in the asker's language, as the sources' labels are (``source_lines``)."""
     label, _, names = article.partition(" \u2068")
     names = names.removesuffix("\u2069")
-    arabic_label = ARTICLE_LABELS_AR.get(label, "المقال")
     if language == "ar":
-        return [("ar", f"المصدر: {arabic_label}", names), ("en", f"Answered from: {label}", "")]
-    return [("en", f"Answered from: {label}", names), ("ar", f"المصدر: {arabic_label}", "")]
+        return f"المصدر: {ARTICLE_LABELS_AR.get(label, 'المقال')}", names
+    return f"Answered from: {label}", names
 
 
 def new_conversation_line(article: str, own: bool) -> str:

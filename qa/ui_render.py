@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import answered_from_parts, headline_of, plain_text, source_label, source_title
+from qa.conversation import answered_from_words, headline_of, plain_text, source_label, source_title
 from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -193,8 +193,12 @@ def render_answer(
     # mixed-direction text, a trial), and no time either, which the page footer still gives
     if article and answer.citations:
         parts.append(render_answered_from(article, answer.language, elapsed_s))
-    parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text · انسخ الإجابة نصا">'
-                 'Copy · نسخ</button>')
+    # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
+    # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
+    copy, copied, title = (("نسخ", "نُسخ", "انسخ الإجابة نصا") if answer.language == "ar" else
+                           ("Copy", "Copied", "Copy the answer as plain text"))
+    parts.append(f'<button type="button" class="qa-copy" title="{title}"><span class="qa-copy-idle">{copy}</span>'
+                 f'<span class="qa-copy-done">{copied}</span></button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
     lines = "".join(f'<span class="qa-plain-line">{html.escape(line)}</span>'
@@ -206,22 +210,19 @@ def render_answer(
 
 def render_answered_from(article: str, language: str, elapsed_s: float | None = None) -> str:
     """The line under an answer saying which article answered (``article``, as
-    ``qa.conversation.article_line`` gave it) and how fast: one part per language
-    (``answered_from_parts``), the answer's ``language`` first and giving the line its
-    direction, each part in its own direction, the headline in its own isolate, the time at
-    the end of the last part. The CSS lays the parts side by side, each wrapping as a whole
-    onto a line of its own when they do not fit, the headline cut to its line: the one
-    mixed-direction line had wrapped into three on a phone, its languages drawn into each
-    other (a trial)."""
-    parts = answered_from_parts(article, language)
-    took = f' · <bdi dir="ltr">{seconds(elapsed_s)}</bdi>' if elapsed_s is not None else ""
-    spans = []
-    for i, (lang, words, names) in enumerate(parts):
-        name = f' <bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
-        spans.append(f'<span class="qa-from-part" dir="{"rtl" if lang == "ar" else "ltr"}" lang="{lang}">'
-                     f'<span class="qa-from-words">{esc(words)}{took if i == len(parts) - 1 else ""}</span>{name}</span>')
-    first = parts[0][0]
-    return f'<div class="qa-from" dir="{"rtl" if first == "ar" else "ltr"}" lang="{first}">{"".join(spans)}</div>'
+    ``qa.conversation.article_line`` gave it) and how fast, in the answer's ``language`` alone
+    (``answered_from_words``) and its direction: the words, the headline in its own isolate,
+    then the time. It said it in both languages, English beside an Arabic answer (a trial).
+    The CSS keeps it to one line, the headline cut short with "…" (on a phone it took two
+    more lines; the sources above name it whole, and so does its title)."""
+    words, names = answered_from_words(article, language)
+    direction = "rtl" if language == "ar" else "ltr"
+    name = f'<bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
+    took = (f'<span class="qa-from-time">· <bdi>{seconds(elapsed_s, language)}</bdi></span>'
+            if elapsed_s is not None else "")
+    lang = "ar" if language == "ar" else "en"
+    return (f'<div class="qa-from" dir="{direction}" lang="{lang}">'
+            f'<span class="qa-from-words">{esc(words)}</span>{name}{took}</div>')
 
 
 # --------------------------------------------------------------------------- article panel
@@ -330,9 +331,12 @@ def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
 # --------------------------------------------------------------------------- footer / status
 
 
-def seconds(elapsed_s: float) -> str:
+def seconds(elapsed_s: float, language: str = "en") -> str:
     """A time as the page prints it, to the hundredth of a second; an answer from the cache,
-    under half of one, is "< 0.01 s" rather than "0.00 s" (a trial read that as no time)."""
+    under half of one, is "< 0.01 s" rather than "0.00 s" (a trial read that as no time).
+    Under an Arabic answer (``language`` "ar") in Arabic: "0.25 ث", "أقل من 0.01 ث"."""
+    if language == "ar":
+        return "أقل من 0.01 ث" if elapsed_s < 0.005 else f"{elapsed_s:.2f} ث"
     return "< 0.01 s" if elapsed_s < 0.005 else f"{elapsed_s:.2f} s"
 
 
@@ -452,6 +456,8 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-evidence summary { cursor: pointer; }
 .qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
+.qa-copy .qa-copy-done, .qa-copy.qa-copied .qa-copy-idle { display: none; }
+.qa-copy.qa-copied .qa-copy-done { display: inline; }
 #qa-chat-status:empty { display: none; }
 /* the lines under the chat box take no room while they say nothing (three empty blocks left
    a gap of about 100 px between the box and the examples) */
@@ -476,13 +482,11 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
 .qa-status div { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
-/* its language parts side by side, each wrapping whole to a line of its own (no separator
-   left dangling at a line's end), and a long headline wrapping whole under its label */
-.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; flex-wrap: wrap; column-gap: 1.2em; }
-/* the headline on its label's line, cut short with "…" where the line ends (on a phone it took
-   two more lines; the sources above name it whole, and so does its title) */
-.qa-from-part { display: flex; column-gap: .3em; min-width: 0; max-width: 100%; }
-.qa-from-words { flex: none; }
+/* one line in the answer's language: the words and the time whole, the headline between them
+   cut short with "…" where the line ends (on a phone it took two more lines; the sources above
+   name it whole, and so does its title) */
+.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; column-gap: .3em; }
+.qa-from-words, .qa-from-time { flex: none; }
 .qa-from-name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 /* the line while indexing: the body's colour at normal weight (less emphasis than a result);
    the theme's subdued grey, faded with the working component, read as disabled (a trial) */
@@ -581,8 +585,8 @@ CLICK_JS = """
     const plain = btn.closest(".qa-answer")?.querySelector(".qa-plain");
     if (!plain || !navigator.clipboard) return;
     navigator.clipboard.writeText(window.qaPlain(plain)).then(() => {
-      btn.textContent = "Copied · نُسخ";
-      setTimeout(() => { btn.textContent = "Copy · نسخ"; }, 1500);
+      btn.classList.add("qa-copied");  // its "Copied", in the answer's language (qa.ui_render.render_answer)
+      setTimeout(() => btn.classList.remove("qa-copied"), 1500);
     });
   });
   // Screen readers get each message's plain text as its label, not its HTML (Gradio
