@@ -538,8 +538,15 @@ CLICK_JS = """
   const dirAuto = () => document.querySelectorAll("#qa-question textarea, #qa-paste textarea")
     .forEach((el) => { if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto"); });
   ["focusin", "input"].forEach((type) => document.addEventListener(type, dirAuto, true));
-  new MutationObserver(dirAuto).observe(document.body, {childList: true, subtree: true});
+  // The chat box's send button is named by the words it shows (app.py's submit_btn, "Ask ·
+  // اسأل"): Gradio gives it aria-label="Submit", which screen readers say instead (a trial).
+  const nameSend = () => document.querySelectorAll("#qa-question [data-testid='submit-button']").forEach((el) => {
+    const words = el.textContent.trim();
+    if (words && el.getAttribute("aria-label") !== words) el.setAttribute("aria-label", words);
+  });
+  new MutationObserver(() => { dirAuto(); nameSend(); }).observe(document.body, {childList: true, subtree: true});
   dirAuto();
+  nameSend();
   // A source of the latest answer clicked in the chat also selects it in the selector
   // beside the article, so the two never disagree.
   const syncSelector = (t) => {

@@ -1237,3 +1237,37 @@ def test_no_raw_gradio_key_is_left_for_screen_readers(browser, tmp_path):
         assert "Done · تم" in announced, announced
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ar"])
+def test_the_ask_button_is_named_by_what_it_says(browser, tmp_path, locale):
+    """The chat box's send button shows "Ask · اسأل" but screen readers called it "Submit"
+    (Gradio's aria-label, a trial): its accessible name is its words, in both languages, in an
+    English and an Arabic browser, and it stays so after an answer and while an article is
+    indexed (the box redrawn locked); pressing the button so named asks the question."""
+    from app_helpers import large_article
+
+    with running_app() as (url, _demo):
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale=locale)
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        box = page.locator("#qa-question textarea")
+        box.wait_for(timeout=60_000)
+        ask = page.get_by_role("button", name="Ask · اسأل", exact=True)
+        ask.wait_for(timeout=10_000)
+        assert ask.count() == 1 and ask.is_visible()
+        assert page.locator("#qa-question").get_by_role("button", name="Submit").count() == 0
+        box.fill("من حضر المؤتمر؟")
+        ask.click()
+        page.locator("#qa-chat .qa-answer:not(.qa-streaming) .qa-lead").first.wait_for(timeout=120_000)
+        assert page.locator("#qa-chat .qa-user").count() == 1
+        assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(large_article(tmp_path)))
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=30_000)
+        assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
+        assert page.locator("#qa-question").get_by_role("button", name="Submit").count() == 0
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
+        assert not outside, outside
+        page.close()
