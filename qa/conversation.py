@@ -13,8 +13,8 @@ their limits the same way:
   (``qa.llm.LLMAnswerer.max_history_messages``), so there is one history policy, not two.
 - At most ``MAX_TURNS`` turns are kept (the oldest go first): the web chat keeps the
   conversation in the browser (``to_json``/``from_json``), whose storage is small.
-- ``plain_text`` is what "copy" gives: the short answer, the quotes and numbered sources
-  labelled by the article's headline and paragraph, no HTML.
+- ``plain_text`` is what "copy" gives: the question, the short answer, the quotes and
+  numbered sources labelled by the article's headline and paragraph, no HTML.
 
 The upload limit of a user's own article lives here too (``UPLOAD_LIMIT_BYTES``,
 ``UPLOAD_LIMIT_TEXT``): one number, stated in one wording everywhere it is shown.
@@ -342,13 +342,27 @@ class Conversation:
         return cls(turns[-MAX_TURNS:])
 
 
-def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
-    """An answer as plain text (what "copy" gives and the command line prints): the
-    preface line (a question in another language than the quotes), the short answer, the
-    whole quoted sentences with their markers, a notice, then the numbered sources named by
-    headline and paragraph with their character offsets. No HTML.
+def question_lines(question: str, language: str) -> list[str]:
+    """The question as the first lines of a copied answer (``plain_text``), labelled in the
+    answer's ``language`` and followed by a blank line: ``["السؤال: من حضر المؤتمر؟", ""]``,
+    ``["Question: Who attended?", ""]``; ``[]`` without a question."""
+    question = (question or "").strip()
+    if not question:
+        return []
+    return f"{'السؤال' if language == 'ar' else 'Question'}: {question}".splitlines() + [""]
 
-    Example (shortened)::
+
+def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "") -> str:
+    """An answer as plain text (what "copy" gives and the command line prints): the
+    question when given (``question_lines``: the web chat's copy, which had left it out, a
+    trial; the command line prints the answer alone), the preface line (a question in
+    another language than the quotes), the short answer, the whole quoted sentences with
+    their markers, a notice, then the numbered sources named by headline and paragraph
+    with their character offsets. No HTML.
+
+    Example (shortened, with ``question``)::
+
+        السؤال: من حضر المؤتمر؟
 
         «وبحضور وفود رسمية من تونس، الجزائر، …» [1]
 
@@ -358,7 +372,7 @@ def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
         Sources:
         [1] طرابلس تحتضن مؤتمرا إقليميا للمخابرات العسكرية… · ¶3, characters 414-681
     """
-    lines: list[str] = []
+    lines: list[str] = question_lines(question, answer.language)
     if answer.preface:
         lines.append(answer.preface)
     lines.append(answer.lead or answer.text)

@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import answered_from_words, headline_of, plain_text, source_label, source_title
+from qa.conversation import (answered_from_words, headline_of, plain_text, question_lines, source_label,
+                             source_title)
 from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -162,14 +163,17 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
 
 
 def render_answer(
-    answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = ""
+    answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = "",
+    question: str = "",
 ) -> str:
     """A full answer message: the preface line (a reader of another language), the short
     answer (``Answer.lead``; a chat model's or a short answer's whole text) with its
     ``[n]`` markers, a notice, then the whole quoted sentences as collapsible evidence
     (each once, labelled by headline and paragraph), the line saying which article
     answered and how fast (only when the answer quotes it), a copy button and, hidden, the
-    plain text it copies (``plain_text``)."""
+    plain text it copies (``plain_text``, opening with ``question``, the question as asked;
+    its lines are marked ``qa-plain-question``: a screen reader's label of the message, which
+    follows the question's own, leaves them out)."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -195,14 +199,15 @@ def render_answer(
         parts.append(render_answered_from(article, answer.language, elapsed_s))
     # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
     # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
-    copy, copied, title = (("نسخ", "نُسخ", "انسخ الإجابة نصا") if answer.language == "ar" else
-                           ("Copy", "Copied", "Copy the answer as plain text"))
+    copy, copied, title = (("نسخ", "نُسخ", "انسخ السؤال والإجابة نصا") if answer.language == "ar" else
+                           ("Copy", "Copied", "Copy the question and the answer as plain text"))
     parts.append(f'<button type="button" class="qa-copy" title="{title}"><span class="qa-copy-idle">{copy}</span>'
                  f'<span class="qa-copy-done">{copied}</span></button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
-    lines = "".join(f'<span class="qa-plain-line">{html.escape(line)}</span>'
-                    for line in plain_text(answer, documents).split("\n"))
+    asked = len(question_lines(question, answer.language))
+    lines = "".join(f'<span class="qa-plain-line{" qa-plain-question" if i < asked else ""}">{html.escape(line)}</span>'
+                    for i, line in enumerate(plain_text(answer, documents, question).split("\n")))
     parts.append(f'<div class="qa-plain" hidden>{lines}</div>')
     parts.append("</div>")
     return "".join(parts)
@@ -582,10 +587,13 @@ CLICK_JS = """
     syncSelector(t);
     focusEarlier(t, id);
   });
-  // An answer's plain text: its lines (one element each), joined by newlines.
-  window.qaPlain = (plain) => Array.from(plain.querySelectorAll(".qa-plain-line"), (l) => l.textContent).join("\\n");
-  // "Copy" under an answer: its plain text (the short answer, the quotes with their
-  // markers and the sources), never the message's HTML.
+  // An answer's plain text: its lines (one element each), joined by newlines; without the
+  // question's lines (``withQuestion`` false) for a screen reader's label of the message.
+  window.qaPlain = (plain, withQuestion = true) => Array.from(
+    plain.querySelectorAll(withQuestion ? ".qa-plain-line" : ".qa-plain-line:not(.qa-plain-question)"),
+    (l) => l.textContent).join("\\n");
+  // "Copy" under an answer: its plain text (the question, the short answer, the quotes with
+  // their markers and the sources), never the message's HTML.
   document.addEventListener("click", (ev) => {
     const btn = ev.target && ev.target.closest ? ev.target.closest(".qa-copy") : null;
     if (!btn) return;
@@ -601,7 +609,7 @@ CLICK_JS = """
   const fixLabels = () => document.querySelectorAll("#qa-chat [aria-label*='<']").forEach((el) => {
     const plain = el.querySelector(".qa-plain");
     const label = (el.getAttribute("aria-label").split(":")[0] || "message") + ": " +
-      (plain ? window.qaPlain(plain) : el.innerText);
+      (plain ? window.qaPlain(plain, false) : el.innerText);
     if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
   });
   new MutationObserver(fixLabels).observe(document.body,

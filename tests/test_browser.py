@@ -439,9 +439,12 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         assert "<" not in copied and "[1]" in copied and "Sources:" in copied, copied
         lines = copied.splitlines()  # one source a line, as the CLI prints them (the lines had run together)
         assert "Sources:" in lines and re.match(r"\[1\] ", lines[lines.index("Sources:") + 1]), copied
-        assert copied.splitlines()[0] == preface
+        # the question first (it was left out, a trial), then the answer as the message shows it
+        assert lines[:3] == ["Question: Who attended the conference?", "", preface], copied
+        assert lines[3] == lead.strip(), (lines[3], lead)
         label = page.locator("#qa-chat [aria-label*='message']").last.get_attribute("aria-label")
-        assert "<" not in label, label
+        # a screen reader's label of the answer is its plain text, without the question (its bubble says it)
+        assert "<" not in label and "Question:" not in label, label
 
         page.reload(wait_until="load")
         box.wait_for(timeout=60_000)
@@ -455,6 +458,16 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         shot = tmp_path / f"chat-{width}-reloaded.png"
         page.screenshot(path=str(shot), full_page=width >= 800)
         print(f"screenshot after reload: {shot}")
+        # after the reload too, and for an Arabic question in Arabic
+        answers.last.locator(".qa-copy").click()
+        assert page.evaluate("navigator.clipboard.readText()") == copied
+        arabic = _ask(page, box, "من حضر المؤتمر؟")
+        arabic.locator(".qa-copy").click()
+        page.wait_for_function("t => navigator.clipboard.readText().then((c) => c !== t)", arg=copied, timeout=5_000)
+        copied_ar = page.evaluate("navigator.clipboard.readText()")
+        lines = copied_ar.splitlines()
+        assert lines[:2] == ["السؤال: من حضر المؤتمر؟", ""] and "المصادر:" in lines and "<" not in copied_ar, copied_ar
+        assert "[1]" in copied_ar and "Question" not in copied_ar and "Sources" not in copied_ar, copied_ar
         keep = os.environ.get("SCREENSHOT_DIR")
         if keep:
             for name in (f"chat-{width}.png", f"chat-{width}-reloaded.png"):

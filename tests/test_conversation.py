@@ -173,6 +173,34 @@ def test_plain_text_has_markers_and_sources_and_no_html(seed_bot, seed_text):
         assert seed_text[c.quote_start:c.quote_end] == c.quote
 
 
+def test_copy_gives_the_question_then_the_answer(seed_bot):
+    # the chat's Copy gave the answer without the question it answers (a trial): the plain text
+    # opens with the question as asked, labelled in its language, then the answer as before;
+    # the command line (no question given) prints the answer alone
+    import lxml.html
+
+    from qa.conversation import question_lines
+    from qa.ui_render import render_answer
+
+    for question, label, sources in (("Who attended the conference?", "Question", "Sources:"),
+                                     ("من حضر المؤتمر؟", "السؤال", "المصادر:")):
+        answer = seed_bot.ask(question)
+        alone = plain_text(answer, seed_bot.documents)
+        copied = plain_text(answer, seed_bot.documents, question)
+        assert copied.splitlines()[:2] == [f"{label}: {question}", ""], copied
+        assert copied == "\n".join([f"{label}: {question}", "", alone])
+        assert "<" not in copied and "[1]" in copied and sources in copied.splitlines()
+        assert not alone.startswith(label)
+        # the page's hidden copy is that text, line by line, the question's lines marked (a
+        # screen reader's label of the message leaves them out: the question's bubble says it)
+        message = lxml.html.fragment_fromstring(render_answer(answer, seed_bot.documents, 0.1, question=question))
+        lines = message.find_class("qa-plain")[0].find_class("qa-plain-line")
+        assert "\n".join(line.text_content() for line in lines) == copied
+        assert [line.text_content() for line in lines if "qa-plain-question" in line.get("class")] == [
+            f"{label}: {question}", ""]
+    assert question_lines("  ", "en") == [] and question_lines("a\nb", "en") == ["Question: a", "b", ""]
+
+
 def test_app_is_only_ui():
     """app.py holds no regex, no history policy and no limit of its own (issue #13)."""
     source = (ROOT / "app.py").read_text(encoding="utf-8")
