@@ -604,16 +604,22 @@ CLICK_JS = """
       setTimeout(() => btn.classList.remove("qa-copied"), 1500);
     });
   });
-  // Screen readers get each message's plain text as its label, not its HTML (Gradio
-  // labels a message with its raw content).
-  const fixLabels = () => document.querySelectorAll("#qa-chat [aria-label*='<']").forEach((el) => {
-    const plain = el.querySelector(".qa-plain");
-    const label = (el.getAttribute("aria-label").split(":")[0] || "message") + ": " +
-      (plain ? window.qaPlain(plain, false) : el.innerText);
-    if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
-  });
-  new MutationObserver(fixLabels).observe(document.body,
-    {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
+  // Screen readers get each message's plain text as its label, not its HTML (Gradio labels a
+  // message "bot's message: " and its raw content). Worked out a moment after the chat changed,
+  // once the message is drawn: worked out when Gradio set the label, the text was not there
+  // yet, and an answer's label stayed "…" (its pending message's), a question's empty.
+  let labelsDue = false;
+  const fixLabels = () => {
+    labelsDue = false;
+    document.querySelectorAll("#qa-chat [aria-label*='s message: ']").forEach((el) => {
+      const plain = el.querySelector(".qa-plain");
+      const text = plain ? window.qaPlain(plain, false) : el.innerText.trim();
+      const label = el.getAttribute("aria-label").split(":")[0] + ": " + text;
+      if (text && el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
+    });
+  };
+  new MutationObserver(() => { if (!labelsDue) { labelsDue = true; setTimeout(fixLabels, 100); } }).observe(
+    document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
 }
 """
 

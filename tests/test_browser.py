@@ -442,9 +442,11 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         # the question first (it was left out, a trial), then the answer as the message shows it
         assert lines[:3] == ["Question: Who attended the conference?", "", preface], copied
         assert lines[3] == lead.strip(), (lines[3], lead)
-        label = page.locator("#qa-chat [aria-label*='message']").last.get_attribute("aria-label")
-        # a screen reader's label of the answer is its plain text, without the question (its bubble says it)
-        assert "<" not in label and "Question:" not in label, label
+        # a screen reader's label of the answer is its plain text, without the question (its bubble
+        # says it); the question's, its words (they said "…", the pending answer's, and nothing)
+        labels = [el.get_attribute("aria-label") for el in page.locator("#qa-chat [aria-label*='message: ']").all()]
+        assert labels[-2:] == ["user's message: Who attended the conference?",
+                               "bot's message: " + "\n".join(lines[2:])], labels
 
         page.reload(wait_until="load")
         box.wait_for(timeout=60_000)
