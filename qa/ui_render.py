@@ -508,6 +508,11 @@ mark.qa-quote-rest { background: #fef3c7; }
   /* an empty chat holds one line of invitation: at full height it pushed the example questions
      below a 390 x 844 screen (a trial); it takes its full height with the first question */
   #qa-chat:has(.placeholder-content) { height: 140px !important; }
+  /* the question box: two lines at least (one, 32 px beside the Ask button, was too short to see
+     what one types, a trial), growing to app.py's max_lines with the text; two lines through
+     CSS, as lines=2 would make Enter a new line and Shift+Enter send (Gradio's rule). 8 px:
+     Gradio's padding inside the box (border-box) */
+  #qa-question textarea { min-height: calc(2lh + 8px); }
   /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
   #qa-chat .scroll-down-button-container { display: none; } }
 /* Gradio hides its footer's "Use via API" on a phone (its own breakpoint, 640 px) but not the

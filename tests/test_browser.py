@@ -1286,3 +1286,39 @@ def test_the_ask_button_is_named_by_what_it_says(browser, tmp_path, locale):
         assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
         assert not outside, outside
         page.close()
+
+
+def test_the_question_box_shows_what_one_types_on_a_phone(browser, tmp_path):
+    """At 390 px the question box was one line (32 px) beside the Ask button, too short to
+    see what one types (a trial): it shows two lines from the start, grows with a longer
+    question until it is all in view (up to four lines), and after asking, the question and
+    the start of its answer are in view above it."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=390, height=844)
+        measure = ("el => { const s = getComputedStyle(el); return {height: el.clientHeight, scroll: el.scrollHeight,"
+                   " line: parseFloat(s.lineHeight), pad: parseFloat(s.paddingTop) + parseFloat(s.paddingBottom)}; }")
+        empty = box.evaluate(measure)  # its placeholder in view
+        assert empty["scroll"] <= empty["height"] + 1, empty
+        box.click()
+        page.keyboard.type("Who attended")
+        short = box.evaluate(measure)
+        assert short["height"] - short["pad"] >= 2 * short["line"] - 1, short
+        page.keyboard.type(" the conference in Tripoli, and who gave the opening speech there?")
+        page.wait_for_timeout(200)
+        grown = box.evaluate(measure)
+        # three lines at 390 px: all of them in view, the box taller than two lines
+        assert grown["scroll"] <= grown["height"] + 1 and grown["height"] > short["height"], (short, grown)
+        _shoot(page, tmp_path, "question-box-typing-390.png", full_page=False)
+        box.press("Enter")
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
+        answer.locator(".qa-lead").wait_for(timeout=120_000)
+        page.wait_for_timeout(1000)  # the scroll after the answer
+        top, bottom, height = answer.evaluate(
+            "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
+        asked = page.locator("#qa-chat .qa-user").last.evaluate("el => el.getBoundingClientRect().top")
+        assert 0 <= asked < top < height - 100 and bottom > 0, (asked, top, bottom, height)
+        emptied = box.evaluate(measure)  # emptied, it is as it was before typing
+        assert box.input_value() == "" and abs(emptied["height"] - empty["height"]) <= 1, (emptied, empty)
+        _shoot(page, tmp_path, "question-box-answered-390.png", full_page=False)
+        assert not outside, outside
+        page.close()
