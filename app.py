@@ -175,7 +175,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         for turn in conversation.turns:
             messages.append({"role": "user", "content": R.render_user(turn.question)})
             messages.append({"role": "assistant",
-                             "content": R.render_answer(turn.answer, documents, turn.elapsed_s, article=turn.article)})
+                             "content": R.render_answer(turn.answer, documents, turn.elapsed_s, article=turn.article,
+                                                        question=turn.question)})
         return messages
 
     def chat(question, chat_history, kept, session_bot, indexing=False, shown=False):
@@ -239,7 +240,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return
         answer = turn.answer
         messages[-1] = {"role": "assistant",
-                        "content": R.render_answer(answer, qa_bot.documents, turn.elapsed_s, article=turn.article)}
+                        "content": R.render_answer(answer, qa_bot.documents, turn.elapsed_s, article=turn.article,
+                                                   question=turn.question)}
         choices = R.source_choices(answer)
         yield {
             chatbot: messages,

@@ -13,8 +13,8 @@ their limits the same way:
   (``qa.llm.LLMAnswerer.max_history_messages``), so there is one history policy, not two.
 - At most ``MAX_TURNS`` turns are kept (the oldest go first): the web chat keeps the
   conversation in the browser (``to_json``/``from_json``), whose storage is small.
-- ``plain_text`` is what "copy" gives: the short answer, the quotes and numbered sources
-  labelled by the article's headline and paragraph, no HTML.
+- ``plain_text`` is what "copy" gives: the question, the short answer, the quotes and
+  numbered sources labelled by the article's headline and paragraph, no HTML.
 
 The upload limit of a user's own article lives here too (``UPLOAD_LIMIT_BYTES``,
 ``UPLOAD_LIMIT_TEXT``): one number, stated in one wording everywhere it is shown.
@@ -188,19 +188,18 @@ def article_line(label: str, headlines: list[str]) -> str:
 ARTICLE_LABELS_AR = {"sample article": "المقال الأصلي", "your article": "مقالك"}
 
 
-def answered_from_parts(article: str, language: str) -> list[tuple[str, str, str]]:
-    """Which article answered, as ``(language, words, headlines)`` parts, the answer's
-    ``language`` first: ``("ar", "المصدر: المقال الأصلي", "(<headline>)")`` then ``("en",
-    "Answered from: sample article", "")`` under an Arabic answer, English first under any
-    other. ``article`` is ``article_line``'s text; its headlines (without their isolates: the
-    page isolates them) go in the first part only: said in both, the line took two lines more
-    on a phone."""
+def answered_from_words(article: str, language: str) -> tuple[str, str]:
+    """Which article answered, as ``(words, headlines)`` in the answer's ``language`` alone:
+    ``("المصدر: المقال الأصلي", "(<headline>)")`` under an Arabic answer, ``("Answered from:
+    sample article", "(<headline>)")`` under any other. ``article`` is ``article_line``'s text;
+    its headlines come without their isolates (the page isolates them). The line said it in
+    both languages, English beside the Arabic lines of an Arabic answer (a trial): every line
+    around an answer is in the asker's language, as the sources' labels are (``source_lines``)."""
     label, _, names = article.partition(" \u2068")
     names = names.removesuffix("\u2069")
-    arabic_label = ARTICLE_LABELS_AR.get(label, "المقال")
     if language == "ar":
-        return [("ar", f"المصدر: {arabic_label}", names), ("en", f"Answered from: {label}", "")]
-    return [("en", f"Answered from: {label}", names), ("ar", f"المصدر: {arabic_label}", "")]
+        return f"المصدر: {ARTICLE_LABELS_AR.get(label, 'المقال')}", names
+    return f"Answered from: {label}", names
 
 
 def new_conversation_line(article: str, own: bool) -> str:
@@ -343,13 +342,27 @@ class Conversation:
         return cls(turns[-MAX_TURNS:])
 
 
-def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
-    """An answer as plain text (what "copy" gives and the command line prints): the
-    preface line (a question in another language than the quotes), the short answer, the
-    whole quoted sentences with their markers, a notice, then the numbered sources named by
-    headline and paragraph with their character offsets. No HTML.
+def question_lines(question: str, language: str) -> list[str]:
+    """The question as the first lines of a copied answer (``plain_text``), labelled in the
+    answer's ``language`` and followed by a blank line: ``["السؤال: من حضر المؤتمر؟", ""]``,
+    ``["Question: Who attended?", ""]``; ``[]`` without a question."""
+    question = (question or "").strip()
+    if not question:
+        return []
+    return f"{'السؤال' if language == 'ar' else 'Question'}: {question}".splitlines() + [""]
 
-    Example (shortened)::
+
+def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "") -> str:
+    """An answer as plain text (what "copy" gives and the command line prints): the
+    question when given (``question_lines``: the web chat's copy, which had left it out, a
+    trial; the command line prints the answer alone), the preface line (a question in
+    another language than the quotes), the short answer, the whole quoted sentences with
+    their markers, a notice, then the numbered sources named by headline and paragraph
+    with their character offsets. No HTML.
+
+    Example (shortened, with ``question``)::
+
+        السؤال: من حضر المؤتمر؟
 
         «وبحضور وفود رسمية من تونس، الجزائر، …» [1]
 
@@ -359,7 +372,7 @@ def plain_text(answer: Answer, documents: Mapping[str, str]) -> str:
         Sources:
         [1] طرابلس تحتضن مؤتمرا إقليميا للمخابرات العسكرية… · ¶3, characters 414-681
     """
-    lines: list[str] = []
+    lines: list[str] = question_lines(question, answer.language)
     if answer.preface:
         lines.append(answer.preface)
     lines.append(answer.lead or answer.text)

@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import answered_from_parts, headline_of, plain_text, source_label, source_title
+from qa.conversation import (answered_from_words, headline_of, plain_text, question_lines, source_label,
+                             source_title)
 from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -162,14 +163,17 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
 
 
 def render_answer(
-    answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = ""
+    answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = "",
+    question: str = "",
 ) -> str:
     """A full answer message: the preface line (a reader of another language), the short
     answer (``Answer.lead``; a chat model's or a short answer's whole text) with its
     ``[n]`` markers, a notice, then the whole quoted sentences as collapsible evidence
     (each once, labelled by headline and paragraph), the line saying which article
     answered and how fast (only when the answer quotes it), a copy button and, hidden, the
-    plain text it copies (``plain_text``)."""
+    plain text it copies (``plain_text``, opening with ``question``, the question as asked;
+    its lines are marked ``qa-plain-question``: a screen reader's label of the message, which
+    follows the question's own, leaves them out)."""
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -193,12 +197,17 @@ def render_answer(
     # mixed-direction text, a trial), and no time either, which the page footer still gives
     if article and answer.citations:
         parts.append(render_answered_from(article, answer.language, elapsed_s))
-    parts.append('<button type="button" class="qa-copy" title="Copy the answer as plain text · انسخ الإجابة نصا">'
-                 'Copy · نسخ</button>')
+    # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
+    # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
+    copy, copied, title = (("نسخ", "نُسخ", "انسخ السؤال والإجابة نصا") if answer.language == "ar" else
+                           ("Copy", "Copied", "Copy the question and the answer as plain text"))
+    parts.append(f'<button type="button" class="qa-copy" title="{title}"><span class="qa-copy-idle">{copy}</span>'
+                 f'<span class="qa-copy-done">{copied}</span></button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
-    lines = "".join(f'<span class="qa-plain-line">{html.escape(line)}</span>'
-                    for line in plain_text(answer, documents).split("\n"))
+    asked = len(question_lines(question, answer.language))
+    lines = "".join(f'<span class="qa-plain-line{" qa-plain-question" if i < asked else ""}">{html.escape(line)}</span>'
+                    for i, line in enumerate(plain_text(answer, documents, question).split("\n")))
     parts.append(f'<div class="qa-plain" hidden>{lines}</div>')
     parts.append("</div>")
     return "".join(parts)
@@ -206,22 +215,19 @@ def render_answer(
 
 def render_answered_from(article: str, language: str, elapsed_s: float | None = None) -> str:
     """The line under an answer saying which article answered (``article``, as
-    ``qa.conversation.article_line`` gave it) and how fast: one part per language
-    (``answered_from_parts``), the answer's ``language`` first and giving the line its
-    direction, each part in its own direction, the headline in its own isolate, the time at
-    the end of the last part. The CSS lays the parts side by side, each wrapping as a whole
-    onto a line of its own when they do not fit, the headline cut to its line: the one
-    mixed-direction line had wrapped into three on a phone, its languages drawn into each
-    other (a trial)."""
-    parts = answered_from_parts(article, language)
-    took = f' · <bdi dir="ltr">{seconds(elapsed_s)}</bdi>' if elapsed_s is not None else ""
-    spans = []
-    for i, (lang, words, names) in enumerate(parts):
-        name = f' <bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
-        spans.append(f'<span class="qa-from-part" dir="{"rtl" if lang == "ar" else "ltr"}" lang="{lang}">'
-                     f'<span class="qa-from-words">{esc(words)}{took if i == len(parts) - 1 else ""}</span>{name}</span>')
-    first = parts[0][0]
-    return f'<div class="qa-from" dir="{"rtl" if first == "ar" else "ltr"}" lang="{first}">{"".join(spans)}</div>'
+    ``qa.conversation.article_line`` gave it) and how fast, in the answer's ``language`` alone
+    (``answered_from_words``) and its direction: the words, the headline in its own isolate,
+    then the time. It said it in both languages, English beside an Arabic answer (a trial).
+    The CSS keeps it to one line, the headline cut short with "…" (on a phone it took two
+    more lines; the sources above name it whole, and so does its title)."""
+    words, names = answered_from_words(article, language)
+    direction = "rtl" if language == "ar" else "ltr"
+    name = f'<bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
+    took = (f'<span class="qa-from-time">· <bdi>{seconds(elapsed_s, language)}</bdi></span>'
+            if elapsed_s is not None else "")
+    lang = "ar" if language == "ar" else "en"
+    return (f'<div class="qa-from" dir="{direction}" lang="{lang}">'
+            f'<span class="qa-from-words">{esc(words)}</span>{name}{took}</div>')
 
 
 # --------------------------------------------------------------------------- article panel
@@ -330,9 +336,12 @@ def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
 # --------------------------------------------------------------------------- footer / status
 
 
-def seconds(elapsed_s: float) -> str:
+def seconds(elapsed_s: float, language: str = "en") -> str:
     """A time as the page prints it, to the hundredth of a second; an answer from the cache,
-    under half of one, is "< 0.01 s" rather than "0.00 s" (a trial read that as no time)."""
+    under half of one, is "< 0.01 s" rather than "0.00 s" (a trial read that as no time).
+    Under an Arabic answer (``language`` "ar") in Arabic: "0.25 ث", "أقل من 0.01 ث"."""
+    if language == "ar":
+        return "أقل من 0.01 ث" if elapsed_s < 0.005 else f"{elapsed_s:.2f} ث"
     return "< 0.01 s" if elapsed_s < 0.005 else f"{elapsed_s:.2f} s"
 
 
@@ -452,6 +461,8 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-evidence summary { cursor: pointer; }
 .qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
+.qa-copy .qa-copy-done, .qa-copy.qa-copied .qa-copy-idle { display: none; }
+.qa-copy.qa-copied .qa-copy-done { display: inline; }
 #qa-chat-status:empty { display: none; }
 /* the lines under the chat box take no room while they say nothing (three empty blocks left
    a gap of about 100 px between the box and the examples) */
@@ -476,13 +487,11 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
 .qa-status div { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
-/* its language parts side by side, each wrapping whole to a line of its own (no separator
-   left dangling at a line's end), and a long headline wrapping whole under its label */
-.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; flex-wrap: wrap; column-gap: 1.2em; }
-/* the headline on its label's line, cut short with "…" where the line ends (on a phone it took
-   two more lines; the sources above name it whole, and so does its title) */
-.qa-from-part { display: flex; column-gap: .3em; min-width: 0; max-width: 100%; }
-.qa-from-words { flex: none; }
+/* one line in the answer's language: the words and the time whole, the headline between them
+   cut short with "…" where the line ends (on a phone it took two more lines; the sources above
+   name it whole, and so does its title) */
+.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; column-gap: .3em; }
+.qa-from-words, .qa-from-time { flex: none; }
 .qa-from-name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 /* the line while indexing: the body's colour at normal weight (less emphasis than a result);
    the theme's subdued grey, faded with the working component, read as disabled (a trial) */
@@ -499,6 +508,11 @@ mark.qa-quote-rest { background: #fef3c7; }
   /* an empty chat holds one line of invitation: at full height it pushed the example questions
      below a 390 x 844 screen (a trial); it takes its full height with the first question */
   #qa-chat:has(.placeholder-content) { height: 140px !important; }
+  /* the question box: two lines at least (one, 32 px beside the Ask button, was too short to see
+     what one types, a trial), growing to app.py's max_lines with the text; two lines through
+     CSS, as lines=2 would make Enter a new line and Shift+Enter send (Gradio's rule). 8 px:
+     Gradio's padding inside the box (border-box) */
+  #qa-question textarea { min-height: calc(2lh + 8px); }
   /* Gradio's "scroll to the latest" arrow sat over the answer's text; a phone scrolls by swiping */
   #qa-chat .scroll-down-button-container { display: none; } }
 /* Gradio hides its footer's "Use via API" on a phone (its own breakpoint, 640 px) but not the
@@ -534,8 +548,15 @@ CLICK_JS = """
   const dirAuto = () => document.querySelectorAll("#qa-question textarea, #qa-paste textarea")
     .forEach((el) => { if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto"); });
   ["focusin", "input"].forEach((type) => document.addEventListener(type, dirAuto, true));
-  new MutationObserver(dirAuto).observe(document.body, {childList: true, subtree: true});
+  // The chat box's send button is named by the words it shows (app.py's submit_btn, "Ask ·
+  // اسأل"): Gradio gives it aria-label="Submit", which screen readers say instead (a trial).
+  const nameSend = () => document.querySelectorAll("#qa-question [data-testid='submit-button']").forEach((el) => {
+    const words = el.textContent.trim();
+    if (words && el.getAttribute("aria-label") !== words) el.setAttribute("aria-label", words);
+  });
+  new MutationObserver(() => { dirAuto(); nameSend(); }).observe(document.body, {childList: true, subtree: true});
   dirAuto();
+  nameSend();
   // A source of the latest answer clicked in the chat also selects it in the selector
   // beside the article, so the two never disagree.
   const syncSelector = (t) => {
@@ -571,30 +592,39 @@ CLICK_JS = """
     syncSelector(t);
     focusEarlier(t, id);
   });
-  // An answer's plain text: its lines (one element each), joined by newlines.
-  window.qaPlain = (plain) => Array.from(plain.querySelectorAll(".qa-plain-line"), (l) => l.textContent).join("\\n");
-  // "Copy" under an answer: its plain text (the short answer, the quotes with their
-  // markers and the sources), never the message's HTML.
+  // An answer's plain text: its lines (one element each), joined by newlines; without the
+  // question's lines (``withQuestion`` false) for a screen reader's label of the message.
+  window.qaPlain = (plain, withQuestion = true) => Array.from(
+    plain.querySelectorAll(withQuestion ? ".qa-plain-line" : ".qa-plain-line:not(.qa-plain-question)"),
+    (l) => l.textContent).join("\\n");
+  // "Copy" under an answer: its plain text (the question, the short answer, the quotes with
+  // their markers and the sources), never the message's HTML.
   document.addEventListener("click", (ev) => {
     const btn = ev.target && ev.target.closest ? ev.target.closest(".qa-copy") : null;
     if (!btn) return;
     const plain = btn.closest(".qa-answer")?.querySelector(".qa-plain");
     if (!plain || !navigator.clipboard) return;
     navigator.clipboard.writeText(window.qaPlain(plain)).then(() => {
-      btn.textContent = "Copied · نُسخ";
-      setTimeout(() => { btn.textContent = "Copy · نسخ"; }, 1500);
+      btn.classList.add("qa-copied");  // its "Copied", in the answer's language (qa.ui_render.render_answer)
+      setTimeout(() => btn.classList.remove("qa-copied"), 1500);
     });
   });
-  // Screen readers get each message's plain text as its label, not its HTML (Gradio
-  // labels a message with its raw content).
-  const fixLabels = () => document.querySelectorAll("#qa-chat [aria-label*='<']").forEach((el) => {
-    const plain = el.querySelector(".qa-plain");
-    const label = (el.getAttribute("aria-label").split(":")[0] || "message") + ": " +
-      (plain ? window.qaPlain(plain) : el.innerText);
-    if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
-  });
-  new MutationObserver(fixLabels).observe(document.body,
-    {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
+  // Screen readers get each message's plain text as its label, not its HTML (Gradio labels a
+  // message "bot's message: " and its raw content). Worked out a moment after the chat changed,
+  // once the message is drawn: worked out when Gradio set the label, the text was not there
+  // yet, and an answer's label stayed "…" (its pending message's), a question's empty.
+  let labelsDue = false;
+  const fixLabels = () => {
+    labelsDue = false;
+    document.querySelectorAll("#qa-chat [aria-label*='s message: ']").forEach((el) => {
+      const plain = el.querySelector(".qa-plain");
+      const text = plain ? window.qaPlain(plain, false) : el.innerText.trim();
+      const label = el.getAttribute("aria-label").split(":")[0] + ": " + text;
+      if (text && el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
+    });
+  };
+  new MutationObserver(() => { if (!labelsDue) { labelsDue = true; setTimeout(fixLabels, 100); } }).observe(
+    document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
 }
 """
 

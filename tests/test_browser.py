@@ -262,7 +262,7 @@ def test_a_refused_upload_message_goes_with_the_next_answer(browser, tmp_path):
         page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last.wait_for(state="visible", timeout=120_000)
         page.wait_for_function("() => !document.querySelector('#qa-status').innerText.includes('binary')",
                                timeout=30_000)
-        assert "sample article" in page.locator("#qa-chat .qa-answer .qa-from").last.inner_text()
+        assert "المقال الأصلي" in page.locator("#qa-chat .qa-answer .qa-from").last.inner_text()
         assert not outside, outside
         page.close()
 
@@ -439,9 +439,14 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         assert "<" not in copied and "[1]" in copied and "Sources:" in copied, copied
         lines = copied.splitlines()  # one source a line, as the CLI prints them (the lines had run together)
         assert "Sources:" in lines and re.match(r"\[1\] ", lines[lines.index("Sources:") + 1]), copied
-        assert copied.splitlines()[0] == preface
-        label = page.locator("#qa-chat [aria-label*='message']").last.get_attribute("aria-label")
-        assert "<" not in label, label
+        # the question first (it was left out, a trial), then the answer as the message shows it
+        assert lines[:3] == ["Question: Who attended the conference?", "", preface], copied
+        assert lines[3] == lead.strip(), (lines[3], lead)
+        # a screen reader's label of the answer is its plain text, without the question (its bubble
+        # says it); the question's, its words (they said "…", the pending answer's, and nothing)
+        labels = [el.get_attribute("aria-label") for el in page.locator("#qa-chat [aria-label*='message: ']").all()]
+        assert labels[-2:] == ["user's message: Who attended the conference?",
+                               "bot's message: " + "\n".join(lines[2:])], labels
 
         page.reload(wait_until="load")
         box.wait_for(timeout=60_000)
@@ -455,6 +460,16 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         shot = tmp_path / f"chat-{width}-reloaded.png"
         page.screenshot(path=str(shot), full_page=width >= 800)
         print(f"screenshot after reload: {shot}")
+        # after the reload too, and for an Arabic question in Arabic
+        answers.last.locator(".qa-copy").click()
+        assert page.evaluate("navigator.clipboard.readText()") == copied
+        arabic = _ask(page, box, "من حضر المؤتمر؟")
+        arabic.locator(".qa-copy").click()
+        page.wait_for_function("t => navigator.clipboard.readText().then((c) => c !== t)", arg=copied, timeout=5_000)
+        copied_ar = page.evaluate("navigator.clipboard.readText()")
+        lines = copied_ar.splitlines()
+        assert lines[:2] == ["السؤال: من حضر المؤتمر؟", ""] and "المصادر:" in lines and "<" not in copied_ar, copied_ar
+        assert "[1]" in copied_ar and "Question" not in copied_ar and "Sources" not in copied_ar, copied_ar
         keep = os.environ.get("SCREENSHOT_DIR")
         if keep:
             for name in (f"chat-{width}.png", f"chat-{width}-reloaded.png"):
@@ -797,7 +812,7 @@ def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(brow
         page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
         _wait_status(page, "Indexed “tripoli.txt”")
         answer = _ask(page, box, "من حضر المؤتمر؟")
-        assert "your article" in answer.locator(".qa-from").inner_text()
+        assert "المصدر: مقالك" in answer.locator(".qa-from").inner_text()
         new.click()
         page.wait_for_function("() => !document.querySelector('#qa-status').innerText.includes('Indexed')",
                                timeout=10_000)
@@ -814,7 +829,7 @@ def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(brow
 
         # the upload is still the article: the next question goes to it
         answer = _ask(page, box, "من حضر المؤتمر؟")
-        assert "your article" in answer.locator(".qa-from").inner_text()
+        assert "المصدر: مقالك" in answer.locator(".qa-from").inner_text()
         assert any(w in answer.inner_text() for w in ATTENDEE_WORDS), answer.inner_text()
         assert not outside, outside
         page.close()
@@ -853,7 +868,7 @@ def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
         page.set_viewport_size({"width": 1400, "height": 1000})
         # the uploaded article is the one in use
         answer = _ask(page, box, "أين عقد المؤتمر؟")
-        assert "your article" in answer.locator(".qa-from").inner_text() and "طرابلس" in answer.inner_text()
+        assert "المصدر: مقالك" in answer.locator(".qa-from").inner_text() and "طرابلس" in answer.inner_text()
 
         # a refused file leaves the box ready too, and the article stays
         file_input.set_input_files(str(binary))
@@ -899,7 +914,7 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
             box.wait_for(timeout=60_000)
             page.locator("#qa-chat .qa-answer").first.wait_for(state="visible", timeout=60_000)
             # the restored answer says its own time
-            assert re.search(r"· \d+\.\d\d s", page.locator("#qa-chat .qa-answer .qa-from").last.inner_text())
+            assert re.search(r"· \d+\.\d\d ث", page.locator("#qa-chat .qa-answer .qa-from").last.inner_text())
             text = footer.inner_text().strip()
             assert text == "About · sample article", text
             _shoot(page, tmp_path, f"restored-footer-{width}.png")
@@ -1019,7 +1034,7 @@ def test_an_answer_that_quotes_nothing_says_no_answered_from(browser, tmp_path, 
             assert answer.locator(".qa-copy").is_visible()
         _shoot(page, tmp_path, f"quotes-nothing-{width}.png", full_page=False)
         answer = _ask(page, box, "من حضر المؤتمر؟")
-        assert "sample article" in answer.locator(".qa-from").inner_text()
+        assert "المقال الأصلي" in answer.locator(".qa-from").inner_text()
         assert not outside, outside
         page.close()
 
@@ -1133,7 +1148,7 @@ def test_a_question_sent_with_a_file_shows_at_once_while_the_file_is_indexed(bro
         answer.first.wait_for(state="visible", timeout=120_000)
         assert users.count() == 1 and users.first.inner_text().strip() == question
         assert answer.count() == 1 and page.locator("#qa-chat .qa-answer").count() == 1
-        assert "your article" in answer.first.locator(".qa-from").inner_text()
+        assert "المصدر: مقالك" in answer.first.locator(".qa-from").inner_text()
         assert any(w in answer.first.inner_text() for w in ATTENDEE_WORDS), answer.first.inner_text()
         _shoot(page, tmp_path, f"question-with-file-answered-{width}.png", full_page=False)
         assert not outside, outside
@@ -1160,30 +1175,37 @@ def test_the_upload_box_speaks_both_languages(browser, tmp_path, width):
 
 
 @pytest.mark.parametrize("width", [1400, 390])
-def test_the_answered_from_line_reads_in_the_answers_language_first(browser, tmp_path, width):
-    """The "Answered from" line was English first under an Arabic answer too and, at 390 px,
-    wrapped to three lines of mixed-direction text (a trial): under an Arabic answer it is
-    right to left with its Arabic part first, under an English one English first; one line
-    on a wide screen, on a phone one line per language part."""
+def test_the_answered_from_line_is_in_the_answers_language(browser, tmp_path, width):
+    """The "Answered from" line under an Arabic answer said "Answered from: sample article"
+    in English beside the Arabic lines (a trial; before that it was English first, and at
+    390 px wrapped to three lines of mixed-direction text): under an Arabic answer it is
+    Arabic and right to left, under an English one English; one line, at 390 px too (the
+    headline cut short), with the time in view at its end."""
+    latin, arabic = re.compile(r"[A-Za-z]"), re.compile(r"[\u0600-\u06ff]")
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
-        for question, direction, first in (("من حضر المؤتمر؟", "rtl", "المصدر"),
-                                           ("Who attended the conference?", "ltr", "Answered from")):
-            line = _ask(page, box, question).locator(".qa-from")
+        for question, direction, words, other in (("من حضر المؤتمر؟", "rtl", "المصدر: المقال الأصلي", latin),
+                                                  ("Who attended the conference?", "ltr",
+                                                   "Answered from: sample article", arabic)):
+            answer = _ask(page, box, question)
+            line = answer.locator(".qa-from")
             line.scroll_into_view_if_needed()
             assert line.evaluate("el => getComputedStyle(el).direction") == direction
-            parts = line.locator(".qa-from-part")
-            assert parts.count() == 2 and parts.first.inner_text().startswith(first), line.inner_text()
-            # both boxes in one call: the chat may still scroll between two calls (a CI run
-            # measured the parts 193 px apart, one before and one after a scroll)
-            boxes = line.evaluate("el => [...el.querySelectorAll('.qa-from-part')].map((p) => { "
-                                  "const r = p.getBoundingClientRect(); "
-                                  "return {top: r.top, bottom: r.bottom, height: r.height}; })")
+            assert line.locator(".qa-from-words").inner_text() == words
+            # no word of the other language but the article's own headline
+            headline = line.locator(".qa-from-name").inner_text()
+            assert not other.search(line.inner_text().replace(headline, "")), line.inner_text()
+            # the other lines the bot writes around the answer are in its language too
+            around = " ".join(answer.locator(sel).first.inner_text()
+                              for sel in (".qa-sources-label", ".qa-copy") if answer.locator(sel).count())
+            assert around and not other.search(around), around
+            # one line, the time at its end drawn within the message
+            box_, time_, message = (el.evaluate("el => { const r = el.getBoundingClientRect(); "
+                                                "return {left: r.left, right: r.right, height: r.height}; }")
+                                    for el in (line, line.locator(".qa-from-time"), answer))
             line_height = float(line.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
-            # the parts side by side or the second under the first, never wrapped into each other
-            assert abs(boxes[1]["top"] - boxes[0]["top"]) < 1 or boxes[1]["top"] >= boxes[0]["bottom"] - 1, boxes
-            # each part one line (the headline cut short to its label's line on a phone)
-            assert all(b["height"] < 1.5 * line_height for b in boxes), boxes
+            assert box_["height"] < 1.5 * line_height, box_
+            assert message["left"] - 1 <= time_["left"] and time_["right"] <= message["right"] + 1, (time_, message)
             _shoot(page, tmp_path, f"answered-from-{direction}-{width}.png", full_page=False)
         assert not outside, outside
         page.close()
@@ -1228,5 +1250,75 @@ def test_no_raw_gradio_key_is_left_for_screen_readers(browser, tmp_path):
         assert not _raw_gradio_keys(page), _raw_gradio_keys(page)
         announced = page.evaluate("() => window.__qaAnnounced")
         assert "Done · تم" in announced, announced
+        assert not outside, outside
+        page.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ar"])
+def test_the_ask_button_is_named_by_what_it_says(browser, tmp_path, locale):
+    """The chat box's send button shows "Ask · اسأل" but screen readers called it "Submit"
+    (Gradio's aria-label, a trial): its accessible name is its words, in both languages, in an
+    English and an Arabic browser, and it stays so after an answer and while an article is
+    indexed (the box redrawn locked); pressing the button so named asks the question."""
+    from app_helpers import large_article
+
+    with running_app() as (url, _demo):
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale=locale)
+        outside = _watch_requests(page)
+        page.goto(url, wait_until="load")
+        box = page.locator("#qa-question textarea")
+        box.wait_for(timeout=60_000)
+        ask = page.get_by_role("button", name="Ask · اسأل", exact=True)
+        ask.wait_for(timeout=10_000)
+        assert ask.count() == 1 and ask.is_visible()
+        assert page.locator("#qa-question").get_by_role("button", name="Submit").count() == 0
+        box.fill("من حضر المؤتمر؟")
+        ask.click()
+        page.locator("#qa-chat .qa-answer:not(.qa-streaming) .qa-lead").first.wait_for(timeout=120_000)
+        assert page.locator("#qa-chat .qa-user").count() == 1
+        assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(large_article(tmp_path)))
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=30_000)
+        assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
+        assert page.locator("#qa-question").get_by_role("button", name="Submit").count() == 0
+        _wait_status(page, "Indexed “big-article.txt”")
+        assert page.get_by_role("button", name="Ask · اسأل", exact=True).count() == 1
+        assert not outside, outside
+        page.close()
+
+
+def test_the_question_box_shows_what_one_types_on_a_phone(browser, tmp_path):
+    """At 390 px the question box was one line (32 px) beside the Ask button, too short to
+    see what one types (a trial): it shows two lines from the start, grows with a longer
+    question until it is all in view (up to four lines), and after asking, the question and
+    the start of its answer are in view above it."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=390, height=844)
+        measure = ("el => { const s = getComputedStyle(el); return {height: el.clientHeight, scroll: el.scrollHeight,"
+                   " line: parseFloat(s.lineHeight), pad: parseFloat(s.paddingTop) + parseFloat(s.paddingBottom)}; }")
+        empty = box.evaluate(measure)  # its placeholder in view
+        assert empty["scroll"] <= empty["height"] + 1, empty
+        box.click()
+        page.keyboard.type("Who attended")
+        short = box.evaluate(measure)
+        assert short["height"] - short["pad"] >= 2 * short["line"] - 1, short
+        page.keyboard.type(" the conference in Tripoli, and who gave the opening speech there?")
+        page.wait_for_timeout(200)
+        grown = box.evaluate(measure)
+        # three lines at 390 px: all of them in view, the box taller than two lines
+        assert grown["scroll"] <= grown["height"] + 1 and grown["height"] > short["height"], (short, grown)
+        _shoot(page, tmp_path, "question-box-typing-390.png", full_page=False)
+        box.press("Enter")
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
+        answer.locator(".qa-lead").wait_for(timeout=120_000)
+        page.wait_for_timeout(1000)  # the scroll after the answer
+        top, bottom, height = answer.evaluate(
+            "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
+        asked = page.locator("#qa-chat .qa-user").last.evaluate("el => el.getBoundingClientRect().top")
+        assert 0 <= asked < top < height - 100 and bottom > 0, (asked, top, bottom, height)
+        emptied = box.evaluate(measure)  # emptied, it is as it was before typing
+        assert box.input_value() == "" and abs(emptied["height"] - empty["height"]) <= 1, (emptied, empty)
+        _shoot(page, tmp_path, "question-box-answered-390.png", full_page=False)
         assert not outside, outside
         page.close()

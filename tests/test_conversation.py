@@ -97,15 +97,15 @@ def test_the_python_api_still_takes_no_history_or_a_valid_one(seed_bot):
     assert seed_bot.ask("ماذا قال؟", history=history).retrieval_query != "ماذا قال؟"  # folded in
 
 
-def test_the_answered_from_line_puts_the_answers_language_first():
-    # "Answered from · المصدر: sample article (…)" was English first under an Arabic question
-    # too, and at 390 px wrapped to three lines of mixed-direction text (a trial): one part per
-    # language, the answer's first and giving the line its direction, each part in its own
-    # direction (the CSS puts them on lines of their own on a phone), the headline said once
+def test_the_answered_from_line_is_in_the_answers_language():
+    # "المصدر: … · Answered from: sample article · 0.25 s" under an Arabic answer mixed the two
+    # languages (a trial); before that it was English first under an Arabic question too: the
+    # line is in the answer's language alone, in its direction, the headline said once, in its
+    # own isolate, and the time in that language too
     import lxml.html
 
     from qa.answer import Answer, Citation
-    from qa.conversation import answered_from_parts, article_line
+    from qa.conversation import answered_from_words, article_line
     from qa.ui_render import render_answer
 
     text = "طرابلس تحتضن مؤتمرا إقليميا\nوحضر المؤتمر وفود من تونس."
@@ -115,25 +115,37 @@ def test_the_answered_from_line_puts_the_answers_language_first():
     citation = Citation(1, "a.txt", 2, at, len(text), quote, 0.9, at, len(text), quote, 1)
     headline = headline_of(text)
     article = article_line("sample article", [headline])
-    for language, first, second in (
-            ("ar", ("rtl", "ar", "المصدر: المقال الأصلي"), ("ltr", "en", "Answered from: sample article")),
-            ("en", ("ltr", "en", "Answered from: sample article"), ("rtl", "ar", "المصدر: المقال الأصلي"))):
+    latin, arabic = re.compile(r"[A-Za-z]"), re.compile(r"[\u0600-\u06ff]")
+    for language, direction, words, took, other in (
+            ("ar", "rtl", "المصدر: المقال الأصلي", "1.50 ث", latin),
+            ("en", "ltr", "Answered from: sample article", "1.50 s", arabic)):
         answer = Answer("?", f"«{quote}» [1]", False, language, [citation])
-        line = lxml.html.fragment_fromstring(render_answer(answer, documents, 1.5, article=article)).find_class(
-            "qa-from")[0]
-        assert (line.get("dir"), line.get("lang")) == first[:2]
-        parts = line.find_class("qa-from-part")
-        assert [(p.get("dir"), p.get("lang")) for p in parts] == [first[:2], second[:2]]
-        assert parts[0].text_content().startswith(first[2]) and headline in parts[0].text_content()
-        name = parts[0].find_class("qa-from-name")[0]  # the headline isolated, in parentheses
+        message = lxml.html.fragment_fromstring(render_answer(answer, documents, 1.5, article=article))
+        line = message.find_class("qa-from")[0]
+        assert (line.get("dir"), line.get("lang")) == (direction, language)
+        # so is the copy button under it ("Copy · نسخ" under an Arabic answer), and its "Copied"
+        copy = message.find_class("qa-copy")[0]
+        assert copy.text_content() and not other.search(copy.text_content() + copy.get("title")), copy.text_content()
+        assert line.find_class("qa-from-words")[0].text_content() == words
+        name = line.find_class("qa-from-name")[0]  # the headline isolated, in parentheses, once
         assert name.tag == "bdi" and name.text == f"({headline})"
-        assert parts[1].text_content() == f"{second[2]} · 1.50 s" and headline not in parts[1].text_content()
-        # the time in its own direction at the end of the last part (digits and "s" in an Arabic part)
-        took = parts[1].find(".//bdi")
-        assert took.text == "1.50 s" and took.get("dir") == "ltr"
-    # the reader's own article is named as such in both languages
-    own = answered_from_parts(article_line("your article", ["Harbour Festival"]), "ar")
-    assert own == [("ar", "المصدر: مقالك", "(Harbour Festival)"), ("en", "Answered from: your article", "")]
+        assert line.text_content().count(headline) == 1
+        assert line.find_class("qa-from-time")[0].text_content() == f"· {took}"
+        # nothing of the other language but the headline, which is the article's own words
+        assert not other.search(line.text_content().replace(headline, "")), line.text_content()
+    # the reader's own article is named as such; a label the page does not know is "the article"
+    assert answered_from_words(article_line("your article", ["Harbour Festival"]), "ar") == (
+        "المصدر: مقالك", "(Harbour Festival)")
+    assert answered_from_words(article_line("your article", ["Harbour Festival"]), "en") == (
+        "Answered from: your article", "(Harbour Festival)")
+    assert answered_from_words("seed article", "ar") == ("المصدر: المقال", "")
+
+
+def test_times_are_written_in_the_answers_language():
+    from qa.ui_render import seconds
+
+    assert seconds(1.234, "ar") == "1.23 ث" and seconds(0.004, "ar") == "أقل من 0.01 ث"
+    assert seconds(1.234, "en") == seconds(1.234) == "1.23 s"
 
 
 def test_upload_limit_is_stated_one_way():
@@ -159,6 +171,34 @@ def test_plain_text_has_markers_and_sources_and_no_html(seed_bot, seed_text):
     for c in arabic.citations:
         assert f"، الأحرف {c.quote_start}-{c.quote_end}" in lines
         assert seed_text[c.quote_start:c.quote_end] == c.quote
+
+
+def test_copy_gives_the_question_then_the_answer(seed_bot):
+    # the chat's Copy gave the answer without the question it answers (a trial): the plain text
+    # opens with the question as asked, labelled in its language, then the answer as before;
+    # the command line (no question given) prints the answer alone
+    import lxml.html
+
+    from qa.conversation import question_lines
+    from qa.ui_render import render_answer
+
+    for question, label, sources in (("Who attended the conference?", "Question", "Sources:"),
+                                     ("من حضر المؤتمر؟", "السؤال", "المصادر:")):
+        answer = seed_bot.ask(question)
+        alone = plain_text(answer, seed_bot.documents)
+        copied = plain_text(answer, seed_bot.documents, question)
+        assert copied.splitlines()[:2] == [f"{label}: {question}", ""], copied
+        assert copied == "\n".join([f"{label}: {question}", "", alone])
+        assert "<" not in copied and "[1]" in copied and sources in copied.splitlines()
+        assert not alone.startswith(label)
+        # the page's hidden copy is that text, line by line, the question's lines marked (a
+        # screen reader's label of the message leaves them out: the question's bubble says it)
+        message = lxml.html.fragment_fromstring(render_answer(answer, seed_bot.documents, 0.1, question=question))
+        lines = message.find_class("qa-plain")[0].find_class("qa-plain-line")
+        assert "\n".join(line.text_content() for line in lines) == copied
+        assert [line.text_content() for line in lines if "qa-plain-question" in line.get("class")] == [
+            f"{label}: {question}", ""]
+    assert question_lines("  ", "en") == [] and question_lines("a\nb", "en") == ["Question: a", "b", ""]
 
 
 def test_app_is_only_ui():
