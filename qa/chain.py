@@ -540,7 +540,8 @@ class ArticleQA:
         turns = parse_history(history)
         answers = []
         for part in questions[:MAX_QUESTIONS]:
-            yield ("\n\n" if answers else "") + part + "\n"
+            if self.llm is not None:  # the model's text streams under each question
+                yield ("\n\n" if answers else "") + part + "\n"
             answer = None
             for item in self._stream_one(part, turns, filters, t0):
                 if isinstance(item, Answer):
