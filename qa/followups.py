@@ -346,11 +346,44 @@ def split_questions(message: str) -> list[str]:
         if sentence.rstrip(_QUOTES + " ").endswith(("?", "؟")) and not is_small_talk(sentence):
             parts.append(" ".join(pending))
             pending = []
+    if pending and parts:
+        parts[-1] = " ".join([parts[-1], *pending])
+    parts = [piece for part in parts for piece in _joined_questions(part)]
     if len(parts) < 2:
         return [message.strip()]
-    if pending:
-        parts[-1] = " ".join([parts[-1], *pending])
     return parts
+
+
+# Question words that open a second question joined by "and" / «و» ("Where was it held and who
+# attended?", «من حضر المؤتمر وأين عقد؟»). Arabic «من» and «ما» are left out: behind «و» they are
+# as often "and from" / "and not" («من تونس ومن الجزائر»).
+_JOINING_QUESTION_WORDS = _vocabulary("who what where when why how which أين متى لماذا كيف كم ماذا هل")
+_AND_QUESTION = re.compile(r"(?:,\s*|\s+)(?:and\s+(\w+)|و(\w+))", re.IGNORECASE)
+
+
+def _joined_questions(question: str) -> list[str]:
+    """One question sentence cut where "and" / «و» joins a second question to it, when both
+    halves open with a question word and hold a content word of their own ("Where was it held
+    and who attended?" -> "Where was it held?", "Who attended?"; "Who attended and why?" and
+    «من حضر ولماذا؟» stay whole: "why" alone is a follow-up of the same question)."""
+    tokens = re.findall(r"\w+", question)
+    first = normalize(_strip_conjunction(tokens[0])).lower() if tokens else ""
+    if first not in QUESTION_WORDS:
+        return [question]
+    mark = "؟" if question.rstrip().endswith("؟") else "?"
+    for match in _AND_QUESTION.finditer(question):
+        word = match.group(1) or match.group(2)
+        standard = DIALECT_QUESTION_WORDS.get(word, word) or ""
+        if normalize(standard).lower() not in _JOINING_QUESTION_WORDS:
+            continue
+        head = question[:match.start()].rstrip(" ,،")
+        # «وأين عقد؟» keeps its «و» (the planner reads it as the follow-up it is); an English "and"
+        # goes: the embedding reads it ("And when did the conference end?" p 0.17, without 0.07)
+        tail = re.sub(r"^and\s+", "", question[match.start():].strip(" ,،"), flags=re.IGNORECASE)
+        if content_words(head) and content_words(tail):
+            head = head.rstrip("?؟") + mark
+            return [head, *_joined_questions(tail[:1].upper() + tail[1:])]
+    return [question]
 
 
 def with_question_mark(text: str) -> str:

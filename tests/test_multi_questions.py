@@ -106,3 +106,30 @@ def test_more_questions_than_answered_are_named_in_a_notice(seed_bot):
     answer = seed_bot.ask(" ".join(questions))
     assert [p["question"] for p in answer.extra["questions"]] == questions[:MAX_QUESTIONS]
     assert str(MAX_QUESTIONS) in answer.notice
+
+
+@pytest.mark.parametrize(("message", "questions"), [
+    ("Where was it held and who attended?", ["Where was it held?", "Who attended?"]),
+    ("What did Hamza say, and when did he visit Algeria?", ["What did Hamza say?", "When did he visit Algeria?"]),
+    ("من حضر المؤتمر وأين عقد؟", ["من حضر المؤتمر؟", "وأين عقد؟"]),
+    ("وين انعقد المؤتمر وليش غابت مصر؟", ["وين انعقد المؤتمر؟", "وليش غابت مصر؟"]),
+    # the second half asks nothing of its own, or the first: one question
+    ("Who attended and why?", ["Who attended and why?"]), ("من حضر ولماذا؟", ["من حضر ولماذا؟"]),
+    ("Where and when was it held?", ["Where and when was it held?"]),
+    # «ومن»/«وما» behind a noun are "and from" / "and not" as often as "and who/what"
+    ("من حضر من تونس ومن الجزائر؟", ["من حضر من تونس ومن الجزائر؟"]),
+    ("What is the relation between Egypt and Algeria?", ["What is the relation between Egypt and Algeria?"]),
+])
+def test_two_questions_joined_by_and_are_two_questions(message, questions):
+    assert split_questions(message) == questions
+
+
+def test_no_question_of_the_sets_is_cut(seed_text):
+    """Every question of the shared sets is one question (none is cut by ``split_questions``)."""
+    from conftest import SHARED
+
+    for path in sorted((SHARED / "eval").rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "question" in row:
+                assert split_questions(row["question"]) == [row["question"].strip()], (path.name, row["id"])
