@@ -10,7 +10,7 @@ from qa.answer import Answer, Citation, combine_answers
 from qa.evaluation import answer_correct
 from qa.followups import MAX_QUESTIONS, split_questions
 
-from conftest import SEED_DEV
+from conftest import SEED_DEV, SHARED
 
 
 def _seed_questions(answerable: bool, lang: str) -> list[dict]:
@@ -124,10 +124,8 @@ def test_two_questions_joined_by_and_are_two_questions(message, questions):
     assert split_questions(message) == questions
 
 
-def test_no_question_of_the_sets_is_cut(seed_text):
+def test_no_question_of_the_sets_is_cut():
     """Every question of the shared sets is one question (none is cut by ``split_questions``)."""
-    from conftest import SHARED
-
     for path in sorted((SHARED / "eval").rglob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line) if line.strip() else {}
