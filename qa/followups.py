@@ -213,7 +213,7 @@ REQUEST_FRAME_WORDS = _vocabulary(
     "was were am do did happen to any idea clue explain show give say just quick question hey mind telling "
     "هل يمكنك يمكن ممكن بإمكانك بامكانك تستطيع تقدر أن ان تخبرني تخبرنا تقولي تقول تقوللي قولي قل قلي "
     "لي لنا أريد اريد أود اود بدي ابي أبي ابغى أبغى عايز عاوز حاب أعرف اعرف نعرف تعرف تعرفي وضح وضحي "
-    "بتعرف بتعرفي تعرفين بتقدر تشرح تشرحي تشرحلي تشرحيلي "
+    "بتعرف بتعرفي تعرفين بتقدر تشرح تشرحي تشرحلي تشرحيلي تقلي تقللي تقليلي "
     # requests for what the article says of a topic ("Tell me about …", «احكيلي عن …»)
     "talk info information details detail something anything more "
     "احكيلي حكيلي احكي احكيلنا كلمني كلمنا حدثني حدثنا حدثيني عطني اعطني أعطني نبذة معلومات شي شيء "

@@ -47,6 +47,7 @@ def _answerable():
     ("Would you mind telling me who attended?", "Who attended?"),
     ("بتعرف مين حضر المؤتمر؟", "مين حضر المؤتمر؟"),
     ("تشرحلي ليش غابت مصر؟", "ليش غابت مصر؟"),
+    ("ممكن تقلي وين انعقد المؤتمر؟", "وين انعقد المؤتمر؟"),
 ])
 def test_the_frame_is_taken_off(message, core):
     assert strip_request_frame(message) == core
