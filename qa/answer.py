@@ -112,9 +112,13 @@ class Answer:
         lead: the short answer a reader sees first: the shortest quoted span(s) of the
             quoted sentences that answer, each «in the article's words» with its ``[n]``
             marker (``qa.lead``); ``""`` when the bot abstains or a chat model answered.
+            For a message asking several questions (``combine_answers``) it holds a
+            section per question: the question, its preface line if any, then its short
+            answer or the abstention sentence.
         preface: a line in the question's language, above the quotes, when the
             quotes are in another language than the question (``qa.preface``), e.g.
-            "The article (in Arabic) names these people:"; else ``""``.
+            "The article (in Arabic) names these people:"; else ``""`` (also for several
+            questions, whose sections in ``lead`` carry their own).
     """
 
     question: str
