@@ -537,7 +537,14 @@ CLICK_JS = """
   window.qaGoto = (id) => {
     const el = document.getElementById(id);
     if (!el) return false;
-    el.scrollIntoView({behavior: "smooth", block: "center"});
+    // Beside the chat (a wide screen) the article panel scrolls inside itself and the page stays
+    // (scrolling the page pushed the chat's top out of view, a trial); on a phone the panel sits
+    // under the chat, and the page goes to the passage.
+    const panel = document.querySelector("#qa-article");
+    if (panel && panel.contains(el) && window.innerWidth >= 800) {
+      const top = el.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
+      panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3), behavior: "smooth"});
+    } else el.scrollIntoView({behavior: "smooth", block: "center"});
     el.classList.remove("qa-flash");
     void el.offsetWidth;
     el.classList.add("qa-flash");

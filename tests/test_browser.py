@@ -592,11 +592,21 @@ def test_a_marker_of_an_earlier_answer_outlines_its_own_paragraph(browser, tmp_p
         earlier = paragraph(first.locator("sup.qa-ref").first)
         assert earlier not in {paragraph(m) for m in latest.locator("sup.qa-ref").all()}  # another paragraph
         assert not page.locator(f"#{earlier}.qa-focused").count()
-        first.locator("sup.qa-ref").first.click()
+        marker = first.locator("sup.qa-ref").first
+        marker.scroll_into_view_if_needed()
+        page_y = page.evaluate("window.scrollY")
+        marker.click()
         page.wait_for_timeout(800)
         focused = page.locator("#qa-article-panel .qa-focused")
         assert focused.count() == 1 and focused.get_attribute("id") == earlier
         assert page.locator(f"#{earlier}").is_visible()
+        if page.viewport_size["width"] >= 800:
+            # beside the chat the panel scrolls inside itself to the passage: the page stays
+            assert page.evaluate("window.scrollY") == page_y
+            assert page.evaluate("""(id) => {
+                const p = document.querySelector("#qa-article").getBoundingClientRect();
+                const e = document.getElementById(id).getBoundingClientRect();
+                return e.top < p.bottom && e.bottom > p.top; }""", earlier)
         page.screenshot(path=str(tmp_path / "earlier-marker.png"))
         assert not outside, outside
         page.close()
