@@ -81,6 +81,10 @@ with ``unit_rank`` and ``passage_rank``, so that rank counts less where the rank
 1.000 / 280 to 0.833 / 239 ("Who commands the army in eastern Libya?" lost its second piece,
 Haftar's clause) and its Arabic stayed 0.667 / 232; the same with units of the best five
 passages instead of three: 0.781 / 196 and 0.647 / 188, the seed 0.667 / 232 and 0.667 / 219.
+Not kept (2026-12-06, thirteenth session): a feature marking a span that names a country or
+a city when a person is asked ("who attended?" is answered by delegations: «وبحضور وفود رسمية
+من تونس…»), weight +0.05: XQuAD cross-validated 0.768 / 190 (ar) and 0.639 / 187 (en), the
+seed unchanged (0.667 / 232, 1.000 / 280; «من حضر المؤتمر؟» still leads with the invitation).
 """
 
 from __future__ import annotations
