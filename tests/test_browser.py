@@ -677,6 +677,66 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
             page.close()
 
 
+# The lines under the chat box that can be seen, with text: the line of a refused question
+# (#qa-chat-status), the attached file's hint and the status line of the tab's article.
+_SHOWN_LINES = """() => [...document.querySelectorAll(
+    "#qa-chat-status .qa-status, #qa-attach-hint, #qa-status .qa-status")]
+  .filter((e) => e.textContent.trim() && e.getClientRects().length).map((e) => e.textContent.trim())"""
+
+
+def _attach_in_box(page, path) -> None:
+    """Attach ``path`` with the chat box's paperclip and wait for its hint under the box."""
+    with page.expect_response(lambda r: "/gradio_api/upload" in r.url, timeout=30_000):
+        page.locator("#qa-question input[type=file]").first.set_input_files(str(path))
+    page.wait_for_function("n => document.getElementById('qa-attach-hint').textContent.includes(n)",
+                           arg=path.name, timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_attach_hint_goes_once_the_file_is_refused_or_indexed(browser, tmp_path, width):
+    """A file attached in the chat box alone (no question typed) and sent with Ask: its hint
+    «"bad.pdf": press Ask to make it the article» stayed beside the file's refusal, and a good
+    file's beside "Indexed …" (a trial). The hint goes once the file is taken; one line under
+    the box at a time: a file attached after a refusal stands in for that old error, and a
+    second refusal replaces the first."""
+    bad_pdf = tmp_path / "bad.pdf"
+    bad_pdf.write_text("This is not a PDF at all.\n", encoding="utf-8")
+    junk = binary_file(tmp_path, "junk.txt")
+    good = _seed_copy(tmp_path)
+    hint_gone = "() => document.getElementById('qa-attach-hint').textContent === ''"
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        _attach_in_box(page, bad_pdf)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "“bad.pdf”: press Ask" in shown[0], shown
+        box.press("Enter")
+        _wait_status(page, "bad.pdf is not a PDF")
+        page.wait_for_function(hint_gone, timeout=5_000)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "bad.pdf is not a PDF" in shown[0], shown
+        _shoot(page, tmp_path, f"attach-refused-{width}.png", full_page=False)
+        # a second refused file: its error replaces the first one's
+        _attach_in_box(page, junk)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "junk.txt" in shown[0] and "press Ask" in shown[0], shown  # the old error gave way
+        page.locator("#qa-question").get_by_role("button", name="Ask · اسأل", exact=True).click()
+        _wait_status(page, "binary")
+        page.wait_for_function(hint_gone, timeout=5_000)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "bad.pdf" not in shown[0] and "junk.txt" in shown[0], shown
+        # a good file: indexed, and no hint left beside "Indexed …"
+        _attach_in_box(page, good)
+        assert len(page.evaluate(_SHOWN_LINES)) == 1
+        box.press("Enter")
+        _wait_status(page, "Indexed “tripoli.txt”")
+        page.wait_for_function(hint_gone, timeout=5_000)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "Indexed “tripoli.txt”" in shown[0], shown
+        _shoot(page, tmp_path, f"attach-indexed-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
+
+
 def test_a_reload_brings_back_the_readers_own_article(browser, tmp_path):
     """The reader's own article is kept in the browser with the conversation: after a reload
     it is indexed again (the status line says it is back), the restored answer is labelled by

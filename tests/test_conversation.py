@@ -337,3 +337,18 @@ def test_gradios_end_of_event_announcement_has_a_word():
     assert GRADIO_TEXTS["common.complete"] == "Done · تم"
     assert UPLOAD_BOX_TEXTS.items() <= GRADIO_TEXTS.items()
     assert "gr.I18n(en=R.GRADIO_TEXTS)" in (ROOT / "app.py").read_text(encoding="utf-8")
+
+
+def test_the_attach_hint_is_worded_in_qa_conversation():
+    """The line naming a file attached in the chat box (filled in by the browser) says
+    ``ATTACH_HINT_EN`` with the file's name, then ``ATTACH_HINT_AR``: one wording, here."""
+    import json
+
+    from qa.conversation import ATTACH_HINT_AR, ATTACH_HINT_EN
+    from qa.ui_render import ATTACH_HINT_JS
+
+    assert "{name}" in ATTACH_HINT_EN and "press Ask" in ATTACH_HINT_EN and "اسأل" in ATTACH_HINT_AR
+    assert json.dumps(ATTACH_HINT_EN) in ATTACH_HINT_JS and json.dumps(ATTACH_HINT_AR) in ATTACH_HINT_JS
+    assert "__EN__" not in ATTACH_HINT_JS and "__AR__" not in ATTACH_HINT_JS
+    # the name goes in as text: a "$&" in a file name is not a replacement pattern
+    assert '.replace("{name}", () => name)' in ATTACH_HINT_JS
