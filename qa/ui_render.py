@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import (ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
+from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
                              plain_text, question_lines, source_label, source_title)
 from qa.lead import LEAD_QUOTE
 
@@ -351,7 +351,8 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     answer took, and (folded) the embedding model, the answer policy's calibration and the
     index size. Without ``elapsed_s`` (no answer timed in this page yet: a fresh page, or a
     conversation brought back by a reload, whose answers say their own times) the time is
-    left out, not shown as "–" (a trial)."""
+    left out, not shown as "–" (a trial). The summary is ``footer_summary``'s, in both
+    languages; the folded details stay in English."""
     details = (f"Embeddings: {esc(str(info.get('backend', '?')))} · {esc(str(info.get('model', '?')))} · "
                f"{int(info.get('n_passages', 0))} passages in {int(info.get('n_documents', 0))} document(s)")
     llm = info.get("llm")
@@ -361,11 +362,24 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     if policy:
         fitted = "fitted" if policy.get("fitted") else "fallback, not fitted for this model"
         details += f" · answer policy: {esc(str(policy.get('calibration', '?')))} ({fitted})"
-    parts = ["About"] + ([esc(article)] if article else []) + (
-        [f"last answer {seconds(elapsed_s)}"] if elapsed_s is not None else [])
-    head = " · ".join(parts)
-    return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{head}</summary>'
+    english, arabic = footer_summary(article, elapsed_s)
+    return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{esc(english)} · '
+            f'<span dir="rtl" lang="ar">{esc(arabic)}</span></summary>'
             f'<div class="qa-about-body">{details}</div></details>')
+
+
+def footer_summary(article: str = "", elapsed_s: float | None = None) -> tuple[str, str]:
+    """The footer's summary as ``(english, arabic)``: ``("About · sample article · last answer
+    0.25 s", "نبذة · المقال الأصلي · آخر إجابة 0.25 ث")``, the article and the time left out
+    when not given. The page shows both, as its other labels ("Examples about the sample
+    article · أمثلة عن المقال الأصلي"): the footer was English alone (a trial). An article label
+    without an Arabic wording (``ARTICLE_LABELS_AR``) is "المقال"."""
+    english = ["About"] + ([article] if article else [])
+    arabic = ["نبذة"] + ([ARTICLE_LABELS_AR.get(article, "المقال")] if article else [])
+    if elapsed_s is not None:
+        english.append(f"last answer {seconds(elapsed_s)}")
+        arabic.append(f"آخر إجابة {seconds(elapsed_s, 'ar')}")
+    return " · ".join(english), " · ".join(arabic)
 
 
 def chat_placeholder(own: bool = False) -> str:

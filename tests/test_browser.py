@@ -973,7 +973,10 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
         footer = page.locator("#qa-footer summary")
         kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
         stored = page.evaluate(kept)
-        assert footer.inner_text().strip() == "About · sample article"  # a fresh page: nothing timed yet
+        # a fresh page: nothing timed yet; said in both languages, as the page's other labels
+        assert footer.inner_text().strip() == "About · sample article · نبذة · المقال الأصلي"
+        assert footer.locator('span[dir="rtl"][lang="ar"]').inner_text() == "نبذة · المقال الأصلي"
+        assert page.locator("#qa-footer details").get_attribute("open") is None  # the details folded
         _ask(page, box, "من حضر المؤتمر؟")
         page.wait_for_function("() => /last answer \\d+\\.\\d\\d s/.test("
                                "document.querySelector('#qa-footer summary').innerText)", timeout=10_000)
@@ -986,11 +989,12 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
             # the restored answer says its own time
             assert re.search(r"· \d+\.\d\d ث", page.locator("#qa-chat .qa-answer .qa-from").last.inner_text())
             text = footer.inner_text().strip()
-            assert text == "About · sample article", text
+            assert text == "About · sample article · نبذة · المقال الأصلي", text
             _shoot(page, tmp_path, f"restored-footer-{width}.png")
         answer = _ask(page, box, "أين عقد المؤتمر؟")
         assert "طرابلس" in answer.inner_text()
-        page.wait_for_function("() => /^About · sample article · last answer \\d+\\.\\d\\d s$/.test("
+        page.wait_for_function("() => /^About · sample article · last answer \\d+\\.\\d\\d s · نبذة · المقال الأصلي"
+                               " · آخر إجابة \\d+\\.\\d\\d ث$/.test("
                                "document.querySelector('#qa-footer summary').innerText.trim())", timeout=10_000)
         assert not outside, outside
         page.close()
@@ -1000,21 +1004,23 @@ def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser
     """After "New conversation" the footer no longer says the cleared answer's time ("last
     answer 0.4 s", a trial): it names the article in use alone, as after a reload, until the
     next answer is timed. The same on the reader's own article."""
-    timed = ("(label) => new RegExp('^About · ' + label + ' · last answer (\\\\d+\\\\.\\\\d\\\\d|< 0\\\\.01) s$')"
+    timed = ("([label, arabic]) => new RegExp('^About · ' + label + ' · last answer (\\\\d+\\\\.\\\\d\\\\d|< 0\\\\.01) s"
+             " · نبذة · ' + arabic + ' · آخر إجابة (\\\\d+\\\\.\\\\d\\\\d|أقل من 0\\\\.01) ث$')"
              ".test(document.querySelector('#qa-footer summary').innerText.trim())")
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         footer = page.locator("#qa-footer summary")
         new = page.get_by_role("button", name="New conversation")
+        arabic = {"sample article": "المقال الأصلي", "your article": "مقالك"}
         for label in ("sample article", "your article"):
             _ask(page, box, "من حضر المؤتمر؟")
-            page.wait_for_function(timed, arg=label, timeout=10_000)
+            page.wait_for_function(timed, arg=[label, arabic[label]], timeout=10_000)
             new.click()
             page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
                                    timeout=10_000)
             assert page.locator("#qa-chat .qa-answer").count() == 0
             text = footer.inner_text().strip()
-            assert text == f"About · {label}", text
+            assert text == f"About · {label} · نبذة · {arabic[label]}", text
             if label == "sample article":
                 page.locator("#qa-own").get_by_text("Your own article").click()
                 page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
@@ -1026,7 +1032,7 @@ def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser
         page.set_viewport_size({"width": 1400, "height": 1000})
         # the next answer is timed again
         _ask(page, box, "أين عقد المؤتمر؟")
-        page.wait_for_function(timed, arg="your article", timeout=10_000)
+        page.wait_for_function(timed, arg=["your article", arabic["your article"]], timeout=10_000)
         assert not outside, outside
         page.close()
 
