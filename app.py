@@ -805,6 +805,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
         question_box.change(None, [question_box], None, js=R.ATTACH_HINT_JS, queue=False, api_visibility="private")
+        # and once Ask took the file: Gradio fires no change when the chat empties a box that
+        # held a file alone, and the hint stayed beside the file's refusal or "Indexed …"
+        submitted.then(None, [question_box], None, js=R.ATTACH_HINT_JS, queue=False, api_visibility="private")
 
         def clear_failed_status(outcome):
             """The file was removed: an error about it (or a stale "Indexing…") goes with it,

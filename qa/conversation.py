@@ -73,6 +73,12 @@ STILL_INDEXING = "Still indexing your article… ask again when it is ready. / �
 # A question typed with a file that was then refused: it was not asked of anything.
 QUESTION_NOT_ASKED = ("Your question was not asked (the file was not used): press Ask to ask it of the article "
                       "in use. / لم يُطرح سؤالك لأن الملف لم يُستخدم: اضغط «اسأل» لطرحه على المقال الحالي.")
+# A file attached in (or dropped on) the chat box waits for "Ask" (the box's chip shows an icon
+# alone): the line under the box names it, in English then Arabic (``qa.ui_render.ATTACH_HINT_JS``
+# fills in ``{name}`` in the browser). Once the file is taken (Ask pressed) the line goes and the
+# status line says what became of it ("Indexing…", then "Indexed …" or why it was refused).
+ATTACH_HINT_EN = "“{name}”: press Ask to make it the article"
+ATTACH_HINT_AR = "اضغط «اسأل» ليصبح هو المقال"
 # After why a user's own article was refused: the same in Arabic. The previous article stays
 # in use. A reason without an Arabic wording (an unexpected error) is said to be in English.
 NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق"

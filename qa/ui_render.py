@@ -18,13 +18,14 @@ A container whose children all carry their own ``dir`` gets no direction from
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation
-from qa.conversation import (answered_from_words, headline_of, plain_text, question_lines, source_label,
-                             source_title)
+from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
+                             plain_text, question_lines, source_label, source_title)
 from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -350,7 +351,8 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     answer took, and (folded) the embedding model, the answer policy's calibration and the
     index size. Without ``elapsed_s`` (no answer timed in this page yet: a fresh page, or a
     conversation brought back by a reload, whose answers say their own times) the time is
-    left out, not shown as "–" (a trial)."""
+    left out, not shown as "–" (a trial). The summary is ``footer_summary``'s, in both
+    languages; the folded details stay in English."""
     details = (f"Embeddings: {esc(str(info.get('backend', '?')))} · {esc(str(info.get('model', '?')))} · "
                f"{int(info.get('n_passages', 0))} passages in {int(info.get('n_documents', 0))} document(s)")
     llm = info.get("llm")
@@ -360,11 +362,24 @@ def render_footer(info: Mapping[str, Any], elapsed_s: float | None = None, artic
     if policy:
         fitted = "fitted" if policy.get("fitted") else "fallback, not fitted for this model"
         details += f" · answer policy: {esc(str(policy.get('calibration', '?')))} ({fitted})"
-    parts = ["About"] + ([esc(article)] if article else []) + (
-        [f"last answer {seconds(elapsed_s)}"] if elapsed_s is not None else [])
-    head = " · ".join(parts)
-    return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{head}</summary>'
+    english, arabic = footer_summary(article, elapsed_s)
+    return (f'<details class="qa-footer qa-about" dir="ltr"><summary>{esc(english)} · '
+            f'<span dir="rtl" lang="ar">{esc(arabic)}</span></summary>'
             f'<div class="qa-about-body">{details}</div></details>')
+
+
+def footer_summary(article: str = "", elapsed_s: float | None = None) -> tuple[str, str]:
+    """The footer's summary as ``(english, arabic)``: ``("About · sample article · last answer
+    0.25 s", "نبذة · المقال الأصلي · آخر إجابة 0.25 ث")``, the article and the time left out
+    when not given. The page shows both, as its other labels ("Examples about the sample
+    article · أمثلة عن المقال الأصلي"): the footer was English alone (a trial). An article label
+    without an Arabic wording (``ARTICLE_LABELS_AR``) is "المقال"."""
+    english = ["About"] + ([article] if article else [])
+    arabic = ["نبذة"] + ([ARTICLE_LABELS_AR.get(article, "المقال")] if article else [])
+    if elapsed_s is not None:
+        english.append(f"last answer {seconds(elapsed_s)}")
+        arabic.append(f"آخر إجابة {seconds(elapsed_s, 'ar')}")
+    return " · ".join(english), " · ".join(arabic)
 
 
 def chat_placeholder(own: bool = False) -> str:
@@ -469,6 +484,10 @@ mark.qa-quote-rest { background: #fef3c7; }
 #qa-chat-status:has(.html-container > div:empty), #qa-status:has(.html-container > div:empty),
 #qa-attach-hint-block:has(#qa-attach-hint:empty) { display: none; }
 #qa-attach-hint { font-size: .92em; font-weight: 600; }
+/* one line at a time under the chat box: while a file waits for Ask, its hint stands in for an
+   error about an earlier file or question (refused files' errors and the hint stacked, a trial) */
+div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-status, #qa-status):has(.qa-status-error) {
+  display: none; }
 .qa-plain, .qa-plain[hidden] { display: none !important; }
 /* brought into view below the chat's floating "Chat" label, not under it */
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
@@ -636,8 +655,10 @@ CLICK_JS = """
 """
 
 # A file attached in (or dropped on) the chat box waits for "Ask": say so, with its name (the
-# box's chip shows only an icon). Runs in the browser on every change of the box; the hint
-# goes when the file does.
+# box's chip shows only an icon), in ``qa.conversation``'s words. Runs in the browser on every
+# change of the box, and again once Ask has taken the file (app.py): Gradio fires no change
+# when the server empties a box that held a file alone, and the hint stayed beside the file's
+# refusal or its "Indexed …" (a trial). The hint goes when the file does.
 ATTACH_HINT_JS = """
 (value) => {
   const el = document.getElementById("qa-attach-hint");
@@ -648,10 +669,9 @@ ATTACH_HINT_JS = """
   if (!name) { el.replaceChildren(); return; }
   // each language in its own direction (a guillemet after a Latin file name was mirrored)
   const part = (dir, text) => { const s = document.createElement("span"); s.dir = dir; s.textContent = text; return s; };
-  el.replaceChildren(part("ltr", `“${name}”: press Ask to make it the article`), " · ",
-                     part("rtl", "اضغط «اسأل» ليصبح هو المقال"));
+  el.replaceChildren(part("ltr", __EN__.replace("{name}", () => name)), " · ", part("rtl", __AR__));
 }
-"""
+""".replace("__EN__", json.dumps(ATTACH_HINT_EN)).replace("__AR__", json.dumps(ATTACH_HINT_AR))
 
 # Indexing started from the "Your own article" panel (a file or pasted text): its progress is on
 # the status line under the question box, which on a phone sits about 1,500 px above the panel

@@ -104,7 +104,8 @@ def test_chat_streams_answer_with_sources(server):
     article_html = next(o for o in final if isinstance(o, str) and "qa-article" in o)
     assert "qa-cited" in article_html and "<mark>" in article_html
     footer = next(o for o in final if isinstance(o, str) and "qa-footer" in o)
-    assert "passages" in footer and "last answer" in footer and " s<" in footer
+    assert "passages" in footer and re.search(r"last answer (\d+\.\d\d|&lt; 0\.01) s · ", footer), footer
+    assert re.search(r'<span dir="rtl" lang="ar">نبذة · المقال الأصلي · آخر إجابة [^<]+ ث</span>', footer), footer
 
 
 def test_html_in_question_is_escaped(server):

@@ -677,6 +677,66 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
             page.close()
 
 
+# The lines under the chat box that can be seen, with text: the line of a refused question
+# (#qa-chat-status), the attached file's hint and the status line of the tab's article.
+_SHOWN_LINES = """() => [...document.querySelectorAll(
+    "#qa-chat-status .qa-status, #qa-attach-hint, #qa-status .qa-status")]
+  .filter((e) => e.textContent.trim() && e.getClientRects().length).map((e) => e.textContent.trim())"""
+
+
+def _attach_in_box(page, path) -> None:
+    """Attach ``path`` with the chat box's paperclip and wait for its hint under the box."""
+    with page.expect_response(lambda r: "/gradio_api/upload" in r.url, timeout=30_000):
+        page.locator("#qa-question input[type=file]").first.set_input_files(str(path))
+    page.wait_for_function("n => document.getElementById('qa-attach-hint').textContent.includes(n)",
+                           arg=path.name, timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_attach_hint_goes_once_the_file_is_refused_or_indexed(browser, tmp_path, width):
+    """A file attached in the chat box alone (no question typed) and sent with Ask: its hint
+    «"bad.pdf": press Ask to make it the article» stayed beside the file's refusal, and a good
+    file's beside "Indexed …" (a trial). The hint goes once the file is taken; one line under
+    the box at a time: a file attached after a refusal stands in for that old error, and a
+    second refusal replaces the first."""
+    bad_pdf = tmp_path / "bad.pdf"
+    bad_pdf.write_text("This is not a PDF at all.\n", encoding="utf-8")
+    junk = binary_file(tmp_path, "junk.txt")
+    good = _seed_copy(tmp_path)
+    hint_gone = "() => document.getElementById('qa-attach-hint').textContent === ''"
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        _attach_in_box(page, bad_pdf)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "“bad.pdf”: press Ask" in shown[0], shown
+        box.press("Enter")
+        _wait_status(page, "bad.pdf is not a PDF")
+        page.wait_for_function(hint_gone, timeout=5_000)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "bad.pdf is not a PDF" in shown[0], shown
+        _shoot(page, tmp_path, f"attach-refused-{width}.png", full_page=False)
+        # a second refused file: its error replaces the first one's
+        _attach_in_box(page, junk)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "junk.txt" in shown[0] and "press Ask" in shown[0], shown  # the old error gave way
+        page.locator("#qa-question").get_by_role("button", name="Ask · اسأل", exact=True).click()
+        _wait_status(page, "binary")
+        page.wait_for_function(hint_gone, timeout=5_000)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "bad.pdf" not in shown[0] and "junk.txt" in shown[0], shown
+        # a good file: indexed, and no hint left beside "Indexed …"
+        _attach_in_box(page, good)
+        assert len(page.evaluate(_SHOWN_LINES)) == 1
+        box.press("Enter")
+        _wait_status(page, "Indexed “tripoli.txt”")
+        page.wait_for_function(hint_gone, timeout=5_000)
+        shown = page.evaluate(_SHOWN_LINES)
+        assert len(shown) == 1 and "Indexed “tripoli.txt”" in shown[0], shown
+        _shoot(page, tmp_path, f"attach-indexed-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
+
+
 def test_a_reload_brings_back_the_readers_own_article(browser, tmp_path):
     """The reader's own article is kept in the browser with the conversation: after a reload
     it is indexed again (the status line says it is back), the restored answer is labelled by
@@ -913,7 +973,10 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
         footer = page.locator("#qa-footer summary")
         kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
         stored = page.evaluate(kept)
-        assert footer.inner_text().strip() == "About · sample article"  # a fresh page: nothing timed yet
+        # a fresh page: nothing timed yet; said in both languages, as the page's other labels
+        assert footer.inner_text().strip() == "About · sample article · نبذة · المقال الأصلي"
+        assert footer.locator('span[dir="rtl"][lang="ar"]').inner_text() == "نبذة · المقال الأصلي"
+        assert page.locator("#qa-footer details").get_attribute("open") is None  # the details folded
         _ask(page, box, "من حضر المؤتمر؟")
         page.wait_for_function("() => /last answer \\d+\\.\\d\\d s/.test("
                                "document.querySelector('#qa-footer summary').innerText)", timeout=10_000)
@@ -926,11 +989,12 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
             # the restored answer says its own time
             assert re.search(r"· \d+\.\d\d ث", page.locator("#qa-chat .qa-answer .qa-from").last.inner_text())
             text = footer.inner_text().strip()
-            assert text == "About · sample article", text
+            assert text == "About · sample article · نبذة · المقال الأصلي", text
             _shoot(page, tmp_path, f"restored-footer-{width}.png")
         answer = _ask(page, box, "أين عقد المؤتمر؟")
         assert "طرابلس" in answer.inner_text()
-        page.wait_for_function("() => /^About · sample article · last answer \\d+\\.\\d\\d s$/.test("
+        page.wait_for_function("() => /^About · sample article · last answer \\d+\\.\\d\\d s · نبذة · المقال الأصلي"
+                               " · آخر إجابة \\d+\\.\\d\\d ث$/.test("
                                "document.querySelector('#qa-footer summary').innerText.trim())", timeout=10_000)
         assert not outside, outside
         page.close()
@@ -940,21 +1004,23 @@ def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser
     """After "New conversation" the footer no longer says the cleared answer's time ("last
     answer 0.4 s", a trial): it names the article in use alone, as after a reload, until the
     next answer is timed. The same on the reader's own article."""
-    timed = ("(label) => new RegExp('^About · ' + label + ' · last answer (\\\\d+\\\\.\\\\d\\\\d|< 0\\\\.01) s$')"
+    timed = ("([label, arabic]) => new RegExp('^About · ' + label + ' · last answer (\\\\d+\\\\.\\\\d\\\\d|< 0\\\\.01) s"
+             " · نبذة · ' + arabic + ' · آخر إجابة (\\\\d+\\\\.\\\\d\\\\d|أقل من 0\\\\.01) ث$')"
              ".test(document.querySelector('#qa-footer summary').innerText.trim())")
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         footer = page.locator("#qa-footer summary")
         new = page.get_by_role("button", name="New conversation")
+        arabic = {"sample article": "المقال الأصلي", "your article": "مقالك"}
         for label in ("sample article", "your article"):
             _ask(page, box, "من حضر المؤتمر؟")
-            page.wait_for_function(timed, arg=label, timeout=10_000)
+            page.wait_for_function(timed, arg=[label, arabic[label]], timeout=10_000)
             new.click()
             page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
                                    timeout=10_000)
             assert page.locator("#qa-chat .qa-answer").count() == 0
             text = footer.inner_text().strip()
-            assert text == f"About · {label}", text
+            assert text == f"About · {label} · نبذة · {arabic[label]}", text
             if label == "sample article":
                 page.locator("#qa-own").get_by_text("Your own article").click()
                 page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
@@ -966,7 +1032,7 @@ def test_new_conversation_leaves_the_last_answers_time_out_of_the_footer(browser
         page.set_viewport_size({"width": 1400, "height": 1000})
         # the next answer is timed again
         _ask(page, box, "أين عقد المؤتمر؟")
-        page.wait_for_function(timed, arg="your article", timeout=10_000)
+        page.wait_for_function(timed, arg=["your article", arabic["your article"]], timeout=10_000)
         assert not outside, outside
         page.close()
 

@@ -261,20 +261,42 @@ def test_the_back_to_sample_line_speaks_both_languages():
 def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
     """The footer's "last answer" is left out while no answer was timed in this page (a fresh
     page, a conversation restored by a reload): it showed "last answer –" (a trial)."""
-    from qa.ui_render import render_footer, seconds
+    from qa.ui_render import footer_summary, render_footer, seconds
 
     untimed = render_footer(seed_bot.info(), None, "sample article")
     summary = untimed.split("<summary>")[1].split("</summary>")[0]
-    assert summary == "About · sample article", summary
+    assert summary == 'About · sample article · <span dir="rtl" lang="ar">نبذة · المقال الأصلي</span>', summary
     assert "–" not in untimed and "passages" in untimed
     turn = Conversation().ask(seed_bot, "من حضر المؤتمر؟")
     timed = render_footer(seed_bot.info(), turn.elapsed_s, "sample article")
-    assert f"<summary>About · sample article · last answer {seconds(turn.elapsed_s)}</summary>" in timed
+    assert footer_summary("sample article", turn.elapsed_s) == (
+        f"About · sample article · last answer {seconds(turn.elapsed_s)}",
+        f"نبذة · المقال الأصلي · آخر إجابة {seconds(turn.elapsed_s, 'ar')}")
+    assert f"<summary>About · sample article · last answer {seconds(turn.elapsed_s)} · " in timed
     # an answer from the cache is not "0.00 s" (a trial read that as no time at all)
     again = Conversation().ask(seed_bot, "من حضر المؤتمر؟")
     assert seconds(0.004) == "< 0.01 s" and seconds(0.005) == "0.01 s" and seconds(1.234) == "1.23 s"
     assert "0.00 s" not in render_footer(seed_bot.info(), again.elapsed_s, "sample article")
-    assert render_footer(seed_bot.info(), None).split("</summary>")[0].endswith("<summary>About")
+    assert render_footer(seed_bot.info(), None).split("</summary>")[0].endswith(
+        '<summary>About · <span dir="rtl" lang="ar">نبذة</span>')
+
+
+def test_the_footer_summary_is_in_both_languages(seed_bot):
+    """The footer's summary was English alone ("About · sample article · last answer 0.02 s")
+    while the page's other labels are in both languages (a trial): it says the same in Arabic,
+    in its own direction; the folded details stay in English; its text is escaped."""
+    from qa.ui_render import footer_summary, render_footer
+
+    assert footer_summary("your article", 0.25) == ("About · your article · last answer 0.25 s",
+                                                    "نبذة · مقالك · آخر إجابة 0.25 ث")
+    assert footer_summary("seed article", None) == ("About · seed article", "نبذة · المقال")  # an older label
+    assert footer_summary() == ("About", "نبذة")
+    html = render_footer(seed_bot.info(), 0.001, "your article")
+    assert ('<summary>About · your article · last answer &lt; 0.01 s · '
+            '<span dir="rtl" lang="ar">نبذة · مقالك · آخر إجابة أقل من 0.01 ث</span></summary>') in html
+    assert "<details" in html and " open" not in html.split(">")[0]  # the details stay folded
+    assert "Embeddings:" in html.split("</summary>")[1]
+    assert "&lt;b&gt;" in render_footer({}, None, "<b>x</b>")
 
 
 def test_a_markdown_title_is_labelled_without_its_marks(tmp_path):
@@ -337,3 +359,18 @@ def test_gradios_end_of_event_announcement_has_a_word():
     assert GRADIO_TEXTS["common.complete"] == "Done · تم"
     assert UPLOAD_BOX_TEXTS.items() <= GRADIO_TEXTS.items()
     assert "gr.I18n(en=R.GRADIO_TEXTS)" in (ROOT / "app.py").read_text(encoding="utf-8")
+
+
+def test_the_attach_hint_is_worded_in_qa_conversation():
+    """The line naming a file attached in the chat box (filled in by the browser) says
+    ``ATTACH_HINT_EN`` with the file's name, then ``ATTACH_HINT_AR``: one wording, here."""
+    import json
+
+    from qa.conversation import ATTACH_HINT_AR, ATTACH_HINT_EN
+    from qa.ui_render import ATTACH_HINT_JS
+
+    assert "{name}" in ATTACH_HINT_EN and "press Ask" in ATTACH_HINT_EN and "اسأل" in ATTACH_HINT_AR
+    assert json.dumps(ATTACH_HINT_EN) in ATTACH_HINT_JS and json.dumps(ATTACH_HINT_AR) in ATTACH_HINT_JS
+    assert "__EN__" not in ATTACH_HINT_JS and "__AR__" not in ATTACH_HINT_JS
+    # the name goes in as text: a "$&" in a file name is not a replacement pattern
+    assert '.replace("{name}", () => name)' in ATTACH_HINT_JS
