@@ -558,7 +558,11 @@ class ArticleQA:
             return
         notice = (UNANSWERED_QUESTIONS[detect_language(question)].format(n=MAX_QUESTIONS)
                   if len(questions) > MAX_QUESTIONS else "")
-        answer = combine_answers(question, kept, notice) if len(kept) > 1 else kept[0]
+        if len(kept) > 1:
+            answer = combine_answers(question, kept, notice)
+        else:
+            answer = kept[0]
+            answer.notice = " ".join(n for n in (notice, answer.notice) if n)
         answer.timings_ms["total"] = (time.perf_counter() - t0) * 1000
         yield answer
 
