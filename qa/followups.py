@@ -239,8 +239,11 @@ def strip_request_frame(text: str) -> str:
     ``REQUEST_FRAME_WORDS`` when a question word follows it ("Can you tell me who attended?"
     -> "Who attended?", capitalised as a question starts; «هل يمكنك أن تخبرني من حضر؟» ->
     «من حضر؟»), and a closing "please" / «لو سمحت» / «من فضلك» ("Who attended, please?" ->
-    "Who attended?"). The frame is kept when no question word follows it (a request about
-    the bot or a topic is left to the rest of the plan) and when it is made of function
+    "Who attended?"), a closing "if you know" («… إذا بتعرف؟»). A request about a topic, the
+    frame then "about"/«عن» (``_TOPIC_WORDS``) and no question word, is asked as
+    ``TOPIC_QUESTION`` ("Tell me about Haftar" -> "What about Haftar?", «احكيلي عن حفتر» ->
+    «ماذا عن حفتر؟»). The frame is kept when neither follows it (a request about the bot, "Can
+    you tell me a joke?", is left to the rest of the plan) and when it is made of function
     words alone ("To what …"). Never empty: ``text`` when nothing would be left."""
     tokens = list(re.finditer(r"\w+", text))
     folded = [normalize(_strip_conjunction(m.group())).lower() for m in tokens]
