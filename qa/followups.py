@@ -7,7 +7,10 @@ Without a chat model (``plan_question``):
   invitation to ask about the article (``INVITATION``), abstained, no citations, no
   retrieval, ``extra["abstention_reason"] == "no-question"``.
 - A question wrapped in a request ("Can you tell me who attended?", «ممكن تقولي مين حضر؟»,
-  "…, please?") is asked as the question it wraps (``strip_request_frame``).
+  "…, please?") is asked as the question it wraps (``strip_request_frame``); a request
+  about a topic ("Tell me about Haftar", «احكيلي عن حفتر») as "What about X?" / «ماذا عن X؟».
+- A message asking several questions ("Who attended? Where was it held?", «من حضر المؤتمر
+  وأين عقد؟») is cut into them (``split_questions``); ``qa.chain`` answers each in turn.
 - A short follow-up (under two content words: "and when?", "ومتى؟", "ماذا قال؟") keeps its
   own words (its question word decides what is asked) and takes only the *topic* of the
   previous question: its content words (``qa.text.content_words``) without the verb right
