@@ -219,7 +219,8 @@ def combine_answers(message: str, parts: list[Answer], notice: str = "") -> Answ
         (a section whose question abstained says so); ``abstained`` only when every question
         did; ``extra["questions"]``: per question its ``question``, ``abstained``, ``lead``
         and, when given, ``p_answerable`` and ``abstention_reason``; ``passages``: each
-        retrieved passage once; ``timings_ms``: the sum per stage.
+        retrieved passage once, in the questions' order, ranked 1..N in that order;
+        ``timings_ms``: the sum per stage.
 
     Raises:
         ValueError: ``parts`` is empty.
@@ -254,7 +255,8 @@ def combine_answers(message: str, parts: list[Answer], notice: str = "") -> Answ
     for hit in (h for part in parts for h in part.passages):
         if hit.passage_id not in seen:
             seen.add(hit.passage_id)
-            passages.append(hit)
+            # ranked anew in this list (each question's own ranks restarted at 1)
+            passages.append(replace(hit, rank=len(passages) + 1))
     timings: dict[str, float] = {}
     for part in parts:
         for key, value in part.timings_ms.items():

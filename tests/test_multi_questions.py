@@ -131,3 +131,10 @@ def test_no_question_of_the_sets_is_cut():
             row = json.loads(line) if line.strip() else {}
             if "question" in row:
                 assert split_questions(row["question"]) == [row["question"].strip()], (path.name, row["id"])
+
+
+def test_the_passages_of_a_combined_answer_are_listed_once_and_ranked_anew(seed_bot):
+    answer = seed_bot.ask("Who attended the conference? Where was the conference held?")
+    assert len(answer.extra["questions"]) == 2
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    assert len({p.passage_id for p in answer.passages}) == len(answer.passages)
