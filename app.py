@@ -350,9 +350,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     "Questions in this browser tab go to it (other users keep the sample article). / "
                     "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
         else:
+            shown_ar = f"النص الملصق “{label}”" if pasted else f"“{label}”"
             line = (f"Indexed {shown}: {passages}. "
                     "Questions in this browser tab now go to your article (other users keep the sample article). / "
-                    "فُهرس مقالك، وأسئلتك في هذه النافذة تذهب إليه الآن.")
+                    f"فُهرس مقالك {shown_ar} (عدد المقاطع: {info.get('n_passages', '?')})، "
+                    "وأسئلتك في هذه النافذة تذهب إليه الآن.")
         status = R.render_status(line + (f" / {notice}" if notice else ""))
         # what the browser keeps: the text exactly as indexed (citations are offsets into it)
         kept = KeptArticle(name, new_bot.documents[name], pasted).to_json()
