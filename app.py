@@ -49,6 +49,7 @@ from qa.conversation import (  # noqa: E402
     back_to_sample_line,
     check_question,
     headline_of,
+    indexed_line,
     language_notice,
     new_conversation_line,
     not_indexed,
@@ -125,9 +126,6 @@ def _internal_error(what: str, exc: Exception) -> gr.Error:
     log.exception("%s failed", what)
     return gr.Error(f"{what.capitalize()} failed ({type(exc).__name__}: {exc})", print_exception=False)
 
-
-def _plural(n: Any, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
@@ -342,19 +340,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         label = (headline_of(text) or name) if pasted else name
         ticket = articles.put(getattr(request, "session_hash", None), new_bot, label)
         info = new_bot.info()
-        shown = f"the pasted text “{label}”" if pasted else f"“{label}”"
         notice = language_notice(new_bot.extractive.collection_language)
-        passages = _plural(info.get('n_passages', '?'), 'passage', 'passages')
-        if restored:
-            line = (f"Your article is back: {shown}, kept in this browser, indexed again ({passages}). "
-                    "Questions in this browser tab go to it (other users keep the sample article). / "
-                    "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
-        else:
-            shown_ar = f"النص الملصق “{label}”" if pasted else f"“{label}”"
-            line = (f"Indexed {shown}: {passages}. "
-                    "Questions in this browser tab now go to your article (other users keep the sample article). / "
-                    f"فُهرس مقالك {shown_ar} (عدد المقاطع: {info.get('n_passages', '?')})، "
-                    "وأسئلتك في هذه النافذة تذهب إليه الآن.")
+        line = indexed_line(label, pasted, info.get("n_passages", "?"), restored)
         status = R.render_status(line + (f" / {notice}" if notice else ""))
         # what the browser keeps: the text exactly as indexed (citations are offsets into it)
         kept = KeptArticle(name, new_bot.documents[name], pasted).to_json()

@@ -513,11 +513,12 @@ class ArticleQA:
                 malformed or names a document that is not in the collection.
         """
         t0 = time.perf_counter()
-        if len(self.questions(question)) == 1:
+        questions = self.questions(question)
+        if len(questions) == 1:
             answer = self.chain.invoke({"question": question, "history": history, "filters": filters})
         else:  # several questions: answered in turn, as ``stream`` does (its last item is the answer)
             answer = None
-            for answer in self.stream(question, history, filters):
+            for answer in self._stream_each(question, questions, history, filters, t0):
                 pass
         answer.timings_ms["total"] = (time.perf_counter() - t0) * 1000
         return answer
@@ -534,7 +535,12 @@ class ArticleQA:
         questions = self.questions(question)
         if len(questions) == 1:
             yield from self._stream_one(question, history, filters, t0)
-            return
+        else:
+            yield from self._stream_each(question, questions, history, filters, t0)
+
+    def _stream_each(self, question: str, questions: list[str], history: History | None, filters: Filters,
+                     t0: float) -> Iterator[str | Answer]:
+        """``stream`` for a message asking several ``questions`` (``t0``: when it came)."""
         # each question in turn, the earlier ones (and their answers) as its history: "وأين
         # عقد؟" after «من حضر المؤتمر؟» is the follow-up it would be in the next turn
         turns = parse_history(history)

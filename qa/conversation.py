@@ -225,6 +225,24 @@ def back_to_sample_line(sample: str) -> str:
     return f"Back to the {sample}. / عدت إلى المقال الأصلي."
 
 
+def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False) -> str:
+    """The status line once a reader's article is indexed, in English then Arabic, each naming
+    the article (``label``: its file name, or a pasted text's headline) and its ``passages``
+    (a count): "Indexed “harbour.txt”: 4 passages. …" / «فُهرس مقالك “harbour.txt” (عدد
+    المقاطع: 4)، …»; with ``restored`` the line of an article brought back from the browser
+    after a reload. The Arabic half had named neither (a trial)."""
+    shown = f"the pasted text “{label}”" if pasted else f"“{label}”"
+    shown_ar = f"النص الملصق “{label}”" if pasted else f"“{label}”"
+    counted = f"{passages} {'passage' if passages == 1 else 'passages'}"
+    if restored:
+        return (f"Your article is back: {shown}, kept in this browser, indexed again ({counted}). "
+                "Questions in this browser tab go to it (other users keep the sample article). / "
+                "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
+    return (f"Indexed {shown}: {counted}. "
+            "Questions in this browser tab now go to your article (other users keep the sample article). / "
+            f"فُهرس مقالك {shown_ar} (عدد المقاطع: {passages})، وأسئلتك في هذه النافذة تذهب إليه الآن.")
+
+
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
     """How a source is named to a reader: ``"<headline> · ¶<paragraph>"``; the file name
     stands in for the headline when the document is unknown or has no text (the web page

@@ -237,6 +237,12 @@ TOPIC_QUESTION = {"ar": "ماذا عن {}؟", "en": "What about {}?"}
 _POLITE_PHRASES = tuple(normalize(p) for p in ("من فضلك", "من فضلكم"))
 
 
+def _closing_mark(cut: str) -> str:
+    """The question mark a closing frame cut off (``cut``), kept for the question: ``"؟"``,
+    ``"?"`` or ``""``."""
+    return "؟" if "؟" in cut else "?" if "?" in cut else ""
+
+
 def strip_request_frame(text: str) -> str:
     """``text`` without the request it wraps its question in: the leading run of
     ``REQUEST_FRAME_WORDS`` when a question word follows it ("Can you tell me who attended?"
@@ -288,16 +294,14 @@ def strip_request_frame(text: str) -> str:
     if comma > 0:
         closing = [normalize(w).lower() for w in re.findall(r"\w+", core[comma + 1:])]
         if closing and all(w in REQUEST_FRAME_WORDS for w in closing) and any(w not in STOPWORDS for w in closing):
-            rest = core[comma + 1:]
-            core = core[:comma].rstrip() + ("؟" if "؟" in rest else "?" if "?" in rest else "")
+            core = core[:comma].rstrip() + _closing_mark(core[comma + 1:])
     # a closing "if you know" after the question ("Who came if you know?", «من حضر إذا بتعرف؟»)
     tail = list(re.finditer(r"\w+", core))
     words = [normalize(_strip_conjunction(m.group())).lower() for m in tail]
     for k in range(1, len(words) - 1):
         if words[k] in _WHETHER | {"if"} and all(w in REQUEST_FRAME_WORDS for w in words[k + 1:]) \
                 and any(w not in STOPWORDS for w in words[k + 1:]):
-            rest = core[tail[k].start():]
-            core = core[:tail[k].start()].rstrip(" ,،") + ("؟" if "؟" in rest else "?" if "?" in rest else "")
+            core = core[:tail[k].start()].rstrip(" ,،") + _closing_mark(core[tail[k].start():])
             break
     # a closing "please" (", please?", «… لو سمحت؟»)
     tail = list(re.finditer(r"\w+", core))
@@ -305,8 +309,7 @@ def strip_request_frame(text: str) -> str:
     for n in (2, 1):
         if len(words) > n + 1 and " ".join(words[-n:]) in {"please", "plz", "pls", "لو سمحت", *_POLITE_PHRASES}:
             cut = tail[-n - 1].end()
-            rest = core[cut:]
-            core = core[:cut] + ("؟" if "؟" in rest else "?" if "?" in rest else "")
+            core = core[:cut] + _closing_mark(core[cut:])
             break
     return core.strip() or text
 
