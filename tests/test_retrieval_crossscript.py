@@ -27,6 +27,16 @@ def test_a_latin_name_and_its_arabic_spelling_share_a_skeleton(latin, arabic):
     assert skeleton(latin) == arabic_skeleton(arabic)
 
 
+def test_a_name_with_a_long_vowel_between_two_same_letters_links(names, seed_text):
+    """«الحداد» romanises "hdd": its two d's are two letters, not one doubled ("Haddad"
+    linked to «حدود» and «حديث» alone when they were made single); a final "-ah" is the ة
+    that the Arabic skeleton drops, and "'s" is no part of the name."""
+    assert "حداد" in names.arabic_terms("Who is Haddad?", set())[0]
+    (linked,) = names.arabic_terms("What did Dbeibah's government do?", set())
+    assert linked and all(s.startswith("دبيب") and s in set(analyze(seed_text)) for s in linked)
+    assert names.arabic_terms("Who is Hamzah?", set()) == names.arabic_terms("Who is Hamza?", set())
+
+
 def test_question_names_link_to_the_seed_articles_words(names, seed_text):
     assert names.arabic_terms("Who is Haftar?", set()) == [["حفتر"]]
     # a country named in English links to its Arabic CLDR name, which the article holds
@@ -51,6 +61,14 @@ def test_who_is_haftar_ranks_his_paragraph_first(store_bot):
     dense_order = [store_bot.store.passages[retrieval.candidate_ids[i]].paragraph
                    for i in np.argsort(-retrieval.passage_cosine)]
     assert dense_order[0] != 10  # what the names add: the dense ranking alone does not find it
+
+
+def test_who_is_haddad_ranks_his_paragraph_first(seed_bot):
+    """Al-Haddad is named once, in the paragraph of the Libyan attendees (¶7)."""
+    for question in ("Who is Haddad?", "Info on al-Haddad"):
+        answer = seed_bot.ask(question)
+        assert "الحداد" in answer.passages[0].text, question
+        assert "الحداد" in answer.lead, question
 
 
 def test_the_zero_score_rule_applies_across_languages_only(seed_bot):
