@@ -139,7 +139,11 @@ def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) ->
 
     A smallest distance of ``SINGLE_LINE_PITCH`` body sizes or more is one between
     paragraphs (no paragraph on the page wraps): the line pitch is then that distance less
-    the paragraph margin, one font size.
+    the paragraph margin, one font size. Unless another distance between body lines is that
+    smallest one plus a paragraph margin (one size, within ``PARAGRAPH_GAP`` of it): then
+    the smallest is a wrapped paragraph's, set in a tall script (Noto Sans Arabic at
+    line-height "normal" measures 2.14 sizes: every wrapped line of a trial's PDF had
+    become a paragraph of its own).
     """
     body = [b - a for a, b, s, t in zip(baselines, baselines[1:], sizes, sizes[1:])
             if abs(s - body_size) <= SIZE_CHANGE * body_size and abs(t - body_size) <= SIZE_CHANGE * body_size
@@ -147,7 +151,10 @@ def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) ->
     if not body:
         body = [b - a for a, b in zip(baselines, baselines[1:]) if b - a >= body_size]
     pitch = min(body) if body else body_size
-    return pitch - body_size if pitch >= SINGLE_LINE_PITCH * body_size else pitch
+    if pitch < SINGLE_LINE_PITCH * body_size:
+        return pitch
+    with_margin = any(abs(d - pitch - body_size) <= PARAGRAPH_GAP * body_size for d in body)
+    return pitch if with_margin else pitch - body_size
 
 
 def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
