@@ -38,7 +38,7 @@ from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTE
                         previous_question_at, question_as_asked, split_questions, strip_small_talk,
                         MAX_QUESTIONS)
 from .grounding import answer_kind, restore_case
-from .lead import present
+from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
 from .preface import only_language_request, preface
@@ -443,6 +443,7 @@ class ArticleQA:
                                             exclude=state["exclude"], candidates=state["candidates"],
                                             repeat_kind=state.get("repeat_kind", False))
             answer.question = state["question"]
+            frame(answer, self.extractive.collection_language)  # the line above, for the reader's words
             answer.retrieval_query = state["query"]
             answer.notice = state["notice"]
             answer.extra["p_answerable"] = decision.p_answerable

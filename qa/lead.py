@@ -157,9 +157,18 @@ def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language:
         pieces: its lead's pieces (``lead_pieces``); ``[]`` for an abstention.
         article_language: ``"ar"`` or ``"en"``, the language of the articles.
     """
+    answer.lead = "" if answer.abstained else lead_text(pieces, answer.citations)
+    return frame(answer, article_language)
+
+
+def frame(answer, article_language: str):
+    """Fill ``answer.preface`` (``qa.preface.preface``) for ``answer.question``, the reader's
+    own words, in place; returns the same ``Answer``. Called again once a follow-up's answer
+    gets its question back ("What did he say?" is answered for the folded "What did he say?
+    الكلمة الافتتاحية", whose Arabic words read as an Arabic reader's: the English line was
+    missing, a trial)."""
     from .preface import preface
 
-    answer.lead = "" if answer.abstained else lead_text(pieces, answer.citations)
     # an abstention or an invitation already speaks the reader's language: no line above it
     # the line sits above the lead: the names it lists are those of the lead's own quotes
     shown = [text for text, _n in LEAD_QUOTE.findall(answer.lead)] or [c.quote for c in answer.citations]

@@ -1,5 +1,6 @@
 """The line above an offline answer whose quotes are in another language than the reader's
-(``Answer.preface``): an English (or French) question over an Arabic article.
+(``Answer.preface``): an English (or French) question over an Arabic article, an Arabic (or
+French) one over an English article.
 
 Without a chat model nothing is translated: the line says plainly, in the reader's
 language, that the article is in Arabic and what the quotes below are ("The article (in
@@ -56,7 +57,7 @@ LANGUAGE_REQUESTS = {
 _FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles est-ce qu'est-ce le la les des du "
                     "une est sont été a-t-il ont au aux dans pour avec".split())
 
-ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}}
+ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}, "en": {"ar": "بالإنجليزية", "fr": "en anglais"}}
 # What the quotes below are, per reader language. The line says what the quotes are, not that
 # they answer: the extractive answer cannot know that ("gives the reason in this quote"
 # overclaimed when the quote was the wrong one). It no longer names the question's kind: "The
@@ -80,6 +81,16 @@ LINES = {
         "abstained": "L'article ({lang}) ne le dit pas",
         "mixed": "Les articles, cités tels quels (certains {lang})",
         "names": "noms en alphabet latin",
+    },
+    # an Arabic reader of an English article (a trial: its English quotes came with no line)
+    "ar": {
+        "other": "المقال ({lang})، بنصه كما ورد",
+        "overview": "يبدأ المقال ({lang}) بهذه الجمل، بنصها",
+        "none": "المقال {lang}؛ دون نموذج محادثة تقتبس الإجابات نصه كما ورد، مع سطر بالعربية كهذا "
+                "يقول ما هي الاقتباسات",
+        "abstained": "المقال ({lang}) لا يذكر ذلك",
+        "mixed": "المقالات بنصها كما ورد (بعضها {lang})",
+        "names": "الأسماء بالحروف اللاتينية",
     },
 }
 

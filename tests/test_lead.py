@@ -245,6 +245,32 @@ def test_the_line_above_quotes_from_an_arabic_and_an_english_article_says_some_a
     assert preface("Who spoke at the opening?", "ar", [arabic]).startswith("The article (in Arabic), quoted as written")
 
 
+def test_an_english_follow_up_to_an_arabic_question_gets_the_english_line(seed_bot):
+    """A follow-up is retrieved with the earlier question's words ("What did he say?
+    الكلمة الافتتاحية"), which read as an Arabic reader's: the English line above the
+    Arabic quotes was missing (a trial). It is written for the reader's own words."""
+    history = []
+    for question in ("من ألقى الكلمة الافتتاحية؟", "What did he say?", "and when did it end?"):
+        answer = seed_bot.ask(question, history=history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        if question.startswith("من"):
+            assert answer.preface == ""
+        else:
+            assert not answer.abstained and any(c > "\u0600" for c in answer.retrieval_query), answer.retrieval_query
+            assert answer.preface.startswith("The article (in Arabic), quoted as written"), (question, answer.preface)
+
+
+def test_an_arabic_question_over_an_english_article_gets_an_arabic_line():
+    """The line works the other way too: an Arabic (or French) reader of English quotes is
+    told in their language that the article is in English and quoted as written."""
+    english = "Mayor Alan Briggs opened the city museum on Monday in front of about 300 guests."
+    line = preface("من افتتح المتحف؟", "en", [english])
+    assert line.startswith("المقال (بالإنجليزية)، بنصه كما ورد") and line.endswith(":")
+    assert preface("Qui a ouvert le musée ?", "en", [english]).startswith("L'article (en anglais), cité tel quel")
+    assert preface("Who opened the museum?", "en", [english]) == ""
+    assert preface("من افتتح المتحف؟", "en", [english], abstained=True) == "المقال (بالإنجليزية) لا يذكر ذلك."
+
+
 def test_the_article_panel_names_documents_only_when_there_are_several(seed_text):
     """One article opens with its headline: its name above it said the headline twice (a
     trial); with several, each is named by its headline above its text."""
