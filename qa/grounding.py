@@ -95,7 +95,7 @@ def restore_case(question: str) -> str:
 # What a question asks for, by its question word (normalised; dialect forms included: "وين",
 # "امتى", "قديش"). A vocabulary, not a tuned list: each entry is a question word of the kind.
 ANSWER_KINDS = {
-    "number": ("كم", "قديش", "قداش", "قداه", "how many", "how much", "how long", "how old", "what percentage"),
+    "number": ("كم", "قديش", "قداش", "قداه", "شكد", "how many", "how much", "how long", "how old", "what percentage"),
     "time": ("متى", "امتى", "ايمتى", "وقتاش", "when", "what year", "which year", "في اي عام", "في اي سنه"),
     "place": ("اين", "وين", "فين", "where", "in which country", "in which city", "في اي مدينه", "في اي بلد"),
 }
@@ -140,7 +140,7 @@ def ordinals(text: str) -> set[int]:
 
 # Question words that ask for a person when they open the question ("من" inside a question
 # means "from").
-PERSON_OPENERS = frozenset(normalize(w) for w in "who whom whose من ومن مين ومين لمن شكون وشكون".split())
+PERSON_OPENERS = frozenset(normalize(w) for w in "who whom whose من ومن مين ومين لمن شكون وشكون منو ومنو".split())
 
 
 def answer_kind(question: str) -> str | None:

@@ -188,7 +188,8 @@ def root_arabic(token: str) -> str:
 
 
 # Dialect question words and their Modern Standard Arabic forms: Levantine, Gulf and Egyptian
-# (مين who, شو/ايش/وش what, وين where, ليش/ليه why, امتى when, قديش/كام how much, ازاي how) and
+# (مين who, شو/ايش/وش what, وين where, ليش/ليه why, امتى when, قديش/كام how much, ازاي how), Iraqi
+# and Sudanese (منو who, شلون how, شكد how much) and
 # Maghrebi: Libyan, Tunisian, Algerian, Moroccan (شنو/آش what, علاش why, شكون who, فين where,
 # كيفاش how, قداش how much, وقتاش when; واش asks yes or no and منين "from where", with no
 # one-word standard form). Three blind sets of readers' questions about the seed
@@ -202,6 +203,8 @@ DIALECT_QUESTION_WORDS: dict[str, str | None] = {
     "ازاي": "كيف", "إزاي": "كيف",
     "شنو": "ماذا", "شنوة": "ماذا", "آش": "ماذا", "علاش": "لماذا", "علاه": "لماذا", "شكون": "من", "شكونة": "من",
     "فين": "أين", "كيفاش": "كيف", "قداش": "كم", "قداه": "كم", "وقتاش": "متى", "واش": None, "منين": None,
+    # Iraqi, Gulf and Sudanese (a trial: «منو حضر» got the invitation)
+    "منو": "من", "شلون": "كيف", "اشلون": "كيف", "إشلون": "كيف", "شكد": "كم",
 }
 
 # Function words that carry no content in questions (BM25's IDF copes with most, but a
