@@ -42,6 +42,16 @@ def test_a_name_or_a_word_with_a_clitic_is_a_word(seed_bot):
         assert not grounding.has_known_word(nonsense)
 
 
+def test_a_french_question_is_a_question(seed_bot):
+    """«Pourquoi l'Égypte était-elle absente ?» held no word of the Arabic or English lists
+    and got the invitation, in English (a trial); French words count (pyspellchecker's list)."""
+    assert seed_bot.extractive.grounding.has_known_word("Pourquoi l'Égypte était-elle absente ?")
+    answer = seed_bot.ask("Pourquoi l'Égypte était-elle absente ?")
+    assert answer.extra.get("abstention_reason") != "no-question"
+    assert not answer.abstained and "مصر" in answer.lead
+    assert answer.preface.startswith("L'article (en arabe)")
+
+
 @pytest.mark.parametrize("message", ["Haftar?", "Tell me about Haftar", "احكيلي عن حفتر"])
 def test_a_request_about_haftar_quotes_the_paragraph_naming_him(seed_bot, message):
     answer = seed_bot.ask(message)
