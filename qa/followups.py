@@ -83,6 +83,11 @@ QUESTION_WORDS = frozenset(normalize(w) for w in (
 ).split() + list(DIALECT_QUESTION_WORDS))
 # Conjunctions that open a follow-up ("and when?", "so who?"); Arabic ones are prefixes ("ومتى", "فماذا").
 _LEADING_CONJUNCTIONS = frozenset("and so but also then or".split())
+# Negations, which reverse what a topic asks about: a follow-up keeps them. "and why?" after
+# "Which country did not take part?" was retrieved as "why? take part" and quoted the
+# delegations that did (a trial); "why? not take part" reaches Egypt's absence. English "n't"
+# comes out of ``_TOKEN`` as a lone "t".
+NEGATIONS = frozenset(normalize(w) for w in "not never no t لم لن لا ليس ليست غير".split())
 # Greetings, thanks and acknowledgements: a message made only of these (and function words)
 # asks nothing about the article, whatever came before.
 SMALL_TALK = frozenset(normalize(w) for w in (
@@ -418,12 +423,18 @@ def question_topic(question: str, inherited: tuple[str, ...] | list[str] = ()) -
     ``question_topic("Who attended the conference?") == ["conference"]``,
     ``question_topic("من ألقى الكلمة الافتتاحية؟") == ["الكلمة", "الافتتاحية"]``,
     ``question_topic("Where was the conference held?") == ["conference", "held"]``,
+    ``question_topic("Which country did not take part?") == ["not", "take", "part"]``,
     ``question_topic("ماذا قال؟", ["الكلمة", "الافتتاحية"]) == ["الكلمة", "الافتتاحية"]``.
     """
     tokens = [_strip_conjunction(t) if i == 0 else t for i, t in enumerate(_tokens(question))]
-    kept = [(i, t) for i, t in enumerate(tokens) if content_words(t) or NUMBER.fullmatch(t)]
+    # the auxiliary of a contraction ("didn" of "didn't") is no topic word: its "t" is the negation
+    contracted = {i for i in range(len(tokens) - 1) if normalize(tokens[i + 1]) == "t" and tokens[i].lower().endswith("n")}
+    kept = [(i, t) for i, t in enumerate(tokens) if (content_words(t) or NUMBER.fullmatch(t)) and i not in contracted]
     if kept and kept[0][0] == 1 and normalize(tokens[0]) in QUESTION_WORDS and (len(kept) > 1 or inherited):
         kept = kept[1:]
+    if kept:  # a negation inside the question stays with its topic (``NEGATIONS``), as "not"
+        kept = sorted(kept + [(i, "not" if normalize(t) == "t" else t) for i, t in enumerate(tokens)
+                              if i > 0 and normalize(t) in NEGATIONS])
     own = [t for _, t in kept]
     have = {normalize(t) for t in tokens}
     return own + [t for t in inherited if normalize(t) not in have]

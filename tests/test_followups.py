@@ -89,6 +89,24 @@ def test_and_why_may_quote_again_the_paragraph_that_holds_the_reason(seed_bot, s
     assert reason in answer.lead
 
 
+@pytest.mark.parametrize(("first", "follow"), [
+    ("Which country did not take part?", "and why?"), ("Which country didn't come?", "why?"),
+    ("أي دولة لم تشارك؟", "ولماذا؟"),
+])
+def test_a_follow_up_keeps_the_negation_of_its_topic(seed_bot, seed_text, first, follow):
+    """The topic a follow-up inherits keeps "not"/«لم»: "and why?" after "Which country did not
+    take part?" was retrieved as "why? take part" and quoted the delegations that came (a
+    trial); it reaches Egypt's absence and the reason given for it."""
+    from qa.followups import question_topic
+
+    assert any(w in ("not", "لم") for w in question_topic(first))
+    before = seed_bot.ask(first)
+    answer = seed_bot.ask(follow, history=turn(first, before))
+    assert_exact(answer, seed_text)
+    assert "وبحضور وفود" not in answer.lead, answer.lead
+    assert "غياب مصر" in answer.lead, answer.lead
+
+
 def test_the_same_question_word_again_asks_for_something_new(seed_bot, seed_text):
     """"طيب ومين غاب؟" after "من هو حفتر؟" (who ... and who?) does not quote the Haftar
     sentence again: it reaches Egypt's absence."""
