@@ -32,8 +32,10 @@ question each); xquad_abstain unanswerables refused 0.663 -> 0.659, false absten
 -> 0.014; the seed's sets: seed_dev unchanged, seed_readers answer hit 0.767 -> 0.800,
 chat_phrasing 0.800 -> 0.833, topic_requests 0.90 -> 0.95 (and 3 of its 8 unanswerables
 refused -> 2: "Tell me about Mahmoud Hamza's education" now finds Hamza). Keeping the
-three links of a skeleton apart by their long vowels (w, y) was measured too: XQuAD hit@1
-0.832, the seed the same; not kept.
+three links of a skeleton apart by their long vowels (w, y: "Haddad" then links «حداد» alone,
+not «حدود» and «حديث», and "Tell me about Haddad" leads with his clause) was measured too:
+XQuAD hit@1 0.833 -> 0.832, false abstention 0.015 -> 0.016, xquad_abstain refused 0.659 ->
+0.655 at false abstention 0.014 -> 0.017 (English); not kept.
 """
 
 from __future__ import annotations
