@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answer import Answer, Citation
+from .answer import Answer, Citation, numbered_as_read
 from .errors import DocumentError, QuestionError, isolate
 
 # A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
@@ -382,7 +382,8 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
     trial; the command line prints the answer alone), the preface line (a question in
     another language than the quotes), the short answer, the whole quoted sentences with
     their markers, a notice, then the numbered sources named by headline and paragraph
-    with their character offsets. No HTML.
+    with their character offsets. No HTML. Numbered as the web page shows the answer
+    (``qa.answer.numbered_as_read``: the short answer's first marker is [1]).
 
     Example (shortened, with ``question``)::
 
@@ -396,6 +397,7 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
         Sources:
         [1] طرابلس تحتضن مؤتمرا إقليميا للمخابرات العسكرية… · ¶3, characters 414-681
     """
+    answer = numbered_as_read(answer)
     lines: list[str] = question_lines(question, answer.language)
     if answer.preface:
         lines.append(answer.preface)

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qa.answer import Answer, Citation
+from qa.answer import Answer, Citation, numbered_as_read
 from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
                              plain_text, question_lines, source_label, source_title)
 from qa.lead import LEAD_QUOTE
@@ -174,7 +174,10 @@ def render_answer(
     answered and how fast (only when the answer quotes it), a copy button and, hidden, the
     plain text it copies (``plain_text``, opening with ``question``, the question as asked;
     its lines are marked ``qa-plain-question``: a screen reader's label of the message, which
-    follows the question's own, leaves them out)."""
+    follows the question's own, leaves them out). The markers are numbered as read
+    (``qa.answer.numbered_as_read``): the short answer's first is [1], as in the sources under it
+    and the article panel."""
+    answer = numbered_as_read(answer)
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -262,7 +265,9 @@ def render_article(
     (``lead_offsets``) in ``<mark>`` and the rest of the quoted sentences in a lighter
     ``<mark class="qa-quote-rest">`` (all quoted sentences in ``<mark>`` when the lead
     quotes nothing).  ``focus`` (a citation number) gets a stronger highlight and
-    the element id ``qa-focus`` so the page can scroll to it."""
+    the element id ``qa-focus`` so the page can scroll to it. The numbers (badges, ``focus``)
+    are those the answer shows (``qa.answer.numbered_as_read``)."""
+    answer = numbered_as_read(answer) if answer is not None else None
     citations = list(answer.citations) if answer is not None else []
     leads = lead_offsets(answer) if answer is not None else []
     if focus is None and citations:
@@ -319,18 +324,22 @@ def first_source(answer: Answer | None) -> int | None:
     """The citation number the reader meets first: the first marker of the short answer
     (``Answer.lead``), else the first citation; ``None`` without citations. The source
     selector and the article panel start there (they had started at [1] when the lead
-    quoted [2])."""
+    quoted [2]). Numbered as the answer shows it (``qa.answer.numbered_as_read``), so it is 1
+    whenever the short answer has a marker."""
     if answer is None or not answer.citations:
         return None
+    answer = numbered_as_read(answer)
     numbers = {c.n for c in answer.citations}
     marked = [int(n) for n in re.findall(r"\[(\d+)\]", answer.lead or "") if int(n) in numbers]
     return marked[0] if marked else answer.citations[0].n
 
 
 def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
-    """(label, value) pairs for the source selector beside the article panel."""
+    """(label, value) pairs for the source selector beside the article panel, numbered as the
+    answer shows its markers and sources (``qa.answer.numbered_as_read``)."""
     if answer is None:
         return []
+    answer = numbered_as_read(answer)
     return [(f"[{c.n}] ¶{c.paragraph}", c.n) for c in answer.citations]
 
 

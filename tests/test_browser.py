@@ -612,6 +612,54 @@ def test_a_marker_of_an_earlier_answer_outlines_its_own_paragraph(browser, tmp_p
         page.close()
 
 
+def _number(el) -> int:
+    """The number of a marker, a source or a badge: ``[3]`` → 3."""
+    return int(el.inner_text().strip().strip("[]"))
+
+
+def _goto(el) -> str:
+    """The element id a marker or a source of the chat links to (its ``qa-goto-<id>`` class)."""
+    return next(c for c in el.get_attribute("class").split() if c.startswith("qa-goto-"))[len("qa-goto-"):]
+
+
+def test_the_markers_of_a_several_question_answer_start_at_one_and_match_its_sources(browser, tmp_path):
+    """"Where was it held? Who attended?" gets one answer with a section per question; its
+    short answer showed the markers [3], [4] and [5] beside sources listed from [1] (a trial).
+    The markers a reader sees start at [1], numbered as they appear; each marker, the source of
+    its number under the answer, the selector's choice of that number beside the article and
+    the article's badge of that number name the same paragraph. At 1400 and 390 px."""
+    with running_app() as (url, _demo):
+        for width, height in ((1400, 1000), (390, 844)):
+            page, outside, box = _open_chat(browser, url, width=width, height=height)
+            answer = _ask(page, box, "Where was it held? Who attended?")
+            markers = answer.locator(".qa-lead sup.qa-ref").all()
+            shown = list(dict.fromkeys(_number(m) for m in markers))
+            assert shown == list(range(1, len(shown) + 1)), shown
+            evidence = answer.locator("details.qa-evidence")
+            if evidence.get_attribute("open") is None:
+                evidence.locator("summary").click()
+            sources = {_number(s.locator(".qa-num")): s for s in answer.locator(".qa-source").all()}
+            assert sorted(sources) == list(range(1, len(sources) + 1)), sorted(sources)
+            choices = {int(re.match(r"\[(\d+)\] ¶(\d+)", label.inner_text().strip()).group(1)):
+                       int(re.match(r"\[(\d+)\] ¶(\d+)", label.inner_text().strip()).group(2))
+                       for label in page.locator("#qa-source-select label").all()}
+            assert sorted(choices) == sorted(sources), choices
+            badges = {_number(b): b.evaluate("el => el.closest('p').id")
+                      for b in page.locator("#qa-article-panel .qa-badge").all()}
+            for marker in markers:
+                n = _number(marker)
+                assert _goto(sources[n]) == _goto(marker) == badges[n], (n, _goto(marker), badges)
+                assert f"¶{choices[n]}" in sources[n].locator(".qa-meta").inner_text()
+                assert marker.get_attribute("title").endswith(f"¶{choices[n]}")
+            # the selector and the article start at the short answer's first marker: [1]
+            assert page.locator("#qa-source-select input[type=radio]").first.is_checked()
+            assert page.locator("#qa-article-panel #qa-focus").get_attribute("data-qa-n").split()[0] == "1"
+            answer.scroll_into_view_if_needed()
+            _shoot(page, tmp_path, f"several-questions-{width}.png", full_page=width >= 800)
+            assert not outside, outside
+            page.close()
+
+
 def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_asked(browser, tmp_path):
     """A file attached in the chat box (its paperclip, as a drop does) with a question typed
     beside it: the file is indexed as this tab's article and the question answered from it;
