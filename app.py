@@ -292,9 +292,30 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         except Exception as exc:
             raise _internal_error("answering", exc) from None
 
-    def focus_source(n, last_answer, session_bot):
-        qa_bot = shown(session_bot)
-        return R.render_article(qa_bot.documents, last_answer, focus=n)
+    def article_panel(answer, n, kept, session_bot) -> str:
+        """The article panel with ``answer``'s passages, ``n`` in focus, saying so above them
+        when ``answer`` is an earlier one than the latest."""
+        earlier = Conversation.from_json(kept).earlier_turn(answer)
+        return R.render_article(shown(session_bot).documents, answer, focus=n,
+                                earlier=earlier.question if earlier else None)
+
+    def focus_source(n, last_answer, kept, session_bot):
+        """A source chosen in the selector: the panel's answer (``last_answer``) with it in focus."""
+        return article_panel(last_answer, n, kept, session_bot)
+
+    def show_picked(pick, kept, session_bot):
+        """A marker or source clicked in the chat (``R.CLICK_JS``): the article panel shows the
+        passages of that marker's answer, an earlier one too, with its numbers, focused on the one
+        clicked, and the selector lists that answer's sources (``last_answer`` becomes the answer
+        the panel shows). An earlier answer's marker had outlined its paragraph amid the latest
+        answer's highlights and numbers (a trial)."""
+        picked = R.parse_pick(pick)
+        turn = Conversation.from_json(kept).shown_turn(picked[0], answered_from(session_bot)) if picked else None
+        if turn is None:  # nothing to show but the scroll the page did itself
+            return gr.skip(), gr.skip(), gr.skip()
+        n = R.picked_source(turn.answer, picked[1])
+        return (turn.answer, article_panel(turn.answer, n, kept, session_bot),
+                gr.update(choices=R.source_choices(turn.answer), value=n, visible=True))
 
     def own_article_widgets(name: str | None, messages: list | None = None) -> tuple:
         """The chat (emptied, or holding ``messages``) with its placeholder, the seed examples
@@ -609,7 +630,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         pending_article = gr.State(None)  # the kept article to index again, set once on page load
         outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
         dropped = gr.State(None)  # the chat box's value when a file was dropped on it ({"text", "files"})
-        last_answer = gr.State(None)
+        last_answer = gr.State(None)  # the answer whose passages the article panel shows (the latest, or one clicked)
         indexing = gr.State(False)  # True while this session's own article is being indexed
         indexed_paste = gr.State(None)  # the pasted text now indexed as this session's article
         paste_is_article = gr.State(False)  # while a file indexes: the paste box holds indexed_paste
@@ -671,7 +692,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 examples_note = gr.HTML("", visible=False, elem_id="qa-examples-note")
                 clear = gr.Button("New conversation · محادثة جديدة", size="sm", variant="secondary")
             with gr.Column(scale=4, min_width=320):
-                gr.Markdown("**Article · المقال** — passages cited by the latest answer are highlighted.")
+                gr.Markdown("**Article · المقال** — passages cited by the latest answer are highlighted; "
+                            "a marker of an earlier answer shows that answer's.")
                 sources = gr.Radio(
                     label="Show source in the article · اعرض المصدر",
                     choices=[],
@@ -704,6 +726,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_history = gr.JSON(value=[], visible=False)  # optional: earlier turns for a follow-up
         api_answer = gr.JSON(visible=False)
         api_button = gr.Button(visible=False)
+        # A marker or source clicked in the chat (R.CLICK_JS): in the page but not shown
+        pick = gr.Textbox(visible="hidden", show_label=False, elem_id="qa-pick-value")
+        pick_button = gr.Button(visible="hidden", elem_id="qa-pick")
 
         # ------------------------------------------------------------------ events
         restored_outputs = [chatbot, last_answer, article, conversation_state, sources, chat_status]
@@ -733,9 +758,16 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
-        sources.change(
-            focus_source, [sources, last_answer, session_bot], [article], api_visibility="private", queue=False
-        ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
+        # the reader's choice only (a choice set with an answer or a clicked marker is drawn with it)
+        sources.input(
+            focus_source, [sources, last_answer, conversation_state, session_bot], [article],
+            api_visibility="private", queue=False
+        ).then(None, None, None, js=R.FOCUS_PANEL_JS)
+        # a marker or source clicked in the chat (R.CLICK_JS clicks this hidden button)
+        pick_button.click(
+            show_picked, [pick, conversation_state, session_bot], [last_answer, article, sources],
+            js=R.PICK_JS, api_visibility="private", queue=False, show_progress="hidden",
+        ).then(None, None, None, js=R.FOCUS_PANEL_JS)
 
         api_button.click(
             ask_api, [api_question, api_history, session_bot], [api_answer], api_name="ask", concurrency_id="answer",

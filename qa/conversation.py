@@ -336,6 +336,32 @@ class Conversation:
             raise RuntimeError("the bot returned no answer")
         yield self.add(Turn(question, answer, time.perf_counter() - started, article))
 
+    # ---- the answer the article panel shows --------------------------------------------
+
+    def shown_turn(self, from_end: Any, article: str) -> Turn | None:
+        """The turn whose answer a marker clicked in the chat belongs to: the ``from_end``-th
+        answer counted back from the latest (1: the latest), as the page counts its finished
+        answers. None when there is no such turn (older than the ``MAX_TURNS`` kept, not a
+        number) or when it was answered from another article than ``article`` (``Turn.article``,
+        ``article_line``'s text): its passages are not in the article shown."""
+        if not isinstance(from_end, int) or isinstance(from_end, bool) or not 1 <= from_end <= len(self.turns):
+            return None
+        turn = self.turns[-from_end]
+        if turn.answer is None or (turn.article and article and turn.article != article):
+            return None
+        return turn
+
+    def earlier_turn(self, answer: Answer | None) -> Turn | None:
+        """The turn before the latest whose answer is ``answer`` (the article panel shows an
+        earlier answer's passages once one of its markers was clicked), or None: ``answer`` is
+        the latest answer, or none of this conversation's."""
+        if answer is None or not self.turns or self.turns[-1].answer == answer:
+            return None
+        for turn in self.turns[:-1]:
+            if turn.answer == answer:
+                return turn
+        return None
+
     # ---- keeping it in the browser -----------------------------------------------------
 
     def article_notice(self, current: str, label: str) -> str:

@@ -258,6 +258,7 @@ def render_article(
     answer: Answer | None = None,
     focus: int | None = None,
     title: str | None = None,
+    earlier: str | None = None,
 ) -> str:
     """The article panel: every document (named by its headline above it when there are
     several), one ``<p dir="auto">`` per line, with the passages
@@ -266,13 +267,16 @@ def render_article(
     ``<mark class="qa-quote-rest">`` (all quoted sentences in ``<mark>`` when the lead
     quotes nothing).  ``focus`` (a citation number) gets a stronger highlight and
     the element id ``qa-focus`` so the page can scroll to it. The numbers (badges, ``focus``)
-    are those the answer shows (``qa.answer.numbered_as_read``)."""
+    are those the answer shows (``qa.answer.numbered_as_read``). ``earlier``: ``answer`` is an
+    earlier answer than the latest, asked as ``earlier`` (``earlier_answer_title`` above the
+    text says whose passages are highlighted)."""
     answer = numbered_as_read(answer) if answer is not None else None
     citations = list(answer.citations) if answer is not None else []
     leads = lead_offsets(answer) if answer is not None else []
     if focus is None and citations:
         focus = first_source(answer)
-    out = ['<div class="qa-article" id="qa-article">']
+    # an earlier answer's line above the scrolling text, not in it (it scrolled away with the passage)
+    out = [earlier_answer_title(earlier) if earlier is not None else "", '<div class="qa-article" id="qa-article">']
     if title:
         out.append(f'<div class="qa-article-title" dir="auto">{esc(title)}</div>')
     for d, (name, text) in enumerate(documents.items()):
@@ -332,6 +336,33 @@ def first_source(answer: Answer | None) -> int | None:
     numbers = {c.n for c in answer.citations}
     marked = [int(n) for n in re.findall(r"\[(\d+)\]", answer.lead or "") if int(n) in numbers]
     return marked[0] if marked else answer.citations[0].n
+
+
+def earlier_answer_title(question: str) -> str:
+    """The line above the article while it shows an earlier answer's passages (one of its
+    markers was clicked): that it is an earlier answer, in English and Arabic, and its question
+    in its own isolate, cut short with "…" on one line (the full question in its title)."""
+    return ('<div class="qa-earlier" dir="ltr" role="note"><span class="qa-earlier-label">Sources of an earlier answer · '
+            '<span dir="rtl" lang="ar">مصادر إجابة سابقة</span></span>'
+            f'<bdi class="qa-earlier-question" title="{esc(question)}">“{esc(question)}”</bdi></div>')
+
+
+def parse_pick(value: Any) -> tuple[int, int] | None:
+    """A marker or source clicked in the chat, as ``CLICK_JS`` sends it (``"<k>:<n>:<stamp>"``):
+    ``(k, n)``, the ``k``-th finished answer counted back from the latest (1: the latest) and
+    the number ``n`` the reader clicked; None for anything else."""
+    parts = value.split(":") if isinstance(value, str) else []
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def picked_source(answer: Answer | None, n: int | None) -> int | None:
+    """``n`` when it is one of ``answer``'s source numbers as shown (``source_choices``), else
+    the one the reader meets first (``first_source``)."""
+    if answer is None:
+        return None
+    return n if n in {value for _label, value in source_choices(answer)} else first_source(answer)
 
 
 def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
@@ -472,6 +503,13 @@ mark.qa-quote-rest { background: #fef3c7; }
   border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; }
 .qa-article p { margin: .5em 0; unicode-bidi: plaintext; }
 .qa-doc-name, .qa-article-title { font-size: .8em; opacity: .7; }
+/* an earlier answer's passages are shown: said above the article, its question on the same line
+   or (a phone) the next, cut short with "…" */
+.qa-earlier { display: flex; flex-wrap: wrap; column-gap: .5em; font-size: .85em; margin-bottom: .4em;
+  padding: .25em .6em; border-radius: 6px; background: var(--background-fill-secondary, #f6f6f6);
+  border-inline-start: 3px solid var(--color-accent, #ea580c); }
+.qa-earlier-label { font-weight: 600; white-space: nowrap; }
+.qa-earlier-question { min-width: 0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .qa-cited { background: #dbeafe; border-radius: 3px; }
 .qa-focused { background: #bfdbfe; box-shadow: 0 0 0 2px #60a5fa; }
 .qa-badge { font-weight: 700; color: #1d4ed8; margin-inline-end: .2em; }
@@ -592,29 +630,36 @@ CLICK_JS = """
   new MutationObserver(() => { dirAuto(); nameSend(); }).observe(document.body, {childList: true, subtree: true});
   dirAuto();
   nameSend();
-  // A source of the latest answer clicked in the chat also selects it in the selector
-  // beside the article, so the two never disagree.
-  const syncSelector = (t) => {
-    const msg = t.closest(".qa-answer");
-    const answers = document.querySelectorAll("#qa-chat .qa-answer");
-    if (!msg || msg !== answers[answers.length - 1]) return;
+  // A marker or source clicked in the chat, of the latest answer or an earlier one: the server
+  // (app.py's hidden "qa-pick" button, qa.ui_render.parse_pick) draws the article with that
+  // answer's passages, numbers and selector, focused on the one clicked. An earlier answer's
+  // marker had outlined its paragraph in the latest answer's highlights and numbers (a trial).
+  // The answer is told by its place counted back from the latest, as the conversation's turns are.
+  const pickSource = (t) => {
+    const msg = t.closest("#qa-chat .qa-answer");
+    const answers = Array.from(document.querySelectorAll("#qa-chat .qa-answer:not(.qa-streaming)"));
+    const at = answers.indexOf(msg);
     const num = t.classList.contains("qa-ref") ? t : t.querySelector(".qa-num");
-    const n = num ? num.textContent.trim() : "";
-    const label = Array.from(document.querySelectorAll("#qa-source-select label"))
-      .find((l) => l.textContent.trim().startsWith(n + " "));
-    const input = label && label.querySelector("input");
-    if (input && !input.checked) input.click();
+    const n = num ? parseInt(num.textContent.replace(/[^0-9]/g, ""), 10) : NaN;
+    const button = document.getElementById("qa-pick");
+    if (at < 0 || !(n > 0) || !button) return;
+    window.qaPicked = `${answers.length - at}:${n}:${Date.now()}`;
+    button.click();
   };
-  // A source of an earlier answer has no place in the selector (which lists the latest
-  // answer's): its paragraph takes the focus outline instead, until the next answer.
-  const focusEarlier = (t, id) => {
-    const msg = t.closest(".qa-answer");
-    const answers = document.querySelectorAll("#qa-chat .qa-answer");
-    if (!msg || msg === answers[answers.length - 1]) return;
-    const el = document.getElementById(id);
-    if (!el) return;
-    document.querySelectorAll("#qa-article-panel .qa-focused").forEach((f) => f.classList.remove("qa-focused"));
-    el.classList.add("qa-focused");
+  // After the server drew the article for a clicked source (or one chosen in the selector): the
+  // focused passage brought into view, inside the panel beside the chat (the page stays), on a
+  // phone where the panel is under the chat. The new panel starts scrolled to its top.
+  window.qaShowFocus = () => {
+    const panel = document.querySelector("#qa-article");
+    const focus = document.getElementById("qa-focus");
+    if (!panel || !focus) return;
+    if (window.innerWidth >= 800) {
+      const top = focus.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
+      panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3)});
+    } else focus.scrollIntoView({block: "center"});
+    focus.classList.remove("qa-flash");
+    void focus.offsetWidth;
+    focus.classList.add("qa-flash");
   };
   document.addEventListener("click", (ev) => {
     const t = ev.target && ev.target.closest ? ev.target.closest("[class*='qa-goto-']") : null;
@@ -624,8 +669,7 @@ CLICK_JS = """
     const id = cls.slice("qa-goto-".length);
     ev.preventDefault();
     window.qaGoto(id);
-    syncSelector(t);
-    focusEarlier(t, id);
+    pickSource(t);
   });
   // An answer's plain text: its lines (one element each), joined by newlines; without the
   // question's lines (``withQuestion`` false) for a screen reader's label of the message.
@@ -662,6 +706,15 @@ CLICK_JS = """
     document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
 }
 """
+
+# The hidden "qa-pick" button's event (app.py) takes its value from the click ``CLICK_JS`` saw
+# (``window.qaPicked``, read by ``parse_pick``); the session's states come from the server.
+PICK_JS = "(picked, kept, ticket) => [window.qaPicked || '', kept, ticket]"
+
+# After the article was drawn for a source clicked in the chat or chosen in the selector: the
+# focused passage brought into view (``window.qaShowFocus`` of ``CLICK_JS``), once drawn. The
+# chat stays where the reader is (``SCROLL_TO_FOCUS_JS``, for a new answer, also moves it).
+FOCUS_PANEL_JS = "() => { setTimeout(() => window.qaShowFocus && window.qaShowFocus(), 100); }"
 
 # A file attached in (or dropped on) the chat box waits for "Ask": say so, with its name (the
 # box's chip shows only an icon), in ``qa.conversation``'s words. Runs in the browser on every

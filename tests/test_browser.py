@@ -571,45 +571,84 @@ def test_an_example_is_asked_when_clicked(browser):
         page.close()
 
 
-def test_a_marker_of_an_earlier_answer_outlines_its_own_paragraph(browser, tmp_path):
-    """After two answers citing different paragraphs, a marker of the first answer scrolls to
-    its paragraph and gives it the focus outline, taking it from the latest answer's."""
+def test_a_marker_of_an_earlier_answer_shows_that_answers_passages(browser, tmp_path):
+    """After two answers citing different paragraphs, a marker of the first answer shows the
+    article as that answer cites it: its highlights, its numbers on the badges and in the
+    selector, the clicked source in focus, and a line saying whose passages they are (the
+    panel had outlined the paragraph amid the latest answer's highlights and numbers, a
+    trial). The panel scrolls inside itself, the page stays. A marker of the latest answer
+    brings its own back. At 1400 and 390 px."""
     with running_app() as (url, _demo):
-        page, outside, box = _open_chat(browser, url, height=900)
-        for n, question in enumerate(("من ألقى الكلمة الافتتاحية؟", "لماذا غابت مصر عن الاجتماع؟"), start=1):
-            box.fill(question)
-            box.press("Enter")
-            page.wait_for_function(
-                f"document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming) .qa-lead').length >= {n}",
-                timeout=120_000)
-        page.wait_for_timeout(800)
-        first, latest = page.locator("#qa-chat .qa-answer").nth(0), page.locator("#qa-chat .qa-answer").nth(1)
+        for width, height in ((1400, 900), (390, 844)):
+            page, outside, box = _open_chat(browser, url, width=width, height=height)
+            _ask(page, box, "Where was it held? Who attended?")
+            _ask(page, box, "لماذا غابت مصر عن الاجتماع؟")
+            first, latest = page.locator("#qa-chat .qa-answer").nth(0), page.locator("#qa-chat .qa-answer").nth(1)
+            page.wait_for_timeout(800)
+            evidence = first.locator("details.qa-evidence")
+            if evidence.get_attribute("open") is None:
+                evidence.locator("summary").click()
+            # the first answer's sources, as listed under it: number -> paragraph
+            own = {_number(s.locator(".qa-num")): _goto(s) for s in first.locator(".qa-source").all()}
+            marker = first.locator(".qa-lead sup.qa-ref").nth(1)  # its second marker: not the one shown first
+            n, earlier = _number(marker), _goto(marker)
+            assert earlier not in {_goto(m) for m in latest.locator("sup.qa-ref").all()}  # another paragraph
+            assert page.locator("#qa-article-panel .qa-earlier").count() == 0
+            marker.scroll_into_view_if_needed()
+            page_y = page.evaluate("window.scrollY")
+            marker.click()
+            _redrawn(page)  # the panel drawn again for that answer (if not, the checks below say what differs)
+            badges = {_number(b): b.evaluate("el => el.closest('p').id")
+                      for b in page.locator("#qa-article-panel .qa-badge").all()}
+            assert badges == own, (badges, own)
+            focus = page.locator("#qa-article-panel #qa-focus")
+            assert focus.get_attribute("data-qa-n").split()[0] == str(n)
+            assert focus.evaluate("el => el.closest('p').id") == earlier
+            assert focus.is_visible() and page.locator("#qa-article-panel .qa-focused").count() == 1
+            choices = [label.inner_text().strip() for label in page.locator("#qa-source-select label").all()]
+            assert [int(c.split("]")[0].strip("[")) for c in choices] == sorted(own), choices
+            checked = page.locator("#qa-source-select input[type=radio]:checked")
+            assert checked.count() == 1 and checked.evaluate("el => el.closest('label').innerText").startswith(f"[{n}]")
+            title = page.locator("#qa-article-panel .qa-earlier").inner_text()
+            assert "earlier answer" in title and "إجابة سابقة" in title and "Where was it held?" in title, title
+            if width >= 800:
+                # beside the chat the panel scrolls inside itself to the passage: the page stays
+                assert page.evaluate("window.scrollY") == page_y
+                assert page.evaluate("""() => {
+                    const p = document.querySelector("#qa-article").getBoundingClientRect();
+                    const e = document.getElementById("qa-focus").getBoundingClientRect();
+                    return e.top < p.bottom && e.bottom > p.top; }""")
+            _shoot(page, tmp_path, f"earlier-marker-{width}.png", full_page=False)
 
-        def paragraph(marker) -> str:
-            return next(c for c in marker.get_attribute("class").split()
-                        if c.startswith("qa-goto-"))[len("qa-goto-"):]
+            # another source of the earlier answer, chosen in the selector: still that answer's
+            other = next(k for k in sorted(own) if k != n)
+            page.locator("#qa-source-select label").nth(sorted(own).index(other)).click()
+            page.wait_for_function(f"() => document.querySelector('#qa-focus')?.dataset.qaN.split(' ')[0] === '{other}'",
+                                   timeout=10_000)
+            assert page.locator("#qa-focus").evaluate("el => el.closest('p').id") == own[other]
+            assert page.locator("#qa-article-panel .qa-earlier").count() == 1
 
-        earlier = paragraph(first.locator("sup.qa-ref").first)
-        assert earlier not in {paragraph(m) for m in latest.locator("sup.qa-ref").all()}  # another paragraph
-        assert not page.locator(f"#{earlier}.qa-focused").count()
-        marker = first.locator("sup.qa-ref").first
-        marker.scroll_into_view_if_needed()
-        page_y = page.evaluate("window.scrollY")
-        marker.click()
-        page.wait_for_timeout(800)
-        focused = page.locator("#qa-article-panel .qa-focused")
-        assert focused.count() == 1 and focused.get_attribute("id") == earlier
-        assert page.locator(f"#{earlier}").is_visible()
-        if page.viewport_size["width"] >= 800:
-            # beside the chat the panel scrolls inside itself to the passage: the page stays
-            assert page.evaluate("window.scrollY") == page_y
-            assert page.evaluate("""(id) => {
-                const p = document.querySelector("#qa-article").getBoundingClientRect();
-                const e = document.getElementById(id).getBoundingClientRect();
-                return e.top < p.bottom && e.bottom > p.top; }""", earlier)
-        page.screenshot(path=str(tmp_path / "earlier-marker.png"))
-        assert not outside, outside
-        page.close()
+            # the latest answer's marker: its own passages and numbers again, no "earlier" line
+            back = latest.locator(".qa-lead sup.qa-ref").first
+            back.scroll_into_view_if_needed()
+            back.click()
+            page.wait_for_function("() => !document.querySelector('#qa-article-panel .qa-earlier')", timeout=10_000)
+            page.wait_for_timeout(300)
+            assert [_number(b) for b in page.locator("#qa-article-panel .qa-badge").all()] == [1]
+            assert page.locator("#qa-focus").evaluate("el => el.closest('p').id") == _goto(back)
+            assert page.locator("#qa-source-select label").count() == 1
+            assert not outside, outside
+            page.close()
+
+
+def _redrawn(page, timeout: int = 5_000) -> None:
+    """Wait until the article panel shows an earlier answer's passages (its "earlier answer"
+    line), at most ``timeout`` ms, then for the drawing to settle; returns either way."""
+    try:
+        page.wait_for_function("() => document.querySelector('#qa-article-panel .qa-earlier')", timeout=timeout)
+    except sync_api.TimeoutError:
+        pass
+    page.wait_for_timeout(500)
 
 
 def _number(el) -> int:

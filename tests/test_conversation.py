@@ -374,3 +374,37 @@ def test_the_attach_hint_is_worded_in_qa_conversation():
     assert "__EN__" not in ATTACH_HINT_JS and "__AR__" not in ATTACH_HINT_JS
     # the name goes in as text: a "$&" in a file name is not a replacement pattern
     assert '.replace("{name}", () => name)' in ATTACH_HINT_JS
+
+
+def test_a_clicked_marker_finds_its_own_answer_and_the_panel_says_it_is_an_earlier_one(seed_bot):
+    """A marker clicked in the chat names its answer by its place counted back from the latest
+    (``qa.ui_render.parse_pick``); the conversation gives that turn back, kept in the browser or
+    not, unless it was answered from another article; the article panel drawn for an earlier
+    answer says so above the text, in both languages, naming its question."""
+    import lxml.html
+
+    from qa import ui_render
+
+    conversation = Conversation()
+    article = "sample article (Tripoli)"
+    first = conversation.ask(seed_bot, "Where was it held? Who attended?", article=article)
+    latest = conversation.ask(seed_bot, "لماذا غابت مصر عن الاجتماع؟", article=article)
+    restored = Conversation.from_json(json.loads(json.dumps(conversation.to_json())))
+    for kept in (conversation, restored):
+        assert kept.shown_turn(1, article).question == latest.question
+        assert kept.shown_turn(2, article).answer == first.answer
+        assert kept.shown_turn(3, article) is None and kept.shown_turn(0, article) is None
+        assert kept.shown_turn(2, "your article (harbour)") is None  # its passages are not in this article
+        assert kept.earlier_turn(first.answer).question == first.question
+        assert kept.earlier_turn(latest.answer) is None and kept.earlier_turn(None) is None
+    assert ui_render.parse_pick("2:3:1712345678901") == (2, 3) and ui_render.parse_pick("1:1") == (1, 1)
+    for junk in (None, "", "x:1", "1", "-1:2", "١:٢", 3):
+        assert ui_render.parse_pick(junk) is None, junk
+    assert ui_render.picked_source(first.answer, 2) == 2 and ui_render.picked_source(first.answer, 99) == 1
+
+    panel = lxml.html.fragment_fromstring(
+        ui_render.render_article(seed_bot.documents, first.answer, focus=2, earlier=first.question), create_parent="div")
+    line = panel.find_class("qa-earlier")[0].text_content()
+    assert "Sources of an earlier answer" in line and "مصادر إجابة سابقة" in line and first.question in line
+    assert panel.get_element_by_id("qa-focus").get("data-qa-n").split()[0] == "2"
+    assert "qa-earlier" not in ui_render.render_article(seed_bot.documents, latest.answer)
