@@ -47,6 +47,7 @@ from qa.conversation import (  # noqa: E402
     Conversation,
     article_line,
     back_to_sample_line,
+    cleared_article,
     check_question,
     headline_of,
     indexed_line,
@@ -336,13 +337,14 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
     def _use_text(name: str, text: str, progress: gr.Progress, request: gr.Request | None, *, upload_update,
                   pasted_update, indexed_paste, pasted: bool | None = None, restored: bool = False,
-                  pending: str = ""):
+                  pending: str = "", cleared: str = ""):
         """Index ``text`` for this session; ``upload_update``, ``pasted_update`` and
         ``indexed_paste`` are the upload box, the paste box and the pasted text now indexed (or
         None). ``pasted``: the text was pasted (default: ``indexed_paste`` is set); ``restored``:
         it is the article the browser kept, back after a reload (the status line says so);
         ``pending``: a question typed with the file, asked once it is indexed, stays in the new
-        chat as a pending bubble."""
+        chat as a pending bubble; ``cleared``: the article the conversation this switch clears was
+        about (``qa.conversation.cleared_article``), which the status line says."""
         pasted = indexed_paste is not None if pasted is None else pasted
         progress(0, desc=PROGRESS_RESTORING if restored else PROGRESS_INDEXING)
 
@@ -362,7 +364,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ticket = articles.put(getattr(request, "session_hash", None), new_bot, label)
         info = new_bot.info()
         notice = language_notice(new_bot.extractive.collection_language)
-        line = indexed_line(label, pasted, info.get("n_passages", "?"), restored)
+        line = indexed_line(label, pasted, info.get("n_passages", "?"), restored, cleared=cleared)
         status = R.render_status(line + (f" / {notice}" if notice else ""))
         # what the browser keeps: the text exactly as indexed (citations are offsets into it)
         kept = KeptArticle(name, new_bot.documents[name], pasted).to_json()
@@ -396,18 +398,23 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             out[own_outputs.index(upload)] = None
         return tuple(out)
 
-    def use_file(file_path, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
+    def use_file(file_path, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
+                 request: gr.Request = None):
         """Index an uploaded file for this session.  Indexed or refused, the file leaves the
         upload box, which is ready for the next one (a second upload needed the first
-        removed with its ✕, a trial); the status line names the article in use. The paste
+        removed with its ✕, a trial); the status line names the article in use, and says the
+        conversation ``kept`` (about the session's article before) was cleared. The paste
         box is emptied if it still holds the pasted article this file replaces
         (``paste_is_article``, a state set by ``start_indexing``)."""
-        return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True)
+        return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True,
+                           cleared=cleared_article(kept, session_bot is not None))
 
-    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool, pending: str = ""):
+    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool, pending: str = "",
+                    cleared: str = ""):
         """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
         the upload box alone when refused (once indexed, it is the article: no earlier file
-        stays named there). ``pending``: the question typed with it (``_use_text``)."""
+        stays named there). ``pending``: the question typed with it; ``cleared``: as in
+        ``_use_text``."""
         if not file_path:
             return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box,
                          arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.")
@@ -423,6 +430,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 pasted_update="" if paste_is_article else gr.skip(),
                 indexed_paste=None,
                 pending=pending,
+                cleared=cleared,
             )
         except DocumentError as exc:
             return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic)
@@ -430,9 +438,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             log.exception("indexing an upload failed")
             return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).", clear_upload=from_upload_box)
 
-    def use_text(text, progress=gr.Progress(), request: gr.Request = None):
+    def use_text(text, kept=None, session_bot=None, progress=gr.Progress(), request: gr.Request = None):
         """Index pasted text for this session.  An earlier uploaded file is no longer the
-        article, so the upload box is emptied."""
+        article, so the upload box is emptied; the status line says the conversation ``kept``
+        was cleared."""
         try:
             document = load_pasted(text, max_text_bytes=UPLOAD_LIMIT_BYTES)  # a pasted URL is fetched
             return _use_text(
@@ -443,6 +452,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 upload_update=None,
                 pasted_update=gr.skip(),
                 indexed_paste=text,
+                cleared=cleared_article(kept, session_bot is not None),
             )
         except DocumentError as exc:
             return _fail(str(exc), arabic=exc.arabic)
@@ -497,14 +507,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         (a draft typed since stays)."""
         return ("" if _is_indexed_paste(pasted, indexed_paste) else gr.skip()), None
 
-    def use_seed(request: gr.Request = None):
+    def use_seed(kept=None, session_bot=None, request: gr.Request = None):
         """Back to the seed article: the session's own article is released, the upload box
-        is emptied (``release_paste`` has seen to the paste box) and the seed examples return."""
+        is emptied (``release_paste`` has seen to the paste box) and the seed examples return;
+        the status line says the conversation ``kept`` was cleared."""
         articles.release_session(getattr(request, "session_hash", None))
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(back_to_sample_line(seed_label)),
+            R.render_status(back_to_sample_line(seed_label, cleared_article(kept, session_bot is not None))),
             chat_update,
             [],
             None,
@@ -526,7 +537,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return start_indexing(pasted, indexed_paste)
         return tuple(gr.skip() for _ in range(10))
 
-    def use_dropped(value, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
+    def use_dropped(value, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
+                    request: gr.Request = None):
         """A file dropped on (or attached in) the chat box (``value``, kept by ``chat``):
         indexed as this tab's article, as an upload is."""
         files = value.get("files") if isinstance(value, dict) else None
@@ -535,7 +547,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         first = files[0]
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
         return _index_file(path, paste_is_article, progress, request, from_upload_box=False,
-                           pending=(value.get("text") or "").strip())
+                           pending=(value.get("text") or "").strip(),
+                           cleared=cleared_article(kept, session_bot is not None))
 
     def ask_dropped(value, outcome, chat_history, kept, session_bot):
         """The question typed with a dropped file, asked of that file once it is indexed (its
@@ -780,10 +793,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
         lock_outputs = [indexing, status, question_box, index_pasted, back_to_seed, upload, pasted]
         for trigger, handler, inputs, outputs, name in (
-            (upload.upload, use_file, [upload, paste_is_article], own_outputs, "use_file"),
-            (index_pasted.click, use_text, [pasted], own_outputs, "use_text"),
+            (upload.upload, use_file, [upload, paste_is_article, conversation_state, session_bot], own_outputs,
+             "use_file"),
+            (index_pasted.click, use_text, [pasted, conversation_state, session_bot], own_outputs, "use_text"),
             # the chat box: after ``chat`` kept a dropped file (it does nothing else then)
-            (submitted.then, use_dropped, [dropped, paste_is_article], own_outputs, None),
+            (submitted.then, use_dropped, [dropped, paste_is_article, conversation_state, session_bot], own_outputs,
+             None),
         ):
             lock = trigger(
                 start_indexing if name else start_if_dropped,  # the chat box: only a dropped file
@@ -838,7 +853,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         upload.clear(clear_failed_status, [outcome], [status], queue=False, api_visibility="private")
         back_to_seed.click(
             release_paste, [pasted, indexed_paste], [pasted, indexed_paste], api_visibility="private", queue=False
-        ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False).then(
+        ).then(use_seed, [conversation_state, session_bot], own_outputs, api_name="use_seed", queue=False).then(
             keep_article, [outcome, indexed_article, conversation_state], [kept_article, kept_conversation],
             queue=False, api_visibility="private", show_progress="hidden",
         )

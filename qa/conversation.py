@@ -218,19 +218,48 @@ def new_conversation_line(article: str, own: bool) -> str:
     return f"New conversation: questions go to {article}. / محادثة جديدة: تذهب أسئلتك إلى {arabic}."
 
 
-def back_to_sample_line(sample: str) -> str:
+def back_to_sample_line(sample: str, cleared: str = "") -> str:
     """The status line after "Back to the sample article": ``sample`` as the page names it
     (``"sample article (<headline>)"``), then the same in Arabic (it was English alone, the
-    other status lines in both languages: a trial)."""
-    return f"Back to the {sample}. / عدت إلى المقال الأصلي."
+    other status lines in both languages: a trial). ``cleared``: as in ``indexed_line``."""
+    english, arabic = cleared_words(cleared)
+    return f"Back to the {sample}.{' ' + english if english else ''} / عدت إلى المقال الأصلي.{' ' + arabic if arabic else ''}"
 
 
-def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False) -> str:
+# The article a conversation cleared by a switch of article was about (``cleared_article``), as the
+# status line names it in English and in Arabic.
+CLEARED_ARTICLES = {"the sample article": "المقال الأصلي", "your previous article": "مقالك السابق"}
+
+
+def cleared_article(kept: Any, own: bool) -> str:
+    """What a switch of article (an upload, a paste, "Back to the sample article") clears, for
+    its status line: ``""`` when the conversation ``kept`` (``Conversation.to_json``) has no
+    answered turn, else the article it was about, "the sample article" or, ``own``, "your
+    previous article" (a key of ``CLEARED_ARTICLES``)."""
+    if not Conversation.from_json(kept).turns:
+        return ""
+    return "your previous article" if own else "the sample article"
+
+
+def cleared_words(cleared: str) -> tuple[str, str]:
+    """``(english, arabic)`` sentences saying the conversation about ``cleared``
+    (``cleared_article``) was cleared and a new one starts, or ``("", "")`` when none was. A
+    switch of article had emptied the chat without a word (a trial): its answers quote the
+    article no longer shown."""
+    if not cleared:
+        return "", ""
+    return (f"Your conversation about {cleared} was cleared: a new one starts.",
+            f"مُسحت محادثتك عن {CLEARED_ARTICLES.get(cleared, 'المقال السابق')}، وتبدأ محادثة جديدة.")
+
+
+def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False, cleared: str = "") -> str:
     """The status line once a reader's article is indexed, in English then Arabic, each naming
     the article (``label``: its file name, or a pasted text's headline) and its ``passages``
     (a count): "Indexed “harbour.txt”: 4 passages. …" / «فُهرس مقالك “harbour.txt” (عدد
     المقاطع: 4)، …»; with ``restored`` the line of an article brought back from the browser
-    after a reload. The Arabic half had named neither (a trial)."""
+    after a reload. The Arabic half had named neither (a trial). ``cleared``: the conversation
+    the switch cleared was about that article (``cleared_article``), which each half says
+    (``cleared_words``)."""
     shown = f"the pasted text “{label}”" if pasted else f"“{label}”"
     shown_ar = f"النص الملصق “{label}”" if pasted else f"“{label}”"
     counted = f"{passages} {'passage' if passages == 1 else 'passages'}"
@@ -238,9 +267,12 @@ def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False
         return (f"Your article is back: {shown}, kept in this browser, indexed again ({counted}). "
                 "Questions in this browser tab go to it (other users keep the sample article). / "
                 "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
+    english, arabic = cleared_words(cleared)
     return (f"Indexed {shown}: {counted}. "
-            "Questions in this browser tab now go to your article (other users keep the sample article). / "
-            f"فُهرس مقالك {shown_ar} (عدد المقاطع: {passages})، وأسئلتك في هذه النافذة تذهب إليه الآن.")
+            "Questions in this browser tab now go to your article (other users keep the sample article)."
+            f"{' ' + english if english else ''} / "
+            f"فُهرس مقالك {shown_ar} (عدد المقاطع: {passages})، وأسئلتك في هذه النافذة تذهب إليه الآن."
+            f"{' ' + arabic if arabic else ''}")
 
 
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:

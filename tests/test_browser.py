@@ -993,6 +993,45 @@ def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(brow
         page.close()
 
 
+def test_switching_the_article_says_the_conversation_was_cleared(browser, tmp_path):
+    """An upload after questions about the sample article empties the chat (its answers quote
+    the article no longer shown): the status line says so, in English and Arabic (the chat
+    was emptied without a word, a trial); so does "Back to the sample article" after questions
+    about the reader's own article. A switch with no conversation to clear says nothing of one.
+    At 1400 and 390 px."""
+    with running_app() as (url, _demo):
+        for width, height in ((1400, 1000), (390, 844)):
+            page, outside, box = _open_chat(browser, url, width=width, height=height)
+            status = page.locator("#qa-status")
+            page.locator("#qa-own").get_by_text("Your own article").click()
+            upload = page.locator("#qa-upload input[type=file]")
+
+            _ask(page, box, "من حضر المؤتمر؟")
+            upload.set_input_files(str(_seed_copy(tmp_path)))
+            _wait_status(page, "Indexed “tripoli.txt”")
+            text = status.inner_text()
+            assert "Your conversation about the sample article was cleared: a new one starts." in text, text
+            assert "مُسحت محادثتك عن المقال الأصلي، وتبدأ محادثة جديدة." in text, text
+            assert page.locator("#qa-chat .qa-answer, #qa-chat .qa-user").count() == 0
+            page.locator("#qa-question").scroll_into_view_if_needed()
+            _shoot(page, tmp_path, f"switch-cleared-{width}.png", full_page=False)
+
+            _ask(page, box, "Who attended the conference?")
+            page.get_by_role("button", name="Back to the sample article").click()
+            _wait_status(page, "Back to the sample article")
+            text = status.inner_text()
+            assert "Your conversation about your previous article was cleared" in text, text
+            assert "مُسحت محادثتك عن مقالك السابق" in text, text
+            assert page.locator("#qa-chat .qa-answer").count() == 0
+
+            # nothing asked since: the next switch has no conversation to clear, and says none
+            upload.set_input_files(str(_seed_copy(tmp_path, "harbour.txt")))
+            _wait_status(page, "Indexed “harbour.txt”")
+            assert "cleared" not in status.inner_text() and "مُسحت" not in status.inner_text()
+            assert not outside, outside
+            page.close()
+
+
 def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
     """Once an upload is indexed (or refused) the upload box is ready for the next file: a
     second upload needed the first removed with the box's ✕ (a trial). The uploaded article

@@ -408,3 +408,25 @@ def test_a_clicked_marker_finds_its_own_answer_and_the_panel_says_it_is_an_earli
     assert "Sources of an earlier answer" in line and "مصادر إجابة سابقة" in line and first.question in line
     assert panel.get_element_by_id("qa-focus").get("data-qa-n").split()[0] == "2"
     assert "qa-earlier" not in ui_render.render_article(seed_bot.documents, latest.answer)
+
+
+def test_a_switch_of_article_says_which_conversation_it_cleared(seed_bot):
+    """The status line of an upload, a paste or "Back to the sample article" says, in English
+    and Arabic, that the conversation about the article before was cleared, when there was one
+    (the chat was emptied without a word, a trial); with none, it says nothing of one."""
+    from qa.conversation import back_to_sample_line, cleared_article, indexed_line
+
+    conversation = Conversation()
+    assert cleared_article(conversation.to_json(), own=False) == "" and cleared_article(None, own=True) == ""
+    conversation.ask(seed_bot, "من حضر المؤتمر؟")
+    kept = conversation.to_json()
+    assert cleared_article(kept, own=False) == "the sample article"
+    assert cleared_article(kept, own=True) == "your previous article"
+    english, arabic = indexed_line("tripoli.txt", False, 10, cleared=cleared_article(kept, own=False)).split(" / ")
+    assert english.endswith("Your conversation about the sample article was cleared: a new one starts."), english
+    assert arabic.endswith("مُسحت محادثتك عن المقال الأصلي، وتبدأ محادثة جديدة."), arabic
+    english, arabic = back_to_sample_line("sample article", cleared_article(kept, own=True)).split(" / ")
+    assert "Your conversation about your previous article was cleared" in english and "مقالك السابق" in arabic
+    for line in (indexed_line("tripoli.txt", False, 10), back_to_sample_line("sample article"),
+                 indexed_line("tripoli.txt", False, 10, restored=True)):
+        assert "cleared" not in line and "مُسحت" not in line, line
