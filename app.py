@@ -45,10 +45,13 @@ from qa.conversation import (  # noqa: E402
     UPLOAD_LIMIT_BYTES,
     UPLOAD_LIMIT_TEXT,
     Conversation,
+    answering_failed,
     article_line,
+    article_name,
     back_to_sample_line,
     cleared_article,
     check_question,
+    failed_line,
     headline_of,
     indexed_line,
     language_notice,
@@ -136,8 +139,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     (``qa.sessions.SessionArticles``, limits from ``qa.config.Settings``)."""
     base_bot = bot if bot is not None else load_default_bot()
     base_info = base_bot.info()
-    # the seed named by its headline (as in "Answered from"), its direction isolated in the line
-    seed_label = article_line("sample article", [headline_of(text) or name for name, text in base_bot.documents.items()])
+    # the seed named by its headline in status lines ("sample article “…”", kept on one line on a phone)
+    seed_name = article_name("sample article", [headline_of(text) or name for name, text in base_bot.documents.items()])
     articles = SessionArticles.from_settings(base_bot.settings)
     articles.start_sweeper()
 
@@ -234,8 +237,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         except Exception as exc:  # never a traceback in the chat
             log.exception("answering failed")
             yield {chatbot: messages[:-2], question_box: gr.update(value={"text": text, "files": []}),
-                   chat_status: R.render_status(
-                       f"Sorry, something went wrong while answering ({type(exc).__name__}: {exc}).", ok=False)}
+                   chat_status: R.render_status(answering_failed(exc), ok=False)}
             return
         answer = turn.answer
         messages[-1] = {"role": "assistant",
@@ -436,7 +438,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic)
         except Exception as exc:
             log.exception("indexing an upload failed")
-            return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).", clear_upload=from_upload_box)
+            return _fail(failed_line("index this file", exc), clear_upload=from_upload_box)
 
     def use_text(text, kept=None, session_bot=None, progress=gr.Progress(), request: gr.Request = None):
         """Index pasted text for this session.  An earlier uploaded file is no longer the
@@ -458,7 +460,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return _fail(str(exc), arabic=exc.arabic)
         except Exception as exc:
             log.exception("indexing pasted text failed")
-            return _fail(f"Could not index this text ({type(exc).__name__}: {exc}).")
+            return _fail(failed_line("index this text", exc))
 
     def start_indexing(pasted=None, indexed_paste=None):
         """Before indexing: lock the question box (a question now would go to the old
@@ -515,7 +517,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(back_to_sample_line(seed_label, cleared_article(kept, session_bot is not None))),
+            R.render_status(back_to_sample_line(seed_name, cleared_article(kept, session_bot is not None))),
             chat_update,
             [],
             None,
@@ -890,7 +892,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 try:
                     current(session_bot)
                     line = R.render_status(new_conversation_line(
-                        f"your article “{session_bot.name}”" if session_bot else f"the {seed_label}",
+                        article_name("your article", [session_bot.name]) if session_bot else f"the {seed_name}",
                         own=session_bot is not None))
                 except ArticleReleasedError as exc:
                     line = R.render_status(str(exc), ok=False)

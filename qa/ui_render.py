@@ -467,15 +467,49 @@ UPLOAD_BOX_TEXTS = {
 GRADIO_TEXTS = {**UPLOAD_BOX_TEXTS, "common.complete": "Done · تم"}
 
 
+# A name in directional isolates (``qa.errors.isolate``: a file name, a headline, "60.0 KB") and a
+# short group in parentheses ("Word (.docx)", an error's "(61.2 KB)") in a status line.
+# The quotes around a name and the mark after it go with it ("“tripoli.txt”:").
+_ISOLATED = re.compile("(“?)\u2068([^\u2068\u2069]*)\u2069(”?[.:,،؛]?)")
+_SHORT_PARENS = re.compile(r"\([^()\n]{1,24}\)")
+
+
+def _status_text(text: str) -> str:
+    """One half of a status line as HTML: each isolated name, with its quotes and the mark after
+    it, a ``<span class="qa-status-name">`` kept on one line (the name cut short with "…" past
+    the line's width, whole in its title; in a ``<bdi>``, its own direction), each short
+    parenthesised group a ``<span class="qa-keep">`` kept whole; the rest escaped."""
+    out, pos = [], 0
+    for m in _ISOLATED.finditer(text):
+        before, name, after = m.groups()
+        out.append(_kept_parens(text[pos:m.start()]))
+        out.append(f'<span class="qa-status-name" title="{esc(name)}">{esc(before)}<bdi>{esc(name)}</bdi>'
+                   f"{esc(after)}</span>")
+        pos = m.end()
+    out.append(_kept_parens(text[pos:]))
+    return "".join(out)
+
+
+def _kept_parens(text: str) -> str:
+    out, pos = [], 0
+    for m in _SHORT_PARENS.finditer(text):
+        out.append(f'{esc(text[pos:m.start()])}<span class="qa-keep">{esc(m.group(0))}</span>')
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
     bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a
     line of its own in its own direction: in one left-to-right line the Arabic half's closing
     parenthesis was drawn at its start, and on a phone the two halves wrapped into each other
-    (a trial)."""
+    (a trial). A name in isolates and a short group in parentheses are each kept on one line
+    (``_status_text``): on a 390 px phone an Arabic headline in parentheses wrapped with a
+    parenthesis alone at a line's end (a trial)."""
     cls = "qa-status-busy" if busy else "qa-status-ok" if ok else "qa-status-error"
     halves = message.split(" / ") if " / " in message else [message]
-    body = "".join(f'<div dir="{text_direction(h)}">{esc(h)}</div>' for h in halves)
+    body = "".join(f'<div dir="{text_direction(h)}">{_status_text(h)}</div>' for h in halves)
     return f'<div class="qa-status {cls}" dir="auto" role="status">{body}</div>'
 
 
@@ -540,6 +574,12 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
 #qa-question { scroll-margin-top: .5rem; }  /* brought to the top while indexing (SHOW_PROGRESS_JS) */
 .qa-status { font-weight: 600; }
+/* a name (file, headline) and a short parenthesised group stay on one line; a name wider than the
+   line is cut short with "…" (its title holds it whole) */
+.qa-status .qa-keep { white-space: nowrap; }
+.qa-status .qa-status-name { white-space: nowrap; }
+.qa-status .qa-status-name > bdi { display: inline-block; max-width: calc(100% - 1.5em); overflow: hidden;
+  text-overflow: ellipsis; vertical-align: bottom; }
 /* Gradio draws the indexing progress over its component; on the status line it was drawn
    over the line's own text (a trial): it goes in the flow, above the text */
 #qa-status > [data-testid="status-tracker"] { position: relative !important; inset: auto !important; }
@@ -551,7 +591,7 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
 /* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
-.qa-status div { color: inherit; }
+.qa-status div, .qa-status span, .qa-status bdi { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 /* one line in the answer's language: the words and the time whole, the headline between them
    cut short with "…" where the line ends (on a phone it took two more lines; the sources above

@@ -750,7 +750,7 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
                 answer.wait_for(state="visible", timeout=120_000)
                 assert "Indexed “library.txt”" in status.inner_text()
                 # said in Arabic too, naming the file and its passages as the English half does
-                assert "فُهرس مقالك “library.txt” (عدد المقاطع:" in status.inner_text()
+                assert "فُهرس مقالك “library.txt”، وعدد مقاطعه" in status.inner_text()
                 assert "Tom Reyes" in answer.inner_text()
                 assert "your article" in answer.locator(".qa-from").inner_text()
                 assert box.input_value() == ""
@@ -1030,6 +1030,84 @@ def test_switching_the_article_says_the_conversation_was_cleared(browser, tmp_pa
             assert "cleared" not in status.inner_text() and "مُسحت" not in status.inner_text()
             assert not outside, outside
             page.close()
+
+
+# Where a status line wraps oddly: a parenthesised group whose "(" and ")" are drawn on different
+# lines (in an English line an Arabic headline in parentheses wrapped with a parenthesis alone at
+# a line's end, a trial), a name kept on one line (``.qa-status-name``) drawn on more or wider
+# than the line or in another colour, or a line wider than the page.
+_STATUS_WRAPS = """(root) => {
+  const odd = [];
+  for (const half of root.querySelectorAll('.qa-status > div')) {
+    const chars = [];
+    const walk = document.createTreeWalker(half, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walk.nextNode());) {
+      for (let i = 0; i < node.data.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (rect && rect.width > 0) chars.push({ch: node.data[i], top: rect.top});
+      }
+    }
+    const open = [];
+    for (const c of chars) {
+      if (c.ch === '(') open.push(c);
+      else if (c.ch === ')' && open.length && Math.abs(open.pop().top - c.top) > 4)
+        odd.push('a parenthesis wraps apart: ' + half.innerText);
+    }
+    const line = parseFloat(getComputedStyle(half).lineHeight) || 24;
+    for (const name of half.querySelectorAll('.qa-status-name')) {
+      const r = name.getBoundingClientRect();
+      if (r.height > line * 1.5 || r.right > half.getBoundingClientRect().right + 1 || r.left < 0)
+        odd.push('a name is not on one line: ' + name.innerText);
+      if (getComputedStyle(name.querySelector('bdi') || name).color !== getComputedStyle(half).color)
+        odd.push('a name not in the colour of its line: ' + name.innerText);
+    }
+    if (half.scrollWidth > half.clientWidth + 1) odd.push('wider than the page: ' + half.innerText);
+  }
+  return odd;
+}"""
+
+
+def test_the_status_line_reads_cleanly_when_it_wraps_on_a_phone(browser, tmp_path):
+    """On a 390 px phone the status line wraps: no parenthesised group is split over two lines
+    and an article's name (the sample's Arabic headline, a file's name, a pasted text's
+    headline) stays on one line (the headline, in parentheses inside an English line, wrapped
+    with a parenthesis at a line's end, a trial). The lines after "New conversation", an
+    upload, a paste and "Back to the sample article"; a screenshot of each."""
+    headline = "مكتبة المدينة الجديدة تفتح أبوابها للقراء بعد سنوات من الترميم والتوسعة"
+    pasted = f"{headline}\n\nافتتحت المكتبة أمس بحضور رئيس البلدية وعدد من الكتاب.\n"
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=390, height=844)
+        status = page.locator("#qa-status")
+
+        def check(name: str) -> None:
+            status.scroll_into_view_if_needed()
+            assert "(" not in status.inner_text(), status.inner_text()  # no aside in parentheses
+            assert status.evaluate(_STATUS_WRAPS) == []
+            _shoot(page, tmp_path, f"status-{name}-390.png", full_page=False)
+
+        _ask(page, box, "من حضر المؤتمر؟")
+        page.get_by_role("button", name="New conversation").click()
+        page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
+                               timeout=10_000)
+        assert "طرابلس تحتضن" in status.inner_text()
+        check("new-conversation")
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
+        _wait_status(page, "Indexed “tripoli.txt”")
+        check("indexed")
+        page.locator("#qa-paste textarea").fill(pasted)
+        page.get_by_role("button", name="Use pasted text").click()
+        _wait_status(page, "Indexed the pasted text")
+        assert headline[:20] in status.inner_text()
+        check("pasted")
+        page.get_by_role("button", name="Back to the sample article").click()
+        _wait_status(page, "Back to the sample article")
+        check("back-to-sample")
+        assert not outside, outside
+        page.close()
 
 
 def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):

@@ -227,32 +227,32 @@ def test_a_restored_conversation_with_another_article_gets_a_notice(seed_bot):
 def test_new_conversation_line_names_the_article_in_use_in_both_languages(seed_bot):
     """After "New conversation" the status line says which article the questions go to (it
     kept the upload's "Indexed …", a trial), in English and in Arabic."""
-    from qa.conversation import article_line, new_conversation_line
+    from qa.conversation import article_name, new_conversation_line
     from qa.ui_render import render_status
 
-    seed = f"the {article_line('sample article', [headline_of(t) for t in seed_bot.documents.values()])}"
+    seed = f"the {article_name('sample article', [headline_of(t) for t in seed_bot.documents.values()])}"
+    own = article_name("your article", ["tripoli.txt"])
     for line, english, arabic in ((new_conversation_line(seed, own=False), seed, "المقال الأصلي"),
-                                  (new_conversation_line("your article “tripoli.txt”", own=True),
-                                   "your article “tripoli.txt”", "مقالك")):
+                                  (new_conversation_line(own, own=True), own, "مقالك")):
         assert "Indexed" not in line
         en, ar = line.split(" / ")
         assert en == f"New conversation: questions go to {english}.", en
         assert ar.startswith("محادثة جديدة") and ar.endswith(f"{arabic}."), ar
         html = render_status(line)
         assert '<div dir="ltr">New conversation' in html and '<div dir="rtl">محادثة جديدة' in html
-    assert "the sample article \u2068(طرابلس تحتضن" in new_conversation_line(seed, own=False)
+    assert "the sample article “\u2068طرابلس تحتضن" in new_conversation_line(seed, own=False)
 
 
 def test_the_back_to_sample_line_speaks_both_languages():
     """The status line after "Back to the sample article" was English alone (a trial): English
     naming the sample article, then Arabic, each on a line of its own in its own direction."""
-    from qa.conversation import article_line, back_to_sample_line
+    from qa.conversation import article_name, back_to_sample_line
     from qa.ui_render import render_status
 
-    sample = article_line("sample article", ["طرابلس تحتضن مؤتمرا"])
+    sample = article_name("sample article", ["طرابلس تحتضن مؤتمرا"])
     line = back_to_sample_line(sample)
     english, arabic = line.split(" / ")
-    assert english.startswith(f"Back to the {sample}") and not re.search(r"[\u0600-\u06ff]", english.split("(")[0])
+    assert english.startswith(f"Back to the {sample}") and not re.search(r"[\u0600-\u06ff]", english.split("“")[0])
     assert arabic.startswith("عدت إلى المقال الأصلي") and not re.search(r"[A-Za-z]", arabic)
     html = render_status(line)
     assert '<div dir="ltr">Back to the sample article' in html and '<div dir="rtl">عدت إلى المقال الأصلي' in html
@@ -430,3 +430,30 @@ def test_a_switch_of_article_says_which_conversation_it_cleared(seed_bot):
     for line in (indexed_line("tripoli.txt", False, 10), back_to_sample_line("sample article"),
                  indexed_line("tripoli.txt", False, 10, restored=True)):
         assert "cleared" not in line and "مُسحت" not in line, line
+
+
+def test_the_status_lines_have_no_aside_in_parentheses_and_keep_names_whole():
+    """On a 390 px phone a parenthesised aside in a status line wrapped apart from its words, an
+    Arabic headline's parenthesis alone at a line's end (a trial): the everyday lines hold none,
+    and ``render_status`` draws each name (in isolates) with its quotes on one line, and a short
+    parenthesised group from an error's words whole."""
+    import lxml.html
+
+    from qa.conversation import (QUESTION_NOT_ASKED, article_name, back_to_sample_line, indexed_line,
+                                 new_conversation_line, not_indexed)
+    from qa.ui_render import render_status
+
+    sample = article_name("sample article", ["طرابلس تحتضن مؤتمرا"])
+    lines = [indexed_line("tripoli.txt", False, 10, cleared="the sample article"),
+             indexed_line("مكتبة المدينة", True, 2), indexed_line("tripoli.txt", False, 10, restored=True),
+             new_conversation_line(f"the {sample}", own=False), back_to_sample_line(sample, "your previous article"),
+             QUESTION_NOT_ASKED, not_indexed("big.txt is over the limit")]
+    for line in lines:
+        assert "(" not in line and ")" not in line, line
+    status = lxml.html.fragment_fromstring(render_status(indexed_line("مكتبة المدينة", True, 2)))
+    english = status.getchildren()[0]
+    name = english.find_class("qa-status-name")[0]
+    assert name.text_content() == "“مكتبة المدينة”:" and name.find("bdi").text == "مكتبة المدينة"
+    assert "\u2068" not in status.text_content() and "\u2069" not in status.text_content()
+    kept = lxml.html.fragment_fromstring(render_status("Could not index this file (ValueError: x) / لا"))
+    assert [k.text_content() for k in kept.find_class("qa-keep")] == ["(ValueError: x)"]
