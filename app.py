@@ -40,6 +40,8 @@ from qa.conversation import (  # noqa: E402
     PROGRESS_INDEXING,
     PROGRESS_RESTORING,
     PROGRESS_SPLITTING,
+    PROGRESS_UNIT_EMBEDDED,
+    PROGRESS_UNIT_SPLIT,
     QUESTION_NOT_ASKED,
     STILL_INDEXING,
     UPLOAD_LIMIT_BYTES,
@@ -352,12 +354,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
         def report(done: int, total: int) -> None:
             # ``done``/``total`` count every embedded text: passages and sentence units
-            progress((done, total), desc=PROGRESS_EMBEDDING, unit="texts embedded")
+            progress((done, total), desc=PROGRESS_EMBEDDING, unit=PROGRESS_UNIT_EMBEDDED)
 
         def report_split(done: int, total: int) -> None:
             # before embedding: the article's paragraphs cut into passages and sentences (the
             # bar stood at 0 % meanwhile, a trial)
-            progress((done, total), desc=PROGRESS_SPLITTING, unit="paragraphs split")
+            progress((done, total), desc=PROGRESS_SPLITTING, unit=PROGRESS_UNIT_SPLIT)
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report, split_callback=report_split)
         # a file is called by its name; pasted text by its headline (its stand-in file name,
@@ -665,7 +667,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     # the floating "Chat" label covered the text of a scrolled message (a trial);
                     # the label stays for screen readers
                     show_label=False,
-                    label="Chat",
+                    label="Chat · المحادثة",
                     elem_id="qa-chat",
                     height=560,
                     sanitize_html=True,
@@ -707,8 +709,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 examples_note = gr.HTML("", visible=False, elem_id="qa-examples-note")
                 clear = gr.Button("New conversation · محادثة جديدة", size="sm", variant="secondary")
             with gr.Column(scale=4, min_width=320):
-                gr.Markdown("**Article · المقال** — passages cited by the latest answer are highlighted; "
-                            "a marker of an earlier answer shows that answer's.")
+                gr.HTML(R.ARTICLE_HEADING, elem_id="qa-article-heading")
                 sources = gr.Radio(
                     label="Show source in the article · اعرض المصدر",
                     choices=[],
@@ -743,7 +744,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_button = gr.Button(visible=False)
         # A marker or source clicked in the chat (R.CLICK_JS): in the page but not shown
         pick = gr.Textbox(visible="hidden", show_label=False, elem_id="qa-pick-value")
-        pick_button = gr.Button(visible="hidden", elem_id="qa-pick")
+        pick_button = gr.Button("Show the source · اعرض المصدر", visible="hidden", elem_id="qa-pick")
 
         # ------------------------------------------------------------------ events
         restored_outputs = [chatbot, last_answer, article, conversation_state, sources, chat_status]

@@ -58,6 +58,9 @@ PROGRESS_INDEXING = progress_label("Indexing your article…", "جارٍ فهر�
 PROGRESS_RESTORING = progress_label("Restoring your article…", "جارٍ استعادة مقالك…")
 PROGRESS_SPLITTING = progress_label("Splitting your article into passages", "تقسيم مقالك إلى مقاطع")
 PROGRESS_EMBEDDING = progress_label("Embedding passages and sentences", "تضمين المقاطع والجمل")
+# ... and what its count counts ("7/14 texts embedded · نصوص مضمّنة | 0.6s"; it was English alone).
+PROGRESS_UNIT_SPLIT = progress_label("paragraphs split", "فقرات مقسّمة")
+PROGRESS_UNIT_EMBEDDED = progress_label("texts embedded", "نصوص مضمّنة")
 # Turns kept in one conversation (and in the browser's storage): a long chat keeps its
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50

@@ -138,6 +138,10 @@ def lead_offsets(answer: Answer) -> list[tuple[str, int, int]]:
     return out
 
 
+# A source's tooltip under an answer, in both languages as the page's other labels (it was English alone).
+SHOW_IN_ARTICLE = "Show in the article · اعرضه في المقال"
+
+
 def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], lead: str = "",
                    with_quotes: bool = True) -> str:
     """The numbered sources under an answer: each quoted sentence once (the short answer's
@@ -152,7 +156,7 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
         quote = f'<q class="qa-quote" dir="auto">{_quoted_sentence(c, spans)}</q>' if with_quotes else ""
         title = source_title(documents, c.source)
         items.append(
-            f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
+            f'<li class="qa-source qa-source-{c.n}{goto}" title="{SHOW_IN_ARTICLE}">'
             f'<span class="qa-num" dir="ltr">[{c.n}]</span> {quote}'
             # headline and paragraph drawn apart (after an Arabic headline "¶3" was drawn "3¶"),
             # the line in the headline's direction (dir="auto" sees no letter outside the isolates)
@@ -432,6 +436,15 @@ def chat_placeholder(own: bool = False) -> str:
                 '· <span dir="rtl" lang="ar">اطرح سؤالا عن مقالك.</span></div>')
     return ('<div dir="ltr">Ask a question about the sample article, or pick an example. '
             '· <span dir="rtl" lang="ar">اطرح سؤالا عن المقال.</span></div>')
+
+
+# Above the article panel: what it highlights, in English, then in Arabic on a line of its own in its
+# direction (as the status lines; it was "Article · المقال" and an English sentence alone).
+ARTICLE_HEADING = (
+    '<div class="qa-article-heading"><div dir="ltr"><strong>Article · <span dir="rtl" lang="ar">المقال</span></strong> — '
+    "passages cited by the latest answer are highlighted; a marker of an earlier answer shows that answer's.</div>"
+    '<div dir="rtl" lang="ar">تُظلَّل المقاطع التي تقتبسها آخر إجابة، ويُظهر رقمٌ من إجابة سابقة مقاطعَها.</div></div>'
+)
 
 
 def render_examples_note(name: str | None) -> str:

@@ -1344,6 +1344,9 @@ def test_the_indexing_progress_speaks_both_languages_and_its_line_is_readable(br
         _wait_embedding(page)
         label = page.locator("#qa-status .progress-level-inner").inner_text()
         assert "Embedding passages and sentences" in label and "تضمين المقاطع والجمل" in label, label
+        # and what its count counts ("7/14 texts embedded" was English alone, a trial)
+        count = page.locator("#qa-status .progress-text").inner_text()
+        assert "texts embedded" in count and "نصوص مضمّنة" in count, count
         busy = page.locator("#qa-status .qa-status-busy")
         lines = [line.strip() for line in busy.inner_text().splitlines() if line.strip()]
         assert lines[0].startswith("Indexing your article…") and "جارٍ فهرسة مقالك" in lines[-1], lines
@@ -1500,6 +1503,38 @@ RECORD_ANNOUNCED_JS = """() => {
     if (text) window.__qaAnnounced.push(text);
   })).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_labels_we_set_speak_both_languages(browser, tmp_path, width):
+    """The labels the app sets say it in English and Arabic, as the page's other labels do
+    ("Ask · اسأل"): the article panel's heading and a source's tooltip under an answer were
+    English alone (a trial). Gradio's own words ("Use via API", "Settings") are not ours."""
+    arabic, latin = re.compile(r"[\u0600-\u06ff]"), re.compile(r"[A-Za-z]{2,}")
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        # the line above the article: its sentence after "Article · المقال —" in both languages
+        heading = page.locator("div:has(> div > strong), .prose").filter(
+            has_text="passages cited by the latest answer").last.inner_text()
+        assert heading.startswith("Article") and "—" in heading, heading
+        labels = {"heading": heading.split("—", 1)[1]}
+        answer = _ask(page, box, "Who attended the conference?")
+        evidence = answer.locator("details.qa-evidence")
+        if evidence.get_attribute("open") is None:
+            evidence.locator("summary").click()
+        labels |= {"source tooltip": answer.locator(".qa-source").first.get_attribute("title"),
+                  "selector": page.locator("#qa-source-select").locator("[data-testid='block-info']").inner_text(),
+                  "question box": page.locator("#qa-question textarea").get_attribute("placeholder"),
+                  "ask": page.locator("#qa-question [data-testid='submit-button']").inner_text(),
+                  "new conversation": page.get_by_role("button", name="New conversation").inner_text(),
+                  "own article": page.locator("#qa-own").inner_text().splitlines()[0]}
+        for what, text in labels.items():
+            assert text and arabic.search(text) and latin.search(text), (what, text)
+        page.wait_for_timeout(800)  # the scroll after the answer
+        page.get_by_text("passages cited by the latest answer").first.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, f"labels-{width}.png", full_page=width >= 800)
+        assert not outside, outside
+        page.close()
 
 
 def _raw_gradio_keys(page) -> list[str]:

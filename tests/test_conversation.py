@@ -457,3 +457,42 @@ def test_the_status_lines_have_no_aside_in_parentheses_and_keep_names_whole():
     assert "\u2068" not in status.text_content() and "\u2069" not in status.text_content()
     kept = lxml.html.fragment_fromstring(render_status("Could not index this file (ValueError: x) / لا"))
     assert [k.text_content() for k in kept.find_class("qa-keep")] == ["(ValueError: x)"]
+
+
+def test_every_label_the_app_sets_speaks_both_languages(seed_bot):
+    """Each label, placeholder, button text and heading the app gives its components says it in
+    English and in Arabic ("Ask · اسأل"), as the page's other labels do: the chat's label, the
+    article panel's heading and a source's tooltip were English alone (a trial); so were the
+    indexing progress's units ("texts embedded"). Gradio's own words are not ours."""
+    import gradio as gr
+
+    import app
+
+    arabic, latin = re.compile(r"[\u0600-\u06ff]"), re.compile(r"[A-Za-z]{2,}")
+
+    def bilingual(text: str) -> bool:
+        return bool(arabic.search(text) and latin.search(text))
+
+    demo = app.build_app(seed_bot)
+    try:
+        seen = []
+        for block in demo.blocks.values():
+            for attribute in ("label", "placeholder", "submit_btn"):
+                text = getattr(block, attribute, None)
+                if isinstance(text, str) and text:
+                    seen.append((type(block).__name__, attribute, text))
+            # (the JSON endpoint's button is never drawn: it keeps Gradio's "Run")
+            if isinstance(block, gr.Button) and block.value and block.visible is not False:
+                seen.append(("Button", "value", block.value))
+        kinds = {kind for kind, _attribute, _text in seen}
+        assert len(seen) >= 14 and {"Chatbot", "Radio", "File", "Accordion", "Dataset"} <= kinds, seen
+        for kind, attribute, text in seen:
+            assert bilingual(text), (kind, attribute, text)
+    finally:
+        demo.articles.stop_sweeper()
+    from qa.conversation import PROGRESS_UNIT_EMBEDDED, PROGRESS_UNIT_SPLIT
+    from qa.ui_render import ARTICLE_HEADING, SHOW_IN_ARTICLE
+
+    for text in (ARTICLE_HEADING, SHOW_IN_ARTICLE, PROGRESS_UNIT_EMBEDDED, PROGRESS_UNIT_SPLIT):
+        assert bilingual(text), text
+    assert "Article" in ARTICLE_HEADING and "المقاطع" in ARTICLE_HEADING
