@@ -40,14 +40,20 @@ from qa.conversation import (  # noqa: E402
     PROGRESS_INDEXING,
     PROGRESS_RESTORING,
     PROGRESS_SPLITTING,
+    PROGRESS_UNIT_EMBEDDED,
+    PROGRESS_UNIT_SPLIT,
     QUESTION_NOT_ASKED,
     STILL_INDEXING,
     UPLOAD_LIMIT_BYTES,
     UPLOAD_LIMIT_TEXT,
     Conversation,
+    answering_failed,
     article_line,
+    article_name,
     back_to_sample_line,
+    cleared_article,
     check_question,
+    failed_line,
     headline_of,
     indexed_line,
     language_notice,
@@ -135,8 +141,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     (``qa.sessions.SessionArticles``, limits from ``qa.config.Settings``)."""
     base_bot = bot if bot is not None else load_default_bot()
     base_info = base_bot.info()
-    # the seed named by its headline (as in "Answered from"), its direction isolated in the line
-    seed_label = article_line("sample article", [headline_of(text) or name for name, text in base_bot.documents.items()])
+    # the seed named by its headline in status lines ("sample article “…”", kept on one line on a phone)
+    seed_name = article_name("sample article", [headline_of(text) or name for name, text in base_bot.documents.items()])
     articles = SessionArticles.from_settings(base_bot.settings)
     articles.start_sweeper()
 
@@ -233,8 +239,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         except Exception as exc:  # never a traceback in the chat
             log.exception("answering failed")
             yield {chatbot: messages[:-2], question_box: gr.update(value={"text": text, "files": []}),
-                   chat_status: R.render_status(
-                       f"Sorry, something went wrong while answering ({type(exc).__name__}: {exc}).", ok=False)}
+                   chat_status: R.render_status(answering_failed(exc), ok=False)}
             return
         answer = turn.answer
         messages[-1] = {"role": "assistant",
@@ -292,9 +297,30 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         except Exception as exc:
             raise _internal_error("answering", exc) from None
 
-    def focus_source(n, last_answer, session_bot):
-        qa_bot = shown(session_bot)
-        return R.render_article(qa_bot.documents, last_answer, focus=n)
+    def article_panel(answer, n, kept, session_bot) -> str:
+        """The article panel with ``answer``'s passages, ``n`` in focus, saying so above them
+        when ``answer`` is an earlier one than the latest."""
+        earlier = Conversation.from_json(kept).earlier_turn(answer)
+        return R.render_article(shown(session_bot).documents, answer, focus=n,
+                                earlier=earlier.question if earlier else None)
+
+    def focus_source(n, last_answer, kept, session_bot):
+        """A source chosen in the selector: the panel's answer (``last_answer``) with it in focus."""
+        return article_panel(last_answer, n, kept, session_bot)
+
+    def show_picked(pick, kept, session_bot):
+        """A marker or source clicked in the chat (``R.CLICK_JS``): the article panel shows the
+        passages of that marker's answer, an earlier one too, with its numbers, focused on the one
+        clicked, and the selector lists that answer's sources (``last_answer`` becomes the answer
+        the panel shows). An earlier answer's marker had outlined its paragraph amid the latest
+        answer's highlights and numbers (a trial)."""
+        picked = R.parse_pick(pick)
+        turn = Conversation.from_json(kept).shown_turn(picked[0], answered_from(session_bot)) if picked else None
+        if turn is None:  # nothing to show but the scroll the page did itself
+            return gr.skip(), gr.skip(), gr.skip()
+        n = R.picked_source(turn.answer, picked[1])
+        return (turn.answer, article_panel(turn.answer, n, kept, session_bot),
+                gr.update(choices=R.source_choices(turn.answer), value=n, visible=True))
 
     def own_article_widgets(name: str | None, messages: list | None = None) -> tuple:
         """The chat (emptied, or holding ``messages``) with its placeholder, the seed examples
@@ -315,24 +341,25 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
 
     def _use_text(name: str, text: str, progress: gr.Progress, request: gr.Request | None, *, upload_update,
                   pasted_update, indexed_paste, pasted: bool | None = None, restored: bool = False,
-                  pending: str = ""):
+                  pending: str = "", cleared: str = ""):
         """Index ``text`` for this session; ``upload_update``, ``pasted_update`` and
         ``indexed_paste`` are the upload box, the paste box and the pasted text now indexed (or
         None). ``pasted``: the text was pasted (default: ``indexed_paste`` is set); ``restored``:
         it is the article the browser kept, back after a reload (the status line says so);
         ``pending``: a question typed with the file, asked once it is indexed, stays in the new
-        chat as a pending bubble."""
+        chat as a pending bubble; ``cleared``: the article the conversation this switch clears was
+        about (``qa.conversation.cleared_article``), which the status line says."""
         pasted = indexed_paste is not None if pasted is None else pasted
         progress(0, desc=PROGRESS_RESTORING if restored else PROGRESS_INDEXING)
 
         def report(done: int, total: int) -> None:
             # ``done``/``total`` count every embedded text: passages and sentence units
-            progress((done, total), desc=PROGRESS_EMBEDDING, unit="texts embedded")
+            progress((done, total), desc=PROGRESS_EMBEDDING, unit=PROGRESS_UNIT_EMBEDDED)
 
         def report_split(done: int, total: int) -> None:
             # before embedding: the article's paragraphs cut into passages and sentences (the
             # bar stood at 0 % meanwhile, a trial)
-            progress((done, total), desc=PROGRESS_SPLITTING, unit="paragraphs split")
+            progress((done, total), desc=PROGRESS_SPLITTING, unit=PROGRESS_UNIT_SPLIT)
 
         new_bot = base_bot.with_texts({name: text}, progress_callback=report, split_callback=report_split)
         # a file is called by its name; pasted text by its headline (its stand-in file name,
@@ -341,7 +368,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ticket = articles.put(getattr(request, "session_hash", None), new_bot, label)
         info = new_bot.info()
         notice = language_notice(new_bot.extractive.collection_language)
-        line = indexed_line(label, pasted, info.get("n_passages", "?"), restored)
+        line = indexed_line(label, pasted, info.get("n_passages", "?"), restored, cleared=cleared)
         status = R.render_status(line + (f" / {notice}" if notice else ""))
         # what the browser keeps: the text exactly as indexed (citations are offsets into it)
         kept = KeptArticle(name, new_bot.documents[name], pasted).to_json()
@@ -375,18 +402,23 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             out[own_outputs.index(upload)] = None
         return tuple(out)
 
-    def use_file(file_path, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
+    def use_file(file_path, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
+                 request: gr.Request = None):
         """Index an uploaded file for this session.  Indexed or refused, the file leaves the
         upload box, which is ready for the next one (a second upload needed the first
-        removed with its ✕, a trial); the status line names the article in use. The paste
+        removed with its ✕, a trial); the status line names the article in use, and says the
+        conversation ``kept`` (about the session's article before) was cleared. The paste
         box is emptied if it still holds the pasted article this file replaces
         (``paste_is_article``, a state set by ``start_indexing``)."""
-        return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True)
+        return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True,
+                           cleared=cleared_article(kept, session_bot is not None))
 
-    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool, pending: str = ""):
+    def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool, pending: str = "",
+                    cleared: str = ""):
         """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
         the upload box alone when refused (once indexed, it is the article: no earlier file
-        stays named there). ``pending``: the question typed with it (``_use_text``)."""
+        stays named there). ``pending``: the question typed with it; ``cleared``: as in
+        ``_use_text``."""
         if not file_path:
             return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box,
                          arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.")
@@ -402,16 +434,18 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 pasted_update="" if paste_is_article else gr.skip(),
                 indexed_paste=None,
                 pending=pending,
+                cleared=cleared,
             )
         except DocumentError as exc:
             return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic)
         except Exception as exc:
             log.exception("indexing an upload failed")
-            return _fail(f"Could not index this file ({type(exc).__name__}: {exc}).", clear_upload=from_upload_box)
+            return _fail(failed_line("index this file", exc), clear_upload=from_upload_box)
 
-    def use_text(text, progress=gr.Progress(), request: gr.Request = None):
+    def use_text(text, kept=None, session_bot=None, progress=gr.Progress(), request: gr.Request = None):
         """Index pasted text for this session.  An earlier uploaded file is no longer the
-        article, so the upload box is emptied."""
+        article, so the upload box is emptied; the status line says the conversation ``kept``
+        was cleared."""
         try:
             document = load_pasted(text, max_text_bytes=UPLOAD_LIMIT_BYTES)  # a pasted URL is fetched
             return _use_text(
@@ -422,12 +456,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 upload_update=None,
                 pasted_update=gr.skip(),
                 indexed_paste=text,
+                cleared=cleared_article(kept, session_bot is not None),
             )
         except DocumentError as exc:
             return _fail(str(exc), arabic=exc.arabic)
         except Exception as exc:
             log.exception("indexing pasted text failed")
-            return _fail(f"Could not index this text ({type(exc).__name__}: {exc}).")
+            return _fail(failed_line("index this text", exc))
 
     def start_indexing(pasted=None, indexed_paste=None):
         """Before indexing: lock the question box (a question now would go to the old
@@ -476,14 +511,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         (a draft typed since stays)."""
         return ("" if _is_indexed_paste(pasted, indexed_paste) else gr.skip()), None
 
-    def use_seed(request: gr.Request = None):
+    def use_seed(kept=None, session_bot=None, request: gr.Request = None):
         """Back to the seed article: the session's own article is released, the upload box
-        is emptied (``release_paste`` has seen to the paste box) and the seed examples return."""
+        is emptied (``release_paste`` has seen to the paste box) and the seed examples return;
+        the status line says the conversation ``kept`` was cleared."""
         articles.release_session(getattr(request, "session_hash", None))
         chat_update, examples_update, note_update = own_article_widgets(None)
         return (
             None,
-            R.render_status(back_to_sample_line(seed_label)),
+            R.render_status(back_to_sample_line(seed_name, cleared_article(kept, session_bot is not None))),
             chat_update,
             [],
             None,
@@ -505,7 +541,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return start_indexing(pasted, indexed_paste)
         return tuple(gr.skip() for _ in range(10))
 
-    def use_dropped(value, paste_is_article=False, progress=gr.Progress(), request: gr.Request = None):
+    def use_dropped(value, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
+                    request: gr.Request = None):
         """A file dropped on (or attached in) the chat box (``value``, kept by ``chat``):
         indexed as this tab's article, as an upload is."""
         files = value.get("files") if isinstance(value, dict) else None
@@ -514,7 +551,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         first = files[0]
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
         return _index_file(path, paste_is_article, progress, request, from_upload_box=False,
-                           pending=(value.get("text") or "").strip())
+                           pending=(value.get("text") or "").strip(),
+                           cleared=cleared_article(kept, session_bot is not None))
 
     def ask_dropped(value, outcome, chat_history, kept, session_bot):
         """The question typed with a dropped file, asked of that file once it is indexed (its
@@ -609,7 +647,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         pending_article = gr.State(None)  # the kept article to index again, set once on page load
         outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
         dropped = gr.State(None)  # the chat box's value when a file was dropped on it ({"text", "files"})
-        last_answer = gr.State(None)
+        last_answer = gr.State(None)  # the answer whose passages the article panel shows (the latest, or one clicked)
         indexing = gr.State(False)  # True while this session's own article is being indexed
         indexed_paste = gr.State(None)  # the pasted text now indexed as this session's article
         paste_is_article = gr.State(False)  # while a file indexes: the paste box holds indexed_paste
@@ -629,7 +667,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     # the floating "Chat" label covered the text of a scrolled message (a trial);
                     # the label stays for screen readers
                     show_label=False,
-                    label="Chat",
+                    label="Chat · المحادثة",
                     elem_id="qa-chat",
                     height=560,
                     sanitize_html=True,
@@ -671,7 +709,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 examples_note = gr.HTML("", visible=False, elem_id="qa-examples-note")
                 clear = gr.Button("New conversation · محادثة جديدة", size="sm", variant="secondary")
             with gr.Column(scale=4, min_width=320):
-                gr.Markdown("**Article · المقال** — passages cited by the latest answer are highlighted.")
+                gr.HTML(R.ARTICLE_HEADING, elem_id="qa-article-heading")
                 sources = gr.Radio(
                     label="Show source in the article · اعرض المصدر",
                     choices=[],
@@ -704,6 +742,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         api_history = gr.JSON(value=[], visible=False)  # optional: earlier turns for a follow-up
         api_answer = gr.JSON(visible=False)
         api_button = gr.Button(visible=False)
+        # A marker or source clicked in the chat (R.CLICK_JS): in the page but not shown
+        pick = gr.Textbox(visible="hidden", show_label=False, elem_id="qa-pick-value")
+        pick_button = gr.Button("Show the source · اعرض المصدر", visible="hidden", elem_id="qa-pick")
 
         # ------------------------------------------------------------------ events
         restored_outputs = [chatbot, last_answer, article, conversation_state, sources, chat_status]
@@ -733,9 +774,16 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
-        sources.change(
-            focus_source, [sources, last_answer, session_bot], [article], api_visibility="private", queue=False
-        ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
+        # the reader's choice only (a choice set with an answer or a clicked marker is drawn with it)
+        sources.input(
+            focus_source, [sources, last_answer, conversation_state, session_bot], [article],
+            api_visibility="private", queue=False
+        ).then(None, None, None, js=R.FOCUS_PANEL_JS)
+        # a marker or source clicked in the chat (R.CLICK_JS clicks this hidden button)
+        pick_button.click(
+            show_picked, [pick, conversation_state, session_bot], [last_answer, article, sources],
+            js=R.PICK_JS, api_visibility="private", queue=False, show_progress="hidden",
+        ).then(None, None, None, js=R.FOCUS_PANEL_JS)
 
         api_button.click(
             ask_api, [api_question, api_history, session_bot], [api_answer], api_name="ask", concurrency_id="answer",
@@ -748,10 +796,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         )
         lock_outputs = [indexing, status, question_box, index_pasted, back_to_seed, upload, pasted]
         for trigger, handler, inputs, outputs, name in (
-            (upload.upload, use_file, [upload, paste_is_article], own_outputs, "use_file"),
-            (index_pasted.click, use_text, [pasted], own_outputs, "use_text"),
+            (upload.upload, use_file, [upload, paste_is_article, conversation_state, session_bot], own_outputs,
+             "use_file"),
+            (index_pasted.click, use_text, [pasted, conversation_state, session_bot], own_outputs, "use_text"),
             # the chat box: after ``chat`` kept a dropped file (it does nothing else then)
-            (submitted.then, use_dropped, [dropped, paste_is_article], own_outputs, None),
+            (submitted.then, use_dropped, [dropped, paste_is_article, conversation_state, session_bot], own_outputs,
+             None),
         ):
             lock = trigger(
                 start_indexing if name else start_if_dropped,  # the chat box: only a dropped file
@@ -806,7 +856,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         upload.clear(clear_failed_status, [outcome], [status], queue=False, api_visibility="private")
         back_to_seed.click(
             release_paste, [pasted, indexed_paste], [pasted, indexed_paste], api_visibility="private", queue=False
-        ).then(use_seed, None, own_outputs, api_name="use_seed", queue=False).then(
+        ).then(use_seed, [conversation_state, session_bot], own_outputs, api_name="use_seed", queue=False).then(
             keep_article, [outcome, indexed_article, conversation_state], [kept_article, kept_conversation],
             queue=False, api_visibility="private", show_progress="hidden",
         )
@@ -843,7 +893,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 try:
                     current(session_bot)
                     line = R.render_status(new_conversation_line(
-                        f"your article “{session_bot.name}”" if session_bot else f"the {seed_label}",
+                        article_name("your article", [session_bot.name]) if session_bot else f"the {seed_name}",
                         own=session_bot is not None))
                 except ArticleReleasedError as exc:
                     line = R.render_status(str(exc), ok=False)

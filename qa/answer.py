@@ -270,3 +270,36 @@ def combine_answers(message: str, parts: list[Answer], notice: str = "") -> Answ
                   retrieval_query="\n".join(p.retrieval_query for p in parts if p.retrieval_query),
                   timings_ms=timings, extra={"questions": questions},
                   lead="\n\n".join(leads) if not abstained else "", preface="")
+
+
+def numbered_as_read(answer: Answer) -> Answer:
+    """``answer`` with its citations numbered in the order a reader meets them: the markers of
+    the short answer (``Answer.lead``, else ``Answer.text``) become [1], [2], … in the order
+    they first appear there, and the citations it does not show follow in their own order.
+    The markers of ``lead`` and ``text`` are rewritten to match; a marker that names no
+    citation is left as it is.
+
+    ``Answer.text`` numbers its citations 1..N in its own marker order, but a reader sees the
+    short answer first, which quotes only some of them: a message asking several questions
+    opened on "[3]" beside sources listed from [1] (a trial), and a one-question answer could
+    open on "[2]". The web page and the copied text number every answer so (``qa.ui_render``,
+    ``qa.conversation.plain_text``); the answer itself (the ``/ask`` JSON, the browser's kept
+    copy) keeps the numbers it was made with. Applying it twice gives the same answer.
+
+    Returns:
+        A new ``Answer`` (the same object when the numbering already reads in order).
+    """
+    if not answer.citations:
+        return answer
+    known = {c.n for c in answer.citations}
+    shown = [n for n in dict.fromkeys(int(m) for m in _MARKER.findall(answer.lead or answer.text)) if n in known]
+    order = shown + [c.n for c in answer.citations if c.n not in shown]
+    new = {old: i for i, old in enumerate(order, start=1)}
+    if all(old == n for old, n in new.items()) and [c.n for c in answer.citations] == sorted(known):
+        return answer
+
+    def marked(text: str) -> str:
+        return _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+    citations = sorted((replace(c, n=new[c.n]) for c in answer.citations), key=lambda c: c.n)
+    return replace(answer, text=marked(answer.text), lead=marked(answer.lead), citations=citations)

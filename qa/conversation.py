@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answer import Answer, Citation
+from .answer import Answer, Citation, numbered_as_read
 from .errors import DocumentError, QuestionError, isolate
 
 # A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
@@ -58,6 +58,9 @@ PROGRESS_INDEXING = progress_label("Indexing your article…", "جارٍ فهر�
 PROGRESS_RESTORING = progress_label("Restoring your article…", "جارٍ استعادة مقالك…")
 PROGRESS_SPLITTING = progress_label("Splitting your article into passages", "تقسيم مقالك إلى مقاطع")
 PROGRESS_EMBEDDING = progress_label("Embedding passages and sentences", "تضمين المقاطع والجمل")
+# ... and what its count counts ("7/14 texts embedded · نصوص مضمّنة | 0.6s"; it was English alone).
+PROGRESS_UNIT_SPLIT = progress_label("paragraphs split", "فقرات مقسّمة")
+PROGRESS_UNIT_EMBEDDED = progress_label("texts embedded", "نصوص مضمّنة")
 # Turns kept in one conversation (and in the browser's storage): a long chat keeps its
 # latest 50 questions and answers (about 25 kB of JSON per 10 turns with their passages).
 MAX_TURNS = 50
@@ -71,7 +74,7 @@ ARTICLE_NOT_KEPT = ("The article this conversation was about is no longer in use
                     "ارفعه من جديد لمتابعة الأسئلة عنه.")
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
 # A question typed with a file that was then refused: it was not asked of anything.
-QUESTION_NOT_ASKED = ("Your question was not asked (the file was not used): press Ask to ask it of the article "
+QUESTION_NOT_ASKED = ("Your question was not asked, as the file was not used: press Ask to ask it of the article "
                       "in use. / لم يُطرح سؤالك لأن الملف لم يُستخدم: اضغط «اسأل» لطرحه على المقال الحالي.")
 # A file attached in (or dropped on) the chat box waits for "Ask" (the box's chip shows an icon
 # alone): the line under the box names it, in English then Arabic (``qa.ui_render.ATTACH_HINT_JS``
@@ -82,7 +85,7 @@ ATTACH_HINT_AR = "اضغط «اسأل» ليصبح هو المقال"
 # After why a user's own article was refused: the same in Arabic. The previous article stays
 # in use. A reason without an Arabic wording (an unexpected error) is said to be in English.
 NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق"
-REASON_IN_ENGLISH_AR = "(السبب مذكور بالإنجليزية)"
+REASON_IN_ENGLISH_AR = "والسبب مذكور بالإنجليزية"
 
 
 NOT_INDEXED_EN = "Not used: the previous article stays in use."
@@ -93,7 +96,22 @@ def not_indexed(reason: str, arabic: str = "") -> str:
     previous article stays (English), then the same in Arabic with ``arabic``
     (``DocumentError.arabic``) as the reason."""
     english = f"{reason.rstrip('. ')}. {NOT_INDEXED_EN}"
-    return f"{english} / {NOT_INDEXED_AR}: {arabic}" if arabic else f"{english} / {NOT_INDEXED_AR} {REASON_IN_ENGLISH_AR}."
+    return f"{english} / {NOT_INDEXED_AR}: {arabic}" if arabic else f"{english} / {NOT_INDEXED_AR}، {REASON_IN_ENGLISH_AR}."
+
+
+def failed_line(what: str, error: Exception) -> str:
+    """The reason a step of ours failed, for a status line: ``"Could not index this file,
+    ValueError: …"`` (``what``: "index this file", "index this text"). The error's own words
+    follow a comma, not in parentheses: on a phone a parenthesis wrapped apart from its words
+    (a trial)."""
+    return f"Could not {what}, {type(error).__name__}: {error}"
+
+
+def answering_failed(error: Exception) -> str:
+    """The line under the chat box when answering failed (a failure of ours, never a
+    traceback in the chat): in English with ``error``'s words, then in Arabic."""
+    return (f"Sorry, something went wrong while answering, {type(error).__name__}: {error}. / "
+            "عذرا، حدث خطأ أثناء الإجابة، والسبب مذكور بالإنجليزية.")
 
 
 # Said when a user's own article is in a language the answer policy has no same-language
@@ -120,11 +138,11 @@ def check_upload_size(name: str, size: int) -> None:
     before the file is read).
 
     Raises:
-        DocumentError: ``"<name> is over the limit of 60.0 KB (<size> KB)"``.
+        DocumentError: ``"<name> is over the limit of 60.0 KB: it is <size> KB."``.
     """
     if size > UPLOAD_LIMIT_BYTES:
-        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT} ({size / 1024:.1f} KB).",
-                            f"حجم {isolate(name)} {size / 1024:.1f} KB، وهو فوق الحد ({UPLOAD_LIMIT_TEXT}).")
+        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT}: it is {size / 1024:.1f} KB.",
+                            f"حجم {isolate(name)} {size / 1024:.1f} KB، وهو فوق الحد البالغ {isolate(UPLOAD_LIMIT_TEXT)}.")
 
 
 def check_question(question: Any) -> str:
@@ -208,39 +226,82 @@ def answered_from_words(article: str, language: str) -> tuple[str, str]:
     return f"Answered from: {label}", names
 
 
+def article_name(label: str, names: list[str]) -> str:
+    """An article as a status line names it: ``'sample article “<headline>”'``, ``'your article
+    “harbour.txt”'``; ``label`` alone without a name. The names sit in directional isolates
+    inside the quotes, which ``qa.ui_render.render_status`` keeps on one line: in parentheses
+    (``article_line``'s form, kept for the line under an answer), an Arabic headline in an English
+    line wrapped on a phone with a parenthesis at a line's end (a trial)."""
+    names = ", ".join(n for n in names if n)
+    return f"{label} “{isolate(names)}”" if names else label
+
+
 def new_conversation_line(article: str, own: bool) -> str:
     """The status line after "New conversation": which article the new conversation's
-    questions go to, ``article`` as the page names it (``'your article “harbour.txt”'``,
-    ``"the sample article (<headline>)"``; ``own``: it is the reader's own), then the same in
-    Arabic. It replaces the line of the upload that made the article the tab's ("Indexed
-    …"), which read as if the upload had just happened (a trial)."""
+    questions go to, ``article`` as the page names it (``article_name``: ``'your article
+    “harbour.txt”'``, ``'the sample article “<headline>”'``; ``own``: it is the reader's own),
+    then the same in Arabic. It replaces the line of the upload that made the article the tab's
+    ("Indexed …"), which read as if the upload had just happened (a trial)."""
     arabic = "مقالك" if own else "المقال الأصلي"
     return f"New conversation: questions go to {article}. / محادثة جديدة: تذهب أسئلتك إلى {arabic}."
 
 
-def back_to_sample_line(sample: str) -> str:
+def back_to_sample_line(sample: str, cleared: str = "") -> str:
     """The status line after "Back to the sample article": ``sample`` as the page names it
-    (``"sample article (<headline>)"``), then the same in Arabic (it was English alone, the
-    other status lines in both languages: a trial)."""
-    return f"Back to the {sample}. / عدت إلى المقال الأصلي."
+    (``article_name``: ``'sample article “<headline>”'``), then the same in Arabic (it was English
+    alone, the other status lines in both languages: a trial). ``cleared``: as in ``indexed_line``."""
+    english, arabic = cleared_words(cleared)
+    return f"Back to the {sample}.{' ' + english if english else ''} / عدت إلى المقال الأصلي.{' ' + arabic if arabic else ''}"
 
 
-def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False) -> str:
+# The article a conversation cleared by a switch of article was about (``cleared_article``), as the
+# status line names it in English and in Arabic.
+CLEARED_ARTICLES = {"the sample article": "المقال الأصلي", "your previous article": "مقالك السابق"}
+
+
+def cleared_article(kept: Any, own: bool) -> str:
+    """What a switch of article (an upload, a paste, "Back to the sample article") clears, for
+    its status line: ``""`` when the conversation ``kept`` (``Conversation.to_json``) has no
+    answered turn, else the article it was about, "the sample article" or, ``own``, "your
+    previous article" (a key of ``CLEARED_ARTICLES``)."""
+    if not Conversation.from_json(kept).turns:
+        return ""
+    return "your previous article" if own else "the sample article"
+
+
+def cleared_words(cleared: str) -> tuple[str, str]:
+    """``(english, arabic)`` sentences saying the conversation about ``cleared``
+    (``cleared_article``) was cleared and a new one starts, or ``("", "")`` when none was. A
+    switch of article had emptied the chat without a word (a trial): its answers quote the
+    article no longer shown."""
+    if not cleared:
+        return "", ""
+    return (f"Your conversation about {cleared} was cleared: a new one starts.",
+            f"مُسحت محادثتك عن {CLEARED_ARTICLES.get(cleared, 'المقال السابق')}، وتبدأ محادثة جديدة.")
+
+
+def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False, cleared: str = "") -> str:
     """The status line once a reader's article is indexed, in English then Arabic, each naming
     the article (``label``: its file name, or a pasted text's headline) and its ``passages``
-    (a count): "Indexed “harbour.txt”: 4 passages. …" / «فُهرس مقالك “harbour.txt” (عدد
-    المقاطع: 4)، …»; with ``restored`` the line of an article brought back from the browser
-    after a reload. The Arabic half had named neither (a trial)."""
-    shown = f"the pasted text “{label}”" if pasted else f"“{label}”"
-    shown_ar = f"النص الملصق “{label}”" if pasted else f"“{label}”"
+    (a count): "Indexed “harbour.txt”: 4 passages. …" / «فُهرس مقالك “harbour.txt”، وعدد
+    مقاطعه 4، …»; with ``restored`` the line of an article brought back from the browser
+    after a reload. The Arabic half had named neither (a trial). ``cleared``: the conversation
+    the switch cleared was about that article (``cleared_article``), which each half says
+    (``cleared_words``). No aside in parentheses: on a phone they wrapped apart from their words
+    (a trial); the name, in isolates, is kept on one line (``qa.ui_render.render_status``)."""
+    shown = f"the pasted text “{isolate(label)}”" if pasted else f"“{isolate(label)}”"
+    shown_ar = f"النص الملصق “{isolate(label)}”" if pasted else f"“{isolate(label)}”"
     counted = f"{passages} {'passage' if passages == 1 else 'passages'}"
     if restored:
-        return (f"Your article is back: {shown}, kept in this browser, indexed again ({counted}). "
-                "Questions in this browser tab go to it (other users keep the sample article). / "
+        return (f"Your article is back: {shown}, kept in this browser and indexed again, {counted}. "
+                "Questions in this browser tab go to it; other users keep the sample article. / "
                 "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
+    english, arabic = cleared_words(cleared)
     return (f"Indexed {shown}: {counted}. "
-            "Questions in this browser tab now go to your article (other users keep the sample article). / "
-            f"فُهرس مقالك {shown_ar} (عدد المقاطع: {passages})، وأسئلتك في هذه النافذة تذهب إليه الآن.")
+            "Questions in this browser tab now go to your article; other users keep the sample article."
+            f"{' ' + english if english else ''} / "
+            f"فُهرس مقالك {shown_ar}، وعدد مقاطعه {passages}، وأسئلتك في هذه النافذة تذهب إليه الآن."
+            f"{' ' + arabic if arabic else ''}")
 
 
 def source_label(documents: Mapping[str, str], source: str, paragraph: int) -> str:
@@ -336,6 +397,32 @@ class Conversation:
             raise RuntimeError("the bot returned no answer")
         yield self.add(Turn(question, answer, time.perf_counter() - started, article))
 
+    # ---- the answer the article panel shows --------------------------------------------
+
+    def shown_turn(self, from_end: Any, article: str) -> Turn | None:
+        """The turn whose answer a marker clicked in the chat belongs to: the ``from_end``-th
+        answer counted back from the latest (1: the latest), as the page counts its finished
+        answers. None when there is no such turn (older than the ``MAX_TURNS`` kept, not a
+        number) or when it was answered from another article than ``article`` (``Turn.article``,
+        ``article_line``'s text): its passages are not in the article shown."""
+        if not isinstance(from_end, int) or isinstance(from_end, bool) or not 1 <= from_end <= len(self.turns):
+            return None
+        turn = self.turns[-from_end]
+        if turn.answer is None or (turn.article and article and turn.article != article):
+            return None
+        return turn
+
+    def earlier_turn(self, answer: Answer | None) -> Turn | None:
+        """The turn before the latest whose answer is ``answer`` (the article panel shows an
+        earlier answer's passages once one of its markers was clicked), or None: ``answer`` is
+        the latest answer, or none of this conversation's."""
+        if answer is None or not self.turns or self.turns[-1].answer == answer:
+            return None
+        for turn in self.turns[:-1]:
+            if turn.answer == answer:
+                return turn
+        return None
+
     # ---- keeping it in the browser -----------------------------------------------------
 
     def article_notice(self, current: str, label: str) -> str:
@@ -382,7 +469,8 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
     trial; the command line prints the answer alone), the preface line (a question in
     another language than the quotes), the short answer, the whole quoted sentences with
     their markers, a notice, then the numbered sources named by headline and paragraph
-    with their character offsets. No HTML.
+    with their character offsets. No HTML. Numbered as the web page shows the answer
+    (``qa.answer.numbered_as_read``: the short answer's first marker is [1]).
 
     Example (shortened, with ``question``)::
 
@@ -396,6 +484,7 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
         Sources:
         [1] طرابلس تحتضن مؤتمرا إقليميا للمخابرات العسكرية… · ¶3, characters 414-681
     """
+    answer = numbered_as_read(answer)
     lines: list[str] = question_lines(question, answer.language)
     if answer.preface:
         lines.append(answer.preface)

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qa.answer import Answer, Citation
+from qa.answer import Answer, Citation, numbered_as_read
 from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
                              plain_text, question_lines, source_label, source_title)
 from qa.lead import LEAD_QUOTE
@@ -138,6 +138,10 @@ def lead_offsets(answer: Answer) -> list[tuple[str, int, int]]:
     return out
 
 
+# A source's tooltip under an answer, in both languages as the page's other labels (it was English alone).
+SHOW_IN_ARTICLE = "Show in the article · اعرضه في المقال"
+
+
 def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], lead: str = "",
                    with_quotes: bool = True) -> str:
     """The numbered sources under an answer: each quoted sentence once (the short answer's
@@ -152,7 +156,7 @@ def render_sources(citations: Sequence[Citation], documents: Mapping[str, str], 
         quote = f'<q class="qa-quote" dir="auto">{_quoted_sentence(c, spans)}</q>' if with_quotes else ""
         title = source_title(documents, c.source)
         items.append(
-            f'<li class="qa-source qa-source-{c.n}{goto}" title="Show in the article">'
+            f'<li class="qa-source qa-source-{c.n}{goto}" title="{SHOW_IN_ARTICLE}">'
             f'<span class="qa-num" dir="ltr">[{c.n}]</span> {quote}'
             # headline and paragraph drawn apart (after an Arabic headline "¶3" was drawn "3¶"),
             # the line in the headline's direction (dir="auto" sees no letter outside the isolates)
@@ -174,7 +178,10 @@ def render_answer(
     answered and how fast (only when the answer quotes it), a copy button and, hidden, the
     plain text it copies (``plain_text``, opening with ``question``, the question as asked;
     its lines are marked ``qa-plain-question``: a screen reader's label of the message, which
-    follows the question's own, leaves them out)."""
+    follows the question's own, leaves them out). The markers are numbered as read
+    (``qa.answer.numbered_as_read``): the short answer's first is [1], as in the sources under it
+    and the article panel."""
+    answer = numbered_as_read(answer)
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -255,6 +262,7 @@ def render_article(
     answer: Answer | None = None,
     focus: int | None = None,
     title: str | None = None,
+    earlier: str | None = None,
 ) -> str:
     """The article panel: every document (named by its headline above it when there are
     several), one ``<p dir="auto">`` per line, with the passages
@@ -262,12 +270,17 @@ def render_article(
     (``lead_offsets``) in ``<mark>`` and the rest of the quoted sentences in a lighter
     ``<mark class="qa-quote-rest">`` (all quoted sentences in ``<mark>`` when the lead
     quotes nothing).  ``focus`` (a citation number) gets a stronger highlight and
-    the element id ``qa-focus`` so the page can scroll to it."""
+    the element id ``qa-focus`` so the page can scroll to it. The numbers (badges, ``focus``)
+    are those the answer shows (``qa.answer.numbered_as_read``). ``earlier``: ``answer`` is an
+    earlier answer than the latest, asked as ``earlier`` (``earlier_answer_title`` above the
+    text says whose passages are highlighted)."""
+    answer = numbered_as_read(answer) if answer is not None else None
     citations = list(answer.citations) if answer is not None else []
     leads = lead_offsets(answer) if answer is not None else []
     if focus is None and citations:
         focus = first_source(answer)
-    out = ['<div class="qa-article" id="qa-article">']
+    # an earlier answer's line above the scrolling text, not in it (it scrolled away with the passage)
+    out = [earlier_answer_title(earlier) if earlier is not None else "", '<div class="qa-article" id="qa-article">']
     if title:
         out.append(f'<div class="qa-article-title" dir="auto">{esc(title)}</div>')
     for d, (name, text) in enumerate(documents.items()):
@@ -319,18 +332,49 @@ def first_source(answer: Answer | None) -> int | None:
     """The citation number the reader meets first: the first marker of the short answer
     (``Answer.lead``), else the first citation; ``None`` without citations. The source
     selector and the article panel start there (they had started at [1] when the lead
-    quoted [2])."""
+    quoted [2]). Numbered as the answer shows it (``qa.answer.numbered_as_read``), so it is 1
+    whenever the short answer has a marker."""
     if answer is None or not answer.citations:
         return None
+    answer = numbered_as_read(answer)
     numbers = {c.n for c in answer.citations}
     marked = [int(n) for n in re.findall(r"\[(\d+)\]", answer.lead or "") if int(n) in numbers]
     return marked[0] if marked else answer.citations[0].n
 
 
+def earlier_answer_title(question: str) -> str:
+    """The line above the article while it shows an earlier answer's passages (one of its
+    markers was clicked): that it is an earlier answer, in English and Arabic, and its question
+    in its own isolate, cut short with "…" on one line (the full question in its title)."""
+    return ('<div class="qa-earlier" dir="ltr" role="note"><span class="qa-earlier-label">Sources of an earlier answer · '
+            '<span dir="rtl" lang="ar">مصادر إجابة سابقة</span></span>'
+            f'<bdi class="qa-earlier-question" title="{esc(question)}">“{esc(question)}”</bdi></div>')
+
+
+def parse_pick(value: Any) -> tuple[int, int] | None:
+    """A marker or source clicked in the chat, as ``CLICK_JS`` sends it (``"<k>:<n>:<stamp>"``):
+    ``(k, n)``, the ``k``-th finished answer counted back from the latest (1: the latest) and
+    the number ``n`` the reader clicked; None for anything else."""
+    parts = value.split(":") if isinstance(value, str) else []
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def picked_source(answer: Answer | None, n: int | None) -> int | None:
+    """``n`` when it is one of ``answer``'s source numbers as shown (``source_choices``), else
+    the one the reader meets first (``first_source``)."""
+    if answer is None:
+        return None
+    return n if n in {value for _label, value in source_choices(answer)} else first_source(answer)
+
+
 def source_choices(answer: Answer | None) -> list[tuple[str, int]]:
-    """(label, value) pairs for the source selector beside the article panel."""
+    """(label, value) pairs for the source selector beside the article panel, numbered as the
+    answer shows its markers and sources (``qa.answer.numbered_as_read``)."""
     if answer is None:
         return []
+    answer = numbered_as_read(answer)
     return [(f"[{c.n}] ¶{c.paragraph}", c.n) for c in answer.citations]
 
 
@@ -394,6 +438,15 @@ def chat_placeholder(own: bool = False) -> str:
             '· <span dir="rtl" lang="ar">اطرح سؤالا عن المقال.</span></div>')
 
 
+# Above the article panel: what it highlights, in English, then in Arabic on a line of its own in its
+# direction (as the status lines; it was "Article · المقال" and an English sentence alone).
+ARTICLE_HEADING = (
+    '<div class="qa-article-heading"><div dir="ltr"><strong>Article · <span dir="rtl" lang="ar">المقال</span></strong> — '
+    "passages cited by the latest answer are highlighted; a marker of an earlier answer shows that answer's.</div>"
+    '<div dir="rtl" lang="ar">تُظلَّل المقاطع التي تقتبسها آخر إجابة، ويُظهر رقمٌ من إجابة سابقة مقاطعَها.</div></div>'
+)
+
+
 def render_examples_note(name: str | None) -> str:
     """Shown in place of the example questions while the user's own article ``name`` is
     active: the examples are about the sample article, so they are not offered."""
@@ -427,15 +480,49 @@ UPLOAD_BOX_TEXTS = {
 GRADIO_TEXTS = {**UPLOAD_BOX_TEXTS, "common.complete": "Done · تم"}
 
 
+# A name in directional isolates (``qa.errors.isolate``: a file name, a headline, "60.0 KB") and a
+# short group in parentheses ("Word (.docx)", an error's "(61.2 KB)") in a status line.
+# The quotes around a name and the mark after it go with it ("“tripoli.txt”:").
+_ISOLATED = re.compile("(“?)\u2068([^\u2068\u2069]*)\u2069(”?[.:,،؛]?)")
+_SHORT_PARENS = re.compile(r"\([^()\n]{1,24}\)")
+
+
+def _status_text(text: str) -> str:
+    """One half of a status line as HTML: each isolated name, with its quotes and the mark after
+    it, a ``<span class="qa-status-name">`` kept on one line (the name cut short with "…" past
+    the line's width, whole in its title; in a ``<bdi>``, its own direction), each short
+    parenthesised group a ``<span class="qa-keep">`` kept whole; the rest escaped."""
+    out, pos = [], 0
+    for m in _ISOLATED.finditer(text):
+        before, name, after = m.groups()
+        out.append(_kept_parens(text[pos:m.start()]))
+        out.append(f'<span class="qa-status-name" title="{esc(name)}">{esc(before)}<bdi>{esc(name)}</bdi>'
+                   f"{esc(after)}</span>")
+        pos = m.end()
+    out.append(_kept_parens(text[pos:]))
+    return "".join(out)
+
+
+def _kept_parens(text: str) -> str:
+    out, pos = [], 0
+    for m in _SHORT_PARENS.finditer(text):
+        out.append(f'{esc(text[pos:m.start()])}<span class="qa-keep">{esc(m.group(0))}</span>')
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
 def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     """A status line for the "your own article" box (``busy``: indexing has started). A
     bilingual message (``"English … / عربي …"``, possibly several such pairs) gives each part a
     line of its own in its own direction: in one left-to-right line the Arabic half's closing
     parenthesis was drawn at its start, and on a phone the two halves wrapped into each other
-    (a trial)."""
+    (a trial). A name in isolates and a short group in parentheses are each kept on one line
+    (``_status_text``): on a 390 px phone an Arabic headline in parentheses wrapped with a
+    parenthesis alone at a line's end (a trial)."""
     cls = "qa-status-busy" if busy else "qa-status-ok" if ok else "qa-status-error"
     halves = message.split(" / ") if " / " in message else [message]
-    body = "".join(f'<div dir="{text_direction(h)}">{esc(h)}</div>' for h in halves)
+    body = "".join(f'<div dir="{text_direction(h)}">{_status_text(h)}</div>' for h in halves)
     return f'<div class="qa-status {cls}" dir="auto" role="status">{body}</div>'
 
 
@@ -463,6 +550,13 @@ mark.qa-quote-rest { background: #fef3c7; }
   border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; }
 .qa-article p { margin: .5em 0; unicode-bidi: plaintext; }
 .qa-doc-name, .qa-article-title { font-size: .8em; opacity: .7; }
+/* an earlier answer's passages are shown: said above the article, its question on the same line
+   or (a phone) the next, cut short with "…" */
+.qa-earlier { display: flex; flex-wrap: wrap; column-gap: .5em; font-size: .85em; margin-bottom: .4em;
+  padding: .25em .6em; border-radius: 6px; background: var(--background-fill-secondary, #f6f6f6);
+  border-inline-start: 3px solid var(--color-accent, #ea580c); }
+.qa-earlier-label { font-weight: 600; white-space: nowrap; }
+.qa-earlier-question { min-width: 0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .qa-cited { background: #dbeafe; border-radius: 3px; }
 .qa-focused { background: #bfdbfe; box-shadow: 0 0 0 2px #60a5fa; }
 .qa-badge { font-weight: 700; color: #1d4ed8; margin-inline-end: .2em; }
@@ -493,6 +587,12 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
 #qa-question { scroll-margin-top: .5rem; }  /* brought to the top while indexing (SHOW_PROGRESS_JS) */
 .qa-status { font-weight: 600; }
+/* a name (file, headline) and a short parenthesised group stay on one line; a name wider than the
+   line is cut short with "…" (its title holds it whole) */
+.qa-status .qa-keep { white-space: nowrap; }
+.qa-status .qa-status-name { white-space: nowrap; }
+.qa-status .qa-status-name > bdi { display: inline-block; max-width: calc(100% - 1.5em); overflow: hidden;
+  text-overflow: ellipsis; vertical-align: bottom; }
 /* Gradio draws the indexing progress over its component; on the status line it was drawn
    over the line's own text (a trial): it goes in the flow, above the text */
 #qa-status > [data-testid="status-tracker"] { position: relative !important; inset: auto !important; }
@@ -504,7 +604,7 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }
 .qa-status-ok { color: #15803d; }
 /* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
-.qa-status div { color: inherit; }
+.qa-status div, .qa-status span, .qa-status bdi { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
 /* one line in the answer's language: the words and the time whole, the headline between them
    cut short with "…" where the line ends (on a phone it took two more lines; the sources above
@@ -583,29 +683,36 @@ CLICK_JS = """
   new MutationObserver(() => { dirAuto(); nameSend(); }).observe(document.body, {childList: true, subtree: true});
   dirAuto();
   nameSend();
-  // A source of the latest answer clicked in the chat also selects it in the selector
-  // beside the article, so the two never disagree.
-  const syncSelector = (t) => {
-    const msg = t.closest(".qa-answer");
-    const answers = document.querySelectorAll("#qa-chat .qa-answer");
-    if (!msg || msg !== answers[answers.length - 1]) return;
+  // A marker or source clicked in the chat, of the latest answer or an earlier one: the server
+  // (app.py's hidden "qa-pick" button, qa.ui_render.parse_pick) draws the article with that
+  // answer's passages, numbers and selector, focused on the one clicked. An earlier answer's
+  // marker had outlined its paragraph in the latest answer's highlights and numbers (a trial).
+  // The answer is told by its place counted back from the latest, as the conversation's turns are.
+  const pickSource = (t) => {
+    const msg = t.closest("#qa-chat .qa-answer");
+    const answers = Array.from(document.querySelectorAll("#qa-chat .qa-answer:not(.qa-streaming)"));
+    const at = answers.indexOf(msg);
     const num = t.classList.contains("qa-ref") ? t : t.querySelector(".qa-num");
-    const n = num ? num.textContent.trim() : "";
-    const label = Array.from(document.querySelectorAll("#qa-source-select label"))
-      .find((l) => l.textContent.trim().startsWith(n + " "));
-    const input = label && label.querySelector("input");
-    if (input && !input.checked) input.click();
+    const n = num ? parseInt(num.textContent.replace(/[^0-9]/g, ""), 10) : NaN;
+    const button = document.getElementById("qa-pick");
+    if (at < 0 || !(n > 0) || !button) return;
+    window.qaPicked = `${answers.length - at}:${n}:${Date.now()}`;
+    button.click();
   };
-  // A source of an earlier answer has no place in the selector (which lists the latest
-  // answer's): its paragraph takes the focus outline instead, until the next answer.
-  const focusEarlier = (t, id) => {
-    const msg = t.closest(".qa-answer");
-    const answers = document.querySelectorAll("#qa-chat .qa-answer");
-    if (!msg || msg === answers[answers.length - 1]) return;
-    const el = document.getElementById(id);
-    if (!el) return;
-    document.querySelectorAll("#qa-article-panel .qa-focused").forEach((f) => f.classList.remove("qa-focused"));
-    el.classList.add("qa-focused");
+  // After the server drew the article for a clicked source (or one chosen in the selector): the
+  // focused passage brought into view, inside the panel beside the chat (the page stays), on a
+  // phone where the panel is under the chat. The new panel starts scrolled to its top.
+  window.qaShowFocus = () => {
+    const panel = document.querySelector("#qa-article");
+    const focus = document.getElementById("qa-focus");
+    if (!panel || !focus) return;
+    if (window.innerWidth >= 800) {
+      const top = focus.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
+      panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3)});
+    } else focus.scrollIntoView({block: "center"});
+    focus.classList.remove("qa-flash");
+    void focus.offsetWidth;
+    focus.classList.add("qa-flash");
   };
   document.addEventListener("click", (ev) => {
     const t = ev.target && ev.target.closest ? ev.target.closest("[class*='qa-goto-']") : null;
@@ -615,8 +722,7 @@ CLICK_JS = """
     const id = cls.slice("qa-goto-".length);
     ev.preventDefault();
     window.qaGoto(id);
-    syncSelector(t);
-    focusEarlier(t, id);
+    pickSource(t);
   });
   // An answer's plain text: its lines (one element each), joined by newlines; without the
   // question's lines (``withQuestion`` false) for a screen reader's label of the message.
@@ -653,6 +759,15 @@ CLICK_JS = """
     document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
 }
 """
+
+# The hidden "qa-pick" button's event (app.py) takes its value from the click ``CLICK_JS`` saw
+# (``window.qaPicked``, read by ``parse_pick``); the session's states come from the server.
+PICK_JS = "(picked, kept, ticket) => [window.qaPicked || '', kept, ticket]"
+
+# After the article was drawn for a source clicked in the chat or chosen in the selector: the
+# focused passage brought into view (``window.qaShowFocus`` of ``CLICK_JS``), once drawn. The
+# chat stays where the reader is (``SCROLL_TO_FOCUS_JS``, for a new answer, also moves it).
+FOCUS_PANEL_JS = "() => { setTimeout(() => window.qaShowFocus && window.qaShowFocus(), 100); }"
 
 # A file attached in (or dropped on) the chat box waits for "Ask": say so, with its name (the
 # box's chip shows only an icon), in ``qa.conversation``'s words. Runs in the browser on every

@@ -571,45 +571,132 @@ def test_an_example_is_asked_when_clicked(browser):
         page.close()
 
 
-def test_a_marker_of_an_earlier_answer_outlines_its_own_paragraph(browser, tmp_path):
-    """After two answers citing different paragraphs, a marker of the first answer scrolls to
-    its paragraph and gives it the focus outline, taking it from the latest answer's."""
+def test_a_marker_of_an_earlier_answer_shows_that_answers_passages(browser, tmp_path):
+    """After two answers citing different paragraphs, a marker of the first answer shows the
+    article as that answer cites it: its highlights, its numbers on the badges and in the
+    selector, the clicked source in focus, and a line saying whose passages they are (the
+    panel had outlined the paragraph amid the latest answer's highlights and numbers, a
+    trial). The panel scrolls inside itself, the page stays. A marker of the latest answer
+    brings its own back. At 1400 and 390 px."""
     with running_app() as (url, _demo):
-        page, outside, box = _open_chat(browser, url, height=900)
-        for n, question in enumerate(("من ألقى الكلمة الافتتاحية؟", "لماذا غابت مصر عن الاجتماع؟"), start=1):
-            box.fill(question)
-            box.press("Enter")
-            page.wait_for_function(
-                f"document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming) .qa-lead').length >= {n}",
-                timeout=120_000)
-        page.wait_for_timeout(800)
-        first, latest = page.locator("#qa-chat .qa-answer").nth(0), page.locator("#qa-chat .qa-answer").nth(1)
+        for width, height in ((1400, 900), (390, 844)):
+            page, outside, box = _open_chat(browser, url, width=width, height=height)
+            _ask(page, box, "Where was it held? Who attended?")
+            _ask(page, box, "لماذا غابت مصر عن الاجتماع؟")
+            first, latest = page.locator("#qa-chat .qa-answer").nth(0), page.locator("#qa-chat .qa-answer").nth(1)
+            page.wait_for_timeout(800)
+            evidence = first.locator("details.qa-evidence")
+            if evidence.get_attribute("open") is None:
+                evidence.locator("summary").click()
+            # the first answer's sources, as listed under it: number -> paragraph
+            own = {_number(s.locator(".qa-num")): _goto(s) for s in first.locator(".qa-source").all()}
+            marker = first.locator(".qa-lead sup.qa-ref").nth(1)  # its second marker: not the one shown first
+            n, earlier = _number(marker), _goto(marker)
+            assert earlier not in {_goto(m) for m in latest.locator("sup.qa-ref").all()}  # another paragraph
+            assert page.locator("#qa-article-panel .qa-earlier").count() == 0
+            marker.scroll_into_view_if_needed()
+            page_y = page.evaluate("window.scrollY")
+            marker.click()
+            _redrawn(page)  # the panel drawn again for that answer (if not, the checks below say what differs)
+            badges = {_number(b): b.evaluate("el => el.closest('p').id")
+                      for b in page.locator("#qa-article-panel .qa-badge").all()}
+            assert badges == own, (badges, own)
+            focus = page.locator("#qa-article-panel #qa-focus")
+            assert focus.get_attribute("data-qa-n").split()[0] == str(n)
+            assert focus.evaluate("el => el.closest('p').id") == earlier
+            assert focus.is_visible() and page.locator("#qa-article-panel .qa-focused").count() == 1
+            choices = [label.inner_text().strip() for label in page.locator("#qa-source-select label").all()]
+            assert [int(c.split("]")[0].strip("[")) for c in choices] == sorted(own), choices
+            checked = page.locator("#qa-source-select input[type=radio]:checked")
+            assert checked.count() == 1 and checked.evaluate("el => el.closest('label').innerText").startswith(f"[{n}]")
+            title = page.locator("#qa-article-panel .qa-earlier").inner_text()
+            assert "earlier answer" in title and "إجابة سابقة" in title and "Where was it held?" in title, title
+            if width >= 800:
+                # beside the chat the panel scrolls inside itself to the passage: the page stays
+                assert page.evaluate("window.scrollY") == page_y
+                assert page.evaluate("""() => {
+                    const p = document.querySelector("#qa-article").getBoundingClientRect();
+                    const e = document.getElementById("qa-focus").getBoundingClientRect();
+                    return e.top < p.bottom && e.bottom > p.top; }""")
+            _shoot(page, tmp_path, f"earlier-marker-{width}.png", full_page=False)
 
-        def paragraph(marker) -> str:
-            return next(c for c in marker.get_attribute("class").split()
-                        if c.startswith("qa-goto-"))[len("qa-goto-"):]
+            # another source of the earlier answer, chosen in the selector: still that answer's
+            other = next(k for k in sorted(own) if k != n)
+            page.locator("#qa-source-select label").nth(sorted(own).index(other)).click()
+            page.wait_for_function(f"() => document.querySelector('#qa-focus')?.dataset.qaN.split(' ')[0] === '{other}'",
+                                   timeout=10_000)
+            assert page.locator("#qa-focus").evaluate("el => el.closest('p').id") == own[other]
+            assert page.locator("#qa-article-panel .qa-earlier").count() == 1
 
-        earlier = paragraph(first.locator("sup.qa-ref").first)
-        assert earlier not in {paragraph(m) for m in latest.locator("sup.qa-ref").all()}  # another paragraph
-        assert not page.locator(f"#{earlier}.qa-focused").count()
-        marker = first.locator("sup.qa-ref").first
-        marker.scroll_into_view_if_needed()
-        page_y = page.evaluate("window.scrollY")
-        marker.click()
-        page.wait_for_timeout(800)
-        focused = page.locator("#qa-article-panel .qa-focused")
-        assert focused.count() == 1 and focused.get_attribute("id") == earlier
-        assert page.locator(f"#{earlier}").is_visible()
-        if page.viewport_size["width"] >= 800:
-            # beside the chat the panel scrolls inside itself to the passage: the page stays
-            assert page.evaluate("window.scrollY") == page_y
-            assert page.evaluate("""(id) => {
-                const p = document.querySelector("#qa-article").getBoundingClientRect();
-                const e = document.getElementById(id).getBoundingClientRect();
-                return e.top < p.bottom && e.bottom > p.top; }""", earlier)
-        page.screenshot(path=str(tmp_path / "earlier-marker.png"))
-        assert not outside, outside
-        page.close()
+            # the latest answer's marker: its own passages and numbers again, no "earlier" line
+            back = latest.locator(".qa-lead sup.qa-ref").first
+            back.scroll_into_view_if_needed()
+            back.click()
+            page.wait_for_function("() => !document.querySelector('#qa-article-panel .qa-earlier')", timeout=10_000)
+            page.wait_for_timeout(300)
+            assert [_number(b) for b in page.locator("#qa-article-panel .qa-badge").all()] == [1]
+            assert page.locator("#qa-focus").evaluate("el => el.closest('p').id") == _goto(back)
+            assert page.locator("#qa-source-select label").count() == 1
+            assert not outside, outside
+            page.close()
+
+
+def _redrawn(page, timeout: int = 5_000) -> None:
+    """Wait until the article panel shows an earlier answer's passages (its "earlier answer"
+    line), at most ``timeout`` ms, then for the drawing to settle; returns either way."""
+    try:
+        page.wait_for_function("() => document.querySelector('#qa-article-panel .qa-earlier')", timeout=timeout)
+    except sync_api.TimeoutError:
+        pass
+    page.wait_for_timeout(500)
+
+
+def _number(el) -> int:
+    """The number of a marker, a source or a badge: ``[3]`` → 3."""
+    return int(el.inner_text().strip().strip("[]"))
+
+
+def _goto(el) -> str:
+    """The element id a marker or a source of the chat links to (its ``qa-goto-<id>`` class)."""
+    return next(c for c in el.get_attribute("class").split() if c.startswith("qa-goto-"))[len("qa-goto-"):]
+
+
+def test_the_markers_of_a_several_question_answer_start_at_one_and_match_its_sources(browser, tmp_path):
+    """"Where was it held? Who attended?" gets one answer with a section per question; its
+    short answer showed the markers [3], [4] and [5] beside sources listed from [1] (a trial).
+    The markers a reader sees start at [1], numbered as they appear; each marker, the source of
+    its number under the answer, the selector's choice of that number beside the article and
+    the article's badge of that number name the same paragraph. At 1400 and 390 px."""
+    with running_app() as (url, _demo):
+        for width, height in ((1400, 1000), (390, 844)):
+            page, outside, box = _open_chat(browser, url, width=width, height=height)
+            answer = _ask(page, box, "Where was it held? Who attended?")
+            markers = answer.locator(".qa-lead sup.qa-ref").all()
+            shown = list(dict.fromkeys(_number(m) for m in markers))
+            assert shown == list(range(1, len(shown) + 1)), shown
+            evidence = answer.locator("details.qa-evidence")
+            if evidence.get_attribute("open") is None:
+                evidence.locator("summary").click()
+            sources = {_number(s.locator(".qa-num")): s for s in answer.locator(".qa-source").all()}
+            assert sorted(sources) == list(range(1, len(sources) + 1)), sorted(sources)
+            choices = {int(re.match(r"\[(\d+)\] ¶(\d+)", label.inner_text().strip()).group(1)):
+                       int(re.match(r"\[(\d+)\] ¶(\d+)", label.inner_text().strip()).group(2))
+                       for label in page.locator("#qa-source-select label").all()}
+            assert sorted(choices) == sorted(sources), choices
+            badges = {_number(b): b.evaluate("el => el.closest('p').id")
+                      for b in page.locator("#qa-article-panel .qa-badge").all()}
+            for marker in markers:
+                n = _number(marker)
+                assert _goto(sources[n]) == _goto(marker) == badges[n], (n, _goto(marker), badges)
+                assert f"¶{choices[n]}" in sources[n].locator(".qa-meta").inner_text()
+                assert marker.get_attribute("title").endswith(f"¶{choices[n]}")
+            # the selector and the article start at the short answer's first marker: [1]
+            assert page.locator("#qa-source-select input[type=radio]").first.is_checked()
+            assert page.locator("#qa-article-panel #qa-focus").get_attribute("data-qa-n").split()[0] == "1"
+            answer.scroll_into_view_if_needed()
+            _shoot(page, tmp_path, f"several-questions-{width}.png", full_page=width >= 800)
+            assert not outside, outside
+            page.close()
 
 
 def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_asked(browser, tmp_path):
@@ -663,7 +750,7 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
                 answer.wait_for(state="visible", timeout=120_000)
                 assert "Indexed “library.txt”" in status.inner_text()
                 # said in Arabic too, naming the file and its passages as the English half does
-                assert "فُهرس مقالك “library.txt” (عدد المقاطع:" in status.inner_text()
+                assert "فُهرس مقالك “library.txt”، وعدد مقاطعه" in status.inner_text()
                 assert "Tom Reyes" in answer.inner_text()
                 assert "your article" in answer.locator(".qa-from").inner_text()
                 assert box.input_value() == ""
@@ -906,6 +993,123 @@ def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(brow
         page.close()
 
 
+def test_switching_the_article_says_the_conversation_was_cleared(browser, tmp_path):
+    """An upload after questions about the sample article empties the chat (its answers quote
+    the article no longer shown): the status line says so, in English and Arabic (the chat
+    was emptied without a word, a trial); so does "Back to the sample article" after questions
+    about the reader's own article. A switch with no conversation to clear says nothing of one.
+    At 1400 and 390 px."""
+    with running_app() as (url, _demo):
+        for width, height in ((1400, 1000), (390, 844)):
+            page, outside, box = _open_chat(browser, url, width=width, height=height)
+            status = page.locator("#qa-status")
+            page.locator("#qa-own").get_by_text("Your own article").click()
+            upload = page.locator("#qa-upload input[type=file]")
+
+            _ask(page, box, "من حضر المؤتمر؟")
+            upload.set_input_files(str(_seed_copy(tmp_path)))
+            _wait_status(page, "Indexed “tripoli.txt”")
+            text = status.inner_text()
+            assert "Your conversation about the sample article was cleared: a new one starts." in text, text
+            assert "مُسحت محادثتك عن المقال الأصلي، وتبدأ محادثة جديدة." in text, text
+            assert page.locator("#qa-chat .qa-answer, #qa-chat .qa-user").count() == 0
+            page.locator("#qa-question").scroll_into_view_if_needed()
+            _shoot(page, tmp_path, f"switch-cleared-{width}.png", full_page=False)
+
+            _ask(page, box, "Who attended the conference?")
+            page.get_by_role("button", name="Back to the sample article").click()
+            _wait_status(page, "Back to the sample article")
+            text = status.inner_text()
+            assert "Your conversation about your previous article was cleared" in text, text
+            assert "مُسحت محادثتك عن مقالك السابق" in text, text
+            assert page.locator("#qa-chat .qa-answer").count() == 0
+
+            # nothing asked since: the next switch has no conversation to clear, and says none
+            upload.set_input_files(str(_seed_copy(tmp_path, "harbour.txt")))
+            _wait_status(page, "Indexed “harbour.txt”")
+            assert "cleared" not in status.inner_text() and "مُسحت" not in status.inner_text()
+            assert not outside, outside
+            page.close()
+
+
+# Where a status line wraps oddly: a parenthesised group whose "(" and ")" are drawn on different
+# lines (in an English line an Arabic headline in parentheses wrapped with a parenthesis alone at
+# a line's end, a trial), a name kept on one line (``.qa-status-name``) drawn on more or wider
+# than the line or in another colour, or a line wider than the page.
+_STATUS_WRAPS = """(root) => {
+  const odd = [];
+  for (const half of root.querySelectorAll('.qa-status > div')) {
+    const chars = [];
+    const walk = document.createTreeWalker(half, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walk.nextNode());) {
+      for (let i = 0; i < node.data.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (rect && rect.width > 0) chars.push({ch: node.data[i], top: rect.top});
+      }
+    }
+    const open = [];
+    for (const c of chars) {
+      if (c.ch === '(') open.push(c);
+      else if (c.ch === ')' && open.length && Math.abs(open.pop().top - c.top) > 4)
+        odd.push('a parenthesis wraps apart: ' + half.innerText);
+    }
+    const line = parseFloat(getComputedStyle(half).lineHeight) || 24;
+    for (const name of half.querySelectorAll('.qa-status-name')) {
+      const r = name.getBoundingClientRect();
+      if (r.height > line * 1.5 || r.right > half.getBoundingClientRect().right + 1 || r.left < 0)
+        odd.push('a name is not on one line: ' + name.innerText);
+      if (getComputedStyle(name.querySelector('bdi') || name).color !== getComputedStyle(half).color)
+        odd.push('a name not in the colour of its line: ' + name.innerText);
+    }
+    if (half.scrollWidth > half.clientWidth + 1) odd.push('wider than the page: ' + half.innerText);
+  }
+  return odd;
+}"""
+
+
+def test_the_status_line_reads_cleanly_when_it_wraps_on_a_phone(browser, tmp_path):
+    """On a 390 px phone the status line wraps: no parenthesised group is split over two lines
+    and an article's name (the sample's Arabic headline, a file's name, a pasted text's
+    headline) stays on one line (the headline, in parentheses inside an English line, wrapped
+    with a parenthesis at a line's end, a trial). The lines after "New conversation", an
+    upload, a paste and "Back to the sample article"; a screenshot of each."""
+    headline = "مكتبة المدينة الجديدة تفتح أبوابها للقراء بعد سنوات من الترميم والتوسعة"
+    pasted = f"{headline}\n\nافتتحت المكتبة أمس بحضور رئيس البلدية وعدد من الكتاب.\n"
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=390, height=844)
+        status = page.locator("#qa-status")
+
+        def check(name: str) -> None:
+            status.scroll_into_view_if_needed()
+            assert "(" not in status.inner_text(), status.inner_text()  # no aside in parentheses
+            assert status.evaluate(_STATUS_WRAPS) == []
+            _shoot(page, tmp_path, f"status-{name}-390.png", full_page=False)
+
+        _ask(page, box, "من حضر المؤتمر؟")
+        page.get_by_role("button", name="New conversation").click()
+        page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('New conversation')",
+                               timeout=10_000)
+        assert "طرابلس تحتضن" in status.inner_text()
+        check("new-conversation")
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(_seed_copy(tmp_path)))
+        _wait_status(page, "Indexed “tripoli.txt”")
+        check("indexed")
+        page.locator("#qa-paste textarea").fill(pasted)
+        page.get_by_role("button", name="Use pasted text").click()
+        _wait_status(page, "Indexed the pasted text")
+        assert headline[:20] in status.inner_text()
+        check("pasted")
+        page.get_by_role("button", name="Back to the sample article").click()
+        _wait_status(page, "Back to the sample article")
+        check("back-to-sample")
+        assert not outside, outside
+        page.close()
+
+
 def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
     """Once an upload is indexed (or refused) the upload box is ready for the next file: a
     second upload needed the first removed with the box's ✕ (a trial). The uploaded article
@@ -1140,6 +1344,9 @@ def test_the_indexing_progress_speaks_both_languages_and_its_line_is_readable(br
         _wait_embedding(page)
         label = page.locator("#qa-status .progress-level-inner").inner_text()
         assert "Embedding passages and sentences" in label and "تضمين المقاطع والجمل" in label, label
+        # and what its count counts ("7/14 texts embedded" was English alone, a trial)
+        count = page.locator("#qa-status .progress-text").inner_text()
+        assert "texts embedded" in count and "نصوص مضمّنة" in count, count
         busy = page.locator("#qa-status .qa-status-busy")
         lines = [line.strip() for line in busy.inner_text().splitlines() if line.strip()]
         assert lines[0].startswith("Indexing your article…") and "جارٍ فهرسة مقالك" in lines[-1], lines
@@ -1296,6 +1503,38 @@ RECORD_ANNOUNCED_JS = """() => {
     if (text) window.__qaAnnounced.push(text);
   })).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_labels_we_set_speak_both_languages(browser, tmp_path, width):
+    """The labels the app sets say it in English and Arabic, as the page's other labels do
+    ("Ask · اسأل"): the article panel's heading and a source's tooltip under an answer were
+    English alone (a trial). Gradio's own words ("Use via API", "Settings") are not ours."""
+    arabic, latin = re.compile(r"[\u0600-\u06ff]"), re.compile(r"[A-Za-z]{2,}")
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
+        # the line above the article: its sentence after "Article · المقال —" in both languages
+        heading = page.locator("div:has(> div > strong), .prose").filter(
+            has_text="passages cited by the latest answer").last.inner_text()
+        assert heading.startswith("Article") and "—" in heading, heading
+        labels = {"heading": heading.split("—", 1)[1]}
+        answer = _ask(page, box, "Who attended the conference?")
+        evidence = answer.locator("details.qa-evidence")
+        if evidence.get_attribute("open") is None:
+            evidence.locator("summary").click()
+        labels |= {"source tooltip": answer.locator(".qa-source").first.get_attribute("title"),
+                  "selector": page.locator("#qa-source-select").locator("[data-testid='block-info']").inner_text(),
+                  "question box": page.locator("#qa-question textarea").get_attribute("placeholder"),
+                  "ask": page.locator("#qa-question [data-testid='submit-button']").inner_text(),
+                  "new conversation": page.get_by_role("button", name="New conversation").inner_text(),
+                  "own article": page.locator("#qa-own").inner_text().splitlines()[0]}
+        for what, text in labels.items():
+            assert text and arabic.search(text) and latin.search(text), (what, text)
+        page.wait_for_timeout(800)  # the scroll after the answer
+        page.get_by_text("passages cited by the latest answer").first.scroll_into_view_if_needed()
+        _shoot(page, tmp_path, f"labels-{width}.png", full_page=width >= 800)
+        assert not outside, outside
+        page.close()
 
 
 def _raw_gradio_keys(page) -> list[str]:

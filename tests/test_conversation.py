@@ -227,32 +227,32 @@ def test_a_restored_conversation_with_another_article_gets_a_notice(seed_bot):
 def test_new_conversation_line_names_the_article_in_use_in_both_languages(seed_bot):
     """After "New conversation" the status line says which article the questions go to (it
     kept the upload's "Indexed …", a trial), in English and in Arabic."""
-    from qa.conversation import article_line, new_conversation_line
+    from qa.conversation import article_name, new_conversation_line
     from qa.ui_render import render_status
 
-    seed = f"the {article_line('sample article', [headline_of(t) for t in seed_bot.documents.values()])}"
+    seed = f"the {article_name('sample article', [headline_of(t) for t in seed_bot.documents.values()])}"
+    own = article_name("your article", ["tripoli.txt"])
     for line, english, arabic in ((new_conversation_line(seed, own=False), seed, "المقال الأصلي"),
-                                  (new_conversation_line("your article “tripoli.txt”", own=True),
-                                   "your article “tripoli.txt”", "مقالك")):
+                                  (new_conversation_line(own, own=True), own, "مقالك")):
         assert "Indexed" not in line
         en, ar = line.split(" / ")
         assert en == f"New conversation: questions go to {english}.", en
         assert ar.startswith("محادثة جديدة") and ar.endswith(f"{arabic}."), ar
         html = render_status(line)
         assert '<div dir="ltr">New conversation' in html and '<div dir="rtl">محادثة جديدة' in html
-    assert "the sample article \u2068(طرابلس تحتضن" in new_conversation_line(seed, own=False)
+    assert "the sample article “\u2068طرابلس تحتضن" in new_conversation_line(seed, own=False)
 
 
 def test_the_back_to_sample_line_speaks_both_languages():
     """The status line after "Back to the sample article" was English alone (a trial): English
     naming the sample article, then Arabic, each on a line of its own in its own direction."""
-    from qa.conversation import article_line, back_to_sample_line
+    from qa.conversation import article_name, back_to_sample_line
     from qa.ui_render import render_status
 
-    sample = article_line("sample article", ["طرابلس تحتضن مؤتمرا"])
+    sample = article_name("sample article", ["طرابلس تحتضن مؤتمرا"])
     line = back_to_sample_line(sample)
     english, arabic = line.split(" / ")
-    assert english.startswith(f"Back to the {sample}") and not re.search(r"[\u0600-\u06ff]", english.split("(")[0])
+    assert english.startswith(f"Back to the {sample}") and not re.search(r"[\u0600-\u06ff]", english.split("“")[0])
     assert arabic.startswith("عدت إلى المقال الأصلي") and not re.search(r"[A-Za-z]", arabic)
     html = render_status(line)
     assert '<div dir="ltr">Back to the sample article' in html and '<div dir="rtl">عدت إلى المقال الأصلي' in html
@@ -374,3 +374,125 @@ def test_the_attach_hint_is_worded_in_qa_conversation():
     assert "__EN__" not in ATTACH_HINT_JS and "__AR__" not in ATTACH_HINT_JS
     # the name goes in as text: a "$&" in a file name is not a replacement pattern
     assert '.replace("{name}", () => name)' in ATTACH_HINT_JS
+
+
+def test_a_clicked_marker_finds_its_own_answer_and_the_panel_says_it_is_an_earlier_one(seed_bot):
+    """A marker clicked in the chat names its answer by its place counted back from the latest
+    (``qa.ui_render.parse_pick``); the conversation gives that turn back, kept in the browser or
+    not, unless it was answered from another article; the article panel drawn for an earlier
+    answer says so above the text, in both languages, naming its question."""
+    import lxml.html
+
+    from qa import ui_render
+
+    conversation = Conversation()
+    article = "sample article (Tripoli)"
+    first = conversation.ask(seed_bot, "Where was it held? Who attended?", article=article)
+    latest = conversation.ask(seed_bot, "لماذا غابت مصر عن الاجتماع؟", article=article)
+    restored = Conversation.from_json(json.loads(json.dumps(conversation.to_json())))
+    for kept in (conversation, restored):
+        assert kept.shown_turn(1, article).question == latest.question
+        assert kept.shown_turn(2, article).answer == first.answer
+        assert kept.shown_turn(3, article) is None and kept.shown_turn(0, article) is None
+        assert kept.shown_turn(2, "your article (harbour)") is None  # its passages are not in this article
+        assert kept.earlier_turn(first.answer).question == first.question
+        assert kept.earlier_turn(latest.answer) is None and kept.earlier_turn(None) is None
+    assert ui_render.parse_pick("2:3:1712345678901") == (2, 3) and ui_render.parse_pick("1:1") == (1, 1)
+    for junk in (None, "", "x:1", "1", "-1:2", "١:٢", 3):
+        assert ui_render.parse_pick(junk) is None, junk
+    assert ui_render.picked_source(first.answer, 2) == 2 and ui_render.picked_source(first.answer, 99) == 1
+
+    panel = lxml.html.fragment_fromstring(
+        ui_render.render_article(seed_bot.documents, first.answer, focus=2, earlier=first.question), create_parent="div")
+    line = panel.find_class("qa-earlier")[0].text_content()
+    assert "Sources of an earlier answer" in line and "مصادر إجابة سابقة" in line and first.question in line
+    assert panel.get_element_by_id("qa-focus").get("data-qa-n").split()[0] == "2"
+    assert "qa-earlier" not in ui_render.render_article(seed_bot.documents, latest.answer)
+
+
+def test_a_switch_of_article_says_which_conversation_it_cleared(seed_bot):
+    """The status line of an upload, a paste or "Back to the sample article" says, in English
+    and Arabic, that the conversation about the article before was cleared, when there was one
+    (the chat was emptied without a word, a trial); with none, it says nothing of one."""
+    from qa.conversation import back_to_sample_line, cleared_article, indexed_line
+
+    conversation = Conversation()
+    assert cleared_article(conversation.to_json(), own=False) == "" and cleared_article(None, own=True) == ""
+    conversation.ask(seed_bot, "من حضر المؤتمر؟")
+    kept = conversation.to_json()
+    assert cleared_article(kept, own=False) == "the sample article"
+    assert cleared_article(kept, own=True) == "your previous article"
+    english, arabic = indexed_line("tripoli.txt", False, 10, cleared=cleared_article(kept, own=False)).split(" / ")
+    assert english.endswith("Your conversation about the sample article was cleared: a new one starts."), english
+    assert arabic.endswith("مُسحت محادثتك عن المقال الأصلي، وتبدأ محادثة جديدة."), arabic
+    english, arabic = back_to_sample_line("sample article", cleared_article(kept, own=True)).split(" / ")
+    assert "Your conversation about your previous article was cleared" in english and "مقالك السابق" in arabic
+    for line in (indexed_line("tripoli.txt", False, 10), back_to_sample_line("sample article"),
+                 indexed_line("tripoli.txt", False, 10, restored=True)):
+        assert "cleared" not in line and "مُسحت" not in line, line
+
+
+def test_the_status_lines_have_no_aside_in_parentheses_and_keep_names_whole():
+    """On a 390 px phone a parenthesised aside in a status line wrapped apart from its words, an
+    Arabic headline's parenthesis alone at a line's end (a trial): the everyday lines hold none,
+    and ``render_status`` draws each name (in isolates) with its quotes on one line, and a short
+    parenthesised group from an error's words whole."""
+    import lxml.html
+
+    from qa.conversation import (QUESTION_NOT_ASKED, article_name, back_to_sample_line, indexed_line,
+                                 new_conversation_line, not_indexed)
+    from qa.ui_render import render_status
+
+    sample = article_name("sample article", ["طرابلس تحتضن مؤتمرا"])
+    lines = [indexed_line("tripoli.txt", False, 10, cleared="the sample article"),
+             indexed_line("مكتبة المدينة", True, 2), indexed_line("tripoli.txt", False, 10, restored=True),
+             new_conversation_line(f"the {sample}", own=False), back_to_sample_line(sample, "your previous article"),
+             QUESTION_NOT_ASKED, not_indexed("big.txt is over the limit")]
+    for line in lines:
+        assert "(" not in line and ")" not in line, line
+    status = lxml.html.fragment_fromstring(render_status(indexed_line("مكتبة المدينة", True, 2)))
+    english = status.getchildren()[0]
+    name = english.find_class("qa-status-name")[0]
+    assert name.text_content() == "“مكتبة المدينة”:" and name.find("bdi").text == "مكتبة المدينة"
+    assert "\u2068" not in status.text_content() and "\u2069" not in status.text_content()
+    kept = lxml.html.fragment_fromstring(render_status("Could not index this file (ValueError: x) / لا"))
+    assert [k.text_content() for k in kept.find_class("qa-keep")] == ["(ValueError: x)"]
+
+
+def test_every_label_the_app_sets_speaks_both_languages(seed_bot):
+    """Each label, placeholder, button text and heading the app gives its components says it in
+    English and in Arabic ("Ask · اسأل"), as the page's other labels do: the chat's label, the
+    article panel's heading and a source's tooltip were English alone (a trial); so were the
+    indexing progress's units ("texts embedded"). Gradio's own words are not ours."""
+    import gradio as gr
+
+    import app
+
+    arabic, latin = re.compile(r"[\u0600-\u06ff]"), re.compile(r"[A-Za-z]{2,}")
+
+    def bilingual(text: str) -> bool:
+        return bool(arabic.search(text) and latin.search(text))
+
+    demo = app.build_app(seed_bot)
+    try:
+        seen = []
+        for block in demo.blocks.values():
+            for attribute in ("label", "placeholder", "submit_btn"):
+                text = getattr(block, attribute, None)
+                if isinstance(text, str) and text:
+                    seen.append((type(block).__name__, attribute, text))
+            # (the JSON endpoint's button is never drawn: it keeps Gradio's "Run")
+            if isinstance(block, gr.Button) and block.value and block.visible is not False:
+                seen.append(("Button", "value", block.value))
+        kinds = {kind for kind, _attribute, _text in seen}
+        assert len(seen) >= 14 and {"Chatbot", "Radio", "File", "Accordion", "Dataset"} <= kinds, seen
+        for kind, attribute, text in seen:
+            assert bilingual(text), (kind, attribute, text)
+    finally:
+        demo.articles.stop_sweeper()
+    from qa.conversation import PROGRESS_UNIT_EMBEDDED, PROGRESS_UNIT_SPLIT
+    from qa.ui_render import ARTICLE_HEADING, SHOW_IN_ARTICLE
+
+    for text in (ARTICLE_HEADING, SHOW_IN_ARTICLE, PROGRESS_UNIT_EMBEDDED, PROGRESS_UNIT_SPLIT):
+        assert bilingual(text), text
+    assert "Article" in ARTICLE_HEADING and "المقاطع" in ARTICLE_HEADING

@@ -163,7 +163,8 @@ def test_a_request_for_a_language_is_answered_with_the_line(seed_bot):
 
 def test_the_source_picker_and_the_article_start_at_the_leads_first_marker(seed_bot):
     """The source selector and the highlighted passage start where the reader starts: the
-    first marker of the short answer, even when that is not [1]."""
+    first marker of the short answer, even when the answer's own numbers open it with
+    another than [1]; as shown, that marker is [1] (``qa.answer.numbered_as_read``)."""
     from qa import ui_render
 
     seen_other = False
@@ -173,12 +174,13 @@ def test_the_source_picker_and_the_article_start_at_the_leads_first_marker(seed_
         if answer.abstained:
             continue
         first = int(re.search(r"\[(\d+)\]", answer.lead).group(1))
-        assert ui_render.first_source(answer) == first
+        assert ui_render.first_source(answer) == 1
         seen_other |= first != 1
         html = ui_render.render_article(seed_bot.documents, answer)
         focused = next(c for c in answer.citations if c.n == first)
         at = html.index('id="qa-focus"')
         assert focused.text[:20] in html[at:at + len(focused.text) * 2]
+        assert '<sup class="qa-badge" dir="ltr">[1]</sup>' in html[at:at + 200]
     assert seen_other  # at least one lead opens with another marker than [1] ("Who is Haftar?" today)
     assert ui_render.first_source(None) is None
 

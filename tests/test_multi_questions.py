@@ -138,3 +138,55 @@ def test_the_passages_of_a_combined_answer_are_listed_once_and_ranked_anew(seed_
     assert len(answer.extra["questions"]) == 2
     assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
     assert len({p.passage_id for p in answer.passages}) == len(answer.passages)
+
+
+def test_the_markers_a_reader_sees_start_at_one_and_match_the_sources_and_the_article(seed_bot):
+    """"Where was it held? Who attended?": the short answer quoted [3], [4] and [5] beside
+    sources listed from [1] (the whole sentences' numbers, a trial). As read, its markers are
+    [1], [2], … in the order they appear, each still pointing at the sentence it quoted; the
+    sources under it, the selector beside the article and the article's badges use the same
+    numbers, and so does the copied text."""
+    import lxml.html
+
+    from qa import ui_render
+    from qa.conversation import plain_text
+
+    documents = seed_bot.documents
+    answer = seed_bot.ask("Where was it held? Who attended?")
+    assert len(answer.extra["questions"]) == 2 and answer.lead
+    message = lxml.html.fragment_fromstring(ui_render.render_answer(answer, documents, 0.1))
+    shown = [int(m.text_content().strip("[]")) for m in message.find_class("qa-lead")[0].find_class("qa-ref")]
+    assert shown[0] == 1 and list(dict.fromkeys(shown)) == list(range(1, len(set(shown)) + 1)), shown
+    listed = {int(li.find_class("qa-num")[0].text_content().strip("[]")): li for li in message.find_class("qa-source")}
+    assert sorted(listed) == list(range(1, len(answer.citations) + 1))
+    paragraph = {int(li.find_class("qa-num")[0].text_content().strip("[]")):
+                 int(re.search(r"¶(\d+)", li.text_content()).group(1)) for li in listed.values()}
+    for marker in message.find_class("qa-lead")[0].find_class("qa-ref"):
+        n = int(marker.text_content().strip("[]"))
+        goto = next(c for c in marker.get("class").split() if c.startswith("qa-goto-"))
+        assert goto in listed[n].get("class").split()  # the source of the same number: the same paragraph
+        assert marker.get("title").endswith(f"¶{paragraph[n]}")  # its label names the source's paragraph
+    assert ui_render.source_choices(answer) == [(f"[{n}] ¶{paragraph[n]}", n) for n in sorted(listed)]
+    assert ui_render.first_source(answer) == 1
+    panel = lxml.html.fragment_fromstring(ui_render.render_article(documents, answer))
+    badges = {int(b.text_content().strip("[]")): b.getparent().getparent().get("id") for b in panel.find_class("qa-badge")}
+    for marker in message.find_class("qa-lead")[0].find_class("qa-ref"):
+        n = int(marker.text_content().strip("[]"))
+        assert f"qa-goto-{badges[n]}" in marker.get("class").split()  # the badge [n] sits where [n] goes
+    assert panel.get_element_by_id("qa-focus").get("data-qa-n").split()[0] == "1"
+    copied = plain_text(answer, documents)
+    assert re.findall(r"\[(\d+)\]", copied)[0] == "1" and "\n[1] " in copied
+
+    # the answer as read: the same sentences, marker by marker, in the short answer and the text
+    from qa.answer import numbered_as_read
+
+    read = numbered_as_read(answer)
+    assert numbered_as_read(read) == read  # twice is once
+    quote_of = {c.n: (c.source, c.quote_start, c.quote_end) for c in answer.citations}
+    quote_as_read = {c.n: (c.source, c.quote_start, c.quote_end) for c in read.citations}
+    for field in ("lead", "text"):
+        before = [quote_of[int(n)] for n in re.findall(r"\[(\d+)\]", getattr(answer, field))]
+        after = [quote_as_read[int(n)] for n in re.findall(r"\[(\d+)\]", getattr(read, field))]
+        assert before == after, field
+    assert sorted(quote_of.values()) == sorted(quote_as_read.values())
+

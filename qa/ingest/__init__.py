@@ -207,7 +207,8 @@ def over_limit(what: str, size: int, limit: int, what_ar: str | None = None) -> 
     Arabic (default: ``what`` itself, a file name, in directional isolates)."""
     return DocumentError(f"{what} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
                          "use a shorter article",
-                         f"حجم {what_ar or isolate(what)} {size / 1024:.1f} KB، فوق الحد ({limit / 1024:.1f} KB)؛ "
+                         f"حجم {what_ar or isolate(what)} {size / 1024:.1f} KB، فوق الحد البالغ "
+                         f"{isolate(f'{limit / 1024:.1f} KB')}؛ "
                          "استخدم مقالا أقصر.")
 
 
