@@ -282,9 +282,11 @@ def numbered_as_read(answer: Answer) -> Answer:
     ``Answer.text`` numbers its citations 1..N in its own marker order, but a reader sees the
     short answer first, which quotes only some of them: a message asking several questions
     opened on "[3]" beside sources listed from [1] (a trial), and a one-question answer could
-    open on "[2]". The web page and the copied text number every answer so (``qa.ui_render``,
-    ``qa.conversation.plain_text``); the answer itself (the ``/ask`` JSON, the browser's kept
-    copy) keeps the numbers it was made with. Applying it twice gives the same answer.
+    open on "[2]". ``ArticleQA.ask``/``stream`` return their extractive answers numbered so
+    (the ``/ask`` JSON and the command line show the page's numbers), and the web page and the
+    copied text apply it to every answer they show (``qa.ui_render``,
+    ``qa.conversation.plain_text``: a conversation kept before still reads in order).
+    Applying it twice gives the same answer.
 
     Returns:
         A new ``Answer`` (the same object when the numbering already reads in order).

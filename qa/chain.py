@@ -24,7 +24,7 @@ from typing import Any, Callable
 from langchain_core.runnables import RunnableLambda
 from pyarabic import araby
 
-from .answer import Answer, abstention_answer, combine_answers
+from .answer import Answer, abstention_answer, combine_answers, numbered_as_read
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
 from .conversation import EMPTY_QUESTION, parse_history
@@ -454,7 +454,9 @@ class ArticleQA:
                 answer.extra["excluded_quotes"] = sorted([source, start] for source, start in state["exclude"])
         state["timings"]["answer"] = (time.perf_counter() - t0) * 1000
         answer.timings_ms = state["timings"]
-        return answer
+        # numbered as the reader meets the markers, the short answer's first: the page, the
+        # command line and the ``/ask`` JSON then show the same numbers (``numbered_as_read``)
+        return numbered_as_read(answer)
 
     def _checked(self, state: dict[str, Any], answer: Answer) -> Answer:
         """A chat model's answer, turned into the policy's abstention when the model declined."""
