@@ -824,8 +824,12 @@ SCROLL_TO_FOCUS_JS = """
   const users = document.querySelectorAll("#qa-chat .qa-user");
   const asked = users[users.length - 1];
   // a phone: the question just asked at the top, its answer under it (the answer alone at the
-  // top had scrolled the question out of view)
-  if (window.innerWidth < 800 && asked) asked.scrollIntoView({block: "start"});
+  // top had scrolled the question out of view); a question taller than half the screen (a
+  // long paste) would push its answer out of view (a trial): the answer then goes to the top
+  if (window.innerWidth < 800 && asked) {
+    asked.scrollIntoView({block: "start"});
+    if (last && last.getBoundingClientRect().top > window.innerHeight / 2) last.scrollIntoView({block: "start"});
+  }
   else if (last) last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
 }, 150); }
 """

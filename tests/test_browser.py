@@ -1636,5 +1636,17 @@ def test_the_question_box_shows_what_one_types_on_a_phone(browser, tmp_path):
         emptied = box.evaluate(measure)  # emptied, it is as it was before typing
         assert box.input_value() == "" and abs(emptied["height"] - empty["height"]) <= 1, (emptied, empty)
         _shoot(page, tmp_path, "question-box-answered-390.png", full_page=False)
+        # a pasted question taller than the screen (a trial's 15,000 characters): its answer
+        # is brought into view, not left under the question's bubble
+        box.fill("Who gave the opening speech at the conference in Tripoli? " * 60)
+        box.press("Enter")
+        page.locator("#qa-chat .qa-answer:not(.qa-streaming)").nth(1).locator(".qa-lead").wait_for(timeout=120_000)
+        page.wait_for_timeout(1000)
+        answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
+        tall = page.locator("#qa-chat .qa-user").last.evaluate("el => el.getBoundingClientRect().height")
+        top, bottom, height = answer.evaluate(
+            "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
+        assert tall > height / 2 and 0 <= top < height / 2 and bottom > 0, (tall, top, bottom, height)
+        _shoot(page, tmp_path, "long-question-answered-390.png", full_page=False)
         assert not outside, outside
         page.close()
