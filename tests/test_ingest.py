@@ -114,28 +114,34 @@ def test_one_line_paragraphs_of_a_pdf_stay_apart(seed_parts, tmp_path, lang):
         assert similarity(source, extracted) >= SIMILARITY
 
 
-@pytest.mark.slow  # prints two PDFs with Chromium
-@pytest.mark.parametrize("wrapped", [True, False])
-def test_a_tall_arabic_font_keeps_wrapped_paragraphs_whole(seed_parts, tmp_path, wrapped):
+@pytest.mark.slow  # prints three PDFs with Chromium
+@pytest.mark.parametrize("layout", ["wrapped", "one-line", "alone on a page"])
+def test_a_tall_arabic_font_keeps_wrapped_paragraphs_whole(seed_parts, tmp_path, layout):
     """Noto Sans Arabic at line-height "normal" sets lines 2.14 font sizes apart, more than
     the 2 sizes taken for a paragraph break when nothing on the page compares (a trial: each
-    wrapped line of such a PDF became a paragraph, «محمد الفرجاني.» one of its own). Wrapped
-    paragraphs stay whole, and one-line paragraphs in the same font stay apart."""
+    wrapped line of such a PDF became a paragraph, «محمد الفرجاني.» one of its own; a second
+    trial: those of a paragraph alone on its page). Wrapped paragraphs stay whole, also alone
+    on a page, and one-line paragraphs in the same font stay apart."""
     from bench.fixtures import chromium_print
 
     title, paragraphs = seed_parts
+    wrapped = layout != "one-line"
     body = paragraphs[:4] if wrapped else [p.split("،")[0][:50].strip() for p in paragraphs[:4]]
+    last = ' style="break-before: page"' if layout == "alone on a page" else ""
     page = tmp_path / "tall.html"
     page.write_text('<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"></head>'
                     "<body style=\"font-family:'Noto Sans Arabic';font-size:14pt\">"
-                    f"<h1>{title}</h1>" + "".join(f"<p>{p}</p>" for p in body) + "</body></html>",
-                    encoding="utf-8")
+                    f"<h1>{title}</h1>" + "".join(f"<p>{p}</p>" for p in body[:-1])
+                    + f"<p{last}>{body[-1]}</p></body></html>", encoding="utf-8")
     printed = chromium_print(page, tmp_path / "tall.pdf")
     import pdfplumber
 
-    with pdfplumber.open(printed) as pdf:  # the paragraphs really wrap (or not) on the page
+    with pdfplumber.open(printed) as pdf:  # the paragraphs really wrap (or not), the last alone on page 2
         body_lines = [line for line in pdf.pages[0].extract_text_lines() if line["chars"][0]["size"] < 20]
-    assert len(body_lines) > len(body) or not wrapped
+        assert len(pdf.pages) == (2 if last else 1)
+        alone = pdf.pages[-1].extract_text_lines()
+    assert len(body_lines) > len(body) - (1 if last else 0) or not wrapped
+    assert not last or len(alone) > 1  # the paragraph alone on its page wraps
     lines = load_file(printed).text.splitlines()
     assert len(lines) == 1 + len(body), lines
     for source, extracted in zip(body, lines[1:]):

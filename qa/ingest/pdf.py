@@ -126,7 +126,30 @@ def _running_head(line: dict, body_size: float, page_height: float) -> bool:
     return line["bottom"] <= MARGIN_BAND * page_height or line["top"] >= (1 - MARGIN_BAND) * page_height
 
 
-def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) -> float:
+def _body_distances(baselines: list[float], sizes: list[float], body_size: float) -> list[float]:
+    """The distances between the baselines of consecutive lines in the body's font size (within
+    ``SIZE_CHANGE``) that do not overlap (at least that size), in PDF points; with no two
+    body lines in a row, those of any two lines."""
+    body = [b - a for a, b, s, t in zip(baselines, baselines[1:], sizes, sizes[1:])
+            if abs(s - body_size) <= SIZE_CHANGE * body_size and abs(t - body_size) <= SIZE_CHANGE * body_size
+            and b - a >= body_size]
+    return body or [b - a for a, b in zip(baselines, baselines[1:]) if b - a >= body_size]
+
+
+def _wrapped_pitch(distances: list[float], body_size: float) -> float | None:
+    """The smallest of ``distances``, in font sizes, when it is known to be a wrapped
+    paragraph's line pitch: another distance is that one plus a paragraph margin (one size,
+    within ``PARAGRAPH_GAP``); ``None`` when nothing says so."""
+    if not distances:
+        return None
+    pitch = min(distances)
+    if any(abs(d - pitch - body_size) <= PARAGRAPH_GAP * body_size for d in distances):
+        return pitch / body_size
+    return None
+
+
+def _line_pitch(baselines: list[float], sizes: list[float], body_size: float,
+                document_pitch: float | None = None) -> float:
     """The distance between the baselines of two lines of one paragraph, in PDF points.
 
     The smallest baseline distance between two consecutive lines in the body's font size
@@ -140,21 +163,19 @@ def _line_pitch(baselines: list[float], sizes: list[float], body_size: float) ->
     A smallest distance of ``SINGLE_LINE_PITCH`` body sizes or more is one between
     paragraphs (no paragraph on the page wraps): the line pitch is then that distance less
     the paragraph margin, one font size. Unless another distance between body lines is that
-    smallest one plus a paragraph margin (one size, within ``PARAGRAPH_GAP`` of it): then
-    the smallest is a wrapped paragraph's, set in a tall script (Noto Sans Arabic at
-    line-height "normal" measures 2.14 sizes: every wrapped line of a trial's PDF had
-    become a paragraph of its own).
+    smallest one plus a paragraph margin (``_wrapped_pitch``), or ``document_pitch`` (the
+    line pitch another page of the document showed so, in font sizes) is that smallest one:
+    then the smallest is a wrapped paragraph's, set in a tall script (Noto Sans Arabic at
+    line-height "normal" measures 2.14 sizes: every wrapped line of a trial's PDF had become
+    a paragraph of its own; in a second trial, those of a paragraph alone on its page).
     """
-    body = [b - a for a, b, s, t in zip(baselines, baselines[1:], sizes, sizes[1:])
-            if abs(s - body_size) <= SIZE_CHANGE * body_size and abs(t - body_size) <= SIZE_CHANGE * body_size
-            and b - a >= body_size]
-    if not body:
-        body = [b - a for a, b in zip(baselines, baselines[1:]) if b - a >= body_size]
+    body = _body_distances(baselines, sizes, body_size)
     pitch = min(body) if body else body_size
-    if pitch < SINGLE_LINE_PITCH * body_size:
+    if pitch < SINGLE_LINE_PITCH * body_size or _wrapped_pitch(body, body_size) is not None:
         return pitch
-    with_margin = any(abs(d - pitch - body_size) <= PARAGRAPH_GAP * body_size for d in body)
-    return pitch if with_margin else pitch - body_size
+    if document_pitch is not None and abs(pitch / body_size - document_pitch) <= PARAGRAPH_GAP:
+        return pitch
+    return pitch - body_size
 
 
 def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
@@ -179,6 +200,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                 raise DocumentError(f"{name} has {len(pdf.pages)} pages; the limit is {MAX_PAGES}",
                                     f"في {isolate(name)} {len(pdf.pages)} صفحة، والحد {MAX_PAGES}.")
             n_pages = len(pdf.pages)
+            pages = []  # (body size, lines, their sizes, their baselines), page by page
             for page in pdf.pages:
                 _place_marks(page.chars)
                 if not page.chars:
@@ -191,12 +213,18 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                 # a line's baseline: the median bottom of its characters (a few glyphs of a
                 # fallback font sit higher or lower)
                 line_sizes = [median_high(ch["size"] for ch in line["chars"]) for line in lines]
-                if not paragraphs and max(line_sizes) >= HEADLINE_SIZE * size:
+                if not pages and max(line_sizes) >= HEADLINE_SIZE * size:
                     # the article starts at its headline (see HEADLINE_SIZE)
                     first = line_sizes.index(max(line_sizes))
                     lines, line_sizes = lines[first:], line_sizes[first:]
                 baselines = [median_high(ch["bottom"] for ch in line["chars"]) for line in lines]
-                usual = _line_pitch(baselines, line_sizes, size)
+                pages.append((size, lines, line_sizes, baselines))
+            # the line pitch a page shows for sure (a paragraph margin beside it) holds for a page
+            # that cannot show it (one paragraph alone on it)
+            shown = [_wrapped_pitch(_body_distances(b, ls, size), size) for size, _lines, ls, b in pages]
+            document_pitch = min((p for p in shown if p is not None), default=None)
+            for size, lines, line_sizes, baselines in pages:
+                usual = _line_pitch(baselines, line_sizes, size, document_pitch)
                 current: list[str] = []
                 if paragraphs and not _FINAL.search(paragraphs[-1]):
                     # the last page ended mid-sentence: its paragraph goes on here
