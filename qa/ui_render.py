@@ -111,6 +111,17 @@ def _marked_text(text: str, citations: Sequence[Citation], documents: Mapping[st
     return "".join(out)
 
 
+def _lead_lines(text: str, citations: Sequence[Citation], documents: Mapping[str, str]) -> str:
+    """``_marked_text`` of a short answer, each of its lines in a block of its own direction:
+    an answer to several questions holds each question ("Where was it held?") on a line above
+    its quotes, and the whole block took the first line's direction, so Arabic quotes under an
+    English question ran left to right, their «» and markers on the wrong sides (a trial)."""
+    if "\n" not in text:
+        return _marked_text(text, citations, documents)
+    return "".join(f'<div class="qa-line" dir="auto">{_marked_text(line, citations, documents)}</div>'
+                   if line.strip() else '<div class="qa-line-gap"></div>' for line in text.split("\n"))
+
+
 def _quoted_sentence(cit: Citation, lead_spans: Sequence[str]) -> str:
     """The quoted sentence of a citation, escaped, with the part the short answer quotes
     (one of ``lead_spans``) in ``<mark>``. A sentence the short answer does not quote is
@@ -188,7 +199,7 @@ def render_answer(
     parts = [f'<div class="{cls}" dir="{direction}" lang="{esc(answer.language)}">']
     if answer.preface:
         parts.append(f'<div class="qa-preface" dir="auto">{esc(answer.preface)}</div>')
-    parts.append(f'<div class="qa-text qa-lead" dir="auto">{_marked_text(first, answer.citations, documents)}</div>')
+    parts.append(f'<div class="qa-text qa-lead" dir="auto">{_lead_lines(first, answer.citations, documents)}</div>')
     if answer.notice:
         parts.append(f'<div class="qa-notice" dir="auto">{esc(answer.notice)}</div>')
     if answer.citations:
@@ -566,6 +577,7 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-about summary { cursor: pointer; }
 .qa-preface { font-size: .92em; font-style: italic; margin-bottom: .25em; }
 .qa-lead { font-size: 1.05em; }
+.qa-lead .qa-line-gap { height: .8em; }
 .qa-evidence { margin-top: .5em; }
 .qa-evidence summary { cursor: pointer; }
 .qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;

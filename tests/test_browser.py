@@ -671,6 +671,13 @@ def test_the_markers_of_a_several_question_answer_start_at_one_and_match_its_sou
         for width, height in ((1400, 1000), (390, 844)):
             page, outside, box = _open_chat(browser, url, width=width, height=height)
             answer = _ask(page, box, "Where was it held? Who attended?")
+            # each line in its own direction: the English questions left to right, the Arabic
+            # quotes under them right to left (the block took the first question's, a trial)
+            lines = answer.locator(".qa-lead .qa-line").evaluate_all(
+                "els => els.map(el => [el.innerText.trim(), getComputedStyle(el).direction])")
+            quotes = [d for text, d in lines if text.startswith("«")]
+            asked = [d for text, d in lines if text.endswith("?")]
+            assert quotes and asked and set(quotes) == {"rtl"} and set(asked) == {"ltr"}, lines
             markers = answer.locator(".qa-lead sup.qa-ref").all()
             shown = list(dict.fromkeys(_number(m) for m in markers))
             assert shown == list(range(1, len(shown) + 1)), shown
