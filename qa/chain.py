@@ -50,6 +50,9 @@ MAX_QUESTION_CHARS = 1000
 # The notice on a shortened question, in the question's language (``detect_language``).
 SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
              "en": "The question was shortened to its first {n} characters."}
+# The notice on a long message whose last question alone was asked (``shortened``).
+LAST_QUESTION = {"ar": "رسالتك أطول من {n} حرف: طُرح سؤالها الأخير وحده.",
+                 "en": "Your message is over {n} characters: only its last question was asked."}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -97,6 +100,28 @@ def default_index_dir(directory: str | Path, index_root: str | Path = "index",
         return root
     digest = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:8]
     return root / "collections" / f"{path.name}-{digest}"
+
+
+def shortened(question: str) -> tuple[str, str]:
+    """``question`` cut to ``MAX_QUESTION_CHARS``, and the notice saying so (``""`` when it fits).
+
+    A message that ends in a question ("?"/"؟") keeps that last sentence (``split_sentences``),
+    when it fits: a reader who pastes a page and asks about it at the end had the page's first
+    1,000 characters asked and the question lost (a trial). Otherwise the first
+    ``MAX_QUESTION_CHARS`` characters are asked.
+    """
+    if len(question) <= MAX_QUESTION_CHARS:
+        return question, ""
+    if question.rstrip().endswith(("?", "؟")):
+        from .splitting import split_sentences
+
+        tail = question.rstrip()[-2 * MAX_QUESTION_CHARS:]
+        spans = split_sentences(tail, min_words=1)
+        last = spans[-1].text if spans else ""
+        if last and len(last) <= MAX_QUESTION_CHARS and _HAS_WORD.search(last):
+            return last, LAST_QUESTION[detect_language(last)].format(n=MAX_QUESTION_CHARS)
+    question = question[:MAX_QUESTION_CHARS]
+    return question, SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
 
 
 class ArticleQA:
@@ -295,10 +320,7 @@ class ArticleQA:
         if not _HAS_WORD.search(question):
             raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
-        notice = ""
-        if len(question) > MAX_QUESTION_CHARS:
-            question = question[:MAX_QUESTION_CHARS]
-            notice = SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
+        question, notice = shortened(question)
         history = parse_history(inputs.get("history"))  # refused as /ask refuses it
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
