@@ -31,6 +31,7 @@ from .conversation import EMPTY_QUESTION, parse_history
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .ingest import Document, load_documents, load_sources, make_document
+from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
@@ -53,6 +54,13 @@ SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
 # The notice on a long message whose last question alone was asked (``shortened``).
 LAST_QUESTION = {"ar": "رسالتك أطول من {n} حرف: طُرح سؤالها الأخير وحده.",
                  "en": "Your message is over {n} characters: only its last question was asked."}
+# The reply to a message that is a web address alone: no question, and where a page is read.
+WEB_ADDRESS_REPLY = {
+    "en": "That is a web address, not a question. To ask about that page, make it the article: paste the "
+          "address under “Your own article” (on the command line: --docs ADDRESS), then ask here.",
+    "ar": "هذا عنوان صفحة ويب وليس سؤالا. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» "
+          "(وفي سطر الأوامر: ⁨--docs⁩ مع العنوان)، ثم اسأل هنا.",
+}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -330,6 +338,8 @@ class ArticleQA:
         language = detect_language(question)
         t0 = time.perf_counter()
         plan = plan_question(asked, history)
+        if is_url(question):  # an address asks nothing of the article (its words got quotes, a trial)
+            plan = QuestionPlan("no-question", asked)
         if plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked):
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
         if self.llm is None and only_language_request(question):
@@ -443,7 +453,9 @@ class ArticleQA:
             text = INVITATION.get(language, INVITATION["en"])
         if decision.reason == "no-question":
             text = (preface(state["question"], self.extractive.collection_language, [])
-                    if only_language_request(state["question"]) else "") or INVITATION.get(language, INVITATION["en"])
+                    if only_language_request(state["question"]) else "") or (
+                WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
+                if is_url(state["question"]) else "") or INVITATION.get(language, INVITATION["en"])
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],

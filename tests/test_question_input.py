@@ -165,3 +165,12 @@ def test_a_shortened_question_is_told_in_its_own_language(seed_bot):
     bubble = render_user("Who attended the conference? " + "delegations " * 10_000)
     assert len(bubble) < MAX_QUESTION_CHARS + 200 and "…</div>" in bubble
     assert render_user("Who is Haftar?").endswith(">Who is Haftar?</div>")
+
+
+@pytest.mark.parametrize("address", ["https://example.com/news/1", "www.example.com/who-attended?"])
+def test_a_web_address_alone_is_no_question_and_says_where_pages_are_read(seed_bot, address):
+    """A web address typed in the chat got quotes for its words ("news", p 0.27; a trial): it
+    asks nothing of the article, and the reply says how to make that page the article."""
+    answer = seed_bot.ask(address)
+    assert answer.abstained and answer.extra["abstention_reason"] == "no-question" and not answer.citations
+    assert "web address" in answer.text and "Your own article" in answer.text and "--docs" in answer.text
