@@ -54,7 +54,9 @@ LANGUAGE_REQUESTS = {
 }
 # Words that only French uses among the questions' function words (a French question is
 # otherwise told from English by nothing in ``qa.text.detect_language``).
-_FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles est-ce qu'est-ce le la les des du "
+# "la", "le" and "a" are Spanish and Italian words too: «¿Quién asistió a la conferencia?» got
+# the French line (a trial).
+_FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles est-ce qu'est-ce les des du "
                     "une est sont été a-t-il ont au aux dans pour avec".split())
 
 ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}, "en": {"ar": "بالإنجليزية", "fr": "en anglais"}}
@@ -266,6 +268,7 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
     key = "mixed" if mixed else "overview" if is_overview_request(question) else "other"
     line = words[key].format(lang=lang)
     names = names_in_latin(" ".join(own if mixed else quotes), language=reader) if article_language == "ar" else []
+    colon = " :" if reader == "fr" else ":"  # French sets a space before a colon
     if names:
-        line += f" ({words['names']}: {', '.join(names)})"
-    return line + ":"
+        line += f" ({words['names']}{colon} {', '.join(names)})"
+    return line + colon

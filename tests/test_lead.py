@@ -268,6 +268,9 @@ def test_an_arabic_question_over_an_english_article_gets_an_arabic_line():
     line = preface("من افتتح المتحف؟", "en", [english])
     assert line.startswith("المقال (بالإنجليزية)، بنصه كما ورد") and line.endswith(":")
     assert preface("Qui a ouvert le musée ?", "en", [english]).startswith("L'article (en anglais), cité tel quel")
+    # French sets a space before a colon; Spanish shares "la" and "a" with French but gets no French line
+    assert preface("Qui a ouvert le musée ?", "en", [english]).endswith(" :")
+    assert reader_language("¿Quién asistió a la conferencia?") != "fr"
     assert preface("Who opened the museum?", "en", [english]) == ""
     assert preface("من افتتح المتحف؟", "en", [english], abstained=True) == "المقال (بالإنجليزية) لا يذكر ذلك."
 
