@@ -290,7 +290,8 @@ def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False
     (``cleared_words``). No aside in parentheses: on a phone they wrapped apart from their words
     (a trial); the name, in isolates, is kept on one line (``qa.ui_render.render_status``)."""
     shown = f"the pasted text “{isolate(label)}”" if pasted else f"“{isolate(label)}”"
-    shown_ar = f"النص الملصق “{isolate(label)}”" if pasted else f"“{isolate(label)}”"
+    # «فُهرس مقالك النص الملصق …» read "your article the pasted text was indexed" (a trial)
+    shown_ar = f"نصك الملصق “{isolate(label)}”" if pasted else f"مقالك “{isolate(label)}”"
     counted = f"{passages} {'passage' if passages == 1 else 'passages'}"
     if restored:
         return (f"Your article is back: {shown}, kept in this browser and indexed again, {counted}. "
@@ -300,7 +301,7 @@ def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False
     return (f"Indexed {shown}: {counted}. "
             "Questions in this browser tab now go to your article; other users keep the sample article."
             f"{' ' + english if english else ''} / "
-            f"فُهرس مقالك {shown_ar}، وعدد مقاطعه {passages}، وأسئلتك في هذه النافذة تذهب إليه الآن."
+            f"فُهرس {shown_ar}، وعدد مقاطعه {passages}، وأسئلتك في هذه النافذة تذهب إليه الآن."
             f"{' ' + arabic if arabic else ''}")
 
 
