@@ -282,7 +282,10 @@ def numbered_as_read(answer: Answer) -> Answer:
     ``Answer.text`` numbers its citations 1..N in its own marker order, but a reader sees the
     short answer first, which quotes only some of them: a message asking several questions
     opened on "[3]" beside sources listed from [1] (a trial), and a one-question answer could
-    open on "[2]". ``ArticleQA.ask``/``stream`` return their extractive answers numbered so
+    open on "[2]". An extractive answer's text (its quotes alone) is put in the new numbers'
+    order too, so it reads [1], [2], … as the sources under it do; any other text (a chat
+    model's, a several-question answer's sections) keeps its order with its markers renumbered.
+    ``ArticleQA.ask``/``stream`` return their extractive answers numbered so
     (the ``/ask`` JSON and the command line show the page's numbers), and the web page and the
     copied text apply it to every answer they show (``qa.ui_render``,
     ``qa.conversation.plain_text``: a conversation kept before still reads in order).
@@ -304,4 +307,9 @@ def numbered_as_read(answer: Answer) -> Answer:
         return _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), int(m.group(1)))}]", text)
 
     citations = sorted((replace(c, n=new[c.n]) for c in answer.citations), key=lambda c: c.n)
-    return replace(answer, text=marked(answer.text), lead=marked(answer.lead), citations=citations)
+    # an extractive answer's text is its quotes alone, in article order: it follows the new
+    # numbers too, as the sources under it do ("[2] … [3] … [1]" in the /ask JSON, a trial)
+    whole = " ".join(f"«{c.quote}» [{c.n}]" for c in sorted(answer.citations, key=lambda c: c.n))
+    text = (" ".join(f"«{c.quote}» [{c.n}]" for c in citations) if answer.text == whole
+            else marked(answer.text))
+    return replace(answer, text=text, lead=marked(answer.lead), citations=citations)
