@@ -148,32 +148,26 @@ def _wrapped_pitch(distances: list[float], body_size: float) -> float | None:
     return None
 
 
-def _line_pitch(baselines: list[float], sizes: list[float], body_size: float,
-                document_pitch: float | None = None) -> float:
+def _line_pitch(body: list[float], body_size: float, known_pitch: float | None = None) -> float:
     """The distance between the baselines of two lines of one paragraph, in PDF points.
 
-    The smallest baseline distance between two consecutive lines in the body's font size
-    (within ``SIZE_CHANGE``),
-    but at least that size (lines do not overlap; a mark or a dot that pdfplumber puts on
-    a line of its own sits closer). Not a percentile of all distances: a news page's
-    paragraphs are often one line each, and on a page whose pitches are mostly between
-    paragraphs a percentile is that larger pitch, so paragraphs ran together. With no two
-    body lines in a row, the smallest distance of any two lines, at least the body size.
+    The smallest of a page's body-line distances (``_body_distances``), or the body size
+    when there are none. Not a percentile of all distances: a news page's paragraphs are
+    often one line each, and on a page whose pitches are mostly between paragraphs a
+    percentile is that larger pitch, so paragraphs ran together.
 
     A smallest distance of ``SINGLE_LINE_PITCH`` body sizes or more is one between
     paragraphs (no paragraph on the page wraps): the line pitch is then that distance less
-    the paragraph margin, one font size. Unless another distance between body lines is that
-    smallest one plus a paragraph margin (``_wrapped_pitch``), or ``document_pitch`` (the
-    line pitch another page of the document showed so, in font sizes) is that smallest one:
-    then the smallest is a wrapped paragraph's, set in a tall script (Noto Sans Arabic at
+    the paragraph margin, one font size. Unless it is ``known_pitch`` (in font sizes: the line
+    pitch this page or another page of the document shows for sure, ``_wrapped_pitch``): then
+    the smallest is a wrapped paragraph's, set in a tall script (Noto Sans Arabic at
     line-height "normal" measures 2.14 sizes: every wrapped line of a trial's PDF had become
     a paragraph of its own; in a second trial, those of a paragraph alone on its page).
     """
-    body = _body_distances(baselines, sizes, body_size)
     pitch = min(body) if body else body_size
-    if pitch < SINGLE_LINE_PITCH * body_size or _wrapped_pitch(body, body_size) is not None:
+    if pitch < SINGLE_LINE_PITCH * body_size:
         return pitch
-    if document_pitch is not None and abs(pitch / body_size - document_pitch) <= PARAGRAPH_GAP:
+    if known_pitch is not None and abs(pitch / body_size - known_pitch) <= PARAGRAPH_GAP:
         return pitch
     return pitch - body_size
 
@@ -218,13 +212,13 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                     first = line_sizes.index(max(line_sizes))
                     lines, line_sizes = lines[first:], line_sizes[first:]
                 baselines = [median_high(ch["bottom"] for ch in line["chars"]) for line in lines]
-                pages.append((size, lines, line_sizes, baselines))
+                pages.append((size, lines, line_sizes, baselines, _body_distances(baselines, line_sizes, size)))
             # the line pitch a page shows for sure (a paragraph margin beside it) holds for a page
             # that cannot show it (one paragraph alone on it)
-            shown = [_wrapped_pitch(_body_distances(b, ls, size), size) for size, _lines, ls, b in pages]
+            shown = [_wrapped_pitch(body, size) for size, *_rest, body in pages]
             document_pitch = min((p for p in shown if p is not None), default=None)
-            for size, lines, line_sizes, baselines in pages:
-                usual = _line_pitch(baselines, line_sizes, size, document_pitch)
+            for (size, lines, line_sizes, baselines, body), own in zip(pages, shown):
+                usual = _line_pitch(body, size, document_pitch if own is None else own)
                 current: list[str] = []
                 if paragraphs and not _FINAL.search(paragraphs[-1]):
                     # the last page ended mid-sentence: its paragraph goes on here
