@@ -306,10 +306,11 @@ def numbered_as_read(answer: Answer) -> Answer:
     def marked(text: str) -> str:
         return _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), int(m.group(1)))}]", text)
 
+    from .answering import quoted_text  # (qa.answering builds on this module)
+
     citations = sorted((replace(c, n=new[c.n]) for c in answer.citations), key=lambda c: c.n)
     # an extractive answer's text is its quotes alone, in article order: it follows the new
     # numbers too, as the sources under it do ("[2] … [3] … [1]" in the /ask JSON, a trial)
-    whole = " ".join(f"«{c.quote}» [{c.n}]" for c in sorted(answer.citations, key=lambda c: c.n))
-    text = (" ".join(f"«{c.quote}» [{c.n}]" for c in citations) if answer.text == whole
-            else marked(answer.text))
+    whole = answer.text == quoted_text(sorted(answer.citations, key=lambda c: c.n))
+    text = quoted_text(citations) if whole else marked(answer.text)
     return replace(answer, text=text, lead=marked(answer.lead), citations=citations)

@@ -338,7 +338,8 @@ class ArticleQA:
         language = detect_language(question)
         t0 = time.perf_counter()
         plan = plan_question(asked, history)
-        if is_url(question):  # an address asks nothing of the article (its words got quotes, a trial)
+        web_address = is_url(question)
+        if web_address:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)
         if plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked):
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
@@ -368,7 +369,7 @@ class ArticleQA:
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "kind": plan.kind, "exclude": exclude, "repeat_kind": repeat_kind, "after_abstention": after_abstention, "inherits": inherits,
-                "filters": filters}
+                "filters": filters, "web_address": web_address}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
@@ -455,7 +456,7 @@ class ArticleQA:
             text = (preface(state["question"], self.extractive.collection_language, [])
                     if only_language_request(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
-                if is_url(state["question"]) else "") or INVITATION.get(language, INVITATION["en"])
+                if state.get("web_address") else "") or INVITATION.get(language, INVITATION["en"])
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],
