@@ -799,33 +799,34 @@ def test_the_attach_hint_goes_once_the_file_is_refused_or_indexed(browser, tmp_p
     junk = binary_file(tmp_path, "junk.txt")
     good = _seed_copy(tmp_path)
     hint_gone = "() => document.getElementById('qa-attach-hint').textContent === ''"
+
+    def sent(send, status: str) -> list[str]:
+        """The lines under the box once the attached file is sent (``send``), its ``status``
+        shown and its hint gone."""
+        send()
+        _wait_status(page, status)
+        page.wait_for_function(hint_gone, timeout=5_000)
+        return page.evaluate(_SHOWN_LINES)
+
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
         _attach_in_box(page, bad_pdf)
         shown = page.evaluate(_SHOWN_LINES)
         assert len(shown) == 1 and "“bad.pdf”: press Ask" in shown[0], shown
-        box.press("Enter")
-        _wait_status(page, "bad.pdf is not a PDF")
-        page.wait_for_function(hint_gone, timeout=5_000)
-        shown = page.evaluate(_SHOWN_LINES)
+        shown = sent(lambda: box.press("Enter"), "bad.pdf is not a PDF")
         assert len(shown) == 1 and "bad.pdf is not a PDF" in shown[0], shown
         _shoot(page, tmp_path, f"attach-refused-{width}.png", full_page=False)
         # a second refused file: its error replaces the first one's
         _attach_in_box(page, junk)
         shown = page.evaluate(_SHOWN_LINES)
         assert len(shown) == 1 and "junk.txt" in shown[0] and "press Ask" in shown[0], shown  # the old error gave way
-        page.locator("#qa-question").get_by_role("button", name="Ask · اسأل", exact=True).click()
-        _wait_status(page, "binary")
-        page.wait_for_function(hint_gone, timeout=5_000)
-        shown = page.evaluate(_SHOWN_LINES)
+        ask = page.locator("#qa-question").get_by_role("button", name="Ask · اسأل", exact=True)
+        shown = sent(ask.click, "binary")
         assert len(shown) == 1 and "bad.pdf" not in shown[0] and "junk.txt" in shown[0], shown
         # a good file: indexed, and no hint left beside "Indexed …"
         _attach_in_box(page, good)
         assert len(page.evaluate(_SHOWN_LINES)) == 1
-        box.press("Enter")
-        _wait_status(page, "Indexed “tripoli.txt”")
-        page.wait_for_function(hint_gone, timeout=5_000)
-        shown = page.evaluate(_SHOWN_LINES)
+        shown = sent(lambda: box.press("Enter"), "Indexed “tripoli.txt”")
         assert len(shown) == 1 and "Indexed “tripoli.txt”" in shown[0], shown
         _shoot(page, tmp_path, f"attach-indexed-{width}.png", full_page=False)
         assert not outside, outside
