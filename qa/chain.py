@@ -38,7 +38,7 @@ from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTE
                         answer_message, asks_again, own_words, plan_question, previous_abstained,
                         previous_question_at, question_as_asked, split_questions, strip_small_talk,
                         MAX_QUESTIONS)
-from .grounding import answer_kind, restore_case
+from .grounding import answer_kind, holds_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
@@ -172,7 +172,7 @@ class ArticleQA:
 
             self.llm = LLMAnswerer(self._chat_model)
         self.chain = (RunnableLambda(self._prepare) | RunnableLambda(self._retrieve) | RunnableLambda(self._decide)
-                      | RunnableLambda(self._answer)).with_config(run_name="ask_the_article")
+                      | RunnableLambda(self._reread) | RunnableLambda(self._answer)).with_config(run_name="ask_the_article")
 
     def _background(self, query_vector) -> float:
         """The question's best cosine with the background text (``qa.background``), a
@@ -352,24 +352,38 @@ class ArticleQA:
             query = self.llm.rewrite_question(question, history, language)
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
-        after_abstention = inherits = False
+        context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False,
+                   "earlier_lead": frozenset()}
         if plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
-            exclude = self.previous_quotes(history, plan)
+            context["exclude"] = self.previous_quotes(history, plan)
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
-            exclude = self.previous_quotes(history, plan)
-            # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
-            # the kind of answer asked for ("and when?" after who attended: not the delegations again)
-            repeat_kind = False if asks_again(asked, previous_question_at(history, plan.previous)) else answer_kind(asked)
-            # "and when?", «ماذا قال أيضا؟» add nothing of their own: they follow the previous
-            # answer's verdict (the words the planner folded them by; «أيضا» had been judged a
-            # missing word of the article)
-            inherits = not own_words(asked)
-            after_abstention = inherits and previous_abstained(history, plan)
+            context = self.followup_context(asked, history, plan)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
-                "kind": plan.kind, "exclude": exclude, "repeat_kind": repeat_kind, "after_abstention": after_abstention, "inherits": inherits,
-                "filters": filters, "web_address": web_address}
+                "kind": plan.kind, **context, "filters": filters, "web_address": web_address,
+                # the follow-up reading of a question pointing back (``_reread``), in extractive mode
+                "plan": plan if plan.folded and query == plan.query else None, "history": history}
+
+    def followup_context(self, asked: str, history: History | None, plan: QuestionPlan) -> dict[str, Any]:
+        """What a folded follow-up carries from the turn it continues: ``exclude`` (the quotes
+        already given, ``previous_quotes``), ``repeat_kind`` (``ExtractiveAnswerer.answer``),
+        ``inherits`` and ``after_abstention`` (the policy's follow-up features) and
+        ``earlier_lead`` (``previous_lead``)."""
+        # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
+        # the kind of answer asked for ("and when?" after who attended: not the delegations again)
+        repeat_kind = False if asks_again(asked, previous_question_at(history, plan.previous)) else answer_kind(asked)
+        # "and when?", «ماذا قال أيضا؟» add nothing of their own: they follow the previous
+        # answer's verdict (the words the planner folded them by; «أيضا» had been judged a
+        # missing word of the article)
+        inherits = not own_words(asked)
+        abstained = previous_abstained(history, plan)
+        # asks another thing ("and why?"): the short answer the reader was just given is not given
+        # again as this one's (an earlier piece holding the kind asked stays)
+        earlier_lead = (self.previous_lead(plan, repeat_kind) if repeat_kind is not False and not abstained
+                        else frozenset())
+        return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind, "inherits": inherits,
+                "after_abstention": inherits and abstained, "earlier_lead": earlier_lead}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
@@ -402,6 +416,21 @@ class ArticleQA:
         previous = self.extractive.answer(query, retrieval, detect_language(query))
         return frozenset((c.source, c.quote_start) for c in previous.citations)
 
+    def previous_lead(self, plan: QuestionPlan, kind: str | None) -> frozenset[tuple[str, int, int]]:
+        """``(source, start, end)`` of the short answer's pieces given to the question a
+        follow-up continues, less those holding an answer of ``kind`` (``holds_kind``; with
+        ``None`` none is kept): the previous question (``plan.previous_query``) is answered
+        again extractively (plain history keeps the whole answer's text, not its lead; about
+        25 ms). Empty when there is no previous question or nothing is retrieved."""
+        if plan.previous_query is None:
+            return frozenset()
+        retrieval = self.retriever.retrieve(plan.previous_query)
+        if not retrieval.hits:
+            return frozenset()
+        previous = self.extractive.answer(plan.previous_query, retrieval, detect_language(plan.previous_query))
+        return frozenset((source, start, end) for source, start, end in previous.extra.get("lead_spans", ())
+                         if kind is None or not holds_kind(self.documents[source][start:end], kind))
+
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if state["kind"] == "no-question":  # nothing to look up
             return state
@@ -426,6 +455,29 @@ class ArticleQA:
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
         state["timings"]["policy"] = (time.perf_counter() - t0) * 1000
         return state
+
+    def _reread(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The follow-up reading of a question that points back and has words of its own
+        ("what came out of that trip?", «وهو رتبته إيه؟»; ``QuestionPlan.folded``): asked as
+        it is first; when the policy refuses it so, it is retrieved and decided once more
+        folded with the previous question's topic, and answered so when the policy accepts
+        that. Measured on ``eval/followups`` (the module notes of ``qa.followups``): folded
+        always, English articles' follow-ups lost their answers to the last question's words.
+        """
+        plan = state.get("plan")
+        decision = state.get("decision")
+        if plan is None or decision is None or not decision.abstain or decision.reason in ("no-question", "chat-request"):
+            return state
+        followup = QuestionPlan("followup", plan.folded, plan.topic, plan.previous, plan.previous_query)
+        second = {**state, **self.followup_context(state["asked"], state["history"], followup),
+                  "query": plan.folded, "kind": "followup", "plan": None, "timings": dict(state["timings"])}
+        second = self._decide(self._retrieve(second))
+        return state if second["decision"].abstain else second
+
+    def _decided(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The stages up to the policy's decision (``_prepare``, ``_retrieve``, ``_decide``,
+        ``_reread``) for ``{"question", "history", "filters"}``."""
+        return self._reread(self._decide(self._retrieve(self._prepare(inputs))))
 
     def _chat_request(self, state: dict[str, Any]):
         """The chat-request check (``qa.chat_requests``) as the policy calls it, reading the
@@ -476,7 +528,8 @@ class ArticleQA:
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
                                             exclude=state["exclude"], candidates=state["candidates"],
-                                            repeat_kind=state.get("repeat_kind", False))
+                                            repeat_kind=state.get("repeat_kind", False),
+                                            earlier_lead=state.get("earlier_lead", ()))
             answer.question = state["question"]
             frame(answer, self.extractive.collection_language)  # the line above, for the reader's words
             answer.retrieval_query = state["query"]
@@ -516,8 +569,7 @@ class ArticleQA:
         Raises:
             QuestionError: as ``ask``.
         """
-        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history,
-                                                           "filters": filters})))
+        state = self._decided({"question": question, "history": history, "filters": filters})
         return state["evidence"], state["decision"]
 
     # ---- public calls --------------------------------------------------------------
@@ -622,8 +674,7 @@ class ArticleQA:
     def _stream_one(self, question: Any, history: History | None, filters: Filters, t0: float
                     ) -> Iterator[str | Answer]:
         """``stream`` for a message asking one question (``t0``: when the message came)."""
-        state = self._decide(self._retrieve(self._prepare({"question": question, "history": history,
-                                                           "filters": filters})))
+        state = self._decided({"question": question, "history": history, "filters": filters})
         fallback = self._extractive(state)
         if self.llm is None or state["decision"].abstain:
             fallback.timings_ms["total"] = (time.perf_counter() - t0) * 1000
@@ -690,7 +741,7 @@ class ArticleQA:
         """
         t0 = time.perf_counter()
         for question in WARM_UP_QUESTIONS:
-            self._extractive(self._decide(self._retrieve(self._prepare({"question": question, "history": None}))))
+            self._extractive(self._decided({"question": question, "history": None}))
         return time.perf_counter() - t0
 
     def info(self) -> dict[str, Any]:

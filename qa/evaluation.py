@@ -3,7 +3,9 @@
 Each line: ``id``, ``lang``, ``question``, ``answerable``, ``evidence`` (exact substrings
 of the source; a passage is relevant when it contains one, after normalisation, and comes
 from ``doc`` when given), ``answer`` (groups of alternatives; a correct answer text holds
-one alternative of every group). Metrics, per language and overall: hit@1/3/5 and MRR of
+one alternative of every group); optionally (this project's addition) ``history``, the earlier
+questions of a conversation: they are asked first, in turn, and the line's question is asked
+as their follow-up (only it is scored). Metrics, per language and overall: hit@1/3/5 and MRR of
 the retrieved ranking, citation hit and precision, answer hit (of the whole answer, and of the short answer
 ``Answer.lead`` alone, with the median lengths of both in characters), abstention on unanswerable
 questions and false abstention on answerable ones, latency p50/p95 in milliseconds.
@@ -44,6 +46,7 @@ class EvalQuestion:
     evidence: tuple[str, ...]
     answer: tuple[tuple[str, ...], ...]
     doc: str | None = None
+    history: tuple[str, ...] = ()
 
 
 def read_questions(path: str | Path) -> list[EvalQuestion]:
@@ -61,7 +64,8 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
             questions.append(EvalQuestion(
                 id=str(row["id"]), lang=str(row["lang"]), question=str(row["question"]),
                 answerable=bool(row["answerable"]), evidence=tuple(row.get("evidence") or ()),
-                answer=tuple(tuple(group) for group in row.get("answer") or ()), doc=row.get("doc")))
+                answer=tuple(tuple(group) for group in row.get("answer") or ()), doc=row.get("doc"),
+                history=tuple(str(h) for h in row.get("history") or ())))
         except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f"{path}:{number}: not a valid question line ({err})") from err
     return questions
@@ -322,8 +326,9 @@ def _ask_all(ask: Callable[[str], Answer], questions: list[EvalQuestion],
     outcomes = []
     rows = []
     for i, q in enumerate(questions, start=1):
+        history = _conversation_before(ask, q.history) if q.history else None
         t0 = time.perf_counter()
-        answer = ask(q.question)
+        answer = ask(q.question, history=history) if history is not None else ask(q.question)
         latency = (time.perf_counter() - t0) * 1000
         o = score(q, answer, latency)
         outcomes.append(o)
@@ -336,6 +341,18 @@ def _ask_all(ask: Callable[[str], Answer], questions: list[EvalQuestion],
         if progress:
             progress(i, len(questions))
     return outcomes, rows
+
+
+def _conversation_before(ask: Callable[..., Answer], earlier: Iterable[str]) -> list[dict[str, str]]:
+    """The chat history of a follow-up question (a set's optional ``history`` field): each
+    earlier question asked in turn with the history so far, kept as the web UI keeps it
+    (``qa.conversation.Conversation.history``)."""
+    from .conversation import Conversation, Turn
+
+    conversation = Conversation()
+    for question in earlier:
+        conversation.add(Turn(question, ask(question, history=conversation.history())))
+    return conversation.history()
 
 
 def _report(outcomes: list[Outcome], rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -477,6 +477,10 @@ class QuestionPlan:
         topic: the topic a follow-up to this message inherits (``question_topic``).
         previous: index in the history of the user message a follow-up continues, else None.
         previous_query: that message as it was retrieved (itself folded when it was a follow-up).
+        folded: for a question that points back and has words of its own ("what came out of
+            that trip?", «وهو رتبته إيه؟»), the follow-up reading (folded as a short
+            follow-up is): ``qa.chain`` retrieves it when the policy refuses the question as
+            asked; else ``None``.
     """
 
     kind: str
@@ -484,6 +488,7 @@ class QuestionPlan:
     topic: tuple[str, ...] = ()
     previous: int | None = None
     previous_query: str | None = None
+    folded: str | None = None
 
 
 # Words that point back to something said before: English pronouns and determiners, and the
@@ -549,6 +554,13 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
                             tuple(question_topic(asked, last.topic)), last_index, last.query)
     if not words:
         return QuestionPlan("no-question", question)
+    if last is not None and not own_numbers and refers_back(question):
+        # words of its own and a word pointing back: asked as it is (folded, "and when will it be
+        # finished?" lost its answer to the last question's words), with the follow-up reading
+        # kept for when the policy refuses it as asked (``QuestionPlan.folded``)
+        asked = " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question
+        return QuestionPlan("question", question, tuple(question_topic(question)), last_index, last.query,
+                            folded=fold_followup(asked, last.topic))
     return QuestionPlan("question", question, tuple(question_topic(question)))
 
 

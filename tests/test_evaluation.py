@@ -75,3 +75,30 @@ def test_evaluate_goes_through_ask(seed_bot):
     assert set(report) == {"overall", "by_lang", "questions"}
     assert set(report["by_lang"]) == {"ar", "en"}
     assert report["overall"]["n"] == 2 and report["overall"]["latency_ms_p50"] > 0
+
+
+def test_a_follow_up_line_is_asked_after_its_conversation(seed_bot):
+    """A line with ``history`` (``eval/followups``): its earlier questions are asked first, in
+    turn, each with the conversation so far as the web UI keeps it, and only the follow-up is
+    scored."""
+    from pathlib import Path
+
+    from qa.conversation import Conversation, Turn
+
+    path = Path(__file__).resolve().parents[1] / "eval" / "followups" / "seed.jsonl"
+    question = next(q for q in read_questions(path) if len(q.history) > 1)
+    calls = []
+
+    def ask(text, history=None):
+        calls.append((text, list(history or [])))
+        return seed_bot.ask(text, history=history)
+
+    report = evaluate(ask, [question])
+    assert [text for text, _ in calls] == [*question.history, question.question]
+    expected = Conversation()
+    for earlier, (_, history) in zip(question.history, calls):
+        assert history == expected.history()
+        expected.add(Turn(earlier, seed_bot.ask(earlier, history=history)))
+    assert calls[-1][1] == expected.history() and len(calls[-1][1]) == 2 * len(question.history)
+    assert report["overall"]["n"] == 1
+    assert report["questions"][0]["answer"] == seed_bot.ask(question.question, history=calls[-1][1]).text

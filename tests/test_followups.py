@@ -363,3 +363,74 @@ def test_numbers_of_its_own_are_no_follow_up_unless_the_message_points_back():
     assert plan_question("كم 2+2؟", history).kind == "no-question"
     followup = plan_question("and in 2019?", history)
     assert followup.kind == "followup" and followup.previous == 0
+
+
+# ------------------------------------------------- a follow-up's short answer, a second reading
+
+
+def test_why_after_an_answer_does_not_lead_with_the_short_answer_just_given(seed_bot, seed_text):
+    """"Why?" after "Which country was absent from the conference?" led with the same two
+    pieces as the answer before it (the headline and «وتساءل مراقبون …»), which say that
+    Egypt was absent, not why. The earlier lead's pieces are no longer the lead's candidates,
+    so it quotes the sentence that goes on to the reason."""
+    first = "Which country was absent from the conference?"
+    before = seed_bot.ask(first)
+    answer = seed_bot.ask("Why?", history=turn(first, before))
+    assert_exact(answer, seed_text)
+    assert answer.lead != before.lead
+    assert "الخلافات بين القاهرة وطرابلس" in answer.lead, answer.lead
+    earlier = {tuple(span) for span in before.extra["lead_spans"]}
+    assert earlier and not earlier & {tuple(span) for span in answer.extra["lead_spans"]}
+
+
+def test_an_earlier_piece_holding_the_kind_asked_may_lead_again(seed_bot):
+    """The other side: «وأين؟» after «متى اختتم المؤتمر؟» asks a place, and the piece given
+    before («طرابلس - اختتم الأحد بالعاصمة الليبية طرابلس …») holds one: it stays a
+    candidate. Asked for no kind ("why?"), it would not."""
+    first = "متى اختتم المؤتمر؟"
+    before = seed_bot.ask(first)
+    given = {tuple(span) for span in before.extra["lead_spans"]}
+    assert given and not before.abstained
+    plan = plan_question("وأين؟", turn(first, before))
+    assert seed_bot.previous_lead(plan, "place") == frozenset()
+    assert seed_bot.previous_lead(plan, None) == given
+
+
+@pytest.mark.parametrize(("first", "question", "expected"), [
+    ("مين هو رئيس الاستخبارات العسكرية في غرب ليبيا؟", "وهو رتبته إيه؟", "اللواء"),
+    ("Where was the regional military intelligence conference held?", "and which neighbour stayed away?", "مصر"),
+    ("Why did Egypt stay away from the conference?", "which country is pushing that axis policy?", "الجزائر"),
+])
+def test_a_question_pointing_back_refused_as_asked_is_read_as_a_follow_up(seed_bot, seed_text, first, question,
+                                                                           expected):
+    """``eval/followups``: a question with words of its own and a word pointing back («وهو»,
+    "and", "that") was asked as it stands and refused (the article holds no «رتبته», no
+    "stayed away"); the policy refuses it as asked, and it is then read with the previous
+    question's topic (``QuestionPlan.folded``, ``ArticleQA._reread``) and answered."""
+    before = seed_bot.ask(first)
+    history = turn(first, before)
+    plan = plan_question(question, history)
+    assert plan.kind == "question" and plan.folded
+    alone = seed_bot.ask(question)
+    assert alone.abstained  # as it stands, without the conversation
+    answer = seed_bot.ask(question, history=history)
+    assert_exact(answer, seed_text)
+    assert answer.retrieval_query.casefold() == plan.folded.casefold()  # (restore_case capitalises a word)
+    assert expected in answer.text
+
+
+def test_a_question_pointing_back_that_its_own_words_answer_is_not_folded(seed_bot):
+    """Folded always, "and when will it be finished?" after "When does construction of the new
+    Calder Street Bridge start?" was retrieved with the first question's words and quoted the
+    bridge's description: a question answered as asked stays as asked."""
+    from test_project_sets import ENGLISH_CORPUS
+
+    article = (ENGLISH_CORPUS / "01_council_bridge_vote.txt").read_text(encoding="utf-8")
+    bot = seed_bot.with_texts({"01_council_bridge_vote.txt": article})
+    first = "When does construction of the new Calder Street Bridge start?"
+    before = bot.ask(first)
+    question = "and when will it be finished?"
+    assert plan_question(question, turn(first, before)).folded
+    answer = bot.ask(question, history=turn(first, before))
+    assert not answer.abstained and answer.retrieval_query.casefold() == question.casefold()
+    assert "2027" in answer.lead, answer.lead

@@ -16,6 +16,8 @@ from qa.evaluation import read_questions
 from qa.text import normalize
 
 NEAR_TOPIC = Path(__file__).resolve().parents[1] / "eval" / "near_topic" / "questions.jsonl"
+FOLLOWUPS = NEAR_TOPIC.parents[1] / "followups"
+ENGLISH_CORPUS = NEAR_TOPIC.parents[1] / "english" / "corpus"
 
 
 def test_every_question_is_about_an_article_that_holds_its_evidence():
@@ -80,3 +82,23 @@ def test_blind_seed_sets_quote_the_seed_and_keep_their_labels_apart(name):
             assert not (q.evidence or q.answer), q.id
     langs = Counter(q.lang for q in questions)
     assert set(langs) == {"ar", "en"} and langs["ar"] == langs["en"]
+
+
+@pytest.mark.parametrize(("name", "corpus"), [("seed.jsonl", NEAR_TOPIC.parents[2] / "seeds"),
+                                              ("english.jsonl", ENGLISH_CORPUS)])
+def test_followup_questions_continue_a_conversation_about_their_article(name, corpus):
+    """``eval/followups``: every line has the earlier questions of its conversation; an
+    answerable follow-up's evidence and one alternative of each answer group are in its
+    article; an unanswerable one has neither."""
+    questions = read_questions(FOLLOWUPS / name)
+    articles = {p.name: normalize(p.read_text(encoding="utf-8")) for p in corpus.iterdir() if p.suffix == ".txt"}
+    assert questions and len({q.id for q in questions}) == len(questions)
+    for q in questions:
+        assert q.history and all(h.strip() for h in q.history), q.id
+        text = articles[q.doc]
+        if q.answerable:
+            assert q.evidence and all(normalize(e) in text for e in q.evidence), q.id
+            assert q.answer and all(any(normalize(a) in text for a in group) for group in q.answer), q.id
+        else:
+            assert not q.evidence and not q.answer, q.id
+    assert {q.answerable for q in questions} == {True, False}
