@@ -396,27 +396,42 @@ def test_an_earlier_piece_holding_the_kind_asked_may_lead_again(seed_bot):
     assert seed_bot.previous_lead(plan, None) == given
 
 
-@pytest.mark.parametrize(("first", "question", "expected"), [
-    ("مين هو رئيس الاستخبارات العسكرية في غرب ليبيا؟", "وهو رتبته إيه؟", "اللواء"),
-    ("Where was the regional military intelligence conference held?", "and which neighbour stayed away?", "مصر"),
-    ("Why did Egypt stay away from the conference?", "which country is pushing that axis policy?", "الجزائر"),
+@pytest.mark.parametrize(("earlier", "question", "expected"), [
+    (["مين هو رئيس الاستخبارات العسكرية في غرب ليبيا؟"], "وهو رتبته إيه؟", "اللواء"),
+    (["واش محمود حمزة مشى للجزائر قبل المؤتمر؟", "وفوقاش؟"], "وشكون تلاقى تما؟", "رئيس الأركان"),
 ])
-def test_a_question_pointing_back_refused_as_asked_is_read_as_a_follow_up(seed_bot, seed_text, first, question,
+def test_a_question_pointing_back_refused_as_asked_is_read_as_a_follow_up(seed_bot, seed_text, earlier, question,
                                                                            expected):
-    """``eval/followups``: a question with words of its own and a word pointing back («وهو»,
-    "and", "that") was asked as it stands and refused (the article holds no «رتبته», no
-    "stayed away"); the policy refuses it as asked, and it is then read with the previous
-    question's topic (``QuestionPlan.folded``, ``ArticleQA._reread``) and answered."""
-    before = seed_bot.ask(first)
-    history = turn(first, before)
-    plan = plan_question(question, history)
+    """``eval/followups``: an Arabic question with words of its own and a word pointing back
+    («وهو», «تما») was asked as it stands and refused (the article holds no «رتبته»); the
+    policy refuses it as asked, and it is then read with the previous question's topic
+    (``QuestionPlan.folded``, ``ArticleQA._reread``) and answered."""
+    history: list[dict] = []
+    for text in earlier:
+        history += turn(text, seed_bot.ask(text, history=history))
+    from qa.followups import question_as_asked
+
+    plan = plan_question(question_as_asked(question)[1], history)  # as the chain plans it («شكون» asks «من»)
     assert plan.kind == "question" and plan.folded
     alone = seed_bot.ask(question)
     assert alone.abstained  # as it stands, without the conversation
     answer = seed_bot.ask(question, history=history)
     assert_exact(answer, seed_text)
-    assert answer.retrieval_query.casefold() == plan.folded.casefold()  # (restore_case capitalises a word)
+    assert answer.retrieval_query == plan.folded
     assert expected in answer.text
+
+
+@pytest.mark.parametrize(("first", "question"), [
+    ("Who gave the opening speech?", "What is his favourite football team?"),
+    ("Who is Haftar?", "What is his date of birth?"),
+])
+def test_an_english_question_pointing_back_is_not_read_twice(seed_bot, first, question):
+    """Not for English questions over the Arabic article: their policy model reads cosines
+    alone, which the previous topic raises; read so, these were answered (p 0.58, 0.41)."""
+    before = seed_bot.ask(first)
+    assert plan_question(question, turn(first, before)).folded
+    answer = seed_bot.ask(question, history=turn(first, before))
+    assert answer.abstained and answer.retrieval_query.casefold() == question.casefold()
 
 
 def test_a_question_pointing_back_that_its_own_words_answer_is_not_folded(seed_bot):
