@@ -610,8 +610,8 @@ class ArticleQA:
         """
         t0 = time.perf_counter()
         questions = self.questions(question)
-        if len(questions) == 1:
-            answer = self.chain.invoke({"question": question, "history": history, "filters": filters})
+        if len(questions) == 1:  # the message, or the one question it repeats
+            answer = self.chain.invoke({"question": questions[0], "history": history, "filters": filters})
         else:  # several questions: answered in turn, as ``stream`` does (its last item is the answer)
             answer = None
             for answer in self._stream_each(question, questions, history, filters, t0):
@@ -630,7 +630,7 @@ class ArticleQA:
         t0 = time.perf_counter()
         questions = self.questions(question)
         if len(questions) == 1:
-            yield from self._stream_one(question, history, filters, t0)
+            yield from self._stream_one(questions[0], history, filters, t0)
         else:
             yield from self._stream_each(question, questions, history, filters, t0)
 

@@ -363,9 +363,13 @@ def split_questions(message: str) -> list[str]:
     if pending and parts:
         parts[-1] = " ".join([parts[-1], *pending])
     parts = [piece for part in parts for piece in _joined_questions(part)]
-    if len(parts) < 2:
-        return [message.strip()]
-    return parts
+    # the same question twice (a paste repeated, a trial: twenty copies got four answers and
+    # "only the first 4 are answered") is asked once, where it first comes
+    seen: set[str] = set()
+    unique = [p for p in parts if not (normalize(p).lower() in seen or seen.add(normalize(p).lower()))]
+    if len(unique) < 2:
+        return unique if len(parts) > len(unique) else [message.strip()]
+    return unique
 
 
 # Question words that open a second question joined by "and" / «و» ("Where was it held and who

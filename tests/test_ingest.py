@@ -226,6 +226,36 @@ def test_docx_written_by_python_docx(seed_bot, tmp_path, seed_text, seed_parts):
     assert_answers_from(seed_bot.with_documents([document]), document)
 
 
+def test_a_docx_table_reads_a_row_a_line(seed_bot, tmp_path, seed_parts):
+    """A table written by python-docx (the delegations the seed names, with a header cell
+    merged across two columns) comes out a row a line, ``| cell | cell |`` as trafilatura
+    writes an HTML table: a cell a paragraph, "Q3" alone was quoted as the answer to "What
+    were Q3 sales?" (the eighteenth trial). The row that names a country is the one quoted."""
+    import docx
+
+    title, paragraphs = seed_parts
+    countries = ["تونس", "الجزائر", "السودان", "تشاد", "النيجر"]
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for p in paragraphs[:2]:
+        document.add_paragraph(p)
+    table = document.add_table(rows=1 + len(countries), cols=3)
+    table.cell(0, 0).text = "الدولة"
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "الوفد المشارك في المؤتمر"
+    for i, country in enumerate(countries, start=1):
+        table.cell(i, 0).text = country
+        table.cell(i, 1).text = "وفد رسمي"
+        table.cell(i, 2).text = f"{i}"
+    document.save(str(tmp_path / "table.docx"))
+    loaded = load_upload(tmp_path / "table.docx")
+    lines = loaded.text.splitlines()
+    assert lines[:3] == [title, *paragraphs[:2]]
+    assert lines[3] == "| الدولة | الوفد المشارك في المؤتمر |"
+    assert lines[4:] == [f"| {c} | وفد رسمي | {i} |" for i, c in enumerate(countries, start=1)]
+    answer = seed_bot.with_documents([loaded]).ask("ما هو رقم وفد السودان في الجدول؟")
+    assert not answer.abstained and "| السودان | وفد رسمي | 3 |" in answer.text, answer.text
+
+
 # ---- legacy encodings, invisible characters, binary ---------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Word ``.docx`` through python-docx: the body's paragraphs and table cells, in order."""
+"""Word ``.docx`` through python-docx: the body's paragraphs and tables, in order."""
 
 from __future__ import annotations
 
@@ -9,9 +9,29 @@ from .text import sniff
 from ..errors import DocumentError, isolate
 
 
+def table_rows(table) -> list[str]:
+    """A python-docx ``Table`` as one line a row, ``"| cell | cell |"``: the row is what a
+    reader reads together ("Q3" alone, a cell a paragraph, was quoted as the answer to "What
+    were Q3 sales?", a trial), and the form is the one trafilatura gives an HTML table
+    (``qa.ingest.html``), so a table reads the same from either. A merged cell (python-docx
+    gives it once per grid column it spans) is written once; a cell's paragraphs are joined
+    by a space; an empty row is left out."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+        if any(cells):
+            rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
 def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
-    """The text of a ``.docx``: each body paragraph, and each table cell's paragraphs, in
-    document order (headers, footers and comments are left out).
+    """The text of a ``.docx``: each body paragraph, and each table as one line a row
+    (``table_rows``), in document order (headers, footers and comments are left out).
 
     Raises:
         DocumentError: not a ZIP-based Word document (an old binary ``.doc``, a renamed
@@ -39,9 +59,7 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
         if isinstance(block, Paragraph):
             out.append(block.text)
         elif isinstance(block, Table):
-            for row in block.rows:
-                for cell in row.cells:
-                    out.extend(p.text for p in cell.paragraphs)
+            out.extend(table_rows(block))
     return out
 
 
