@@ -262,8 +262,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),
-               candidates: list[Candidate] | None = None, repeat_kind: str | None | bool = False,
-               earlier_lead: Collection[tuple[str, int, int]] = ()) -> Answer:
+               candidates: list[Candidate] | None = None, repeat_kind: str | None | bool = False) -> Answer:
         """Quote the best sentences of ``retrieval`` (the policy has decided to answer).
 
         Args:
@@ -277,13 +276,9 @@ class ExtractiveAnswerer:
             repeat_kind: ``False``: every quote of ``exclude`` is left out; else a quote of
                 ``exclude`` stays when it holds an answer of this kind
                 (``qa.grounding.holds_kind``; ``None``: any kind, it always stays).
-            earlier_lead: ``(source, start, end)`` of lead pieces not to give again as the
-                lead (``qa.lead.lead_pieces(avoid=...)``); the evidence may still quote them.
 
         Returns:
-            An ``Answer`` (``mode="extractive"``); ``passages`` holds the ranked hits and
-            ``extra["lead_spans"]`` the lead's pieces as ``[source, start, end]`` (character
-            offsets into the document, like the citations').
+            An ``Answer`` (``mode="extractive"``); ``passages`` holds the ranked hits.
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
@@ -305,7 +300,7 @@ class ExtractiveAnswerer:
         chosen = self.choose(candidates)
         # the short answer's pieces (``qa.lead``): a piece from a sentence not chosen above
         # joins the quotes, so the lead is always part of the whole answer
-        pieces = lead_pieces(question, candidates, self, avoid=earlier_lead)
+        pieces = lead_pieces(question, candidates, self)
         quoted = {(c.hit.source, self.quote_span(c).start) for c in chosen}
         for c, _span in pieces:
             if (c.hit.source, self.quote_span(c).start) not in quoted:
@@ -317,6 +312,5 @@ class ExtractiveAnswerer:
         text = quoted_text(citations)
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
-                              extra={"sentence_scores": [round(c.score, 4) for c in chosen],
-                                     "lead_spans": [[c.hit.source, span.start, span.end] for c, span in pieces]}),
+                              extra={"sentence_scores": [round(c.score, 4) for c in chosen]}),
                        pieces, self.collection_language)

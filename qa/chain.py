@@ -38,7 +38,7 @@ from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTE
                         answer_message, asks_again, own_words, plan_question, previous_abstained,
                         previous_question_at, question_as_asked, split_questions, strip_small_talk,
                         MAX_QUESTIONS)
-from .grounding import answer_kind, holds_kind, restore_case
+from .grounding import answer_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
@@ -352,8 +352,7 @@ class ArticleQA:
             query = self.llm.rewrite_question(question, history, language)
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
-        context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False,
-                   "earlier_lead": frozenset()}
+        context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False}
         if plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
             context["exclude"] = self.previous_quotes(history, plan)
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
@@ -368,8 +367,7 @@ class ArticleQA:
     def followup_context(self, asked: str, history: History | None, plan: QuestionPlan) -> dict[str, Any]:
         """What a folded follow-up carries from the turn it continues: ``exclude`` (the quotes
         already given, ``previous_quotes``), ``repeat_kind`` (``ExtractiveAnswerer.answer``),
-        ``inherits`` and ``after_abstention`` (the policy's follow-up features) and
-        ``earlier_lead`` (``previous_lead``)."""
+        ``inherits`` and ``after_abstention`` (the policy's follow-up features)."""
         # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
         # the kind of answer asked for ("and when?" after who attended: not the delegations again)
         repeat_kind = False if asks_again(asked, previous_question_at(history, plan.previous)) else answer_kind(asked)
@@ -377,13 +375,8 @@ class ArticleQA:
         # answer's verdict (the words the planner folded them by; «أيضا» had been judged a
         # missing word of the article)
         inherits = not own_words(asked)
-        abstained = previous_abstained(history, plan)
-        # asks another thing ("and why?"): the short answer the reader was just given is not given
-        # again as this one's (an earlier piece holding the kind asked stays)
-        earlier_lead = (self.previous_lead(plan, repeat_kind) if repeat_kind is not False and not abstained
-                        else frozenset())
         return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind, "inherits": inherits,
-                "after_abstention": inherits and abstained, "earlier_lead": earlier_lead}
+                "after_abstention": inherits and previous_abstained(history, plan)}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
@@ -415,21 +408,6 @@ class ArticleQA:
             return frozenset()
         previous = self.extractive.answer(query, retrieval, detect_language(query))
         return frozenset((c.source, c.quote_start) for c in previous.citations)
-
-    def previous_lead(self, plan: QuestionPlan, kind: str | None) -> frozenset[tuple[str, int, int]]:
-        """``(source, start, end)`` of the short answer's pieces given to the question a
-        follow-up continues, less those holding an answer of ``kind`` (``holds_kind``; with
-        ``None`` none is kept): the previous question (``plan.previous_query``) is answered
-        again extractively (plain history keeps the whole answer's text, not its lead; about
-        25 ms). Empty when there is no previous question or nothing is retrieved."""
-        if plan.previous_query is None:
-            return frozenset()
-        retrieval = self.retriever.retrieve(plan.previous_query)
-        if not retrieval.hits:
-            return frozenset()
-        previous = self.extractive.answer(plan.previous_query, retrieval, detect_language(plan.previous_query))
-        return frozenset((source, start, end) for source, start, end in previous.extra.get("lead_spans", ())
-                         if kind is None or not holds_kind(self.documents[source][start:end], kind))
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if state["kind"] == "no-question":  # nothing to look up
@@ -534,8 +512,7 @@ class ArticleQA:
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
                                             exclude=state["exclude"], candidates=state["candidates"],
-                                            repeat_kind=state.get("repeat_kind", False),
-                                            earlier_lead=state.get("earlier_lead", ()))
+                                            repeat_kind=state.get("repeat_kind", False))
             answer.question = state["question"]
             frame(answer, self.extractive.collection_language)  # the line above, for the reader's words
             answer.retrieval_query = state["query"]

@@ -92,7 +92,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -444,8 +444,7 @@ def choose_spans(spans: Sequence[LeadSpan], probabilities: np.ndarray, length_co
 
 
 def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanContext,
-                model: SpanModel | None = None,
-                avoid: Collection[tuple[str, int, int]] = ()) -> list[tuple[ScoredUnit, Span]]:
+                model: SpanModel | None = None) -> list[tuple[ScoredUnit, Span]]:
     """The lead's pieces: spans of the best clause units scored by the fitted span scorer
     (``span_candidates``, ``SpanModel``) and chosen by ``choose_spans``.
 
@@ -454,9 +453,6 @@ def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanCo
         candidates: scored clause units, best first (``ExtractiveAnswerer.candidates``).
         context: the answerer (``qa.answering.ExtractiveAnswerer``).
         model: the span scorer (default: the package's, ``span_model()``).
-        avoid: ``(source, start, end)`` of spans the reader was just given as a lead (a
-            follow-up's earlier answer): they are not candidates, unless nothing else is.
-            A span around one of them stays (it holds more than the reader has).
 
     Returns:
         ``(candidate, span)`` pairs, ``span`` inside ``context.quote_span(candidate)``; at
@@ -464,9 +460,6 @@ def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanCo
     """
     model = model or span_model()
     spans = span_candidates(question, candidates, context, model.max_units)
-    if avoid:
-        spans = [s for s in spans if (getattr(s.candidate.hit, "source", None), s.span.start, s.span.end)
-                 not in avoid] or spans
     cost = model.length_cost_cross if spans and spans[0].features[CROSS] else model.length_cost
     probabilities = model.probabilities(spans)
     chosen = choose_spans(spans, probabilities, cost)

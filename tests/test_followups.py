@@ -365,35 +365,7 @@ def test_numbers_of_its_own_are_no_follow_up_unless_the_message_points_back():
     assert followup.kind == "followup" and followup.previous == 0
 
 
-# ------------------------------------------------- a follow-up's short answer, a second reading
-
-
-def test_why_after_an_answer_does_not_lead_with_the_short_answer_just_given(seed_bot, seed_text):
-    """"Why?" after "Which country was absent from the conference?" led with the same two
-    pieces as the answer before it (the headline and «وتساءل مراقبون …»), which say that
-    Egypt was absent, not why. The earlier lead's pieces are no longer the lead's candidates,
-    so it quotes the sentence that goes on to the reason."""
-    first = "Which country was absent from the conference?"
-    before = seed_bot.ask(first)
-    answer = seed_bot.ask("Why?", history=turn(first, before))
-    assert_exact(answer, seed_text)
-    assert answer.lead != before.lead
-    assert "الخلافات بين القاهرة وطرابلس" in answer.lead, answer.lead
-    earlier = {tuple(span) for span in before.extra["lead_spans"]}
-    assert earlier and not earlier & {tuple(span) for span in answer.extra["lead_spans"]}
-
-
-def test_an_earlier_piece_holding_the_kind_asked_may_lead_again(seed_bot):
-    """The other side: «وأين؟» after «متى اختتم المؤتمر؟» asks a place, and the piece given
-    before («طرابلس - اختتم الأحد بالعاصمة الليبية طرابلس …») holds one: it stays a
-    candidate. Asked for no kind ("why?"), it would not."""
-    first = "متى اختتم المؤتمر؟"
-    before = seed_bot.ask(first)
-    given = {tuple(span) for span in before.extra["lead_spans"]}
-    assert given and not before.abstained
-    plan = plan_question("وأين؟", turn(first, before))
-    assert seed_bot.previous_lead(plan, "place") == frozenset()
-    assert seed_bot.previous_lead(plan, None) == given
+# ------------------------------------------ a question pointing back, read a second time
 
 
 @pytest.mark.parametrize(("earlier", "question", "expected"), [

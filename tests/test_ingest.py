@@ -230,7 +230,7 @@ def test_a_docx_table_reads_a_row_a_line(seed_bot, tmp_path, seed_parts):
     """A table written by python-docx (the delegations the seed names, with a header cell
     merged across two columns) comes out a row a line, ``| cell | cell |`` as trafilatura
     writes an HTML table: a cell a paragraph, "Q3" alone was quoted as the answer to "What
-    were Q3 sales?" (the eighteenth trial). The row that names a country is the one quoted."""
+    were Q3 sales?" (the twenty-fifth trial). The row that names a country is the one quoted."""
     import docx
 
     title, paragraphs = seed_parts

@@ -194,7 +194,7 @@ def test_the_markers_a_reader_sees_start_at_one_and_match_the_sources_and_the_ar
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_a_question_pasted_again_is_answered_once(seed_bot, lang):
-    """The eighteenth trial pasted one question twenty times: it was answered four times, with
+    """The twenty-fifth trial pasted one question twenty times: it was answered four times, with
     "only the first 4 questions are answered". A question repeated (case and spacing aside)
     is asked once, where it first comes; another question beside it is still asked."""
     first, second = [r["question"] for r in _seed_questions(True, lang)][:2]
