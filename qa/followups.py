@@ -365,11 +365,12 @@ def split_questions(message: str) -> list[str]:
     parts = [piece for part in parts for piece in _joined_questions(part)]
     # the same question twice (a paste repeated, a trial: twenty copies got four answers and
     # "only the first 4 are answered") is asked once, where it first comes
-    seen: set[str] = set()
-    unique = [p for p in parts if not (normalize(p).lower() in seen or seen.add(normalize(p).lower()))]
+    unique: dict[str, str] = {}
+    for part in parts:
+        unique.setdefault(normalize(part).lower(), part)
     if len(unique) < 2:
-        return unique if len(parts) > len(unique) else [message.strip()]
-    return unique
+        return list(unique.values()) if len(parts) > len(unique) else [message.strip()]
+    return list(unique.values())
 
 
 # Question words that open a second question joined by "and" / «و» ("Where was it held and who
@@ -533,6 +534,12 @@ def is_continue_request(text: str) -> bool:
     return bool(tokens) and any(t in CONTINUE_WORDS for t in tokens) and all(t in allowed for t in tokens)
 
 
+def _without_more(question: str) -> str:
+    """``question`` without the words asking for more ("else", «أيضا»: ``MORE_OF_THE_SAME``),
+    as a follow-up is folded."""
+    return " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question
+
+
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question):
         return QuestionPlan("no-question", question)
@@ -553,7 +560,7 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
     if last is not None and not own_numbers and (not words or (len(words) < 2 and refers_back(question))):
         # "else", «أيضا» ask for more, not about a word: folded without them (their quotes are
         # left out by ``asks_again``); «ماذا قال أيضا؟» retrieved the delegations with «أيضا»
-        asked = " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question
+        asked = _without_more(question)
         return QuestionPlan("followup", fold_followup(asked, last.topic),
                             tuple(question_topic(asked, last.topic)), last_index, last.query)
     if not words:
@@ -562,9 +569,8 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         # words of its own and a word pointing back: asked as it is (folded, "and when will it be
         # finished?" lost its answer to the last question's words), with the follow-up reading
         # kept for when the policy refuses it as asked (``QuestionPlan.folded``)
-        asked = " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question
         return QuestionPlan("question", question, tuple(question_topic(question)), last_index, last.query,
-                            folded=fold_followup(asked, last.topic))
+                            folded=fold_followup(_without_more(question), last.topic))
     return QuestionPlan("question", question, tuple(question_topic(question)))
 
 
