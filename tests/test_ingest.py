@@ -226,23 +226,30 @@ def test_docx_written_by_python_docx(seed_bot, tmp_path, seed_text, seed_parts):
     assert_answers_from(seed_bot.with_documents([document]), document)
 
 
-def test_a_docx_table_reads_a_row_a_line(seed_bot, tmp_path, seed_parts):
-    """A table written by python-docx (the delegations the seed names, with a header cell
-    merged across two columns) comes out a row a line, ``| cell | cell |`` as trafilatura
-    writes an HTML table: a cell a paragraph, "Q3" alone was quoted as the answer to "What
-    were Q3 sales?" (the twenty-fifth trial). The row that names a country is the one quoted."""
+_COUNTRIES = ["تونس", "الجزائر", "السودان", "تشاد", "النيجر"]  # the delegations the seed names
+_HEADINGS = ["الدولة", "الوفد", "الترتيب"]
+
+
+def _table_expected() -> list[str]:
+    return [f"| الدولة: {c} | الوفد: وفد رسمي | الترتيب: {i} |" for i, c in enumerate(_COUNTRIES, start=1)]
+
+
+def test_a_docx_table_reads_a_row_a_line_under_its_headings(seed_bot, tmp_path, seed_parts):
+    """A table written by python-docx comes out a row a line, each cell after its column's
+    heading: a cell a paragraph, "Q3" alone was quoted as the answer to "What were Q3
+    sales?" (the twenty-fifth trial), and a row alone, "| Q3 | 131 |", does not say what its
+    numbers are (the twenty-sixth). The row that answers is the one quoted."""
     import docx
 
     title, paragraphs = seed_parts
-    countries = ["تونس", "الجزائر", "السودان", "تشاد", "النيجر"]
     document = docx.Document()
     document.add_heading(title, level=1)
     for p in paragraphs[:2]:
         document.add_paragraph(p)
-    table = document.add_table(rows=1 + len(countries), cols=3)
-    table.cell(0, 0).text = "الدولة"
-    table.cell(0, 1).merge(table.cell(0, 2)).text = "الوفد المشارك في المؤتمر"
-    for i, country in enumerate(countries, start=1):
+    table = document.add_table(rows=1 + len(_COUNTRIES), cols=3)
+    for j, heading in enumerate(_HEADINGS):
+        table.cell(0, j).text = heading
+    for i, country in enumerate(_COUNTRIES, start=1):
         table.cell(i, 0).text = country
         table.cell(i, 1).text = "وفد رسمي"
         table.cell(i, 2).text = f"{i}"
@@ -250,10 +257,23 @@ def test_a_docx_table_reads_a_row_a_line(seed_bot, tmp_path, seed_parts):
     loaded = load_upload(tmp_path / "table.docx")
     lines = loaded.text.splitlines()
     assert lines[:3] == [title, *paragraphs[:2]]
-    assert lines[3] == "| الدولة | الوفد المشارك في المؤتمر |"
-    assert lines[4:] == [f"| {c} | وفد رسمي | {i} |" for i, c in enumerate(countries, start=1)]
-    answer = seed_bot.with_documents([loaded]).ask("ما هو رقم وفد السودان في الجدول؟")
-    assert not answer.abstained and "| السودان | وفد رسمي | 3 |" in answer.text, answer.text
+    assert lines[3:] == _table_expected()
+    answer = seed_bot.with_documents([loaded]).ask("ما ترتيب السودان في الجدول؟")
+    assert not answer.abstained and _table_expected()[2] in answer.text, answer.text
+
+
+def test_an_html_table_reads_as_a_word_table(tmp_path, seed_parts):
+    """The same table in a news page: trafilatura writes it as Markdown rows under a
+    ``|---|`` rule; it is read as the Word table is."""
+    title, paragraphs = seed_parts
+    rows = "".join(f"<tr><td>{c}</td><td>وفد رسمي</td><td>{i}</td></tr>" for i, c in enumerate(_COUNTRIES, start=1))
+    table = f"<table><tr>{''.join(f'<th>{h}</th>' for h in _HEADINGS)}</tr>{rows}</table>"
+    page = news_html(title, paragraphs[:3]).replace("</article>", table + "</article>")
+    path = tmp_path / "table.html"
+    path.write_text(page, encoding="utf-8")
+    lines = load_upload(path).text.splitlines()
+    assert lines[-len(_COUNTRIES):] == _table_expected()
+    assert not any(set(line) <= set("|-: ") for line in lines)  # the rule is no line of its own
 
 
 # ---- legacy encodings, invisible characters, binary ---------------------------------------
@@ -510,3 +530,14 @@ def test_a_page_of_links_alone_is_no_article():
             "<footer>© 2026 Example News. All rights reserved.</footer></body></html>")
     with pytest.raises(DocumentError, match="no article text found"):
         html_article(page)
+
+
+def test_a_table_whose_first_row_is_data_keeps_its_rows_plain():
+    """Headings are read only from a first row of filled, non-numeric cells: a table of
+    figures alone, or of one row, is written a row a line as it is."""
+    from qa.ingest.document import table_lines
+
+    assert table_lines([["2022", "1,650,000"], ["2023", "1,720,000"]]) == ["| 2022 | 1,650,000 |", "| 2023 | 1,720,000 |"]
+    assert table_lines([["Quarter", ""], ["Q3", "96"]]) == ["| Quarter |  |", "| Q3 | 96 |"]
+    assert table_lines([["Quarter", "Sales"]]) == ["| Quarter | Sales |"]
+    assert table_lines([["", ""], []]) == []

@@ -80,3 +80,59 @@ def paragraphs_text(paragraphs: list[str]) -> str:
         if p:
             out.append(p)
     return "\n".join(out)
+
+
+_NUMBER_CELL = re.compile(r"[\d\s.,%+\-−()]+")
+_MARKDOWN_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A table as lines a reader can quote one at a time: a row a line, ``"| cell | cell |"``.
+
+    When the first row reads as column headings (the table has two rows or more, and every
+    cell of the first is filled and not a number) each later row carries them, ``"| Quarter:
+    Q3 | Revenue (m EUR): 131 |"``, and the headings get no line of their own: a row alone
+    does not say what its numbers are (the twenty-sixth trial asked "What was revenue in the
+    third quarter?" and got the headings' row), and a passage is read alone. Empty rows are
+    left out; a cell beyond the headings is written as it is.
+
+    Args:
+        rows: the table's rows, each a list of cell texts (whitespace inside is collapsed).
+
+    Returns:
+        The lines, in row order; ``[]`` for a table without text.
+    """
+    rows = [[" ".join(c.split()) for c in row] for row in rows]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return []
+    head = rows[0]
+    if len(rows) < 2 or not all(head) or any(_NUMBER_CELL.fullmatch(c) for c in head):
+        return ["| " + " | ".join(row) + " |" for row in rows]
+    lines = []
+    for row in rows[1:]:
+        cells = [f"{head[i]}: {c}" if i < len(head) else c for i, c in enumerate(row) if c]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown_tables(lines: list[str]) -> list[str]:
+    """``lines`` with each Markdown table in them (what trafilatura writes for an HTML
+    ``<table>``: ``| a | b |`` rows, the second a ``|---|---|`` rule under the headings)
+    written by ``table_lines``; other lines as they are."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not (lines[i].strip().startswith("|") and lines[i].strip().endswith("|")):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip().startswith("|") and lines[j].strip().endswith("|"):
+            j += 1
+        block = [line.strip() for line in lines[i:j]]
+        headed = len(block) > 1 and _MARKDOWN_RULE.fullmatch(block[1].replace(" ", "")) is not None
+        rows = [[c.strip() for c in line[1:-1].split("|")] for k, line in enumerate(block) if not (headed and k == 1)]
+        out.extend(table_lines(rows) if headed else ["| " + " | ".join(r) + " |" for r in rows if any(r)])
+        i = j
+    return out

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import io
 
-from .document import Document, make_document, paragraphs_text
+from .document import Document, make_document, paragraphs_text, table_lines
 from .text import sniff
 from ..errors import DocumentError, isolate
 
 
-def table_rows(table) -> list[str]:
-    """A python-docx ``Table`` as one line a row, ``"| cell | cell |"``: the row is what a
-    reader reads together ("Q3" alone, a cell a paragraph, was quoted as the answer to "What
-    were Q3 sales?", a trial), and the form is the one trafilatura gives an HTML table
-    (``qa.ingest.html``), so a table reads the same from either. A merged cell (python-docx
-    gives it once per grid column it spans) is written once; a cell's paragraphs are joined
-    by a space; an empty row is left out."""
+def table_rows(table) -> list[list[str]]:
+    """A python-docx ``Table``'s cell texts, a list a row (for ``table_lines``). A merged cell
+    (python-docx gives it once per grid column it spans) is taken once; a cell's paragraphs
+    are joined by a space."""
     rows = []
     for row in table.rows:
         cells, seen = [], set()
@@ -24,14 +21,15 @@ def table_rows(table) -> list[str]:
                 continue
             seen.add(id(cell._tc))
             cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
-        if any(cells):
-            rows.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
     return rows
 
 
 def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
-    """The text of a ``.docx``: each body paragraph, and each table as one line a row
-    (``table_rows``), in document order (headers, footers and comments are left out).
+    """The text of a ``.docx``: each body paragraph, and each table a line a row
+    (``qa.ingest.document.table_lines``: a cell alone, "Q3", was quoted as the answer to
+    "What were Q3 sales?", a trial), in document order (headers, footers and comments are
+    left out).
 
     Raises:
         DocumentError: not a ZIP-based Word document (an old binary ``.doc``, a renamed
@@ -59,7 +57,7 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
         if isinstance(block, Paragraph):
             out.append(block.text)
         elif isinstance(block, Table):
-            out.extend(table_rows(block))
+            out.extend(table_lines(table_rows(block)))
     return out
 
 

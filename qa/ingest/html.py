@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, make_document, paragraphs_text
+from .document import Document, make_document, markdown_tables, paragraphs_text
 from .text import decode_text
 from ..errors import DocumentError, isolate
 from ..text import block_tags, html_fragment
@@ -93,7 +93,9 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
                             "لم يوجد نص مقال في الصفحة (ربما تبنيها JavaScript أو هي قائمة روابط)؛ "
                             "انسخ نص المقال والصقه بدلا منها.")
     title = " ".join(((getattr(result, "title", None) or "") if result is not None else "").split())
-    return title, body.splitlines()
+    # a table as trafilatura writes it (Markdown rows) is written as ``table_lines`` writes a
+    # Word table: a row a line, each cell after its column's heading
+    return title, markdown_tables(body.splitlines())
 
 
 def load_html(name: str, data: bytes, origin: str = "", url: str | None = None) -> Document:
