@@ -445,7 +445,8 @@ class ArticleQA:
         Only where the policy checks the question's words in the articles (the ``"same"``
         language pair, ``qa.policy``): the cross-language model reads cosines alone, which the
         appended topic raises, and answered "What is his favourite football team?" after "Who
-        gave the opening speech?" read so (p 0.58 against 0.14 as asked).
+        gave the opening speech?" read so (p 0.58 against 0.14 as asked; 2026-12-06, with
+        ``ArticleQA.evidence`` on both queries; ``tests/test_followups.py`` holds the case).
         """
         plan = state.get("plan")
         decision = state.get("decision")
