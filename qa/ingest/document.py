@@ -86,6 +86,11 @@ _NUMBER_CELL = re.compile(r"[\d\s.,%+\-−()]+")
 _MARKDOWN_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
 
 
+def _plain_rows(rows: list[list[str]]) -> list[str]:
+    """Each row as ``"| cell | cell |"``."""
+    return ["| " + " | ".join(row) + " |" for row in rows]
+
+
 def table_lines(rows: list[list[str]]) -> list[str]:
     """A table as lines a reader can quote one at a time: a row a line, ``"| cell | cell |"``.
 
@@ -108,7 +113,7 @@ def table_lines(rows: list[list[str]]) -> list[str]:
         return []
     head = rows[0]
     if len(rows) < 2 or not all(head) or any(_NUMBER_CELL.fullmatch(c) for c in head):
-        return ["| " + " | ".join(row) + " |" for row in rows]
+        return _plain_rows(rows)
     lines = []
     for row in rows[1:]:
         cells = [f"{head[i]}: {c}" if i < len(head) else c for i, c in enumerate(row) if c]
@@ -133,6 +138,6 @@ def markdown_tables(lines: list[str]) -> list[str]:
         block = [line.strip() for line in lines[i:j]]
         headed = len(block) > 1 and _MARKDOWN_RULE.fullmatch(block[1].replace(" ", "")) is not None
         rows = [[c.strip() for c in line[1:-1].split("|")] for k, line in enumerate(block) if not (headed and k == 1)]
-        out.extend(table_lines(rows) if headed else ["| " + " | ".join(r) + " |" for r in rows if any(r)])
+        out.extend(table_lines(rows) if headed else _plain_rows([r for r in rows if any(r)]))
         i = j
     return out

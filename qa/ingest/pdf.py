@@ -194,7 +194,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                 raise DocumentError(f"{name} has {len(pdf.pages)} pages; the limit is {MAX_PAGES}",
                                     f"في {isolate(name)} {len(pdf.pages)} صفحة، والحد {MAX_PAGES}.")
             n_pages = len(pdf.pages)
-            pages = []  # (body size, lines, their sizes, their baselines), page by page
+            pages = []  # (body size, lines, their sizes, their baselines, body distances), page by page
             for page in pdf.pages:
                 _place_marks(page.chars)
                 if not page.chars:
