@@ -60,6 +60,7 @@ from qa.conversation import (  # noqa: E402
     new_conversation_line,
     not_indexed,
     parse_history,
+    upload_label,
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
 from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
@@ -258,8 +259,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     def after_question(kept, outcome):
         """After a question: the conversation goes to the browser's storage, and the line
         saying an upload was refused, which was about the turn before, goes away (it stayed
-        under the chat after the next answer)."""
-        if outcome == "error":
+        under the chat after the next answer), as does "New conversation: questions go to …",
+        which was about the conversation's start (it stayed above its later turns, a trial)."""
+        if outcome in ("error", "new"):
             return kept, "", None
         return kept, gr.skip(), gr.skip()
 
@@ -430,7 +432,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 document.text,
                 progress,
                 request,
-                upload_update=None,  # ready for the next file; the status line names this one
+                # ready for the next file; its label (and the status line) names this one
+                upload_update=gr.update(value=None, label=upload_label(document.source)),
                 pasted_update="" if paste_is_article else gr.skip(),
                 indexed_paste=None,
                 pending=pending,
@@ -453,7 +456,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 document.text,
                 progress,
                 request,
-                upload_update=None,
+                upload_update=gr.update(value=None, label=upload_label()),  # the file is no longer in use
                 pasted_update=gr.skip(),
                 indexed_paste=text,
                 cleared=cleared_article(kept, session_bot is not None),
@@ -528,7 +531,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             R.render_footer(base_info, None, "sample article"),
             examples_update,
             note_update,
-            None,
+            gr.update(value=None, label=upload_label()),
             gr.skip(),
             None,
             KeptArticle.nothing(),  # the browser forgets the article too
@@ -540,6 +543,14 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         if isinstance(value, dict) and value.get("files"):
             return start_indexing(pasted, indexed_paste)
         return tuple(gr.skip() for _ in range(10))
+
+    def end_if_dropped(value, outcome):
+        """``end_indexing`` when the chat box held a file, else nothing changes: after every
+        plain question it redrew the upload box, and a file chosen just as an answer ended
+        was lost (CI saw an upload never indexed)."""
+        if isinstance(value, dict) and value.get("files"):
+            return end_indexing(outcome)
+        return tuple(gr.skip() for _ in range(7))
 
     def use_dropped(value, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
                     request: gr.Request = None):
@@ -602,7 +613,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             kept = KeptArticle.from_json(kept_value, UPLOAD_LIMIT_BYTES)
             if kept is None:  # nothing kept after all: nothing changes (outcome None: no message)
                 return (*(gr.skip() for _ in own_outputs[:-1]), None)
-            return _use_text(kept.name, kept.text, progress, request, upload_update=gr.skip(),
+            upload_update = gr.skip() if kept.pasted else gr.update(label=upload_label(kept.name))
+            return _use_text(kept.name, kept.text, progress, request, upload_update=upload_update,
                              pasted_update=gr.skip(), indexed_paste=None, pasted=kept.pasted, restored=True)
         except DocumentError as exc:
             return _dropped(exc)
@@ -645,7 +657,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         kept_article = gr.BrowserState(None, storage_key=ARTICLE_KEY, secret=secret)
         indexed_article = gr.State(None)  # the same for this session: what _use_text indexed
         pending_article = gr.State(None)  # the kept article to index again, set once on page load
-        outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error
+        outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error; "new": "New conversation" was said
         dropped = gr.State(None)  # the chat box's value when a file was dropped on it ({"text", "files"})
         last_answer = gr.State(None)  # the answer whose passages the article panel shows (the latest, or one clicked)
         indexing = gr.State(False)  # True while this session's own article is being indexed
@@ -728,7 +740,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             )
             with gr.Row():
                 upload = gr.File(
-                    label="Upload .pdf / .docx / .html / .txt / .md · ارفع ملفا", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
+                    label=upload_label(), file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
                 )
                 with gr.Column():
                     pasted = gr.Textbox(label="…or paste an article · أو الصق مقالا", lines=6, max_lines=12, elem_id="qa-paste")
@@ -826,8 +838,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 show_progress="full",
                 show_progress_on=[status],  # the bar goes under the chat box, not over the chat
             )
-            indexed = indexed.then(end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private",
-                                   show_progress="hidden")
+            indexed = indexed.then(end_indexing if name else end_if_dropped, [outcome] if name else [dropped, outcome],
+                                   lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
             indexed = indexed.then(
                 keep_article if name else keep_dropped,
                 [outcome, indexed_article, conversation_state] if name else
@@ -888,17 +900,18 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             # the article the footer names: the sample one if the session's own was released
             footer_update = R.render_footer(qa_bot.info(), None,
                                             article_label(session_bot if qa_bot is not base_bot else None))
-            line = gr.skip()
+            line = said = gr.skip()
             if not indexing:
                 try:
                     current(session_bot)
                     line = R.render_status(new_conversation_line(
                         article_name("your article", [session_bot.name]) if session_bot else f"the {seed_name}",
                         own=session_bot is not None))
+                    said = "new"  # the line goes with the first answer (``after_question``)
                 except ArticleReleasedError as exc:
                     line = R.render_status(str(exc), ok=False)
             return ([], [], None, R.render_article(qa_bot.documents, None),
-                    gr.update(choices=[], value=None, visible=False), "", [], line, footer_update)
+                    gr.update(choices=[], value=None, visible=False), "", [], line, footer_update, said)
 
         # the chat's own trash icon starts a new conversation too (it only emptied the chat:
         # follow-ups still used the cleared turns, and a reload brought them back)
@@ -907,7 +920,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 new_conversation,
                 [session_bot, indexing],
                 [chatbot, kept_conversation, last_answer, article, sources, chat_status, conversation_state, status,
-                 footer],
+                 footer, outcome],
                 api_visibility="private",
                 queue=False,
             )

@@ -246,6 +246,19 @@ def new_conversation_line(article: str, own: bool) -> str:
     return f"New conversation: questions go to {article}. / محادثة جديدة: تذهب أسئلتك إلى {arabic}."
 
 
+UPLOAD_LABEL = "Upload .pdf / .docx / .html / .txt / .md · ارفع ملفا"
+
+
+def upload_label(name: str | None = None) -> str:
+    """The upload box's label: what it takes, or, once a file ``name`` is the tab's article,
+    that file's name and that another file replaces it. The box is emptied after each upload
+    so that a second file can be dropped straight away (a trial), and then no longer said
+    which file was in use (a later trial)."""
+    if not name:
+        return UPLOAD_LABEL
+    return f"In use: “{isolate(name)}”, upload another to replace it · قيد الاستخدام: «{isolate(name)}»، ارفع ملفا آخر لاستبداله"
+
+
 def back_to_sample_line(sample: str, cleared: str = "") -> str:
     """The status line after "Back to the sample article": ``sample`` as the page names it
     (``article_name``: ``'sample article “<headline>”'``), then the same in Arabic (it was English

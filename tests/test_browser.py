@@ -285,7 +285,8 @@ def _examples_shown(page) -> bool:
 def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browser, tmp_path):
     """Trial defects: after an upload, "Back to the seed article" left the file name in the
     upload box (and the pasted article in the paste box), and the seed's example questions
-    were offered while the tab's own article was active."""
+    were offered while the tab's own article was active. While the file is in use the
+    emptied upload box names it in its label (a later trial: it named none)."""
     note = tmp_path / "my-note.txt"
     note.write_text("The harbour festival opened on Friday in Misrata with boat races.\n", encoding="utf-8")
     with running_app() as (url, _demo):
@@ -309,10 +310,14 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
         page.locator("#qa-own").get_by_text("Your own article").click()
         upload.locator("input[type=file]").set_input_files(str(note))
         _wait_status(page, "Indexed “my-note.txt”")
-        # the box is ready for the next file (the status line and the note name this one)
+        # the box is ready for the next file (its drop zone is back) and its label names the one
+        # in use (it named none, a trial), as the status line and the note do
         page.wait_for_function(
-            "() => !document.querySelector('#qa-upload').innerText.includes('my-note')", timeout=10_000
+            "() => document.querySelector('#qa-upload').innerText.includes('In use: “')"
+            " && document.querySelector('#qa-upload').innerText.includes('my-note.txt')"
+            " && document.querySelector('#qa-upload input[type=file]') !== null", timeout=10_000
         )
+        assert "قيد الاستخدام" in upload.inner_text()
         assert not _examples_shown(page)
         examples_note.wait_for(state="visible", timeout=10_000)
         assert "sample article" in examples_note.inner_text() and "my-note.txt" in examples_note.inner_text()
@@ -957,7 +962,8 @@ def _seed_copy(tmp_path, name: str = "tripoli.txt"):
 def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(browser, tmp_path):
     """After "New conversation" the status line no longer says "Indexed …" from the upload
     before (a trial): it says, in English and Arabic, which article the new conversation's
-    questions go to, and they do go there. On the sample article it names that one."""
+    questions go to, and they do go there; the line goes with the first answer. On the sample
+    article it names that one."""
     from app_helpers import ATTENDEE_WORDS
 
     with running_app() as (url, _demo):
@@ -997,6 +1003,11 @@ def test_new_conversation_replaces_the_indexed_line_with_the_article_in_use(brow
         answer = _ask(page, box, "من حضر المؤتمر؟")
         assert "المصدر: مقالك" in answer.locator(".qa-from").inner_text()
         assert any(w in answer.inner_text() for w in ATTENDEE_WORDS), answer.inner_text()
+        # ...and the line about the conversation's start goes with its first answer (it stayed
+        # above the later turns, a trial)
+        page.wait_for_function("() => !document.querySelector('#qa-status').innerText.includes('New conversation')",
+                               timeout=10_000)
+        assert "محادثة جديدة" not in status.inner_text()
         assert not outside, outside
         page.close()
 
@@ -1118,6 +1129,14 @@ def test_the_status_line_reads_cleanly_when_it_wraps_on_a_phone(browser, tmp_pat
         page.close()
 
 
+# The upload box holds no file (its drop zone is back) and its label names the file in use.
+_READY_FOR_NEXT = """name => {
+  const box = document.querySelector('#qa-upload');
+  return box.querySelector('input[type=file]') !== null && !box.querySelector('.file-preview')
+    && box.innerText.includes('In use: “') && box.innerText.includes(name);
+}"""
+
+
 def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
     """Once an upload is indexed (or refused) the upload box is ready for the next file: a
     second upload needed the first removed with the box's ✕ (a trial). The uploaded article
@@ -1138,9 +1157,8 @@ def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
 
         file_input.set_input_files(str(_seed_copy(tmp_path)))
         _wait_status(page, "Indexed “tripoli.txt”")
-        # the drop zone is back, naming no file
-        page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('tripoli')",
-                               timeout=10_000)
+        # the drop zone is back, holding no file; its label names the one in use
+        page.wait_for_function(_READY_FOR_NEXT, arg="tripoli.txt", timeout=10_000)
         file_input.wait_for(state="attached", timeout=10_000)
         assert file_input.count() == 1
         assert "your article" in page.locator("#qa-footer").inner_text()
@@ -1156,16 +1174,16 @@ def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
         # a refused file leaves the box ready too, and the article stays
         file_input.set_input_files(str(binary))
         page.locator("#qa-status .qa-status-error").wait_for(timeout=30_000)
-        page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('bin.txt')",
-                               timeout=10_000)
+        page.wait_for_function(_READY_FOR_NEXT, arg="tripoli.txt", timeout=10_000)
+        assert "bin.txt" not in upload.inner_text()
         file_input.wait_for(state="attached", timeout=10_000)
         assert file_input.count() == 1
 
         # the next file straight into the same box, no ✕ first
         file_input.set_input_files(str(harbour))
         _wait_status(page, "Indexed “harbour.txt”")
-        page.wait_for_function("() => !document.querySelector('#qa-upload').innerText.includes('harbour')",
-                               timeout=10_000)
+        page.wait_for_function(_READY_FOR_NEXT, arg="harbour.txt", timeout=10_000)
+        assert "tripoli" not in upload.inner_text()
         file_input.wait_for(state="attached", timeout=10_000)
         answer = _ask(page, box, "Who thanked the fishermen?")
         assert "Salma Idris" in answer.locator(".qa-lead").inner_text()
