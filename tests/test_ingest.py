@@ -191,6 +191,102 @@ def test_a_byline_in_a_smaller_font_is_its_own_paragraph_in_a_pdf(tmp_path):
     assert lines == ["Fishermen protest in Sfax", "By Leila Haddad · 12 March 2026", *body], lines
 
 
+_PORT_HEADINGS = {"en": ["Year", "Containers handled (TEU)", "Ships"], "ar": ["السنة", "الحاويات المناولة", "السفن"]}
+_PORT_FIGURES = [["2022", "1,650,000", "2,310"], ["2023", "1,720,000", "2,405"], ["2024", "1,810,000", "2,512"]]
+_PORT_TEXT = {"en": ("Record year at Misrata port",
+                     ["The port of Misrata handled more containers than ever last year, the port authority said on Monday.",
+                      "The figures below come from the authority's annual report, published in Tripoli."],
+                     ["The authority expects growth to continue in 2025 as a new quay opens."]),
+              "ar": ("رقم قياسي في ميناء مصراتة",
+                     ["قالت سلطة الميناء يوم الاثنين إن ميناء مصراتة تعامل مع عدد من الحاويات لم يسبق له مثيل العام الماضي.",
+                      "الأرقام التالية من التقرير السنوي للسلطة، الصادر في طرابلس."],
+                     ["وتتوقع السلطة أن يستمر النمو في عام 2025 مع افتتاح رصيف جديد."])}
+# a table as news sites print one: collapsed cell borders (Chromium draws them as filled rectangles)
+_RULED = "table{border-collapse:collapse} th,td{border:1px solid #000;padding:4px 8px}"
+
+
+def _port_pdf(folder: Path, lang: str, table: str, css: str = _RULED, name: str = "port") -> Path:
+    """A news page (headline, two paragraphs, ``table``'s HTML, a paragraph) printed by Chromium."""
+    from bench.fixtures import chromium_print
+
+    title, before, after = _PORT_TEXT[lang]
+    page = folder / f"{name}.html"
+    page.write_text(f'<!DOCTYPE html><html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}"><head>'
+                    "<meta charset=\"utf-8\"><style>body{font-family:'Noto Naskh Arabic','DejaVu Sans',serif;"
+                    f"font-size:14pt}} {css}</style></head><body><h1>{title}</h1>"
+                    + "".join(f"<p>{p}</p>" for p in before) + table + "".join(f"<p>{p}</p>" for p in after)
+                    + "</body></html>", encoding="utf-8")
+    return chromium_print(page, folder / f"{name}.pdf")
+
+
+def _html_table(rows: list[list[str]], head: bool = True) -> str:
+    cells = [f"<tr>{''.join(f'<th>{c}</th>' for c in rows[0])}</tr>"] if head else []
+    cells += [f"<tr>{''.join(f'<td>{c}</td>' for c in row)}</tr>" for row in rows[1 if head else 0:]]
+    return f"<table>{''.join(cells)}</table>"
+
+
+@pytest.mark.parametrize("lang, question", [("en", "How many containers were handled in 2023?"),
+                                            ("ar", "كم عدد الحاويات المناولة في 2023؟")])
+def test_a_pdf_table_reads_a_row_a_line_under_its_headings(seed_bot, tmp_path, lang, question):
+    """A ruled table printed by Chromium is read by pdfplumber's table finder and written as a
+    Word table is (``table_lines``): a row a line, each cell after its column's heading, at
+    the table's place between the paragraphs, its characters nowhere else. Before, its cells
+    ran into one line («Year Containers handled (TEU) Ships 2022 1,650,000 2,310 2023 ...»)
+    and the question was answered with that line. An Arabic table reads right to left, its
+    cells in logical order like any line."""
+    headings = _PORT_HEADINGS[lang]
+    printed = _port_pdf(tmp_path, lang, _html_table([headings, *_PORT_FIGURES]))
+    document = load_file(printed)
+    title, before, after = _PORT_TEXT[lang]
+    rows = ["| " + " | ".join(f"{h}: {c}" for h, c in zip(headings, row)) + " |" for row in _PORT_FIGURES]
+    assert document.text.splitlines() == [title, *before, *rows, *after]
+    answer = seed_bot.with_documents([document]).ask(question)
+    assert not answer.abstained and rows[1] in answer.text, answer.text
+    assert any(c.quote == rows[1] for c in answer.citations)
+
+
+def test_boxes_side_by_side_and_a_table_over_two_pages_in_a_pdf(tmp_path):
+    """The table finder's grids are checked: two rows of bordered boxes side by side (a flex
+    layout, whose borders made a 2 x 3 grid with one box in each inner column) are no table
+    and read as before, a line a row; a ruled table without <thead> broken by a page goes on
+    under the headings of its first page (else its rows there were plain figures)."""
+    boxes = ("<div style='display:flex'><div class='b'>Berths: 12</div><div class='b'>Cranes: 9</div></div>"
+             "<div style='display:flex'><div class='b'>Quays: 3</div><div class='b'>Opened: 1974</div></div>")
+    text = load_file(_port_pdf(tmp_path, "en", boxes, css=".b{border:1px solid #000;padding:6px}", name="boxes")).text
+    assert text.splitlines()[3:5] == ["Berths: 12 Cranes: 9", "Quays: 3 Opened: 1974"], text
+    figures = [[str(1980 + i), f"{1_000_000 + 10_000 * i:,}", f"{2000 + i:,}"] for i in range(45)]
+    printed = _port_pdf(tmp_path, "en", _html_table([_PORT_HEADINGS["en"], *figures], head=False), name="long")
+    import pdfplumber
+
+    with pdfplumber.open(printed) as pdf:  # the table really goes on over a page, with no headings there
+        second = pdf.pages[1].extract_text()
+    assert re.search(r"\b20[01]\d\b", second) and "Year" not in second
+    lines = load_file(printed).text.splitlines()
+    rows = [line for line in lines if line.startswith("|")]
+    assert rows == [f"| Year: {y} | Containers handled (TEU): {c} | Ships: {s} |" for y, c, s in figures]
+    assert lines[-1] == _PORT_TEXT["en"][2][0]
+
+
+def test_a_merged_cell_of_an_arabic_pdf_table_takes_its_first_columns_heading(tmp_path):
+    """A cell spanning two columns (colspan) is one cell of the grid; in a right-to-left table
+    it takes the heading of the first column it spans reading from the right, as it does from
+    the left in an English table (it had taken the second's). A wrapped cell's lines are one
+    text, in reading order."""
+    rows = ("<tr><th>الميناء</th><th>ملاحظات</th><th>الحاويات</th></tr>"
+            "<tr><td>مصراتة</td><td>رقم قياسي بعد افتتاح الرصيف الجديد في الربيع الماضي</td><td>1,720,000</td></tr>"
+            "<tr><td colspan=2>مجموع المنطقتين الحرتين</td><td>2,100,000</td></tr>"
+            "<tr><td>بنغازي</td><td>أعيد فتحه</td><td>380,000</td></tr>")
+    printed = _port_pdf(tmp_path, "ar", f"<table>{rows}</table>", css=_RULED + " table{width:50%}")
+    import pdfplumber
+
+    with pdfplumber.open(printed) as pdf:  # the remark really wraps in its cell
+        assert "\n" in pdf.pages[0].find_tables()[0].extract()[1][1]
+    lines = load_file(printed).text.splitlines()
+    assert lines[3:6] == ["| الميناء: مصراتة | ملاحظات: رقم قياسي بعد افتتاح الرصيف الجديد في الربيع الماضي | الحاويات: 1,720,000 |",
+                          "| الميناء: مجموع المنطقتين الحرتين | الحاويات: 2,100,000 |",
+                          "| الميناء: بنغازي | ملاحظات: أعيد فتحه | الحاويات: 380,000 |"], lines
+
+
 def test_question_about_the_pdf_is_answered_with_exact_offsets(seed_bot, arabic_pdf):
     document = load_upload(arabic_pdf)
     bot = seed_bot.with_documents([document])
