@@ -8,7 +8,8 @@ This file is only the UI: answering lives in ``qa``; the conversation (turns, hi
 question checks, the upload limit, the plain text a copy gives) in ``qa.conversation``; HTML
 rendering in ``qa.ui_render``; reading and checking a user's own article (files, pasted text,
 web addresses) in ``qa.ingest``. The conversation and the reader's own article (its name and
-indexed text, ``qa.sessions.KeptArticle``) are kept in the browser (``gr.BrowserState``), so
+indexed text, ``qa.sessions.KeptArticle``) are kept in the browser tab (``gr.BrowserState``,
+moved from localStorage to the tab's sessionStorage: ``qa.ui_render.tab_storage_script``), so
 they survive a reload and nothing of them is stored on the server: on page load the kept
 article is indexed again for the new session before the conversation is restored.
 """
@@ -71,8 +72,8 @@ log = logging.getLogger("ask_the_article.app")
 ROOT = Path(__file__).resolve().parent
 SEEDS_DIR = ROOT / "seeds"
 QUESTION_PLACEHOLDER = "Your question, or drop an article here · سؤالك، أو أسقط مقالا هنا"
-CONVERSATION_KEY = "ask-the-article-conversation"  # the browser's localStorage key
-ARTICLE_KEY = "ask-the-article-own-article"  # the reader's own article (KeptArticle.to_json), in the browser
+CONVERSATION_KEY = "ask-the-article-conversation"  # the tab's sessionStorage key (TAB_STORAGE_JS)
+ARTICLE_KEY = "ask-the-article-own-article"  # the reader's own article (KeptArticle.to_json), in the tab
 
 EXAMPLES = [
     "من حضر المؤتمر؟",
@@ -100,6 +101,7 @@ LAUNCH_DEFAULTS: dict[str, Any] = {
     "footer_links": ["api", "settings"],
     "max_file_size": MAX_BINARY_BYTES,  # the file; its text is held to qa.conversation.UPLOAD_LIMIT_TEXT
     "i18n": gr.I18n(en=R.GRADIO_TEXTS),  # the upload box's own words, bilingual, and "common.complete"
+    "head": R.tab_storage_script([CONVERSATION_KEY, ARTICLE_KEY]),
 }
 
 

@@ -17,7 +17,7 @@ A reader whose article was released gets ``ArticleReleasedError`` (a ``QuestionE
 whose message says why and what to do) on the next question.
 
 The reader's browser keeps a copy of its article (``KeptArticle``: the name and the text
-exactly as indexed, in ``localStorage``, never on the server's disk), so a reload indexes
+exactly as indexed, in the tab's ``sessionStorage``, never on the server's disk), so a reload indexes
 it again for the new session; ``KeptArticle.from_json`` checks such a copy before use. After releases the sweeper
 runs the garbage collector and, on glibc, ``malloc_trim(0)``, so the freed index memory
 goes back to the operating system instead of staying in the allocator's free lists

@@ -774,6 +774,34 @@ CLICK_JS = """
 
 # The hidden "qa-pick" button's event (app.py) takes its value from the click ``CLICK_JS`` saw
 # (``window.qaPicked``, read by ``parse_pick``); the session's states come from the server.
+def tab_storage_script(keys: Sequence[str]) -> str:
+    """A ``<script>`` for the page's head: the localStorage ``keys`` are kept in the tab's
+    sessionStorage instead.
+
+    Gradio's ``gr.BrowserState`` keeps its value in localStorage, which every tab of a browser
+    shares: two tabs wrote over each other's conversation and article, and a reload showed the
+    other tab's (a trial). The server's session is a tab's, and so is sessionStorage, which a
+    reload keeps and closing the tab frees (MDN, "Window: sessionStorage property"). The
+    script runs before Gradio's modules, so BrowserState reads and writes the tab's copy;
+    other localStorage keys (Gradio's own settings) are left where they are.
+
+    Args:
+        keys: the ``storage_key`` of each ``gr.BrowserState`` to keep per tab.
+    """
+    names = json.dumps(list(keys))
+    return (
+        "<script>(() => {"
+        f"const keys = new Set({names});"
+        "let local; try { local = window.localStorage; } catch (e) { return; }"
+        "const tab = (store, key) => store === local && keys.has(key) ? window.sessionStorage : store;"
+        "const proto = Storage.prototype, get = proto.getItem, set = proto.setItem, remove = proto.removeItem;"
+        "proto.getItem = function (key) { return get.call(tab(this, key), key); };"
+        "proto.setItem = function (key, value) { return set.call(tab(this, key), key, value); };"
+        "proto.removeItem = function (key) { return remove.call(tab(this, key), key); };"
+        "})();</script>"
+    )
+
+
 PICK_JS = "(picked, kept, ticket) => [window.qaPicked || '', kept, ticket]"
 
 # After the article was drawn for a source clicked in the chat or chosen in the selector: the

@@ -3,6 +3,7 @@ Arabic question, right-to-left answer, cited passage highlighted, nothing fetche
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -493,7 +494,7 @@ def test_the_chat_clear_icon_starts_a_new_conversation(browser):
         page, outside, box = _open_chat(browser, url)
         users = page.locator("#qa-chat .qa-user")
         answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
-        kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+        kept = f"sessionStorage.getItem({app.CONVERSATION_KEY!r})"
 
         def ask(question: str) -> None:
             stored = page.evaluate(kept)
@@ -543,7 +544,7 @@ def test_a_restart_of_the_app_keeps_what_the_browser_kept(browser):
     port = free_port()
     with running_app(port=port) as (url, _demo):
         page, outside, box = _open_chat(browser, url)
-        kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+        kept = f"sessionStorage.getItem({app.CONVERSATION_KEY!r})"
         stored = page.evaluate(kept)
         box.fill("Who attended the conference?")
         box.press("Enter")
@@ -854,8 +855,8 @@ def test_a_reload_brings_back_the_readers_own_article(browser, tmp_path):
         encoding="utf-8",
     )
     question = "Who thanked the fishermen?"
-    kept_article = f"localStorage.getItem({app.ARTICLE_KEY!r})"
-    kept_conversation = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+    kept_article = f"sessionStorage.getItem({app.ARTICLE_KEY!r})"
+    kept_conversation = f"sessionStorage.getItem({app.CONVERSATION_KEY!r})"
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming)")
@@ -925,6 +926,67 @@ def test_a_reload_brings_back_the_readers_own_article(browser, tmp_path):
         assert "sample article" in answers.last.locator(".qa-from").inner_text()
         assert not outside, outside
         page.close()
+
+
+def test_two_tabs_of_one_browser_keep_their_own_conversation_and_article(browser, tmp_path):
+    """Two tabs of one browser (one context: one localStorage) each keep their own
+    conversation and article across a reload: tab A's own article and its question, tab B's
+    question about the sample article. Before, both were kept under one localStorage key:
+    a reload of A showed B's conversation beside A's article, and B's reload took A's
+    article (a trial)."""
+    import app
+
+    note = tmp_path / "harbour.txt"
+    note.write_text(
+        "Harbour Festival Ends in Misrata\n\n"
+        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
+        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
+        encoding="utf-8",
+    )
+    # the kept conversation, wherever the page keeps it (for the waits below)
+    kept = f"(sessionStorage.getItem({app.CONVERSATION_KEY!r}) || localStorage.getItem({app.CONVERSATION_KEY!r}))"
+    with running_app() as (url, _demo):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tabs = []
+        for _ in range(2):
+            page = context.new_page()
+            outside = _watch_requests(page)
+            page.goto(url, wait_until="load")
+            box = page.locator("#qa-question textarea")
+            box.wait_for(timeout=60_000)
+            tabs.append((page, outside, box))
+        (a, outside_a, box_a), (b, outside_b, box_b) = tabs
+
+        a.locator("#qa-own").get_by_text("Your own article").click()
+        a.locator("#qa-upload input[type=file]").set_input_files(str(note))
+        _wait_status(a, "Indexed “harbour.txt”")
+        stored = a.evaluate(kept)
+        assert "Salma Idris" in _ask(a, box_a, "Who thanked the fishermen?").locator(".qa-lead").inner_text()
+        a.wait_for_function(f"{kept} !== {json.dumps(stored)}", timeout=30_000)
+        stored = b.evaluate(kept)
+        assert "المقال الأصلي" in _ask(b, box_b, "من حضر المؤتمر؟").locator(".qa-from").inner_text()
+        b.wait_for_function(f"{kept} !== {json.dumps(stored)}", timeout=30_000)
+
+        a.reload(wait_until="load")
+        box_a.wait_for(timeout=60_000)
+        _wait_status(a, "Your article is back: “harbour.txt”")
+        a.locator("#qa-chat .qa-answer").first.wait_for(state="visible", timeout=60_000)
+        chat_a = a.locator("#qa-chat").inner_text()
+        assert "Who thanked the fishermen?" in chat_a and "من حضر المؤتمر؟" not in chat_a, chat_a
+        assert "Salma Idris" in a.locator("#qa-article-panel").inner_text()
+        assert "no longer" not in a.locator("#qa-status").inner_text()
+
+        b.reload(wait_until="load")
+        box_b.wait_for(timeout=60_000)
+        b.locator("#qa-chat .qa-answer").first.wait_for(state="visible", timeout=60_000)
+        b.wait_for_timeout(2000)  # time for the page load to restore anything kept
+        chat_b = b.locator("#qa-chat").inner_text()
+        assert "من حضر المؤتمر؟" in chat_b and "fishermen" not in chat_b, chat_b
+        assert "is back" not in b.locator("#qa-status").inner_text()
+        assert "Salma Idris" not in b.locator("#qa-article-panel").inner_text()
+        assert _examples_shown(b)
+        assert not outside_a and not outside_b, (outside_a, outside_b)
+        context.close()
 
 
 def _shoot(page, tmp_path, name: str, full_page: bool = True) -> None:
@@ -1202,7 +1264,7 @@ def test_a_restored_conversation_has_no_dash_for_the_last_answer(browser, tmp_pa
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         footer = page.locator("#qa-footer summary")
-        kept = f"localStorage.getItem({app.CONVERSATION_KEY!r})"
+        kept = f"sessionStorage.getItem({app.CONVERSATION_KEY!r})"
         stored = page.evaluate(kept)
         # a fresh page: nothing timed yet; said in both languages, as the page's other labels
         assert footer.inner_text().strip() == "About · sample article · نبذة · المقال الأصلي"
