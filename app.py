@@ -1,7 +1,7 @@
 """Ask the article: the Gradio web chat over the public ``qa.ArticleQA`` API.
 
-Run ``.venv/bin/python app.py`` after ``bash scripts/setup.sh`` (listens on
-``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT``, by default 127.0.0.1:7860; a Hugging Face
+Run ``.venv/bin/python app.py`` after ``bash scripts/setup.sh`` (listens on ``--host``:``--port``,
+else ``GRADIO_SERVER_NAME``:``GRADIO_SERVER_PORT``, by default 127.0.0.1:7860; a Hugging Face
 Space runs this file itself on 0.0.0.0:7860).  Tests call ``build_app(bot)``.
 
 This file is only the UI: answering lives in ``qa``; the conversation (turns, history,
@@ -17,6 +17,7 @@ article is indexed again for the new session before the conversation is restored
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -936,18 +937,44 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
     return demo
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None):
+    """The command line of ``python app.py``: ``--host`` and ``--port`` (defaults from
+    ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT``, else 127.0.0.1:7860); ``--help`` prints
+    them and where the other settings are, and exits (it started the server, a trial).
+
+    Raises:
+        SystemExit: after ``--help`` (status 0) or on an unknown option or a port that is not
+            a number (status 2, argparse's message).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="app.py",
+        description="Ask the article: the web chat over the seed article (seeds/). "
+                    "Readers can upload their own article in the page.",
+        epilog="Other settings are environment variables QA_* (qa/config.py lists them: the embedding "
+               "model, the index folder QA_INDEX_DIR, a chat model QA_LLM_BASE_URL/QA_LLM_MODEL, the "
+               "web app's limits). A Hugging Face Space runs this file on 0.0.0.0:7860.",
+    )
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                        help="address to listen on (default: $GRADIO_SERVER_NAME or 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+                        help="port (default: $GRADIO_SERVER_PORT or 7860)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the bot over ``seeds/`` and serve the web chat; ``argv``: the command line's
+    arguments (``python app.py`` passes its own; a caller passing none gets the defaults)."""
+    args = parse_args(argv or [])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     bot = load_default_bot()
     warm = bot.warm_up()  # first-use loading before the first reader, not in their question
     demo = build_app(bot)
     log.info("bot ready in %.1f s (warm-up %.1f s)", time.perf_counter() - started, warm)
-    demo.queue(default_concurrency_limit=2).launch(
-        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-    )
+    demo.queue(default_concurrency_limit=2).launch(server_name=args.host, server_port=args.port)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

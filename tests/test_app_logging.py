@@ -130,3 +130,21 @@ def test_internal_errors_are_logged_with_their_traceback_once(app_process):
 
     answer = client.predict("Who attended the conference?", api_name="/ask")  # the server lives on
     assert answer["citations"]
+
+
+def test_app_py_help_prints_its_options_and_starts_no_server():
+    """``python app.py --help`` prints the options and exits: it started the server on 7860,
+    which kept running after its shell was gone (a trial). A port that is not a number is
+    refused with argparse's message, before anything is loaded."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "app.py", "--help"], cwd=str(ROOT), env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "--port" in done.stdout and "--host" in done.stdout and "QA_" in done.stdout, done.stdout
+    assert "Running on" not in done.stdout + done.stderr
+    with pytest.raises(OSError):  # nothing listens on the port it would have served
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    bad = subprocess.run([sys.executable, "app.py", "--port", "seventy"], cwd=str(ROOT), env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr, bad.stderr
