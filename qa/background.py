@@ -35,6 +35,11 @@ from pathlib import Path
 import numpy as np
 
 BACKGROUND_TEXT = Path(__file__).resolve().parent / "calibration" / "background.ar.txt"
+# The background's language. The policy was fitted with the background in another language than
+# the question's; an Arabic question over an English upload came closer to the Arabic background
+# than to the English article it was about, so there its features are left undefined
+# (``qa.policy.collect_evidence``).
+BACKGROUND_LANGUAGE = "ar"
 
 _lock = threading.Lock()
 _matrices: "weakref.WeakKeyDictionary[object, np.ndarray]" = weakref.WeakKeyDictionary()

@@ -70,6 +70,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .background import BACKGROUND_LANGUAGE
 from .grounding import ArticleGrounding, answer_kind, holds_kind
 from .text import normalize
 
@@ -287,9 +288,13 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     }
     query_vector = getattr(retrieval, "query_vector", None)
     # only the cross-language models read it (``qa.calibrate.CROSS_ONLY``): no embedding of the
-    # background for a collection asked in its own language alone
+    # background for a collection asked in its own language alone. It was fitted in another
+    # language than the question's (English questions, Arabic articles and background): a question
+    # in the background's language over articles in another (Arabic over an English upload) came
+    # closer to it than to the article it was about, so there it is left undefined
+    in_question_language = language == BACKGROUND_LANGUAGE != grounding.collection_language
     floor = (background(query_vector) if pair == "cross" and background is not None and query_vector is not None
-             else math.nan)
+             and not in_question_language else math.nan)
     features["background_cosine"] = floor
     features["passage_over_background"] = features["passage_cosine"] - floor
     features["sentence_over_background"] = features["sentence_cosine"] - floor
