@@ -73,7 +73,7 @@ log = logging.getLogger("ask_the_article.app")
 ROOT = Path(__file__).resolve().parent
 SEEDS_DIR = ROOT / "seeds"
 QUESTION_PLACEHOLDER = "Your question, or drop an article here · سؤالك، أو أسقط مقالا هنا"
-CONVERSATION_KEY = "ask-the-article-conversation"  # the tab's sessionStorage key (TAB_STORAGE_JS)
+CONVERSATION_KEY = "ask-the-article-conversation"  # the tab's sessionStorage key (R.tab_storage_script)
 ARTICLE_KEY = "ask-the-article-own-article"  # the reader's own article (KeptArticle.to_json), in the tab
 
 EXAMPLES = [
@@ -660,7 +660,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         kept_article = gr.BrowserState(None, storage_key=ARTICLE_KEY, secret=secret)
         indexed_article = gr.State(None)  # the same for this session: what _use_text indexed
         pending_article = gr.State(None)  # the kept article to index again, set once on page load
-        outcome = gr.State(None)  # how the last indexing of this tab's article ended: busy, done, error; "new": "New conversation" was said
+        # how the last indexing of this tab's article ended: busy, done, error; or "new": the
+        # status line says "New conversation: …" (until the first answer, ``after_question``)
+        outcome = gr.State(None)
         dropped = gr.State(None)  # the chat box's value when a file was dropped on it ({"text", "files"})
         last_answer = gr.State(None)  # the answer whose passages the article panel shows (the latest, or one clicked)
         indexing = gr.State(False)  # True while this session's own article is being indexed

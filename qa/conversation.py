@@ -256,7 +256,8 @@ def upload_label(name: str | None = None) -> str:
     which file was in use (a later trial)."""
     if not name:
         return UPLOAD_LABEL
-    return f"In use: “{isolate(name)}”, upload another to replace it · قيد الاستخدام: «{isolate(name)}»، ارفع ملفا آخر لاستبداله"
+    name = isolate(name)
+    return f"In use: “{name}”, upload another to replace it · قيد الاستخدام: «{name}»، ارفع ملفا آخر لاستبداله"
 
 
 def back_to_sample_line(sample: str, cleared: str = "") -> str:
