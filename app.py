@@ -59,6 +59,7 @@ from qa.conversation import (  # noqa: E402
     headline_of,
     indexed_line,
     language_notice,
+    article_in_use,
     new_conversation_line,
     not_indexed,
     parse_history,
@@ -396,13 +397,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             "done",
         )
 
-    def _fail(message: str, clear_upload: bool = False, arabic: str = ""):
+    def _fail(message: str, clear_upload: bool = False, arabic: str = "", session_bot=None):
         """Nothing changes but the status line (and, for a refused upload, the upload box, which
-        listed the refused file as if it were the article): the session keeps its article.
-        ``arabic``: the reason in Arabic (``DocumentError.arabic``), when there is one."""
+        listed the refused file as if it were the article): the session keeps its article,
+        ``session_bot``'s (None: the sample), which the line names. ``arabic``: the reason in
+        Arabic (``DocumentError.arabic``), when there is one."""
         skip = gr.skip()
-        out = [skip, R.render_status(not_indexed(message, arabic), ok=False), *([skip] * (len(own_outputs) - 3)),
-               "error"]
+        in_use = article_in_use(session_bot.name if session_bot else None, seed_name)
+        out = [skip, R.render_status(not_indexed(message, arabic, in_use), ok=False),
+               *([skip] * (len(own_outputs) - 3)), "error"]
         if clear_upload:
             out[own_outputs.index(upload)] = None
         return tuple(out)
@@ -416,17 +419,17 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         box is emptied if it still holds the pasted article this file replaces
         (``paste_is_article``, a state set by ``start_indexing``)."""
         return _index_file(file_path, paste_is_article, progress, request, from_upload_box=True,
-                           cleared=cleared_article(kept, session_bot is not None))
+                           cleared=cleared_article(kept, session_bot is not None), session_bot=session_bot)
 
     def _index_file(file_path, paste_is_article, progress, request, *, from_upload_box: bool, pending: str = "",
-                    cleared: str = ""):
+                    cleared: str = "", session_bot=None):
         """``use_file``'s work; a file dropped on the chat box (``from_upload_box`` False) leaves
         the upload box alone when refused (once indexed, it is the article: no earlier file
         stays named there). ``pending``: the question typed with it; ``cleared``: as in
         ``_use_text``."""
         if not file_path:
             return _fail(f"No file received: choose {UPLOAD_HINT}.", clear_upload=from_upload_box,
-                         arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.")
+                         arabic="لم يصل ملف: اختر ملف PDF أو Word أو HTML أو نصا.", session_bot=session_bot)
         path = Path(file_path)
         try:
             document = load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)  # PDF, Word, HTML, any text
@@ -443,10 +446,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 cleared=cleared,
             )
         except DocumentError as exc:
-            return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic)
+            return _fail(str(exc), clear_upload=from_upload_box, arabic=exc.arabic, session_bot=session_bot)
         except Exception as exc:
             log.exception("indexing an upload failed")
-            return _fail(failed_line("index this file", exc), clear_upload=from_upload_box)
+            return _fail(failed_line("index this file", exc), clear_upload=from_upload_box, session_bot=session_bot)
 
     def use_text(text, kept=None, session_bot=None, progress=gr.Progress(), request: gr.Request = None):
         """Index pasted text for this session.  An earlier uploaded file is no longer the
@@ -465,10 +468,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 cleared=cleared_article(kept, session_bot is not None),
             )
         except DocumentError as exc:
-            return _fail(str(exc), arabic=exc.arabic)
+            return _fail(str(exc), arabic=exc.arabic, session_bot=session_bot)
         except Exception as exc:
             log.exception("indexing pasted text failed")
-            return _fail(failed_line("index this text", exc))
+            return _fail(failed_line("index this text", exc), session_bot=session_bot)
 
     def start_indexing(pasted=None, indexed_paste=None):
         """Before indexing: lock the question box (a question now would go to the old
@@ -566,7 +569,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         path = first if isinstance(first, str) else (first.get("path") if isinstance(first, dict) else None)
         return _index_file(path, paste_is_article, progress, request, from_upload_box=False,
                            pending=(value.get("text") or "").strip(),
-                           cleared=cleared_article(kept, session_bot is not None))
+                           cleared=cleared_article(kept, session_bot is not None), session_bot=session_bot)
 
     def ask_dropped(value, outcome, chat_history, kept, session_bot):
         """The question typed with a dropped file, asked of that file once it is indexed (its
@@ -910,7 +913,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 try:
                     current(session_bot)
                     line = R.render_status(new_conversation_line(
-                        article_name("your article", [session_bot.name]) if session_bot else f"the {seed_name}",
+                        article_in_use(session_bot.name if session_bot else None, seed_name)[0],
                         own=session_bot is not None))
                     said = "new"  # the line goes with the first answer (``after_question``)
                 except ArticleReleasedError as exc:

@@ -91,12 +91,28 @@ REASON_IN_ENGLISH_AR = "والسبب مذكور بالإنجليزية"
 NOT_INDEXED_EN = "Not used: the previous article stays in use."
 
 
-def not_indexed(reason: str, arabic: str = "") -> str:
+def not_indexed(reason: str, arabic: str = "", in_use: tuple[str, str] | None = None) -> str:
     """The message shown when a user's own article is refused: ``reason`` and that the
     previous article stays (English), then the same in Arabic with ``arabic``
-    (``DocumentError.arabic``) as the reason."""
+    (``DocumentError.arabic``) as the reason. ``in_use``: the article that stays, as the page
+    names it in English and in Arabic (``article_in_use``); the message said only "the
+    previous article", which did not say which (a trial)."""
     english = f"{reason.rstrip('. ')}. {NOT_INDEXED_EN}"
-    return f"{english} / {NOT_INDEXED_AR}: {arabic}" if arabic else f"{english} / {NOT_INDEXED_AR}، {REASON_IN_ENGLISH_AR}."
+    stays = NOT_INDEXED_AR
+    if in_use:
+        english = english.replace("the previous article", in_use[0], 1)
+        stays = stays.replace("المقال السابق", in_use[1], 1)
+    return f"{english} / {stays}: {arabic}" if arabic else f"{english} / {stays}، {REASON_IN_ENGLISH_AR}."
+
+
+def article_in_use(own: str | None, sample: str) -> tuple[str, str]:
+    """The article a tab's questions go to, as a status line names it, in English and in
+    Arabic: the reader's own file or text ``own`` (``'your article “harbour.txt”'``, «مقالك
+    «harbour.txt»») or, with ``own`` None, the ``sample`` (``article_name``'s form, ``'sample
+    article “<headline>”'``)."""
+    if own:
+        return article_name("your article", [own]), f"مقالك «{isolate(own)}»"
+    return f"the {sample}", "المقال الأصلي"
 
 
 def failed_line(what: str, error: Exception) -> str:

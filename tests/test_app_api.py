@@ -133,10 +133,11 @@ def test_upload_rejections(server, tmp_path):
     # trial: the Arabic half only said that the reason was given in English)
     # the Arabic half on a line of its own; names and short groups in it are kept whole (markup)
     arabic = re.search(r'<div dir="rtl">(.*?)</div>', binary).group(1)
-    assert re.search(r"ويبقى المقال السابق: .*ملفا ثنائيا", re.sub(r"<[^>]+>", "", arabic)), binary
-    # each language says that the file was not used and the previous article stays (a trial)
+    assert re.search(r"ويبقى المقال الأصلي: .*ملفا ثنائيا", re.sub(r"<[^>]+>", "", arabic)), binary
+    # each language says that the file was not used and which article stays, named (a trial:
+    # "the previous article" did not say which)
     english = re.search(r'<div dir="ltr">(.*?)</div>', binary).group(1)
-    assert re.search(r"binary.*previous article stays in use\.$", re.sub(r"<[^>]+>", "", english)), binary
+    assert re.search(r"binary.*the sample article “.*طرابلس.*” stays in use\.$", re.sub(r"<[^>]+>", "", english)), binary
     assert "السبب مذكور بالإنجليزية" not in binary and "السبب مذكور بالإنجليزية" not in big
     assert "فوق الحد" in big and "فارغ" in empty
     (tmp_path / "latin1.md").write_bytes("caf\xe9 na\xefve r\xe9sum\xe9".encode("latin-1"))

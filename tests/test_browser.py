@@ -746,7 +746,7 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
             if path is binary:
                 page.locator("#qa-status .qa-status-error").wait_for(timeout=60_000)
                 assert "binary" in status.inner_text()
-                assert "ويبقى المقال السابق" in status.inner_text()  # said in Arabic too
+                assert "ويبقى المقال الأصلي" in status.inner_text()  # said in Arabic too, naming it
                 page.wait_for_function("q => document.querySelector('#qa-question textarea').value === q",
                                        arg=question, timeout=30_000)
                 assert page.locator("#qa-chat .qa-answer").count() == 0  # not asked of the sample article
@@ -1236,6 +1236,9 @@ def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
         # a refused file leaves the box ready too, and the article stays
         file_input.set_input_files(str(binary))
         page.locator("#qa-status .qa-status-error").wait_for(timeout=30_000)
+        # the refusal names the article that stays (it said "the previous article", a trial)
+        refused = page.locator("#qa-status").inner_text()
+        assert "tripoli.txt" in refused and "stays in use" in refused and "ويبقى مقالك" in refused, refused
         page.wait_for_function(_READY_FOR_NEXT, arg="tripoli.txt", timeout=10_000)
         assert "bin.txt" not in upload.inner_text()
         file_input.wait_for(state="attached", timeout=10_000)
