@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from qa.conversation import UPLOAD_LIMIT_TEXT
+from qa.conversation import UPLOAD_LIMIT_TEXT, upload_label
 
 pytestmark = pytest.mark.slow  # starts the app, a browser, a fresh venv or the benchmark
 
@@ -364,7 +364,9 @@ def test_seed_examples_hidden_for_own_article_and_back_with_seed(server, tmp_pat
     assert own_file["Dataset"] == [{"visible": False, "__type__": "update"}]
     note = _examples_note(own_file)
     assert note["visible"] is True and "sample article" in note["value"] and "note.md" in note["value"]
-    assert own_file["File"] == [None]  # the upload box is ready for the next file (a trial)
+    # the upload box is ready for the next file (a trial), its label naming the one in use (a later trial)
+    (box,) = own_file["File"]
+    assert box["value"] is None and "In use" in box["label"] and "note.md" in box["label"], box
     chat = own_file["Chatbot"][0]
     assert chat["value"] == [] and "example" not in chat["placeholder"]
 
@@ -373,12 +375,13 @@ def test_seed_examples_hidden_for_own_article_and_back_with_seed(server, tmp_pat
     # pasted text is called by its headline, not by its stand-in file name
     assert "Boat races closed the festival." in _examples_note(own_text)["value"]
     assert "pasted-article.txt" not in _examples_note(own_text)["value"]
-    assert own_text["File"] == [None]  # the earlier file is no longer the article: box emptied
+    # the earlier file is no longer the article: box emptied, its label what it takes
+    assert own_text["File"] == [{"value": None, "label": upload_label(), "__type__": "update"}]
 
     seed = _outputs_by_component(c, "/use_seed", c.predict(api_name="/use_seed"))
     assert seed["Dataset"] == [{"visible": True, "__type__": "update"}]
     assert _examples_note(seed)["visible"] is False
-    assert seed["File"] == [None]
+    assert seed["File"] == [{"value": None, "label": upload_label(), "__type__": "update"}]
     assert "pick an example" in seed["Chatbot"][0]["placeholder"]
     check_citations(c.predict("من حضر المؤتمر؟", api_name="/ask"), seed_documents())
 
