@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow  # starts the app, a browser, a fresh venv or the 
 from app_helpers import binary_file, running_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
+PlaywrightTimeout = sync_api.TimeoutError
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -269,12 +270,21 @@ def test_a_refused_upload_message_goes_with_the_next_answer(browser, tmp_path):
 
 
 def _wait_status(page, text: str, timeout: int = 120_000) -> None:
-    page.wait_for_function(
-        "t => document.querySelector('#qa-status').innerText.includes(t)"
-        " && !document.querySelector('#qa-question textarea').disabled",
-        arg=text,
-        timeout=timeout,
-    )
+    """Wait until the status line holds ``text`` and the question box is unlocked; on a
+    timeout, fail with what the page showed instead (a CI run timed out without saying)."""
+    try:
+        page.wait_for_function(
+            "t => document.querySelector('#qa-status').innerText.includes(t)"
+            " && !document.querySelector('#qa-question textarea').disabled",
+            arg=text,
+            timeout=timeout,
+        )
+    except PlaywrightTimeout:
+        shown = page.evaluate("() => [(document.querySelector('#qa-status') || {}).innerText,"
+                              " (document.querySelector('#qa-question textarea') || {}).disabled,"
+                              " (document.querySelector('#qa-upload') || {}).innerText]")
+        raise AssertionError(f"waited {timeout} ms for {text!r}; status line {shown[0]!r}, question box "
+                             f"{'locked' if shown[1] else 'unlocked'}, upload box {shown[2]!r}") from None
 
 
 def _examples_shown(page) -> bool:
@@ -338,12 +348,11 @@ def test_back_to_seed_clears_own_article_boxes_and_restores_seed_examples(browse
             state="visible", timeout=10_000
         )
         assert not examples_note.is_visible()
-        # ...and they still work: a click fills the question box.
+        # ...and they still work: a click asks its question (of the sample article)
+        answers = page.locator("#qa-chat .qa-answer:not(.qa-streaming) .qa-lead")
         page.locator("#qa-examples").get_by_text("Who attended the conference?").first.click()
-        page.wait_for_function(
-            "() => document.querySelector('#qa-question textarea').value === 'Who attended the conference?'",
-            timeout=10_000,
-        )
+        answers.first.wait_for(state="visible", timeout=120_000)
+        assert "Who attended the conference?" in page.locator("#qa-chat .qa-user").last.inner_text()
 
         # 2. Paste an article: the same, and back to the seed empties the paste box.
         pasted = "The harbour festival in Misrata ended on Sunday with a concert."
