@@ -856,13 +856,7 @@ def test_a_reload_brings_back_the_readers_own_article(browser, tmp_path):
     390 px of the restored state."""
     import app
 
-    note = tmp_path / "harbour.txt"
-    note.write_text(
-        "Harbour Festival Ends in Misrata\n\n"
-        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
-        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
-        encoding="utf-8",
-    )
+    note = _harbour_note(tmp_path)
     question = "Who thanked the fishermen?"
     kept_article = f"sessionStorage.getItem({app.ARTICLE_KEY!r})"
     kept_conversation = f"sessionStorage.getItem({app.CONVERSATION_KEY!r})"
@@ -945,13 +939,7 @@ def test_two_tabs_of_one_browser_keep_their_own_conversation_and_article(browser
     article (a trial)."""
     import app
 
-    note = tmp_path / "harbour.txt"
-    note.write_text(
-        "Harbour Festival Ends in Misrata\n\n"
-        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
-        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
-        encoding="utf-8",
-    )
+    note = _harbour_note(tmp_path)
     # the kept conversation, wherever the page keeps it (for the waits below)
     kept = f"(sessionStorage.getItem({app.CONVERSATION_KEY!r}) || localStorage.getItem({app.CONVERSATION_KEY!r}))"
     with running_app() as (url, _demo):
@@ -1019,6 +1007,19 @@ def _ask(page, box, question: str):
         f"document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming) .qa-lead').length > {before}",
         timeout=120_000)
     return answers.last
+
+
+def _harbour_note(tmp_path):
+    """A short English article, ``harbour.txt``: a headline and two sentences (who thanked the
+    fishermen: Mayor Salma Idris)."""
+    note = tmp_path / "harbour.txt"
+    note.write_text(
+        "Harbour Festival Ends in Misrata\n\n"
+        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
+        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
+        encoding="utf-8",
+    )
+    return note
 
 
 def _seed_copy(tmp_path, name: str = "tripoli.txt"):
@@ -1212,13 +1213,7 @@ def test_a_second_upload_needs_no_clearing_of_the_first(browser, tmp_path):
     """Once an upload is indexed (or refused) the upload box is ready for the next file: a
     second upload needed the first removed with the box's ✕ (a trial). The uploaded article
     stays the one in use, and the next file replaces it."""
-    harbour = tmp_path / "harbour.txt"
-    harbour.write_text(
-        "Harbour Festival Ends in Misrata\n\n"
-        "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.\n"
-        "Mayor Salma Idris thanked the fishermen who lent their boats for the regatta.\n",
-        encoding="utf-8",
-    )
+    harbour = _harbour_note(tmp_path)
     binary = binary_file(tmp_path)
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
