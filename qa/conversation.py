@@ -324,9 +324,10 @@ def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False
     shown_ar = f"نصك الملصق “{isolate(label)}”" if pasted else f"مقالك “{isolate(label)}”"
     counted = f"{passages} {'passage' if passages == 1 else 'passages'}"
     if restored:
-        return (f"Your article is back: {shown}, kept in this browser and indexed again, {counted}. "
+        # kept per tab (``qa.ui_render.tab_storage_script``); the Arabic half names it too (a trial)
+        return (f"Your article is back: {shown}, kept in this browser tab and indexed again, {counted}. "
                 "Questions in this browser tab go to it; other users keep the sample article. / "
-                "عاد مقالك المحفوظ في هذا المتصفح، وأسئلتك في هذه النافذة تذهب إليه.")
+                f"عاد {shown_ar} المحفوظ في هذه النافذة، وعدد مقاطعه {passages}، وأسئلتك فيها تذهب إليه.")
     english, arabic = cleared_words(cleared)
     return (f"Indexed {shown}: {counted}. "
             "Questions in this browser tab now go to your article; other users keep the sample article."

@@ -124,9 +124,9 @@ def browser_secret(settings) -> str:
 KEPT_ARTICLE_FORMAT = 1
 # Longest document name taken back from a browser (a web page's name holds its address).
 KEPT_NAME_CHARS = 500
-KEPT_ARTICLE_DROPPED = ("The article kept in this browser could not be used again: {reason}. "
+KEPT_ARTICLE_DROPPED = ("The article kept in this browser tab could not be used again: {reason}. "
                         "The sample article is in use; upload it again to ask about it. / "
-                        "تعذّر استخدام المقال المحفوظ في هذا المتصفح: {arabic}. والمقال الأصلي هو المستخدم الآن.")
+                        "تعذّر استخدام المقال المحفوظ في هذه النافذة: {arabic}. والمقال الأصلي هو المستخدم الآن.")
 
 
 def _malformed(what: str) -> DocumentError:

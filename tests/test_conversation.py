@@ -500,3 +500,15 @@ def test_every_label_the_app_sets_speaks_both_languages(seed_bot):
     for text in (ARTICLE_HEADING, SHOW_IN_ARTICLE, PROGRESS_UNIT_EMBEDDED, PROGRESS_UNIT_SPLIT):
         assert bilingual(text), text
     assert "Article" in ARTICLE_HEADING and "المقاطع" in ARTICLE_HEADING
+
+
+def test_the_restored_line_names_the_article_in_both_languages_and_says_it_was_kept_per_tab():
+    """After a reload the status line names the article and its passages in Arabic too (it
+    named neither, a trial), and says it was kept in this tab, as it now is."""
+    from qa.conversation import indexed_line
+
+    english, arabic = indexed_line("harbour.txt", False, 3, restored=True).split(" / ")
+    assert "harbour.txt" in english and "kept in this browser tab" in english and "3 passages" in english
+    assert "harbour.txt" in arabic and "3" in arabic and "هذه النافذة" in arabic
+    pasted = indexed_line("Harbour Festival Ends", True, 1, restored=True).split(" / ")[1]
+    assert "نصك الملصق" in pasted and "Harbour Festival Ends" in pasted
