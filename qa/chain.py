@@ -34,10 +34,10 @@ from .ingest import Document, load_documents, load_sources, make_document
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
-from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, QUOTE_PATTERN, History, QuestionPlan,
-                        answer_message, asks_again, own_words, plan_question, previous_abstained,
-                        previous_question_at, question_as_asked, split_questions, strip_small_talk,
-                        MAX_QUESTIONS)
+from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, QUOTE_PATTERN, History,
+                        QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
+                        previous_abstained, previous_question, previous_question_at, question_as_asked,
+                        split_questions, strip_small_talk, MAX_QUESTIONS)
 from .grounding import answer_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
@@ -490,10 +490,13 @@ class ArticleQA:
         if decision.reason == "chat-request":  # "Tell me a joke": what the bot is for, not "the article does not say"
             text = INVITATION.get(language, INVITATION["en"])
         if decision.reason == "no-question":
+            # a first message pointing back at nothing ("What did he say?") is asked who it means
+            replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
+                       and points_back_alone(state["asked"]) else INVITATION)
             text = (preface(state["question"], self.extractive.collection_language, [])
                     if only_language_request(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
-                if state.get("web_address") else "") or INVITATION.get(language, INVITATION["en"])
+                if state.get("web_address") else "") or replies.get(language, replies["en"])
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],

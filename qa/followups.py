@@ -65,11 +65,20 @@ def previous_question(history: History | None) -> str | None:
     return None
 
 
-# What the bot says to a message that asks nothing about the article ("hi", "ok", "Where?"
-# with nothing before it), per language of the message.
+# What the bot says to a message that asks nothing about the article ("hi", "ok", "Tell me a
+# joke"), per language of the message; "Where?" with nothing before it gets ``NO_ANTECEDENT``.
 INVITATION = {
     "ar": "اسألني سؤالا عن المقال (من، ماذا، أين، متى، لماذا…) وسأجيب باقتباسات منه.",
     "en": "Ask me a question about the article (who, what, where, when, why…) and I will answer with quotes from it.",
+}
+
+# What the bot says to a first message that asks about something not said ("What did he say?",
+# «ماذا قال؟», "Where?" with no question before it): the invitation to ask a question read as if
+# the question asked had not been one (a trial).
+NO_ANTECEDENT = {
+    "ar": "عمّ تسأل؟ لا سؤال قبله في هذه المحادثة يتابعه: اذكر في سؤالك من أو ما تقصد.",
+    "en": "What does this refer to? There is no earlier question in this conversation for it to follow: "
+          "say who or what you mean.",
 }
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -532,6 +541,15 @@ def is_continue_request(text: str) -> bool:
     tokens = _folded(text)
     allowed = CONTINUE_WORDS | REQUEST_WORDS | ARTICLE_WORDS | SMALL_TALK | STOPWORDS
     return bool(tokens) and any(t in CONTINUE_WORDS for t in tokens) and all(t in allowed for t in tokens)
+
+
+def points_back_alone(question: str) -> bool:
+    """True when ``question`` has no words of its own and is not small talk, but holds a
+    question word or a word pointing back ("What did he say?", «ماذا قال؟», "and when?",
+    "Where?"): it asks about something said before, and only a conversation gives it a topic."""
+    tokens = [normalize(_strip_conjunction(t)) for t in _tokens(question)]
+    return (not is_small_talk(question) and not own_words(question)
+            and (refers_back(question) or any(t in QUESTION_WORDS for t in tokens)))
 
 
 def _without_more(question: str) -> str:

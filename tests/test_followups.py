@@ -14,7 +14,7 @@ import pytest
 from conftest import SEED_FILE, SEEDS
 from openai_stub import OpenAIStub
 from qa import ABSTENTION, ArticleQA
-from qa.followups import INVITATION, fold_followup, plan_question, question_topic, split_questions
+from qa.followups import INVITATION, NO_ANTECEDENT, fold_followup, plan_question, question_topic, split_questions
 from qa.text import content_words
 from qa.config import Settings
 from qa.loading import load_documents
@@ -258,8 +258,8 @@ def test_fold_keeps_the_new_question_word_and_the_previous_topic():
 
 
 @pytest.mark.parametrize(("message", "language"), [
-    ("hi", "en"), ("Hello!", "en"), ("ok", "en"), ("thanks", "en"), ("Where?", "en"), ("1234567890", "en"),
-    ("مرحبا", "ar"), ("السلام عليكم", "ar"), ("شكرا جزيلا", "ar"), ("من؟", "ar"),
+    ("hi", "en"), ("Hello!", "en"), ("ok", "en"), ("thanks", "en"), ("1234567890", "en"),
+    ("مرحبا", "ar"), ("السلام عليكم", "ar"), ("شكرا جزيلا", "ar"),
 ])
 def test_a_message_without_a_question_gets_an_invitation(seed_bot, message, language):
     answer = seed_bot.ask(message)
@@ -269,6 +269,26 @@ def test_a_message_without_a_question_gets_an_invitation(seed_bot, message, lang
     assert answer.extra["abstention_reason"] == "no-question" and answer.passages == []
     (streamed,) = list(seed_bot.stream(message))
     assert streamed.text == answer.text and streamed.citations == []
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    ("Where?", "en"), ("What did he say?", "en"), ("and when?", "en"),
+    ("من؟", "ar"), ("ماذا قال؟", "ar"), ("ولماذا؟", "ar"),
+])
+def test_a_first_message_pointing_back_at_nothing_is_asked_what_it_means(seed_bot, message, language):
+    """A conversation's first message that only points back ("What did he say?", «ماذا قال؟»)
+    is asked who or what it means, in its language: the invitation to ask a question ("who,
+    what, where…") read as if «ماذا قال؟» had not been a question (a trial). Nothing is
+    quoted; after a question the same message is a follow-up and is answered."""
+    answer = seed_bot.ask(message)
+    assert answer.abstained and answer.citations == [] and answer.passages == []
+    assert answer.text == NO_ANTECEDENT[language] and answer.language == language
+    assert answer.extra["abstention_reason"] == "no-question"
+    (streamed,) = list(seed_bot.stream(message))
+    assert streamed.text == answer.text
+    first = "Who gave the opening speech?" if language == "en" else "من ألقى الكلمة الافتتاحية؟"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": seed_bot.ask(first).text}]
+    assert seed_bot.ask(message, history=history).text != NO_ANTECEDENT[language]
 
 
 def test_small_talk_after_a_question_is_not_a_follow_up(seed_bot):
