@@ -556,7 +556,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         was lost (CI saw an upload never indexed)."""
         if isinstance(value, dict) and value.get("files"):
             return end_indexing(outcome)
-        return tuple(gr.skip() for _ in range(7))
+        return tuple(gr.skip() for _ in lock_outputs)
 
     def use_dropped(value, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
                     request: gr.Request = None):

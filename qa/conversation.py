@@ -84,11 +84,11 @@ ATTACH_HINT_EN = "“{name}”: press Ask to make it the article"
 ATTACH_HINT_AR = "اضغط «اسأل» ليصبح هو المقال"
 # After why a user's own article was refused: the same in Arabic. The previous article stays
 # in use. A reason without an Arabic wording (an unexpected error) is said to be in English.
-NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى المقال السابق"
+NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى {article}"
 REASON_IN_ENGLISH_AR = "والسبب مذكور بالإنجليزية"
 
 
-NOT_INDEXED_EN = "Not used: the previous article stays in use."
+NOT_INDEXED_EN = "Not used: {article} stays in use."
 
 
 def not_indexed(reason: str, arabic: str = "", in_use: tuple[str, str] | None = None) -> str:
@@ -97,11 +97,9 @@ def not_indexed(reason: str, arabic: str = "", in_use: tuple[str, str] | None = 
     (``DocumentError.arabic``) as the reason. ``in_use``: the article that stays, as the page
     names it in English and in Arabic (``article_in_use``); the message said only "the
     previous article", which did not say which (a trial)."""
-    english = f"{reason.rstrip('. ')}. {NOT_INDEXED_EN}"
-    stays = NOT_INDEXED_AR
-    if in_use:
-        english = english.replace("the previous article", in_use[0], 1)
-        stays = stays.replace("المقال السابق", in_use[1], 1)
+    english_name, arabic_name = in_use or ("the previous article", "المقال السابق")
+    english = f"{reason.rstrip('. ')}. {NOT_INDEXED_EN.format(article=english_name)}"
+    stays = NOT_INDEXED_AR.format(article=arabic_name)
     return f"{english} / {stays}: {arabic}" if arabic else f"{english} / {stays}، {REASON_IN_ENGLISH_AR}."
 
 
