@@ -188,7 +188,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                                                         question=turn.question)})
         return messages
 
-    def chat(question, chat_history, kept, session_bot, indexing=False, shown=False):
+    def chat(question, chat_history, kept, session_bot, indexing=False, shown=False, request: gr.Request = None):
         """Stream an answer into the chat (generator: Gradio streams each yield).
 
         ``question`` is the chat box's value (``{"text", "files"}``; a dropped file is kept
@@ -197,7 +197,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         conversation as the browser keeps it. A refused question (empty, or asked while
         indexing) adds no bubble: the message under the chat box says why, replacing the
         previous one. ``shown``: the question's bubble and the pending answer are already the
-        last two messages of ``chat_history`` (a question typed with a dropped file).
+        last two messages of ``chat_history`` (a question typed with a dropped file). If the
+        tab's article changes while the answer is being made, the answer is dropped: the
+        chat is the new article's by then (``SessionArticles.changes``).
         """
         text = question.get("text", "") if isinstance(question, dict) else (question or "")
         if isinstance(question, dict) and question.get("files"):
@@ -225,12 +227,20 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         except QuestionError as exc:
             yield {chat_status: R.render_status(str(exc), ok=False), **unshown}
             return
+        session = getattr(request, "session_hash", None)
+        asked_at = articles.changes(session)
         messages = list(chat_history or []) + ([] if shown else pending_turn(text))
         yield {question_box: gr.update(value=None), chatbot: messages, chat_status: "", dropped: None}
         partial = ""
         turn = None
         try:
             for item in conversation.stream(qa_bot, text, article=answered_from(session_bot)):
+                if articles.changes(session) != asked_at:
+                    # the tab moved to another article: its chat is not this answer's. A last
+                    # yield that changes nothing, since Gradio redraws a generator's last
+                    # yield when it ends (the pending bubble came back)
+                    yield {chatbot: gr.skip()}
+                    return
                 if isinstance(item, str):
                     partial += item
                     messages[-1] = {"role": "assistant", "content": R.render_pending(partial)}
@@ -245,6 +255,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             log.exception("answering failed")
             yield {chatbot: messages[:-2], question_box: gr.update(value={"text": text, "files": []}),
                    chat_status: R.render_status(answering_failed(exc), ok=False)}
+            return
+        if articles.changes(session) != asked_at:
+            yield {chatbot: gr.skip()}
             return
         answer = turn.answer
         messages[-1] = {"role": "assistant",
@@ -264,8 +277,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         """After a question: the conversation goes to the browser's storage, and the line
         saying an upload was refused, which was about the turn before, goes away (it stayed
         under the chat after the next answer), as does "New conversation: questions go to …",
-        which was about the conversation's start (it stayed above its later turns, a trial)."""
-        if outcome in ("error", "new"):
+        which was about the conversation's start (it stayed above its later turns, a trial).
+        Only once the conversation has an answer: this step also runs after an answer
+        cancelled by "New conversation", and wiped the line that click had just written."""
+        if outcome in ("error", "new") and Conversation.from_json(kept).turns:
             return kept, "", None
         return kept, gr.skip(), gr.skip()
 
@@ -571,7 +586,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                            pending=(value.get("text") or "").strip(),
                            cleared=cleared_article(kept, session_bot is not None), session_bot=session_bot)
 
-    def ask_dropped(value, outcome, chat_history, kept, session_bot):
+    def ask_dropped(value, outcome, chat_history, kept, session_bot, request: gr.Request = None):
         """The question typed with a dropped file, asked of that file once it is indexed (its
         bubble, shown pending since it was sent, gets the answer); if the file was refused,
         the bubble goes and the question goes back into the box (not to the old article)."""
@@ -585,7 +600,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                    chat_status: R.render_status(QUESTION_NOT_ASKED, ok=False)}
             return
         yield {dropped: None}
-        yield from chat(text, chat_history, kept, session_bot, shown=True)
+        yield from chat(text, chat_history, kept, session_bot, shown=True, request=request)
 
     def _dropped(error: DocumentError) -> tuple:
         """A kept article that cannot be used: the status line says why and that the sample
@@ -775,21 +790,28 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         chat_inputs = [question_box, chatbot, conversation_state, session_bot, indexing]
         chat_outputs = [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer,
                         status, dropped]
-        submitted = question_box.submit(
+        # the answering events, cancelled when the tab's article changes or a new conversation
+        # starts: an answer finishing after that landed in the new chat (a trial)
+        answering: list = []
+        asked = question_box.submit(
             chat, chat_inputs, chat_outputs,
             api_name="chat",
             concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency,  # QA_ANSWER_CONCURRENCY
             show_progress="minimal",
-        ).then(
+        )
+        answering.append(asked)
+        submitted = asked.then(
             after_question, [conversation_state, outcome], [kept_conversation, status, outcome],
             api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
         # an example is asked when clicked, as a chat app's suggestions are (it only filled the box)
-        examples.load_input_event.then(
+        example_asked = examples.load_input_event.then(
             chat, chat_inputs, chat_outputs, api_visibility="private", concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency, show_progress="minimal",
-        ).then(
+        )
+        answering.append(example_asked)
+        example_asked.then(
             after_question, [conversation_state, outcome], [kept_conversation, status, outcome],
             api_visibility="private", queue=False
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
@@ -855,11 +877,13 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 [kept_article, kept_conversation], queue=False, api_visibility="private", show_progress="hidden",
             )
             if not name:  # the chat box: then the question typed with the file, of the new article
-                indexed.then(
+                dropped_asked = indexed.then(
                     ask_dropped, [dropped, outcome, chatbot, conversation_state, session_bot], chat_outputs,
                     api_visibility="private", concurrency_id="answer",
                     concurrency_limit=base_bot.settings.answer_concurrency, show_progress="minimal",
-                ).then(
+                )
+                answering.append(dropped_asked)
+                dropped_asked.then(
                     lambda kept: kept, [conversation_state], [kept_conversation], api_visibility="private", queue=False
                 ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
 
@@ -931,11 +955,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                  footer, outcome],
                 api_visibility="private",
                 queue=False,
+                cancels=answering,  # an answer still being made belonged to the cleared conversation
             )
 
         def end_session(request: gr.Request):
             """The tab (or API client) disconnected: its own article is freed now."""
-            articles.release_session(request.session_hash)
+            articles.forget_session(request.session_hash)
 
         demo.unload(end_session)
     demo.articles = articles  # the readers' own articles (tests and the load benchmark read it)

@@ -255,6 +255,8 @@ class SessionArticles:
         self._held: OrderedDict[str, _Held] = OrderedDict()  # key -> held, least recently used first
         self._released: OrderedDict[str, str] = OrderedDict()  # key -> reason
         self._trim_pending = False
+        # session -> how many times its article changed (``changes``); forgotten with the session
+        self._changes: dict[str, int] = {}
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
 
@@ -282,6 +284,7 @@ class SessionArticles:
                 del self._held[old_key]
                 self._remember(old_key, "replaced")
             self._held[key] = _Held(bot, session, name, now, now)
+            self._changes[session] = self._changes.get(session, 0) + 1
             while len(self._held) > self.max_articles:
                 evicted, held = self._held.popitem(last=False)
                 self._remember(evicted, "evicted")
@@ -318,6 +321,25 @@ class SessionArticles:
         with self._lock:
             return len(self._held)
 
+    def changes(self, session: str | None) -> int:
+        """How many times ``session``'s article has changed: an article put for it, or its
+        article released by the session (``release_session``: back to the seed). Releases
+        the session did not ask for (idle, evicted) do not count. An answer begun at one
+        count and finished at another was asked of an article the tab no longer shows
+        (``app.py`` drops it: it landed in the new article's chat, a trial). 0 for a session
+        never seen or ``None``."""
+        if not session:
+            return 0
+        with self._lock:
+            return self._changes.get(session, 0)
+
+    def forget_session(self, session: str | None) -> None:
+        """The session ended (its tab closed): its articles are released and its count of
+        ``changes`` is forgotten, so the registry does not grow with every tab ever opened."""
+        self.release_session(session)
+        with self._lock:
+            self._changes.pop(session or "", None)
+
     # ---- releasing ----------------------------------------------------------------
 
     def release_session(self, session: str | None) -> int:
@@ -332,6 +354,7 @@ class SessionArticles:
                 self._remember(key, "ended")
             if keys:
                 self._trim_pending = True
+                self._changes[session] = self._changes.get(session, 0) + 1
         return len(keys)
 
     def sweep(self) -> int:

@@ -1745,3 +1745,60 @@ def test_the_question_box_shows_what_one_types_on_a_phone(browser, tmp_path):
         _shoot(page, tmp_path, "long-question-answered-390.png", full_page=False)
         assert not outside, outside
         page.close()
+
+
+def test_an_answer_finishing_after_the_article_changed_stays_out_of_the_new_chat(browser, embeddings, tmp_path):
+    """A slow answer (a chat model that takes seconds, the stub server) still being made when
+    the reader pastes another article, or starts a new conversation, does not land in the
+    chat that follows: it belonged to the conversation the switch cleared (a trial: the
+    sample article's answer appeared under "Indexed the pasted text …", and follow-ups then
+    read it)."""
+    from openai_stub import OpenAIStub
+
+    from qa import ArticleQA
+    from qa.config import Settings
+
+    wait_s = 6
+    with OpenAIStub() as stub:
+        settings = Settings(llm_base_url=stub.base_url, llm_model="stub-model", llm_timeout_s=60)
+        bot = ArticleQA.from_directory("seeds", index_dir=tmp_path / "index", embeddings=embeddings,
+                                       settings=settings, progress=False)
+        stub.sleep(wait_s, "Delegations from Tunisia and Algeria attended [1].")
+        stub.sleep(wait_s, "Delegations from Tunisia and Algeria attended [1].")
+        with running_app(bot) as (url, _demo):
+            page, outside, box = _open_chat(browser, url)
+            user_bubbles = page.locator("#qa-chat .qa-user")
+
+            # 1. A new conversation while the answer is being made
+            box.fill("Who attended the conference?")
+            box.press("Enter")
+            user_bubbles.first.wait_for(timeout=30_000)
+            page.wait_for_function("() => document.querySelectorAll('#qa-chat .qa-user').length === 1")
+            page.get_by_role("button", name="New conversation").first.click()
+            _wait_status(page, "New conversation")
+            page.wait_for_timeout((wait_s + 3) * 1000)  # the model has answered by now
+            assert user_bubbles.count() == 0 and page.locator("#qa-chat .qa-answer").count() == 0
+            assert "New conversation" in page.locator("#qa-status").inner_text()  # the click's line stays
+            assert "Delegations" not in page.locator("#qa-chat").inner_text()
+
+            # 2. Another article pasted while the answer is being made
+            box.fill("Who attended the conference?")
+            box.press("Enter")
+            page.wait_for_function("() => document.querySelectorAll('#qa-chat .qa-user').length === 1")
+            page.locator("#qa-own").get_by_text("Your own article").click()
+            page.locator("#qa-paste textarea").fill(
+                "The harbour festival in Misrata ended on Sunday with a concert by the city orchestra.")
+            page.get_by_role("button", name="Use pasted text").click()
+            _wait_status(page, "Indexed the pasted text “The harbour festival in Misrata")
+            page.wait_for_timeout((wait_s + 3) * 1000)
+            chat_text = page.locator("#qa-chat").inner_text()
+            assert user_bubbles.count() == 0 and "Delegations" not in chat_text, chat_text
+            assert "Ask a question about your article" in chat_text  # the new article's empty chat
+            # nor in what the tab keeps for a reload (follow-ups read it)
+            kept = page.evaluate("() => Object.keys(sessionStorage).map(k => sessionStorage.getItem(k)).join(' ')")
+            assert len(stub.requests) == 2  # both questions reached the model: the answers were made
+            page.reload(wait_until="load")
+            page.locator("#qa-question textarea").wait_for(timeout=60_000)
+            _wait_status(page, "harbour festival")
+            assert page.locator("#qa-chat .qa-user").count() == 0, kept[:200]
+            assert outside == []

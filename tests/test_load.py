@@ -174,6 +174,26 @@ def test_a_new_upload_replaces_the_sessions_article_and_ending_the_session_frees
     assert articles.release_session("reader") == 1 and len(articles) == 0
 
 
+def test_changes_count_what_the_session_asked_for_not_what_the_registry_did(article_bots):
+    """``changes`` moves when a session puts an article or goes back to the seed, not when
+    its article is evicted or idles out (an answer made meanwhile is still the tab's)."""
+    names = list(article_bots)
+    clock = Clock()
+    articles = SessionArticles(max_articles=1, idle_s=60, clock=clock)
+    assert articles.changes("reader") == 0 and articles.changes(None) == 0
+    articles.put("reader", article_bots[names[0]], names[0])
+    assert articles.changes("reader") == 1
+    articles.put("other", article_bots[names[1]], names[1])  # evicts the reader's article
+    assert articles.changes("reader") == 1 and articles.changes("other") == 1
+    clock.now = 61
+    assert articles.sweep() == 1 and articles.changes("other") == 1  # idled out
+    articles.put("reader", article_bots[names[0]], names[0])
+    assert articles.release_session("reader") == 1 and articles.changes("reader") == 3  # back to the seed
+    assert articles.release_session("reader") == 0 and articles.changes("reader") == 3  # nothing held
+    articles.forget_session("reader")
+    assert articles.changes("reader") == 0 and len(articles) == 0
+
+
 def test_limits_are_checked():
     with pytest.raises(ValueError):
         SessionArticles(max_articles=0, idle_s=10)
