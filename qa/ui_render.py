@@ -611,6 +611,10 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 /* ... and its count and timer ("7/14 texts embedded | 0.6s"), which Gradio draws at the right
    edge over the bar's end (a trial), go in the flow under the bar, centred */
 #qa-status .progress-text { position: static; transform: none; order: 1; }
+/* ... in the page's font: Gradio writes progress in its monospace font, which spaced the
+   Arabic letters of "تضمين المقاطع" apart (a trial) */
+#qa-status .progress-level-inner, #qa-status .progress-text, #qa-status .meta-text,
+#qa-status .meta-text-center { font-family: var(--font) !important; }
 /* ... and the line under it stays readable (Gradio fades a working component to 0.2) */
 #qa-status .html-container.pending { opacity: .75; }
 .qa-examples-note { font-size: .9em; opacity: .8; padding: .3em 0; }

@@ -215,6 +215,11 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         # ... and it stays readable: Gradio faded the working line to 0.2 (a trial)
         assert float(page.evaluate("() => getComputedStyle(document.querySelector('#qa-status .html-container'))"
                                    ".opacity")) >= 0.5
+        # ... in the page's font, not Gradio's monospace one, which spaced Arabic letters apart (a trial)
+        fonts = page.evaluate("() => [...document.querySelectorAll('#qa-status .progress-text, #qa-status "
+                              ".progress-level-inner')].map(el => getComputedStyle(el).fontFamily)"
+                              " .concat([getComputedStyle(document.querySelector('#qa-question textarea')).fontFamily])")
+        assert len(fonts) >= 2 and all(f == fonts[-1] for f in fonts), fonts
         shot = tmp_path / "indexing.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"\nscreenshot while indexing: {shot}")
