@@ -301,7 +301,9 @@ def test_the_footer_summary_is_in_both_languages(seed_bot):
 
 def test_a_markdown_title_is_labelled_without_its_marks(tmp_path):
     """A ``.md`` upload's first line is a Markdown heading: labels read its words, not "# …"
-    (a trial saw "# City library opens new wing" in the sources and the article panel's name)."""
+    (a trial saw "# City library opens new wing" in the sources and the article panel's name).
+    A ``.md`` file is now read without its markup (``qa.ingest.markdown``); a pasted text or a
+    ``.txt`` file may still open with "# ", and labels leave it out there too."""
     from qa.conversation import headline_of, source_label
     from qa.ingest import load_upload
 
@@ -309,8 +311,10 @@ def test_a_markdown_title_is_labelled_without_its_marks(tmp_path):
     path.write_text("# City library opens new wing\n\nThe city library opened a new wing on Monday.\n",
                     encoding="utf-8")
     document = load_upload(path)
-    assert document.text.startswith("# City")  # the text itself stays as uploaded (citations are offsets)
+    assert document.text == "City library opens new wing\nThe city library opened a new wing on Monday."
     assert source_label({document.source: document.text}, document.source, 2) == "City library opens new wing · ¶2"
+    text = "# City library opens new wing\nThe city library opened a new wing on Monday.\n"
+    assert source_label({"library.txt": text}, "library.txt", 2) == "City library opens new wing · ¶2"
     assert headline_of("C# in ten minutes\n") == "C# in ten minutes" and headline_of("#hashtag\n") == "#hashtag"
 
 

@@ -1,7 +1,8 @@
 """Ingest: files, folders and web addresses become ``Document``s.
 
-One module per format: ``text`` (``.txt``/``.md``, legacy encodings), ``pdf``, ``docx``,
-``html`` and ``url``; ``document`` holds the ``Document`` and the text cleaning they share.
+One module per format: ``text`` (``.txt``, legacy encodings), ``markdown`` (``.md``: decoded
+as text, then the plain text a reader of the rendered page sees), ``pdf``, ``docx``, ``html``
+and ``url``; ``document`` holds the ``Document`` and the text cleaning they share.
 Every loader raises ``qa.DocumentError`` with a message meant for the user (naming the
 file and saying what to do) and never returns partial garbage. ``Document.text`` is the
 extracted text: citation offsets index into it.
@@ -74,6 +75,10 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
         from .html import load_html
 
         document = load_html(name, data, origin, url)
+    elif suffix == ".md":
+        from .markdown import load_markdown
+
+        document = load_markdown(name, data, origin)
     else:
         from .text import load_text
 

@@ -16,10 +16,12 @@ class Document:
         source: the label citations name: a file name (no folder), or for a web page
             ``"<title> — <url>"``; unique within a collection.
         text: the extracted text, one paragraph per line. Citation offsets index into it
-            (for a UTF-8 ``.txt``/``.md`` without invisible format characters it is the file
-            as on disk); it is what the article panel shows.
+            (for a UTF-8 ``.txt`` without invisible format characters it is the file as on
+            disk; for a ``.md`` it is the text without the markup, ``qa.ingest.markdown``);
+            it is what the article panel shows.
         origin: where it came from (a path or a URL; ``""`` for text given in memory).
-        title: the article's title when the format states one (HTML ``<title>``, a web page).
+        title: the article's title when the format states one (HTML ``<title>``, a web page,
+            a Markdown file's front matter).
         date: the article's publication date as ISO ``YYYY-MM-DD`` when known (``""``
             otherwise); retrieval filters by it (``qa.stores.base.StoreFilter``).
     """

@@ -1,6 +1,6 @@
-"""Plain text (``.txt``, ``.md``): UTF-8, UTF-16 with a byte-order mark, or a legacy
-encoding detected by charset-normalizer (Windows-1256 and ISO-8859-6 for Arabic,
-Windows-1252...).
+"""Plain text (``.txt``): UTF-8, UTF-16 with a byte-order mark, or a legacy encoding detected
+by charset-normalizer (Windows-1256 and ISO-8859-6 for Arabic, Windows-1252...). The other
+text formats (``.md``, ``.html``) are decoded here too, then parsed.
 
 charset-normalizer (MIT, used by requests) decodes with every plausible code page and
 keeps the one whose result looks most like natural language ("chaos" and "coherence"
@@ -119,7 +119,9 @@ def _checked(name: str, text: str) -> str:
 
 
 def load_text(name: str, data: bytes, origin: str = "") -> Document:
-    """A ``.txt``/``.md`` file as a ``Document`` (see ``decode_text``; format characters removed).
+    """A ``.txt`` file as a ``Document``: the text as decoded, format characters removed
+    (``decode_text``). A ``.md`` file is decoded the same way, then read as Markdown
+    (``qa.ingest.markdown``).
 
     Raises:
         DocumentError: as ``decode_text``, or the text is empty.
