@@ -191,6 +191,95 @@ def test_a_byline_in_a_smaller_font_is_its_own_paragraph_in_a_pdf(tmp_path):
     assert lines == ["Fishermen protest in Sfax", "By Leila Haddad · 12 March 2026", *body], lines
 
 
+# Right-to-left paragraphs and brackets in a PDF: what Chromium prints, and what the text layer
+# reads back. The paragraphs go on an Arabic page after two of the seed's (an Arabic article).
+_MIXED = ["قال الوزير إن شركة Google ستفتح مكتبا في تونس عام 2025، بتكلفة 5.5 مليون دولار (حسب البيان).",
+          "The office will employ 120 engineers, the company said.",
+          "The new office in Tunis will be the company's first in North Africa and will serve clients "
+          "across the region, officials said.",
+          "وقال المتحدث «نحن سعداء» بهذا القرار.",
+          'The project is called "Tunis Digital"']
+
+
+def test_mirrored_characters_of_a_right_to_left_line_are_written_back():
+    """A PDF's text layer records the glyph drawn: a bracket or guillemet at a right-to-left level
+    is drawn mirrored (UAX #9, L4), so the visual line holds ")" where the text has "(".
+    ``logical_line`` reorders and writes the mirror back; a bracket between left-to-right letters
+    ("f(x)", "Alphabet (Google)") stays. The visual lines are those Chromium's PDFs hold."""
+    from qa.ingest.pdf import logical_line
+
+    # visual lines as Chromium's text layer holds them (left to right, presentation forms)
+    brackets = '.(\u0646\ufe8e\ufef4\ufe92\ufedf\u0627 \ufe90\ufeb4\ufea3) \u0631\u0627\u0644\u0648\u062f'
+    guillemets = ('.\u0631\u0627\ufeae\ufed8\ufedf\u0627 \u0627\ufeac\ufeec\ufe91 '
+                  '\xab\u0621\u0627\ufeaa\ufecc\ufeb3 \ufee6\ufea4\ufee7\xbb '
+                  '\u062b\ufeaa\ufea4\ufe98\ufee4\ufedf\u0627 \u0644\ufe8e\ufed7\u0648')
+    names = ('\ufe96\ufecc\ufed4\ufe97\u0631\u0627 \u062d\ufe8e\ufe91\u0631\u0623\u0644\u0627 '
+             '\u0646\u0625 (Reuters) \ufe94\ufecb\ufeee\ufee4\ufea0\ufee3 '
+             '\ufe96\ufedf\ufe8e\ufed7\u0648 \u060c\ufe8e\ufeec\ufea0\ufe8b\ufe8e\ufe98\ufee7 '
+             '\ufee6\ufecb \u0645\ufeee\ufef4\ufedf\u0627 Alphabet (Google) '
+             '\ufe94\ufedb\ufeae\ufeb7 \ufe96\ufee8\ufee0\ufecb\u0623')
+    assert logical_line(brackets) == "دولار (حسب البيان)."
+    assert logical_line(guillemets) == "وقال المتحدث «نحن سعداء» بهذا القرار."
+    assert logical_line(names) == "أعلنت شركة Alphabet (Google) اليوم عن نتائجها، وقالت مجموعة (Reuters) إن الأرباح ارتفعت"
+    assert logical_line(".The value f(x) (a note)", right_to_left=True) == "The value f(x) (a note)."
+    assert logical_line("The value f(x) (a note).") == "The value f(x) (a note)."  # no Arabic: as it is
+
+
+def test_a_latin_line_of_a_right_to_left_paragraph_is_put_in_logical_order():
+    """On a right-to-left page an English paragraph's final full stop is drawn at its left end;
+    such a line is reordered like an Arabic one (the visual lines are those Chromium's PDFs hold)."""
+    from qa.ingest.pdf import _LEFT_FINAL, logical_line
+
+    visual = ".The office will employ 120 engineers, the company said"
+    assert _LEFT_FINAL.match(visual) and not _LEFT_FINAL.match("...and then they left.")
+    assert logical_line(visual, right_to_left=True) == _MIXED[1]
+    assert logical_line(".clients across the region, officials said", right_to_left=True) \
+        == "clients across the region, officials said."
+    assert logical_line('"The project is called "Tunis Digital', right_to_left=True) == _MIXED[4]
+
+
+@pytest.fixture(scope="module")
+def mixed_pdf(tmp_path_factory, seed_parts):
+    """The seed's headline, its first two paragraphs and ``_MIXED`` printed by Chromium on a
+    right-to-left page (``dir="rtl"``: the English paragraphs are right-to-left paragraphs)."""
+    title, paragraphs = seed_parts
+    return chromium_pdf(title, paragraphs[:2] + _MIXED, tmp_path_factory.mktemp("mixed"))
+
+
+@pytest.mark.slow  # prints a PDF with Chromium
+def test_brackets_and_english_paragraphs_of_an_arabic_pdf_read_in_logical_order(mixed_pdf, seed_parts):
+    """A trial's Arabic PDF read «(حسب البيان).» as «)حسب البيان(.», «نحن سعداء» with its
+    guillemets the wrong way round, and an English paragraph on the page as
+    ".The office will employ 120 engineers, the company said". Each now reads as written."""
+    import pdfplumber
+
+    with pdfplumber.open(mixed_pdf) as pdf:  # the text layer really holds them so
+        raw = [line["text"] for line in pdf.pages[0].extract_text_lines(y_tolerance=8)]
+    assert any(line.startswith(".The office will employ") for line in raw)
+    assert any(line.startswith(".clients across the region") for line in raw)  # the paragraph wraps
+    assert any(line.startswith("The new office in Tunis") for line in raw)
+    assert '"The project is called "Tunis Digital' in raw  # by its alignment (it starts with no full stop)
+    assert any("»" in line and line.index("»") > line.index("«") for line in raw)
+    title, paragraphs = seed_parts
+    lines = load_file(mixed_pdf).text.splitlines()
+    assert lines == [title, *paragraphs[:2], *_MIXED], lines
+    assert lines[3].endswith("(حسب البيان).") and lines[5].endswith("officials said.")
+
+
+@pytest.mark.slow  # prints a PDF with Chromium
+def test_an_english_pdf_with_brackets_reads_as_printed(tmp_path):
+    """A left-to-right English PDF is read as before: its brackets and final full stops stay."""
+    from bench.fixtures import chromium_print
+
+    body = ["The value f(x) (a note).",
+            "The function f(x) rises [sharply] when {x} grows, and \"a < b\" holds, the authors "
+            "wrote in a long note (see the appendix) that runs on to a second line."]
+    page = tmp_path / "english.html"
+    page.write_text(news_html("A function", body, lang="en", boilerplate=False), encoding="utf-8")
+    lines = load_file(chromium_print(page, tmp_path / "english.pdf")).text.splitlines()
+    assert lines == ["A function", *body], lines
+
+
 _PORT_HEADINGS = {"en": ["Year", "Containers handled (TEU)", "Ships"], "ar": ["السنة", "الحاويات المناولة", "السفن"]}
 _PORT_FIGURES = [["2022", "1,650,000", "2,310"], ["2023", "1,720,000", "2,405"], ["2024", "1,810,000", "2,512"]]
 _PORT_TEXT = {"en": ("Record year at Misrata port",
