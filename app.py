@@ -229,16 +229,20 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return
         session = getattr(request, "session_hash", None)
         asked_at = articles.changes(session)
+
+        def switched() -> bool:
+            """The tab moved to another article since the question: its chat is not this
+            answer's. Then a last yield changes nothing, since Gradio redraws a generator's
+            last yield when it ends (the pending bubble came back)."""
+            return articles.changes(session) != asked_at
+
         messages = list(chat_history or []) + ([] if shown else pending_turn(text))
         yield {question_box: gr.update(value=None), chatbot: messages, chat_status: "", dropped: None}
         partial = ""
         turn = None
         try:
             for item in conversation.stream(qa_bot, text, article=answered_from(session_bot)):
-                if articles.changes(session) != asked_at:
-                    # the tab moved to another article: its chat is not this answer's. A last
-                    # yield that changes nothing, since Gradio redraws a generator's last
-                    # yield when it ends (the pending bubble came back)
+                if switched():
                     yield {chatbot: gr.skip()}
                     return
                 if isinstance(item, str):
@@ -256,7 +260,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             yield {chatbot: messages[:-2], question_box: gr.update(value={"text": text, "files": []}),
                    chat_status: R.render_status(answering_failed(exc), ok=False)}
             return
-        if articles.changes(session) != asked_at:
+        if switched():
             yield {chatbot: gr.skip()}
             return
         answer = turn.answer

@@ -276,7 +276,9 @@ class SessionArticles:
         Returns:
             The ticket the session keeps.
         """
-        session = session or uuid.uuid4().hex  # an API call without a session gets its own
+        # an API call without a session gets its own, whose changes nobody can ask for
+        counted = bool(session)
+        session = session or uuid.uuid4().hex
         key = f"{session}:{uuid.uuid4().hex[:12]}"
         now = self._clock()
         with self._lock:
@@ -284,7 +286,8 @@ class SessionArticles:
                 del self._held[old_key]
                 self._remember(old_key, "replaced")
             self._held[key] = _Held(bot, session, name, now, now)
-            self._changes[session] = self._changes.get(session, 0) + 1
+            if counted:
+                self._changes[session] = self._changes.get(session, 0) + 1
             while len(self._held) > self.max_articles:
                 evicted, held = self._held.popitem(last=False)
                 self._remember(evicted, "evicted")
