@@ -19,7 +19,14 @@ why unstratified folds mislead here); the threshold is chosen inside each fit, a
 printed figures are per-fold rates at that point, never a pooled AUC.
 
 Collections of one document have models of their own (``one_document_sets``), and up to how
-many documents those serve is fitted too (``group_sets``, ``fit_boundary``).
+many documents those serve is fitted too (``group_sets``, ``fit_boundary``). A cross-language
+model that reads the background features (``qa.background``) gets a variant fitted on the
+same questions without them (``_fit_without_background``), which serves where they are
+undefined (``qa.policy``).
+
+Reproducibility: the file keeps each feature's mean per set and language
+(``feature_means``); a slow test asks the seed and xquad_abstain sets again and checks that
+today's code still computes the features the shipped file was fitted on.
 
 Feature selection: one backward pass; a feature is dropped when the cross-validated
 abstention rate on unanswerable questions (at the operating point) is at least as high
@@ -32,16 +39,17 @@ are printed and kept in the file's report (``"cross_validated"``, ``"nested"``).
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .evaluation import read_questions
-from .policy import FEATURES, LEXICAL_FEATURES, ONE_DOCUMENT, calibration_name
+from .policy import BACKGROUND_FEATURES, FEATURES, LEXICAL_FEATURES, ONE_DOCUMENT, WITHOUT_BACKGROUND, calibration_name
 
 # The operating point: at most 2 % of answerable questions refused (the product's requirement,
 # issue #11), chosen on out-of-fold probabilities.
@@ -54,6 +62,9 @@ INNER_REPEATS = 3  # shuffles of the inner folds averaged (``_Fitted``)
 # 0.861 / 0.624 at 1, within the folds' spread, so the default stays.
 REGULARISATION_C = 1.0
 SEED = 0
+# Stability selection's cut-off (``_stable_features``): a feature is kept when the backward
+# selection kept it in at least this share of the outer folds (3 of 5).
+STABLE_SHARE = 0.6
 SEED_WEIGHT = 30.0
 # Features left out of the fit although they are computed: they measure how many of the
 # question's words the article holds *as written* (by light stem or root, and BM25 term
@@ -87,7 +98,7 @@ ONE_DOCUMENT_ARTIFACTS = ("local_missing_share", "local_missing_idf", "top_missi
 # answerable 0.011 -> 0.018), over one 0.722 -> 0.713, the seed's near-topic 0.70 -> 0.60; the
 # word checks already tell Arabic questions apart. (A first trial with another background, a
 # sample text of Arabic news from another package, also cost a seed answer.)
-CROSS_ONLY = ("background_cosine", "passage_over_background", "sentence_over_background")
+CROSS_ONLY = BACKGROUND_FEATURES
 # Collections of this many XQuAD articles (``group_sets``) decide up to how many documents
 # the one-document models serve (``fit_boundary``): sizes that cut the 24 articles evenly.
 GROUP_SIZES = (2, 3, 4, 6, 8, 12)
@@ -177,7 +188,8 @@ def group_sets(shared: Path, folder: Path, sizes: tuple[int, ...] = GROUP_SIZES)
 
 
 def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
-            progress: Callable[[int, int], None] | None = None, one_article: Path | None = None) -> list[Row]:
+            progress: Callable[[int, int], None] | None = None, one_article: Path | None = None,
+            only: Sequence[str] | None = None) -> list[Row]:
     """Ask every question of the sets through ``ArticleQA.evidence`` and keep its features.
 
     Args:
@@ -187,11 +199,13 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
         progress: ``progress(done, total)`` over all questions.
         one_article: where to write the corpora of ``one_document_sets`` and ``group_sets``
             (those sets are asked too), or ``None``.
+        only: the names of the sets to ask (of ``FIT_SETS``; ``None``: all), e.g. to check
+            a shipped calibration's ``feature_means`` against today's code.
 
     Raises:
         FileNotFoundError: a set is missing.
     """
-    sets = _sets(shared, seeds)
+    sets = [s for s in _sets(shared, seeds) if only is None or s[0] in only]
     for _, corpus, questions in sets:
         if not corpus.is_dir() or not questions.is_file():
             raise FileNotFoundError(f"evaluation set missing: {questions} / {corpus}")
@@ -212,6 +226,21 @@ def collect(shared: Path, seeds: Path, make_bot: Callable[[Path], Any],
             if progress:
                 progress(done, total)
     return rows
+
+
+def feature_means(rows: list[Row]) -> dict[str, dict[str, float | None]]:
+    """Per set and language (``"<set>/<lang>"``), each feature's mean over the rows (NaN values
+    left out; ``None`` when all are NaN), rounded to 4 decimals: a fingerprint of the features a
+    calibration was fitted on, so a test can tell when the code no longer computes them."""
+    out: dict[str, dict[str, float | None]] = {}
+    for key in sorted({f"{r.set}/{r.lang}" for r in rows}):
+        chosen = [r for r in rows if f"{r.set}/{r.lang}" == key]
+        out[key] = {}
+        for name in FEATURES:
+            values = np.array([r.features.get(name, math.nan) for r in chosen], dtype=np.float64)
+            defined = values[~np.isnan(values)]
+            out[key][name] = round(float(defined.mean()), 4) if len(defined) else None
+    return out
 
 
 class _Fitted:
@@ -404,16 +433,9 @@ def fit(rows: list[Row], features: tuple[str, ...], log: Callable[[str], None], 
                                and not (pair == "same" and f in CROSS_ONLY))
             log(f"  {key!r}: {len(subset)} questions ({sum(r.answerable for r in subset)} answerable), "
                 f"{len({r.group for r in subset})} articles")
-            chosen = select_features(subset, candidates, log, seed_weight) if select else candidates
+            chosen = _stable_features(subset, candidates, key, report, log, seed_weight) if select else candidates
             figures, oof = cross_validate(subset, chosen, seed_weight=seed_weight)
             report["cross_validated"][key] = {**figures, "features": list(chosen)}
-            if select:
-                nested = nested_cross_validate(subset, candidates, seed_weight)
-                report.setdefault("nested", {})[key] = nested
-                steady = sum(1 for n in nested["chosen"].values() if n in (0, N_SPLITS))
-                log(f"  {key!r}: nested (selection inside each fold): abstention on unanswerables "
-                    f"{nested['abstain_on_unanswerable']:.3f}, false abstention {nested['false_abstain']:.3f}; "
-                    f"{steady} of {len(candidates)} features chosen alike in every fold")
             report["per_set"].update(_per_set(subset, oof))
             X = np.array([[r.features[f] for f in chosen] for r in subset])
             y = np.array([r.answerable for r in subset], dtype=int)
@@ -423,7 +445,49 @@ def fit(rows: list[Row], features: tuple[str, ...], log: Callable[[str], None], 
             log(f"  {key!r}: {len(chosen)} features; cross-validated abstention on unanswerables "
                 f"{figures['abstain_on_unanswerable']:.3f}, false abstention {figures['false_abstain']:.3f} "
                 f"(folds, abstain/false: {folds})")
+            if set(chosen) & set(BACKGROUND_FEATURES):
+                _fit_without_background(subset, key, candidates, pairs, report, log, select, seed_weight)
     return pairs, report
+
+
+def _stable_features(subset: list[Row], candidates: tuple[str, ...], key: str, report: dict[str, Any],
+                     log: Callable[[str], None], seed_weight: float) -> tuple[str, ...]:
+    """The features the backward selection keeps in at least ``STABLE_SHARE`` of the outer
+    folds of ``nested_cross_validate`` (stability selection: Meinshausen and Bühlmann 2010,
+    "Stability selection", J. R. Stat. Soc. B 72(4), whose cut-offs run from 0.6 to 0.9). One
+    backward pass over all the questions chose differently from its own folds (4 of 18
+    features alike in every fold for the Arabic one-document model) and flipped the sign of
+    some weights from one fit to the next. The nested figures go to ``report["nested"]``."""
+    nested = nested_cross_validate(subset, candidates, seed_weight)
+    report.setdefault("nested", {})[key] = nested
+    chosen = tuple(f for f in candidates if nested["chosen"][f] >= STABLE_SHARE * N_SPLITS) or candidates
+    log(f"  {key!r}: nested (selection inside each fold): abstention on unanswerables "
+        f"{nested['abstain_on_unanswerable']:.3f}, false abstention {nested['false_abstain']:.3f}; kept in at "
+        f"least {STABLE_SHARE:.0%} of the folds: " + ", ".join(f"{f} ({nested['chosen'][f]})" for f in chosen))
+    return chosen
+
+
+def _fit_without_background(subset: list[Row], key: str, candidates: tuple[str, ...], pairs: dict[str, Any],
+                            report: dict[str, Any], log: Callable[[str], None], select: bool,
+                            seed_weight: float) -> None:
+    """Fit ``key``'s variant without the background features (key ``key + WITHOUT_BACKGROUND``)
+    on the same questions, for the questions where they are undefined (``qa.policy``):
+    features selected again from the other candidates, cross-validated the same way, added
+    to ``pairs`` and ``report["cross_validated"]`` (not to the per-set table, which is the
+    served model's). It serves the same collections as ``key`` (``fit_boundary`` judges the
+    models with the background features)."""
+    variant = key + WITHOUT_BACKGROUND
+    candidates = tuple(f for f in candidates if f not in BACKGROUND_FEATURES)
+    log(f"  {variant!r}: the same questions without the background features")
+    chosen = _stable_features(subset, candidates, variant, report, log, seed_weight) if select else candidates
+    figures, _ = cross_validate(subset, chosen, seed_weight=seed_weight)
+    report["cross_validated"][variant] = {**figures, "features": list(chosen)}
+    X = np.array([[r.features[f] for f in chosen] for r in subset])
+    y = np.array([r.answerable for r in subset], dtype=int)
+    pairs[variant] = _Fitted(X, y, np.array([r.group for r in subset]), TARGET_FALSE_ABSTAIN,
+                             set_weights(subset, seed_weight)).export(chosen)
+    log(f"  {variant!r}: {len(chosen)} features; cross-validated abstention on unanswerables "
+        f"{figures['abstain_on_unanswerable']:.3f}, false abstention {figures['false_abstain']:.3f}")
 
 
 def fit_boundary(rows: list[Row], pairs: dict[str, Any], log: Callable[[str], None],
@@ -560,7 +624,8 @@ def run(shared: Path, seeds: Path, make_bot: Callable[[Path], Any], describe: di
         data = {"name": name, **key, "fitted_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "command": "article-qa calibrate", "target_false_abstain": TARGET_FALSE_ABSTAIN,
                 "seed_weight": seed_weight, "n_questions": len(rows), "pairs": pairs,
-                "one_document_up_to": up_to, "report": report}
+                "one_document_up_to": up_to, "report": report,
+                "feature_means": feature_means([r for r in rows if r.set in FIT_SETS])}
         path = out_dir / f"{name}.json"
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -34,7 +34,11 @@ serves every collection with the others.
 The cross-language models also read how close the question comes to text about nothing in
 particular (``qa.background``: its best cosine there, and the article's best cosines less
 it), which tells a request such as "Tell me a joke", near every passage with this model,
-from a question about the article.
+from a question about the article. Where those features are undefined (a question in the
+background's own language over articles in another, e.g. Arabic over an English upload), a
+model fitted on the same questions without them serves (keys ``"cross/without-background"``
+and ``"cross/one-document/without-background"``), not the one that would read their fitted
+mean as a question halfway between off-topic and on-topic.
 
 A backend without a calibration file uses ``qa/calibration/lexical.json``: the same fit
 over the features that do not depend on the embedding's cosine scale (term coverage,
@@ -135,6 +139,10 @@ FACT_FEATURES = ("missing_numbers", "unknown_countries", "missing_words", "missi
                  "local_missing_share", "top_missing_stem_share", "unlinked_names", "anchored_kind_missing")
 # The suffix of the keys of the models serving a collection of one document.
 ONE_DOCUMENT = "/one-document"
+# The features read from the background text (``qa.background``), and the suffix of the keys of
+# the models fitted without them, which serve when they are undefined (see the module notes).
+BACKGROUND_FEATURES = ("background_cosine", "passage_over_background", "sentence_over_background")
+WITHOUT_BACKGROUND = "/without-background"
 # Article languages whose same-language questions the shared evaluation sets hold.
 SAME_LANGUAGE_DATA = ("ar",)
 # Sentences read for the answer-kind check: those the extractive answer could quote.
@@ -410,13 +418,18 @@ class Calibration:
     report: dict[str, Any]
     one_document_up_to: dict[str, int] = field(default_factory=dict)
 
-    def model_for(self, pair: str, documents: int = 0) -> PairModel:
+    def model_for(self, pair: str, documents: int = 0, background: bool = True) -> PairModel:
         """The model serving ``pair`` over a collection of ``documents`` documents (0: not
         known): the one-document model for a collection of 1 to ``one_document_up_to[pair]``
-        documents when the file has it, else the model fitted over many documents."""
-        if 1 <= documents <= max(1, self.one_document_up_to.get(pair, 1)):
-            return self.pairs.get(f"{pair}{ONE_DOCUMENT}", self.pairs[pair])
-        return self.pairs[pair]
+        documents when the file has it, else the model fitted over many documents. With
+        ``background`` False (the background features are undefined), that model's variant
+        fitted without them (key suffix ``WITHOUT_BACKGROUND``) when the file has it."""
+        key = pair
+        if 1 <= documents <= max(1, self.one_document_up_to.get(pair, 1)) and pair + ONE_DOCUMENT in self.pairs:
+            key = pair + ONE_DOCUMENT
+        if not background and key + WITHOUT_BACKGROUND in self.pairs:
+            key += WITHOUT_BACKGROUND
+        return self.pairs[key]
 
     @classmethod
     def answer_always(cls) -> "Calibration":
@@ -529,7 +542,8 @@ class AnswerPolicy:
             return Decision(False)
         if self.chat_requests is not None and evidence.chat_request >= self.chat_requests.threshold:
             return Decision(True, "chat-request")
-        model = self.calibration.model_for(evidence.pair, evidence.documents)
+        background = not math.isnan(evidence.features.get("background_cosine", math.nan))
+        model = self.calibration.model_for(evidence.pair, evidence.documents, background)
         p = model.probability(evidence)
         if p >= model.threshold:
             return Decision(False, None, round(p, 4), model.threshold)

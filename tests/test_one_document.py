@@ -238,3 +238,31 @@ def test_eval_documents_from_the_command_line(tmp_path):
         assert report["by_lang"][lang]["false_abstain"] <= 0.05, report["by_lang"][lang]
     bad = run("eval", str(tmp_path / "q.jsonl"), "--corpus", str(corpus), "--documents", "0")
     assert bad.returncode == 2 and "at least 1 document" in bad.stderr
+
+
+def test_where_the_background_is_undefined_its_variant_without_it_serves(seed_bot):
+    """An Arabic question over an English upload has no background cosine (``qa.policy``); the
+    models reading it have variants fitted on the same questions without it, which serve
+    there, instead of reading the undefined features as their fitted mean."""
+    from qa.policy import BACKGROUND_FEATURES, WITHOUT_BACKGROUND
+
+    calibration = seed_bot.policy.calibration
+    with_background = [key for key, model in calibration.pairs.items() if set(model.features) & set(BACKGROUND_FEATURES)]
+    assert with_background and all(key + WITHOUT_BACKGROUND in calibration.pairs for key in with_background)
+    for key in with_background:
+        variant = calibration.pairs[key + WITHOUT_BACKGROUND]
+        assert not set(variant.features) & set(BACKGROUND_FEATURES)
+        assert calibration.report["cross_validated"][key + WITHOUT_BACKGROUND]["false_abstain"] <= 0.03
+    english = seed_bot.with_texts({"mayor.txt": "Town elects a mayor\n\nThe town of Dunmore elected Sarah Quinn as "
+                                                "its mayor on Sunday, after a count that lasted two days.\n\n"
+                                                "Quinn, a former teacher, won 61 percent of the vote.\n"})
+    evidence, decision = english.evidence("من هو رئيس البلدية الجديد؟")
+    assert evidence.pair == "cross" and evidence.documents == 1
+    assert evidence.features["background_cosine"] != evidence.features["background_cosine"]  # NaN
+    model = calibration.model_for("cross", 1, background=False)
+    assert model is calibration.pairs["cross" + ONE_DOCUMENT + WITHOUT_BACKGROUND]
+    assert decision.threshold == model.threshold and not decision.abstain, decision
+    # the English question over the same article reads the background, with the model fitted on it
+    evidence, decision = english.evidence("Who is the new mayor?")
+    assert evidence.features["background_cosine"] == evidence.features["background_cosine"]
+    assert decision.threshold == calibration.pairs["cross" + ONE_DOCUMENT].threshold

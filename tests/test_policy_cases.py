@@ -18,7 +18,7 @@ def test_one_unknown_word_and_a_weak_match_abstains(seed_bot, question):
 @pytest.mark.parametrize("question,expected", [
     ("من حضر؟", "الزوبي"),  # "حضر" shares its root with the article's "الحضور"
     pytest.param("متى انتهى المؤتمر؟", "الأحد", marks=pytest.mark.xfail(strict=True, reason=(
-        "known limit (README, issue #11): 'انتهى' occurs in no form in the article (it says 'اختتم'), so the missing-word share gives p 0.02 against the one-document threshold 0.151 and the policy abstains"))),
+        "known limit (README, issue #11): 'انتهى' occurs in no form in the article (it says 'اختتم'), so the missing-word share gives p 0.04 against the one-document threshold 0.201 and the policy abstains"))),
     ("ما هي أسباب غياب مصر؟", "غياب مصر"),
 ])
 def test_one_unknown_word_with_a_strong_match_answers(seed_bot, seed_text, question, expected):
@@ -31,17 +31,14 @@ def test_one_unknown_word_with_a_strong_match_answers(seed_bot, seed_text, quest
 
 @pytest.mark.parametrize("question,expected", [
     ("احكيلي عن المؤتمر", "المؤتمر"),
-    pytest.param("اذكر لي أسماء الحاضرين", "الزوبي", marks=pytest.mark.xfail(strict=True, reason=(
-        "known limit (README, seventeenth trial): «اذكر» is judged a word the article lacks (p 0.13 against the "
-        "one-document threshold 0.151); as a question frame "
-        "it changes three XQuAD questions' features, and the refit then chose another Arabic feature set "
-        "(xquad_abstain 0.919 -> 0.907, the seed's near-topic 0.60 -> 0.50), not shipped"))),
+    ("اذكر لي أسماء الحاضرين", "الزوبي"),
     ("احكيلي عن حفتر", "حفتر"),
 ])
 def test_an_arabic_request_about_the_article_is_answered(seed_bot, question, expected):
     """The seventeenth trial: «احكيلي عن المؤتمر» ("tell me about the conference") and «اذكر لي
     أسماء الحاضرين» were refused, their imperative taken for a word the article lacks; it frames
-    the request, as a question word does (``qa.text.QUESTION_FRAMES``; «اذكر» not yet)."""
+    the request, as a question word does (``qa.text.QUESTION_FRAMES``). «اذكر» is not a frame:
+    the calibration refitted in the eighteenth session answers it (p over the threshold)."""
     answer = seed_bot.ask(question)
     assert not answer.abstained, answer.extra
     assert any(expected in c.quote for c in answer.citations)

@@ -45,7 +45,9 @@ def test_milvus_answers_every_seed_question_as_faiss(seed_bot, milvus_seed_bot):
         assert b.complete and list(a.ranking) == list(b.ranking), question
         assert np.allclose(a.passage_cosine, b.passage_cosine, atol=1e-5)
         fa, fb = seed_bot.ask(question), milvus_seed_bot.ask(question)
-        assert (fa.text, fa.abstained, fa.extra.get("p_answerable")) == (fb.text, fb.abstained, fb.extra.get("p_answerable"))
+        assert (fa.text, fa.abstained) == (fb.text, fb.abstained), question
+        # the cosines agree within 1e-5, so the probability, rounded to 4 decimals, within one unit
+        assert abs(fa.extra["p_answerable"] - fb.extra["p_answerable"]) <= 1e-4 + 1e-9, question
         assert [(c.source, c.quote_start, c.quote_end) for c in fa.citations] == \
                [(c.source, c.quote_start, c.quote_end) for c in fb.citations]
         assert_citations_exact(milvus_seed_bot, fb)
