@@ -28,12 +28,13 @@ Reproducibility: the file keeps each feature's mean per set and language
 (``feature_means``); a slow test asks the seed and xquad_abstain sets again and checks that
 today's code still computes the features the shipped file was fitted on.
 
-Feature selection: one backward pass; a feature is dropped when the cross-validated
-abstention rate on unanswerable questions (at the operating point) is at least as high
-without it. The table of each feature's worth is printed. The figures of the chosen
-features are scored on the folds the selection looked at; the whole procedure is also
-cross-validated with the selection inside each fold (``nested_cross_validate``), and both
-are printed and kept in the file's report (``"cross_validated"``, ``"nested"``).
+Feature selection: a backward pass (``select_features``) drops a feature when the
+cross-validated abstention rate on unanswerable questions (at the operating point) is at
+least as high without it. It runs inside each outer fold (``nested_cross_validate``, which
+so also estimates the whole procedure), and the features it keeps in at least 3 of the 5
+folds are fitted (``_stable_features``, stability selection). The figures of the chosen
+features are scored on the folds the selection looked at; both they and the nested ones are
+printed and kept in the file's report (``"cross_validated"``, ``"nested"``).
 """
 
 from __future__ import annotations
