@@ -388,22 +388,18 @@ def test_numbers_of_its_own_are_no_follow_up_unless_the_message_points_back():
 # ------------------------------------------ a question pointing back, read a second time
 
 
-@pytest.mark.parametrize(("earlier", "question", "expected"), [
-    (["مين هو رئيس الاستخبارات العسكرية في غرب ليبيا؟"], "وهو رتبته إيه؟", "اللواء"),
-    pytest.param(["واش محمود حمزة مشى للجزائر قبل المؤتمر؟", "وفوقاش؟"], "وشكون تلاقى تما؟", "رئيس الأركان",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "known limit (README, issue #11): with the calibration refitted on today's features "
-                     "(eighteenth session) the question as asked gets p 0.39 against the Arabic one-document "
-                     "threshold 0.20 (short, no word the article lacks), so it is answered as it stands, with the "
-                     "opening sentence, and never read as a follow-up; eval/followups/seed.jsonl answer hit "
-                     "0.667 -> 0.600 (ar), lead hit 0.533 -> 0.600"))),
+@pytest.mark.parametrize(("earlier", "question", "expected", "refused_alone"), [
+    (["مين هو رئيس الاستخبارات العسكرية في غرب ليبيا؟"], "وهو رتبته إيه؟", "اللواء", True),
+    (["واش محمود حمزة مشى للجزائر قبل المؤتمر؟", "وفوقاش؟"], "وشكون تلاقى تما؟", "رئيس الأركان", False),
 ])
-def test_a_question_pointing_back_refused_as_asked_is_read_as_a_follow_up(seed_bot, seed_text, earlier, question,
-                                                                           expected):
+def test_a_question_pointing_back_is_read_as_a_follow_up_when_the_policy_finds_that_likelier(
+        seed_bot, seed_text, earlier, question, expected, refused_alone):
     """``eval/followups``: an Arabic question with words of its own and a word pointing back
-    («وهو», «تما») was asked as it stands and refused (the article holds no «رتبته»); the
-    policy refuses it as asked, and it is then read with the previous question's topic
-    (``QuestionPlan.folded``, ``ArticleQA._reread``) and answered."""
+    («وهو», «تما») is read as it stands and with the previous question's topic
+    (``QuestionPlan.folded``, ``ArticleQA._reread``); the folded reading is kept when the policy
+    accepts it and finds it likelier than the question as asked. «وهو رتبته إيه؟» is refused as
+    asked (the article holds no «رتبته»); «وشكون تلاقى تما؟» is not (p 0.39, short, no word the
+    article lacks: it got the opening sentence while only a refusal led to the second reading)."""
     history: list[dict] = []
     for text in earlier:
         history += turn(text, seed_bot.ask(text, history=history))
@@ -412,11 +408,14 @@ def test_a_question_pointing_back_refused_as_asked_is_read_as_a_follow_up(seed_b
     plan = plan_question(question_as_asked(question)[1], history)  # as the chain plans it («شكون» asks «من»)
     assert plan.kind == "question" and plan.folded
     alone = seed_bot.ask(question)
-    assert alone.abstained  # as it stands, without the conversation
+    assert alone.abstained == refused_alone  # as it stands, without the conversation
+    assert expected not in (alone.lead or "")
     answer = seed_bot.ask(question, history=history)
     assert_exact(answer, seed_text)
     assert answer.retrieval_query == plan.folded
     assert expected in answer.text
+    if not refused_alone:
+        assert answer.extra["p_answerable"] > alone.extra["p_answerable"]
 
 
 @pytest.mark.parametrize(("first", "question"), [
