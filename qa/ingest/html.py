@@ -116,8 +116,8 @@ def list_paragraphs(lines: list[str], tree) -> list[str]:
         lines: the text's lines, as ``html_article`` has them.
         tree: trafilatura's ``body`` (its XML: ``<list rend="ol">``, ``<item>``, ``<head>``)
             of the same extraction. A run of "- " lines is a list only when it matches the
-            next ``<list>`` of the tree item for item (so a paragraph that opens with a dash
-            stays as it is).
+            next ``<list>`` of the tree, as many lines as it has items, the first line its first
+            item's text (so a paragraph that opens with a dash stays as it is).
     """
     lists = [e for e in tree.iter("list") if not any(a.tag in ("list", "table") for a in e.iterancestors())]
     heads = {" ".join("".join(h.itertext()).split()) for h in tree.iter("head")}
@@ -125,11 +125,9 @@ def list_paragraphs(lines: list[str], tree) -> list[str]:
     lead_in = False  # whether the last line of ``out`` is a paragraph a list may belong to
     i = 0
     while i < len(lines):
-        j = i
-        while j < len(lines) and _ITEM_LINE.fullmatch(lines[j]):
-            j += 1
-        items = list(lists[0].iter("item")) if lists and j > i else []
-        if items and len(items) == j - i and _item_text(items[0]).startswith(
+        items = list(lists[0].iter("item")) if lists else []
+        j = i + len(items)
+        if items and j <= len(lines) and all(_ITEM_LINE.fullmatch(x) for x in lines[i:j]) and _item_text(items[0]).startswith(
                 " ".join(_ITEM_LINE.fullmatch(lines[i]).group(2).split())):
             lists.pop(0)
             numbered = []
