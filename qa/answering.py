@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
+from .ingest.document import LIST_BREAK
 from .splitting import Span, past_ornaments
 from .grounding import ArticleGrounding, holds_kind
 from .lead import lead_pieces, present, quote
@@ -171,13 +172,25 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def quote_span_of(passage, unit: Span) -> Span:
-        """``quote_span`` for a clause unit of a passage."""
+        """``quote_span`` for a clause unit of a passage. A unit of a list (its items follow
+        a ``LIST_BREAK``, ``qa.ingest.document``) or of the sentence introducing it is quoted
+        with that sentence and all the passage's items: a list answers as a whole ("What are
+        the three steps?"); the short answer (``qa.lead``) can still be one item."""
         units = list(passage.sentences)
         first = last = units.index(unit)
         while first > 0 and units[first - 1].text.endswith(CLAUSE_MARKS):
             first -= 1
         while last + 1 < len(units) and units[last].text.endswith(CLAUSE_MARKS):
             last += 1
+        if LIST_BREAK in passage.text:
+            # the first unit after a LIST_BREAK, then back to where the sentence before it starts
+            item = next((i for i, u in enumerate(units) if LIST_BREAK in passage.text[: u.start - passage.start]), None)
+            if item is not None and item > 0:
+                lead = item - 1
+                while lead > 0 and units[lead - 1].text.endswith(CLAUSE_MARKS):
+                    lead -= 1
+                if last >= lead:
+                    first, last = min(first, lead), len(units) - 1
         a, b = units[first].start, units[last].end
         a = passage.start + past_ornaments(passage.text, a - passage.start, b - passage.start)
         return Span(a, b, passage.text[a - passage.start : b - passage.start])

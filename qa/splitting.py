@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from .ingest import Document
+from .ingest.document import LIST_BREAK
 
 TokenCounter = Callable[[str], int]
 
@@ -267,13 +268,25 @@ def split_document(document: Document, count_tokens: TokenCounter, settings: Spl
     return passages
 
 
+def paragraph_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of the paragraph ``text[start:end]``: the parts between ``LIST_BREAK``s
+    (a paragraph and each item of its list, ``qa.ingest.document.LIST_BREAK``); the whole
+    paragraph when it holds none."""
+    cuts = [start] + [i + 1 for i in range(start, end) if text[i] == LIST_BREAK] + [end + 1]
+    return [(a, b - 1) for a, b in zip(cuts, cuts[1:])]
+
+
 def _split_paragraph(document: Document, number: int, p_start: int, p_end: int, count_tokens: TokenCounter,
                      settings: SplitterSettings) -> list[Passage]:
-    """The passages of paragraph ``number`` (``document.text[p_start:p_end]``)."""
+    """The passages of paragraph ``number`` (``document.text[p_start:p_end]``). A paragraph
+    with a list is split line by line (``paragraph_lines``): each item's sentences are those
+    it had as a paragraph of its own, never run into its neighbours'; the passages hold the
+    paragraph and its list together."""
     text = document.text
     passages: list[Passage] = []
     sentences: list[Span] = []
-    for sentence in split_sentences(text, p_start, p_end):
+    lines = paragraph_lines(text, p_start, p_end) if LIST_BREAK in text else [(p_start, p_end)]
+    for sentence in (s for a, b in lines for s in split_sentences(text, a, b)):
         for piece in _cut_long(text, sentence, settings.max_tokens, count_tokens):
             sentences.extend(clause_units(text, piece, settings.max_unit_tokens, count_tokens, settings.min_words))
     group: list[Span] = []

@@ -32,8 +32,9 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 
 def esc(text: str | None) -> str:
-    """HTML-escape ``text`` (quotes too) and turn line breaks into ``<br>``."""
-    return html.escape(text or "", quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+    """HTML-escape ``text`` (quotes too) and turn line breaks (and the ``LIST_BREAK`` before
+    a list's items) into ``<br>``."""
+    return html.escape(text or "", quote=True).replace("\r\n", "\n").replace("\n", "<br>").replace("\u2028", "<br>")
 
 
 def paragraph_anchor(doc_index: int, line_index: int) -> str:

@@ -73,15 +73,38 @@ def make_document(source: str, text: str, *, origin: str = "", title: str = "") 
     return Document(source=source, text=text, origin=origin, title=title)
 
 
+# Parts a paragraph with its list: a list's items (and the paragraph that introduces it) are
+# one paragraph, one line of ``Document.text``, each item after U+2028 LINE SEPARATOR (a line
+# break inside a paragraph, Unicode's own; ``str.splitlines`` and the article panel break
+# there, the splitter's paragraphs do not). Each item stays a sentence unit of its own
+# (``qa.splitting``) and a quote of one takes the whole list (``qa.answering``).
+LIST_BREAK = "\u2028"
+
+
 def paragraphs_text(paragraphs: list[str]) -> str:
     """Paragraphs as the splitter reads them: one per line, inner whitespace runs (line
-    breaks within a paragraph, tabs) collapsed to one space, empty ones dropped."""
+    breaks within a paragraph, tabs) collapsed to one space, empty ones dropped. A
+    ``LIST_BREAK`` inside a paragraph (before each item of its list) is kept, the parts on
+    either side collapsed the same way and empty parts dropped."""
     out = []
     for p in paragraphs:
-        p = " ".join(p.split())
+        p = LIST_BREAK.join(part for part in (" ".join(x.split()) for x in p.split(LIST_BREAK)) if part)
         if p:
             out.append(p)
     return "\n".join(out)
+
+
+def join_list(lines: list[str], items: list[str], lead_in: bool) -> None:
+    """Add a list's ``items`` to ``lines`` as one paragraph: after the last line with a
+    ``LIST_BREAK`` before each item when ``lead_in`` (that line introduces the list), else as
+    a new line, its items parted by ``LIST_BREAK``. Empty items are left out."""
+    items = [x for x in items if x.strip()]
+    if not items:
+        return
+    if lead_in and lines:
+        lines[-1] = LIST_BREAK.join([lines[-1], *items])
+    else:
+        lines.append(LIST_BREAK.join(items))
 
 
 _NUMBER_CELL = re.compile(r"[\d\s.,%+\-−()]+")

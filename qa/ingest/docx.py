@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .document import Document, make_document, paragraphs_text, table_lines
+from .document import Document, join_list, make_document, paragraphs_text, table_lines
 from .text import sniff
 from ..errors import DocumentError, isolate
 
@@ -26,7 +26,8 @@ def table_rows(table) -> list[list[str]]:
 
 
 def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
-    """The text of a ``.docx``: each body paragraph, and each table a line a row
+    """The text of a ``.docx``: each body paragraph (a list, ``is_list_paragraph``, one with
+    the paragraph before it, each item after a ``LIST_BREAK``: ``join_list``), and each table a line a row
     (``qa.ingest.document.table_lines``: a cell alone, "Q3", was quoted as the answer to
     "What were Q3 sales?", a trial), in document order (headers, footers and comments are
     left out).
@@ -53,12 +54,51 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
                             "it may be another ZIP file or damaged",
                             f"تعذرت قراءة {isolate(name)} مستندَ Word؛ ربما هو ملف ZIP آخر أو ملف تالف.") from None
     out: list[str] = []
+    items: list[str] = []  # the list being read
+    lead_in = list_lead = False  # whether the last line may introduce a list; when the list began
     for block in document.iter_inner_content():
+        if isinstance(block, Paragraph) and is_list_paragraph(block):
+            if not items:
+                list_lead = lead_in
+            items.append(block.text)
+            continue
+        if items:
+            join_list(out, items, list_lead)
+            items = []
         if isinstance(block, Paragraph):
             out.append(block.text)
+            lead_in = bool(block.text.strip()) and not _is_heading(block)
         elif isinstance(block, Table):
             out.extend(table_lines(table_rows(block)))
+            lead_in = False
+    join_list(out, items, list_lead)
     return out
+
+
+def _is_heading(paragraph) -> bool:
+    """Whether a paragraph is a heading or the title (Word's built-in styles)."""
+    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+    return name.startswith(("Heading", "Title", "Subtitle"))
+
+
+def is_list_paragraph(paragraph) -> bool:
+    """Whether a python-docx ``Paragraph`` is a list item: numbered or bulleted by Word
+    (a ``w:numPr`` of its own or from its style or the styles it is based on, numbering id 0
+    meaning none; "List Bullet", "List Number"), headings (numbered or not) excepted. Word
+    draws the numbers and bullets; the text has neither, as before."""
+    if _is_heading(paragraph):
+        return False
+    elements = [paragraph._p]
+    style = paragraph.style
+    while style is not None:
+        elements.append(style.element)
+        style = style.base_style
+    for element in elements:
+        ppr = element.pPr
+        num = ppr.numPr if ppr is not None else None
+        if num is not None:
+            return num.numId is None or num.numId.val != 0
+    return False
 
 
 def load_docx(name: str, data: bytes, origin: str = "") -> Document:

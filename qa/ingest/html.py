@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, make_document, markdown_tables, paragraphs_text
+from .document import Document, join_list, make_document, markdown_tables, paragraphs_text
 from .text import decode_text
 from ..errors import DocumentError, isolate
 from ..text import block_tags, html_fragment
@@ -95,7 +95,66 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
     title = " ".join(((getattr(result, "title", None) or "") if result is not None else "").split())
     # a table as trafilatura writes it (Markdown rows) is written as ``table_lines`` writes a
     # Word table: a row a line, each cell after its column's heading
-    return title, markdown_tables(body.splitlines())
+    lines = markdown_tables(body.splitlines())
+    tree = getattr(result, "body", None) if result is not None and getattr(result, "text", None) == body else None
+    return title, list_paragraphs(lines, tree) if tree is not None else lines
+
+
+# how trafilatura writes a list item: "- " after two spaces a level of nesting
+_ITEM_LINE = re.compile(r"( *)- (.*)")
+
+
+def list_paragraphs(lines: list[str], tree) -> list[str]:
+    """``lines`` (trafilatura's text of a page) with each list of the page joined to the
+    paragraph before it, which introduces it, each item after a ``LIST_BREAK``
+    (``qa.ingest.document.join_list``; a list after a heading, a table or another list is a
+    line of its own): a passage and a quote hold the list whole, each item stays a sentence
+    unit. An ordered list's items are numbered as the page shows them ("2. Pay …", which
+    trafilatura writes "- Pay …"), a bullet's "- " is dropped.
+
+    Args:
+        lines: the text's lines, as ``html_article`` has them.
+        tree: trafilatura's ``body`` (its XML: ``<list rend="ol">``, ``<item>``, ``<head>``)
+            of the same extraction. A run of "- " lines is a list only when it matches the
+            next ``<list>`` of the tree, as many lines as it has items, the first line its first
+            item's text (so a paragraph that opens with a dash stays as it is).
+    """
+    lists = [e for e in tree.iter("list") if not any(a.tag in ("list", "table") for a in e.iterancestors())]
+    heads = {" ".join("".join(h.itertext()).split()) for h in tree.iter("head")}
+    out: list[str] = []
+    lead_in = False  # whether the last line of ``out`` is a paragraph a list may belong to
+    i = 0
+    while i < len(lines):
+        items = list(lists[0].iter("item")) if lists else []
+        j = i + len(items)
+        if items and j <= len(lines) and all(_ITEM_LINE.fullmatch(x) for x in lines[i:j]) and _item_text(items[0]).startswith(
+                " ".join(_ITEM_LINE.fullmatch(lines[i]).group(2).split())):
+            lists.pop(0)
+            numbered = []
+            for line, item in zip(lines[i:j], items):
+                parent = item.getparent()
+                number = f"{parent.index(item) + 1 - sum(1 for x in parent if x.tag != 'item')}. " \
+                    if parent.get("rend") == "ol" else ""
+                numbered.append(number + _ITEM_LINE.fullmatch(line).group(2))
+            join_list(out, numbered, lead_in)
+            lead_in = False
+            i = j
+            continue
+        line = " ".join(lines[i].split())
+        out.append(lines[i])
+        lead_in = bool(line) and line not in heads and not line.startswith("|")
+        i += 1
+    return out
+
+
+def _item_text(item) -> str:
+    """The text of a list ``<item>`` alone (its nested lists' left out), whitespace collapsed."""
+    parts = [item.text or ""]
+    for child in item:
+        if child.tag != "list":
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
 
 
 def load_html(name: str, data: bytes, origin: str = "", url: str | None = None) -> Document:

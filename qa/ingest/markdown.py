@@ -9,9 +9,13 @@ The bytes are decoded as a ``.txt`` file's are (``qa.ingest.text.decode_text``: 
 UTF-16, legacy code pages), then parsed by markdown-it-py (CommonMark, with GitHub's pipe
 tables and strikethrough; MIT, the executablebooks project) and its token stream is walked:
 
-* a heading, a paragraph, each list item and each paragraph of a block quote is a line (an
-  ordered list's items keep the numbers a rendered page shows, "2. Building …"; a bullet's
-  marker is dropped); a hard line break starts a new line, a single newline inside a
+* a heading, a paragraph and each paragraph of a block quote is a line; a list (its items,
+  nested lists' too) is one with the paragraph just before it, which introduces it ("The
+  works went in three stages:"), each item after a ``LIST_BREAK`` (a list after a heading,
+  a table or code, or opening the text, is a line of its own): a passage and a quote hold
+  the list whole, each item stays a sentence unit (``qa.splitting``). An ordered list's
+  items keep the numbers a rendered page shows, "2. Building …"; a bullet's marker is
+  dropped; a hard line break starts a new line, a single newline inside a
   paragraph is a space (as on the rendered page: lines not parted by a blank line are one
   paragraph);
 * emphasis, strong, strikethrough and code marks are dropped and their text kept; a link
@@ -40,7 +44,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .document import Document, make_document, paragraphs_text, table_lines
+from .document import Document, join_list, make_document, paragraphs_text, table_lines
 from .text import decode_text
 
 # markdown-it-py's optional rules turned on over CommonMark: GitHub's pipe tables and ~~strike~~
@@ -185,26 +189,38 @@ def markdown_paragraphs(text: str) -> tuple[str, list[str]]:
     numbers: list[int | None] = []  # per open list: the next item's number, None for bullets
     rows: list[list[str]] | None = None  # the table being read
     pending_number = ""  # an ordered item's number, written before its first line
+    items: list[str] = []  # the lines of the list being read (outermost list), joined at its end
+    lead_in = False  # whether the last line is a paragraph's, which a list after it belongs to
+    list_lead = False  # lead_in when the outermost list opened
+    opened = ""  # the last block opened: "paragraph" or "heading"
     for token in tokens:
         kind = token.type
+        out = items if numbers else lines  # a list's lines wait for the list's end
+        if kind in ("ordered_list_open", "bullet_list_open") and not numbers:
+            list_lead = lead_in  # whether the outermost list has a lead-in, read at its end
         if kind == "ordered_list_open":
             numbers.append(int(token.attrGet("start") or 1))
         elif kind == "bullet_list_open":
             numbers.append(None)
         elif kind in ("ordered_list_close", "bullet_list_close"):
             numbers.pop()
+            if not numbers:  # the outermost list ends: one paragraph with its lead-in
+                join_list(lines, items, list_lead)
+                items, lead_in = [], False
         elif kind == "list_item_open" and numbers and numbers[-1] is not None:
             pending_number = f"{numbers[-1]}{token.markup or '.'} "
             numbers[-1] += 1
         elif kind == "list_item_close":
             pending_number = ""  # an empty item ("3.") gives no line
+        elif kind in ("paragraph_open", "heading_open"):
+            opened = kind[: -len("_open")]
         elif kind == "table_open":
             rows = []
         elif kind == "tr_open" and rows is not None:
             rows.append([])
         elif kind == "table_close" and rows is not None:
-            lines.extend(table_lines(rows))
-            rows = None
+            out.extend(table_lines(rows))
+            rows, lead_in = None, False
         elif kind == "inline":
             if rows is not None:
                 rows[-1].append(_inline_text(token.children))
@@ -213,11 +229,16 @@ def markdown_paragraphs(text: str) -> tuple[str, list[str]]:
                 continue
             parts = _inline_text(token.children).split("\n")
             parts[0], pending_number = pending_number + parts[0], ""
-            lines.extend(parts)
+            out.extend(parts)
+            lead_in = opened == "paragraph" and bool("".join(parts).strip())
         elif kind in ("fence", "code_block"):
-            lines.extend(token.content.splitlines())
+            out.extend(token.content.splitlines())
+            lead_in = False
         elif kind == "html_block":
-            lines.extend(html_lines(token.content))
+            out.extend(html_lines(token.content))
+            lead_in = False
+        elif kind in ("hr", "blockquote_close"):
+            lead_in = False
     first = next((" ".join(x.split()) for x in lines if x.strip()), "")
     if title and first != title:
         lines.insert(0, title)
