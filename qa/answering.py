@@ -170,19 +170,26 @@ class ExtractiveAnswerer:
         """
         return self.quote_span_of(self.retriever.store.passages[candidate.hit.passage_id], candidate.sentence)
 
+    def sentence_span(self, candidate: Candidate) -> Span:
+        """The sentence around a candidate's clause unit, as ``quote_span`` but a list item
+        alone: the short answer (``qa.lead``) joins units within it, never across items."""
+        return self.quote_span_of(self.retriever.store.passages[candidate.hit.passage_id], candidate.sentence,
+                                  whole_list=False)
+
     @staticmethod
-    def quote_span_of(passage, unit: Span) -> Span:
-        """``quote_span`` for a clause unit of a passage. A unit of a list (its items follow
-        a ``LIST_BREAK``, ``qa.ingest.document``) or of the sentence introducing it is quoted
-        with that sentence and all the passage's items: a list answers as a whole ("What are
-        the three steps?"); the short answer (``qa.lead``) can still be one item."""
+    def quote_span_of(passage, unit: Span, whole_list: bool = True) -> Span:
+        """``quote_span`` for a clause unit of a passage. With ``whole_list``, a unit of a
+        list (its items follow a ``LIST_BREAK``, ``qa.ingest.document``) or of the sentence
+        introducing it is quoted with that sentence and all the passage's items: a list
+        answers as a whole ("What are the three steps?"); the short answer (``qa.lead``,
+        through ``sentence_span``) can still be one item."""
         units = list(passage.sentences)
         first = last = units.index(unit)
         while first > 0 and units[first - 1].text.endswith(CLAUSE_MARKS):
             first -= 1
         while last + 1 < len(units) and units[last].text.endswith(CLAUSE_MARKS):
             last += 1
-        if LIST_BREAK in passage.text:
+        if whole_list and LIST_BREAK in passage.text:
             # the first unit after a LIST_BREAK, then back to where the sentence before it starts
             item = next((i for i, u in enumerate(units) if LIST_BREAK in passage.text[: u.start - passage.start]), None)
             if item is not None and item > 0:

@@ -30,6 +30,7 @@ from typing import Any
 
 from .answer import Answer, Citation, numbered_as_read
 from .errors import DocumentError, QuestionError, isolate
+from .ingest.document import LIST_BREAK
 
 # A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
 # one to six "#", then a space or the line's end.
@@ -525,7 +526,9 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
     if answer.notice:
         lines += ["", f"{'ملاحظة' if answer.language == 'ar' else 'Note'}: {answer.notice}"]
     lines += source_lines(answer.citations, documents, answer.language)
-    return "\n".join(lines)
+    # a list's items are parted by LIST_BREAK (``qa.ingest.document``), which terminals and
+    # clipboards may show as nothing: each item on a line of its own, as the web page shows it
+    return "\n".join(lines).replace(LIST_BREAK, "\n")
 
 
 def source_lines(citations: list[Citation], documents: Mapping[str, str], language: str = "en") -> list[str]:

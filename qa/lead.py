@@ -232,6 +232,8 @@ class SpanContext(Protocol):
 
     def quote_span(self, candidate) -> Span: ...
 
+    def sentence_span(self, candidate) -> Span: ...
+
 
 def _outside_question(text: str, question_terms: set[str]) -> str:
     """The words of ``text`` whose terms are not the question's (for the kind check)."""
@@ -302,7 +304,7 @@ def span_candidates(question: str, candidates: Sequence[ScoredUnit], context: Sp
         pid = cand.hit.passage_id
         passage = passages[pid]
         units = list(passage.sentences)
-        sentence = context.quote_span(cand)
+        sentence = context.sentence_span(cand)  # a list item alone: spans never join two items
         # units overlapping the quoted sentence (its start may sit past a unit's ornament)
         inside = [i for i, u in enumerate(units) if sentence.start < u.end and u.start < sentence.end]
         i = units.index(cand.sentence)

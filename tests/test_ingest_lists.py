@@ -149,6 +149,11 @@ def test_a_question_about_a_list_quotes_its_lead_in_and_all_items(seed_bot, tmp_
     answer = bot.ask(question)
     _assert_exact(bot, answer)
     _quotes_all(answer, lead, items)
+    # what copy gives and the command line prints: each item on a line of its own
+    from qa.conversation import plain_text
+
+    text = plain_text(answer, bot.documents)
+    assert LIST_BREAK not in text and all(any(line.endswith(x) for line in text.split("\n")) for x in items[:-1])
 
 
 def test_a_word_list_is_quoted_with_its_lead_in(seed_bot, tmp_path):
@@ -170,6 +175,13 @@ def test_a_question_about_one_item_leads_with_that_item(seed_bot, tmp_path, name
     _assert_exact(bot, answer)
     assert PRICES_EN[0] in answer.lead, answer.lead
     assert any(PRICES_EN[0] in c.quote for c in answer.citations)
+    # the short answer's pieces are items, never two run together (``ExtractiveAnswerer.sentence_span``):
+    # before, «… 120 dinars per person a deck seat …» was one piece, its items joined without a mark
+    import re
+
+    pieces = re.findall(r"«(.*?)»", answer.lead, re.S)
+    assert pieces and all(LIST_BREAK not in piece for piece in pieces), pieces
+    assert PRICES_EN[0] in pieces, pieces
 
 
 def test_html_lists_match_trafilaturas_items_and_a_dash_paragraph_stays(tmp_path):
