@@ -196,6 +196,12 @@ The port handled a record number of containers, as the chart ![bar chart](c.png)
     # a heading that states the title already is not written twice; a first line "---" that
     # opens no YAML mapping is a thematic break, not front matter
     assert load_bytes("a.md", b"---\ntitle: Same\n---\n# Same\n\nBody text here.").text == "Same\nBody text here."
+    # nor a shorter title above a heading of its own (a trial: both were shown, one after the
+    # other); without a heading opening the body, the title is the first line
+    opened = load_bytes("c.md", b"---\ntitle: New bridge opens\n---\n# New bridge opens in Riverton\n\nBody text here.")
+    assert opened.text == "New bridge opens in Riverton\nBody text here." and opened.title == "New bridge opens"
+    assert load_bytes("d.md", b"---\ntitle: New bridge opens\n---\nBody text here.\n\n# Later\n").text == \
+        "New bridge opens\nBody text here.\nLater"
     assert load_bytes("b.md", b"---\n\nJust text after a rule.\n").text == "Just text after a rule."
     with pytest.raises(DocumentError, match="empty"):
         load_bytes("blank.md", b"---\ndraft: true\n---\n<!-- nothing yet -->\n\n![](x.png)\n")

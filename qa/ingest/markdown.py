@@ -28,8 +28,8 @@ tables and strikethrough; MIT, the executablebooks project) and its token stream
   text a line, a ``<table>`` through ``table_lines``; inline tags are dropped (``<br>`` breaks
   the line);
 * YAML front matter (a first line ``---``, a closing ``---`` or ``...``, a mapping between;
-  Jekyll's and Hugo's) is left out; its ``title``, when it has one, is the first line (unless
-  the body already starts with it) and ``Document.title``.
+  Jekyll's and Hugo's) is left out; its ``title``, when it has one, is ``Document.title`` and
+  the first line, unless the body opens with a heading (its headline) or with the title.
 
 So the first heading (``# `` or a ``===`` underline) becomes the plain first line the UI names
 the article by. ``docs/formats.md`` has what was measured against rendering to HTML and reading
@@ -240,7 +240,11 @@ def markdown_paragraphs(text: str) -> tuple[str, list[str]]:
         elif kind in ("hr", "blockquote_close"):
             lead_in = False
     first = next((" ".join(x.split()) for x in lines if x.strip()), "")
-    if title and first != title:
+    # a body opening with a heading has its headline: the title as well showed it twice, a
+    # shorter and a longer one (a trial); themes render the title as the page's heading when
+    # the body has none
+    opening = next((t.type for t in tokens if t.level == 0 and t.nesting >= 0), "")
+    if title and first != title and opening != "heading_open":
         lines.insert(0, title)
     return title, lines
 
