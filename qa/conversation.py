@@ -156,8 +156,10 @@ def check_upload_size(name: str, size: int) -> None:
         DocumentError: ``"<name> is over the limit of 60.0 KB: it is <size> KB."``.
     """
     if size > UPLOAD_LIMIT_BYTES:
-        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT}: it is {size / 1024:.1f} KB.",
-                            f"حجم {isolate(name)} {size / 1024:.1f} KB، وهو فوق الحد البالغ {isolate(UPLOAD_LIMIT_TEXT)}.")
+        # names and sizes in directional isolates, as ``qa.ingest.over_limit`` words them
+        raise DocumentError(f"{isolate(name)} is over the limit of {UPLOAD_LIMIT_TEXT}: it is {size / 1024:.1f} KB.",
+                            f"حجم {isolate(name)} {isolate(f'{size / 1024:.1f} KB')}، وهو فوق الحد البالغ "
+                            f"{isolate(UPLOAD_LIMIT_TEXT)}.")
 
 
 def check_question(question: Any) -> str:
