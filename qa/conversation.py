@@ -156,8 +156,8 @@ def check_upload_size(name: str, size: int) -> None:
         DocumentError: ``"<name> is over the limit of 60.0 KB: it is <size> KB."``.
     """
     if size > UPLOAD_LIMIT_BYTES:
-        # names and sizes in directional isolates, as ``qa.ingest.over_limit`` words them
-        raise DocumentError(f"{isolate(name)} is over the limit of {UPLOAD_LIMIT_TEXT}: it is {size / 1024:.1f} KB.",
+        # the Arabic line's name and sizes in directional isolates, as ``qa.ingest.over_limit``'s
+        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT}: it is {size / 1024:.1f} KB.",
                             f"حجم {isolate(name)} {isolate(f'{size / 1024:.1f} KB')}، وهو فوق الحد البالغ "
                             f"{isolate(UPLOAD_LIMIT_TEXT)}.")
 

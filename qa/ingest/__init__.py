@@ -209,10 +209,9 @@ def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> 
 def over_limit(what: str, size: int, limit: int, what_ar: str | None = None) -> DocumentError:
     """The one wording of a size refusal, in KB as ``qa.conversation.UPLOAD_LIMIT_TEXT``
     ("60.0 KB"), so every message states the limit alike. ``what_ar`` names ``what`` in
-    Arabic (default: ``what`` itself, a file name, in directional isolates). Each size is
-    isolated too: a bare "68.4 KB" in an Arabic sentence read «KB 68.4» (a trial), and an
-    Arabic title in the English sentence had its quote marks on the wrong sides."""
-    return DocumentError(f"{isolate(what)} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
+    Arabic (default: ``what`` itself, a file name, in directional isolates). Each size in the
+    Arabic sentence is isolated too: a bare "68.4 KB" there read «KB 68.4» (a trial)."""
+    return DocumentError(f"{what} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
                          "use a shorter article",
                          f"حجم {what_ar or isolate(what)} {isolate(f'{size / 1024:.1f} KB')}، فوق الحد البالغ "
                          f"{isolate(f'{limit / 1024:.1f} KB')}؛ "
