@@ -385,6 +385,9 @@ def _message(err: Exception) -> str:
             return "; ".join(f"setting {'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in errors())
         except Exception:  # not pydantic's shape after all
             pass
+    if isinstance(err, OSError) and err.filename is not None and err.strerror:
+        # "[Errno 2] No such file or directory: '/x.jsonl'" read as Python's, not the tool's
+        return f"{err.filename}: {err.strerror.lower()}"
     return str(err)
 
 

