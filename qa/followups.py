@@ -607,9 +607,14 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
                 and isinstance(message.get("content"), str)):
             continue
         plan = _plan(question_as_asked(strip_small_talk(message["content"].strip()))[1], last, last_index)
+        answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a
-        # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it
-        if plan.kind != "no-question" and (answer_message(history, i) or "").strip() not in INVITATION.values():
+        # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it.
+        # Nor does a follow-up the article did not answer: the next one asks about the topic it
+        # followed ("Who gave the speech?", "his rank?" refused, then "and what did he say?",
+        # which had been refused as following a refusal; a trial)
+        if plan.kind != "no-question" and answer not in INVITATION.values() and not (
+                plan.kind == "followup" and answer in ABSTENTION.values()):
             last, last_index = plan, i
     return _plan(question, last, last_index)
 

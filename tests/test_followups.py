@@ -446,3 +446,32 @@ def test_a_question_pointing_back_that_its_own_words_answer_is_not_folded(seed_b
     answer = bot.ask(question, history=turn(first, before))
     assert not answer.abstained and answer.retrieval_query.casefold() == question.casefold()
     assert "2027" in answer.lead, answer.lead
+
+
+def test_a_follow_up_after_a_refused_follow_up_continues_the_topic_before_it(seed_bot, seed_text):
+    """A trial: «من ألقى الكلمة الافتتاحية؟» answered, «ما رتبته؟» refused (the article has no
+    word for rank), then «وماذا قال؟» was refused as following a refusal
+    (``follow-up-of-abstention``), though asked straight after the first question it is
+    answered. A follow-up the article did not answer is skipped as the topic to continue; a
+    question the article did not answer is not ("Who is Lionel Messi?", "And when?", then
+    "And why?" still abstains)."""
+    history: list[dict] = []
+    for text in ("من ألقى الكلمة الافتتاحية؟", "ما رتبته؟"):
+        answer = seed_bot.ask(text, history=history)
+        history += turn(text, answer)
+    assert answer.abstained  # the rank: the premise of the case
+    plan = plan_question("وماذا قال؟", history)
+    assert plan.kind == "followup" and plan.previous == 0  # the speech question, not the refused one
+    answer = seed_bot.ask("وماذا قال؟", history=history)
+    assert not answer.abstained, answer.extra
+    assert_exact(answer, seed_text)
+    assert "حمزة" in answer.text or "ليبيا تواجه" in answer.text, answer.text
+    # a refused question (not a follow-up) still makes its follow-ups abstain
+    messi: list[dict] = []
+    for text in ("Who is Lionel Messi?", "And when?"):
+        answer = seed_bot.ask(text, history=messi)
+        assert answer.abstained, (text, answer.text)
+        messi += turn(text, answer)
+    assert plan_question("And why?", messi).previous == 0
+    last = seed_bot.ask("And why?", history=messi)
+    assert last.abstained and last.extra["abstention_reason"] == "follow-up-of-abstention"
