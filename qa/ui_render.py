@@ -454,9 +454,13 @@ def chat_placeholder(own: bool = False) -> str:
 # direction (as the status lines; it was "Article · المقال" and an English sentence alone).
 ARTICLE_HEADING = (
     '<div class="qa-article-heading"><div dir="ltr"><strong>Article · <span dir="rtl" lang="ar">المقال</span></strong> — '
-    "passages cited by the latest answer are highlighted; a marker of an earlier answer shows that answer's.</div>"
-    '<div dir="rtl" lang="ar">تُظلَّل المقاطع التي تقتبسها آخر إجابة، ويُظهر رقمٌ من إجابة سابقة مقاطعَها.</div></div>'
-)
+    "passages cited by the latest answer are highlighted: the paragraph in <span class=\"qa-cited\">blue</span>, "
+    "the short answer in <mark>yellow</mark>, the rest of the quote in <mark class=\"qa-quote-rest\">pale yellow</mark>; "
+    "a marker of an earlier answer shows that answer's.</div>"
+    '<div dir="rtl" lang="ar">تُظلَّل المقاطع التي تقتبسها آخر إجابة: الفقرة <span class="qa-cited">بالأزرق</span>، '
+    'والإجابة المختصرة <mark>بالأصفر</mark>، وبقية الاقتباس <mark class="qa-quote-rest">بالأصفر الفاتح</mark>؛ '
+    'ويُظهر رقمٌ من إجابة سابقة مقاطعَها.</div></div>'
+)  # the legend's colours are the panel's own classes (a trial: blue and yellow were never explained)
 
 
 def render_examples_note(name: str | None) -> str:

@@ -504,6 +504,13 @@ def test_every_label_the_app_sets_speaks_both_languages(seed_bot):
     for text in (ARTICLE_HEADING, SHOW_IN_ARTICLE, PROGRESS_UNIT_EMBEDDED, PROGRESS_UNIT_SPLIT):
         assert bilingual(text), text
     assert "Article" in ARTICLE_HEADING and "المقاطع" in ARTICLE_HEADING
+    # the legend shows each highlight in the class the article panel marks it with (a trial:
+    # blue and yellow were never explained), in each language
+    import lxml.html
+
+    heading = lxml.html.fragment_fromstring(ARTICLE_HEADING)
+    for half in heading.getchildren():
+        assert half.find_class("qa-cited") and half.xpath(".//mark[not(@class)]") and half.find_class("qa-quote-rest")
 
 
 def test_the_restored_line_names_the_article_in_both_languages_and_says_it_was_kept_per_tab():
