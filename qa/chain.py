@@ -36,7 +36,7 @@ from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, QUOTE_PATTERN, History,
                         QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
-                        previous_abstained, previous_question, previous_question_at, question_as_asked,
+                        has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
 from .grounding import answer_kind, restore_case
 from .lead import frame, present
@@ -375,8 +375,12 @@ class ArticleQA:
         # answer's verdict (the words the planner folded them by; «أيضا» had been judged a
         # missing word of the article)
         inherits = not own_words(asked)
+        # after a refusal, a follow-up whose pronoun points back at the refused topic ("And his
+        # age?" after "Who is Lionel Messi?") asks about it too: it was answered with a quote on
+        # Egypt (a trial's conversation); "and Haftar?" names someone new and is judged
+        about_refused = inherits or (plan.kind == "followup" and has_pronoun(asked))
         return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind, "inherits": inherits,
-                "after_abstention": inherits and previous_abstained(history, plan)}
+                "after_abstention": about_refused and previous_abstained(history, plan)}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
         """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).

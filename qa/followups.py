@@ -519,7 +519,13 @@ def refers_back(question: str) -> bool:
     if tokens and (tokens[0].lower() in _LEADING_CONJUNCTIONS or tokens[0] in ("و", "ف")
                    or _strip_conjunction(tokens[0]) != tokens[0]):
         return True
-    for token in tokens:
+    return has_pronoun(question)
+
+
+def has_pronoun(question: str) -> bool:
+    """True when ``question`` holds a pronoun pointing back ("his age", "ما ميزانيته؟"), not
+    only a conjunction ("and Haftar?" asks about someone new)."""
+    for token in _tokens(question):
         if token.lower() in _REFERRING:
             return True
         if _ARABIC_SUFFIX.fullmatch(token) and not token.endswith("ة"):

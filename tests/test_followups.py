@@ -14,7 +14,8 @@ import pytest
 from conftest import SEED_FILE, SEEDS
 from openai_stub import OpenAIStub
 from qa import ABSTENTION, ArticleQA
-from qa.followups import INVITATION, NO_ANTECEDENT, fold_followup, plan_question, question_topic, split_questions
+from qa.followups import (INVITATION, NO_ANTECEDENT, fold_followup, has_pronoun, plan_question, question_topic,
+                          split_questions)
 from qa.text import content_words
 from qa.config import Settings
 from qa.loading import load_documents
@@ -475,3 +476,23 @@ def test_a_follow_up_after_a_refused_follow_up_continues_the_topic_before_it(see
     assert plan_question("And why?", messi).previous == 0
     last = seed_bot.ask("And why?", history=messi)
     assert last.abstained and last.extra["abstention_reason"] == "follow-up-of-abstention"
+
+
+@pytest.mark.parametrize(("refused", "about_it", "someone_new"), [
+    ("Who is Lionel Messi?", "And his age?", "And Haftar?"),
+    ("من هو ميسي؟", "وما عمره؟", "وحفتر؟"),
+])
+def test_a_follow_up_pointing_at_a_refused_topic_abstains_one_naming_someone_new_does_not(
+        seed_bot, refused, about_it, someone_new):
+    """A trial's conversation: "And his age?" after a refused "Who is Lionel Messi?" was
+    judged on its own word and answered with a quote on Egypt. Its pronoun points at the
+    refused topic, so it is refused as a follow-up of a refusal (``qa.followups.has_pronoun``);
+    "And Haftar?" only opens with "and", asks about someone the article names, and is judged."""
+    first = seed_bot.ask(refused)
+    assert first.abstained
+    history = turn(refused, first)
+    assert has_pronoun(about_it) and not has_pronoun(someone_new)
+    answer = seed_bot.ask(about_it, history=history)
+    assert answer.abstained and answer.extra["abstention_reason"] == "follow-up-of-abstention", answer.extra
+    new = seed_bot.ask(someone_new, history=history)
+    assert not new.abstained, new.extra
