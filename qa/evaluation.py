@@ -56,7 +56,9 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
         ValueError: a line is not JSON or lacks a required field (the message gives the line).
     """
     questions = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    # JSON Lines parts records at "\n" only: ``str.splitlines`` also breaks at U+2028, which
+    # JSON writes unescaped (a list's LIST_BREAK in an evidence string)
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

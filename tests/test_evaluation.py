@@ -102,3 +102,16 @@ def test_a_follow_up_line_is_asked_after_its_conversation(seed_bot):
     assert calls[-1][1] == expected.history() and len(calls[-1][1]) == 2 * len(question.history)
     assert report["overall"]["n"] == 1
     assert report["questions"][0]["answer"] == seed_bot.ask(question.question, history=calls[-1][1]).text
+
+
+def test_a_line_separator_inside_a_record_does_not_part_it(tmp_path):
+    """A list's items are parted by U+2028 in a document's text (``qa.ingest.document.LIST_BREAK``),
+    and JSON writes it unescaped: an evidence string holding one stays one record."""
+    from qa.ingest.document import LIST_BREAK
+
+    records = [{"id": f"q{i}", "lang": "en", "question": "What are the three steps?", "answerable": True,
+                "evidence": [f"The plan has three steps:{LIST_BREAK}1. Book"], "answer": [["Book"]]} for i in range(2)]
+    path = tmp_path / "lists.jsonl"
+    path.write_text("\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    questions = read_questions(path)
+    assert [q.id for q in questions] == ["q0", "q1"] and LIST_BREAK in questions[0].evidence[0]
