@@ -62,6 +62,22 @@ def text_direction(text: str | None) -> str:
     return "rtl" if m and _RTL.match(m.group(0)) else "ltr"
 
 
+_NAMED = re.compile(r"[\u2066-\u2068][^\u2069]*\u2069?|“[^”]*”?|«[^»]*»?")
+
+
+def _language_direction(text: str) -> str:
+    """``"rtl"`` when most strong (letter) characters of ``text`` outside the names it quotes
+    or isolates are Arabic or Hebrew: the direction of a status line's language. Its first
+    letter misleads when the line opens with a name in the other script: "تقرير.txt is over
+    the limit …" was laid out right to left (a trial). ``text_direction`` when only names
+    hold letters."""
+    strong = _STRONG.findall(_NAMED.sub(" ", text or ""))
+    if not strong:
+        return text_direction(text)
+    rtl = sum(1 for c in strong if _RTL.match(c))
+    return "rtl" if rtl > len(strong) - rtl else "ltr"
+
+
 def _goto(anchor: str | None) -> str:
     return f" qa-goto-{anchor}" if anchor else ""
 
@@ -538,7 +554,7 @@ def render_status(message: str, ok: bool = True, busy: bool = False) -> str:
     parenthesis alone at a line's end (a trial)."""
     cls = "qa-status-busy" if busy else "qa-status-ok" if ok else "qa-status-error"
     halves = message.split(" / ") if " / " in message else [message]
-    body = "".join(f'<div dir="{text_direction(h)}">{_status_text(h)}</div>' for h in halves)
+    body = "".join(f'<div dir="{_language_direction(h)}">{_status_text(h)}</div>' for h in halves)
     return f'<div class="qa-status {cls}" dir="auto" role="status">{body}</div>'
 
 

@@ -258,6 +258,19 @@ def test_the_back_to_sample_line_speaks_both_languages():
     assert '<div dir="ltr">Back to the sample article' in html and '<div dir="rtl">عدت إلى المقال الأصلي' in html
 
 
+def test_a_refusal_naming_an_arabic_file_keeps_its_english_line_left_to_right(tmp_path):
+    """A trial: uploading «تقرير_كبير.txt» over the limit laid out the English line right to left
+    (its first letter is the file name's), jumbled; each line now takes its language's direction."""
+    from qa.conversation import check_upload_size, not_indexed
+    from qa.errors import DocumentError
+    from qa.ui_render import render_status
+
+    with pytest.raises(DocumentError) as refused:
+        check_upload_size("تقرير_كبير.txt", 74_444)
+    html = render_status(not_indexed(str(refused.value), refused.value.arabic), ok=False)
+    assert '<div dir="ltr">تقرير_كبير.txt is over the limit' in html and '<div dir="rtl">' in html, html
+
+
 def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):
     """The footer's "last answer" is left out while no answer was timed in this page (a fresh
     page, a conversation restored by a reload): it showed "last answer –" (a trial)."""
