@@ -612,7 +612,8 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
         if not (isinstance(message, dict) and message.get("role") == "user"
                 and isinstance(message.get("content"), str)):
             continue
-        plan = _plan(question_as_asked(strip_small_talk(message["content"].strip()))[1], last, last_index)
+        asked = question_as_asked(strip_small_talk(message["content"].strip()))[1]
+        plan = _after_refusal(asked, _plan(asked, last, last_index), history, last_index)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it.
@@ -622,7 +623,20 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
         if plan.kind != "no-question" and answer not in INVITATION.values() and not (
                 plan.kind == "followup" and answer in ABSTENTION.values()):
             last, last_index = plan, i
-    return _plan(question, last, last_index)
+    return _after_refusal(question, _plan(question, last, last_index), history, last_index)
+
+
+def _after_refusal(question: str, plan: QuestionPlan, history: History | None,
+                   last_index: int | None) -> QuestionPlan:
+    """``plan``, or, for a follow-up with a word of its own and no pronoun pointing back ("And
+    Haftar?", «وحفتر؟») after a question the article did not answer, that follow-up asked as
+    it stands: folded, the refused topic ("Who is Lionel Messi?") led its retrieval to another
+    paragraph (a trial). One with a pronoun ("And his age?") asks about the refused topic and
+    stays a follow-up (the policy then abstains, ``qa.chain.ArticleQA.followup_context``)."""
+    if (plan.kind != "followup" or last_index is None or not own_words(question) or has_pronoun(question)
+            or (answer_message(history, last_index) or "").strip() not in ABSTENTION.values()):
+        return plan
+    return QuestionPlan("question", question, tuple(question_topic(question)))
 
 
 def extractive_followup_query(question: str, history: History | None) -> str:

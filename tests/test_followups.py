@@ -487,7 +487,8 @@ def test_a_follow_up_pointing_at_a_refused_topic_abstains_one_naming_someone_new
     """A trial's conversation: "And his age?" after a refused "Who is Lionel Messi?" was
     judged on its own word and answered with a quote on Egypt. Its pronoun points at the
     refused topic, so it is refused as a follow-up of a refusal (``qa.followups.has_pronoun``);
-    "And Haftar?" only opens with "and", asks about someone the article names, and is judged."""
+    "And Haftar?" only opens with "and", asks about someone the article names, and is asked as
+    it stands (``qa.followups._after_refusal``)."""
     first = seed_bot.ask(refused)
     assert first.abstained
     history = turn(refused, first)
@@ -496,3 +497,7 @@ def test_a_follow_up_pointing_at_a_refused_topic_abstains_one_naming_someone_new
     assert answer.abstained and answer.extra["abstention_reason"] == "follow-up-of-abstention", answer.extra
     new = seed_bot.ask(someone_new, history=history)
     assert not new.abstained, new.extra
+    # asked as it stands, not folded with the refused topic (a trial: "Haftar? Lionel Messi"
+    # retrieved the paragraph on Egypt)
+    assert plan_question(someone_new, history).kind == "question"
+    assert "حفتر" in (new.lead or new.text), new.text
