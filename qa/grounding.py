@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 
 from .places import countries_named
-from .text import NUMBER, STOPWORDS, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
+from .text import DIALECT_QUESTION_WORDS, NUMBER, STOPWORDS, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
 
 # A question word that matches an article word with at least this RapidFuzz ratio counts as
 # present (Arabic clitics and inflections: "الوفد" ~ "وفود"). 70 was measured in an earlier
@@ -94,10 +94,15 @@ def restore_case(question: str) -> str:
 
 # What a question asks for, by its question word (normalised; dialect forms included: "وين",
 # "امتى", "قديش"). A vocabulary, not a tuned list: each entry is a question word of the kind.
+def _dialect(standard: str) -> tuple[str, ...]:
+    """The dialect question words (``qa.text.DIALECT_QUESTION_WORDS``) standing for ``standard``."""
+    return tuple(sorted(normalize(d) for d, s in DIALECT_QUESTION_WORDS.items() if s == standard))
+
+
 ANSWER_KINDS = {
-    "number": ("كم", "قديش", "قداش", "قداه", "شكد", "how many", "how much", "how long", "how old", "what percentage"),
-    "time": ("متى", "امتى", "ايمتى", "وقتاش", "when", "what year", "which year", "في اي عام", "في اي سنه"),
-    "place": ("اين", "وين", "فين", "where", "in which country", "in which city", "في اي مدينه", "في اي بلد"),
+    "number": ("كم", *_dialect("كم"), "how many", "how much", "how long", "how old", "what percentage"),
+    "time": ("متى", *_dialect("متى"), "when", "what year", "which year", "في اي عام", "في اي سنه"),
+    "place": ("اين", *_dialect("أين"), "where", "in which country", "in which city", "في اي مدينه", "في اي بلد"),
 }
 # Number words that answer "how many" without digits ("يومين", "three"): see ``_number_words``.
 # Measured (2026-12-06): the stems-with-any-letters pattern this replaces («ست»\w*, «الف»\w*)

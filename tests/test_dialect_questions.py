@@ -15,12 +15,14 @@ from qa.text import analyze, content_words, normalize
     ("فين انعقد المؤتمر؟", "place"), ("وقتاش زار حمزة الجزائر؟", "time"), ("قداش دام المؤتمر؟", "number"),
     ("شكون حضر المؤتمر؟", "person"), ("علاش غابت مصر؟", None),
     ("منو حضر المؤتمر؟", "person"), ("شكد دام المؤتمر؟", "number"),  # Iraqi, Gulf, Sudanese
+    ("فوقاش زار حمزة الجزائر؟", "time"),  # Moroccan "when" (a trial: «وفوقاش؟» got the invitation)
 ])
 def test_the_kind_they_ask_for(question, kind):
     assert answer_kind(question) == kind
 
 
-@pytest.mark.parametrize("word", ["شنو", "علاش", "شكون", "فين", "وقتاش", "قداش", "كيفاش", "واش", "منو", "شلون", "شكد"])
+@pytest.mark.parametrize("word", ["شنو", "علاش", "شكون", "فين", "وقتاش", "قداش", "كيفاش", "واش", "منو", "شلون", "شكد",
+                                  "فوقاش"])
 def test_they_are_neither_content_words_nor_terms(word):
     assert normalize(word) in QUESTION_WORDS
     assert content_words(f"{word} الهدف") == ["الهدف"] and analyze(word) == []
@@ -36,3 +38,16 @@ def test_a_maghrebi_question_is_answered_from_the_article(seed_bot, question, qu
     answer = seed_bot.ask(question)
     assert not answer.abstained
     assert any(quoted in c.quote for c in answer.citations)
+
+
+def test_a_maghrebi_when_follows_up_the_visit(seed_bot):
+    """A trial: «وفوقاش؟» ("and when?") after «واش محمود حمزة مشى للجزائر قبل المؤتمر؟» got the
+    invitation to ask a question: «فوقاش» was no question word, so the message asked nothing."""
+    from conftest import SEED_FILE  # noqa: F401  (the seed article the bot holds)
+
+    first = "واش محمود حمزة مشى للجزائر قبل المؤتمر؟"
+    answer = seed_bot.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": answer.text}]
+    followup = seed_bot.ask("وفوقاش؟", history=history)
+    assert not followup.abstained, followup.extra
+    assert "أكتوبر" in (followup.lead or followup.text), followup.text
