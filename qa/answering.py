@@ -21,7 +21,7 @@ from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .ingest.document import LIST_BREAK
 from .splitting import Span, past_ornaments
-from .grounding import ArticleGrounding, holds_kind
+from .grounding import ArticleGrounding, answer_kind, holds_kind
 from .lead import lead_pieces, present, quote
 from .places import countries_named
 from .text import analyze, detect_language
@@ -202,6 +202,28 @@ class ExtractiveAnswerer:
         a = passage.start + past_ornaments(passage.text, a - passage.start, b - passage.start)
         return Span(a, b, passage.text[a - passage.start : b - passage.start])
 
+    def _lists_whole(self, pieces: list[tuple[Candidate, Span]]) -> list[tuple[Candidate, Span]]:
+        """The short answer's ``pieces`` with a list's lead-in ("The plan has three steps:")
+        read as the list it announces: that piece becomes the whole quote (lead-in and items),
+        and the pieces inside it are dropped. The lead-in alone, or with one item, was the
+        short answer to "What are the three steps?" (a trial); the span scorer was fitted on
+        XQuAD, which has no lists. Only for a question asking for no kind of answer (what,
+        which: ``qa.grounding.answer_kind``): "How much does a cabin cost?" keeps its item."""
+        out: list[tuple[Candidate, Span]] = []
+        for c, span in pieces:
+            passage = self.retriever.store.passages[c.hit.passage_id]
+            after = passage.text[span.end - passage.start:].lstrip(" ")
+            if after.startswith(LIST_BREAK):
+                span = self.quote_span(c)
+            out.append((c, span))
+        kept: list[tuple[Candidate, Span]] = []
+        for i, (c, span) in enumerate(out):
+            inside = any(o.start <= span.start and span.end <= o.end and ((o.start, o.end) != (span.start, span.end) or j < i)
+                         for j, (_, o) in enumerate(out) if j != i)
+            if not inside:
+                kept.append((c, span))
+        return kept
+
     def choose(self, candidates: list[Candidate]) -> list[Candidate]:
         """The sentences quoted for ``candidates`` (best first, non-empty) before the short
         answer's pieces join: the best, then up to two more from other passages within
@@ -312,15 +334,19 @@ class ExtractiveAnswerer:
                 # every sentence of the top passages was quoted already ("who else?" after an
                 # answer that quoted them all): read the other retrieved passages too
                 candidates = self.candidates(question, retrieval, top_passages=len(retrieval.hits))
+            # a list stays: its quote answers a question about any of its items ("and the third
+            # step?" after the steps were quoted found them left out; a trial)
             candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given
                           or (repeat_kind is not False and holds_kind(self.quote_span(c).text, repeat_kind))
-                          ] or candidates
+                          or LIST_BREAK in self.quote_span(c).text] or candidates
         if not candidates:
             raise ValueError("nothing retrieved to quote")
         chosen = self.choose(candidates)
         # the short answer's pieces (``qa.lead``): a piece from a sentence not chosen above
         # joins the quotes, so the lead is always part of the whole answer
         pieces = lead_pieces(question, candidates, self)
+        if answer_kind(question) is None:  # a number, a date, a place or a person is one item's
+            pieces = self._lists_whole(pieces)
         quoted = {(c.hit.source, self.quote_span(c).start) for c in chosen}
         for c, _span in pieces:
             if (c.hit.source, self.quote_span(c).start) not in quoted:

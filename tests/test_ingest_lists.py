@@ -149,6 +149,8 @@ def test_a_question_about_a_list_quotes_its_lead_in_and_all_items(seed_bot, tmp_
     answer = bot.ask(question)
     _assert_exact(bot, answer)
     _quotes_all(answer, lead, items)
+    # the short answer is the list too, not its lead-in alone or with one item (a trial)
+    assert lead in answer.lead and all(x in answer.lead for x in items), answer.lead
     # what copy gives and the command line prints: each item on a line of its own
     from qa.conversation import plain_text
 
@@ -212,3 +214,19 @@ def test_the_seed_article_is_split_as_before(seed_text):
         assert (p.start, p.end) == (a, b) and p.text == seed_text[a:b]
         assert [s.text for s in split_sentences(seed_text, a, b)] == [s.text for s in p.sentences] or \
             all(s.text in p.text for s in p.sentences)
+
+
+@pytest.mark.parametrize("name,text,first,then,item", [
+    ("ferries.md", ENGLISH_MD, "What are the three steps?", "And the third step?", STEPS_EN[2]),
+    ("ferries-ar.md", ARABIC_MD, "ما هي الخطوات الثلاث؟", "وما الخطوة الثالثة؟", STEPS_AR[2]),
+])
+def test_a_follow_up_about_one_item_of_a_quoted_list_quotes_the_list_again(seed_bot, tmp_path, name, text, first,
+                                                                          then, item):
+    """A trial: «وما المرحلة الثالثة؟» after the whole plan was quoted got other paragraphs, the
+    list being left out as a quote already given; a list stays (it answers about each item)."""
+    bot = seed_bot.with_documents([_write(tmp_path, name, text)])
+    answer = bot.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": answer.text}]
+    followup = bot.ask(then, history=history)
+    _assert_exact(bot, followup)
+    assert any(item in c.quote for c in followup.citations), followup.text
