@@ -7,7 +7,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PYTHON:-python3}"
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+  # Debian and Ubuntu ship venv's pip bootstrap apart: without python3-venv, `venv` stops half-way
+  # (a trial), leaving a .venv with no pip that a second run would take for a finished one
+  rm -rf .venv
+  "$PY" -m venv .venv || {
+    echo "setup: '$PY -m venv' failed; on Debian or Ubuntu: sudo apt-get install python3-venv, then run this again" >&2
+    rm -rf .venv; exit 1; }
+fi
 pip() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@"; }
 pip --upgrade pip
 pip torch==2.13.0
