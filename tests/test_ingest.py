@@ -729,3 +729,18 @@ def test_a_table_whose_first_row_is_data_keeps_its_rows_plain():
     assert table_lines([["Quarter", ""], ["Q3", "96"]]) == ["| Quarter |  |", "| Q3 | 96 |"]
     assert table_lines([["Quarter", "Sales"]]) == ["| Quarter | Sales |"]
     assert table_lines([["", ""], []]) == []
+
+
+@pytest.mark.parametrize("text", ["؟؟ ...", "?!? — …", "« » ، ؛"])
+def test_punctuation_alone_is_refused_as_holding_no_words(tmp_path, text):
+    """A trial: a paste of «؟؟ ...» was indexed as an article and labelled English. Pasted or
+    uploaded, text without a word is refused, the paste by what the user did."""
+    from qa.ingest import load_pasted, load_upload
+
+    with pytest.raises(DocumentError, match="paste box holds no words") as pasted:
+        load_pasted(text)
+    assert "pasted-article" not in str(pasted.value) and "لا كلمات" in pasted.value.arabic
+    path = tmp_path / "marks.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DocumentError, match="marks.txt holds no words"):
+        load_upload(path)

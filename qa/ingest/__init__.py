@@ -11,6 +11,7 @@ extracted text: citation offsets index into it.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from ..errors import DocumentError, isolate
@@ -274,6 +275,8 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
     text = text or ""
     if not text.strip():  # named as what the user did: no file called "pasted-article.txt" exists for them
         raise DocumentError("nothing to index: the paste box is empty", "لا شيء للفهرسة: مربع اللصق فارغ.")
+    if not re.search(r"\w", text):
+        raise DocumentError("nothing to index: the paste box holds no words", "لا شيء للفهرسة: لا كلمات في مربع اللصق.")
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     data = text.encode("utf-8", "replace")

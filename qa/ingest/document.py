@@ -65,11 +65,14 @@ def make_document(source: str, text: str, *, origin: str = "", title: str = "") 
     """A ``Document`` of cleaned ``text``.
 
     Raises:
-        DocumentError: nothing but whitespace is left (the message names ``source``).
+        DocumentError: nothing but whitespace is left, or no word: punctuation alone («؟؟ ...»
+            was indexed and called an English article, a trial). The message names ``source``.
     """
     text = clean_text(text)
     if not text.strip():
         raise DocumentError(f"{source} is empty (no text found)", f"{isolate(source)} فارغ: لا نص فيه.")
+    if not re.search(r"\w", text):
+        raise DocumentError(f"{source} holds no words (punctuation only)", f"لا كلمات في {isolate(source)}: علامات ترقيم فقط.")
     return Document(source=source, text=text, origin=origin, title=title)
 
 
