@@ -217,12 +217,11 @@ class ExtractiveAnswerer:
                 span = self.quote_span(c)
             out.append((c, span))
         kept: list[tuple[Candidate, Span]] = []
-        for i, (c, span) in enumerate(out):
-            inside = any(o.start <= span.start and span.end <= o.end and ((o.start, o.end) != (span.start, span.end) or j < i)
-                         for j, (_, o) in enumerate(out) if j != i)
-            if not inside:
+        for c, span in out:  # in order, each piece once: not inside (or the same as) one kept before
+            if not any(k.start <= span.start and span.end <= k.end for _, k in kept):
                 kept.append((c, span))
-        return kept
+        # nor inside a list kept after it
+        return [(c, s) for c, s in kept if not any(k is not s and k.start <= s.start and s.end <= k.end for _, k in kept)]
 
     def choose(self, candidates: list[Candidate]) -> list[Candidate]:
         """The sentences quoted for ``candidates`` (best first, non-empty) before the short
@@ -334,11 +333,15 @@ class ExtractiveAnswerer:
                 # every sentence of the top passages was quoted already ("who else?" after an
                 # answer that quoted them all): read the other retrieved passages too
                 candidates = self.candidates(question, retrieval, top_passages=len(retrieval.hits))
-            # a list stays: its quote answers a question about any of its items ("and the third
-            # step?" after the steps were quoted found them left out; a trial)
-            candidates = [c for c in candidates if (c.hit.source, self.quote_span(c).start) not in given
-                          or (repeat_kind is not False and holds_kind(self.quote_span(c).text, repeat_kind))
-                          or LIST_BREAK in self.quote_span(c).text] or candidates
+
+            def stays(c: Candidate) -> bool:
+                quote = self.quote_span(c)
+                # a list stays: its quote answers a question about any of its items ("and the
+                # third step?" after the steps were quoted found them left out; a trial)
+                return ((c.hit.source, quote.start) not in given or LIST_BREAK in quote.text
+                        or (repeat_kind is not False and holds_kind(quote.text, repeat_kind)))
+
+            candidates = [c for c in candidates if stays(c)] or candidates
         if not candidates:
             raise ValueError("nothing retrieved to quote")
         chosen = self.choose(candidates)

@@ -26,6 +26,7 @@ from typing import Any
 from qa.answer import Answer, Citation, numbered_as_read
 from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
                              plain_text, question_lines, source_label, source_title)
+from qa.ingest.document import LIST_BREAK
 from qa.lead import LEAD_QUOTE
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -34,7 +35,7 @@ _MARKER = re.compile(r"\[(\d+)\]")
 def esc(text: str | None) -> str:
     """HTML-escape ``text`` (quotes too) and turn line breaks (and the ``LIST_BREAK`` before
     a list's items) into ``<br>``."""
-    return html.escape(text or "", quote=True).replace("\r\n", "\n").replace("\n", "<br>").replace("\u2028", "<br>")
+    return html.escape(text or "", quote=True).replace("\r\n", "\n").replace("\n", "<br>").replace(LIST_BREAK, "<br>")
 
 
 def paragraph_anchor(doc_index: int, line_index: int) -> str:
