@@ -713,14 +713,25 @@ def question_word(text: str) -> str | None:
 def asks_again(question: str, previous: str | None) -> bool:
     """True when a follow-up asks again for what the previous question asked: the same
     question word ("ومين غاب؟" after "من هو حفتر؟"), a word asking for more ("who else?") or
-    a verb of saying ("What did he say?": the rest of what was said).
+    a verb of saying ("What did he say?": the rest of what was said). The same question word
+    with a pronoun pointing back and a word the previous question lacks ("Who is his deputy?"
+    after "Who is the chief of staff?") asks about the one just named, not again.
     Then the previous answer's quotes are not repeated; a follow-up that asks another thing
     ("and why?" after "Which country did not take part?") may quote them again where they
     hold the answer (issue #11: the paragraph on Egypt's reasons was the one already shown)."""
     if any(t in _MORE for t in _folded(question)):
         return True
     word = question_word(question)
-    return word is not None and previous is not None and word == question_word(previous)
+    if word is None or previous is None or word != question_word(previous):
+        return False
+    # the same question word, a pronoun pointing back and a word of its own the previous
+    # question lacks ask about the one just named ("Who is his deputy?" after "Who is the chief
+    # of staff?": the deputy is in the sentence that answered, which was left out); «ومين غاب؟»
+    # after «من هو حفتر؟» points at nobody and asks the same thing of the article again
+    if not has_pronoun(question):
+        return True
+    before = {normalize(w).lower() for w in content_words(previous)}
+    return all(normalize(w).lower() in before for w in own_words(question))
 
 
 def previous_abstained(history: History | None, plan: QuestionPlan) -> bool:

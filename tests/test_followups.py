@@ -126,6 +126,25 @@ def test_the_same_question_word_again_asks_for_something_new(seed_bot, seed_text
     assert any("غياب مصر" in c.quote or "باستثناء مصر" in c.quote for c in answer.citations), answer.text
 
 
+@pytest.mark.parametrize(("first", "follow"), [
+    ("Who is the chief of staff of the Government of National Unity?", "Who is his deputy?"),
+    ("من هو رئيس الأركان العامة بحكومة الوحدة الوطنية؟", "ومن هو معاونه؟"),
+])
+def test_a_question_about_the_one_just_named_may_quote_the_same_sentence(seed_bot, seed_text, first, follow):
+    """"Who is his deputy?" after the chief of staff's question asks about the one just named:
+    his deputy («ومعاونه الفريق صلاح النمروش») is in the sentence that answered, which was left
+    out as already given, and the answer quoted Mahmoud Hamza's speech (a trial)."""
+    from qa.followups import asks_again
+
+    assert not asks_again(follow, first)
+    before = seed_bot.ask(first)
+    assert "النمروش" in before.text
+    answer = seed_bot.ask(follow, history=turn(first, before))
+    assert_exact(answer, seed_text)
+    assert not answer.abstained
+    assert "النمروش" in answer.lead, answer.lead
+
+
 @pytest.mark.parametrize(("first", "follow"), [("من حضر المؤتمر؟", "مين كمان؟"),
                                               ("Who attended the conference?", "who else?")])
 def test_who_else_asks_the_previous_question_again_for_new_quotes(seed_bot, seed_text, first, follow):
