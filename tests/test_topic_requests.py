@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import ROOT, SHARED
 from qa.followups import question_as_asked, strip_request_frame, strip_small_talk
 
 
@@ -59,3 +60,47 @@ def test_a_request_about_haftar_quotes_the_paragraph_naming_him(seed_bot, messag
     # the lead quotes a sentence naming him (before, "Tell me about Haftar" led with Egypt's
     # absence and "Haftar?" got the invitation)
     assert "حفتر" in answer.lead
+
+
+def _random_latin(rng) -> str:
+    """One to four random words of 4-9 letters, half typed along one keyboard row."""
+    rows = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    words = []
+    for _ in range(rng.randint(1, 4)):
+        letters = rng.choice(rows) if rng.random() < 0.5 else "abcdefghijklmnopqrstuvwxyz"
+        words.append("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))))
+    return " ".join(words)
+
+
+def test_keyboard_mash_asks_nothing_and_real_questions_do(seed_bot):
+    """Latin text must have half its words known (``has_known_word``): "asdkjh qwpoeiru
+    zmxncb" held one word whose consonants matched «الكبرى» and was answered with a quote (a
+    trial). Random strings are held back; no message in Latin script of the shared and project sets is."""
+    import json
+    import random
+    import re
+
+    from qa.grounding import restore_case
+
+    grounding = seed_bot.extractive.grounding
+    answer = seed_bot.ask("asdkjh qwpoeiru zmxncb")
+    assert answer.abstained and answer.extra.get("abstention_reason") == "no-question"
+    rng = random.Random(0)
+    mash = [_random_latin(rng) for _ in range(500)]
+    # read as the chain reads them: lower-case words no dictionary holds get a capital, as names
+    passed = [m for m in mash if grounding.has_known_word(restore_case(m))]
+    # measured: 9 of 500 pass (a word one edit from a dictionary word, or linked by its
+    # consonants, in half the words); with any one known word 20 did
+    assert len(passed) / len(mash) <= 0.02, passed
+    files = [SHARED / "eval" / "seed_dev.jsonl", SHARED / "eval" / "xquad" / "questions.jsonl",
+             *sorted((ROOT / "eval").glob("*/questions.jsonl")), ROOT / "eval" / "followups" / "seed.jsonl",
+             ROOT / "eval" / "followups" / "english.jsonl"]
+    # chat_requests holds messages ("text"): questions and requests a chat bot gets
+    questions = [(lambda r: r.get("question") or r["text"])(json.loads(line)) for f in files for line in f.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    assert len(questions) > len(files)
+    latin = [q for q in questions if not re.search(r"[\u0600-\u06ff]", q)]
+    assert latin
+    # messages with Arabic words are judged as before: any one word known
+    held = [q for q in latin if not grounding.has_known_word(q)]
+    assert not held, held
