@@ -744,3 +744,14 @@ def test_punctuation_alone_is_refused_as_holding_no_words(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DocumentError, match="marks.txt holds no words"):
         load_upload(path)
+
+
+@pytest.mark.parametrize("name", ["empty.pdf", "empty.docx", "empty.html", "empty.txt", "empty.md"])
+def test_an_empty_file_of_any_format_is_called_empty(tmp_path, name):
+    """A 0-byte .pdf was refused as "not a PDF; upload the original file" while a 0-byte .txt
+    was called empty (a trial): an empty file is empty whatever its suffix, in both languages."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(DocumentError, match=r"is empty \(no text found\)") as refused:
+        load_upload(path)
+    assert "فارغ" in refused.value.arabic and f"\u2068{name}\u2069" in refused.value.arabic
