@@ -166,7 +166,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             turn = conversation.ask(bot, line)
         except QuestionError as err:
-            print(f"article-qa: {err}", file=sys.stderr)
+            # the refusal is the reply to that line: on stdout, in the transcript's order (on
+            # stderr it was left out of a piped transcript and came after every answer, a trial)
+            if not interactive:
+                print(f"> {line.strip()}")
+            print(str(err))
+            print()
             continue
         if not interactive:
             print(f"> {turn.question}")

