@@ -330,6 +330,11 @@ def render_article(
                 pieces = []
                 for a, b, cover in _segments(pos, line, spans):
                     seg = esc(text[a:b])
+                    if not text[a:b].strip() and not any(c.start == a for c in citations if c.source == name):
+                        # the space between two pieces of the short answer: wrapped, it was an
+                        # empty outlined box of its own on a phone (a trial)
+                        pieces.append(seg)
+                        continue
                     ns = sorted({n for kind, n in cover if kind == "cited"})
                     # the short answer's words marked; the rest of its quoted sentences lighter
                     if any(kind == "lead" for kind, _ in cover) or (

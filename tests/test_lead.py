@@ -288,3 +288,20 @@ def test_the_article_panel_names_documents_only_when_there_are_several(seed_text
     two = render_article({"seed.txt": seed_text, "bridge.txt": english})
     assert two.count('class="qa-doc-name"') == 2
     assert esc(headline_of(english)) in two and esc(headline_of(seed_text)) in two
+
+
+@pytest.mark.parametrize("question", ["Who is Haftar?", "من هو حفتر؟"])
+def test_the_space_between_two_lead_pieces_is_no_highlight_of_its_own(seed_bot, question):
+    """The short answer to "Who is Haftar?" quotes two pieces of one sentence («…خليفة حفتر،»
+    and «وهو ما يربطه…»); the space between them was wrapped in a highlight of its own and
+    showed as an empty outlined box on a phone (a trial). No highlight holds only space."""
+    import re
+
+    from qa.ui_render import render_article
+
+    answer = seed_bot.ask(question)
+    assert len(re.findall(r"«", answer.lead)) >= 2, answer.lead  # two pieces, as the trial saw
+    html = render_article(seed_bot.documents, answer)
+    assert "<mark>" in html and "qa-cited" in html
+    empty = re.findall(r"<(?:span|mark)[^>]*>((?:<sup[^>]*>[^<]*</sup>)?\s*)</(?:span|mark)>", html)
+    assert not empty, empty
