@@ -36,6 +36,7 @@ import gradio as gr  # noqa: E402
 from qa import ArticleQA  # noqa: E402
 from qa import ui_render as R  # noqa: E402
 from qa.conversation import (  # noqa: E402
+    INDEXING_PLACEHOLDER,
     INDEXING_STARTED,
     INDEXING_TIME_HINT,
     PROGRESS_EMBEDDING,
@@ -499,7 +500,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         on), for ``use_file`` to empty it once the file replaces that article, and clears
         the line under the chat box (a trial saw "Your question was not asked…" stay beside
         the next article's "Indexed …")."""
-        locked = gr.update(interactive=False, placeholder=STILL_INDEXING)
+        locked = gr.update(interactive=False, placeholder=INDEXING_PLACEHOLDER)
         return (
             "busy",
             _is_indexed_paste(pasted, indexed_paste),

@@ -74,6 +74,9 @@ ARTICLE_NOT_KEPT = ("The article this conversation was about is no longer in use
                     "{current}. Upload it again to go on asking it. / لم يعد مقال هذه المحادثة مستخدما: "
                     "ارفعه من جديد لمتابعة الأسئلة عنه.")
 STILL_INDEXING = "Still indexing your article… ask again when it is ready. / ما زالت فهرسة مقالك جارية…"
+# The locked question box's placeholder while indexing: short enough for the box on a phone (the longer
+# line above, there, lost its Arabic half to an ellipsis at 1400 px; a trial).
+INDEXING_PLACEHOLDER = "Indexing… · جارٍ الفهرسة…"
 # A question typed with a file that was then refused: it was not asked of anything.
 QUESTION_NOT_ASKED = ("Your question was not asked, as the file was not used: press Ask to ask it of the article "
                       "in use. / لم يُطرح سؤالك لأن الملف لم يُستخدم: اضغط «اسأل» لطرحه على المقال الحالي.")

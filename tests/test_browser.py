@@ -206,6 +206,18 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         file_input.set_input_files(str(own))
         page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=10_000)
         page.locator("#qa-status .progress-text").first.wait_for(timeout=30_000)
+        # the locked box's placeholder fits it, both languages, on a phone too (its Arabic half
+        # was cut off, a trial): measured in the box's font in a 390 px page
+        placeholder = page.locator("#qa-question textarea").get_attribute("placeholder")
+        assert re.search(r"[\u0600-\u06ff]", placeholder) and re.search(r"[A-Za-z]", placeholder), placeholder
+        phone, _outside, _box = _open_chat(browser, url, width=390, height=844)
+        needed, room = phone.evaluate("""(text) => { const t = document.querySelector('#qa-question textarea');
+            const s = getComputedStyle(t), c = document.createElement('canvas').getContext('2d');
+            c.font = s.font; return [c.measureText(text).width,
+                                     t.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }""",
+                                      placeholder)
+        phone.close()
+        assert needed <= room, (placeholder, needed, room)
         # the bar and its text are not drawn over the status line's own text (a trial saw them so)
         line = page.locator("#qa-status .qa-status").first.bounding_box()
         for drawn in ("#qa-status .progress-level", "#qa-status .progress-text"):
