@@ -183,6 +183,11 @@ def parse_history(value: Any) -> list[dict[str, str]]:
     """Earlier turns sent by a client (``/ask``'s ``history``): a list, or its JSON text, of
     ``{"role": "user"|"assistant", "content": str}``; ``None`` or ``""`` is no history.
 
+    A content given as a list of OpenAI chat content parts (``[{"type": "text", "text":
+    "..."}]``, as OpenAI-format clients keep messages) is its text parts joined by a newline
+    (parts of another type, an image, are left out). A ``"system"`` message is refused: it
+    would instruct a chat model, and the answers' own instructions are not the client's to set.
+
     Raises:
         QuestionError: the value is not such a list (the message says what is expected).
     """
@@ -193,12 +198,30 @@ def parse_history(value: Any) -> list[dict[str, str]]:
             value = json.loads(value)
         except ValueError:
             raise QuestionError('history must be a JSON list of {"role", "content"} messages') from None
-    if not isinstance(value, list) or not all(
-        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
-        for m in value
-    ):
-        raise QuestionError('history must be a list of {"role": "user" or "assistant", "content": text} messages')
-    return [{"role": m["role"], "content": m["content"]} for m in value][-2 * MAX_TURNS:]
+    expected = 'history must be a list of {"role": "user" or "assistant", "content": text} messages'
+    if not isinstance(value, list):
+        raise QuestionError(expected)
+    turns = []
+    for m in value:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            raise QuestionError(expected)
+        content = _content_text(m.get("content"))
+        if content is None:
+            raise QuestionError(expected)
+        turns.append({"role": m["role"], "content": content})
+    return turns[-2 * MAX_TURNS:]
+
+
+def _content_text(content: Any) -> str | None:
+    """A message's text: a string as is, a list of OpenAI content parts as its text parts
+    joined by a newline; ``None`` for anything else."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(p, dict) and isinstance(p.get("type"), str) for p in content):
+        texts = [p.get("text") for p in content if p["type"] == "text"]
+        if all(isinstance(t, str) for t in texts):
+            return "\n".join(texts)
+    return None
 
 
 def headline_of(text: str) -> str:

@@ -69,9 +69,23 @@ def test_empty_questions_are_refused_with_one_message(question):
 def test_history_from_a_client_is_checked():
     assert parse_history(None) == [] and parse_history("") == []
     assert parse_history('[{"role": "user", "content": "hi"}]') == [{"role": "user", "content": "hi"}]
-    for bad in ('{"role": "user"}', "[1]", "not json", [{"role": "system", "content": "x"}]):
+    for bad in ('{"role": "user"}', "[1]", "not json", [{"role": "system", "content": "x"}],
+                [{"role": "user", "content": [{"type": "text", "text": 1}]}], [{"role": "user", "content": ["hi"]}]):
         with pytest.raises(QuestionError, match="history"):
             parse_history(bad)
+
+
+def test_a_history_in_openai_content_parts_is_read_as_its_text(seed_bot):
+    """OpenAI-format clients keep a message's content as parts ("[{"type": "text", …}]"); such a
+    history was refused as malformed (a check of the API). Its text parts are the turn."""
+    parts = [{"role": "user", "content": [{"type": "text", "text": "Who gave the opening speech?"}]},
+             {"role": "assistant", "content": [{"type": "text", "text": "«…»"}, {"type": "image_url", "image_url": {}}]}]
+    assert parse_history(parts) == [{"role": "user", "content": "Who gave the opening speech?"},
+                                    {"role": "assistant", "content": "«…»"}]
+    answer = seed_bot.ask("What did he say?", history=parts)
+    plain = seed_bot.ask("What did he say?", history=parse_history(parts))
+    assert not answer.abstained and "محمود حمزة" in answer.text, answer.text  # the speaker's speech
+    assert answer.text == plain.text and answer.retrieval_query == plain.retrieval_query
 
 
 @pytest.mark.parametrize("bad", ["notalist", [{"role": "bot"}], [{"role": "user"}],
