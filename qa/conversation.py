@@ -512,6 +512,32 @@ class Conversation:
         return cls(turns[-MAX_TURNS:])
 
 
+# The words around an answer in the reader's language: Arabic and English, and French, whose
+# readers get the first line in French (``qa.preface``) and had it under English labels (a trial).
+LABELS = {
+    "ar": {"question": "السؤال", "evidence": "المقاطع الكاملة", "note": "ملاحظة", "sources": "المصادر",
+           "characters": "، الأحرف {start}-{end}", "whole": "المقاطع الكاملة والمصادر", "copy": "نسخ",
+           "copied": "نُسخ", "copy_title": "انسخ السؤال والإجابة نصا", "colon": ":"},
+    "en": {"question": "Question", "evidence": "Evidence", "note": "Note", "sources": "Sources",
+           "characters": ", characters {start}-{end}", "whole": "Whole sentences and sources", "copy": "Copy",
+           "copied": "Copied", "copy_title": "Copy the question and the answer as plain text", "colon": ":"},
+    "fr": {"question": "Question", "evidence": "Phrases entières", "note": "Remarque", "sources": "Sources",
+           "characters": ", caractères {start}-{end}", "whole": "Phrases entières et sources", "copy": "Copier",
+           "copied": "Copié", "copy_title": "Copier la question et la réponse en texte brut",
+           "colon": " :"},  # French sets a space before a colon
+}
+
+
+def label_language(answer: Answer) -> str:
+    """The language of the labels around ``answer`` (``LABELS``): Arabic for an Arabic answer,
+    French for a question ``qa.preface.reader_language`` reads as French, else English."""
+    if answer.language == "ar":
+        return "ar"
+    from .preface import reader_language
+
+    return "fr" if answer.question and reader_language(answer.question) == "fr" else "en"
+
+
 def question_lines(question: str, language: str) -> list[str]:
     """The question as the first lines of a copied answer (``plain_text``), labelled in the
     answer's ``language`` and followed by a blank line: ``["السؤال: من حضر المؤتمر؟", ""]``,
@@ -519,7 +545,8 @@ def question_lines(question: str, language: str) -> list[str]:
     question = (question or "").strip()
     if not question:
         return []
-    return f"{'السؤال' if language == 'ar' else 'Question'}: {question}".splitlines() + [""]
+    words = LABELS.get(language, LABELS["en"])
+    return f"{words['question']}{words['colon']} {question}".splitlines() + [""]
 
 
 def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "") -> str:
@@ -544,16 +571,18 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
         [1] طرابلس تحتضن مؤتمرا إقليميا للمخابرات العسكرية… · ¶3, characters 414-681
     """
     answer = numbered_as_read(answer)
-    lines: list[str] = question_lines(question, answer.language)
+    language = label_language(answer)
+    words = LABELS[language]
+    lines: list[str] = question_lines(question, language)
     if answer.preface:
         lines.append(answer.preface)
     lines.append(answer.lead or answer.text)
     if answer.lead and answer.lead != answer.text and answer.citations:
-        lines += ["", "المقاطع الكاملة:" if answer.language == "ar" else "Evidence:"]
+        lines += ["", f"{words['evidence']}{words['colon']}"]
         lines += [f"«{c.quote}» [{c.n}]" for c in answer.citations]
     if answer.notice:
-        lines += ["", f"{'ملاحظة' if answer.language == 'ar' else 'Note'}: {answer.notice}"]
-    lines += source_lines(answer.citations, documents, answer.language)
+        lines += ["", f"{words['note']}{words['colon']} {answer.notice}"]
+    lines += source_lines(answer.citations, documents, language)
     # a list's items are parted by LIST_BREAK (``qa.ingest.document``), which terminals and
     # clipboards may show as nothing: each item on a line of its own, as the web page shows it
     return "\n".join(lines).replace(LIST_BREAK, "\n")
@@ -561,12 +590,12 @@ def plain_text(answer: Answer, documents: Mapping[str, str], question: str = "")
 
 def source_lines(citations: list[Citation], documents: Mapping[str, str], language: str = "en") -> list[str]:
     """``["", "Sources:", "[1] <headline> · ¶3, characters 414-681", ...]`` (for an Arabic
-    answer ``"المصادر:"`` and ``"، الأحرف 414-681"``), or ``[]``."""
+    answer ``"المصادر:"`` and ``"، الأحرف 414-681"``; ``LABELS`` by ``language``), or ``[]``."""
     if not citations:
         return []
-    arabic = language == "ar"
-    out = ["", "المصادر:" if arabic else "Sources:"]
+    words = LABELS.get(language, LABELS["en"])
+    out = ["", f"{words['sources']}{words['colon']}"]
     for c in citations:
-        span = f"، الأحرف {c.quote_start}-{c.quote_end}" if arabic else f", characters {c.quote_start}-{c.quote_end}"
+        span = words["characters"].format(start=c.quote_start, end=c.quote_end)
         out.append(f"[{c.n}] {source_label(documents, c.source, c.paragraph)}{span}")
     return out

@@ -24,8 +24,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation, numbered_as_read
-from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, answered_from_words, headline_of,
-                             plain_text, question_lines, source_label, source_title)
+from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, LABELS, answered_from_words,
+                             headline_of, label_language, plain_text, question_lines, source_label, source_title)
 from qa.ingest.document import LIST_BREAK
 from qa.lead import LEAD_QUOTE
 
@@ -211,6 +211,7 @@ def render_answer(
     (``qa.answer.numbered_as_read``): the short answer's first is [1], as in the sources under it
     and the article panel."""
     answer = numbered_as_read(answer)
+    words = LABELS[label_language(answer)]  # Arabic, English or French (``qa.conversation.LABELS``)
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -222,8 +223,7 @@ def render_answer(
         parts.append(f'<div class="qa-notice" dir="auto">{esc(answer.notice)}</div>')
     if answer.citations:
         shown_whole = first == answer.text and answer.mode == "extractive"
-        label = ("المصادر" if shown_whole else "المقاطع الكاملة والمصادر") if answer.language == "ar" else (
-            "Sources" if shown_whole else "Whole sentences and sources")
+        label = words["sources"] if shown_whole else words["whole"]
         parts.append(
             f'<details class="qa-evidence"{" open" if shown_whole else ""}>'
             f'<summary class="qa-sources-label" dir="auto">{label} ({len(answer.citations)})</summary>'
@@ -236,13 +236,12 @@ def render_answer(
         parts.append(render_answered_from(article, answer.language, elapsed_s))
     # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
     # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
-    copy, copied, title = (("نسخ", "نُسخ", "انسخ السؤال والإجابة نصا") if answer.language == "ar" else
-                           ("Copy", "Copied", "Copy the question and the answer as plain text"))
+    copy, copied, title = words["copy"], words["copied"], words["copy_title"]
     parts.append(f'<button type="button" class="qa-copy" title="{title}"><span class="qa-copy-idle">{copy}</span>'
                  f'<span class="qa-copy-done">{copied}</span></button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
-    asked = len(question_lines(question, answer.language))
+    asked = len(question_lines(question, label_language(answer)))
     lines = "".join(f'<span class="qa-plain-line{" qa-plain-question" if i < asked else ""}">{html.escape(line)}</span>'
                     for i, line in enumerate(plain_text(answer, documents, question).split("\n")))
     parts.append(f'<div class="qa-plain" hidden>{lines}</div>')

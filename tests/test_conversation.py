@@ -550,3 +550,22 @@ def test_the_restored_line_names_the_article_in_both_languages_and_says_it_was_k
     assert "harbour.txt" in arabic and "3" in arabic and "هذه النافذة" in arabic
     pasted = indexed_line("Harbour Festival Ends", True, 1, restored=True).split(" / ")[1]
     assert "نصك الملصق" in pasted and "Harbour Festival Ends" in pasted
+
+
+def test_a_french_question_gets_french_labels(seed_bot):
+    """A French question's first line is French (``qa.preface``); the labels under it were
+    English ("Evidence:", "Sources:", "characters", a trial of ``article-qa chat``). They are
+    French too, in the plain text (copy, the command line) and on the web page; an English
+    question keeps English ones."""
+    from qa.conversation import plain_text
+    from qa.ui_render import render_answer
+
+    answer = seed_bot.ask("Pourquoi l'Égypte était-elle absente ?")
+    assert not answer.abstained and answer.preface.startswith("L'article (en arabe)")
+    text = plain_text(answer, seed_bot.documents, answer.question)
+    assert text.startswith("Question : Pourquoi") and "\nSources :\n" in text and ", caractères " in text, text
+    assert "characters" not in text and "Evidence" not in text
+    page = render_answer(answer, seed_bot.documents, question=answer.question)
+    assert ">Copier<" in page and "Whole sentences" not in page
+    english = plain_text(seed_bot.ask("Why was Egypt absent?"), seed_bot.documents)
+    assert "\nSources:\n" in english and ", characters " in english
