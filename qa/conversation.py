@@ -31,6 +31,7 @@ from typing import Any
 from .answer import Answer, Citation, numbered_as_read
 from .errors import DocumentError, QuestionError, isolate
 from .ingest.document import LIST_BREAK
+from .preface import reader_language
 
 # A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
 # one to six "#", then a space or the line's end.
@@ -533,8 +534,6 @@ def label_language(answer: Answer) -> str:
     French for a question ``qa.preface.reader_language`` reads as French, else English."""
     if answer.language == "ar":
         return "ar"
-    from .preface import reader_language
-
     return "fr" if answer.question and reader_language(answer.question) == "fr" else "en"
 
 
