@@ -254,11 +254,13 @@ def article_line(label: str, headlines: list[str]) -> str:
 # The page's article labels (``article_line``'s ``label``) in Arabic, for the "Answered from"
 # line; a label not listed (an older browser copy's) is "المقال".
 ARTICLE_LABELS_AR = {"sample article": "المقال الأصلي", "your article": "مقالك"}
+ARTICLE_LABELS_FR = {"sample article": "l’article d’exemple", "your article": "votre article"}
 
 
 def answered_from_words(article: str, language: str) -> tuple[str, str]:
     """Which article answered, as ``(words, headlines)`` in the answer's ``language`` alone:
-    ``("المصدر: المقال الأصلي", "(<headline>)")`` under an Arabic answer, ``("Answered from:
+    ``("المصدر: المقال الأصلي", "(<headline>)")`` under an Arabic answer, ``("Réponse tirée de :
+    l’article d’exemple", …)`` under a French reader's (``label_language``), ``("Answered from:
     sample article", "(<headline>)")`` under any other. ``article`` is ``article_line``'s text;
     its headlines come without their isolates (the page isolates them). The line said it in
     both languages, English beside the Arabic lines of an Arabic answer (a trial): every line
@@ -267,6 +269,8 @@ def answered_from_words(article: str, language: str) -> tuple[str, str]:
     names = names.removesuffix("\u2069")
     if language == "ar":
         return f"المصدر: {ARTICLE_LABELS_AR.get(label, 'المقال')}", names
+    if language == "fr":
+        return f"Réponse tirée de : {ARTICLE_LABELS_FR.get(label, 'l’article')}", names
     return f"Answered from: {label}", names
 
 

@@ -233,7 +233,7 @@ def render_answer(
     # not "answered from" the article: no such line (on a phone it wrapped to three lines of
     # mixed-direction text, a trial), and no time either, which the page footer still gives
     if article and answer.citations:
-        parts.append(render_answered_from(article, answer.language, elapsed_s))
+        parts.append(render_answered_from(article, label_language(answer), elapsed_s))
     # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
     # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
     copy, copied, title = words["copy"], words["copied"], words["copy_title"]
@@ -261,7 +261,7 @@ def render_answered_from(article: str, language: str, elapsed_s: float | None = 
     name = f'<bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
     took = (f'<span class="qa-from-time">· <bdi>{seconds(elapsed_s, language)}</bdi></span>'
             if elapsed_s is not None else "")
-    lang = "ar" if language == "ar" else "en"
+    lang = language if language in ("ar", "fr") else "en"
     return (f'<div class="qa-from" dir="{direction}" lang="{lang}">'
             f'<span class="qa-from-words">{esc(words)}</span>{name}{took}</div>')
 

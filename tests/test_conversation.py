@@ -565,7 +565,8 @@ def test_a_french_question_gets_french_labels(seed_bot):
     text = plain_text(answer, seed_bot.documents, answer.question)
     assert text.startswith("Question : Pourquoi") and "\nSources :\n" in text and ", caractères " in text, text
     assert "characters" not in text and "Evidence" not in text
-    page = render_answer(answer, seed_bot.documents, question=answer.question)
+    page = render_answer(answer, seed_bot.documents, article="sample article", question=answer.question)
     assert ">Copier<" in page and "Whole sentences" not in page
+    assert "Réponse tirée de : l’article d’exemple" in page and "Answered from" not in page
     english = plain_text(seed_bot.ask("Why was Egypt absent?"), seed_bot.documents)
     assert "\nSources:\n" in english and ", characters " in english
