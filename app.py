@@ -791,7 +791,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         demo.load(on_load, [kept_article, kept_conversation, session_bot],
                   [pending_article, kept_article, status, *restored_outputs],
                   # queued: set by an unqueued event, pending_article's change event did not fire
-                  api_visibility="private", show_progress="hidden")
+                  api_visibility="private", show_progress="hidden",
+                  ).then(None, None, None, js=R.SCROLL_AFTER_RESTORE_JS)
         chat_inputs = [question_box, chatbot, conversation_state, session_bot, indexing]
         chat_outputs = [question_box, chatbot, chat_status, conversation_state, last_answer, article, sources, footer,
                         status, dropped]
@@ -924,7 +925,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ).then(
             after_restore, [outcome, kept_conversation, session_bot], [kept_article, *restored_outputs],
             queue=False, api_visibility="private", show_progress="hidden",
-        )
+        ).then(None, None, None, js=R.SCROLL_AFTER_RESTORE_JS)
 
         def new_conversation(session_bot, indexing):
             """The chat, its kept copy and the answer's highlights emptied; the status line

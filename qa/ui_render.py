@@ -903,3 +903,12 @@ SCROLL_TO_FOCUS_JS = """
   else if (last) last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
 }, 150); }
 """
+
+# After a reload restored the conversation: the same as after an answer, once the chat shows
+# its answers (the chat stayed at its first turn, the latest answer out of view, while the
+# article panel showed the latest answer's passages; a trial). It looks for them for up to 3 s.
+SCROLL_AFTER_RESTORE_JS = (
+    "() => { let tries = 0; const go = () => {"
+    " if (document.querySelector('#qa-chat .qa-answer')) (" + SCROLL_TO_FOCUS_JS.strip() + ")();"
+    " else if (++tries < 20) setTimeout(go, 150); }; setTimeout(go, 150); }"
+)

@@ -502,6 +502,23 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         lines = copied_ar.splitlines()
         assert lines[:2] == ["السؤال: من حضر المؤتمر؟", ""] and "المصادر:" in lines and "<" not in copied_ar, copied_ar
         assert "[1]" in copied_ar and "Question" not in copied_ar and "Sources" not in copied_ar, copied_ar
+        # a longer conversation than the chat shows at once: after a reload the latest answer is in
+        # view, in the chat's own scroll box and on the screen (the chat stayed at its first turn, a trial)
+        for question in ("Why was Egypt absent?", "ما هي الملفات التي ناقشها المؤتمر؟"):
+            _ask(page, box, question)
+        assert page.locator("#qa-chat .qa-user").count() == 4
+        page.wait_for_timeout(1500)  # the page keeps the turn (sessionStorage)
+        page.reload(wait_until="load")
+        page.locator("#qa-chat .qa-answer").nth(3).wait_for(state="visible", timeout=30_000)
+        page.wait_for_timeout(3500)
+        last = answers.last
+        assert "الإرهاب" in last.inner_text()
+        top, bottom, screen = last.evaluate(
+            "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }")
+        box_top, box_bottom = page.evaluate(
+            "() => { let el = document.querySelector('#qa-chat .qa-answer'); while (el && el.scrollHeight <= "
+            "el.clientHeight + 1) el = el.parentElement; const r = el.getBoundingClientRect(); return [r.top, r.bottom]; }")
+        assert top < min(screen, box_bottom) and bottom > max(0, box_top), (top, bottom, screen, box_top, box_bottom)
         keep = os.environ.get("SCREENSHOT_DIR")
         if keep:
             for name in (f"chat-{width}.png", f"chat-{width}-reloaded.png"):
