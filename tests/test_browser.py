@@ -502,14 +502,21 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
         lines = copied_ar.splitlines()
         assert lines[:2] == ["السؤال: من حضر المؤتمر؟", ""] and "المصادر:" in lines and "<" not in copied_ar, copied_ar
         assert "[1]" in copied_ar and "Question" not in copied_ar and "Sources" not in copied_ar, copied_ar
+        # the line saying which article answered keeps room for the headline, even under a French
+        # reader's longer words on a phone (it was squeezed to 4 px and showed a lone ")", a trial)
+        french = _ask(page, box, "Qui a organisé la conférence ?")
+        name, font = french.locator(".qa-from-name").evaluate(
+            "el => [el.getBoundingClientRect().width, parseFloat(getComputedStyle(el).fontSize)]")
+        assert name >= 3 * font, (name, font)
+        assert french.locator(".qa-from").evaluate("el => el.scrollWidth <= el.clientWidth + 1")
         # a longer conversation than the chat shows at once: after a reload the latest answer is in
         # view, in the chat's own scroll box and on the screen (the chat stayed at its first turn, a trial)
         for question in ("Why was Egypt absent?", "ما هي الملفات التي ناقشها المؤتمر؟"):
             _ask(page, box, question)
-        assert page.locator("#qa-chat .qa-user").count() == 4
+        assert page.locator("#qa-chat .qa-user").count() == 5
         page.wait_for_timeout(1500)  # the page keeps the turn (sessionStorage)
         page.reload(wait_until="load")
-        page.locator("#qa-chat .qa-answer").nth(3).wait_for(state="visible", timeout=30_000)
+        page.locator("#qa-chat .qa-answer").nth(4).wait_for(state="visible", timeout=30_000)
         page.wait_for_timeout(3500)
         last = answers.last
         assert "الإرهاب" in last.inner_text()
