@@ -656,7 +656,7 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 /* the words may be cut too, so the headline keeps room for a few letters: squeezed to 4 px under
    the longer French words on a phone it showed a lone ")" (a trial) */
 .qa-from-words { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.qa-from-name { flex: 1 1 auto; min-width: 4em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.qa-from-name { flex: 1 1 0; min-width: 4em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 /* the line while indexing: the body's colour at normal weight (less emphasis than a result);
    the theme's subdued grey, faded with the working component, read as disabled (a trial) */
 .qa-status.qa-status-busy { color: var(--body-text-color, #27272a); font-weight: 400; }
