@@ -393,7 +393,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         label = (headline_of(text) or name) if pasted else name
         ticket = articles.put(getattr(request, "session_hash", None), new_bot, label)
         info = new_bot.info()
-        notice = language_notice(new_bot.extractive.collection_language)
+        notice = language_notice(new_bot.extractive.document_language)
         line = indexed_line(label, pasted, info.get("n_passages", "?"), restored, cleared=cleared)
         status = R.render_status(line + (f" / {notice}" if notice else ""))
         # what the browser keeps: the text exactly as indexed (citations are offsets into it)

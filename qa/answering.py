@@ -98,6 +98,7 @@ class ExtractiveAnswerer:
         self.grounding = ArticleGrounding(joined, retriever.vocabulary, retriever.names, retriever.idf,
                                           documents=len(texts))
         self.collection_language = self.grounding.collection_language
+        self.document_language = self.grounding.document_language  # named above answers (``qa.preface``)
         # per-instance caches of the quoted sentences' terms and countries
         self._quote_terms_cache: dict[tuple[int, int], frozenset[str]] = {}
         self._quote_countries_cache: dict[tuple[int, int], frozenset[str]] = {}
@@ -299,7 +300,7 @@ class ExtractiveAnswerer:
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=hits, mode="extractive", retrieval_query=question,
                               extra={"overview": True}),
-                       list(zip(chosen, quotes)), self.collection_language)
+                       list(zip(chosen, quotes)), self.document_language)
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),
@@ -362,4 +363,4 @@ class ExtractiveAnswerer:
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=list(retrieval.hits), mode="extractive", retrieval_query=question,
                               extra={"sentence_scores": [round(c.score, 4) for c in chosen]}),
-                       pieces, self.collection_language)
+                       pieces, self.document_language)

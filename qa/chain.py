@@ -505,7 +505,7 @@ class ArticleQA:
             # a first message pointing back at nothing ("What did he say?") is asked who it means
             replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
                        and points_back_alone(state["asked"]) else INVITATION)
-            text = (preface(state["question"], self.extractive.collection_language, [])
+            text = (preface(state["question"], self.extractive.document_language, [])
                     if only_language_request(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
                 if state.get("web_address") else "") or replies.get(language, replies["en"])
@@ -514,7 +514,7 @@ class ArticleQA:
                                    text=text, passages=list(retrieval.hits) if looked_up else [],
                                    notice=state["notice"], retrieval_query=state["query"] if looked_up else "",
                                    timings_ms=state["timings"], extra=extra)
-        return present(answer, [], self.extractive.collection_language)
+        return present(answer, [], self.extractive.document_language)
 
     def _extractive(self, state: dict[str, Any]) -> Answer:
         t0 = time.perf_counter()
@@ -530,7 +530,7 @@ class ArticleQA:
                                             exclude=state["exclude"], candidates=state["candidates"],
                                             repeat_kind=state.get("repeat_kind", False))
             answer.question = state["question"]
-            frame(answer, self.extractive.collection_language)  # the line above, for the reader's words
+            frame(answer, self.extractive.document_language)  # the line above, for the reader's words
             answer.retrieval_query = state["query"]
             answer.notice = state["notice"]
             answer.extra["p_answerable"] = decision.p_answerable

@@ -31,7 +31,7 @@ from typing import Any
 from .answer import Answer, Citation, numbered_as_read
 from .errors import DocumentError, QuestionError, isolate
 from .ingest.document import LIST_BREAK
-from .preface import reader_language
+from .preface import language_phrase, reader_language
 
 # A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
 # one to six "#", then a space or the line's end.
@@ -142,12 +142,28 @@ UNTESTED_LANGUAGE = ("This article is in English: the bot was fitted on Arabic a
                      "مقال إنجليزي حين يجب؛ تحقق من الاقتباسات.")
 
 
+# ... and for an article in another language than Arabic or English, named in both (a French
+# upload was said to be "in English", a trial).
+OTHER_LANGUAGE = ("This article is in {english}: the bot was fitted on Arabic articles, and over an article in "
+                  "another language it does not yet say “the article does not say” when it should; check the "
+                  "quotes. / هذا المقال {arabic}: دُرّب البوت على مقالات عربية، ولا يقول بعدُ «لا يذكر المقال ذلك» "
+                  "عن مقال بلغة أخرى حين يجب؛ تحقق من الاقتباسات.")
+
+
 def language_notice(language: str) -> str:
-    """``UNTESTED_LANGUAGE`` for an article in ``language`` ("ar", "en") that the answer
-    policy has no same-language data for, else ``""``."""
+    """What to say of an article in ``language`` (``qa.text.document_language``: "ar", "en",
+    "fr", …) that the answer policy has no same-language data for: ``UNTESTED_LANGUAGE`` for
+    English, ``OTHER_LANGUAGE`` naming any other (its CLDR name, ``qa.preface.language_phrase``;
+    "another language" when it has none); ``""`` for Arabic."""
     from .policy import SAME_LANGUAGE_DATA
 
-    return UNTESTED_LANGUAGE if language == "en" and language not in SAME_LANGUAGE_DATA else ""
+    if language in SAME_LANGUAGE_DATA:
+        return ""
+    if language == "en":
+        return UNTESTED_LANGUAGE
+    english = language_phrase(language, "en").removeprefix("in ") or "another language"
+    arabic = language_phrase(language, "ar") or "بلغة أخرى"
+    return OTHER_LANGUAGE.format(english=english, arabic=arabic)
 # How long a headline may be in a source label before it is shortened with "…".
 LABEL_CHARS = 60
 

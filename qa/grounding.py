@@ -27,7 +27,8 @@ import re
 from functools import lru_cache
 
 from .places import countries_named
-from .text import DIALECT_QUESTION_WORDS, NUMBER, STOPWORDS, analyze, content_words, detect_language, is_arabic_token, normalize, root_arabic
+from .text import (DIALECT_QUESTION_WORDS, NUMBER, STOPWORDS, analyze, content_words, detect_language,
+                   document_language, is_arabic_token, normalize, root_arabic)
 
 # A question word that matches an article word with at least this RapidFuzz ratio counts as
 # present (Arabic clitics and inflections: "الوفد" ~ "وفود"). 70 was measured in an earlier
@@ -301,7 +302,10 @@ class ArticleGrounding:
         documents: how many documents the collection holds (0: not known).
 
     Attributes:
-        collection_language: ``"ar"`` or ``"en"``, the articles' language.
+        collection_language: ``"ar"`` or ``"en"``, the articles' language by script (what the
+            answer policy and the lexical checks read).
+        document_language: the articles' language by ``qa.text.document_language`` ("ar",
+            "en", "fr", …: what the notices and the line above an answer name).
         documents: as given.
     """
 
@@ -315,6 +319,7 @@ class ArticleGrounding:
         self._word_set = set(self._words)
         self._numbers = set(NUMBER.findall(normalize(text))) | {f"#{n}" for n in ordinals(text)}
         self.collection_language = detect_language(text[:20000])
+        self.document_language = document_language(text) if self.collection_language != "ar" else "ar"
         self._countries: set[str] | None = None
         self._roots: set[str] | None = None
         # a per-instance cache (a method-level lru_cache would keep every bot alive)

@@ -155,7 +155,8 @@ def present(answer, pieces: Sequence[tuple[ScoredUnit, Span]], article_language:
     Args:
         answer: a ``qa.answer.Answer`` from ``ExtractiveAnswerer.answer``.
         pieces: its lead's pieces (``lead_pieces``); ``[]`` for an abstention.
-        article_language: ``"ar"`` or ``"en"``, the language of the articles.
+        article_language: the articles' language (``qa.text.document_language``: "ar",
+            "en", "fr", …), named in the line above the answer.
     """
     answer.lead = "" if answer.abstained else lead_text(pieces, answer.citations)
     return frame(answer, article_language)

@@ -35,7 +35,7 @@ import logging
 import re
 from functools import lru_cache
 
-from .text import STOPWORDS, detect_language, normalize
+from .text import STOPWORDS, detect_language, document_language, normalize
 
 log = logging.getLogger(__name__)
 
@@ -236,27 +236,48 @@ def names_in_latin(text: str, places: bool = True, language: str = "en") -> list
     return list(dict.fromkeys(out))
 
 
+def language_phrase(language: str, reader: str) -> str:
+    """How the line above an answer names an article's ``language`` (ISO 639-1) for a
+    ``reader`` ("en", "fr", "ar"): ``ARTICLE_IN``'s phrases for Arabic and English articles,
+    else the language's CLDR name (babel): "in French", «بالفرنسية», "en allemand"; ``""``
+    when neither knows it."""
+    if language in ARTICLE_IN:
+        return ARTICLE_IN[language].get(reader, "")
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(language).get_display_name(reader)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return ""
+    if not name:
+        return ""
+    return {"en": f"in {name}", "fr": f"en {name}", "ar": f"ب{name}"}.get(reader, "")
+
+
 def preface(question: str, article_language: str, quotes: list[str], abstained: bool = False) -> str:
     """The line above the answer (see the module notes), or ``""`` when the reader's
     language is the article's or is not one the line is written in.
 
     Args:
         question: the question as asked.
-        article_language: ``"ar"`` or ``"en"``: the language of the article's text.
+        article_language: the article's language (``qa.text.document_language``: "ar",
+            "en", "fr", …).
         quotes: the quoted sentences of the answer (their names are listed).
         abstained: the bot said the article does not say (or gave an invitation).
     """
     reader = reader_language(question)
-    if reader == article_language or reader not in LINES or article_language not in ARTICLE_IN:
+    lang = language_phrase(article_language, reader)
+    if reader == article_language or reader not in LINES or not lang:
         return ""
     words = LINES[reader]
-    lang = ARTICLE_IN[article_language][reader]
+    # the quotes' script: Arabic, or Latin for any other article language
+    article_language = "ar" if article_language == "ar" else "en"
     if only_language_request(question) or abstained:
         key = "none" if only_language_request(question) else "abstained"
         return words[key].format(lang=lang, lang_bare=lang) + "."
     from .followups import is_overview_request
 
-    if quotes and all(detect_language(q) == reader for q in quotes):
+    if quotes and all(document_language(q) == reader for q in quotes):
         # a collection of several languages: these quotes are in the reader's own (an English
         # article beside the Arabic one), and "(in Arabic)" above them was wrong (a trial)
         return ""

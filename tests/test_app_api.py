@@ -291,6 +291,33 @@ def test_an_english_upload_is_told_that_the_policy_was_not_fitted_on_english(ser
     assert "qa-status-ok" in arabic and "in English" not in arabic
 
 
+FRENCH_ARTICLE = (
+    "Lyon inaugure un musée des sciences au bord du Rhône\n\n"
+    "Le nouveau musée des sciences de Lyon a ouvert ses portes samedi, après quatre ans de travaux. "
+    "La maire de la ville a coupé le ruban devant plusieurs centaines de visiteurs venus en famille.\n\n"
+    "Le bâtiment a coûté quarante millions d'euros, dont la moitié a été payée par la région. "
+    "Les premières expositions sont consacrées aux volcans et à l'histoire de l'astronomie.\n\n"
+    "Selon la direction, le musée espère accueillir deux cent mille visiteurs par an."
+)
+
+
+def test_a_french_upload_is_named_french_not_english(server, tmp_path):
+    """A French article (a .docx made with python-docx) was said to be "in English" on the
+    status line and «en anglais» above a French reader's answers (a trial): its language is
+    read by py3langid (``qa.text.document_language``) and named as it is, in both languages."""
+    import docx
+
+    path = tmp_path / "musee.docx"
+    document = docx.Document()
+    for paragraph in FRENCH_ARTICLE.split("\n\n"):
+        document.add_paragraph(paragraph)
+    document.save(path)
+    c = client(server)
+    status = _status_text(c.predict(handle_file(str(path)), api_name="/use_file"))
+    assert "qa-status-ok" in status and "This article is in French" in status and "بالفرنسية" in status, status
+    assert "in English" not in status and "بالإنجليزية" not in status
+
+
 def test_one_passage_is_singular(server):
     status = _status_text(client(server).predict("A short note: the meeting was in Tripoli.", api_name="/use_text"))
     assert "qa-status-ok" in status and "1 passage." in status and "1 passages" not in status

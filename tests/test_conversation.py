@@ -570,3 +570,20 @@ def test_a_french_question_gets_french_labels(seed_bot):
     assert "Réponse tirée de : l’article d’exemple" in page and "Answered from" not in page
     english = plain_text(seed_bot.ask("Why was Egypt absent?"), seed_bot.documents)
     assert "\nSources:\n" in english and ", characters " in english
+
+
+def test_the_line_above_an_answer_names_a_french_article_french(seed_bot):
+    """Over a French article an English reader's line said "(in English)" and a French
+    reader got «L'article (en anglais)» (a trial). The article's language is read by py3langid
+    (``qa.text.document_language``); the policy still reads the script ("en")."""
+    from test_app_api import FRENCH_ARTICLE
+
+    bot = seed_bot.with_texts({"musee.txt": FRENCH_ARTICLE})
+    assert bot.extractive.document_language == "fr" and bot.extractive.collection_language == "en"
+    assert seed_bot.extractive.document_language == "ar"
+    english = bot.ask("How much did the building cost?")
+    assert not english.abstained and english.preface.startswith("The article (in French)"), english.preface
+    french = bot.ask("Combien a coûté le bâtiment ?")
+    assert not french.abstained and french.preface == "" and "quarante millions" in french.lead, french.lead
+    arabic = bot.ask("كم كلفة المبنى؟")
+    assert arabic.preface.startswith("المقال (بالفرنسية)") or arabic.abstained, arabic.preface
