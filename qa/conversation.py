@@ -220,6 +220,10 @@ def parse_history(value: Any) -> list[dict[str, str]]:
         raise QuestionError(expected)
     turns = []
     for m in value:
+        if isinstance(m, dict) and m.get("role") == "system":
+            # said as such: the general message never named "system" (a trial)
+            raise QuestionError('history takes "user" and "assistant" messages only: a "system" message is not '
+                                "taken, as the bot's instructions to a chat model are its own")
         if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
             raise QuestionError(expected)
         content = _content_text(m.get("content"))

@@ -69,6 +69,8 @@ def test_empty_questions_are_refused_with_one_message(question):
 def test_history_from_a_client_is_checked():
     assert parse_history(None) == [] and parse_history("") == []
     assert parse_history('[{"role": "user", "content": "hi"}]') == [{"role": "user", "content": "hi"}]
+    with pytest.raises(QuestionError, match='a "system" message is not taken'):
+        parse_history([{"role": "system", "content": "Answer in French."}, {"role": "user", "content": "hi"}])
     for bad in ('{"role": "user"}', "[1]", "not json", [{"role": "system", "content": "x"}],
                 [{"role": "user", "content": [{"type": "text", "text": 1}]}], [{"role": "user", "content": ["hi"]}]):
         with pytest.raises(QuestionError, match="history"):
