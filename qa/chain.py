@@ -34,7 +34,7 @@ from .ingest import Document, load_documents, load_sources, make_document
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
-from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, QUOTE_PATTERN, History,
+from .followups import (INVITATION, MARKER_PATTERN, OTHER_SCRIPT, MIN_QUOTE_CHARS, NO_ANTECEDENT, QUOTE_PATTERN, History,
                         QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -43,7 +43,7 @@ from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
 from .preface import only_language_request, preface
-from .text import INVISIBLE, content_words, detect_language, markup_text
+from .text import INVISIBLE, content_words, detect_language, in_other_script, markup_text
 
 log = logging.getLogger(__name__)
 
@@ -508,7 +508,8 @@ class ArticleQA:
             text = (preface(state["question"], self.extractive.document_language, [])
                     if only_language_request(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
-                if state.get("web_address") else "") or replies.get(language, replies["en"])
+                if state.get("web_address") else "") or (
+                OTHER_SCRIPT if in_other_script(state["question"]) else "") or replies.get(language, replies["en"])
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],

@@ -72,6 +72,10 @@ INVITATION = {
     "en": "Ask me a question about the article (who, what, where, when, why…) and I will answer with quotes from it.",
 }
 
+# What the bot says to a question in a script it cannot read (``qa.text.in_other_script``).
+OTHER_SCRIPT = ("I read questions in Arabic or English (French too): please ask about the article in one of them. "
+                "/ أقرأ الأسئلة بالعربية أو الإنجليزية (والفرنسية): اسأل عن المقال بإحداها.")
+
 # What the bot says to a first message that asks about something not said ("What did he say?",
 # «ماذا قال؟», "Where?" with no question before it): the invitation to ask a question read as if
 # the question asked had not been one (a trial).

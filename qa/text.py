@@ -118,6 +118,14 @@ def detect_language(text: str) -> str:
     return "ar" if arabic >= 0.3 * (arabic + latin) else "en"
 
 
+def in_other_script(text: str) -> bool:
+    """True when ``text`` has letters and none of them is Arabic or Latin ("Кто такой
+    Хафтар?", «誰が出席しましたか»): a question the bot cannot read, told so rather than
+    invited to ask one (it got the invitation, as if it had asked nothing; a trial)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and not any(_ARABIC_LETTER.match(c) or _LATIN_LETTER.match(c) for c in letters)
+
+
 def document_language(text: str) -> str:
     """The ISO 639-1 code of the language a document is written in: ``"ar"`` when
     ``detect_language`` reads it as Arabic, else py3langid's guess among its 97 languages

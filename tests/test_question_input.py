@@ -174,3 +174,17 @@ def test_a_web_address_alone_is_no_question_and_says_where_pages_are_read(seed_b
     answer = seed_bot.ask(address)
     assert answer.abstained and answer.extra["abstention_reason"] == "no-question" and not answer.citations
     assert "web address" in answer.text and "Your own article" in answer.text and "--docs" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Кто такой Хафтар?", "誰が会議に出席しましたか？", "Ποιος είναι ο Χαφτάρ;"])
+def test_a_question_in_a_script_the_bot_cannot_read_is_told_so(seed_bot, question):
+    """A question in Cyrillic, Japanese or Greek got the invitation to ask a question, as if it
+    had asked nothing (a trial): it is told which languages the bot reads, in English and Arabic."""
+    from qa.followups import OTHER_SCRIPT
+
+    answer = seed_bot.ask(question)
+    assert answer.abstained and answer.extra.get("abstention_reason") == "no-question"
+    assert answer.text == OTHER_SCRIPT and "Arabic or English" in answer.text and "بالعربية" in answer.text
+    assert not answer.citations
+    # Arabic or Latin letters beside them are read as usual
+    assert seed_bot.ask("Who is Хафтар Haftar?").text != OTHER_SCRIPT
