@@ -57,7 +57,11 @@ LANGUAGE_REQUESTS = {
 # "la", "le" and "a" are Spanish and Italian words too: «¿Quién asistió a la conferencia?» got
 # the French line (a trial).
 _FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles est-ce qu'est-ce les des du "
-                    "une est sont été a-t-il ont au aux dans pour avec".split())
+                    "une est sont été a-t-il ont au aux dans pour avec qu".split())
+# French inversion with a euphonic "t" ("Qu'a-t-il dit ?", "Que pense-t-elle ?"): the words split
+# at the hyphens and apostrophe, so "a-t-il" above never matched, and the follow-up's answer was
+# labelled in English under a French conversation (a trial)
+_FRENCH_INVERSION = re.compile(r"\w-t-(?:il|elle|on|ils|elles)\b")
 
 ARTICLE_IN = {"ar": {"en": "in Arabic", "fr": "en arabe"}, "en": {"ar": "بالإنجليزية", "fr": "en anglais"}}
 # What the quotes below are, per reader language. The line says what the quotes are, not that
@@ -134,7 +138,8 @@ def reader_language(question: str) -> str:
     if asked:
         return asked
     language = detect_language(question)
-    if language == "en" and any(w in _FRENCH for w in _WORD.findall(question.lower())):
+    lowered = question.lower()
+    if language == "en" and (any(w in _FRENCH for w in _WORD.findall(lowered)) or _FRENCH_INVERSION.search(lowered)):
         return "fr"
     return language
 

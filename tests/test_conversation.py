@@ -589,3 +589,19 @@ def test_the_line_above_an_answer_names_a_french_article_french(seed_bot):
     assert not french.abstained and french.preface == "" and "quarante millions" in french.lead, french.lead
     arabic = bot.ask("كم كلفة المبنى؟")
     assert arabic.preface.startswith("المقال (بالفرنسية)") or arabic.abstained, arabic.preface
+
+
+def test_a_french_follow_up_keeps_french_labels(seed_bot):
+    """"Qu'a-t-il dit ?" after a French question was labelled in English ("Evidence:",
+    "Sources:", an English first line; a trial): the inversion "a-t-il" is read as French."""
+    from qa.conversation import label_language, plain_text
+    from qa.preface import reader_language
+
+    assert reader_language("Qu'a-t-il dit ?") == "fr" and reader_language("Que pense-t-elle ?") == "fr"
+    assert reader_language("What did he say?") == "en" and reader_language("Chi è il presidente?") == "en"
+    first = seed_bot.ask("Qui a prononcé le discours d'ouverture ?")
+    follow = seed_bot.ask("Qu'a-t-il dit ?", history=[{"role": "user", "content": first.question},
+                                                      {"role": "assistant", "content": first.text}])
+    assert label_language(follow) == "fr"
+    assert follow.abstained or follow.preface.startswith("L'article (en arabe)"), follow.preface
+    assert "Sources :" in plain_text(follow, seed_bot.documents) or follow.abstained
