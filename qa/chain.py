@@ -34,8 +34,8 @@ from .ingest import Document, load_documents, load_sources, make_document
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
-from .followups import (INVITATION, MARKER_PATTERN, OTHER_SCRIPT, MIN_QUOTE_CHARS, NO_ANTECEDENT, QUOTE_PATTERN, History,
-                        QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
+from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
+                        History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
 from .grounding import answer_kind, restore_case
