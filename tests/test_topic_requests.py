@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, SHARED
 from qa.followups import question_as_asked, strip_request_frame, strip_small_talk
 
 
@@ -62,45 +61,40 @@ def test_a_request_about_haftar_quotes_the_paragraph_naming_him(seed_bot, messag
     assert "حفتر" in answer.lead
 
 
-def _random_latin(rng) -> str:
-    """One to four random words of 4-9 letters, half typed along one keyboard row."""
-    rows = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-    words = []
-    for _ in range(rng.randint(1, 4)):
-        letters = rng.choice(rows) if rng.random() < 0.5 else "abcdefghijklmnopqrstuvwxyz"
-        words.append("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))))
-    return " ".join(words)
-
-
 def test_keyboard_mash_asks_nothing_and_real_questions_do(seed_bot):
     """Latin text must have half its words known (``has_known_word``): "asdkjh qwpoeiru
     zmxncb" held one word whose consonants matched «الكبرى» and was answered with a quote (a
     trial). Random strings are held back; no message in Latin script of the shared and project sets is."""
-    import json
     import random
-    import re
 
+    from bench.latin_gate import latin_messages, random_latin
     from qa.grounding import restore_case
 
     grounding = seed_bot.extractive.grounding
     answer = seed_bot.ask("asdkjh qwpoeiru zmxncb")
     assert answer.abstained and answer.extra.get("abstention_reason") == "no-question"
     rng = random.Random(0)
-    mash = [_random_latin(rng) for _ in range(500)]
+    mash = [random_latin(rng) for _ in range(500)]
     # read as the chain reads them: lower-case words no dictionary holds get a capital, as names
     passed = [m for m in mash if grounding.has_known_word(restore_case(m))]
     # measured: 9 of 500 pass (a word one edit from a dictionary word, or linked by its
     # consonants, in half the words); with any one known word 20 did
     assert len(passed) / len(mash) <= 0.02, passed
-    files = [SHARED / "eval" / "seed_dev.jsonl", SHARED / "eval" / "xquad" / "questions.jsonl",
-             *sorted((ROOT / "eval").glob("*/questions.jsonl")), ROOT / "eval" / "followups" / "seed.jsonl",
-             ROOT / "eval" / "followups" / "english.jsonl"]
-    # chat_requests holds messages ("text"): questions and requests a chat bot gets
-    questions = [(lambda r: r.get("question") or r["text"])(json.loads(line)) for f in files for line in f.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
-    assert len(questions) > len(files)
-    latin = [q for q in questions if not re.search(r"[\u0600-\u06ff]", q)]
-    assert latin
+    latin = latin_messages()
+    assert len(latin) > 1000
     # messages with Arabic words are judged as before: any one word known
     held = [q for q in latin if not grounding.has_known_word(q)]
     assert not held, held
+
+
+@pytest.mark.slow  # about 20 s: 18 settings over 3,576 messages
+def test_the_latin_check_ships_the_settings_its_fit_chooses(seed_bot):
+    """``MIN_LATIN_SHARE`` and ``MIN_EDIT_LETTERS`` are what ``python -m bench.latin_gate``
+    chooses: no real message held back, the fewest typos held back and random strings let through."""
+    from bench.latin_gate import fit
+    from qa.grounding import MIN_EDIT_LETTERS, MIN_LATIN_SHARE
+
+    result = fit(seed_bot.extractive.grounding)
+    assert result["chosen"] == {"share": MIN_LATIN_SHARE, "edit_letters": MIN_EDIT_LETTERS}, result["rows"]
+    chosen = next(r for r in result["rows"] if r["share"] == MIN_LATIN_SHARE and r["edit_letters"] == MIN_EDIT_LETTERS)
+    assert chosen["real_held"] == 0
