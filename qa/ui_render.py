@@ -211,7 +211,8 @@ def render_answer(
     (``qa.answer.numbered_as_read``): the short answer's first is [1], as in the sources under it
     and the article panel."""
     answer = numbered_as_read(answer)
-    words = LABELS[label_language(answer)]  # Arabic, English or French (``qa.conversation.LABELS``)
+    labels = label_language(answer)  # Arabic, English or French (``qa.conversation.LABELS``)
+    words = LABELS[labels]
     cls = "qa-msg qa-answer" + (" qa-abstained" if answer.abstained else "")
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
@@ -233,7 +234,7 @@ def render_answer(
     # not "answered from" the article: no such line (on a phone it wrapped to three lines of
     # mixed-direction text, a trial), and no time either, which the page footer still gives
     if article and answer.citations:
-        parts.append(render_answered_from(article, label_language(answer), elapsed_s))
+        parts.append(render_answered_from(article, labels, elapsed_s))
     # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
     # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
     copy, copied, title = words["copy"], words["copied"], words["copy_title"]
@@ -241,7 +242,7 @@ def render_answer(
                  f'<span class="qa-copy-done">{copied}</span></button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
-    asked = len(question_lines(question, label_language(answer)))
+    asked = len(question_lines(question, labels))
     lines = "".join(f'<span class="qa-plain-line{" qa-plain-question" if i < asked else ""}">{html.escape(line)}</span>'
                     for i, line in enumerate(plain_text(answer, documents, question).split("\n")))
     parts.append(f'<div class="qa-plain" hidden>{lines}</div>')
