@@ -8,7 +8,8 @@ holds in Arabic script), a word of ``MIN_EDIT_LETTERS`` letters or more also whe
 from a dictionary word. Three sets, all read as the chain reads a message (``restore_case``)
 and judged against the seed article's grounding:
 
-- **real**: every message in Latin script of the shared and project sets (``LATIN_FILES``);
+- **real**: every message in Latin script of the shared and project sets (``latin_files``; not
+  ``eval/other_languages``, questions in languages the bot does not read);
 - **typos**: the same messages with one typing slip each (one word of four letters or more,
   one letter deleted, inserted, replaced or swapped with the next; ``random.Random(0)``);
 - **mash**: ``N_MASH`` random strings of one to four words (``random_latin``; half typed
@@ -42,7 +43,8 @@ _WORD = re.compile(r"[A-Za-z]{4,}")
 def latin_files() -> list[Path]:
     """The question files read for the real messages (shared and project sets)."""
     return [SHARED / "seed_dev.jsonl", SHARED / "xquad" / "questions.jsonl",
-            *sorted((ROOT / "eval").glob("*/questions.jsonl")), ROOT / "eval" / "followups" / "seed.jsonl",
+            *sorted(p for p in (ROOT / "eval").glob("*/questions.jsonl") if p.parent.name != "other_languages"),
+            ROOT / "eval" / "followups" / "seed.jsonl",
             ROOT / "eval" / "followups" / "english.jsonl"]
 
 

@@ -509,7 +509,9 @@ class ArticleQA:
                     if only_language_request(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
                 if state.get("web_address") else "") or (
-                OTHER_SCRIPT if in_other_script(state["question"]) else "") or replies.get(language, replies["en"])
+                OTHER_SCRIPT if in_other_script(state["question"])
+                or self.extractive.grounding.other_language(state["question"]) else "") or replies.get(
+                language, replies["en"])
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],

@@ -188,3 +188,29 @@ def test_a_question_in_a_script_the_bot_cannot_read_is_told_so(seed_bot, questio
     assert not answer.citations
     # Arabic or Latin letters beside them are read as usual
     assert seed_bot.ask("Who is Хафтар Haftar?").text != OTHER_SCRIPT
+
+
+def test_a_question_in_a_latin_language_the_bot_does_not_read_is_told_so(seed_bot):
+    """A question in German or Spanish that the Latin-script check holds back got the invitation
+    to ask a question, as if it had asked nothing (a trial): it is told which languages the bot
+    reads. The questions are ``eval/other_languages`` (written for this; none of them fitted
+    anything); those the check lets through are asked as usual, and keyboard mash keeps the
+    invitation."""
+    import json
+    import random
+
+    from bench.latin_gate import random_latin
+    from qa.followups import INVITATION, OTHER_SCRIPT
+
+    rows = [json.loads(line) for line in (SEEDS.parent / "eval" / "other_languages" / "questions.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    held = [r for r in rows if not seed_bot.extractive.grounding.has_known_word(r["question"])]
+    assert held and {r["lang"] for r in held} >= {"de", "es"}
+    for row in held:
+        answer = seed_bot.ask(row["question"])
+        assert answer.abstained and not answer.citations
+        assert answer.text == OTHER_SCRIPT, row["question"]
+    rng = random.Random(0)
+    mash = [random_latin(rng) for _ in range(60)]
+    invited = sum(seed_bot.ask(m).text == INVITATION["en"] for m in mash)
+    assert invited >= 0.9 * len(mash)
