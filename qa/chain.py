@@ -746,10 +746,23 @@ class ArticleQA:
             self._extractive(self._decided({"question": question, "history": None}))
         return time.perf_counter() - t0
 
+    @property
+    def language_notice(self) -> str:
+        """What to tell a reader of these articles' language before they ask
+        (``qa.conversation.language_notice``): for an English article, that the answer policy
+        was not fitted on questions over English text; for another language, that too; ``""``
+        for Arabic. The web page and the CLI show it when the articles are indexed; the API had
+        no sign of it (a trial)."""
+        from .conversation import language_notice
+
+        return language_notice(self.extractive.document_language)
+
     def info(self) -> dict[str, Any]:
         """What serves: ``{"backend", "model", "dim", "n_passages", "n_documents", "index_built_at", "llm",
-        "policy"}`` (``policy``: ``AnswerPolicy.describe()``, which calibration is in force)."""
+        "policy", "document_language", "language_notice"}`` (``policy``: ``AnswerPolicy.describe()``,
+        which calibration is in force; ``document_language``: ISO 639-1, ``qa.text.document_language``)."""
         return {**self.embeddings.describe(), **self.store.describe(), "policy": self.policy.describe(),
+                "document_language": self.extractive.document_language, "language_notice": self.language_notice,
                 "n_passages": len(self.store.passages),
                 "n_documents": len(self.documents), "documents": list(self.documents),
                 "index_built_at": self.store.manifest.get("built_at"),

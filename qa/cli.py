@@ -67,7 +67,6 @@ def _settings(args: argparse.Namespace):
 
 def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
     from .chain import ArticleQA
-    from .conversation import language_notice
 
     settings = _settings(args)
     sources = [docs] if isinstance(docs, str) else list(docs or [])
@@ -80,7 +79,7 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
         bot = ArticleQA.from_directory(docs, index_dir=index_dir, settings=settings, progress=not args.quiet,
                                        rebuild=rebuild)  # skipped files were logged as warnings
     # what the web page says when such an article is indexed (a trial: the CLI said nothing)
-    notice = language_notice(bot.extractive.document_language)
+    notice = bot.language_notice
     if notice and getattr(args, "command", "") in ("ask", "chat"):
         print(notice, file=sys.stderr)
     return bot

@@ -214,3 +214,16 @@ def test_a_question_in_a_latin_language_the_bot_does_not_read_is_told_so(seed_bo
     mash = [random_latin(rng) for _ in range(60)]
     invited = sum(seed_bot.ask(m).text == INVITATION["en"] for m in mash)
     assert invited >= 0.9 * len(mash)
+
+
+def test_the_api_says_what_the_web_page_says_of_an_english_article(seed_bot):
+    """The web page and the CLI tell a reader of an English article that the answer policy was
+    not fitted on English text; the API had no sign of it (a trial). ``bot.language_notice``
+    and ``bot.info()`` carry it; the seed article (Arabic) has none."""
+    from qa.conversation import UNTESTED_LANGUAGE
+
+    english = (SEEDS.parent / "eval" / "english" / "corpus" / "01_council_bridge_vote.txt").read_text(encoding="utf-8")
+    bot = seed_bot.with_texts({"bridge.txt": english})
+    assert bot.language_notice == UNTESTED_LANGUAGE and bot.info()["language_notice"] == UNTESTED_LANGUAGE
+    assert bot.info()["document_language"] == "en"
+    assert seed_bot.language_notice == "" and seed_bot.info()["document_language"] == "ar"
