@@ -392,7 +392,7 @@ def test_image_only_pdf_and_renamed_zip_get_one_clear_message(seed_bot, tmp_path
     fake = tmp_path / "article.pdf"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("article.txt", SEED_FILE.read_text(encoding="utf-8"))
-    with pytest.raises(DocumentError, match=r"is not a PDF \(it is a ZIP archive") as refused:
+    with pytest.raises(DocumentError, match=r"is not a PDF: it is a ZIP archive") as refused:
         load_upload(fake)
     assert "ليس ملف PDF" in refused.value.arabic
     # nothing changed: the bot in use still answers from its article

@@ -426,8 +426,8 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     """
     if not data.lstrip()[:5] == b"%PDF-":
         what = sniff(data)
-        raise DocumentError(f"{name} is not a PDF" + (f" (it is {what})" if what else "")
-                            + "; upload the original file", f"{isolate(name)} ليس ملف PDF؛ ارفع الملف الأصلي.")
+        raise DocumentError(f"{name} is not a PDF" + (f": it is {what}" if what else "")
+                            + ". Upload the original file", f"{isolate(name)} ليس ملف PDF؛ ارفع الملف الأصلي.")
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 

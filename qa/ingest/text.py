@@ -25,7 +25,7 @@ MIN_COHERENCE = 0.2
 OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
 OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word (⁨.docx⁩) أو صفحة ويب (⁨.html⁩)."
 MAGIC = ((b"%PDF-", "a PDF", "name it .pdf"),
-         (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip)", "if it is a Word document, name it .docx"),
+         (b"PK\x03\x04", "a ZIP archive, such as a .docx, .xlsx or .zip", "if it is a Word document, name it .docx"),
          (b"\x89PNG", "a PNG image", OTHER_FILE), (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE),
          (b"GIF8", "a GIF image", OTHER_FILE), (b"\x7fELF", "a program", OTHER_FILE),
          (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as .docx in Word"),
