@@ -605,3 +605,14 @@ def test_a_french_follow_up_keeps_french_labels(seed_bot):
     assert label_language(follow) == "fr"
     assert follow.abstained or follow.preface.startswith("L'article (en arabe)"), follow.preface
     assert "Sources :" in plain_text(follow, seed_bot.documents) or follow.abstained
+
+
+@pytest.mark.parametrize("text", ["hello", "Hello world", "ok"])
+def test_a_text_too_short_to_tell_its_language_is_not_named_one(text):
+    """The pasted text "hello" was called Breton (a trial): py3langid gives that guess p 0.07.
+    A guess under even odds is not taken; the text reads by its script."""
+    from qa.text import document_language
+
+    assert document_language(text) == "en"
+    assert document_language("Le maire a coupé le ruban devant les visiteurs.") == "fr"
+    assert document_language("Der Bürgermeister hat das Band durchgeschnitten.") == "de"
