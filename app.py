@@ -67,7 +67,7 @@ from qa.conversation import (  # noqa: E402
     upload_label,
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, UPLOAD_TYPES, load_pasted, load_upload  # noqa: E402
+from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, load_pasted, load_upload  # noqa: E402
 from qa.sessions import ArticleReleasedError, ArticleTicket, KeptArticle, SessionArticles, browser_secret  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
@@ -726,7 +726,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                     placeholder=QUESTION_PLACEHOLDER,
                     elem_id="qa-question",
                     sources=["upload"],
-                    file_types=list(UPLOAD_TYPES),
+                    # no file_types: Gradio refused another type with an English-only toast and
+                    # left the previous error on the status line (a trial); qa.ingest refuses
+                    # it there, in both languages
                     file_count="single",
                     lines=1,
                     max_lines=4,
@@ -768,7 +770,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             )
             with gr.Row():
                 upload = gr.File(
-                    label=upload_label(), file_types=list(UPLOAD_TYPES), type="filepath", elem_id="qa-upload"
+                    label=upload_label(), type="filepath", elem_id="qa-upload"  # no file_types: as the chat box
                 )
                 with gr.Column():
                     pasted = gr.Textbox(label="…or paste an article · أو الصق مقالا", lines=6, max_lines=12, elem_id="qa-paste")
