@@ -68,7 +68,8 @@ PROGRESS_UNIT_EMBEDDED = progress_label("texts embedded", "نصوص مضمّنة
 MAX_TURNS = 50
 # The one refusal of a question that is empty or holds no word (blank, "???", markup alone such
 # as ``<img src=x>``): ``check_question`` here and ``qa.chain`` both raise it, in both languages.
-EMPTY_QUESTION = "Please type a question about the article first. / اكتب سؤالا عن المقال أولا."
+# "…first" read wrong to someone who had typed "????" or "😀😀" (a trial): "in words" covers both.
+EMPTY_QUESTION = "Please type a question about the article, in words. / اكتب سؤالا عن المقال بالكلمات."
 # A restored conversation whose article did not come back (the browser's copy of it was
 # dropped, or the conversation predates that copy).
 ARTICLE_NOT_KEPT = ("The article this conversation was about is no longer in use: the questions now go to the "
