@@ -42,7 +42,7 @@ from .grounding import answer_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
-from .preface import only_language_request, preface
+from .preface import asks_only_for_language, preface
 from .text import INVISIBLE, content_words, detect_language, in_other_script, markup_text
 
 log = logging.getLogger(__name__)
@@ -343,9 +343,10 @@ class ArticleQA:
             plan = QuestionPlan("no-question", asked)
         if plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked):
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
-        if self.llm is None and only_language_request(question):
-            # "Answer in English please" asks for nothing in the article: without a chat model the
-            # reply is the line saying what the quotes are (``qa.preface``), not a retrieved quote
+        if self.llm is None and asks_only_for_language(question):
+            # "Answer in English please", "Translate it" ask for nothing in the article: without a
+            # chat model the reply is the line saying what the quotes are (``qa.preface``), not a
+            # retrieved quote
             plan = QuestionPlan("no-question", asked)
         query, exclude, repeat_kind = plan.query, frozenset(), False
         if plan.kind != "no-question" and history and self.llm is not None:
@@ -506,7 +507,7 @@ class ArticleQA:
             replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
                        and points_back_alone(state["asked"]) else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
-                    if only_language_request(state["question"]) else "") or (
+                    if asks_only_for_language(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
                 if state.get("web_address") else "") or (
                 OTHER_SCRIPT if in_other_script(state["question"])

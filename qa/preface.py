@@ -131,10 +131,62 @@ def only_language_request(question: str) -> bool:
     return all(normalize(w) in _REQUEST_WORDS for w in _WORD.findall(folded))
 
 
+# A request to translate what was quoted ("Translate the answer to English", "translate it",
+# «ترجم الجواب»): a translating verb, with words pointing at the answer or naming a language and
+# the words that wrap a request. The extractive bot cannot translate; it got quotes (a trial).
+_TRANSLATE_WORDS = frozenset(normalize(w) for w in (
+    "translate translated translating translation translations translate traduis traduisez traduire traduction "
+    "ترجم ترجمه ترجمة ترجملي ترجمها ترجمي ترجمو ترجمولي".split()))
+_TRANSLATE_OTHER_WORDS = frozenset(normalize(w) for w in (
+    "the answer answers quote quotes it this that these those them text sentence sentences passage passages "
+    "article last previous above to into for in english arabic french a an of what does mean means "
+    "la le les cette ce en anglais arabe français francais "
+    "الجواب الجواب الاجابه الإجابة الاجابات النص الاقتباس الاقتباسات هذا هذه ذلك المقال السابق الاخير "
+    "الى إلى لي للانجليزيه للإنجليزية للانكليزيه للعربيه للعربية للفرنسيه بالانجليزيه بالإنجليزية "
+    "الانجليزيه الإنجليزية العربيه العربية".split()))
+
+
+# The language a translation request names (its words as ``normalize`` leaves them).
+_TRANSLATION_TARGETS = {normalize(w): lang for lang, words in {
+    "en": "english anglais الانجليزيه الإنجليزية للانجليزيه للإنجليزية للانكليزيه بالانجليزيه بالإنجليزية",
+    "ar": "arabic arabe العربيه العربية للعربيه للعربية بالعربيه بالعربية",
+    "fr": "french français francais الفرنسيه الفرنسية للفرنسيه بالفرنسيه",
+}.items() for w in words.split()}
+
+
+def translation_target(question: str) -> str | None:
+    """The language a translation request (``is_translation_request``) names, or ``None``:
+    «ترجم الجواب إلى الإنجليزية» asks for English though it is written in Arabic."""
+    if not is_translation_request(question):
+        return None
+    return next((_TRANSLATION_TARGETS[w] for w in (normalize(t) for t in _WORD.findall(question))
+                 if w in _TRANSLATION_TARGETS), None)
+
+
+def is_translation_request(question: str) -> bool:
+    """True when ``question`` asks to translate what was quoted and nothing else ("Translate
+    the answer to English", "translate it please", «ترجم الجواب إلى الإنجليزية»): a
+    translating word, and every other word one that points at the answer, names a language
+    or wraps a request. Without a chat model it is told what the quotes are, as a language
+    request is (``only_language_request``)."""
+    words = [normalize(w) for w in _WORD.findall(question.replace("'", " ").replace("’", " "))]
+    allowed = _TRANSLATE_WORDS | _TRANSLATE_OTHER_WORDS | _REQUEST_WORDS
+    # "What does that mean in English?": "mean" translates only beside a language's name
+    translating = any(w in _TRANSLATE_WORDS for w in words) or (
+        any(w in ("mean", "means") for w in words) and any(w in _TRANSLATION_TARGETS for w in words))
+    return translating and all(w in allowed for w in words)
+
+
+def asks_only_for_language(question: str) -> bool:
+    """``only_language_request`` or ``is_translation_request``: the message asks for the
+    answer in a language, not about the article."""
+    return only_language_request(question) or is_translation_request(question)
+
+
 def reader_language(question: str) -> str:
     """The language the reader wants: a request in the question, else the question's own
     (``"fr"`` when it holds a function word only French uses, else ``qa.text.detect_language``)."""
-    asked = requested_language(question)
+    asked = requested_language(question) or translation_target(question)
     if asked:
         return asked
     language = detect_language(question)
@@ -277,8 +329,8 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
     words = LINES[reader]
     # the quotes' script: Arabic, or Latin for any other article language
     article_language = "ar" if article_language == "ar" else "en"
-    if only_language_request(question) or abstained:
-        key = "none" if only_language_request(question) else "abstained"
+    if asks_only_for_language(question) or abstained:
+        key = "none" if asks_only_for_language(question) else "abstained"
         return words[key].format(lang=lang, lang_bare=lang) + "."
     from .followups import is_overview_request
 

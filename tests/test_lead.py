@@ -161,6 +161,37 @@ def test_a_request_for_a_language_is_answered_with_the_line(seed_bot):
     assert reader_language("بالعربية please") == "ar" and preface("Answer in Arabic please", "ar", []) == ""
 
 
+@pytest.mark.parametrize("request_", ["Translate the answer to English", "translate it please",
+                                      "ترجم الجواب إلى الإنجليزية", "What does that mean in English?"])
+def test_a_request_to_translate_gets_the_line_not_quotes(seed_bot, request_):
+    """"Translate the answer to English" after an answer got other quotes of the speech (a
+    trial): the extractive bot cannot translate, and says what its quotes are, in the language
+    asked for («…إلى الإنجليزية» is answered in English). A question about translating is
+    asked as usual, and none of the sets' messages reads as such a request (next test)."""
+    from qa.preface import is_translation_request
+
+    history = [{"role": "user", "content": "Who gave the opening speech?"},
+               {"role": "assistant", "content": seed_bot.ask("Who gave the opening speech?").text}]
+    answer = seed_bot.ask(request_, history=history)
+    assert answer.text.startswith("The article is in Arabic") and "without a chat model" in answer.text, answer.text
+    assert not answer.citations and answer.extra["abstention_reason"] == "no-question"
+    assert not is_translation_request("Who translated the speech?")
+    assert not is_translation_request("What does Haftar mean?")
+
+
+def test_no_message_of_the_sets_reads_as_a_request_to_translate():
+    """The translation check reads none of the shared and project sets' questions as one."""
+    import json
+
+    from bench.latin_gate import SHARED, latin_files
+    from qa.preface import is_translation_request
+
+    paths = {*latin_files(), SHARED / "xquad_abstain" / "questions.jsonl"}
+    messages = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [m.get("question") or m["text"] for m in messages]
+    assert len(texts) > 1000 and not [t for t in texts if is_translation_request(t)]
+
+
 def test_the_source_picker_and_the_article_start_at_the_leads_first_marker(seed_bot):
     """The source selector and the highlighted passage start where the reader starts: the
     first marker of the short answer, which is [1] in the answer itself (``ask`` numbers it
