@@ -35,6 +35,7 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
+                        THANKS_REPLY, is_thanks,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -505,7 +506,8 @@ class ArticleQA:
         if decision.reason == "no-question":
             # a first message pointing back at nothing ("What did he say?") is asked who it means
             replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
-                       and points_back_alone(state["asked"]) else INVITATION)
+                       and points_back_alone(state["asked"]) else THANKS_REPLY if is_thanks(state["question"])
+                       else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]

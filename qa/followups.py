@@ -72,6 +72,20 @@ INVITATION = {
     "en": "Ask me a question about the article (who, what, where, when, why…) and I will answer with quotes from it.",
 }
 
+# What the bot says to thanks alone ("thanks!", «شكرا»): the invitation answered them as if
+# they had asked nothing (a trial).
+THANKS_REPLY = {
+    "ar": "عفوا. اسألني ما شئت عن المقال.",
+    "en": "You're welcome. Ask me anything else about the article.",
+}
+
+
+def is_thanks(text: str) -> bool:
+    """True for thanks alone ("thanks!", "ok thank you", «شكرا جزيلا»): small talk
+    (``is_small_talk``) holding a word of thanks."""
+    return is_small_talk(text) and any(t in _THANKS for t in _folded(text))
+
+
 # What the bot says to a question in a script it cannot read (``qa.text.in_other_script``).
 OTHER_SCRIPT = ("I read questions in Arabic or English (French too): please ask about the article in one of them. "
                 "/ أقرأ الأسئلة بالعربية أو الإنجليزية (والفرنسية): اسأل عن المقال بإحداها.")
