@@ -49,6 +49,9 @@ from .text import INVISIBLE, content_words, detect_language, in_other_script, ma
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# How far into a long message a question is looked for when it does not end with one (the
+# sentence splitter over 100,000 characters of "aaaa…" is not worth a question; ``shortened``).
+QUESTION_SEARCH_CHARS = 10 * MAX_QUESTION_CHARS
 # The notice on a shortened question, in the question's language (``detect_language``).
 SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
              "en": "The question was shortened to its first {n} characters."}
@@ -117,18 +120,27 @@ def shortened(question: str) -> tuple[str, str]:
     A message that ends in a question ("?"/"؟") keeps that last sentence (``split_sentences``),
     when it fits: a reader who pastes a page and asks about it at the end had the page's first
     1,000 characters asked and the question lost (a trial). Otherwise the first
-    ``MAX_QUESTION_CHARS`` characters are asked.
+    ``MAX_QUESTION_CHARS`` characters are asked. A message that does not end in a question but
+    holds one (a sentence ending in "?"/"؟") among its first ``QUESTION_SEARCH_CHARS`` characters
+    keeps the last such sentence: "Who attended the conference? Please tell me everything…"
+    (5,000 characters) had its first 1,000 asked and refused (a trial).
     """
     if len(question) <= MAX_QUESTION_CHARS:
         return question, ""
-    if question.rstrip().endswith(("?", "؟")):
-        from .splitting import split_sentences
+    from .splitting import split_sentences
 
+    if question.rstrip().endswith(("?", "؟")):
         tail = question.rstrip()[-2 * MAX_QUESTION_CHARS:]
         spans = split_sentences(tail, min_words=1)
         last = spans[-1].text if spans else ""
         if last and len(last) <= MAX_QUESTION_CHARS and _HAS_WORD.search(last):
             return last, LAST_QUESTION[detect_language(last)].format(n=MAX_QUESTION_CHARS)
+    elif "?" in question[:QUESTION_SEARCH_CHARS] or "؟" in question[:QUESTION_SEARCH_CHARS]:
+        asked = [s.text for s in split_sentences(question[:QUESTION_SEARCH_CHARS], min_words=1)
+                 if s.text.rstrip().endswith(("?", "؟")) and len(s.text) <= MAX_QUESTION_CHARS
+                 and _HAS_WORD.search(s.text)]
+        if asked:
+            return asked[-1], LAST_QUESTION[detect_language(asked[-1])].format(n=MAX_QUESTION_CHARS)
     question = question[:MAX_QUESTION_CHARS]
     return question, SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
 

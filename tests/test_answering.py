@@ -70,8 +70,18 @@ def test_a_long_paste_with_a_question_at_its_end_asks_that_question(seed_bot):
     assert answer.question.endswith("why was Egypt absent?") and len(answer.question) < 60, answer.question
     assert answer.notice == "Your message is over 1000 characters: only its last question was asked."
     assert not answer.abstained and "مصر" in answer.lead
-    # without a question at its end the first 1,000 characters are asked, as before
+    # without a question in it the first 1,000 characters are asked, as before
     assert seed_bot.ask(pasted).notice.startswith("The question was shortened to its first 1000")
+
+
+def test_a_long_message_opening_with_its_question_asks_that_question(seed_bot):
+    """"Who attended the conference? Please tell me everything in detail about it. …" (5,000
+    characters) had its first 1,000 characters asked and was refused (a trial): a long message
+    holding a question asks its last one."""
+    message = "Why was Egypt absent? " + "Please tell me everything in detail about it. " * 110
+    answer = seed_bot.ask(message)
+    assert answer.question == "Why was Egypt absent?" and answer.notice.startswith("Your message is over 1000")
+    assert not answer.abstained and "مصر" in answer.lead
 
 
 def test_odd_input_does_not_crash(seed_bot):
