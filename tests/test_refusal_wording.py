@@ -71,3 +71,20 @@ def test_a_text_over_the_limit_is_named_in_each_language(tmp_path):
             refuse()
         assert str(refused.value).startswith(f"the text of {name} is "), str(refused.value)
         assert "its text" not in refused.value.arabic and "نص" in refused.value.arabic, refused.value.arabic
+
+
+def test_the_format_notes_state_the_limits_the_code_enforces():
+    """docs/formats.md names each size limit as the code sets it (a trial found "over the limit
+    of 976.6 KB" and "200,000 characters" in messages and nowhere in the documentation)."""
+    from pathlib import Path
+
+    from qa.conversation import UPLOAD_LIMIT_TEXT
+    from qa.ingest import MAX_BINARY_BYTES, MAX_TEXT_BYTES, MAX_TEXT_CHARS
+    from qa.ingest.pdf import MAX_PAGES
+    from qa.ingest.url import MAX_FETCH_BYTES
+
+    notes = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text(encoding="utf-8")
+    for figure in (f"{MAX_TEXT_BYTES:,} bytes ({MAX_TEXT_BYTES / 1024:.1f} KB)", f"{MAX_BINARY_BYTES:,} bytes",
+                   f"{MAX_PAGES} pages", f"{MAX_FETCH_BYTES:,} bytes", f"{MAX_TEXT_CHARS:,} characters",
+                   UPLOAD_LIMIT_TEXT):
+        assert figure in notes, figure
