@@ -118,10 +118,30 @@ def fit(grounding) -> dict:
             "chosen": {"share": best["share"], "edit_letters": best["edit_letters"]}}
 
 
+def other_languages(grounding) -> dict:
+    """How ``ArticleGrounding.other_language`` reads what the check holds back: the questions
+    of ``eval/other_languages`` (German, Spanish, Italian, Dutch, Portuguese) held back and
+    read as their own language, and the random strings held back but read as one of those."""
+    from qa.grounding import restore_case
+
+    path = ROOT / "eval" / "other_languages" / "questions.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    held = [r for r in rows if not grounding.has_known_word(restore_case(r["question"]))]
+    rng = random.Random(0)
+    mash = [restore_case(random_latin(rng)) for _ in range(N_MASH)]
+    mash_held = [m for m in mash if not grounding.has_known_word(m)]
+    return {"n": len(rows), "held": len(held),
+            "read_as_their_language": sum(grounding.other_language(restore_case(r["question"])) == r["lang"]
+                                          for r in held),
+            "mash_held": len(mash_held), "mash_read_as_a_language": [m for m in mash_held
+                                                                     if grounding.other_language(m)]}
+
+
 def main() -> int:
     from qa import ArticleQA
 
-    result = fit(ArticleQA.from_directory().extractive.grounding)
+    grounding = ArticleQA.from_directory().extractive.grounding
+    result = fit(grounding)
     print(f"{result['n_real']} real messages (and as many with a typo), {result['n_mash']} random strings")
     print("share  edit from  real held  typos held  mash passed  errors")
     for r in result["rows"]:
@@ -130,6 +150,11 @@ def main() -> int:
               f"  {r['errors']:>6}")
     print(f"chosen: MIN_LATIN_SHARE = {result['chosen']['share']:.2f}, "
           f"MIN_EDIT_LETTERS = {result['chosen']['edit_letters']}")
+    other = other_languages(grounding)
+    print(f"eval/other_languages: {other['held']} of {other['n']} questions held back, "
+          f"{other['read_as_their_language']} of them read as their language (qa.grounding.other_language); "
+          f"random strings held back: {other['mash_held']}, read as another language: "
+          f"{len(other['mash_read_as_a_language'])} {other['mash_read_as_a_language']}")
     return 0
 
 
