@@ -466,7 +466,31 @@ def lead_pieces(question: str, candidates: Sequence[ScoredUnit], context: SpanCo
     cost = model.length_cost_cross if spans and spans[0].features[CROSS] else model.length_cost
     probabilities = model.probabilities(spans)
     chosen = choose_spans(spans, probabilities, cost)
-    return [(s.candidate, s.span) for s in display_order(chosen, probabilities, spans, context)]
+    return joined_pieces([(s.candidate, s.span) for s in display_order(chosen, probabilities, spans, context)],
+                         context)
+
+
+def joined_pieces(pieces: Sequence[tuple[ScoredUnit, Span]], context: SpanContext) -> list[tuple[ScoredUnit, Span]]:
+    """``pieces`` with each run of pieces that follow one another in one quoted sentence, with
+    only whitespace between them, made one piece: "Who is Haftar?" read «…المشير خليفة حفتر،» [1]
+    «وهو ما يربطه البعض…» [1], two quotes with one marker where the article runs on (a trial).
+    The joined piece keeps the first piece's candidate; its offsets run from the first's start to
+    the last's end, and its text is the article's between them."""
+    passages = context.retriever.store.passages
+    out: list[tuple[ScoredUnit, Span]] = []
+    for candidate, span in pieces:
+        if out:
+            first, last = out[-1]
+            pid = getattr(first.hit, "passage_id", None)
+            if (pid is not None and pid == getattr(candidate.hit, "passage_id", None) and last.end <= span.start
+                    and context.quote_span(first) == context.quote_span(candidate)):
+                passage = passages[pid]
+                gap = passage.text[last.end - passage.start: span.start - passage.start]
+                if not gap.strip():
+                    out[-1] = (first, Span(last.start, span.end, last.text + gap + span.text))
+                    continue
+        out.append((candidate, span))
+    return out
 
 
 def display_order(chosen: Sequence[LeadSpan], probabilities: np.ndarray, spans: Sequence[LeadSpan],
