@@ -121,7 +121,8 @@ SMALL_TALK = frozenset(normalize(w) for w in (
     "hi hello hey hiya howdy yo greetings thanks thank thx ty you very much lot ok okay k yes yeah yep no nope "
     "bye goodbye good morning evening afternoon night great nice cool fine sure please alright welcome cheers "
     "مرحبا مرحباً أهلا اهلا هلا هاي السلام سلام عليكم وعليكم صباح مساء الخير النور شكرا شكراً جزيلا لك لكم "
-    "تسلم مشكور حسنا حسناً طيب تمام ممتاز جميل نعم لا أوكي اوكي وداعا sorry excuse عفوا معليش"
+    "تسلم مشكور حسنا حسناً طيب تمام ممتاز جميل نعم لا أوكي اوكي وداعا sorry excuse عفوا معليش "
+    "bonjour bonsoir salut coucou merci beaucoup"  # French too: the answers speak to French readers
 ).split())
 
 
@@ -207,7 +208,7 @@ def is_small_talk(text: str) -> bool:
 
 # The words a closing "thanks" starts with (a run of small talk after the question without a
 # mark is taken off only from one of these: "Who are you" keeps its "you").
-_THANKS = _vocabulary("thanks thank thx ty cheers شكرا شكراً مشكور مشكورين تسلم يعطيك")
+_THANKS = _vocabulary("thanks thank thx ty cheers merci شكرا شكراً مشكور مشكورين تسلم يعطيك")
 
 
 def strip_small_talk(text: str) -> str:
