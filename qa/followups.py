@@ -617,13 +617,17 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
     return QuestionPlan("question", question, tuple(question_topic(question)))
 
 
-def plan_question(question: str, history: History | None) -> QuestionPlan:
+def plan_question(question: str, history: History | None, *, word_checked: bool = False) -> QuestionPlan:
     """Decide how ``question`` is retrieved given the earlier turns (see the module notes).
 
     The user messages of ``history`` are replayed in order, so the previous question is
     the last one that asked something (small talk in between is skipped, and so is a
     message the bot answered with ``INVITATION``, such as "Tell me a joke"), and a chain of
     follow-ups keeps its topic.
+
+    ``word_checked``: the answer policy checks this question's words against the articles
+    (it is in their language: the ``same`` models); then a follow-up with words of its own
+    after a refusal is asked as it stands even when a pronoun points back (``_after_refusal``).
     """
     last: QuestionPlan | None = None
     last_index: int | None = None
@@ -632,7 +636,7 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
                 and isinstance(message.get("content"), str)):
             continue
         asked = question_as_asked(strip_small_talk(message["content"].strip()))[1]
-        plan = _after_refusal(asked, _plan(asked, last, last_index), history, last_index)
+        plan = _after_refusal(asked, _plan(asked, last, last_index), history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it.
@@ -642,17 +646,24 @@ def plan_question(question: str, history: History | None) -> QuestionPlan:
         if plan.kind != "no-question" and answer not in INVITATION.values() and not (
                 plan.kind == "followup" and answer in ABSTENTION.values()):
             last, last_index = plan, i
-    return _after_refusal(question, _plan(question, last, last_index), history, last_index)
+    return _after_refusal(question, _plan(question, last, last_index), history, last_index, word_checked)
 
 
 def _after_refusal(question: str, plan: QuestionPlan, history: History | None,
-                   last_index: int | None) -> QuestionPlan:
+                   last_index: int | None, word_checked: bool = False) -> QuestionPlan:
     """``plan``, or, for a follow-up with a word of its own and no pronoun pointing back ("And
     Haftar?", «وحفتر؟») after a question the article did not answer, that follow-up asked as
     it stands: folded, the refused topic ("Who is Lionel Messi?") led its retrieval to another
     paragraph (a trial). One with a pronoun ("And his age?") asks about the refused topic and
-    stays a follow-up (the policy then abstains, ``qa.chain.ArticleQA.followup_context``)."""
-    if (plan.kind != "followup" or last_index is None or not own_words(question) or has_pronoun(question)
+    stays a follow-up (the policy then abstains, ``qa.chain.ArticleQA.followup_context``),
+    unless the policy checks its words (``word_checked``): «ومن حضره؟» after a refused «كم بلغت
+    ميزانية المؤتمر؟» asks who attended the conference, and was refused with it (a trial); asked
+    as it stands it is answered, and «وكم عمره؟» after a refused «من هو ليونيل ميسي؟» is still
+    refused, for its own words. Across languages the policy reads cosines alone, and "And his
+    age?" after "Who is Lionel Messi?" as it stands quoted al-Namroush (p 0.41), so there the
+    pronoun keeps the refusal."""
+    if (plan.kind != "followup" or last_index is None or not own_words(question)
+            or (has_pronoun(question) and not word_checked)
             or (answer_message(history, last_index) or "").strip() not in ABSTENTION.values()):
         return plan
     return QuestionPlan("question", question, tuple(question_topic(question)))

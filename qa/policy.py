@@ -49,7 +49,8 @@ Four decisions are not fitted, because no labelled data exists for them and they
 from the question plan, not from the article: a message that asks nothing ("hi",
 "asdf qwer") gets the invitation (reason ``no-question``); a request for what the article
 says as a whole ("Summarise it", kind ``overview``) is answered with its opening sentences; a follow-up with no content word
-of its own, or one whose pronoun points back ("And his age?"), after an answer that abstained
+of its own, or one whose pronoun points back ("And his age?") asked in another language than
+the articles' (the pair whose model reads cosines alone), after an answer that abstained
 abstains too (reason ``follow-up-of-abstention``: it would otherwise inherit a topic the
 article does not answer); and such a follow-up after
 an answer that did not abstain is answered (it asks about the topic already answered). A chat model that replies with the

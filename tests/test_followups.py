@@ -505,6 +505,24 @@ def test_a_follow_up_after_a_refused_follow_up_continues_the_topic_before_it(see
     assert last.abstained and last.extra["abstention_reason"] == "follow-up-of-abstention"
 
 
+def test_a_follow_up_about_what_a_refused_question_named_is_judged_in_the_articles_language(seed_bot):
+    """«ومن حضره؟» ("and who attended it?") after a refused «كم بلغت ميزانية المؤتمر؟» asks who
+    attended the conference, and was refused as following a refusal (a trial). In the articles'
+    language the policy checks the follow-up's words, so it is asked as it stands and answered;
+    across languages ("Where was it held?" after "What is the budget of the conference?") the
+    pronoun still keeps the refusal (that pair's policy reads cosines alone)."""
+    refused = "كم بلغت ميزانية المؤتمر؟"
+    history = turn(refused, seed_bot.ask(refused))
+    assert history[-1]["content"] == ABSTENTION["ar"]
+    assert plan_question("ومن حضره؟", history, word_checked=True).kind == "question"
+    assert plan_question("ومن حضره؟", history).kind == "followup"
+    answer = seed_bot.ask("ومن حضره؟", history=history)
+    assert not answer.abstained and "الزوبي" in answer.text, answer.extra
+    english = "What is the budget of the conference?"
+    history = turn(english, seed_bot.ask(english))
+    assert seed_bot.ask("Where was it held?", history=history).extra["abstention_reason"] == "follow-up-of-abstention"
+
+
 @pytest.mark.parametrize(("refused", "about_it", "someone_new"), [
     ("Who is Lionel Messi?", "And his age?", "And Haftar?"),
     ("من هو ميسي؟", "وما عمره؟", "وحفتر؟"),
@@ -521,7 +539,10 @@ def test_a_follow_up_pointing_at_a_refused_topic_abstains_one_naming_someone_new
     history = turn(refused, first)
     assert has_pronoun(about_it) and not has_pronoun(someone_new)
     answer = seed_bot.ask(about_it, history=history)
-    assert answer.abstained and answer.extra["abstention_reason"] == "follow-up-of-abstention", answer.extra
+    # across languages (English over the Arabic seed) the pronoun keeps the refusal; in the
+    # article's language the policy judges the follow-up's own words, and refuses «عمره»
+    reason = "follow-up-of-abstention" if refused.startswith("Who") else "missing-words"
+    assert answer.abstained and answer.extra["abstention_reason"] == reason, answer.extra
     new = seed_bot.ask(someone_new, history=history)
     assert not new.abstained, new.extra
     # asked as it stands, not folded with the refused topic (a trial: "Haftar? Lionel Messi"
