@@ -207,6 +207,14 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         shown = status.inner_text()
         assert "cannot be read" in shown and "لا يُقرأ" in shown and "binary" not in shown, shown
         assert page.get_by_text("Invalid file type").count() == 0
+        # in the Arabic line each suffix reads left to right, its dot first (a trial read the
+        # line as «pdf.»; measured, the dot's box is left of the "p"'s, as ".pdf" is written)
+        order = page.evaluate("""() => [...document.querySelectorAll('#qa-status bdi')]
+            .filter(b => b.textContent === '.pdf').map(b => {
+              const at = (i) => { const r = document.createRange(); r.setStart(b.firstChild, i);
+                                  r.setEnd(b.firstChild, i + 1); return r.getBoundingClientRect().left; };
+              return at(0) < at(1); })""")
+        assert order and all(order), order
 
         box.fill("Who attended the conference?")
         file_input.set_input_files(str(own))
