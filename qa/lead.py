@@ -486,7 +486,7 @@ def joined_pieces(pieces: Sequence[tuple[ScoredUnit, Span]], context: SpanContex
                     and context.quote_span(first) == context.quote_span(candidate)):
                 passage = passages[pid]
                 gap = passage.text[last.end - passage.start: span.start - passage.start]
-                if not gap.strip():
+                if not gap.strip(" \t"):  # a line separator parts two list items, which stay apart
                     out[-1] = (first, Span(last.start, span.end, last.text + gap + span.text))
                     continue
         out.append((candidate, span))
