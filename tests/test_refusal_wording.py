@@ -88,3 +88,16 @@ def test_the_format_notes_state_the_limits_the_code_enforces():
                    f"{MAX_PAGES} pages", f"{MAX_FETCH_BYTES:,} bytes", f"{MAX_TEXT_CHARS:,} characters",
                    UPLOAD_LIMIT_TEXT):
         assert figure in notes, figure
+
+
+def test_a_big_file_of_another_type_is_refused_for_its_type(tmp_path):
+    """A 225 KB picture was refused as "over the limit of 60.0 KB; use a shorter article" (a
+    trial), while a small one was refused for its type: the type is checked first."""
+    from qa.conversation import UPLOAD_LIMIT_BYTES
+
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4 * UPLOAD_LIMIT_BYTES))
+    with pytest.raises(DocumentError) as refused:
+        load_upload(picture, max_text_bytes=UPLOAD_LIMIT_BYTES)
+    assert str(refused.value).startswith("picture.png cannot be read; use a .pdf"), str(refused.value)
+    assert "limit" not in str(refused.value) and "لا يُقرأ نوع الملف" in refused.value.arabic

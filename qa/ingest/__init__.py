@@ -56,10 +56,7 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
         DocumentError: unsupported type, too large, unreadable, empty, or more than
             ``MAX_TEXT_CHARS`` characters of text; the message names the file.
     """
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise DocumentError(f"{name} cannot be read; use a .pdf, .docx, .html, .txt or .md file",
-                            f"لا يُقرأ نوع الملف {isolate(name)}؛ استخدم ملف ⁨.pdf⁩ أو ⁨.docx⁩ أو ⁨.html⁩ أو ⁨.txt⁩ أو ⁨.md⁩.")
+    suffix = _readable_suffix(name)
     limit = max_bytes if max_bytes is not None else (
         MAX_BINARY_BYTES if suffix in (".pdf", ".docx") else MAX_TEXT_BYTES)
     if len(data) > limit:
@@ -94,6 +91,19 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
     return document
 
 
+def _readable_suffix(name: str) -> str:
+    """``name``'s suffix, lower-cased, when a reader takes it.
+
+    Raises:
+        DocumentError: any other suffix, in both languages.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DocumentError(f"{name} cannot be read; use a .pdf, .docx, .html, .txt or .md file",
+                            f"لا يُقرأ نوع الملف {isolate(name)}؛ استخدم ملف ⁨.pdf⁩ أو ⁨.docx⁩ أو ⁨.html⁩ أو ⁨.txt⁩ أو ⁨.md⁩.")
+    return suffix
+
+
 def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
     """A file on disk as a ``Document`` (``load_bytes``; its size is checked before reading).
 
@@ -101,6 +111,7 @@ def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
         DocumentError: missing, unreadable, or as ``load_bytes``.
     """
     path = Path(path)
+    _readable_suffix(path.name)  # the type first: a 225 KB picture was refused as "over the limit" (a trial)
     try:
         size = path.stat().st_size
         limit = max_bytes if max_bytes is not None else (
