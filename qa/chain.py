@@ -355,7 +355,8 @@ class ArticleQA:
         web_address = is_url(question)
         if web_address:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)
-        if plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked):
+        unread = plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked)
+        if unread:
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
         if self.llm is None and asks_only_for_language(question):
             # "Answer in English please", "Translate it" ask for nothing in the article: without a
@@ -375,6 +376,7 @@ class ArticleQA:
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
+                "unread": unread,
                 "kind": plan.kind, **context, "filters": filters, "web_address": web_address,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
@@ -525,8 +527,9 @@ class ArticleQA:
                     if asks_only_for_language(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
                 if state.get("web_address") else "") or (
-                OTHER_SCRIPT if in_other_script(state["question"])
-                or self.extractive.grounding.other_language(state["question"]) else "") or replies.get(
+                # the other languages' word lists (1.4 s to load) only for what the Latin check held back
+                OTHER_SCRIPT if in_other_script(state["question"]) or (
+                    state.get("unread") and self.extractive.grounding.other_language(state["question"])) else "") or replies.get(
                 language, replies["en"])
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,

@@ -135,13 +135,13 @@ def only_language_request(question: str) -> bool:
 # «ترجم الجواب»): a translating verb, with words pointing at the answer or naming a language and
 # the words that wrap a request. The extractive bot cannot translate; it got quotes (a trial).
 _TRANSLATE_WORDS = frozenset(normalize(w) for w in (
-    "translate translated translating translation translations translate traduis traduisez traduire traduction "
+    "translate translated translating translation translations traduis traduisez traduire traduction "
     "ترجم ترجمه ترجمة ترجملي ترجمها ترجمي ترجمو ترجمولي".split()))
 _TRANSLATE_OTHER_WORDS = frozenset(normalize(w) for w in (
     "the answer answers quote quotes it this that these those them text sentence sentences passage passages "
     "article last previous above to into for in english arabic french a an of what does mean means "
     "la le les cette ce en anglais arabe français francais "
-    "الجواب الجواب الاجابه الإجابة الاجابات النص الاقتباس الاقتباسات هذا هذه ذلك المقال السابق الاخير "
+    "الجواب الاجابه الإجابة الاجابات النص الاقتباس الاقتباسات هذا هذه ذلك المقال السابق الاخير "
     "الى إلى لي للانجليزيه للإنجليزية للانكليزيه للعربيه للعربية للفرنسيه بالانجليزيه بالإنجليزية "
     "الانجليزيه الإنجليزية العربيه العربية".split()))
 

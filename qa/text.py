@@ -134,7 +134,7 @@ def document_language(text: str) -> str:
     characters. Only what is said about an article uses it (``qa.conversation.language_notice``,
     ``qa.preface``): a French upload was called English (a trial). The answer policy keeps the
     script-level ``detect_language`` it was fitted with. A guess py3langid itself gives less
-    than even odds (its normalised probability under 0.5) is not taken: the pasted text
+    than even odds (``MIN_LANGUAGE_PROBABILITY``) is not taken: the pasted text
     "hello" was called Breton (p 0.07; a trial); such text reads as ``detect_language`` reads
     it ("en" for Latin script).
     """
@@ -142,7 +142,13 @@ def document_language(text: str) -> str:
     if detect_language(text) == "ar" or not _LATIN_LETTER.search(text):
         return detect_language(text)
     language, probability = _language_identifier().classify(text)
-    return str(language) if probability >= 0.5 else detect_language(text)
+    return str(language) if probability >= MIN_LANGUAGE_PROBABILITY else detect_language(text)
+
+
+# A language guess is taken when it is more likely right than wrong: the minimum-error decision
+# for accepting one answer against all others (Duda, Hart and Stork, "Pattern Classification",
+# 2nd ed., 2001, section 2.3), on py3langid's normalised probabilities (``norm_probs=True``).
+MIN_LANGUAGE_PROBABILITY = 0.5
 
 
 @lru_cache(maxsize=1)
