@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,7 +36,7 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        THANKS_REPLY, is_thanks,
+                        FAREWELL_REPLY, THANKS_REPLY, is_farewell, is_thanks,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -145,6 +146,15 @@ def shortened(question: str) -> tuple[str, str]:
     return question, SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
 
 
+def kept_turn(message: dict[str, str]) -> dict[str, str]:
+    """An earlier turn as the planner and a chat model read it: a user message cut as the
+    question asked now is (``shortened``), an answer to its first ``QUESTION_SEARCH_CHARS``
+    characters (an answer quotes at most a few sentences; a longer text was pasted)."""
+    if message["role"] == "user":
+        return {**message, "content": shortened(message["content"])[0]}
+    return {**message, "content": message["content"][:QUESTION_SEARCH_CHARS]}
+
+
 class ArticleQA:
     """Ask questions about a set of articles; answers quote and cite the passages.
 
@@ -252,7 +262,8 @@ class ArticleQA:
         their index.
 
         Args:
-            sources: paths of files or folders, and ``http(s)://`` addresses.
+            sources: paths of files or folders, and ``http(s)://`` addresses (a list or any
+                iterable; one alone may be given bare).
             index_dir: where the index lives (default: a single folder's
                 ``default_index_dir``; otherwise ``<index root>/collections/sources-<8 hex
                 digits of the sources' SHA-1>``).
@@ -260,11 +271,15 @@ class ArticleQA:
 
         Raises:
             DocumentError: nothing usable among the sources (each reason in the message),
-                or a path that does not exist.
+                a source that is no path or address, or a path that does not exist.
             IndexBuildError: building failed (the previous index is left in place).
         """
         settings = settings or Settings()
-        documents, skipped = load_sources(list(sources))
+        if isinstance(sources, (str, os.PathLike)):  # one source given bare
+            sources = [sources]
+        elif isinstance(sources, Iterable) and not isinstance(sources, (bytes, dict)):
+            sources = list(sources)  # a generator, such as Path("news").glob("*.pdf")
+        documents, skipped = load_sources(sources)
         for message in skipped:
             log.warning("%s", message)
         if index_dir is None:
@@ -298,11 +313,17 @@ class ArticleQA:
         texts_total)`` while passages and sentences are embedded.
 
         Raises:
-            DocumentError: no text given, or a text is empty.
+            DocumentError: no text given, ``texts`` is not a dict, or a text is not a string
+                or is empty.
         """
+        if not isinstance(texts, dict):
+            raise DocumentError(f"texts must be a dict of name -> article text, not {type(texts).__name__}")
         if not texts:
             raise DocumentError("no article given")
-        return self.with_documents([make_document(name, text) for name, text in texts.items()], progress_callback,
+        wrong = next((name for name, text in texts.items() if not isinstance(text, str)), None)
+        if wrong is not None:
+            raise DocumentError(f"{wrong}: the article must be text, not {type(texts[wrong]).__name__}")
+        return self.with_documents([make_document(str(name), text) for name, text in texts.items()], progress_callback,
                                    split_callback)
 
     def with_documents(self, documents: list[Document], progress_callback: ProgressFn | None = None,
@@ -342,7 +363,9 @@ class ArticleQA:
             raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
         question, notice = shortened(question)
-        history = parse_history(inputs.get("history"))  # refused as /ask refuses it
+        # refused as /ask refuses it; each earlier message cut as a question is: the API took
+        # 145 s over a 700,000-character history message (a trial)
+        history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
         filters = self.store_filter(inputs.get("filters"))
         question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
@@ -521,8 +544,8 @@ class ArticleQA:
         if decision.reason == "no-question":
             # a first message pointing back at nothing ("What did he say?") is asked who it means
             replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
-                       and points_back_alone(state["asked"]) else THANKS_REPLY if is_thanks(state["question"])
-                       else INVITATION)
+                       and points_back_alone(state["asked"]) else FAREWELL_REPLY if is_farewell(state["question"])
+                       else THANKS_REPLY if is_thanks(state["question"]) else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
@@ -711,7 +734,8 @@ class ArticleQA:
         """``filters`` (see ``ask``) checked and made a ``StoreFilter`` (``None``: no filter).
 
         Raises:
-            QuestionError: a malformed filter, or one naming a document not in the collection.
+            QuestionError: a malformed filter, one naming a document not in the collection,
+                or one that no document of the collection passes.
         """
         try:
             parsed = StoreFilter.from_mapping(filters)
@@ -721,6 +745,12 @@ class ArticleQA:
             unknown = sorted(parsed.documents - set(self.documents))
             if unknown:
                 raise QuestionError(f"Bad filter: no such document in this collection: {', '.join(unknown)}")
+        if parsed is not None:
+            dates = self.retriever.store.dates
+            if not any(parsed.allows(source, dates.get(source)) for source in self.documents):
+                # said as such: "The article does not say." read as if the articles had been searched (a trial)
+                raise QuestionError(f"No document in this collection matches the filter (documents with a date: "
+                                    f"{len(dates)} of {len(self.documents)}; a date filter leaves out those without one)")
         return parsed
 
     def retrieve(self, question: str, k: int | None = None, filters: "StoreFilter | dict[str, Any] | None" = None):

@@ -53,7 +53,8 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
     """Read a JSONL question set.
 
     Raises:
-        ValueError: a line is not JSON or lacks a required field (the message gives the line).
+        ValueError: a line is not JSON or lacks a required field (the message gives the
+            line), or the file holds no question (a table of nulls is no evaluation).
     """
     questions = []
     # JSON Lines parts records at "\n" only: ``str.splitlines`` also breaks at U+2028, which
@@ -70,6 +71,8 @@ def read_questions(path: str | Path) -> list[EvalQuestion]:
                 history=tuple(str(h) for h in row.get("history") or ())))
         except (ValueError, KeyError, TypeError) as err:
             raise ValueError(f"{path}:{number}: not a valid question line ({err})") from err
+    if not questions:
+        raise ValueError(f"{path}: no question in the file (one JSON object per line: shared/eval/README.md)")
     return questions
 
 

@@ -86,6 +86,20 @@ def is_thanks(text: str) -> bool:
     return is_small_talk(text) and any(t in _THANKS for t in _folded(text))
 
 
+# What the bot says to a goodbye alone ("bye", «مع السلامة»): the invitation to ask a question
+# answered it as if the reader had asked nothing (a trial).
+FAREWELL_REPLY = {
+    "ar": "مع السلامة. عد متى شئت بسؤال عن المقال.",
+    "en": "Goodbye. Come back with any question about the article.",
+}
+
+
+def is_farewell(text: str) -> bool:
+    """True for a goodbye alone ("bye", "ok, goodbye", «وداعا», «مع السلامة»), thanks with it
+    or not: small talk (``is_small_talk``) holding a word of parting."""
+    return is_small_talk(text) and any(t in _FAREWELL for t in _small_talk_words(text))
+
+
 # What the bot says to a question in a script it cannot read (``qa.text.in_other_script``).
 OTHER_SCRIPT = ("I read questions in Arabic or English (French too): please ask about the article in one of them. "
                 "/ أقرأ الأسئلة بالعربية أو الإنجليزية (والفرنسية): اسأل عن المقال بإحداها.")
@@ -129,6 +143,9 @@ SMALL_TALK = frozenset(normalize(w) for w in (
 # Greetings that are phrased as questions.
 GREETING_PHRASES = tuple(sorted((normalize(p) for p in (
     "how are you", "how are you doing", "how is it going", "كيف حالك", "كيف الحال", "كيفك")), key=len, reverse=True))
+# Goodbyes of several words (their words alone are no small talk: «السلامة» is "safety").
+FAREWELL_PHRASES = tuple(sorted((normalize(p) for p in (
+    "مع السلامة", "see you", "see you later", "au revoir")), key=len, reverse=True))
 
 
 # Requests for what the article says as a whole ("Summarise it", "What is the article
@@ -196,12 +213,19 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(INVISIBLE.sub("", text))
 
 
+def _small_talk_words(text: str) -> list[str]:
+    """The normalised words of ``text``, a greeting phrase as "hello" and a goodbye phrase as
+    "bye" ("how are you" holds a question word, but asks nothing)."""
+    folded = f" {' '.join(normalize(t) for t in _tokens(text))} "
+    for phrases, word in ((GREETING_PHRASES, "hello"), (FAREWELL_PHRASES, "bye")):
+        for phrase in phrases:
+            folded = folded.replace(f" {phrase} ", f" {word} ")
+    return [normalize(_strip_conjunction(t)) for t in folded.split()]
+
+
 def is_small_talk(text: str) -> bool:
     """True for greetings, thanks and acknowledgements ("hi", "مرحبا", "ok thanks", "شكرا جزيلا")."""
-    folded = f" {' '.join(normalize(t) for t in _tokens(text))} "
-    for phrase in GREETING_PHRASES:  # "how are you" holds a question word, but asks nothing
-        folded = folded.replace(f" {phrase} ", " hello ")
-    words = [normalize(_strip_conjunction(t)) for t in folded.split()]
+    words = _small_talk_words(text)
     return (any(w in SMALL_TALK for w in words)
             and all(w in SMALL_TALK or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
 
@@ -209,6 +233,8 @@ def is_small_talk(text: str) -> bool:
 # The words a closing "thanks" starts with (a run of small talk after the question without a
 # mark is taken off only from one of these: "Who are you" keeps its "you").
 _THANKS = _vocabulary("thanks thank thx ty cheers merci شكرا شكراً مشكور مشكورين تسلم يعطيك")
+# Words of parting (``is_farewell``; the phrases of ``FAREWELL_PHRASES`` read as "bye").
+_FAREWELL = _vocabulary("bye goodbye farewell ciao وداعا")
 
 
 def strip_small_talk(text: str) -> str:
@@ -347,13 +373,28 @@ def strip_request_frame(text: str) -> str:
     return core.strip() or text
 
 
+# A run of question and exclamation marks, or a space before one.
+_MARK_RUN = re.compile(r"\s*([?؟!])[?؟!]*")
+
+
+def tidy_marks(text: str) -> str:
+    """``text`` with each run of question and exclamation marks made one mark, a question
+    mark where the run holds one, and no space before it: "Who attended the conference ?"
+    and "…conference???" are asked as "…conference?". The policy and the span scorer were
+    fitted on questions with one mark after the last word, and the embedding reads the
+    others as other text: "What was the conference budget???" was answered (p 0.23) where
+    "…budget?" is refused, and "…conference ?" led with another clause (a trial)."""
+    return _MARK_RUN.sub(lambda m: next((c for c in m.group() if c in "?؟"), m.group(1)), text)
+
+
 def question_as_asked(message: str) -> tuple[str, str]:
     """``(typed, asked)``: the message with its dialect question words in their standard
-    form (``standard_question_words``; what the chat-request check reads), and the question
-    it asks, the request frame off and its question mark on (``strip_request_frame``,
-    ``with_question_mark``; what is retrieved and judged). The one order of these steps, for
-    the question asked now (``qa.chain``) and for the earlier ones replayed from the history."""
-    typed = standard_question_words(message)
+    form (``standard_question_words``; what the chat-request check reads) and its marks
+    tidied (``tidy_marks``), and the question it asks, the request frame off and its
+    question mark on (``strip_request_frame``, ``with_question_mark``; what is retrieved and
+    judged). The one order of these steps, for the question asked now (``qa.chain``) and for
+    the earlier ones replayed from the history."""
+    typed = tidy_marks(standard_question_words(message))
     return typed, with_question_mark(strip_request_frame(typed))
 
 

@@ -115,3 +115,14 @@ def test_a_line_separator_inside_a_record_does_not_part_it(tmp_path):
     path.write_text("\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     questions = read_questions(path)
     assert [q.id for q in questions] == ["q0", "q1"] and LIST_BREAK in questions[0].evidence[0]
+
+
+def test_a_question_set_without_questions_is_refused(tmp_path):
+    """A trial: ``article-qa eval`` of an empty file printed a table of nulls and exited 0."""
+    from qa.evaluation import read_questions
+
+    for text in ("", "\n\n"):
+        path = tmp_path / "empty.jsonl"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match="no question in the file"):
+            read_questions(path)

@@ -490,6 +490,22 @@ def test_the_seed_saved_in_windows_1256_without_its_ornament_loads(tmp_path, see
     assert load_upload(path, max_text_bytes=None).text == source
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_as_text(seed_text, codec):
+    """A trial's UTF-16 LE file without a BOM was refused as "binary (it holds NUL bytes)"."""
+    assert load_bytes("seed.txt", seed_text.encode(codec)).text == seed_text
+    text = "Lisbon opened a cycling bridge on Sunday. About 300 residents attended the ceremony.\n"
+    assert load_bytes("bridge.txt", text.encode(codec)).text == text
+
+
+def test_nul_bytes_that_are_no_utf16_text_are_refused_as_binary():
+    import random
+
+    noise = bytes(random.Random(7).randrange(256) for _ in range(4000)) + b"\x00"
+    with pytest.raises(DocumentError, match="binary"):
+        load_bytes("noise.txt", noise)
+
+
 def test_undecidable_encoding_is_refused_with_advice():
     with pytest.raises(DocumentError, match="save it as UTF-8"):
         load_bytes("note.txt", "caf\xe9 au lait".encode("latin-1"))
@@ -674,6 +690,32 @@ def test_from_sources_takes_files_folders_and_addresses(tmp_path, embeddings, ne
         load_sources([tmp_path / "nowhere.pdf"])
 
 
+def test_a_folder_inside_the_folder_is_named_among_the_skipped(tmp_path, seed_text):
+    """A trial's ``sub/`` folder of articles was passed over in silence."""
+    (tmp_path / "seed.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "other.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    documents, skipped = load_sources([tmp_path])
+    assert [d.source for d in documents] == ["seed.txt"]
+    assert skipped == ["skipped sub/ is a folder inside the folder: give it as a source of its own"]
+    # given as a source of its own, it is read
+    assert [d.source for d in load_sources([tmp_path, tmp_path / "sub"])[0]] == ["seed.txt", "other.txt"]
+
+
+def test_sources_that_are_no_paths_get_a_clear_error(tmp_path, seed_text):
+    """A trial's ``from_sources("article.txt")`` walked the string's characters ("t: no such
+    file or folder"); ``None`` and ``[None]`` raised Python's own TypeErrors."""
+    path = tmp_path / "seed.txt"
+    path.write_text(seed_text, encoding="utf-8")
+    assert [d.source for d in load_sources(str(path))[0]] == ["seed.txt"]
+    assert [d.source for d in load_sources(path)[0]] == ["seed.txt"]
+    for bad, message in ((None, "no article given"), ([None], "not NoneType"), ([5], "not int"),
+                         (7, "must be a list")):
+        with pytest.raises(DocumentError, match=message):
+            load_sources(bad)
+
+
 def test_xquad_folder_still_loads_as_before():
     documents, skipped = load_sources([XQUAD / "corpus"])
     assert not skipped and len(documents) == len(list((XQUAD / "corpus").glob("*.txt")))
@@ -718,6 +760,16 @@ def test_a_page_of_links_alone_is_no_article():
             "<footer>© 2026 Example News. All rights reserved.</footer></body></html>")
     with pytest.raises(DocumentError, match="no article text found"):
         html_article(page)
+
+
+def test_a_page_without_an_article_logs_no_warnings_of_the_html_reader(caplog):
+    """A trial: ``--docs empty.html`` printed trafilatura's "WARNING trafilatura.core:
+    discarding data: None" twice before the refusal."""
+    import logging
+
+    with caplog.at_level(logging.WARNING), pytest.raises(DocumentError, match="no article text found"):
+        load_bytes("empty.html", b"<html><head><title>x</title></head><body></body></html>")
+    assert not [r for r in caplog.records if r.name.startswith("trafilatura")]
 
 
 def test_a_table_whose_first_row_is_data_keeps_its_rows_plain():

@@ -228,3 +228,57 @@ def test_the_api_says_what_the_web_page_says_of_an_english_article(seed_bot):
     assert bot.language_notice == UNTESTED_LANGUAGE and bot.info()["language_notice"] == UNTESTED_LANGUAGE
     assert bot.info()["document_language"] == "en"
     assert seed_bot.language_notice == "" and seed_bot.info()["document_language"] == "ar"
+
+
+@pytest.mark.parametrize("typed,plain", [
+    ("Who attended the conference ?", "Who attended the conference?"),
+    ("Who attended the conference???", "Who attended the conference?"),
+    ("What was the conference budget???", "What was the conference budget?"),
+    ("من حضر المؤتمر ؟؟", "من حضر المؤتمر؟"),
+    ("Why was Egypt absent?!", "Why was Egypt absent?"),
+])
+def test_marks_doubled_or_spaced_ask_the_question_with_one_mark(seed_bot, typed, plain):
+    """A trial: "What was the conference budget???" was answered (p 0.23) where "…budget?" is
+    refused, and "…conference ?" led with another clause than "…conference?"."""
+    a, b = seed_bot.ask(typed), seed_bot.ask(plain)
+    assert a.retrieval_query == b.retrieval_query
+    assert a.abstained == b.abstained and a.lead == b.lead
+    assert [c.quote_start for c in a.citations] == [c.quote_start for c in b.citations]
+
+
+def test_an_earlier_turn_is_cut_as_a_question_is(seed_bot):
+    """A trial: a 700,000-character user message in ``history`` took the API 145 s; each earlier
+    message is now cut as the question asked is (``qa.chain.kept_turn``)."""
+    from qa.chain import MAX_QUESTION_CHARS, QUESTION_SEARCH_CHARS, kept_turn
+
+    long = "Which country did not take part? " * 20000
+    assert kept_turn({"role": "user", "content": long}) == {"role": "user",
+                                                          "content": "Which country did not take part?"}
+    assert len(kept_turn({"role": "user", "content": "x " * 10 ** 5})["content"]) == MAX_QUESTION_CHARS
+    assert len(kept_turn({"role": "assistant", "content": "y" * 10 ** 6})["content"]) == QUESTION_SEARCH_CHARS
+    short = seed_bot.ask("And why?", history=[{"role": "user", "content": "Which country did not take part?"}])
+    cut = seed_bot.ask("And why?", history=[{"role": "user", "content": long}])
+    assert not cut.abstained and [c.quote_start for c in cut.citations] == [c.quote_start for c in short.citations]
+
+
+def test_texts_that_are_no_text_get_a_clear_error(seed_bot):
+    """A trial: ``with_texts({"a.txt": None})`` raised "expected string or bytes-like object"
+    and ``with_texts(["hello"])`` "'list' object has no attribute 'items'"."""
+    from qa import DocumentError
+
+    for bad, message in (({"a.txt": None}, "a.txt: the article must be text, not NoneType"),
+                         ({"a.txt": 5}, "not int"), (["hello"], "must be a dict"), ({}, "no article given")):
+        with pytest.raises(DocumentError, match=message):
+            seed_bot.with_texts(bad)
+
+
+@pytest.mark.parametrize("message,language", [("bye", "en"), ("ok thanks, bye!", "en"), ("see you later", "en"),
+                                              ("مع السلامة", "ar"), ("وداعا", "ar")])
+def test_a_goodbye_is_answered_as_one(seed_bot, message, language):
+    """A trial: "bye" got the invitation to ask a question."""
+    from qa.followups import FAREWELL_REPLY
+
+    answer = seed_bot.ask(message)
+    assert answer.text == FAREWELL_REPLY[language] and not answer.citations
+    # «السلامة» alone is a word ("safety"), not a goodbye: a question holding it is asked
+    assert seed_bot.ask("ما هي إجراءات السلامة؟").text != FAREWELL_REPLY["ar"]

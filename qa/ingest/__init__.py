@@ -11,6 +11,7 @@ extracted text: citation offsets index into it.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -147,8 +148,14 @@ def _other_files(folder: Path) -> list[Path]:
             and p.suffix.lower() not in SUFFIXES]
 
 
-def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[list[Document], list[str]]:
-    """Files, folders (their supported files, not recursively) and web addresses as documents.
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders directly inside ``folder`` (not hidden ones such as ``.git``)."""
+    return [p for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+
+
+def load_sources(sources: list[str | Path] | tuple[str | Path, ...] | str | Path) -> tuple[list[Document], list[str]]:
+    """Files, folders (their supported files, not recursively) and web addresses as documents;
+    one path or address given alone is one source.
 
     A source that cannot be read is skipped with a message (logged too) when others load.
     Two documents with the same label get `` (2)``, `` (3)``... appended.
@@ -157,11 +164,19 @@ def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[li
         ``(documents, skipped)``: in the order given (a folder's files by name).
 
     Raises:
-        DocumentError: nothing given, a path that does not exist, or no usable document
-            (the message joins the reasons).
+        DocumentError: nothing given, a source that is no path or address (``None``, a
+            number), a path that does not exist, or no usable document (the message joins
+            the reasons).
     """
+    if isinstance(sources, (str, os.PathLike)):  # one source given bare: its characters are no sources
+        sources = [sources]
+    if sources is not None and not isinstance(sources, (list, tuple)):
+        raise DocumentError(f"sources must be a list of paths or web addresses, not {type(sources).__name__}")
     if not sources:
         raise DocumentError("no article given: give files, folders or web addresses")
+    wrong = [s for s in sources if not isinstance(s, (str, os.PathLike))]
+    if wrong:
+        raise DocumentError(f"each source must be a path or a web address, not {type(wrong[0]).__name__}")
     documents: list[Document] = []
     skipped: list[str] = []
     for source in sources:
@@ -173,6 +188,10 @@ def load_sources(sources: list[str | Path] | tuple[str | Path, ...]) -> tuple[li
                 items = list(_folder_files(path))
                 skipped.extend(f"skipped {p.name} is not a .pdf, .docx, .html, .txt or .md file"
                                for p in _other_files(path))
+                # folders inside are not read (a folder of articles is one level; pointing at a
+                # tree such as a home folder must not index it all), and that is said (a trial)
+                skipped.extend(f"skipped {p.name}/ is a folder inside the folder: give it as a source of its own"
+                               for p in _subfolders(path))
                 if not items:
                     skipped.append(f"{path}: no .pdf, .docx, .html, .txt or .md file in this folder")
             elif path.exists():

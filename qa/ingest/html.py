@@ -8,6 +8,7 @@ paragraph per line.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from .document import Document, join_list, make_document, markdown_tables, paragraphs_text
@@ -78,6 +79,8 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
     """
     import trafilatura
 
+    # its "discarding data: None" warnings on an empty page printed before our own refusal
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     result = trafilatura.bare_extraction(html, url=url, include_comments=False, include_tables=True,
                                          favor_precision=True, with_metadata=True)
     body = (getattr(result, "text", None) or "") if result is not None else ""

@@ -71,6 +71,11 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
         raise DocumentError(f"{name} is binary ({found[0]}), not text; {found[1]}",
                             f"{isolate(name)} ملف ثنائي وليس نصا؛ {OTHER_FILE_AR}")
     if b"\x00" in data:
+        # UTF-16 without a byte-order mark (Notepad's "UTF-16 LE" saves, some exports) is text
+        # with a NUL beside every ASCII letter: charset-normalizer tells it from binary
+        unmarked = _unmarked_utf16(data)
+        if unmarked is not None:
+            return _checked(name, unmarked[0]), unmarked[1]
         raise DocumentError(f"{name} looks binary (it holds NUL bytes), not text; {OTHER_FILE}",
                             f"يبدو {isolate(name)} ملفا ثنائيا (فيه بايتات NUL) وليس نصا؛ {OTHER_FILE_AR}")
     try:
@@ -103,6 +108,19 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
             raise refuse
         best = western[0]
     return _checked(name, str(best)), best.encoding
+
+
+def _unmarked_utf16(data: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` when charset-normalizer reads ``data`` (which holds NUL bytes)
+    cleanly as UTF-16 or UTF-32 without a byte-order mark (``MAX_CHAOS``, ``MIN_COHERENCE``),
+    else ``None``."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, steps=max(5, min(100, len(data) // 512 + 1))).best()
+    if (best is None or not best.encoding.startswith(("utf_16", "utf_32")) or best.chaos > MAX_CHAOS
+            or best.coherence < MIN_COHERENCE):
+        return None
+    return str(best), best.encoding
 
 
 # Share of control characters (other than tab, CR, LF, form feed) above which a decoded
