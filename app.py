@@ -238,7 +238,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return articles.changes(session) != asked_at
 
         messages = list(chat_history or []) + ([] if shown else pending_turn(text))
-        yield {question_box: gr.update(value=None), chatbot: messages, chat_status: "", dropped: None}
+        # the box was emptied in the browser as the question was sent (R.CLEAR_QUESTION_JS)
+        yield {chatbot: messages, chat_status: "", dropped: None}
         partial = ""
         turn = None
         try:
@@ -803,6 +804,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         answering: list = []
         asked = question_box.submit(
             chat, chat_inputs, chat_outputs,
+            # emptied at once; a question sent while one is answered stays in the box (Gradio's
+            # trigger_mode "once"), to be sent again, rather than being lost
+            js=R.CLEAR_QUESTION_JS,
             api_name="chat",
             concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency,  # QA_ANSWER_CONCURRENCY
@@ -815,7 +819,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         ).then(None, None, None, js=R.SCROLL_TO_FOCUS_JS)
         # an example is asked when clicked, as a chat app's suggestions are (it only filled the box)
         example_asked = examples.load_input_event.then(
-            chat, chat_inputs, chat_outputs, api_visibility="private", concurrency_id="answer",
+            chat, chat_inputs, chat_outputs, js=R.CLEAR_QUESTION_JS, api_visibility="private", concurrency_id="answer",
             concurrency_limit=base_bot.settings.answer_concurrency, show_progress="minimal",
         )
         answering.append(example_asked)

@@ -882,6 +882,18 @@ SHOW_PROGRESS_JS = """
 # After an answer: the article panel scrolls (inside itself, the page does not move) to the
 # focused passage, and the latest answer is brought into view: on a phone the article
 # panel sits under the chat, and scrolling the page to it would hide the answer.
+# Run in the browser as a question is sent (the question box's submit, an example asked): the
+# box is emptied at once, the question going on as the event's input. The server emptied it
+# with the answer's first step, which waits its turn in the queue: what the reader had typed
+# by then was wiped, the next question's first letters lost (a trial).
+CLEAR_QUESTION_JS = """
+(...inputs) => {
+  const box = document.querySelector("#qa-question textarea");
+  if (box) { box.value = ""; box.dispatchEvent(new Event("input", {bubbles: true})); }
+  return inputs;
+}
+"""
+
 SCROLL_TO_FOCUS_JS = """
 () => { setTimeout(() => {
   const panel = document.querySelector("#qa-article");

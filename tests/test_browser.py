@@ -641,6 +641,46 @@ def test_an_example_is_asked_when_clicked(browser):
         page.close()
 
 
+def test_what_is_typed_after_sending_a_question_is_kept(browser):
+    """A trial typed the next question straight after Enter: the server emptied the box with
+    the answer's first step and wiped its first letters ("ذا غابت مصر؟"), and a question sent
+    while another was being answered vanished. The box is emptied in the browser as the question
+    is sent (``R.CLEAR_QUESTION_JS``); one sent while an answer is being made stays in the box."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        for question, typed_next in (("Who attended the conference?", "لماذا غا"), ("Who is Haftar?", "Where")):
+            box.fill(question)
+            box.press("Enter")
+            # a fast typist: the next key 150 ms after Enter, then one every 40 ms (the browser
+            # empties the box within a few tens of milliseconds; the server took hundreds)
+            page.wait_for_timeout(150)
+            box.press_sequentially(typed_next, delay=40)
+            page.wait_for_function("n => document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming)').length >= n",
+                                   arg=page.locator("#qa-chat .qa-user").count(), timeout=120_000)
+            page.wait_for_timeout(500)
+            assert box.input_value() == typed_next
+            assert page.locator("#qa-chat .qa-user").last.inner_text().strip() == question
+            box.fill("")
+        assert page.locator("#qa-chat .qa-user").count() == 2
+        # sent while the last answer is still being made, a question stays in the box
+        box.fill("Why was Egypt absent?")
+        box.press("Enter")
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').value === ''", timeout=5_000)
+        box.fill("Who gave the opening speech?")
+        box.press("Enter")
+        page.wait_for_function("() => document.querySelectorAll('#qa-chat .qa-answer:not(.qa-streaming)').length >= 3",
+                               timeout=120_000)
+        page.wait_for_timeout(2_000)  # the fourth, if it was sent, answered too
+        users = [u.inner_text().strip() for u in page.locator("#qa-chat .qa-user").all()]
+        assert users[2] == "Why was Egypt absent?"
+        if len(users) == 3:  # sent while the third was answered: it waits in the box, not lost
+            assert box.input_value() == "Who gave the opening speech?"
+        else:  # the third was answered before it was sent
+            assert users[3:] == ["Who gave the opening speech?"] and box.input_value() == ""
+        assert not outside, outside
+        page.close()
+
+
 def test_a_marker_of_an_earlier_answer_shows_that_answers_passages(browser, tmp_path):
     """After two answers citing different paragraphs, a marker of the first answer shows the
     article as that answer cites it: its highlights, its numbers on the badges and in the
