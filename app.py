@@ -189,6 +189,11 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                                                         question=turn.question)})
         return messages
 
+    def back_in_box(text: str) -> dict:
+        """The update putting a refused question back into the box (emptied in the browser as
+        it was sent, ``R.CLEAR_QUESTION_JS``), or nothing for one with no text."""
+        return {question_box: gr.update(value={"text": text, "files": []})} if text.strip() else {}
+
     def chat(question, chat_history, kept, session_bot, indexing=False, shown=False, request: gr.Request = None):
         """Stream an answer into the chat (generator: Gradio streams each yield).
 
@@ -222,11 +227,15 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             text = check_question(text)
             qa_bot = current(session_bot)  # refused here if the session's article was released
         except ArticleReleasedError as exc:
-            # the upload's "Indexed …, questions now go to your article" line is no longer true
-            yield {chat_status: R.render_status(str(exc), ok=False), status: "", **unshown}
+            # the upload's "Indexed …, questions now go to your article" line is no longer true;
+            # the question goes back into the box, which the browser emptied as it was sent
+            yield {chat_status: R.render_status(str(exc), ok=False), status: "", **unshown, **back_in_box(text)}
             return
         except QuestionError as exc:
-            yield {chat_status: R.render_status(str(exc), ok=False), **unshown}
+            # an example clicked while the reader's article is indexed asks about the sample
+            # article: it does not go into the box, where Ask would send it to the new one (a trial)
+            yield {chat_status: R.render_status(str(exc), ok=False), **unshown,
+                   **({} if indexing else back_in_box(text))}
             return
         session = getattr(request, "session_hash", None)
         asked_at = articles.changes(session)
@@ -254,13 +263,12 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 else:
                     turn = item
         except QuestionError as exc:  # the core refused it after all: no bubble either
-            yield {chatbot: messages[:-2], chat_status: R.render_status(str(exc), ok=False),
-                   question_box: gr.update(value={"text": text, "files": []})}
+            yield {chatbot: messages[:-2], chat_status: R.render_status(str(exc), ok=False), **back_in_box(text)}
             return
         except Exception as exc:  # never a traceback in the chat
             log.exception("answering failed")
-            yield {chatbot: messages[:-2], question_box: gr.update(value={"text": text, "files": []}),
-                   chat_status: R.render_status(answering_failed(exc), ok=False)}
+            yield {chatbot: messages[:-2], chat_status: R.render_status(answering_failed(exc), ok=False),
+                   **back_in_box(text)}
             return
         if switched():
             yield {chatbot: gr.skip()}
@@ -534,6 +542,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             unlocked,
             unlocked,
             unlocked,
+            # the line under the chat box: only an example clicked while indexing wrote there
+            # since ``start_indexing`` emptied it, "Still indexing…", no longer true (a trial)
+            "",
         )
 
     def release_paste(pasted, indexed_paste):
@@ -577,7 +588,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         was lost (CI saw an upload never indexed)."""
         if isinstance(value, dict) and value.get("files"):
             return end_indexing(outcome)
-        return tuple(gr.skip() for _ in lock_outputs)
+        return tuple(gr.skip() for _ in [*lock_outputs, chat_status])
 
     def use_dropped(value, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
                     request: gr.Request = None):
@@ -602,8 +613,7 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             return
         if outcome != "done":
             yield {dropped: None, chatbot: list(chat_history or [])[:-2],
-                   question_box: gr.update(value={"text": text, "files": []}),
-                   chat_status: R.render_status(QUESTION_NOT_ASKED, ok=False)}
+                   chat_status: R.render_status(QUESTION_NOT_ASKED, ok=False), **back_in_box(text)}
             return
         yield {dropped: None}
         yield from chat(text, chat_history, kept, session_bot, shown=True, request=request)
@@ -881,7 +891,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 show_progress_on=[status],  # the bar goes under the chat box, not over the chat
             )
             indexed = indexed.then(end_indexing if name else end_if_dropped, [outcome] if name else [dropped, outcome],
-                                   lock_outputs, queue=False, api_visibility="private", show_progress="hidden")
+                                   [*lock_outputs, chat_status], queue=False, api_visibility="private",
+                                   show_progress="hidden")
             indexed = indexed.then(
                 keep_article if name else keep_dropped,
                 [outcome, indexed_article, conversation_state] if name else

@@ -280,6 +280,35 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         page.close()
 
 
+def test_an_example_clicked_while_indexing_leaves_no_stale_line_or_question(browser, tmp_path):
+    """A trial clicked an example while its upload was indexed: "Still indexing your article…"
+    stayed under the chat after "Indexed …", and the sample article's question stayed in the
+    box, where Ask sent it to the new article."""
+    from app_helpers import seed_documents
+
+    seed = next(iter(seed_documents().values()))
+    own = tmp_path / "own-article.txt"
+    own.write_text((seed + "\n") * 8, encoding="utf-8")  # ~45 kB: several seconds to index
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(own))
+        page.wait_for_function("() => document.querySelector('#qa-question textarea').disabled", timeout=10_000)
+        page.locator("#qa-examples").get_by_text("Who attended the conference?").first.click()
+        chat_status = page.locator("#qa-chat-status")
+        page.wait_for_function("() => document.querySelector('#qa-chat-status').innerText.includes('Still indexing')",
+                               timeout=30_000)
+        assert page.locator("#qa-chat .qa-user").count() == 0  # refused: no bubble
+        page.wait_for_function("() => !document.querySelector('#qa-question textarea').disabled", timeout=120_000)
+        page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('Indexed')",
+                               timeout=30_000)
+        page.wait_for_timeout(500)
+        assert "Still indexing" not in chat_status.inner_text()
+        assert box.input_value() == ""
+        assert not outside, outside
+        page.close()
+
+
 def test_a_refused_upload_message_goes_with_the_next_answer(browser, tmp_path):
     """The line saying an upload was refused stays until the next question is answered (from
     the article still in use), then goes: it was about the turn before."""
@@ -677,6 +706,13 @@ def test_what_is_typed_after_sending_a_question_is_kept(browser):
             assert box.input_value() == "Who gave the opening speech?"
         else:  # the third was answered before it was sent
             assert users[3:] == ["Who gave the opening speech?"] and box.input_value() == ""
+        # a refused question comes back into the box (the browser emptied it as it was sent)
+        box.fill("????")
+        box.press("Enter")
+        page.wait_for_function("() => document.querySelector('#qa-chat-status').innerText.includes('in words')",
+                               timeout=30_000)
+        page.wait_for_timeout(300)
+        assert box.input_value() == "????"
         assert not outside, outside
         page.close()
 

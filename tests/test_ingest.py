@@ -716,6 +716,17 @@ def test_sources_that_are_no_paths_get_a_clear_error(tmp_path, seed_text):
             load_sources(bad)
 
 
+@pytest.mark.parametrize("pasted", ["hello", "مرحبا كيف الحال", "ok thanks", "Who attended the conference?",
+                                    "  من حضر المؤتمر؟  "])
+def test_a_greeting_or_a_question_pasted_as_the_article_is_refused(pasted, seed_text):
+    """A trial pasted "hello" and got "Indexed the pasted text 'hello': 1 passage"."""
+    with pytest.raises(DocumentError, match="looks like a greeting or a question, not an article") as info:
+        load_pasted(pasted)
+    assert "الصق نص المقال هنا" in info.value.arabic
+    # an article is taken as before, a question inside it or not
+    assert load_pasted("Who came? " + seed_text).text.endswith(seed_text.rstrip()[-40:])
+
+
 def test_xquad_folder_still_loads_as_before():
     documents, skipped = load_sources([XQUAD / "corpus"])
     assert not skipped and len(documents) == len(list((XQUAD / "corpus").glob("*.txt")))

@@ -289,6 +289,15 @@ PASTED_HTML = "the pasted HTML page"
 PASTED_HTML_AR = "صفحة HTML الملصقة"
 
 
+def _is_a_message(text: str) -> bool:
+    """True for pasted text that is a chat message rather than an article: greetings or thanks
+    alone (``qa.followups.is_small_talk``), or one line that ends with a question mark."""
+    from ..followups import is_small_talk
+
+    line = text.strip()
+    return is_small_talk(line) or ("\n" not in line and line.endswith(("?", "؟")))
+
+
 def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
                 name: str = "pasted-article.txt") -> Document:
     """Pasted text as a ``Document``, for the web UI's paste box.
@@ -307,7 +316,8 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
     * Anything else, including prose with a "<" in it ("3 < 5"), is the text as pasted.
 
     Raises:
-        DocumentError: empty text; an unreachable, private or unreadable page; pasted HTML
+        DocumentError: empty text; a greeting or a one-line question (the chat box's, not
+            an article); an unreachable, private or unreadable page; pasted HTML
             with no article text in it (the HTML reader's message) or over the limits; text
             over ``max_text_bytes``.
     """
@@ -321,6 +331,10 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
         raise DocumentError("nothing to index: the paste box holds no words", "لا شيء للفهرسة: لا كلمات في مربع اللصق.")
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
+    if _is_a_message(text):  # "hello" pasted was indexed as an article of one passage (a trial)
+        raise DocumentError("this looks like a greeting or a question, not an article: paste the article's text "
+                            "here, and ask questions in the chat box",
+                            "يبدو هذا تحية أو سؤالا لا مقالا: الصق نص المقال هنا، واكتب أسئلتك في مربع الأسئلة.")
     data = text.encode("utf-8", "replace")
     if is_html_page(text):
         html_name = Path(name).with_suffix(".html").name
