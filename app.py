@@ -938,7 +938,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             restore_article, [pending_article], own_outputs, api_visibility="private", concurrency_id="index",
             concurrency_limit=base_bot.settings.index_concurrency, show_progress="full", show_progress_on=[status],
         ).then(
-            end_indexing, [outcome], lock_outputs, queue=False, api_visibility="private", show_progress="hidden",
+            # the line under the chat box is left to ``after_restore`` here
+            lambda outcome: end_indexing(outcome)[:-1], [outcome], lock_outputs, queue=False,
+            api_visibility="private", show_progress="hidden",
         ).then(
             after_restore, [outcome, kept_conversation, session_bot], [kept_article, *restored_outputs],
             queue=False, api_visibility="private", show_progress="hidden",

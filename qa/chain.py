@@ -19,6 +19,7 @@ import os
 import re
 import time
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -800,11 +801,21 @@ class ArticleQA:
         """What to tell a reader of these articles' language before they ask
         (``qa.conversation.language_notice``): for an English article, that the answer policy
         was not fitted on questions over English text; for another language, that too; ``""``
-        for Arabic. The web page and the CLI show it when the articles are indexed; the API had
-        no sign of it (a trial)."""
-        from .conversation import language_notice
+        for Arabic; for articles in more than one language, that a question finds passages in
+        its own language first (``qa.conversation.mixed_language_notice``). The web page and the
+        CLI show it when the articles are indexed; the API had no sign of it (a trial)."""
+        from .conversation import language_notice, mixed_language_notice
 
-        return language_notice(self.extractive.document_language)
+        return (mixed_language_notice(list(self.document_languages.values()))
+                or language_notice(self.extractive.document_language))
+
+    @cached_property
+    def document_languages(self) -> dict[str, str]:
+        """Each document's language (``qa.text.document_language``: "ar", "en", "fr", …),
+        by its source name; computed once, when first asked."""
+        from .text import document_language
+
+        return {source: document_language(text) for source, text in self.documents.items()}
 
     def info(self) -> dict[str, Any]:
         """What serves: ``{"backend", "model", "dim", "n_passages", "n_documents", "index_built_at", "llm",

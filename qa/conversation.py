@@ -151,6 +151,38 @@ OTHER_LANGUAGE = ("This article is in {english}: the bot was fitted on Arabic ar
                   "عن مقال بلغة أخرى حين يجب؛ تحقق من الاقتباسات.")
 
 
+# What to say of a collection whose articles are in more than one language (``qa.chain.
+# ArticleQA.language_notice``): a folder of an Arabic and an English article answered "Who
+# attended the conference?" from the English one's ceremony, the Arabic one holding the answer
+# (a trial): the embedding and BM25 find passages in the question's own language first.
+MIXED_LANGUAGES = ("These articles are in {english}: a question finds passages in its own language first. Ask in "
+                   "the language of the article you mean, or name the article (article-qa ask --document NAME; "
+                   "in Python, filters={{\"documents\": [NAME]}}). / هذه المقالات باللغات: {arabic}. يجد السؤال المقاطع "
+                   "المكتوبة بلغته أولا. اسأل بلغة المقال الذي تقصده، أو سمِّ المقال.")
+
+
+def mixed_language_notice(languages: list[str]) -> str:
+    """``MIXED_LANGUAGES`` for the languages of a collection's documents (``qa.text.
+    document_language`` codes) when they are more than one, naming them ("Arabic and English",
+    «بالعربية والإنجليزية»); ``""`` when they are one."""
+    from babel import Locale, UnknownLocaleError
+
+    distinct = sorted({lang for lang in languages if lang})
+    if len(distinct) < 2:
+        return ""
+
+    def name(language: str, reader: str) -> str:  # CLDR's name ("English", «الإنجليزية»)
+        try:
+            return Locale.parse(language).get_display_name(reader) or language
+        except (UnknownLocaleError, ValueError, TypeError):
+            return language
+
+    english = [name(lang, "en") for lang in distinct]
+    arabic = [name(lang, "ar") for lang in distinct]
+    return MIXED_LANGUAGES.format(english=", ".join(english[:-1]) + " and " + english[-1],
+                                  arabic="، ".join(arabic[:-1]) + " و" + arabic[-1])
+
+
 def language_notice(language: str) -> str:
     """What to say of an article in ``language`` (``qa.text.document_language``: "ar", "en",
     "fr", …) that the answer policy has no same-language data for: ``UNTESTED_LANGUAGE`` for

@@ -638,6 +638,9 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 /* ... and its count and timer ("7/14 texts embedded | 0.6s"), which Gradio draws at the right
    edge over the bar's end (a trial), go in the flow under the bar, centred */
 #qa-status .progress-text { position: static; transform: none; order: 1; }
+/* the line under the chat box is a message, never a progress display: Gradio's timer ("0.0s")
+   flashed on it while the end of indexing, which empties it, was pending */
+#qa-chat-status [data-testid="status-tracker"] { display: none !important; }
 /* ... in the page's font: Gradio writes progress in its monospace font, which spaced the
    Arabic letters of "تضمين المقاطع" apart (a trial) */
 #qa-status .progress-level-inner, #qa-status .progress-text, #qa-status .meta-text,

@@ -282,3 +282,23 @@ def test_a_goodbye_is_answered_as_one(seed_bot, message, language):
     assert answer.text == FAREWELL_REPLY[language] and not answer.citations
     # «السلامة» alone is a word ("safety"), not a goodbye: a question holding it is asked
     assert seed_bot.ask("ما هي إجراءات السلامة؟").text != FAREWELL_REPLY["ar"]
+
+
+def test_articles_in_two_languages_say_so(seed_bot, seed_text):
+    """A trial indexed a folder of the seed, an English and an Arabic article: "Who attended the
+    conference?" was answered from the English one's ceremony, with nothing said; a question
+    finds passages in its own language first, and the bot now says so (``language_notice``)."""
+    english = ("Lisbon opens a cycling bridge\n\nThe city of Lisbon on Tuesday opened a 420-metre bridge for "
+               "cyclists and pedestrians.\nMayor Carlos Moedas cut the ribbon at a ceremony attended by about "
+               "300 residents.\nThe bridge cost 14.2 million euros.\n")
+    mixed = seed_bot.with_texts({"seed.txt": seed_text, "bridge.txt": english})
+    assert mixed.document_languages == {"seed.txt": "ar", "bridge.txt": "en"}
+    notice = mixed.language_notice
+    assert notice.startswith("These articles are in Arabic and English") and "العربية والإنجليزية" in notice
+    assert mixed.info()["language_notice"] == notice
+    # the remedy it names: the article asked by name answers from it
+    answer = mixed.ask("Who attended the conference?", filters={"documents": ["seed.txt"]})
+    assert not answer.abstained and {c.source for c in answer.citations} == {"seed.txt"}
+    # one language: nothing to say (Arabic) or the English notice as before
+    assert seed_bot.language_notice == ""
+    assert seed_bot.with_texts({"bridge.txt": english}).language_notice.startswith("This article is in English")
