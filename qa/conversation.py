@@ -163,8 +163,8 @@ MIXED_LANGUAGES = ("These articles are in {english}: a question finds passages i
 
 def mixed_language_notice(languages: list[str]) -> str:
     """``MIXED_LANGUAGES`` for the languages of a collection's documents (``qa.text.
-    document_language`` codes) when they are more than one, naming them ("Arabic and English",
-    «بالعربية والإنجليزية»); ``""`` when they are one."""
+    document_language`` codes) when they are more than one, naming them by their CLDR
+    names ("Arabic and English", «العربية والإنجليزية»); ``""`` when they are one."""
     from babel import Locale, UnknownLocaleError
 
     distinct = sorted({lang for lang in languages if lang})
