@@ -751,7 +751,8 @@ class ArticleQA:
             if not any(parsed.allows(source, dates.get(source)) for source in self.documents):
                 # said as such: "The article does not say." read as if the articles had been searched (a trial)
                 raise QuestionError(f"No document in this collection matches the filter (documents with a date: "
-                                    f"{len(dates)} of {len(self.documents)}; a date filter leaves out those without one)")
+                                    f"{len(dates)} of {len(self.documents)}; a date filter leaves out those without one; "
+                                    "dates are read from web pages' markup, such as article:published_time)")
         return parsed
 
     def retrieve(self, question: str, k: int | None = None, filters: "StoreFilter | dict[str, Any] | None" = None):

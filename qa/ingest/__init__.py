@@ -332,7 +332,7 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     if _is_a_message(text):  # "hello" pasted was indexed as an article of one passage (a trial)
-        raise DocumentError("this looks like a greeting or a question, not an article: paste the article's text "
+        raise DocumentError("This looks like a greeting or a question, not an article: paste the article's text "
                             "here, and ask questions in the chat box",
                             "يبدو هذا تحية أو سؤالا لا مقالا: الصق نص المقال هنا، واكتب أسئلتك في مربع الأسئلة.")
     data = text.encode("utf-8", "replace")

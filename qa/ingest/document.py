@@ -61,8 +61,8 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub(" ", remove_format_characters(text))
 
 
-def make_document(source: str, text: str, *, origin: str = "", title: str = "") -> Document:
-    """A ``Document`` of cleaned ``text``.
+def make_document(source: str, text: str, *, origin: str = "", title: str = "", date: str = "") -> Document:
+    """A ``Document`` of cleaned ``text`` (``date``: ISO ``YYYY-MM-DD`` or ``""``).
 
     Raises:
         DocumentError: nothing but whitespace is left, or no word: punctuation alone («؟؟ ...»
@@ -73,7 +73,7 @@ def make_document(source: str, text: str, *, origin: str = "", title: str = "") 
         raise DocumentError(f"{source} is empty (no text found)", f"{isolate(source)} فارغ: لا نص فيه.")
     if not re.search(r"\w", text):
         raise DocumentError(f"{source} holds no words (punctuation only)", f"لا كلمات في {isolate(source)}: علامات ترقيم فقط.")
-    return Document(source=source, text=text, origin=origin, title=title)
+    return Document(source=source, text=text, origin=origin, title=title, date=date)
 
 
 # Parts a paragraph with its list: a list's items (and the paragraph that introduces it) are

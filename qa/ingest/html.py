@@ -72,7 +72,21 @@ def _min_extracted_size() -> int:
 
 def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
     """``(title, paragraphs)`` of an HTML page's main article (title ``""`` when the page
-    states none).
+    states none). ``html_article_dated`` gives its date too.
+
+    Raises:
+        DocumentError: no article text found in the page.
+    """
+    title, paragraphs, _date = html_article_dated(html, url)
+    return title, paragraphs
+
+
+def html_article_dated(html: str, url: str | None = None) -> tuple[str, list[str], str]:
+    """``(title, paragraphs, date)`` of an HTML page's main article, as ``html_article``;
+    ``date`` is its publication date as ISO ``YYYY-MM-DD``, as trafilatura reads it from the
+    page's markup (htmldate without its extensive search: ``article:published_time``, JSON-LD,
+    ``<time>``…), ``""`` when none is found. The date filters (``filters={"date_from": …}``, ``--date-from``) read it:
+    no reader set a date, so a date filter passed no file (a trial).
 
     Raises:
         DocumentError: no article text found in the page.
@@ -81,8 +95,11 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
 
     # its "discarding data: None" warnings on an empty page printed before our own refusal
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    # dates from the page's markup only: htmldate's extensive search made "© 2024" in a footer
+    # the date 2024-01-01 (a byline said 14 May 2024)
     result = trafilatura.bare_extraction(html, url=url, include_comments=False, include_tables=True,
-                                         favor_precision=True, with_metadata=True)
+                                         favor_precision=True, with_metadata=True,
+                                         date_extraction_params={"extensive_search": False, "original_date": True})
     body = (getattr(result, "text", None) or "") if result is not None else ""
     if not body.strip():  # precision mode found nothing: try the recall mode before giving up
         body = trafilatura.extract(html, url=url, include_comments=False, favor_recall=True) or ""
@@ -100,7 +117,11 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
     # Word table: a row a line, each cell after its column's heading
     lines = markdown_tables(body.splitlines())
     tree = getattr(result, "body", None) if result is not None and getattr(result, "text", None) == body else None
-    return title, list_paragraphs(lines, tree) if tree is not None else lines
+    date = str(getattr(result, "date", None) or "") if result is not None else ""
+    return title, list_paragraphs(lines, tree) if tree is not None else lines, date if ISO_DATE.fullmatch(date) else ""
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # how trafilatura writes a list item: "- " after two spaces a level of nesting
@@ -170,11 +191,11 @@ def load_html(name: str, data: bytes, origin: str = "", url: str | None = None) 
     """
     html, _ = decode_text(name, data)
     try:
-        title, paragraphs = html_article(html, url)
+        title, paragraphs, date = html_article_dated(html, url)
     except DocumentError as err:
         raise DocumentError(f"{name}: {err}", f"{isolate(name)}: {err.arabic}" if err.arabic else "") from None
     if title and paragraphs and " ".join(paragraphs[0].split()) == title:
         paragraphs = paragraphs[1:]
     lines = ([title] if title else []) + paragraphs
     source = f"{title} ({name})" if title else name
-    return make_document(source, paragraphs_text(lines), origin=origin, title=title)
+    return make_document(source, paragraphs_text(lines), origin=origin, title=title, date=date)

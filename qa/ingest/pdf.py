@@ -278,6 +278,22 @@ def _place_marks(chars: list[dict]) -> None:
                     break
 
 
+# A line that ends in a hyphen right after a Latin letter ("…hydrogen-" above "powered
+# ferry"): the next line goes on the same word.
+_HYPHEN_END = re.compile(r"[A-Za-z\u00c0-\u024f]-$")
+
+
+def _joined(lines: list[str]) -> str:
+    """The lines of one paragraph as one line: joined with a space, but after a hyphen that
+    ends a line with none (a headline read "hydrogen- powered ferry", a trial). The hyphen
+    stays: a word broken at its own hyphen keeps it, and the browsers that print these PDFs
+    break other words only when told to (CSS ``hyphens: auto``)."""
+    out = ""
+    for line in lines:
+        out = line if not out else out + ("" if _HYPHEN_END.search(out) else " ") + line
+    return out
+
+
 def _right_to_left_line(line: dict, left: float, right: float, tolerance: float, by_alignment: bool) -> bool:
     """True when a line (pdfplumber's ``extract_text_lines`` entry) of a document holding Arabic
     letters is a line of a right-to-left paragraph, so that ``logical_line`` reorders it even
@@ -522,7 +538,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                         if at != i:
                             continue
                         if current:
-                            paragraphs.append(" ".join(current))
+                            paragraphs.append(_joined(current))
                             current = []
                         letters += sum(ch.isalpha() for row in rows for cell in row for ch in cell)
                         if goes_on:
@@ -542,11 +558,11 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                         lines[i], left, right, ALIGN_TOLERANCE * size, ends and rtl_document))
                     letters += sum(ch.isalpha() for ch in text)
                     if i and current and new_paragraph(i):
-                        paragraphs.append(" ".join(current))
+                        paragraphs.append(_joined(current))
                         current = []
                     current.append(text)
                 if current:
-                    paragraphs.append(" ".join(current))
+                    paragraphs.append(_joined(current))
             end_table()
     except DocumentError:
         raise

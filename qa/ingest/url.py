@@ -145,4 +145,4 @@ def load_url(url: str, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_
                             f"{isolate(url)} من نوع {isolate(content_type)}، وليس صفحة ولا PDF ولا مستند Word ولا نصا.")
     document = load_bytes(name if name.lower().endswith(kind) else name + kind, data, origin=final, url=final)
     label = f"{document.title} — {url}" if document.title else url
-    return Document(source=label, text=document.text, origin=final, title=document.title)
+    return Document(source=label, text=document.text, origin=final, title=document.title, date=document.date)
