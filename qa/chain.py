@@ -15,10 +15,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
@@ -32,7 +31,7 @@ from .config import Settings, default_seeds_dir, resolve_index_root
 from .conversation import EMPTY_QUESTION, parse_history
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
-from .ingest import Document, load_documents, load_sources, make_document
+from .ingest import Document, load_documents, load_sources, make_document, source_list
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
@@ -276,10 +275,7 @@ class ArticleQA:
             IndexBuildError: building failed (the previous index is left in place).
         """
         settings = settings or Settings()
-        if isinstance(sources, (str, os.PathLike)):  # one source given bare
-            sources = [sources]
-        elif isinstance(sources, Iterable) and not isinstance(sources, (bytes, dict)):
-            sources = list(sources)  # a generator, such as Path("news").glob("*.pdf")
+        sources = source_list(sources)  # one alone, or a generator such as Path("news").glob("*.pdf")
         documents, skipped = load_sources(sources)
         for message in skipped:
             log.warning("%s", message)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import DocumentError, isolate
@@ -38,7 +39,7 @@ MAX_UPLOAD_BYTES = 200_000
 
 __all__ = ["Document", "DocumentError", "SUFFIXES", "UPLOAD_HINT", "UPLOAD_TYPES", "load_pasted", "load_upload", "clean_text", "decode_document", "decode_upload", "is_url",
            "load_bytes", "load_documents", "load_source", "load_sources", "load_url", "make_document",
-           "remove_format_characters"]
+           "remove_format_characters", "source_list"]
 
 
 def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
@@ -153,9 +154,32 @@ def _subfolders(folder: Path) -> list[Path]:
     return [p for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".")]
 
 
-def load_sources(sources: list[str | Path] | tuple[str | Path, ...] | str | Path) -> tuple[list[Document], list[str]]:
-    """Files, folders (their supported files, not recursively) and web addresses as documents;
-    one path or address given alone is one source.
+def source_list(sources) -> list[str | os.PathLike]:
+    """``sources`` as a list: one path or address given alone is one source (its characters
+    are none: ``from_sources("file.txt")`` read "t" as a folder, a trial), any other iterable
+    (``Path("news").glob("*.pdf")``) its items.
+
+    Raises:
+        DocumentError: nothing given, ``sources`` not iterable (a number), or an item that is
+            no path or address (``None``).
+    """
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    elif sources is not None and not isinstance(sources, (list, tuple)):
+        if not isinstance(sources, Iterable) or isinstance(sources, (bytes, dict)):
+            raise DocumentError(f"sources must be a list of paths or web addresses, not {type(sources).__name__}")
+        sources = list(sources)
+    if not sources:
+        raise DocumentError("no article given: give files, folders or web addresses")
+    wrong = [s for s in sources if not isinstance(s, (str, os.PathLike))]
+    if wrong:
+        raise DocumentError(f"each source must be a path or a web address, not {type(wrong[0]).__name__}")
+    return list(sources)
+
+
+def load_sources(sources) -> tuple[list[Document], list[str]]:
+    """Files, folders (their supported files, not recursively) and web addresses as documents
+    (``sources`` as ``source_list`` takes them: a list, any iterable, or one alone).
 
     A source that cannot be read is skipped with a message (logged too) when others load.
     Two documents with the same label get `` (2)``, `` (3)``... appended.
@@ -168,15 +192,7 @@ def load_sources(sources: list[str | Path] | tuple[str | Path, ...] | str | Path
             number), a path that does not exist, or no usable document (the message joins
             the reasons).
     """
-    if isinstance(sources, (str, os.PathLike)):  # one source given bare: its characters are no sources
-        sources = [sources]
-    if sources is not None and not isinstance(sources, (list, tuple)):
-        raise DocumentError(f"sources must be a list of paths or web addresses, not {type(sources).__name__}")
-    if not sources:
-        raise DocumentError("no article given: give files, folders or web addresses")
-    wrong = [s for s in sources if not isinstance(s, (str, os.PathLike))]
-    if wrong:
-        raise DocumentError(f"each source must be a path or a web address, not {type(wrong[0]).__name__}")
+    sources = source_list(sources)
     documents: list[Document] = []
     skipped: list[str] = []
     for source in sources:

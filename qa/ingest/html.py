@@ -70,23 +70,17 @@ def _min_extracted_size() -> int:
     return DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE", fallback=250)
 
 
-def html_article(html: str, url: str | None = None) -> tuple[str, list[str]]:
-    """``(title, paragraphs)`` of an HTML page's main article (title ``""`` when the page
-    states none). ``html_article_dated`` gives its date too.
-
-    Raises:
-        DocumentError: no article text found in the page.
-    """
-    title, paragraphs, _date = html_article_dated(html, url)
-    return title, paragraphs
+# A publication date as ``Document.date`` keeps it: ISO ``YYYY-MM-DD``.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def html_article_dated(html: str, url: str | None = None) -> tuple[str, list[str], str]:
-    """``(title, paragraphs, date)`` of an HTML page's main article, as ``html_article``;
-    ``date`` is its publication date as ISO ``YYYY-MM-DD``, as trafilatura reads it from the
-    page's markup (htmldate without its extensive search: ``article:published_time``, JSON-LD,
-    ``<time>``…), ``""`` when none is found. The date filters (``filters={"date_from": …}``, ``--date-from``) read it:
-    no reader set a date, so a date filter passed no file (a trial).
+def html_article(html: str, url: str | None = None) -> tuple[str, list[str], str]:
+    """``(title, paragraphs, date)`` of an HTML page's main article: title ``""`` when the
+    page states none; ``date`` its publication date as ISO ``YYYY-MM-DD`` as trafilatura reads
+    it from the page's markup (htmldate without its extensive search:
+    ``article:published_time``, JSON-LD, ``<time>``…), ``""`` when none is found. The date
+    filters (``filters={"date_from": …}``, ``--date-from``) read it: no reader set a date, so
+    a date filter passed no file (a trial).
 
     Raises:
         DocumentError: no article text found in the page.
@@ -119,9 +113,6 @@ def html_article_dated(html: str, url: str | None = None) -> tuple[str, list[str
     tree = getattr(result, "body", None) if result is not None and getattr(result, "text", None) == body else None
     date = str(getattr(result, "date", None) or "") if result is not None else ""
     return title, list_paragraphs(lines, tree) if tree is not None else lines, date if ISO_DATE.fullmatch(date) else ""
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # how trafilatura writes a list item: "- " after two spaces a level of nesting
@@ -191,7 +182,7 @@ def load_html(name: str, data: bytes, origin: str = "", url: str | None = None) 
     """
     html, _ = decode_text(name, data)
     try:
-        title, paragraphs, date = html_article_dated(html, url)
+        title, paragraphs, date = html_article(html, url)
     except DocumentError as err:
         raise DocumentError(f"{name}: {err}", f"{isolate(name)}: {err.arabic}" if err.arabic else "") from None
     if title and paragraphs and " ".join(paragraphs[0].split()) == title:

@@ -82,12 +82,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
         return _checked(name, data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    # the whole file sampled (up to 100 chunks of 512 bytes; the default is 5): on a sample the
-    # chaos measure is noisy, and the seed in Windows-1256 without its ◙ scored 0.167 on the
-    # default one and was refused (a trial), 0.0 on the whole
-    results = list(from_bytes(data, steps=max(5, min(100, len(data) // 512 + 1))))
+    results = _guesses(data)
     refuse = DocumentError(f"{name} is not UTF-8 and its encoding cannot be told with confidence; if it is "
                            "text, open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8), "
                            f"else {OTHER_FILE}",
@@ -110,13 +105,22 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     return _checked(name, str(best)), best.encoding
 
 
+def _guesses(data: bytes) -> list:
+    """charset-normalizer's readings of ``data``, best first (``CharsetMatch``: ``encoding``,
+    ``chaos``, ``coherence``, ``str()`` the text). The whole file is sampled (up to 100 chunks
+    of 512 bytes; the default is 5): on a sample the chaos measure is noisy, and the seed in
+    Windows-1256 without its ◙ scored 0.167 on the default one and was refused (a trial), 0.0
+    on the whole."""
+    from charset_normalizer import from_bytes
+
+    return list(from_bytes(data, steps=max(5, min(100, len(data) // 512 + 1))))
+
+
 def _unmarked_utf16(data: bytes) -> tuple[str, str] | None:
     """``(text, encoding)`` when charset-normalizer reads ``data`` (which holds NUL bytes)
     cleanly as UTF-16 or UTF-32 without a byte-order mark (``MAX_CHAOS``, ``MIN_COHERENCE``),
     else ``None``."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, steps=max(5, min(100, len(data) // 512 + 1))).best()
+    best = next(iter(_guesses(data)), None)
     if (best is None or not best.encoding.startswith(("utf_16", "utf_32")) or best.chaos > MAX_CHAOS
             or best.coherence < MIN_COHERENCE):
         return None
