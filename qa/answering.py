@@ -240,13 +240,14 @@ class ExtractiveAnswerer:
         return chosen
 
     def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
-                 after: Collection[tuple[str, int]] = ()) -> Answer:
+                 after: Collection[tuple[str, int]] = (), title: bool = False) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
         baseline for news summaries (See, Liu and Manning, 2017, "Get To The Point"). With
         one document: its first ``OVERVIEW_SENTENCES`` sentences (the headline first); with
-        several: the first sentence of each of the first ``OVERVIEW_SENTENCES`` documents.
+        several, or with ``title``: the first sentence of each of the first
+        ``OVERVIEW_SENTENCES`` documents.
         The short answer (``Answer.lead``) is all of them: the summary is what was asked.
 
         Args:
@@ -257,6 +258,8 @@ class ExtractiveAnswerer:
             after: ``(source, quote_start)`` of sentences already given ("more" after an
                 overview): each document goes on after the last of them. When nothing is
                 left the answer says the article ends there (``END_OF_ARTICLE``), uncited.
+            title: the title was asked for (``qa.followups.is_title_request``): one sentence,
+                the headline, of each document.
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
@@ -267,7 +270,7 @@ class ExtractiveAnswerer:
         if not allowed:
             raise ValueError("nothing retrieved to quote")
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
-        per_source = OVERVIEW_SENTENCES if len(sources) == 1 else 1
+        per_source = OVERVIEW_SENTENCES if len(sources) == 1 and not title else 1
         picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
         given: dict[str, int] = {}  # source -> start of the last sentence already given
         for source, start in after:

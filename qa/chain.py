@@ -36,7 +36,7 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        FAREWELL_REPLY, THANKS_REPLY, is_farewell, is_thanks,
+                        FAREWELL_REPLY, THANKS_REPLY, is_farewell, is_thanks, is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -565,7 +565,7 @@ class ArticleQA:
             answer = self._abstention(state)
         elif state["kind"] == "overview":
             answer = self.extractive.overview(state["question"], state["retrieval"], state["language"],
-                                              after=state["exclude"])
+                                              after=state["exclude"], title=is_title_request(state["asked"]))
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

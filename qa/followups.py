@@ -183,7 +183,7 @@ ARTICLE_WORDS = _vocabulary(
 )
 REQUEST_WORDS = _vocabulary(
     "please tell me give can could you would one sentence sentences short brief briefly quick quickly in a few up "
-    "words what whats is are was the do does an of me lui "
+    "words what whats is are was the do does an of me lui quel quelle est "
     "ممكن اعطني أعطني اريد أريد لي من فضلك فضلك لو سمحت جملة جمل قصير باختصار ايش شو ماذا ما هو هي"
 )
 
@@ -200,6 +200,21 @@ def is_overview_request(text: str) -> bool:
     topic = any(t in TOPIC_WORDS or t in ABOUT_WORDS for t in tokens) and any(t in ARTICLE_WORDS for t in tokens)
     allowed = SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS | REQUEST_WORDS
     return (summary or topic) and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
+
+
+# Words naming an article's title: "What is the title of the article?", «ما عنوان المقال؟»,
+# "Quel est le titre ?" ask for its headline, which the overview quotes first.
+TITLE_WORDS = _vocabulary("title titles headline headlines heading titre titres عنوان العنوان عنوانه عناوين")
+
+
+def is_title_request(text: str) -> bool:
+    """True when ``text`` asks for the article's title and names nothing else ("What's the
+    headline?", «ما هو عنوان هذا المقال؟», "Quel est le titre de l'article ?"); not "Who
+    won the title?" (its other words ask something else) nor «ما عنوان الشركة؟» (an address)."""
+    tokens = _folded(text)
+    allowed = TITLE_WORDS | ARTICLE_WORDS | REQUEST_WORDS
+    return any(t in TITLE_WORDS for t in tokens) and all(t in allowed or t in STOPWORDS or len(t) < 2
+                                                         for t in tokens)
 
 
 def _strip_conjunction(token: str) -> str:
@@ -546,7 +561,7 @@ class QuestionPlan:
     Attributes:
         kind: ``"question"`` (retrieved as asked), ``"followup"`` (folded with the
             previous question's topic), ``"overview"`` (what the article says as a whole:
-            ``is_overview_request``) or ``"no-question"`` (answered with ``INVITATION``).
+            ``is_overview_request``; its title: ``is_title_request``) or ``"no-question"`` (answered with ``INVITATION``).
         query: the retrieval query (the question itself unless folded).
         topic: the topic a follow-up to this message inherits (``question_topic``).
         previous: index in the history of the user message a follow-up continues, else None.
@@ -627,7 +642,7 @@ def _without_more(question: str) -> str:
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question):
         return QuestionPlan("no-question", question)
-    if is_overview_request(question):
+    if is_overview_request(question) or is_title_request(question):
         return QuestionPlan("overview", question)
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues

@@ -156,7 +156,7 @@ def test_arabic_question_about_an_english_article(seed_bot):
 OVERVIEW_REQUESTS = ["What is the article about?", "Summarize it please", "tl;dr", "TLDR", "What are the main points?",
                      "What is this article about?", "Tell me about the article", "Summarize them", "لخص",
                      "لخص المقال", "عن ماذا يتحدث المقال؟", "ما الفكرة الرئيسية للمقال؟", "ما هو موضوع هذا المقال؟",
-                     "ممكن ملخص؟", "عن ايش المقال؟", "De quoi parle l'article ?"]
+                     "ممكن ملخص؟", "عن ايش المقال؟", "De quoi parle l'article ?", "Quel est le sujet de l'article ?"]
 
 
 def test_overview_requests_are_told_from_questions():
@@ -200,6 +200,29 @@ def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, 
         assert answer.preface == ""
 
 
+TITLE_REQUESTS = ["What is the title of the article?", "What's the headline?", "ما عنوان المقال؟", "عنوان المقال",
+                  "Quel est le titre de l'article ?"]
+
+
+def test_a_request_for_the_title_quotes_the_headline(seed_bot, seed_text):
+    """"What is the title of the article?" quotes the headline alone (a trial got the reasons
+    for Egypt's absence); a question with "title" or «عنوان» asking something else is not one,
+    nor is any question of the shared sets."""
+    from qa.evaluation import read_questions
+    from qa.followups import is_title_request
+    from conftest import EVAL
+
+    headline = seed_text.split("\n", 1)[0]
+    for request in TITLE_REQUESTS:
+        answer = seed_bot.ask(request)
+        assert [(c.quote, c.quote_start) for c in answer.citations] == [(headline, 0)], request
+        assert answer.lead == answer.text
+    for question in ("Who won the title?", "What title did he hold?", "ما عنوان الشركة؟", "Who attended the conference?"):
+        assert not is_title_request(question), question
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_title_request(q.question)]
+
+
 def test_an_overview_of_several_articles_opens_each(seed_bot):
     bot = seed_bot.with_texts({"a.txt": "Harbour festival ends in Misrata\n\nThe festival ended on Sunday. "
                                         "It drew ten thousand visitors.",
@@ -207,6 +230,8 @@ def test_an_overview_of_several_articles_opens_each(seed_bot):
     answer = bot.ask("Summarize it please")
     assert [(c.source, c.quote) for c in answer.citations] == [("a.txt", "Harbour festival ends in Misrata"),
                                                                 ("b.txt", "New bridge opens in Benghazi")]
+    assert [c.quote for c in bot.ask("What are the titles?").citations] == ["Harbour festival ends in Misrata",
+                                                                          "New bridge opens in Benghazi"]
 
 
 def test_more_after_an_overview_goes_on_to_the_end_of_the_article(seed_bot, seed_text):
