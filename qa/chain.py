@@ -36,7 +36,7 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        FAREWELL_REPLY, THANKS_REPLY, is_farewell, is_thanks, is_title_request,
+                        FAREWELL_REPLY, THANKS_REPLY, is_farewell, is_thanks, is_thanks_remark, is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -364,7 +364,8 @@ class ArticleQA:
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
         filters = self.store_filter(inputs.get("filters"))
-        question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
+        if not is_thanks_remark(question):  # "Thanks, that was helpful" asks nothing: kept whole
+            question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
         typed, asked = question_as_asked(asked)

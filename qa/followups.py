@@ -82,8 +82,28 @@ THANKS_REPLY = {
 
 def is_thanks(text: str) -> bool:
     """True for thanks alone ("thanks!", "ok thank you", «شكرا جزيلا»): small talk
-    (``is_small_talk``) holding a word of thanks."""
-    return is_small_talk(text) and any(t in _THANKS for t in _folded(text))
+    (``is_small_talk``) holding a word of thanks; or thanks with a remark that asks nothing
+    ("Thank you, that was helpful", «شكرا، كان ذلك مفيدا», "Great answer, thanks":
+    ``is_thanks_remark``)."""
+    return (is_small_talk(text) and any(t in _THANKS for t in _folded(text))) or is_thanks_remark(text)
+
+
+def is_thanks_remark(text: str) -> bool:
+    """True when ``text`` opens or closes with thanks (``strip_small_talk`` takes them off) and
+    what is left asks nothing: no question mark, no question word, no word of a request
+    ("tell", «احكيلي»: ``REQUEST_FRAME_WORDS``), no request for the whole article. A trial's
+    "Thank you, that was helpful" was answered as the question "That was helpful" with quotes;
+    "Thanks! Who attended?" and "Thanks, tell me about Haftar" still ask."""
+    if not any(t in _THANKS for t in _folded(text)):
+        return False
+    rest = strip_small_talk(text)
+    if rest == text or any(mark in rest for mark in "?؟"):
+        return False
+    words = _folded(rest)
+    if words and words[0] in _AUXILIARIES:  # "Does the deal include …" asks, mark or not
+        return False
+    return not any(w in QUESTION_WORDS or (w in REQUEST_FRAME_WORDS and w not in STOPWORDS) for w in words) and not (
+        is_overview_request(rest) or is_title_request(rest) or is_continue_request(rest))
 
 
 # What the bot says to a goodbye alone ("bye", «مع السلامة»): the invitation to ask a question
@@ -248,6 +268,8 @@ def is_small_talk(text: str) -> bool:
 # The words a closing "thanks" starts with (a run of small talk after the question without a
 # mark is taken off only from one of these: "Who are you" keeps its "you").
 _THANKS = _vocabulary("thanks thank thx ty cheers merci شكرا شكراً مشكور مشكورين تسلم يعطيك")
+# English auxiliaries: opening a sentence, they make it a question (subject-auxiliary inversion).
+_AUXILIARIES = _vocabulary("do does did is are was were am can could will would shall should has have had may might must")
 # Words of parting (``is_farewell``; the phrases of ``FAREWELL_PHRASES`` read as "bye").
 _FAREWELL = _vocabulary("bye goodbye farewell ciao وداعا")
 
@@ -640,7 +662,7 @@ def _without_more(question: str) -> str:
 
 
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
-    if is_small_talk(question):
+    if is_small_talk(question) or is_thanks_remark(question):
         return QuestionPlan("no-question", question)
     if is_overview_request(question) or is_title_request(question):
         return QuestionPlan("overview", question)
@@ -691,7 +713,8 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
         if not (isinstance(message, dict) and message.get("role") == "user"
                 and isinstance(message.get("content"), str)):
             continue
-        asked = question_as_asked(strip_small_talk(message["content"].strip()))[1]
+        content = message["content"].strip()
+        asked = question_as_asked(content if is_thanks_remark(content) else strip_small_talk(content))[1]
         plan = _after_refusal(asked, _plan(asked, last, last_index), history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a

@@ -327,6 +327,27 @@ def test_small_talk_after_a_question_is_not_a_follow_up(seed_bot):
         assert answer.text == reply[language] and answer.citations == []
 
 
+def test_thanks_with_a_remark_is_thanked_and_is_no_follow_up(seed_bot):
+    """"Thank you, that was helpful" got quotes as the question "That was helpful" (a trial):
+    thanks with a remark that asks nothing get "you're welcome", and the next follow-up
+    continues the question before them; thanks with a question still ask it."""
+    from qa.followups import THANKS_REPLY, is_thanks_remark
+
+    first = "Why was Egypt absent?"
+    history = turn(first, seed_bot.ask(first))
+    for message, language in (("Thank you, that was helpful", "en"), ("شكرا جزيلا، كان ذلك مفيدا", "ar"),
+                              ("Great answer, thanks", "en")):
+        answer = seed_bot.ask(message, history=history)
+        assert answer.text == THANKS_REPLY[language] and answer.citations == [], message
+    thanked = history + turn("Thank you, that was helpful", seed_bot.ask("Thank you, that was helpful", history=history))
+    assert seed_bot.ask("and who attended?", history=thanked).retrieval_query == \
+        seed_bot.ask("and who attended?", history=history).retrieval_query
+    for message in ("Thanks! Who attended?", "Thanks, tell me about Haftar", "شكرا، ومتى؟", "Who came? Thanks!",
+                    "Thanks, does the article name the Tunisian delegate", "شكرا، احكيلي عن حفتر"):
+        assert not is_thanks_remark(message), message
+    assert not seed_bot.ask("Thanks! Who attended?").abstained
+
+
 @pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended?", "Who attended the conference?"])
 def test_short_real_questions_are_still_answered(seed_bot, seed_text, question):
     answer = seed_bot.ask(question)
