@@ -66,6 +66,14 @@ WEB_ADDRESS_REPLY = {
     "ar": "هذا عنوان صفحة ويب وليس سؤالا. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» "
           "(وفي سطر الأوامر: ⁨--docs⁩ مع العنوان)، ثم اسأل هنا.",
 }
+# The reply to a long message that holds no question (``is_pasted_text``): a pasted article.
+PASTED_TEXT_REPLY = {
+    "en": "That looks like a text to read, not a question. To ask about it, make it the article: paste it "
+          "under “Your own article” or drop it on the chat box as a file (on the command line: --docs FILE), "
+          "then ask here.",
+    "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه اجعله المقال: الصقه تحت «مقالك الخاص» أو أسقطه ملفا على "
+          "مربع الأسئلة (وفي سطر الأوامر: ⁨--docs⁩ مع الملف)، ثم اسأل هنا.",
+}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -144,6 +152,16 @@ def shortened(question: str) -> tuple[str, str]:
             return asked[-1], LAST_QUESTION[detect_language(asked[-1])].format(n=MAX_QUESTION_CHARS)
     question = question[:MAX_QUESTION_CHARS]
     return question, SHORTENED[detect_language(question)].format(n=MAX_QUESTION_CHARS)
+
+
+def is_pasted_text(message: str) -> bool:
+    """True for a message over ``MAX_QUESTION_CHARS`` with no question mark in its first
+    ``QUESTION_SEARCH_CHARS`` characters nor at its end: a pasted text, not a question (a
+    trial pasted the article into the question box and got its first 1,000 characters asked
+    and quoted back). A long message that holds a question is cut to it (``shortened``)."""
+    text = message.rstrip()
+    return (len(text) > MAX_QUESTION_CHARS and not text.endswith(("?", "؟"))
+            and "?" not in text[:QUESTION_SEARCH_CHARS] and "؟" not in text[:QUESTION_SEARCH_CHARS])
 
 
 def kept_turn(message: dict[str, str]) -> dict[str, str]:
@@ -359,7 +377,10 @@ class ArticleQA:
         if not _HAS_WORD.search(question):
             raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
+        # a text of real words ("aaaa…" is no text: it gets the invitation, as keyboard mash does)
+        pasted = is_pasted_text(question) and self.extractive.grounding.has_known_word(question[:MAX_QUESTION_CHARS])
         question, notice = shortened(question)
+        notice = "" if pasted else notice  # nothing of it is asked
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
@@ -374,7 +395,7 @@ class ArticleQA:
         # the same-language models check a question's words against the articles (qa.policy)
         plan = plan_question(asked, history, word_checked=language == self.extractive.collection_language)
         web_address = is_url(question)
-        if web_address:  # an address asks nothing of the article (its words got quotes, a trial)
+        if web_address or pasted:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)
         unread = plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked)
         if unread:
@@ -398,7 +419,7 @@ class ArticleQA:
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "unread": unread,
-                "kind": plan.kind, **context, "filters": filters, "web_address": web_address,
+                "kind": plan.kind, **context, "filters": filters, "web_address": web_address, "pasted": pasted,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
 
@@ -411,8 +432,9 @@ class ArticleQA:
         repeat_kind = False if asks_again(asked, previous_question_at(history, plan.previous)) else answer_kind(asked)
         # "and when?", «ماذا قال أيضا؟» add nothing of their own: they follow the previous
         # answer's verdict (the words the planner folded them by; «أيضا» had been judged a
-        # missing word of the article)
-        inherits = not own_words(asked)
+        # missing word of the article); nor does one that asks the previous question again
+        # («ومن حضر أيضا؟» after «من حضر المؤتمر؟»: the planner re-asks it as it was)
+        inherits = not own_words(asked) or plan.query == plan.previous_query
         # after a refusal, a follow-up whose pronoun points back at the refused topic ("And his
         # age?" after "Who is Lionel Messi?") asks about it too: it was answered with a quote on
         # Egypt (a trial's conversation); "and Haftar?" names someone new and is judged
@@ -548,6 +570,8 @@ class ArticleQA:
                     if asks_only_for_language(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
                 if state.get("web_address") else "") or (
+                PASTED_TEXT_REPLY[language if language in PASTED_TEXT_REPLY else "en"]
+                if state.get("pasted") else "") or (
                 # the other languages' word lists (1.4 s to load) only for what the Latin check held back
                 OTHER_SCRIPT if in_other_script(state["question"]) or (
                     state.get("unread") and self.extractive.grounding.other_language(state["question"])) else "") or replies.get(

@@ -661,6 +661,12 @@ def _without_more(question: str) -> str:
     return " ".join(t for t in _tokens(question) if normalize(t).lower() not in MORE_OF_THE_SAME) or question
 
 
+def _among(words: list[str], question: str) -> bool:
+    """True when each of ``words`` is a word of ``question`` (normalised, lower-cased)."""
+    have = set(_folded(question))
+    return all(normalize(w).lower() in have for w in words)
+
+
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
     if is_small_talk(question) or is_thanks_remark(question):
         return QuestionPlan("no-question", question)
@@ -670,10 +676,11 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query)
     words = own_words(question)
-    if last is not None and not words and asks_for_more(question, last.query):
+    if last is not None and asks_for_more(question, last.query) and _among(words, last.query):
         # the previous question again (its quotes are left out: ``asks_again``), so "who else?"
         # after "Who attended the conference?" reaches the next attendees, not the next
-        # passage about "conference"
+        # passage about "conference"; so does «ومن حضر أيضا؟» after «من حضر المؤتمر؟», whose
+        # one word is the previous question's (folded, it was refused: a trial)
         return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
     # numbers of its own and nothing pointing back ("What is 2+2?", not "and in 2019?") ask
     # about them, not about the last topic (a trial: folded into it, it got quotes)

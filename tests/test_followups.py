@@ -327,6 +327,25 @@ def test_small_talk_after_a_question_is_not_a_follow_up(seed_bot):
         assert answer.text == reply[language] and answer.citations == []
 
 
+@pytest.mark.parametrize(("first", "again"), [("من حضر المؤتمر؟", "ومن حضر أيضا؟"),
+                                             ("Who attended the conference?", "Who else attended?")])
+def test_asking_for_more_with_the_previous_questions_word_asks_it_again(seed_bot, first, again):
+    """«ومن حضر أيضا؟» after «من حضر المؤتمر؟» was folded into «من حضر؟ المؤتمر» and refused
+    (a trial): a request for more whose words are all the previous question's asks that
+    question again, follows its verdict and quotes what was not quoted yet."""
+    from qa.followups import plan_question
+
+    history = turn(first, seed_bot.ask(first))
+    plan = plan_question(again, history)
+    assert plan.kind == "followup" and plan.query == first
+    answer = seed_bot.ask(again, history=history)
+    assert not answer.abstained and answer.citations
+    earlier = {c.quote for c in seed_bot.ask(first).citations}
+    assert not earlier & {c.quote for c in answer.citations}
+    # a word the previous question lacks asks about it
+    assert plan_question("Who else attended from Libya?", history).query != first
+
+
 def test_thanks_with_a_remark_is_thanked_and_is_no_follow_up(seed_bot):
     """"Thank you, that was helpful" got quotes as the question "That was helpful" (a trial):
     thanks with a remark that asks nothing get "you're welcome", and the next follow-up

@@ -154,9 +154,10 @@ def test_restore_case_leaves_mixed_case_and_arabic_alone():
 def test_a_shortened_question_is_told_in_its_own_language(seed_bot):
     from qa.chain import MAX_QUESTION_CHARS
 
-    # no question mark: the first characters are asked (a question in it would be asked alone)
-    arabic = seed_bot.ask("من حضر المؤتمر " + "وفود " * MAX_QUESTION_CHARS)
-    english = seed_bot.ask("Who attended the conference " + "delegations " * MAX_QUESTION_CHARS)
+    # one question longer than the limit: its first characters are asked (a shorter question in
+    # a long message would be asked alone; a long message without one is a pasted text)
+    arabic = seed_bot.ask("من حضر المؤتمر " + "وفود " * MAX_QUESTION_CHARS + "؟")
+    english = seed_bot.ask("Who attended the conference " + "delegations " * MAX_QUESTION_CHARS + "?")
     assert arabic.notice.startswith("اختُصر السؤال") and str(MAX_QUESTION_CHARS) in arabic.notice
     assert english.notice.startswith("The question was shortened") and str(MAX_QUESTION_CHARS) in english.notice
     assert len(arabic.question) <= MAX_QUESTION_CHARS and seed_bot.ask("من حضر المؤتمر؟").notice == ""
