@@ -58,6 +58,7 @@ from qa.conversation import (  # noqa: E402
     check_question,
     failed_line,
     headline_of,
+    held_file,
     indexed_line,
     language_notice,
     article_in_use,
@@ -67,7 +68,7 @@ from qa.conversation import (  # noqa: E402
     upload_label,
 )
 from qa.errors import DocumentError, QuestionError  # noqa: E402
-from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, load_pasted, load_upload  # noqa: E402
+from qa.ingest import MAX_BINARY_BYTES, UPLOAD_HINT, check_upload, load_pasted, load_upload  # noqa: E402
 from qa.sessions import ArticleReleasedError, ArticleTicket, KeptArticle, SessionArticles, browser_secret  # noqa: E402
 
 log = logging.getLogger("ask_the_article.app")
@@ -439,6 +440,17 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             out[own_outputs.index(upload)] = None
         return tuple(out)
 
+    def refuse_held(value, session_bot=None):
+        """A file the page held back for its size (``R.CLICK_JS``; Gradio's own refusal was an
+        English pop-up that left the status line as it was): refused on the status line in the
+        words of an upload over its limit; the article in use stays."""
+        try:
+            name, size = held_file(value)
+            check_upload(name, size, UPLOAD_LIMIT_BYTES)
+        except DocumentError as error:
+            return _fail(str(error), arabic=error.arabic, session_bot=session_bot)
+        return tuple(gr.skip() for _ in own_outputs)  # within every limit: the page holds back no such file
+
     def use_file(file_path, paste_is_article=False, kept=None, session_bot=None, progress=gr.Progress(),
                  request: gr.Request = None):
         """Index an uploaded file for this session.  Indexed or refused, the file leaves the
@@ -749,7 +761,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 # Under the chat box: why a question was refused (replacing the previous
                 # message) and, while this tab's own article is indexed, its progress.
                 chat_status = gr.HTML("", elem_id="qa-chat-status")
-                gr.HTML('<div id="qa-attach-hint" role="status"></div>', elem_id="qa-attach-hint-block")
+                # the largest file the page sends (R.CLICK_JS holds back a larger one: refuse_held)
+                gr.HTML(f'<div id="qa-attach-hint" role="status" data-max-file-bytes="{MAX_BINARY_BYTES}"></div>',
+                        elem_id="qa-attach-hint-block")
                 status = gr.HTML("", elem_id="qa-status")
                 # Questions about the seed article: hidden while the tab's own article is
                 # active, with a note in their place (see own_article_widgets).
@@ -798,6 +812,9 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         # A marker or source clicked in the chat (R.CLICK_JS): in the page but not shown
         pick = gr.Textbox(visible="hidden", show_label=False, elem_id="qa-pick-value")
         pick_button = gr.Button("Show the source · اعرض المصدر", visible="hidden", elem_id="qa-pick")
+        # A file over the size the page sends, held back in the browser (R.CLICK_JS clicks this)
+        held = gr.Textbox(visible="hidden", show_label=False, elem_id="qa-held-value")
+        held_button = gr.Button("Refuse the file · ارفض الملف", visible="hidden", elem_id="qa-held")
 
         # ------------------------------------------------------------------ events
         restored_outputs = [chatbot, last_answer, article, conversation_state, sources, chat_status]
@@ -858,6 +875,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             [session_bot, status, chatbot, conversation_state, last_answer, article, sources, footer]
             + [examples.dataset, examples_note, upload, pasted, indexed_paste, indexed_article, outcome]
         )
+        held_button.click(refuse_held, [held, session_bot], own_outputs, js=R.HELD_JS, api_visibility="private",
+                          queue=False, show_progress="hidden")
         lock_outputs = [indexing, status, question_box, index_pasted, back_to_seed, upload, pasted]
         for trigger, handler, inputs, outputs, name in (
             (upload.upload, use_file, [upload, paste_is_article, conversation_state, session_bot], own_outputs,

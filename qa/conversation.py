@@ -215,6 +215,25 @@ def check_upload_size(name: str, size: int) -> None:
                             f"{isolate(UPLOAD_LIMIT_TEXT)}.")
 
 
+def held_file(value: Any) -> tuple[str, int]:
+    """The name and size (bytes) of a file the page held back for its size
+    (``qa.ui_render.CLICK_JS`` sends ``{"name": …, "size": …}`` as JSON text).
+
+    Raises:
+        DocumentError: ``value`` is not such a record.
+    """
+    try:
+        record = json.loads(value) if isinstance(value, str) else value
+        name, size = record["name"], record["size"]
+    except (ValueError, TypeError, KeyError):
+        raise DocumentError("No file received: the page sent no file name and size.",
+                            "لم يصل ملف: لم ترسل الصفحة اسم الملف وحجمه.") from None
+    if not isinstance(name, str) or not name.strip() or isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise DocumentError("No file received: the page sent no file name and size.",
+                            "لم يصل ملف: لم ترسل الصفحة اسم الملف وحجمه.")
+    return name.strip(), size
+
+
 def check_question(question: Any) -> str:
     """The question, stripped.
 

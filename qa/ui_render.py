@@ -729,6 +729,35 @@ CLICK_JS = """
     const words = el.textContent.trim();
     if (words && el.getAttribute("aria-label") !== words) el.setAttribute("aria-label", words);
   });
+  // A file over the size the server takes (the hint's data-max-file-bytes, qa.ingest's
+  // MAX_BINARY_BYTES), chosen in the upload box or the chat box's paperclip or dropped on
+  // either, is held back here: Gradio refused it with an English pop-up that went after ten
+  // seconds and left the status line as it was (a trial). The server words the refusal, as for
+  // any upload over its limit (app.py's hidden "qa-held" button).
+  const held = (files) => {
+    const hint = document.getElementById("qa-attach-hint");
+    const max = parseInt((hint && hint.dataset.maxFileBytes) || "0", 10);
+    const file = max > 0 ? Array.from(files || []).find((f) => f.size > max) : null;
+    const button = document.getElementById("qa-held");
+    if (!file || !button) return false;
+    window.qaHeld = JSON.stringify({name: file.name, size: file.size});
+    button.click();
+    return true;
+  };
+  const inBoxes = (el) => el instanceof Element && el.closest("#qa-upload, #qa-question");
+  document.addEventListener("change", (ev) => {
+    const t = ev.target;
+    if (t instanceof HTMLInputElement && t.type === "file" && inBoxes(t) && held(t.files)) {
+      ev.stopImmediatePropagation();
+      t.value = "";
+    }
+  }, true);
+  document.addEventListener("drop", (ev) => {
+    if (inBoxes(ev.target) && held(ev.dataTransfer && ev.dataTransfer.files)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
   new MutationObserver(() => { dirAuto(); nameSend(); }).observe(document.body, {childList: true, subtree: true});
   dirAuto();
   nameSend();
@@ -840,6 +869,8 @@ def tab_storage_script(keys: Sequence[str]) -> str:
 
 
 PICK_JS = "(picked, kept, ticket) => [window.qaPicked || '', kept, ticket]"
+# The file the page held back for its size (``CLICK_JS``), as app.py's refuse_held reads it.
+HELD_JS = "(held, ticket) => [window.qaHeld || '', ticket]"
 
 # After the article was drawn for a source clicked in the chat or chosen in the selector: the
 # focused passage brought into view (``window.qaShowFocus`` of ``CLICK_JS``), once drawn. The

@@ -329,6 +329,58 @@ def test_a_refused_upload_message_goes_with_the_next_answer(browser, tmp_path):
         page.close()
 
 
+def test_a_file_over_the_size_the_page_sends_is_refused_on_the_status_line(browser, tmp_path):
+    """A file over qa.ingest's MAX_BINARY_BYTES got Gradio's English pop-up ("File(s) exceed the
+    maximum allowed size of 19.1 Mb"), gone after ten seconds, and the status line kept the
+    previous file's refusal (a trial). The page holds it back and the status line says, in both
+    languages and in the words of any upload over its limit, that it is not used; nothing is
+    uploaded, and the article in use stays (the next question is answered from it)."""
+    from qa.ingest import MAX_BINARY_BYTES
+
+    huge = {}
+    for name in ("huge.txt", "huge-in-the-chat.txt"):
+        huge[name] = tmp_path / name
+        with huge[name].open("wb") as f:  # sparse: over the limit without writing 20 MB
+            f.truncate(MAX_BINARY_BYTES + 1)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url)
+        uploads: list[str] = []
+        page.on("request", lambda r: uploads.append(r.url) if "/gradio_api/upload" in r.url else None)
+        page.locator("#qa-own").get_by_text("Your own article").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(empty))
+        page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('empty.pdf')",
+                               timeout=30_000)
+        uploads.clear()
+        for selector, name in (("#qa-upload input[type=file]", "huge.txt"),
+                               ("#qa-question input[type=file]", "huge-in-the-chat.txt")):
+            page.locator(selector).first.set_input_files(str(huge[name]))
+            page.wait_for_function("n => document.querySelector('#qa-status').innerText.includes(n)", arg=name,
+                                   timeout=30_000)
+            status = page.locator("#qa-status").inner_text()
+            assert "over the limit of 60.0 KB" in status and "فوق الحد" in status, status
+            assert "empty.pdf" not in status and "المقال الأصلي" in status, status
+        # dropped on the chat box: a PDF, refused over the PDF limit
+        page.evaluate("""max => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(max + 1)], "dropped-huge.pdf", {type: "application/pdf"}));
+            const target = document.querySelector("#qa-question textarea");
+            for (const type of ["dragenter", "dragover", "drop"])
+                target.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+        }""", MAX_BINARY_BYTES)
+        page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('dropped-huge.pdf')",
+                               timeout=30_000)
+        assert f"over the limit of {MAX_BINARY_BYTES / 1024:.1f} KB" in page.locator("#qa-status").inner_text()
+        _shoot(page, tmp_path, "held-file-1400.png")
+        assert not page.locator(".toast-body").count(), page.locator(".toast-body").all_inner_texts()
+        assert not uploads, uploads
+        answer = _ask(page, box, "من حضر المؤتمر؟")
+        assert "المقال الأصلي" in answer.locator(".qa-from").inner_text()
+        assert not outside, outside
+        page.close()
+
+
 def _wait_status(page, text: str, timeout: int = 120_000) -> None:
     """Wait until the status line holds ``text`` and the question box is unlocked; on a
     timeout, fail with what the page showed instead (a CI run timed out without saying)."""

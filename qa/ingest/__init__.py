@@ -37,7 +37,7 @@ MAX_TEXT_CHARS = 200_000
 # kept for older callers: the text-upload limit of qa.loading
 MAX_UPLOAD_BYTES = 200_000
 
-__all__ = ["Document", "DocumentError", "SUFFIXES", "UPLOAD_HINT", "UPLOAD_TYPES", "load_pasted", "load_upload", "clean_text", "decode_document", "decode_upload", "is_url",
+__all__ = ["Document", "DocumentError", "SUFFIXES", "UPLOAD_HINT", "UPLOAD_TYPES", "check_upload", "load_pasted", "load_upload", "clean_text", "decode_document", "decode_upload", "is_url",
            "load_bytes", "load_documents", "load_source", "load_sources", "load_url", "make_document",
            "remove_format_characters", "source_list"]
 
@@ -106,6 +106,40 @@ def _readable_suffix(name: str) -> str:
     return suffix
 
 
+def _file_limit(name: str, max_bytes: int | None) -> int:
+    """The most bytes a file of this name may have: ``max_bytes``, else ``MAX_BINARY_BYTES``
+    for PDF and Word, ``MAX_TEXT_BYTES`` for the rest."""
+    if max_bytes is not None:
+        return max_bytes
+    return MAX_BINARY_BYTES if Path(name).suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES
+
+
+def _upload_limit(name: str, max_text_bytes: int | None) -> int | None:
+    """``load_upload``'s file limit: the text limit for a text file, whose bytes are its text;
+    the format's own for PDF, Word and HTML, whose text is checked once extracted."""
+    return None if Path(name).suffix.lower() in (".pdf", ".docx", ".html", ".htm") else max_text_bytes
+
+
+def check_upload(name: str, size: int, max_text_bytes: int | None = MAX_UPLOAD_BYTES) -> None:
+    """Refuse an upload by its name and size alone, as ``load_upload`` refuses the file before
+    reading it: for a file the browser held back (the web page does not send a file over
+    ``MAX_BINARY_BYTES``; Gradio's own refusal was an English pop-up that left the status line
+    as it was, a trial).
+
+    Args:
+        name: the file's name (its suffix picks the limit).
+        size: its size in bytes.
+        max_text_bytes: as ``load_upload``'s.
+
+    Raises:
+        DocumentError: an unsupported type, or over the limit (``over_limit``'s wording).
+    """
+    _readable_suffix(name)
+    limit = _file_limit(name, _upload_limit(name, max_text_bytes))
+    if size > limit:
+        raise over_limit(name, size, limit)
+
+
 def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
     """A file on disk as a ``Document`` (``load_bytes``; its size is checked before reading).
 
@@ -116,8 +150,7 @@ def load_file(path: str | Path, max_bytes: int | None = None) -> Document:
     _readable_suffix(path.name)  # the type first: a 225 KB picture was refused as "over the limit" (a trial)
     try:
         size = path.stat().st_size
-        limit = max_bytes if max_bytes is not None else (
-            MAX_BINARY_BYTES if path.suffix.lower() in (".pdf", ".docx") else MAX_TEXT_BYTES)
+        limit = _file_limit(path.name, max_bytes)
         if size > limit:  # don't read a big file just to refuse it
             raise over_limit(path.name, size, limit)
         data = path.read_bytes()
@@ -296,8 +329,7 @@ def load_upload(path: str | Path, max_text_bytes: int | None = MAX_UPLOAD_BYTES)
         DocumentError: as ``load_file``, or the text is over ``max_text_bytes``.
     """
     path = Path(path)
-    limit = None if path.suffix.lower() in (".pdf", ".docx", ".html", ".htm") else max_text_bytes
-    return _check_text_size(load_file(path, max_bytes=limit), max_text_bytes)
+    return _check_text_size(load_file(path, max_bytes=_upload_limit(path.name, max_text_bytes)), max_text_bytes)
 
 
 # how messages name pasted HTML: the user made no file called "pasted-article.html"
