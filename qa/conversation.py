@@ -88,6 +88,11 @@ QUESTION_NOT_ASKED = ("Your question was not asked, as the file was not used: pr
 # status line says what became of it ("Indexing…", then "Indexed …" or why it was refused).
 ATTACH_HINT_EN = "“{name}”: press Ask to make it the article"
 ATTACH_HINT_AR = "اضغط «اسأل» ليصبح هو المقال"
+# A question sent while an answer is still written stays in the box (Gradio takes one at a time;
+# sent anyway, the next answers came out of order): the line under the box says so, until the
+# answer is done (``qa.ui_render.CLICK_JS``). It had stayed there with nothing said (a trial).
+BUSY_HINT_EN = "An answer is still being written: your question stays in the box; send it when the answer is done"
+BUSY_HINT_AR = "ما زالت الإجابة تُكتب: يبقى سؤالك في المربع، أرسله حين تكتمل"
 # After why a user's own article was refused: the same in Arabic. The previous article stays
 # in use. A reason without an Arabic wording (an unexpected error) is said to be in English.
 NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى {article}"

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qa.answer import Answer, Citation, numbered_as_read
-from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, LABELS, answered_from_words,
+from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, BUSY_HINT_AR, BUSY_HINT_EN, LABELS, answered_from_words,
                              headline_of, label_language, plain_text, question_lines, source_label, source_title)
 from qa.ingest.document import LIST_BREAK
 from qa.lead import LEAD_QUOTE
@@ -617,6 +617,8 @@ mark.qa-quote-rest { background: #fef3c7; }
 #qa-chat-status:has(.html-container > div:empty), #qa-status:has(.html-container > div:empty),
 #qa-attach-hint-block:has(#qa-attach-hint:empty) { display: none; }
 #qa-attach-hint { font-size: .92em; font-weight: 600; }
+/* the longer line of a question sent while an answer is written: each language a line of its own */
+#qa-attach-hint[data-busy] > span { display: block; }
 /* one line at a time under the chat box: while a file waits for Ask, its hint stands in for an
    error about an earlier file or question (refused files' errors and the hint stacked, a trial) */
 div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-status, #qa-status):has(.qa-status-error) {
@@ -835,8 +837,36 @@ CLICK_JS = """
   };
   new MutationObserver(() => { if (!labelsDue) { labelsDue = true; setTimeout(fixLabels, 100); } }).observe(
     document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
+  // A question sent (Enter or Ask) while an answer is still written stays in the box: the line
+  // under the box says so (qa.conversation.BUSY_HINT_EN / _AR) until the answer is done, then
+  // shows again what it showed before (an attached file's hint).
+  const writing = () => document.querySelector("#qa-chat .qa-streaming");
+  let before = null;
+  const busy = () => {
+    const el = document.getElementById("qa-attach-hint");
+    if (!el || !writing() || el.dataset.busy) return;
+    before = Array.from(el.childNodes);
+    const part = (dir, text) => { const s = document.createElement("span"); s.dir = dir; s.textContent = text; return s; };
+    el.dataset.busy = "1";
+    el.replaceChildren(part("ltr", __BUSY_EN__), part("rtl", __BUSY_AR__));  // a line each (CSS)
+  };
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.target instanceof Element
+        && ev.target.closest("#qa-question textarea")) busy();
+  }, true);
+  document.addEventListener("click", (ev) => {
+    if (ev.target instanceof Element && ev.target.closest("#qa-question [data-testid='submit-button']")) busy();
+  }, true);
+  new MutationObserver(() => {
+    const el = document.getElementById("qa-attach-hint");
+    if (el && el.dataset.busy && !writing()) {
+      delete el.dataset.busy;
+      el.replaceChildren(...(before || []));
+      before = null;
+    }
+  }).observe(document.body, {childList: true, subtree: true});
 }
-"""
+""".replace("__BUSY_EN__", json.dumps(BUSY_HINT_EN)).replace("__BUSY_AR__", json.dumps(BUSY_HINT_AR))
 
 # The hidden "qa-pick" button's event (app.py) takes its value from the click ``CLICK_JS`` saw
 # (``window.qaPicked``, read by ``parse_pick``); the session's states come from the server.

@@ -758,6 +758,27 @@ def test_what_is_typed_after_sending_a_question_is_kept(browser):
             assert box.input_value() == "Who gave the opening speech?"
         else:  # the third was answered before it was sent
             assert users[3:] == ["Who gave the opening speech?"] and box.input_value() == ""
+        # Enter while an answer is written: the line under the box says the question waits there,
+        # until the answer is done (a trial saw the question stay with nothing said)
+        from qa.conversation import BUSY_HINT_AR, BUSY_HINT_EN
+
+        box.fill("")
+        shown = None
+        for question in ("Who attended? Where was it held? Why was Egypt absent? What was discussed?",) * 3:
+            box.fill(question)
+            box.press("Enter")
+            page.wait_for_function("() => document.querySelector('#qa-chat .qa-streaming')", timeout=30_000)
+            shown = page.evaluate("""() => {
+                if (!document.querySelector('#qa-chat .qa-streaming')) return null;  // done already: ask again
+                const box = document.querySelector('#qa-question textarea');
+                box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, cancelable: true}));
+                return document.getElementById('qa-attach-hint').innerText;
+            }""")
+            if shown is not None:
+                break
+        assert shown is not None and BUSY_HINT_EN in shown and BUSY_HINT_AR in shown, shown
+        page.wait_for_function("() => !document.querySelector('#qa-chat .qa-streaming')"
+                               " && document.getElementById('qa-attach-hint').innerText === ''", timeout=120_000)
         # a refused question comes back into the box (the browser emptied it as it was sent)
         box.fill("????")
         box.press("Enter")
