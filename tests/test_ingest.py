@@ -747,6 +747,19 @@ def test_a_greeting_or_a_question_pasted_as_the_article_is_refused(pasted, seed_
     assert load_pasted("Who came? " + seed_text).text.endswith(seed_text.rstrip()[-40:])
 
 
+def test_a_paste_too_short_to_hold_a_sentence_is_refused():
+    """"hello world" pasted was indexed as an article of one passage, and the conversation about
+    the article before it was cleared (a trial): a paste of fewer words than the splitter's
+    shortest sentence is refused; a three-word sentence is an article."""
+    from qa.splitting import MIN_WORDS
+
+    for pasted in ("hello world", "Haftar Tripoli", "طرابلس ليبيا"):
+        with pytest.raises(DocumentError, match=f"too short to be an article \\(fewer than {MIN_WORDS} words\\)") as info:
+            load_pasted(pasted)
+        assert "الصق نص المقال هنا" in info.value.arabic
+    assert load_pasted("The talks ended.").text == "The talks ended."
+
+
 def test_xquad_folder_still_loads_as_before():
     documents, skipped = load_sources([XQUAD / "corpus"])
     assert not skipped and len(documents) == len(list((XQUAD / "corpus").glob("*.txt")))

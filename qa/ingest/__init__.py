@@ -369,6 +369,7 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
             with no article text in it (the HTML reader's message) or over the limits; text
             over ``max_text_bytes``.
     """
+    from ..splitting import MIN_WORDS  # (qa.splitting reads qa.ingest's Document)
     from .html import is_html_page
     from .url import private_allowed
 
@@ -383,6 +384,13 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
         raise DocumentError("This looks like a greeting or a question, not an article: paste the article's text "
                             "here, and ask questions in the chat box",
                             "يبدو هذا تحية أو سؤالا لا مقالا: الصق نص المقال هنا، واكتب أسئلتك في مربع الأسئلة.")
+    if len(re.findall(r"\w+", text)) < MIN_WORDS:
+        # no sentence to quote: the splitter's shortest sentence ("hello world" was indexed, and
+        # the conversation about the article before it cleared; a trial)
+        raise DocumentError(f"This is too short to be an article (fewer than {MIN_WORDS} words): paste the "
+                            "article's text here, and ask questions in the chat box",
+                            f"هذا أقصر من أن يكون مقالا (أقل من {MIN_WORDS} كلمات): الصق نص المقال هنا، "
+                            "واكتب أسئلتك في مربع الأسئلة.")
     data = text.encode("utf-8", "replace")
     if is_html_page(text):
         html_name = Path(name).with_suffix(".html").name
