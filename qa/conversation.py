@@ -231,8 +231,7 @@ def held_file(value: Any) -> tuple[str, int]:
         record = json.loads(value) if isinstance(value, str) else value
         name, size = record["name"], record["size"]
     except (ValueError, TypeError, KeyError):
-        raise DocumentError("No file received: the page sent no file name and size.",
-                            "لم يصل ملف: لم ترسل الصفحة اسم الملف وحجمه.") from None
+        name, size = None, None
     if not isinstance(name, str) or not name.strip() or isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise DocumentError("No file received: the page sent no file name and size.",
                             "لم يصل ملف: لم ترسل الصفحة اسم الملف وحجمه.")

@@ -616,3 +616,37 @@ def test_a_text_too_short_to_tell_its_language_is_not_named_one(text):
     assert document_language(text) == "en"
     assert document_language("Le maire a coupé le ruban devant les visiteurs.") == "fr"
     assert document_language("Der Bürgermeister hat das Band durchgeschnitten.") == "de"
+
+
+def test_a_file_the_page_held_back_is_refused_in_the_words_of_any_upload_over_its_limit():
+    """The page holds back a file over qa.ingest.MAX_BINARY_BYTES and sends its name and size
+    (R.CLICK_JS); the refusal is the one ``load_upload`` gives a file of that size on disk."""
+    from qa.conversation import UPLOAD_LIMIT_BYTES, held_file
+    from qa.ingest import MAX_BINARY_BYTES, check_upload
+
+    assert held_file('{"name": "huge.txt", "size": 20000001}') == ("huge.txt", 20_000_001)
+    for bad in (None, "", "{}", '{"name": "a.pdf"}', '{"name": "", "size": 5}', '{"name": "a.pdf", "size": -1}',
+                '{"name": "a.pdf", "size": true}', "[1, 2]", 7):
+        with pytest.raises(DocumentError, match="No file received"):
+            held_file(bad)
+    for name, size, limit in (("huge.txt", MAX_BINARY_BYTES + 1, "60.0 KB"),
+                              ("huge.pdf", MAX_BINARY_BYTES + 1, f"{MAX_BINARY_BYTES / 1024:.1f} KB")):
+        with pytest.raises(DocumentError, match=f"over the limit of {limit}") as info:
+            check_upload(name, size, UPLOAD_LIMIT_BYTES)
+        assert "فوق الحد" in info.value.arabic
+    with pytest.raises(DocumentError, match="cannot be read"):
+        check_upload("photo.png", MAX_BINARY_BYTES + 1, UPLOAD_LIMIT_BYTES)
+    check_upload("small.pdf", 1000, UPLOAD_LIMIT_BYTES)  # within the limits: nothing to refuse
+
+
+def test_check_upload_says_what_load_upload_says_of_the_same_file(tmp_path):
+    from qa.conversation import UPLOAD_LIMIT_BYTES
+    from qa.ingest import check_upload, load_upload
+
+    big = tmp_path / "big.txt"
+    big.write_text("word " * (UPLOAD_LIMIT_BYTES // 4), encoding="utf-8")
+    with pytest.raises(DocumentError) as on_disk:
+        load_upload(big, max_text_bytes=UPLOAD_LIMIT_BYTES)
+    with pytest.raises(DocumentError) as by_size:
+        check_upload(big.name, big.stat().st_size, UPLOAD_LIMIT_BYTES)
+    assert (str(on_disk.value), on_disk.value.arabic) == (str(by_size.value), by_size.value.arabic)
