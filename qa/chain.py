@@ -155,13 +155,21 @@ def shortened(question: str) -> tuple[str, str]:
 
 
 def is_pasted_text(message: str) -> bool:
-    """True for a message over ``MAX_QUESTION_CHARS`` with no question mark in its first
-    ``QUESTION_SEARCH_CHARS`` characters nor at its end: a pasted text, not a question (a
-    trial pasted the article into the question box and got its first 1,000 characters asked
-    and quoted back). A long message that holds a question is cut to it (``shortened``)."""
+    """True for a message over ``MAX_QUESTION_CHARS`` that neither ends nor opens with a
+    question: a pasted text, not a question (a trial pasted the article into the question box
+    and got its first 1,000 characters asked and quoted back; another, an article with a
+    question mark in its middle, got that sentence asked). A long message that opens or ends
+    with a question is cut to it (``shortened``)."""
     text = message.rstrip()
-    return (len(text) > MAX_QUESTION_CHARS and not text.endswith(("?", "؟"))
-            and "?" not in text[:QUESTION_SEARCH_CHARS] and "؟" not in text[:QUESTION_SEARCH_CHARS])
+    if len(text) <= MAX_QUESTION_CHARS or text.endswith(("?", "؟")):
+        return False
+    head = text[:QUESTION_SEARCH_CHARS]
+    if "?" not in head and "؟" not in head:
+        return True
+    from .splitting import split_sentences
+
+    first = split_sentences(text[:2 * MAX_QUESTION_CHARS], min_words=1)
+    return not (first and first[0].text.rstrip("\"”’»)] ").endswith(("?", "؟")))
 
 
 def kept_turn(message: dict[str, str]) -> dict[str, str]:

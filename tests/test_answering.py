@@ -74,7 +74,10 @@ def test_a_long_paste_with_a_question_at_its_end_asks_that_question(seed_bot, se
     # (a trial pasted the article into the question box and got its first 1,000 characters asked)
     from qa.chain import PASTED_TEXT_REPLY
 
-    for text, language in ((pasted, "en"), (seed_text * 2, "ar")):
+    # an article holding a question in its middle is a text too (a trial got that sentence asked)
+    paragraphs = seed_text.split("\n")
+    asking = "\n".join(paragraphs[:6] + ["وتساءل مراقبون: لماذا غابت مصر عن الاجتماع؟"] + paragraphs[6:])
+    for text, language in ((pasted, "en"), (seed_text * 2, "ar"), (asking, "ar")):
         answer = seed_bot.ask(text)
         assert answer.text == PASTED_TEXT_REPLY[language] and answer.abstained and answer.citations == []
         assert answer.notice == "" and answer.extra["abstention_reason"] == "no-question"

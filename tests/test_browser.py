@@ -335,7 +335,7 @@ def test_a_file_over_the_size_the_page_sends_is_refused_on_the_status_line(brows
     previous file's refusal (a trial). The page holds it back and the status line says, in both
     languages and in the words of any upload over its limit, that it is not used; nothing is
     uploaded, and the article in use stays (the next question is answered from it)."""
-    from qa.ingest import MAX_BINARY_BYTES
+    from qa.ingest import MAX_BINARY_BYTES, size_text
 
     huge = {}
     for name in ("huge.txt", "huge-in-the-chat.txt"):
@@ -371,7 +371,7 @@ def test_a_file_over_the_size_the_page_sends_is_refused_on_the_status_line(brows
         }""", MAX_BINARY_BYTES)
         page.wait_for_function("() => document.querySelector('#qa-status').innerText.includes('dropped-huge.pdf')",
                                timeout=30_000)
-        assert f"over the limit of {MAX_BINARY_BYTES / 1024:.1f} KB" in page.locator("#qa-status").inner_text()
+        assert f"over the limit of {size_text(MAX_BINARY_BYTES)}" in page.locator("#qa-status").inner_text()
         _shoot(page, tmp_path, "held-file-1400.png")
         assert not page.locator(".toast-body").count(), page.locator(".toast-body").all_inner_texts()
         assert not uploads, uploads

@@ -622,7 +622,7 @@ def test_a_file_the_page_held_back_is_refused_in_the_words_of_any_upload_over_it
     """The page holds back a file over qa.ingest.MAX_BINARY_BYTES and sends its name and size
     (R.CLICK_JS); the refusal is the one ``load_upload`` gives a file of that size on disk."""
     from qa.conversation import UPLOAD_LIMIT_BYTES, held_file
-    from qa.ingest import MAX_BINARY_BYTES, check_upload
+    from qa.ingest import MAX_BINARY_BYTES, check_upload, size_text
 
     assert held_file('{"name": "huge.txt", "size": 20000001}') == ("huge.txt", 20_000_001)
     for bad in (None, "", "{}", '{"name": "a.pdf"}', '{"name": "", "size": 5}', '{"name": "a.pdf", "size": -1}',
@@ -630,13 +630,16 @@ def test_a_file_the_page_held_back_is_refused_in_the_words_of_any_upload_over_it
         with pytest.raises(DocumentError, match="No file received"):
             held_file(bad)
     for name, size, limit in (("huge.txt", MAX_BINARY_BYTES + 1, "60.0 KB"),
-                              ("huge.pdf", MAX_BINARY_BYTES + 1, f"{MAX_BINARY_BYTES / 1024:.1f} KB")):
+                              ("huge.pdf", MAX_BINARY_BYTES + 1, size_text(MAX_BINARY_BYTES))):
         with pytest.raises(DocumentError, match=f"over the limit of {limit}") as info:
             check_upload(name, size, UPLOAD_LIMIT_BYTES)
         assert "فوق الحد" in info.value.arabic
     with pytest.raises(DocumentError, match="cannot be read"):
         check_upload("photo.png", MAX_BINARY_BYTES + 1, UPLOAD_LIMIT_BYTES)
     check_upload("small.pdf", 1000, UPLOAD_LIMIT_BYTES)  # within the limits: nothing to refuse
+    # sizes from a megabyte on in MB: a trial read "21504.0 KB, over the limit of 19531.2 KB"
+    assert (size_text(MAX_BINARY_BYTES), size_text(61_440), size_text(21 * 1024 * 1024)) == (
+        "20.0 MB", "60.0 KB", "21.0 MB")
 
 
 def test_check_upload_says_what_load_upload_says_of_the_same_file(tmp_path):

@@ -32,14 +32,14 @@ UPLOAD_HINT = "a .pdf, .docx, .html, .txt or .md file, pasted text or a web addr
 # higher. The extracted text has its own cap (the index of 200 k characters builds in
 # about half a minute on 2 cores).
 MAX_TEXT_BYTES = 1_000_000
-MAX_BINARY_BYTES = 20_000_000
+MAX_BINARY_BYTES = 20 * 1024 * 1024  # 20.0 MB, as messages state it (``size_text``)
 MAX_TEXT_CHARS = 200_000
 # kept for older callers: the text-upload limit of qa.loading
 MAX_UPLOAD_BYTES = 200_000
 
 __all__ = ["Document", "DocumentError", "SUFFIXES", "UPLOAD_HINT", "UPLOAD_TYPES", "check_upload", "load_pasted", "load_upload", "clean_text", "decode_document", "decode_upload", "is_url",
            "load_bytes", "load_documents", "load_source", "load_sources", "load_url", "make_document",
-           "remove_format_characters", "source_list"]
+           "remove_format_characters", "size_text", "source_list"]
 
 
 def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
@@ -298,15 +298,22 @@ def decode_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> 
     return decode_document(name, data, max_bytes).text
 
 
+def size_text(size: int) -> str:
+    """A size in bytes as messages state it: KB with one decimal as
+    ``qa.conversation.UPLOAD_LIMIT_TEXT`` ("60.0 KB"), MB from 1,024 KB on ("20.0 MB": a
+    trial read "21504.0 KB, over the limit of 19531.2 KB")."""
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
+
+
 def over_limit(what: str, size: int, limit: int, what_ar: str | None = None) -> DocumentError:
-    """The one wording of a size refusal, in KB as ``qa.conversation.UPLOAD_LIMIT_TEXT``
-    ("60.0 KB"), so every message states the limit alike. ``what_ar`` names ``what`` in
-    Arabic (default: ``what`` itself, a file name, in directional isolates). Each size in the
-    Arabic sentence is isolated too: a bare "68.4 KB" there read «KB 68.4» (a trial)."""
-    return DocumentError(f"{what} is {size / 1024:.1f} KB, over the limit of {limit / 1024:.1f} KB; "
+    """The one wording of a size refusal, sizes as ``size_text`` states them, so every
+    message states the limit alike. ``what_ar`` names ``what`` in Arabic (default: ``what``
+    itself, a file name, in directional isolates). Each size in the Arabic sentence is isolated
+    too: a bare "68.4 KB" there read «KB 68.4» (a trial)."""
+    return DocumentError(f"{what} is {size_text(size)}, over the limit of {size_text(limit)}; "
                          "use a shorter article",
-                         f"حجم {what_ar or isolate(what)} {isolate(f'{size / 1024:.1f} KB')}، فوق الحد البالغ "
-                         f"{isolate(f'{limit / 1024:.1f} KB')}؛ "
+                         f"حجم {what_ar or isolate(what)} {isolate(size_text(size))}، فوق الحد البالغ "
+                         f"{isolate(size_text(limit))}؛ "
                          "استخدم مقالا أقصر.")
 
 
@@ -375,9 +382,9 @@ def load_pasted(text: str, max_text_bytes: int | None = MAX_UPLOAD_BYTES,
 
     text = text or ""
     if not text.strip():  # named as what the user did: no file called "pasted-article.txt" exists for them
-        raise DocumentError("nothing to index: the paste box is empty", "لا شيء للفهرسة: مربع اللصق فارغ.")
+        raise DocumentError("Nothing to index: the paste box is empty", "لا شيء للفهرسة: مربع اللصق فارغ.")
     if not re.search(r"\w", text):
-        raise DocumentError("nothing to index: the paste box holds no words", "لا شيء للفهرسة: لا كلمات في مربع اللصق.")
+        raise DocumentError("Nothing to index: the paste box holds no words", "لا شيء للفهرسة: لا كلمات في مربع اللصق.")
     if is_url(text):
         return _check_text_size(load_url(text.strip(), public_only=not private_allowed()), max_text_bytes)
     if _is_a_message(text):  # "hello" pasted was indexed as an article of one passage (a trial)
