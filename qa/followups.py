@@ -227,14 +227,22 @@ def is_overview_request(text: str) -> bool:
 TITLE_WORDS = _vocabulary("title titles headline headlines heading titre titres عنوان العنوان عنوانه عناوين")
 
 
+# Words asking what something is called: a title request when they name the text itself
+# ("What is the article called?", «ما اسم المقال؟»), not "What is it called?".
+NAME_WORDS = _vocabulary("called named name اسم يسمى")
+ARTICLE_NOUNS = _vocabulary("article story piece document report المقال المقاله للمقال الخبر التقرير النص")
+
+
 def is_title_request(text: str) -> bool:
     """True when ``text`` asks for the article's title and names nothing else ("What's the
-    headline?", «ما هو عنوان هذا المقال؟», "Quel est le titre de l'article ?"); not "Who
-    won the title?" (its other words ask something else) nor «ما عنوان الشركة؟» (an address)."""
+    headline?", «ما هو عنوان هذا المقال؟», "Quel est le titre de l'article ?", "What is the
+    article called?"); not "Who won the title?" (its other words ask something else), «ما
+    عنوان الشركة؟» (an address) nor "What is it called?"."""
     tokens = _folded(text)
-    allowed = TITLE_WORDS | ARTICLE_WORDS | REQUEST_WORDS
-    return any(t in TITLE_WORDS for t in tokens) and all(t in allowed or t in STOPWORDS or len(t) < 2
-                                                         for t in tokens)
+    allowed = TITLE_WORDS | NAME_WORDS | ARTICLE_WORDS | REQUEST_WORDS
+    asks = any(t in TITLE_WORDS for t in tokens) or (any(t in NAME_WORDS for t in tokens)
+                                                     and any(t in ARTICLE_NOUNS for t in tokens))
+    return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
 
 
 def _strip_conjunction(token: str) -> str:

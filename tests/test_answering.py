@@ -210,7 +210,7 @@ def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, 
 
 
 TITLE_REQUESTS = ["What is the title of the article?", "What's the headline?", "ما عنوان المقال؟", "عنوان المقال",
-                  "Quel est le titre de l'article ?"]
+                  "Quel est le titre de l'article ?", "What is the article called?", "ما اسم المقال؟"]
 
 
 def test_a_request_for_the_title_quotes_the_headline(seed_bot, seed_text):
@@ -226,7 +226,8 @@ def test_a_request_for_the_title_quotes_the_headline(seed_bot, seed_text):
         answer = seed_bot.ask(request)
         assert [(c.quote, c.quote_start) for c in answer.citations] == [(headline, 0)], request
         assert answer.lead == answer.text
-    for question in ("Who won the title?", "What title did he hold?", "ما عنوان الشركة؟", "Who attended the conference?"):
+    for question in ("Who won the title?", "What title did he hold?", "ما عنوان الشركة؟", "Who attended the conference?",
+                     "What is it called?", "What is the conference called?", "ما اسم وزير الخارجية الليبي؟"):
         assert not is_title_request(question), question
     for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
         assert not [q.question for q in read_questions(EVAL / path) if is_title_request(q.question)]
