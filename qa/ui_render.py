@@ -760,7 +760,36 @@ CLICK_JS = """
       ev.stopImmediatePropagation();
     }
   }, true);
-  new MutationObserver(() => { dirAuto(); nameSend(); }).observe(document.body, {childList: true, subtree: true});
+  // A question sent (Enter or Ask) while an answer is still written stays in the box: the line
+  // under the box says so (qa.conversation.BUSY_HINT_EN / _AR) until the answer is done, then
+  // shows again what it showed before (an attached file's hint); the page's one observer below
+  // ends it.
+  const writing = () => document.querySelector("#qa-chat .qa-streaming");
+  let before = null;
+  const busy = () => {
+    const el = document.getElementById("qa-attach-hint");
+    if (!el || !writing() || el.dataset.busy) return;
+    before = Array.from(el.childNodes);
+    const part = (dir, text) => { const s = document.createElement("span"); s.dir = dir; s.textContent = text; return s; };
+    el.dataset.busy = "1";
+    el.replaceChildren(part("ltr", __BUSY_EN__), part("rtl", __BUSY_AR__));  // a line each (CSS)
+  };
+  const endBusy = () => {
+    const el = document.getElementById("qa-attach-hint");
+    if (el && el.dataset.busy && !writing()) {
+      delete el.dataset.busy;
+      el.replaceChildren(...(before || []));
+      before = null;
+    }
+  };
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.target instanceof Element
+        && ev.target.closest("#qa-question textarea")) busy();
+  }, true);
+  document.addEventListener("click", (ev) => {
+    if (ev.target instanceof Element && ev.target.closest("#qa-question [data-testid='submit-button']")) busy();
+  }, true);
+  new MutationObserver(() => { dirAuto(); nameSend(); endBusy(); }).observe(document.body, {childList: true, subtree: true});
   dirAuto();
   nameSend();
   // A marker or source clicked in the chat, of the latest answer or an earlier one: the server
@@ -837,34 +866,6 @@ CLICK_JS = """
   };
   new MutationObserver(() => { if (!labelsDue) { labelsDue = true; setTimeout(fixLabels, 100); } }).observe(
     document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"]});
-  // A question sent (Enter or Ask) while an answer is still written stays in the box: the line
-  // under the box says so (qa.conversation.BUSY_HINT_EN / _AR) until the answer is done, then
-  // shows again what it showed before (an attached file's hint).
-  const writing = () => document.querySelector("#qa-chat .qa-streaming");
-  let before = null;
-  const busy = () => {
-    const el = document.getElementById("qa-attach-hint");
-    if (!el || !writing() || el.dataset.busy) return;
-    before = Array.from(el.childNodes);
-    const part = (dir, text) => { const s = document.createElement("span"); s.dir = dir; s.textContent = text; return s; };
-    el.dataset.busy = "1";
-    el.replaceChildren(part("ltr", __BUSY_EN__), part("rtl", __BUSY_AR__));  // a line each (CSS)
-  };
-  document.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.target instanceof Element
-        && ev.target.closest("#qa-question textarea")) busy();
-  }, true);
-  document.addEventListener("click", (ev) => {
-    if (ev.target instanceof Element && ev.target.closest("#qa-question [data-testid='submit-button']")) busy();
-  }, true);
-  new MutationObserver(() => {
-    const el = document.getElementById("qa-attach-hint");
-    if (el && el.dataset.busy && !writing()) {
-      delete el.dataset.busy;
-      el.replaceChildren(...(before || []));
-      before = null;
-    }
-  }).observe(document.body, {childList: true, subtree: true});
 }
 """.replace("__BUSY_EN__", json.dumps(BUSY_HINT_EN)).replace("__BUSY_AR__", json.dumps(BUSY_HINT_AR))
 
