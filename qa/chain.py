@@ -36,7 +36,8 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        FAREWELL_REPLY, THANKS_REPLY, is_farewell, is_thanks, is_thanks_remark, is_title_request,
+                        FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_farewell, is_praise, is_thanks, is_thanks_remark,
+                        is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -393,7 +394,7 @@ class ArticleQA:
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
         filters = self.store_filter(inputs.get("filters"))
-        if not is_thanks_remark(question):  # "Thanks, that was helpful" asks nothing: kept whole
+        if not (is_thanks_remark(question) or is_praise(question)):  # "Thanks, that was helpful" asks nothing: kept whole
             question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
@@ -573,7 +574,10 @@ class ArticleQA:
             # a first message pointing back at nothing ("What did he say?") is asked who it means
             replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
                        and points_back_alone(state["asked"]) else FAREWELL_REPLY if is_farewell(state["question"])
-                       else THANKS_REPLY if is_thanks(state["question"]) else INVITATION)
+                       else THANKS_REPLY if is_thanks(state["question"])
+                       # praise with no answer before it ("great" as a first message) is greeted
+                       else PRAISE_REPLY if is_praise(state["question"]) and previous_question(state["history"])
+                       else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (
                 WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]

@@ -202,22 +202,10 @@ def language_notice(language: str) -> str:
     english = language_phrase(language, "en").removeprefix("in ") or "another language"
     arabic = language_phrase(language, "ar") or "بلغة أخرى"
     return OTHER_LANGUAGE.format(english=english, arabic=arabic)
+
+
 # How long a headline may be in a source label before it is shortened with "…".
 LABEL_CHARS = 60
-
-
-def check_upload_size(name: str, size: int) -> None:
-    """Refuse a user's article over ``UPLOAD_LIMIT_BYTES`` (``size`` in bytes, checked
-    before the file is read).
-
-    Raises:
-        DocumentError: ``"<name> is over the limit of 60.0 KB: it is <size> KB."``.
-    """
-    if size > UPLOAD_LIMIT_BYTES:
-        # the Arabic line's name and sizes in directional isolates, as ``qa.ingest.over_limit``'s
-        raise DocumentError(f"{name} is over the limit of {UPLOAD_LIMIT_TEXT}: it is {size / 1024:.1f} KB.",
-                            f"حجم {isolate(name)} {isolate(f'{size / 1024:.1f} KB')}، وهو فوق الحد البالغ "
-                            f"{isolate(UPLOAD_LIMIT_TEXT)}.")
 
 
 def held_file(value: Any) -> tuple[str, int]:

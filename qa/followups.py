@@ -281,6 +281,37 @@ _AUXILIARIES = _vocabulary("do does did is are was were am can could will would 
 # Words of parting (``is_farewell``; the phrases of ``FAREWELL_PHRASES`` read as "bye").
 _FAREWELL = _vocabulary("bye goodbye farewell ciao وداعا")
 
+# What the bot says to praise of its answer ("Great answer", «إجابة ممتازة»): "you're
+# welcome" reads oddly after no thanks; a trial's "Great answer" had been asked as "Answer".
+PRAISE_REPLY = {
+    "ar": "يسعدني ذلك. اسألني ما شئت عن المقال.",
+    "en": "Glad it helped. Ask me anything else about the article.",
+}
+# Words that praise (English, Arabic in both genders, French) and words naming what the bot
+# gave: a message of these and small talk only, with a word of praise, judges the answer.
+PRAISE_WORDS = _vocabulary(
+    "great good nice excellent perfect awesome amazing brilliant wonderful fantastic superb super helpful useful "
+    "clear done well bravo ممتاز ممتازة رائع رائعة جميل جميلة أحسنت احسنت عظيم مفيد مفيدة واضح واضحة برافو "
+    "parfait parfaite génial géniale excellente utile"
+)
+REPLY_NOUNS = _vocabulary(
+    "answer answers reply response job work explanation جواب الجواب إجابة اجابة الإجابة الاجابة رد الرد شرح "
+    "réponse travail"
+)
+
+
+def is_praise(text: str) -> bool:
+    """True when ``text`` only praises the answer ("Great answer!", "Well done", "Perfect,
+    very clear", «إجابة ممتازة», «أحسنت»): its words are praise (``PRAISE_WORDS``), words
+    naming a reply (``REPLY_NOUNS``), small talk and function words; it holds a word of
+    praise, no question mark and no negation ("not a good answer" is a complaint)."""
+    if any(mark in text for mark in "?؟"):
+        return False
+    words = _folded(text)
+    allowed = PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK
+    return (any(w in PRAISE_WORDS for w in words) and not any(w in NEGATIONS for w in words)
+            and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
+
 
 def strip_small_talk(text: str) -> str:
     """``text`` without the greetings or acknowledgements it opens with ("طيب ومين غاب؟" ->
@@ -548,7 +579,8 @@ def question_topic(question: str, inherited: tuple[str, ...] | list[str] = ()) -
     tokens = [_strip_conjunction(t) if i == 0 else t for i, t in enumerate(_tokens(question))]
     # the auxiliary of a contraction ("didn" of "didn't") is no topic word: its "t" is the negation
     contracted = {i for i in range(len(tokens) - 1) if normalize(tokens[i + 1]) == "t" and tokens[i].lower().endswith("n")}
-    kept = [(i, t) for i, t in enumerate(tokens) if (content_words(t) or NUMBER.fullmatch(t)) and i not in contracted]
+    kept = [(i, t) for i, t in enumerate(tokens) if (content_words(t) or NUMBER.fullmatch(t)) and i not in contracted
+            and t.lower() not in _LEADING_CONJUNCTIONS]  # "but" is no topic of "Thanks, but where was it held?"
     if kept and kept[0][0] == 1 and normalize(tokens[0]) in QUESTION_WORDS and (len(kept) > 1 or inherited):
         kept = kept[1:]
     if kept:  # a negation inside the question stays with its topic (``NEGATIONS``), as "not"
@@ -676,7 +708,7 @@ def _among(words: list[str], question: str) -> bool:
 
 
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
-    if is_small_talk(question) or is_thanks_remark(question):
+    if is_small_talk(question) or is_thanks_remark(question) or is_praise(question):
         return QuestionPlan("no-question", question)
     if is_overview_request(question) or is_title_request(question):
         return QuestionPlan("overview", question)
@@ -729,7 +761,8 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
                 and isinstance(message.get("content"), str)):
             continue
         content = message["content"].strip()
-        asked = question_as_asked(content if is_thanks_remark(content) else strip_small_talk(content))[1]
+        asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content)
+                                  else strip_small_talk(content))[1]
         plan = _after_refusal(asked, _plan(asked, last, last_index), history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a
@@ -811,7 +844,9 @@ def own_words(question: str) -> list[str]:
     that ask for more of the last answer or for what was said ("else", «أيضا», «كمان», "say",
     «قال»): "What else did he say?" and «ماذا قال أيضا؟» have none, and follow the previous
     question (the planner folds them; the policy lets them follow its verdict)."""
-    return [w for w in content_words(question) if normalize(w).lower() not in _MORE]
+    # a conjunction is no word of the question's own: "Thanks, but where was it held?" (a
+    # trial) kept "but" and was asked alone instead of following the conference
+    return [w for w in content_words(question) if normalize(w).lower() not in _MORE | _LEADING_CONJUNCTIONS]
 
 
 def asks_for_more(question: str, previous: str) -> bool:

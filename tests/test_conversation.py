@@ -16,7 +16,6 @@ from qa.conversation import (
     UPLOAD_LIMIT_TEXT,
     Conversation,
     check_question,
-    check_upload_size,
     headline_of,
     parse_history,
     plain_text,
@@ -165,9 +164,11 @@ def test_times_are_written_in_the_answers_language():
 
 
 def test_upload_limit_is_stated_one_way():
-    check_upload_size("a.txt", UPLOAD_LIMIT_BYTES)
+    from qa.ingest import check_upload
+
+    check_upload("a.txt", UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_BYTES)
     with pytest.raises(DocumentError) as err:
-        check_upload_size("a.txt", UPLOAD_LIMIT_BYTES + 1)
+        check_upload("a.txt", UPLOAD_LIMIT_BYTES + 1, UPLOAD_LIMIT_BYTES)
     assert UPLOAD_LIMIT_TEXT in str(err.value) and "limit" in str(err.value)
 
 
@@ -277,14 +278,15 @@ def test_the_back_to_sample_line_speaks_both_languages():
 def test_a_refusal_naming_an_arabic_file_keeps_its_english_line_left_to_right(tmp_path):
     """A trial: uploading «تقرير_كبير.txt» over the limit laid out the English line right to left
     (its first letter is the file name's), jumbled; each line now takes its language's direction."""
-    from qa.conversation import check_upload_size, not_indexed
+    from qa.conversation import UPLOAD_LIMIT_BYTES, not_indexed
+    from qa.ingest import check_upload
     from qa.errors import DocumentError
     from qa.ui_render import render_status
 
     with pytest.raises(DocumentError) as refused:
-        check_upload_size("تقرير_كبير.txt", 74_444)
+        check_upload("تقرير_كبير.txt", 74_444, UPLOAD_LIMIT_BYTES)
     html = render_status(not_indexed(str(refused.value), refused.value.arabic), ok=False)
-    assert '<div dir="ltr">تقرير_كبير.txt is over the limit' in html and '<div dir="rtl">' in html, html
+    assert '<div dir="ltr">تقرير_كبير.txt is 72.7 KB, over the limit' in html and '<div dir="rtl">' in html, html
 
 
 def test_the_footer_leaves_out_the_last_answer_until_one_is_timed(seed_bot):

@@ -367,6 +367,44 @@ def test_thanks_with_a_remark_is_thanked_and_is_no_follow_up(seed_bot):
     assert not seed_bot.ask("Thanks! Who attended?").abstained
 
 
+def test_praise_of_the_answer_is_thanked_and_is_no_follow_up(seed_bot):
+    """"Great answer" was asked as the question "Answer" and got quotes (a trial): praise of an
+    answer gets "glad it helped", after an answer only; a complaint or a question is no praise."""
+    from qa.followups import PRAISE_REPLY, is_praise
+
+    first = "Why was Egypt absent?"
+    history = turn(first, seed_bot.ask(first))
+    for message, language in (("Great answer", "en"), ("Well done!", "en"), ("Perfect, very clear", "en"),
+                              ("إجابة ممتازة", "ar"), ("أحسنت", "ar")):
+        answer = seed_bot.ask(message, history=history)
+        assert answer.text == PRAISE_REPLY[language] and answer.citations == [], message
+    praised = history + turn("Great answer", seed_bot.ask("Great answer", history=history))
+    assert seed_bot.ask("and who attended?", history=praised).retrieval_query == \
+        seed_bot.ask("and who attended?", history=history).retrieval_query
+    assert seed_bot.ask("Great answer").text != PRAISE_REPLY["en"]  # nothing was answered yet
+    for message in ("Not a good answer", "Bad answer", "Good, who attended?", "Is the answer good?",
+                    "Great, what about Haftar"):
+        assert not is_praise(message), message
+    from qa.evaluation import read_questions
+    from conftest import EVAL
+
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_praise(q.question)]
+
+
+def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
+    """"Thanks, but where was it held?" after "Who attended the conference?" was asked as "But
+    where was it held?", "but" taken for a word of its own, and quoted Egypt's absence (a
+    trial): it follows the conference as "where was it held?" does."""
+    first = "Who attended the conference?"
+    history = turn(first, seed_bot.ask(first))
+    plain = seed_bot.ask("where was it held?", history=history)
+    for message in ("Thanks, but where was it held?", "But where was it held?"):
+        answer = seed_bot.ask(message, history=history)
+        assert answer.retrieval_query.lower() == plain.retrieval_query.lower(), message
+        assert "conference" in answer.retrieval_query and "But" not in answer.retrieval_query
+
+
 @pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended?", "Who attended the conference?"])
 def test_short_real_questions_are_still_answered(seed_bot, seed_text, question):
     answer = seed_bot.ask(question)
