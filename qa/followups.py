@@ -716,7 +716,12 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query)
     words = own_words(question)
-    if last is not None and asks_for_more(question, last.query) and _among(words, last.query):
+    # the previous question's own question word and nothing else ("and why?" after "Why was
+    # Egypt absent?", «ولماذا؟» after «لماذا غابت مصر؟») asks it again for more: folded, «لماذا؟
+    # مصر المؤتمر» lost the verb «غابت» and quoted the delegations (a trial)
+    same_asked = (not words and not has_pronoun(question) and last is not None
+                  and question_word(question) is not None and question_word(question) == question_word(last.query))
+    if last is not None and (same_asked or asks_for_more(question, last.query)) and _among(words, last.query):
         # the previous question again (its quotes are left out: ``asks_again``), so "who else?"
         # after "Who attended the conference?" reaches the next attendees, not the next
         # passage about "conference"; so does «ومن حضر أيضا؟» after «من حضر المؤتمر؟», whose

@@ -367,6 +367,28 @@ def test_thanks_with_a_remark_is_thanked_and_is_no_follow_up(seed_bot):
     assert not seed_bot.ask("Thanks! Who attended?").abstained
 
 
+def test_the_same_question_word_alone_asks_the_previous_question_again(seed_bot, seed_text):
+    """"and who?" after "Who attended the conference?" was folded into "who? conference" and
+    quoted the observers on Egypt's absence; «ولماذا؟» after «لماذا غابت مصر عن المؤتمر؟» lost
+    «غابت» and quoted the delegations (a trial). The previous question's own question word and
+    nothing else asks that question again, without the quotes already given."""
+    for first, again in (("Who attended the conference?", "and who?"), ("لماذا غابت مصر عن المؤتمر؟", "ولماذا؟"),
+                         ("Why was Egypt absent?", "and why?")):
+        history = turn(first, seed_bot.ask(first))
+        assert plan_question(again, history).query == first, again
+        answer = seed_bot.ask(again, history=history)
+        assert not answer.abstained and answer.citations, again
+        earlier = {c.quote for c in seed_bot.ask(first).citations}
+        assert not earlier & {c.quote for c in answer.citations}, again
+    who = seed_bot.ask("and who?", history=turn("Who attended the conference?", seed_bot.ask("Who attended the conference?")))
+    delegations = seed_text.index("وبحضور وفود رسمية")
+    assert any(c.quote_start <= delegations < c.quote_end for c in who.citations), who.text
+    # another question word, or a pronoun pointing back, is no request for the same again
+    history = turn("Who attended the conference?", seed_bot.ask("Who attended the conference?"))
+    assert plan_question("and when?", history).query != "Who attended the conference?"
+    assert plan_question("and who is he?", history).query != "Who attended the conference?"
+
+
 def test_praise_of_the_answer_is_thanked_and_is_no_follow_up(seed_bot):
     """"Great answer" was asked as the question "Answer" and got quotes (a trial): praise of an
     answer gets "glad it helped", after an answer only; a complaint or a question is no praise."""
