@@ -571,8 +571,9 @@ class ArticleQA:
         if decision.reason == "chat-request":  # "Tell me a joke": what the bot is for, not "the article does not say"
             text = INVITATION.get(language, INVITATION["en"])
         if decision.reason == "no-question":
-            # a first message pointing back at nothing ("What did he say?") is asked who it means
-            replies = (NO_ANTECEDENT if previous_question(state["history"]) is None
+            # a message pointing back at nothing ("What did he say?" first, or after "hello": the
+            # planner found no question before it) is asked who it means
+            replies = (NO_ANTECEDENT if state["kind"] == "no-question"
                        and points_back_alone(state["asked"]) else FAREWELL_REPLY if is_farewell(state["question"])
                        else THANKS_REPLY if is_thanks(state["question"])
                        # praise with no answer before it ("great" as a first message) is greeted

@@ -530,6 +530,10 @@ def _joined_questions(question: str) -> list[str]:
     halves open with a question word and hold a content word of their own ("Where was it held
     and who attended?" -> "Where was it held?", "Who attended?"; "Who attended and why?" and
     «من حضر ولماذا؟» stay whole: "why" alone is a follow-up of the same question)."""
+    greeted = strip_small_talk(question)  # "Hi, who attended and why…?" was left whole (a trial)
+    if greeted != question and not is_small_talk(greeted):
+        parts = _joined_questions(greeted)
+        return parts if len(parts) > 1 else [question]
     tokens = re.findall(r"\w+", question)
     first = normalize(_strip_conjunction(tokens[0])).lower() if tokens else ""
     if first not in QUESTION_WORDS:
@@ -691,6 +695,8 @@ def points_back_alone(question: str) -> bool:
     question word or a word pointing back ("What did he say?", «ماذا قال؟», "and when?",
     "Where?"): it asks about something said before, and only a conversation gives it a topic."""
     tokens = [normalize(_strip_conjunction(t)) for t in _tokens(question)]
+    if _DIGITS.search(question) and not refers_back(question):
+        return False  # "What's 2+2?" asks about its own numbers (as the planner reads it)
     return (not is_small_talk(question) and not own_words(question)
             and (refers_back(question) or any(t in QUESTION_WORDS for t in tokens)))
 

@@ -704,6 +704,20 @@ CLICK_JS = """
 () => {
   if (window.__qaInit) return;
   window.__qaInit = true;
+  // A passage scrolled to a third of the way down the article panel beside the chat. Near the
+  // article's end the panel cannot bring it that far up, and where the panel runs past the
+  // window's bottom the passage stayed below the fold (a trial: ¶10 at 876-990 px of a 900 px
+  // window): the page then scrolls just enough to show it, never past the passage's top.
+  window.qaInPanel = (panel, el, smooth) => {
+    const behavior = smooth ? "smooth" : "auto";
+    const top = el.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
+    const target = Math.min(panel.scrollHeight - panel.clientHeight, Math.max(0, top - panel.clientHeight / 3));
+    const shift = target - panel.scrollTop;
+    panel.scrollTo({top: target, behavior});
+    const box = el.getBoundingClientRect();
+    const below = box.bottom - shift - window.innerHeight + 16, room = box.top - shift - 16;
+    if (below > 0 && room > 0) window.scrollBy({top: Math.min(below, room), behavior});
+  };
   window.qaGoto = (id) => {
     const el = document.getElementById(id);
     if (!el) return false;
@@ -711,10 +725,8 @@ CLICK_JS = """
     // (scrolling the page pushed the chat's top out of view, a trial); on a phone the panel sits
     // under the chat, and the page goes to the passage.
     const panel = document.querySelector("#qa-article");
-    if (panel && panel.contains(el) && window.innerWidth >= 800) {
-      const top = el.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
-      panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3), behavior: "smooth"});
-    } else el.scrollIntoView({behavior: "smooth", block: "center"});
+    if (panel && panel.contains(el) && window.innerWidth >= 800) window.qaInPanel(panel, el, true);
+    else el.scrollIntoView({behavior: "smooth", block: "center"});
     el.classList.remove("qa-flash");
     void el.offsetWidth;
     el.classList.add("qa-flash");
@@ -815,10 +827,8 @@ CLICK_JS = """
     const panel = document.querySelector("#qa-article");
     const focus = document.getElementById("qa-focus");
     if (!panel || !focus) return;
-    if (window.innerWidth >= 800) {
-      const top = focus.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
-      panel.scrollTo({top: Math.max(0, top - panel.clientHeight / 3)});
-    } else focus.scrollIntoView({block: "center"});
+    if (window.innerWidth >= 800) window.qaInPanel(panel, focus, false);
+    else focus.scrollIntoView({block: "center"});
     focus.classList.remove("qa-flash");
     void focus.offsetWidth;
     focus.classList.add("qa-flash");

@@ -225,8 +225,8 @@ def test_nothing_is_excluded_after_a_non_answer(seed_bot, said):
         assert answer.abstained and answer.extra["abstention_reason"] == "follow-up-of-abstention"
     elif said == INVITATION["ar"]:
         # a message answered with the invitation asked nothing about the article (a chat
-        # request is known only after retrieval), so nothing continues it
-        assert answer.abstained and answer.text == INVITATION["ar"]
+        # request is known only after retrieval), so nothing continues it: asked what it means
+        assert answer.abstained and answer.text == NO_ANTECEDENT["ar"]
     else:
         assert any("محمود حمزة" in c.quote for c in answer.citations)
 
@@ -314,6 +314,10 @@ def test_a_first_message_pointing_back_at_nothing_is_asked_what_it_means(seed_bo
     first = "Who gave the opening speech?" if language == "en" else "من ألقى الكلمة الافتتاحية؟"
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": seed_bot.ask(first).text}]
     assert seed_bot.ask(message, history=history).text != NO_ANTECEDENT[language]
+    # after a greeting, or a chat request, nothing was asked either (a trial got the invitation)
+    for before in ("hello", "مرحبا", "Tell me a joke"):
+        greeted = [{"role": "user", "content": before}, {"role": "assistant", "content": seed_bot.ask(before).text}]
+        assert seed_bot.ask(message, history=greeted).text == NO_ANTECEDENT[language], before
 
 
 def test_small_talk_after_a_question_is_not_a_follow_up(seed_bot):

@@ -526,6 +526,21 @@ def test_nul_bytes_that_are_no_utf16_text_are_refused_as_binary():
         load_bytes("noise.txt", noise)
 
 
+@pytest.mark.parametrize("quotes", ["straight", "curly"])
+def test_an_english_article_in_windows_1252_is_read_as_written(quotes):
+    """The project's English article with "Hellström", saved as Windows-1252, was read as cp775
+    ("Hellstr÷m") without a word; with a word processor's curly quotes and "María" a trial's
+    article was refused as undecidable. Both read as Windows-1252, to the character."""
+    from conftest import ROOT
+
+    text = (ROOT / "eval" / "english" / "corpus" / "03_football_transfer.txt").read_text(encoding="utf-8")
+    assert "Hellström" in text
+    if quotes == "curly":
+        text = re.sub(r'"(.*?)"', "\u201c\\1\u201d", text).replace("'", "\u2019") + "\nMaría Ortíz said so."
+    document = load_bytes("transfer.txt", text.encode("cp1252"))
+    assert document.text == make_document("transfer.txt", text).text
+
+
 def test_undecidable_encoding_is_refused_with_advice():
     with pytest.raises(DocumentError, match="save it as UTF-8"):
         load_bytes("note.txt", "caf\xe9 au lait".encode("latin-1"))

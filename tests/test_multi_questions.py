@@ -40,6 +40,10 @@ def test_what_opens_or_closes_a_question_stays_with_it():
     assert split_questions("I read the article. Who is Haftar?") == ["I read the article. Who is Haftar?"]
     # abbreviations do not end a question
     assert split_questions("Who is Dr. Smith? What about Mr. Hamza?") == ["Who is Dr. Smith?", "What about Mr. Hamza?"]
+    # a greeting before two questions joined by "and" (a trial: left whole, only Egypt answered)
+    assert split_questions("Hi, who attended and why was Egypt absent?") == ["Who attended?", "Why was Egypt absent?"]
+    assert split_questions("مرحبا، من حضر المؤتمر وأين عقد؟") == ["من حضر المؤتمر؟", "وأين عقد؟"]
+    assert split_questions("Hi, who attended?") == ["Hi, who attended?"]
 
 
 def _citation(n: int, start: int) -> Citation:

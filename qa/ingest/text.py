@@ -91,18 +91,39 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     if not results or results[0].chaos > MAX_CHAOS or results[0].coherence < MIN_COHERENCE:
         raise refuse
     best = results[0]
+    western = _as_windows_1252(data)
+    clean = [r for r in results if r.chaos <= MAX_CHAOS and r.coherence >= MIN_COHERENCE]
+    least = min(r.chaos for r in clean)
+
+    def reads_western(r) -> bool:  # a candidate of any name that reads the bytes as windows-1252 does
+        return western is not None and (r.encoding == "cp1252" or str(r) == western)
+
+    # WHATWG's Encoding standard reads legacy Western text (and "latin-1") as windows-1252. A
+    # clean reading the same as windows-1252's, with the least chaos, is taken as it: English
+    # with "Hellström" was read as cp775 ("Hellstr÷m", chaos 0.003, coherence 1.0) over cp1250's
+    # identical reading (chaos 0.0), and English with "María" and curly quotes came out as cp1250
+    # against cp1257 and cp775 and was refused (a trial)
+    if any(reads_western(r) and r.chaos <= least for r in clean):
+        return _checked(name, western), "cp1252"
     # other clean candidates (within the chaos bound, as coherent) that read the bytes
     # differently: a tie. French in Latin-1 ties cp1257 (chaos 0.0, "servi ą la") with
     # cp1250 and cp1252 (0.078)
     rivals = [r for r in results[1:] if r.chaos <= MAX_CHAOS and r.coherence >= best.coherence - 0.05
               and str(r) != str(best)]
     if rivals:
-        # WHATWG's Encoding standard reads legacy Western text (and "latin-1") as windows-1252
-        western = [r for r in [best, *rivals] if r.encoding == "cp1252"]
-        if not western:
+        if not any(reads_western(r) for r in [best, *rivals]):
             raise refuse
-        best = western[0]
+        return _checked(name, western), "cp1252"
     return _checked(name, str(best)), best.encoding
+
+
+def _as_windows_1252(data: bytes) -> str | None:
+    """``data`` read as windows-1252, or ``None`` where it holds bytes that code page leaves
+    undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
 
 
 def _guesses(data: bytes) -> list:
