@@ -713,7 +713,8 @@ def _among(words: list[str], question: str) -> bool:
     return all(normalize(w).lower() in have for w in words)
 
 
-def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> QuestionPlan:
+def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
+          earlier: tuple[tuple[QuestionPlan, int], ...] = ()) -> QuestionPlan:
     if is_small_talk(question) or is_thanks_remark(question) or is_praise(question):
         return QuestionPlan("no-question", question)
     if is_overview_request(question) or is_title_request(question):
@@ -733,6 +734,12 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None) -> Q
         # passage about "conference"; so does «ومن حضر أيضا؟» after «من حضر المؤتمر؟», whose
         # one word is the previous question's (folded, it was refused: a trial)
         return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
+    if words and last is not None and any(t in MORE_OF_THE_SAME for t in _folded(question)):
+        # the same with a turn between: «ومن حضر أيضا؟» after «من حضر المؤتمر؟» and «ولماذا؟»
+        # asks the attendance question again (folded with «لماذا»'s topic it was refused, a trial)
+        for plan, index in reversed(earlier):
+            if asks_for_more(question, plan.query) and _among(words, plan.query):
+                return QuestionPlan("followup", plan.query, plan.topic, index, plan.query)
     # numbers of its own and nothing pointing back ("What is 2+2?", not "and in 2019?") ask
     # about them, not about the last topic (a trial: folded into it, it got quotes)
     own_numbers = not words and _DIGITS.search(question) is not None and not refers_back(question)
@@ -767,6 +774,7 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
     """
     last: QuestionPlan | None = None
     last_index: int | None = None
+    earlier: list[tuple[QuestionPlan, int]] = []  # the questions asked so far, with their indices
     for i, message in enumerate(history or []):
         if not (isinstance(message, dict) and message.get("role") == "user"
                 and isinstance(message.get("content"), str)):
@@ -774,7 +782,7 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
         content = message["content"].strip()
         asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content)
                                   else strip_small_talk(content))[1]
-        plan = _after_refusal(asked, _plan(asked, last, last_index), history, last_index, word_checked)
+        plan = _after_refusal(asked, _plan(asked, last, last_index, tuple(earlier)), history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it.
@@ -784,7 +792,9 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
         if plan.kind != "no-question" and answer not in INVITATION.values() and not (
                 plan.kind == "followup" and answer in ABSTENTION.values()):
             last, last_index = plan, i
-    return _after_refusal(question, _plan(question, last, last_index), history, last_index, word_checked)
+            earlier.append((plan, i))
+    return _after_refusal(question, _plan(question, last, last_index, tuple(earlier)), history, last_index,
+                          word_checked)
 
 
 def _after_refusal(question: str, plan: QuestionPlan, history: History | None,

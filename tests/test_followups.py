@@ -348,6 +348,12 @@ def test_asking_for_more_with_the_previous_questions_word_asks_it_again(seed_bot
     assert not earlier & {c.quote for c in answer.citations}
     # a word the previous question lacks asks about it
     assert plan_question("Who else attended from Libya?", history).query != first
+    # with another question between, it still asks the earlier one (a trial: refused)
+    between = "ولماذا؟" if first.startswith("من") else "Why was Egypt absent?"
+    longer = history + turn(between, seed_bot.ask(between, history=history))
+    assert plan_question(again, longer).query == first
+    answer = seed_bot.ask(again, history=longer)
+    assert not answer.abstained and not earlier & {c.quote for c in answer.citations}
 
 
 def test_thanks_with_a_remark_is_thanked_and_is_no_follow_up(seed_bot):
