@@ -102,6 +102,10 @@ _REQUEST_AR = re.compile(
 )
 
 
+# The language phrase alone ("in English"), and the verbs that ask for a reply of any kind.
+_IN_LANGUAGE = re.compile(r"\bin\s+(?:english|arabic)\b")
+_REPLY_VERBS = re.compile(r"\b(?:answer|reply|respond|write|say|tell|explain|please|pls)\b")
+_SUMMARY_VERB = re.compile(r"\bsummari[sz]e\b")
 # Words that only wrap a request for a language ("أجب", "please").
 _REQUEST_WRAPPERS = re.compile(r"(?<!\w)(?:اجب|اجبني|رد|جاوب|من فضلك|لو سمحت|الرجاء|please|pls)(?!\w)")
 
@@ -119,7 +123,11 @@ def without_language_request(question: str) -> str:
         folded = pattern.sub(" ", folded)
     folded = " ".join(_REQUEST_WRAPPERS.sub(" ", folded).split()).strip(" ,،.")
     if not _WORD.search(folded):
-        return question
+        # the request took the whole message with its verb: "Summarize the article in English"
+        # asks for a summary (a trial got quotes); "Answer in English" asks for a language only
+        folded = " ".join(_REQUEST_WRAPPERS.sub(" ", _IN_LANGUAGE.sub(" ", normalize(question))).split()).strip(" ,،.")
+        if not content_words(_REPLY_VERBS.sub(" ", folded)) and not _SUMMARY_VERB.search(folded):
+            return question
     # normalising casefolds: the Latin words get their case back, since a capital tells a name
     # ("Haftar") to the cross-script name linking and the policy
     cased = {w.casefold(): w for w in _WORD.findall(question) if w.isascii()}

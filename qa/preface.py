@@ -342,8 +342,11 @@ def preface(question: str, article_language: str, quotes: list[str], abstained: 
     # beside the Arabic one): "The article (in Arabic)" above them all was wrong for the first
     # (a trial); the names listed come from the quotes in the articles' language
     own = [q for q in quotes if detect_language(q) == article_language]
-    mixed = bool(own) and len(own) < len(quotes) and not is_overview_request(question)
-    key = "mixed" if mixed else "overview" if is_overview_request(question) else "other"
+    from .llm_prompt import without_language_request
+
+    overview = is_overview_request(without_language_request(question))  # "Summarize it in English" too
+    mixed = bool(own) and len(own) < len(quotes) and not overview
+    key = "mixed" if mixed else "overview" if overview else "other"
     line = words[key].format(lang=lang)
     names = names_in_latin(" ".join(own if mixed else quotes), language=reader) if article_language == "ar" else []
     colon = " :" if reader == "fr" else ":"  # French sets a space before a colon

@@ -184,7 +184,8 @@ def test_overview_requests_are_told_from_questions():
         assert not [q.question for q in read_questions(EVAL / path) if is_overview_request(q.question)]
 
 
-@pytest.mark.parametrize("request_text", ["What is the article about?", "لخص المقال"])
+@pytest.mark.parametrize("request_text", ["What is the article about?", "لخص المقال", "Summarize the article in English",
+                                          "لخص المقال بالإنجليزية"])
 def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, request_text):
     """"What is it about?" / "لخص المقال": the headline and the next two sentences, in order,
     with exact offsets, shown whole; an English reader gets a line
@@ -203,7 +204,7 @@ def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, 
     assert all(not seed_text[a.quote_end:b.quote_start].strip(" \n.") for a, b in
                zip(answer.citations, answer.citations[1:]) if a.paragraph == b.paragraph)
     assert answer.lead == answer.text  # the summary is what was asked: shown whole, not folded
-    if request_text.startswith("What"):
+    if request_text.startswith(("What", "Summarize")) or "بالإنجليزية" in request_text:  # an English reader
         assert answer.preface.startswith("The article (in Arabic) opens with")
     else:
         assert answer.preface == ""

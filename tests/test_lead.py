@@ -165,6 +165,13 @@ def test_pieces_the_article_runs_on_between_are_one_quote(seed_bot, seed_text):
 
 def test_a_request_for_a_language_is_answered_with_the_line(seed_bot):
     assert only_language_request("Answer in English please") and only_language_request("أجب بالإنجليزية")
+    # a summary asked in a language is a summary (a trial: "Summarize the article in English" got quotes)
+    from qa.llm_prompt import without_language_request
+
+    assert without_language_request("Summarize the article in English") == "Summarize the article"
+    assert without_language_request("Tell me about Haftar in English") == "Tell me about Haftar"
+    for request in ("Answer in English", "Explain it in English", "Write the answer in Arabic"):
+        assert without_language_request(request) == request
     assert not only_language_request("Who attended the conference? Answer in English please")
     answer = seed_bot.ask("Answer in English please")
     # the reply is the line alone: a request for a language asks nothing of the article, so no quote
