@@ -743,6 +743,14 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
     # numbers of its own and nothing pointing back ("What is 2+2?", not "and in 2019?") ask
     # about them, not about the last topic (a trial: folded into it, it got quotes)
     own_numbers = not words and _DIGITS.search(question) is not None and not refers_back(question)
+    if (last is not None and len(words) == 1 and not has_pronoun(question)
+            and any(t[:1].isupper() and normalize(t).lower() == words[0] for t in _tokens(question))
+            and refers_back(question) and not _among(words, " ".join(last.topic))):
+        # "and Hamza?" after "Who is Haftar?" names someone new: asked as it stands (folded into
+        # "Hamza? Haftar" it quoted Egypt's absence, a trial), the folded reading kept for when
+        # the policy refuses it, as «وحمزة؟» is asked
+        return QuestionPlan("question", question, tuple(question_topic(question)), last_index, last.query,
+                            folded=fold_followup(question, last.topic))
     if last is not None and not own_numbers and (not words or (len(words) < 2 and refers_back(question))):
         # "else", «أيضا» ask for more, not about a word: folded without them (their quotes are
         # left out by ``asks_again``); «ماذا قال أيضا؟» retrieved the delegations with «أيضا»

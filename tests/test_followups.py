@@ -399,6 +399,21 @@ def test_the_same_question_word_alone_asks_the_previous_question_again(seed_bot,
     assert plan_question("and who is he?", history).query != "Who attended the conference?"
 
 
+def test_and_a_new_name_asks_about_that_name(seed_bot):
+    """"and Hamza?" after "Who is Haftar?" was folded into "Hamza? Haftar" and quoted the
+    observers on Egypt's absence (a trial): a follow-up naming someone new, with no pronoun, is
+    asked as it stands (as «وحمزة؟» is), its folded reading kept for a refusal; with a pronoun
+    it still follows the topic."""
+    first = "Who is Haftar?"
+    history = turn(first, seed_bot.ask(first))
+    plan = plan_question("and Hamza?", history)
+    assert plan.kind == "question" and plan.query == "and Hamza?" and plan.folded == "Hamza? Haftar"
+    answer = seed_bot.ask("and Hamza?", history=history)
+    assert not answer.abstained and "حمزة" in answer.citations[0].quote, answer.text
+    assert plan_question("and his rank?", history).kind == "followup"
+    assert plan_question("and the army?", history).kind == "followup"  # no name: the topic goes on
+
+
 def test_praise_of_the_answer_is_thanked_and_is_no_follow_up(seed_bot):
     """"Great answer" was asked as the question "Answer" and got quotes (a trial): praise of an
     answer gets "glad it helped", after an answer only; a complaint or a question is no praise."""
@@ -482,7 +497,8 @@ def test_greetings_phrased_as_questions_get_the_invitation(seed_bot, message, la
 @pytest.mark.parametrize("question,kind", [
     ("Who is Haftar?", "question"),  # one content word, nothing pointing back: a new question
     ("and who is his ally?", "followup"),  # a pronoun points back
-    ("And Haftar?", "followup"),  # opens with a conjunction
+    ("And Haftar?", "question"),  # a conjunction and a new name: asked as it stands (its folded reading kept)
+    ("And the delegations?", "followup"),  # a conjunction and no name: the topic goes on
 ])
 def test_a_one_word_question_is_folded_only_when_it_points_back(seed_bot, question, kind):
     history = [{"role": "user", "content": "Who gave the opening speech?"},
