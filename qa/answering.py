@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .answer import Answer, Citation, PassageHit
 from .retrieval import HybridRetriever, Retrieval
 from .ingest.document import LIST_BREAK
-from .splitting import Span, past_ornaments
+from .splitting import Span, is_byline, past_ornaments
 from .grounding import ArticleGrounding, answer_kind, holds_kind
 from .lead import lead_pieces, present, quote
 from .places import countries_named
@@ -281,6 +281,8 @@ class ExtractiveAnswerer:
                 break
             taken: set[int] = set()
             for pid in (i for i in allowed if passages[i].source == source):
+                if is_byline(passages[pid].text):
+                    continue  # who wrote it is no part of what it says
                 for unit in passages[pid].sentences:
                     quoted = self.quote_span_of(passages[pid], unit)
                     if quoted.start <= given.get(source, -1):

@@ -224,6 +224,28 @@ def headline(document: Document, max_words: int = 25) -> str | None:
     return None
 
 
+# A byline: "By Jane Morton, Staff Reporter", "Par Marie Dupont", «بقلم: محمد علي», «كتب: …» —
+# the word that opens a credit line, then a name (capitalised in Latin script) and its role.
+_BYLINE = re.compile(r"(?:by|par)\s*:?\s+[A-ZÀ-Þ]|(?:بقلم|كتب|كتبت)\s*:?\s+\w", re.IGNORECASE)
+_BYLINE_OPENER = re.compile(r"(?:by|par)\b", re.IGNORECASE)
+MAX_BYLINE_WORDS = 12
+
+
+def is_byline(paragraph: str) -> bool:
+    """True when ``paragraph`` is a byline, the credit line news text puts under its headline
+    ("By Jane Morton, Staff Reporter", «بقلم: محمد علي»): it opens with the word of credit
+    followed by a name, holds at most ``MAX_BYLINE_WORDS`` words on one line and does not end
+    a sentence. What a summary of the article leaves out (a trial's overview spent one of its
+    three sentences on it). "By Tuesday the council had voted." ends a sentence and is text."""
+    text = paragraph.strip()
+    if not text or "\n" in text or len(text.split()) > MAX_BYLINE_WORDS or _SENTENCE_END.search(text):
+        return False
+    if not _BYLINE.match(text):
+        return False
+    # Latin script: the name after "By" is capitalised ("By Jane", not "by the river")
+    return not _BYLINE_OPENER.match(text) or text.split(None, 1)[1].lstrip(": ")[:1].isupper()
+
+
 def embedding_texts(documents: Iterable[Document], passages: list[Passage], count_tokens: TokenCounter,
                     settings: SplitterSettings = SplitterSettings(), model_limit: int = 512) -> list[str]:
     """The text embedded for each passage: the passage, with its document's headline in

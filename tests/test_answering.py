@@ -210,6 +210,31 @@ def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, 
         assert answer.preface == ""
 
 
+def test_an_overview_leaves_out_the_byline(seed_bot):
+    """A trial's English article ("By Jane Morton, Staff Reporter" under its headline) got an
+    overview whose second sentence was the byline: a summary gives the headline and the text's
+    first sentences. The project's English article with a byline put under its headline;
+    no paragraph of the shared or project corpora is taken for a byline."""
+    import glob
+
+    from conftest import EVAL, ROOT
+    from qa.splitting import is_byline
+
+    source = (ROOT / "eval" / "english" / "corpus" / "01_council_bridge_vote.txt").read_text(encoding="utf-8")
+    head, body = source.split("\n", 1)
+    text = f"{head}\n\nBy Jane Morton, Staff Reporter\n{body}"
+    bot = seed_bot.with_texts({"bridge.txt": text})
+    answer = bot.ask("What is the article about?")
+    assert "Jane Morton" not in answer.text and answer.citations[0].quote == head
+    assert [c.quote_start for c in answer.citations][1] > text.index("Staff Reporter")
+    assert text[answer.citations[1].quote_start:answer.citations[1].quote_end] == answer.citations[1].quote
+    for path in glob.glob(str(EVAL / "**" / "corpus" / "*"), recursive=True) + \
+            glob.glob(str(ROOT / "eval" / "**" / "corpus" / "*"), recursive=True):
+        paragraphs = open(path, encoding="utf-8").read().split("\n")
+        assert not [p for p in paragraphs if is_byline(p)], path
+    assert not is_byline("By Tuesday the council had voted.") and not is_byline("by the river")
+
+
 TITLE_REQUESTS = ["What is the title of the article?", "What's the headline?", "ما عنوان المقال؟", "عنوان المقال",
                   "Quel est le titre de l'article ?", "What is the article called?", "ما اسم المقال؟"]
 
