@@ -96,14 +96,15 @@ def _png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-def image_only_pdf(folder: Path, name: str = "scan") -> Path:
-    """A PDF whose only page content is an image (no text layer), printed by Chromium."""
+def image_only_pdf(folder: Path, name: str = "scan", header_footer: bool = False) -> Path:
+    """A PDF whose only page content is an image (no text layer), printed by Chromium
+    (``header_footer``: with the date and the page's address it prints in the margins)."""
     folder = Path(folder)
     (folder / f"{name}.png").write_bytes(_png(600, 800))
     page = folder / f"{name}.html"
     page.write_text(f'<!DOCTYPE html><html><body style="margin:0"><img src="{name}.png" width="600" height="800">'
                     "</body></html>", encoding="utf-8")
-    return chromium_print(page, folder / f"{name}.pdf")
+    return chromium_print(page, folder / f"{name}.pdf", header_footer=header_footer)
 
 
 def docx_file(title: str, paragraphs: list[str], path: Path) -> Path:

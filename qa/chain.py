@@ -36,7 +36,8 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_farewell, is_praise, is_thanks, is_thanks_remark,
+                        COMPLAINT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_farewell, is_praise,
+                        is_thanks, is_thanks_remark,
                         is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
@@ -394,7 +395,7 @@ class ArticleQA:
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
         filters = self.store_filter(inputs.get("filters"))
-        if not (is_thanks_remark(question) or is_praise(question)):  # "Thanks, that was helpful" asks nothing: kept whole
+        if not (is_thanks_remark(question) or is_praise(question) or is_complaint(question)):  # kept whole: asks nothing
             question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
@@ -578,6 +579,7 @@ class ArticleQA:
                        else THANKS_REPLY if is_thanks(state["question"])
                        # praise with no answer before it ("great" as a first message) is greeted
                        else PRAISE_REPLY if is_praise(state["question"]) and previous_question(state["history"])
+                       else COMPLAINT_REPLY if is_complaint(state["question"]) and previous_question(state["history"])
                        else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (

@@ -143,7 +143,8 @@ QUESTION_WORDS = frozenset(normalize(w) for w in (
     "who whom whose what which when where why how من ما ماذا متى أين اين كيف كم لماذا هل أي اي لمن ممن بماذا"
 ).split() + list(DIALECT_QUESTION_WORDS))
 # Conjunctions that open a follow-up ("and when?", "so who?"); Arabic ones are prefixes ("ومتى", "فماذا").
-_LEADING_CONJUNCTIONS = frozenset("and so but also then or".split())
+_LEADING_CONJUNCTIONS = frozenset("and so but also then or".split()) | frozenset(
+    normalize(w) for w in "لكن ولكن لكنْ بل".split())  # «شكرا، لكن أين عقد؟» (a trial: «لكن» was asked about)
 # Negations, which reverse what a topic asks about: a follow-up keeps them. "and why?" after
 # "Which country did not take part?" was retrieved as "why? take part" and quoted the
 # delegations that did (a trial); "why? not take part" reaches Egypt's absence. English "n't"
@@ -291,13 +292,41 @@ PRAISE_REPLY = {
 # gave: a message of these and small talk only, with a word of praise, judges the answer.
 PRAISE_WORDS = _vocabulary(
     "great good nice excellent perfect awesome amazing brilliant wonderful fantastic superb super helpful useful "
-    "clear done well bravo ممتاز ممتازة رائع رائعة جميل جميلة أحسنت احسنت عظيم مفيد مفيدة واضح واضحة برافو "
+    "clear done well bravo wow interesting fascinating "
+    "ممتاز ممتازة رائع رائعة جميل جميلة أحسنت احسنت عظيم مفيد مفيدة واضح واضحة برافو "
     "parfait parfaite génial géniale excellente utile"
 )
 REPLY_NOUNS = _vocabulary(
     "answer answers reply response job work explanation جواب الجواب إجابة اجابة الإجابة الاجابة رد الرد شرح "
     "réponse travail"
 )
+
+
+# What the bot says to a complaint about its answer ("That's wrong", «إجابة خاطئة», "Not
+# helpful"): it had been asked as a question and got quotes (a trial).
+COMPLAINT_REPLY = {
+    "ar": "عذرا على ذلك. لا أجيب إلا باقتباس المقال: جرّب صياغة أخرى لسؤالك، أو اقرأ الفقرات المقتبسة كاملة.",
+    "en": "Sorry about that. I can only quote the article: try asking in other words, or read the quoted "
+          "passages in full.",
+}
+COMPLAINT_WORDS = _vocabulary(
+    "wrong incorrect bad useless unhelpful false nonsense mistaken inaccurate terrible awful poor "
+    "خطأ خطا خاطئ خاطئة خاطىء غلط سيء سيئة سيئ faux fausse mauvais mauvaise incorrecte inutile"
+)
+
+
+def is_complaint(text: str) -> bool:
+    """True when ``text`` only judges the answer badly ("That's wrong", "Not helpful",
+    «إجابة خاطئة», "Bad answer"): its words are complaint words (``COMPLAINT_WORDS``), praise
+    under a negation, words naming a reply, small talk and function words; it holds no question
+    mark and a complaint word or a negated word of praise."""
+    if any(mark in text for mark in "?؟"):
+        return False
+    words = _folded(text)
+    allowed = COMPLAINT_WORDS | PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK | NEGATIONS | {"s"}
+    judged = any(w in COMPLAINT_WORDS for w in words) or (
+        any(w in NEGATIONS for w in words) and any(w in PRAISE_WORDS for w in words))
+    return judged and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words)
 
 
 def is_praise(text: str) -> bool:
@@ -308,7 +337,7 @@ def is_praise(text: str) -> bool:
     if any(mark in text for mark in "?؟"):
         return False
     words = _folded(text)
-    allowed = PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK
+    allowed = PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK | {"s"}  # "that's" folds to "that s"
     return (any(w in PRAISE_WORDS for w in words) and not any(w in NEGATIONS for w in words)
             and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
 
@@ -319,11 +348,21 @@ def strip_small_talk(text: str) -> str:
     ("Who came? Thanks!" -> "Who came?", «من حضر؟ شكرا» -> «من حضر؟»); ``text`` itself when
     nothing else is left (then it is small talk, ``is_small_talk``)."""
     tokens = list(re.finditer(r"\w+", text))
+    praised = False  # "Good job, and who else?": a word naming the answer goes after praise
     for i, match in enumerate(tokens):
-        if normalize(match.group()) not in SMALL_TALK:
+        word = normalize(match.group()).lower()
+        if word in PRAISE_WORDS or (praised and word in REPLY_NOUNS):
+            praised = True
+            continue
+        if word not in SMALL_TALK:
             rest = text[match.start():].strip()
             if i and rest:  # the question starts as a question would ("Please, when…" -> "When…")
                 text = rest[:1].upper() + rest[1:]
+                # «شكرا، لكن أين عقد؟»: after thanks «لكن» ("but") goes on from the answer, as «و»
+                # does; the policy read «لكن» as a word the article lacks and refused it (a trial)
+                but = re.match(r"(?:و?لكن|بل)\s+(?=\w)", text)
+                if but:
+                    text = "و" + text[but.end():]
             break
     # a closing sentence of small talk after the question ("… absent? Thanks!", "… absent. Thanks!")
     mark = max(text.rfind(c, 0, len(text.rstrip(" !.…"))) for c in "?؟.!")
@@ -715,7 +754,7 @@ def _among(words: list[str], question: str) -> bool:
 
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
           earlier: tuple[tuple[QuestionPlan, int], ...] = ()) -> QuestionPlan:
-    if is_small_talk(question) or is_thanks_remark(question) or is_praise(question):
+    if is_small_talk(question) or is_thanks_remark(question) or is_praise(question) or is_complaint(question):
         return QuestionPlan("no-question", question)
     if is_overview_request(question) or is_title_request(question):
         return QuestionPlan("overview", question)
@@ -780,6 +819,8 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
     (it is in their language: the ``same`` models); then a follow-up with words of its own
     after a refusal is asked as it stands even when a pronoun points back (``_after_refusal``).
     """
+    from .llm_prompt import without_language_request
+
     last: QuestionPlan | None = None
     last_index: int | None = None
     earlier: list[tuple[QuestionPlan, int]] = []  # the questions asked so far, with their indices
@@ -788,8 +829,10 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
                 and isinstance(message.get("content"), str)):
             continue
         content = message["content"].strip()
-        asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content)
-                                  else strip_small_talk(content))[1]
+        # read as the chain reads the question: "Summarize the article in English" is a summary,
+        # so "more" after it goes on (a trial got a pull-quote)
+        asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content) or is_complaint(content)
+                                  else without_language_request(strip_small_talk(content)))[1]
         plan = _after_refusal(asked, _plan(asked, last, last_index, tuple(earlier)), history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a

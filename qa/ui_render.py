@@ -714,7 +714,10 @@ CLICK_JS = """
     const target = Math.min(panel.scrollHeight - panel.clientHeight, Math.max(0, top - panel.clientHeight / 3));
     const shift = target - panel.scrollTop;
     panel.scrollTo({top: target, behavior});
-    const box = el.getBoundingClientRect();
+    // the whole paragraph when it fits the window (a quote at its start left its end below)
+    const para = el.closest("p");
+    const whole = para && para.getBoundingClientRect().height <= window.innerHeight - 32 ? para : el;
+    const box = whole.getBoundingClientRect();
     const below = box.bottom - shift - window.innerHeight + 16, room = box.top - shift - 16;
     if (below > 0 && room > 0) window.scrollBy({top: Math.min(below, room), behavior});
   };

@@ -210,6 +210,22 @@ def test_an_overview_quotes_the_articles_opening_sentences(seed_bot, seed_text, 
         assert answer.preface == ""
 
 
+@pytest.mark.parametrize(("request_text", "more"), [("Summarize the article in English", "more"),
+                                                   ("لخص المقال بالإنجليزية", "أكمل")])
+def test_more_after_a_summary_asked_in_a_language_goes_on(seed_bot, request_text, more):
+    """A trial: "Summarize the article in English" then "more" quoted a pull-quote (the summary
+    was not known for one in the history), «أكمل» after «لخص المقال بالإنجليزية» got the
+    invitation. "more" goes on where the summary stopped, as after "Summarize the article"."""
+    first = seed_bot.ask(request_text)
+    history = [{"role": "user", "content": request_text}, {"role": "assistant", "content": first.text}]
+    plain = seed_bot.ask(more, history=[{"role": "user", "content": "Summarize the article"},
+                                        {"role": "assistant", "content": seed_bot.ask("Summarize the article").text}])
+    answer = seed_bot.ask(more, history=history)
+    assert answer.extra.get("overview") and not answer.abstained
+    assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations]
+    assert min(c.quote_start for c in answer.citations) > max(c.quote_start for c in first.citations)
+
+
 def test_an_overview_leaves_out_the_byline(seed_bot):
     """A trial's English article ("By Jane Morton, Staff Reporter" under its headline) got an
     overview whose second sentence was the byline: a summary gives the headline and the text's

@@ -439,6 +439,30 @@ def test_praise_of_the_answer_is_thanked_and_is_no_follow_up(seed_bot):
         assert not [q.question for q in read_questions(EVAL / path) if is_praise(q.question)]
 
 
+def test_a_complaint_about_the_answer_is_not_asked_as_a_question(seed_bot):
+    """"That's wrong", "Not helpful" and «إجابة خاطئة» were asked as questions and got quotes
+    (a trial): after an answer they get an apology saying what the bot can do, and are no
+    follow-up; "Good job, and who else?" asks for more; questions about what went wrong ask."""
+    from qa.followups import COMPLAINT_REPLY, is_complaint
+    from qa.evaluation import read_questions
+    from conftest import EVAL
+
+    first = "Who attended the conference?"
+    history = turn(first, seed_bot.ask(first))
+    for message, language in (("That's wrong", "en"), ("Not helpful", "en"), ("إجابة خاطئة", "ar"),
+                              ("Bad answer", "en")):
+        answer = seed_bot.ask(message, history=history)
+        assert answer.text == COMPLAINT_REPLY[language] and answer.citations == [], message
+    assert seed_bot.ask("and why?", history=history + turn("That's wrong", seed_bot.ask("That's wrong", history=history))
+                        ).retrieval_query == seed_bot.ask("and why?", history=history).retrieval_query
+    more = seed_bot.ask("Good job, and who else?", history=history)
+    assert more.retrieval_query == first and not more.abstained
+    for message in ("Is that wrong?", "What went wrong?", "Who was wrong?", "The answer is wrong, who attended?"):
+        assert not is_complaint(message), message
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_complaint(q.question)]
+
+
 def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
     """"Thanks, but where was it held?" after "Who attended the conference?" was asked as "But
     where was it held?", "but" taken for a word of its own, and quoted Egypt's absence (a
@@ -450,6 +474,12 @@ def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
         answer = seed_bot.ask(message, history=history)
         assert answer.retrieval_query.lower() == plain.retrieval_query.lower(), message
         assert "conference" in answer.retrieval_query and "But" not in answer.retrieval_query
+    # «لكن» after thanks goes on as «و» does (a trial: «شكرا، لكن أين عقد؟» was refused for «لكن»)
+    first = "من حضر المؤتمر؟"
+    history = turn(first, seed_bot.ask(first))
+    plain = seed_bot.ask("وأين عقد؟", history=history)
+    answer = seed_bot.ask("شكرا، لكن أين عقد؟", history=history)
+    assert not answer.abstained and answer.retrieval_query == plain.retrieval_query
 
 
 @pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended?", "Who attended the conference?"])

@@ -409,6 +409,10 @@ def test_image_only_pdf_and_renamed_zip_get_one_clear_message(seed_bot, tmp_path
         load_upload(scan)
     # the reason in Arabic too, the file name kept in its own direction (the web page's Arabic half)
     assert "لا طبقة نص" in refused.value.arabic and f"\u2068{scan.name}\u2069" in refused.value.arabic
+    # printed with the browser's date and address in the margins: those are no article (a trial
+    # got one of "12/7/26, 4:44 AM" and "file:///…")
+    with pytest.raises(DocumentError, match="no text layer"):
+        load_upload(image_only_pdf(tmp_path, name="printed", header_footer=True))
     fake = tmp_path / "article.pdf"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("article.txt", SEED_FILE.read_text(encoding="utf-8"))

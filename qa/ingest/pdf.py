@@ -319,6 +319,11 @@ def _running_head(line: dict, body_size: float, page_height: float) -> bool:
     in a font smaller than the page's median ``body_size``."""
     if not line["chars"] or median_high(ch["size"] for ch in line["chars"]) >= body_size:
         return False
+    return _in_margin(line, page_height)
+
+
+def _in_margin(line: dict, page_height: float) -> bool:
+    """True when a text line lies wholly inside the top or bottom ``MARGIN_BAND`` of the page."""
     return line["bottom"] <= MARGIN_BAND * page_height or line["top"] >= (1 - MARGIN_BAND) * page_height
 
 
@@ -474,6 +479,11 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
                                             or not any(_inside(obj, box) for box in boxes))
                 lines = text_page.extract_text_lines(return_chars=True, y_tolerance=y_tolerance)
                 lines = [line for line in lines if not _running_head(line, size, float(page.height))]
+                if all(_in_margin(line, float(page.height)) for line in lines):
+                    # only the margins hold text: a browser's printed date and address over an
+                    # image, all in one size, so none is smaller than the "body" (a trial's scan
+                    # became an article of "12/7/26, 4:44 AM" and "file:///…")
+                    lines = []
                 tables = [(sum(line["top"] < t.bbox[1] for line in lines), table_rows(t, y_tolerance, page.chars))
                           for t in found]
                 tables = [(at, rows) for at, rows in tables if any(any(row) for row in rows)]
