@@ -356,6 +356,13 @@ def strip_small_talk(text: str) -> str:
             continue
         if word not in SMALL_TALK:
             rest = text[match.start():].strip()
+            # a capitalised word right after the run, with no mark between, makes a name of it:
+            # "Great Britain", "Super Bowl 50", "Good Friday" are no praise ("Good, who…", "hi Who
+            # came", "please list…" and «طيب ومين غاب؟» still lose theirs)
+            parted = bool(re.search(r"[,،!.:;]", text[tokens[i - 1].end():match.start()])) if i else False
+            if i and not parted and match.group()[:1].isupper() and not (
+                    word in QUESTION_WORDS or word in _LEADING_CONJUNCTIONS or word in REQUEST_FRAME_WORDS):
+                break
             if i and rest:  # the question starts as a question would ("Please, when…" -> "When…")
                 text = rest[:1].upper() + rest[1:]
                 # «شكرا، لكن أين عقد؟»: after thanks «لكن» ("but") goes on from the answer, as «و»

@@ -457,6 +457,12 @@ def test_a_complaint_about_the_answer_is_not_asked_as_a_question(seed_bot):
                         ).retrieval_query == seed_bot.ask("and why?", history=history).retrieval_query
     more = seed_bot.ask("Good job, and who else?", history=history)
     assert more.retrieval_query == first and not more.abstained
+    # a word of praise or small talk before a capitalised word with no mark between names it
+    from qa.followups import strip_small_talk
+
+    for name in ("Great Britain joined when?", "Super Bowl 50 was played where?", "Good Friday is when?"):
+        assert strip_small_talk(name) == name
+    assert strip_small_talk("Nice, and where was it held?") == "And where was it held?"
     for message in ("Is that wrong?", "What went wrong?", "Who was wrong?", "The answer is wrong, who attended?"):
         assert not is_complaint(message), message
     for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
