@@ -37,8 +37,7 @@ from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
                         COMPLAINT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_farewell, is_praise,
-                        is_thanks, is_thanks_remark,
-                        is_title_request,
+                        is_thanks, is_thanks_remark, is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)

@@ -228,6 +228,9 @@ def headline(document: Document, max_words: int = 25) -> str | None:
 # the word that opens a credit line, then a name (capitalised in Latin script) and its role.
 _BYLINE = re.compile(r"(?:by|par)\s*:?\s+[A-ZÀ-Þ]|(?:بقلم|كتب|كتبت)\s*:?\s+\w", re.IGNORECASE)
 _BYLINE_OPENER = re.compile(r"(?:by|par)\b", re.IGNORECASE)
+# Room for two names and a role ("By Jane Morton and Sami Ali, Staff Reporters", 9 words);
+# a paragraph of text that opens "By <Name>" runs longer (no paragraph of the shared or project
+# corpora is taken for a byline: tests/test_answering.py)
 MAX_BYLINE_WORDS = 12
 
 
