@@ -297,8 +297,8 @@ PRAISE_WORDS = _vocabulary(
     "parfait parfaite génial géniale excellente utile"
 )
 REPLY_NOUNS = _vocabulary(
-    "answer answers reply response job work explanation جواب الجواب إجابة اجابة الإجابة الاجابة رد الرد شرح "
-    "réponse travail"
+    "answer answers reply response job work explanation question point جواب الجواب إجابة اجابة الإجابة الاجابة "
+    "رد الرد شرح سؤال réponse travail"
 )
 
 
@@ -313,6 +313,17 @@ COMPLAINT_WORDS = _vocabulary(
     "wrong incorrect bad useless unhelpful false nonsense mistaken inaccurate terrible awful poor "
     "خطأ خطا خاطئ خاطئة خاطىء غلط سيء سيئة سيئ faux fausse mauvais mauvaise incorrecte inutile"
 )
+# Words that complain under a negation ("That's not right", «الإجابة غير صحيحة», «مش مفيد», "I
+# don't understand"), the negations a complaint is said with (dialect «مش» too), the pieces of
+# English contractions ("you're" folds to "you re") and intensifiers ("really helpful").
+NEGATED_COMPLAINTS = _vocabulary(
+    "right correct true accurate sense understand helpful useful clear "
+    "صحيح صحيحة صح دقيق دقيقة مفيد مفيدة واضح واضحة فهمت مفهوم"
+)
+_COMPLAINT_NEGATIONS = NEGATIONS | _vocabulary("مش مو doesn don isn wasn didn")
+_REMARK_FILLERS = _vocabulary("s re m ve d ll i you your my really very quite truly makes make")
+# Greetings that hold a word of praise ("Good morning"): a greeting, not praise.
+_GREETING_WORDS = _vocabulary("morning evening afternoon night hello hi hey صباح مساء مرحبا")
 
 
 def is_complaint(text: str) -> bool:
@@ -323,9 +334,12 @@ def is_complaint(text: str) -> bool:
     if any(mark in text for mark in "?؟"):
         return False
     words = _folded(text)
-    allowed = COMPLAINT_WORDS | PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK | NEGATIONS | {"s"}
-    judged = any(w in COMPLAINT_WORDS for w in words) or (
-        any(w in NEGATIONS for w in words) and any(w in PRAISE_WORDS for w in words))
+    negated = any(w in _COMPLAINT_NEGATIONS for w in words)
+    allowed = (COMPLAINT_WORDS | PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK | _COMPLAINT_NEGATIONS | NEGATED_COMPLAINTS
+               | _REMARK_FILLERS)
+    # "Not bad" is praise: a complaint word under a negation, and nothing else judged
+    judged = (any(w in COMPLAINT_WORDS for w in words) and not negated) or (
+        negated and any(w in PRAISE_WORDS or w in NEGATED_COMPLAINTS for w in words))
     return judged and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words)
 
 
@@ -337,9 +351,13 @@ def is_praise(text: str) -> bool:
     if any(mark in text for mark in "?؟"):
         return False
     words = _folded(text)
-    allowed = PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK | {"s"}  # "that's" folds to "that s"
-    return (any(w in PRAISE_WORDS for w in words) and not any(w in NEGATIONS for w in words)
-            and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words))
+    if any(w in _GREETING_WORDS for w in words):
+        return False  # "Good morning" greets
+    allowed = PRAISE_WORDS | REPLY_NOUNS | SMALL_TALK | _REMARK_FILLERS | _COMPLAINT_NEGATIONS | COMPLAINT_WORDS
+    negated = any(w in _COMPLAINT_NEGATIONS for w in words)
+    praised = (any(w in PRAISE_WORDS for w in words) and not negated) or (
+        negated and any(w in COMPLAINT_WORDS for w in words) and not any(w in PRAISE_WORDS for w in words))
+    return praised and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words)
 
 
 def strip_small_talk(text: str) -> str:
@@ -348,14 +366,18 @@ def strip_small_talk(text: str) -> str:
     ("Who came? Thanks!" -> "Who came?", «من حضر؟ شكرا» -> «من حضر؟»); ``text`` itself when
     nothing else is left (then it is small talk, ``is_small_talk``)."""
     tokens = list(re.finditer(r"\w+", text))
-    praised = False  # "Good job, and who else?": a word naming the answer goes after praise
+    judged = False  # "Good job, and who else?", "Wrong, who attended?", «جواب غلط، مين حضر؟»
     for i, match in enumerate(tokens):
         word = normalize(match.group()).lower()
-        if word in PRAISE_WORDS or (praised and word in REPLY_NOUNS):
-            praised = True
+        if word in PRAISE_WORDS or word in COMPLAINT_WORDS or word in REPLY_NOUNS:
+            judged = True
             continue
         if word not in SMALL_TALK:
             rest = text[match.start():].strip()
+            if judged and i and not re.search(r"[,،!.:;]", text[tokens[i - 1].end():match.start()]) and not (
+                    normalize(_strip_conjunction(match.group())).lower() in QUESTION_WORDS
+                    or word in _LEADING_CONJUNCTIONS):
+                break  # "Answer the question", "Response to the crisis…": no remark before a question
             # a capitalised word right after the run, with no mark between, makes a name of it:
             # "Great Britain", "Super Bowl 50", "Good Friday" are no praise ("Good, who…", "hi Who
             # came", "please list…" and «طيب ومين غاب؟» still lose theirs)
@@ -367,10 +389,17 @@ def strip_small_talk(text: str) -> str:
                 text = rest[:1].upper() + rest[1:]
                 # «شكرا، لكن أين عقد؟»: after thanks «لكن» ("but") goes on from the answer, as «و»
                 # does; the policy read «لكن» as a word the article lacks and refused it (a trial)
-                but = re.match(r"(?:و?لكن|بل)\s+(?=\w)", text)
+                but = re.match(r"(?:و?لكن|بل|بس)\s+(?=\w)", text)
                 if but:
                     text = "و" + text[but.end():]
             break
+    # a judgement of the last answer before the question ("That's wrong. Who else attended?",
+    # "This is wrong, who attended?"): the question alone
+    head = re.search(r"[,،.!]\s+(?=\w)", text)
+    if head and (is_complaint(text[:head.start()]) or is_praise(text[:head.start()])):
+        rest = text[head.end():].strip()
+        if rest and not is_small_talk(rest):
+            text = rest[:1].upper() + rest[1:]
     # a closing sentence of small talk after the question ("… absent? Thanks!", "… absent. Thanks!")
     mark = max(text.rfind(c, 0, len(text.rstrip(" !.…"))) for c in "?؟.!")
     if 0 < mark < len(text) - 1 and is_small_talk(text[mark + 1:]):

@@ -67,7 +67,7 @@ def test_a_long_paste_with_a_question_at_its_end_asks_that_question(seed_bot, se
     article does not say."). The last sentence is asked when the message ends in a question."""
     pasted = "Background: the meeting in Libya was discussed widely in the region. " * 40
     answer = seed_bot.ask(pasted + "Question: why was Egypt absent?")
-    assert answer.question.endswith("why was Egypt absent?") and len(answer.question) < 60, answer.question
+    assert answer.question.lower().endswith("why was egypt absent?") and len(answer.question) < 60, answer.question
     assert answer.notice == "Your message is over 1000 characters: only its last question was asked."
     assert not answer.abstained and "مصر" in answer.lead
     # without a question in it, it is a pasted text: told where an article goes, nothing quoted

@@ -463,8 +463,20 @@ def test_a_complaint_about_the_answer_is_not_asked_as_a_question(seed_bot):
     for name in ("Great Britain joined when?", "Super Bowl 50 was played where?", "Good Friday is when?"):
         assert strip_small_talk(name) == name
     assert strip_small_talk("Nice, and where was it held?") == "And where was it held?"
+    assert strip_small_talk("Answer the question") == "Answer the question"
     for message in ("Is that wrong?", "What went wrong?", "Who was wrong?", "The answer is wrong, who attended?"):
         assert not is_complaint(message), message
+    # other ways of saying it (a later trial); "Not bad" is praise, "Good morning" a greeting
+    from qa.followups import is_praise
+
+    for message in ("That's not right", "You're wrong", "This makes no sense", "الإجابة غير صحيحة", "مش مفيد",
+                    "I don't understand"):
+        assert is_complaint(message), message
+    assert is_praise("Not bad") and is_praise("That was really helpful") and not is_praise("Good morning")
+    # a complaint before a question is taken off it, as praise is
+    for message in ("Wrong, who attended?", "That's wrong. Who attended?", "This is wrong, who attended?",
+                    "خطأ، من حضر؟"):
+        assert strip_small_talk(message) in ("Who attended?", "من حضر؟"), message
     for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
         assert not [q.question for q in read_questions(EVAL / path) if is_complaint(q.question)]
 
@@ -486,6 +498,8 @@ def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
     plain = seed_bot.ask("وأين عقد؟", history=history)
     answer = seed_bot.ask("شكرا، لكن أين عقد؟", history=history)
     assert not answer.abstained and answer.retrieval_query == plain.retrieval_query
+    dialect = seed_bot.ask("شكرا، بس وين انعقد؟", history=history)  # «بس»: "but" in the dialects
+    assert not dialect.abstained and "بس" not in dialect.retrieval_query and "المؤتمر" in dialect.retrieval_query
 
 
 @pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended?", "Who attended the conference?"])
