@@ -30,6 +30,7 @@ from typing import Any
 
 from .answer import Answer, Citation, numbered_as_read
 from .errors import DocumentError, QuestionError, isolate
+from .ingest import size_text
 from .ingest.document import LIST_BREAK
 from .preface import language_phrase, reader_language
 
@@ -41,7 +42,7 @@ _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 # 60 KiB, written as Gradio words its own file-size limit (JEDEC units, one decimal:
 # "60.0 KB"), so the upload box's refusal and ours state the same number.
 UPLOAD_LIMIT_BYTES = 60 * 1024
-UPLOAD_LIMIT_TEXT = f"{UPLOAD_LIMIT_BYTES / 1024:.1f} KB"
+UPLOAD_LIMIT_TEXT = size_text(UPLOAD_LIMIT_BYTES)  # "60.0 KB": the wording of every size refusal
 INDEXING_TIME_HINT = f"Indexing takes a few seconds for a short article and up to about 30 s at {UPLOAD_LIMIT_TEXT}."
 # The status line while a reader's own article is indexed ("English / عربي", one line each).
 INDEXING_STARTED = (f"Indexing your article… {INDEXING_TIME_HINT} / جارٍ فهرسة مقالك… تستغرق الفهرسة ثواني "
