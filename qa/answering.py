@@ -239,8 +239,14 @@ class ExtractiveAnswerer:
                 chosen.append(c)
         return chosen
 
+    def bylines(self, retrieval: Retrieval) -> list[int]:
+        """The passage ids of ``retrieval``'s collection (``Retrieval.ranking``) that are
+        bylines (``qa.splitting.is_byline``), in article order."""
+        passages = self.retriever.store.passages
+        return sorted(int(i) for i in retrieval.ranking if is_byline(passages[int(i)].text))
+
     def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
-                 after: Collection[tuple[str, int]] = (), title: bool = False) -> Answer:
+                 after: Collection[tuple[str, int]] = (), title: bool = False, author: bool = False) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
@@ -260,17 +266,19 @@ class ExtractiveAnswerer:
                 left the answer says the article ends there (``END_OF_ARTICLE``), uncited.
             title: the title was asked for (``qa.followups.is_title_request``): one sentence,
                 the headline, of each document.
+            author: who wrote it was asked (``qa.followups.is_author_request``): the byline
+                of each document that has one (``bylines``; the policy refuses when none has).
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
         """
         language = language or detect_language(question)
         passages = self.retriever.store.passages
-        allowed = sorted({int(i) for i in retrieval.ranking})
+        allowed = self.bylines(retrieval) if author else sorted({int(i) for i in retrieval.ranking})
         if not allowed:
             raise ValueError("nothing retrieved to quote")
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
-        per_source = OVERVIEW_SENTENCES if len(sources) == 1 and not title else 1
+        per_source = OVERVIEW_SENTENCES if len(sources) == 1 and not (title or author) else 1
         picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
         given: dict[str, int] = {}  # source -> start of the last sentence already given
         for source, start in after:
@@ -281,7 +289,7 @@ class ExtractiveAnswerer:
                 break
             taken: set[int] = set()
             for pid in (i for i in allowed if passages[i].source == source):
-                if is_byline(passages[pid].text):
+                if is_byline(passages[pid].text) and not author:
                     continue  # who wrote it is no part of what it says
                 for unit in passages[pid].sentences:
                     quoted = self.quote_span_of(passages[pid], unit)

@@ -36,8 +36,9 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        COMPLAINT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_farewell, is_praise,
-                        is_thanks, is_thanks_remark, is_title_request,
+                        COMPLAINT_REPLY, DOUBT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_doubt,
+                        is_author_request, is_farewell, is_praise, is_thanks, is_thanks_remark,
+                        is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
                         split_questions, strip_small_talk, MAX_QUESTIONS)
@@ -67,6 +68,8 @@ WEB_ADDRESS_REPLY = {
     "ar": "هذا عنوان صفحة ويب وليس سؤالا. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» "
           "(وفي سطر الأوامر: ⁨--docs⁩ مع العنوان)، ثم اسأل هنا.",
 }
+# The reply to "Who wrote the article?" over articles with no byline (``qa.splitting.is_byline``).
+NO_AUTHOR = {"en": "The article does not name its author.", "ar": "لا يذكر المقال اسم كاتبه."}
 # The reply to a long message that holds no question (``is_pasted_text``): a pasted article.
 PASTED_TEXT_REPLY = {
     "en": "That looks like a text to read, not a question. To ask about it, make it the article: paste it "
@@ -496,11 +499,13 @@ class ArticleQA:
         candidates = []
         if state["kind"] != "no-question":
             candidates = self.extractive.candidates(state["query"], state["retrieval"])
+        author = state["kind"] == "overview" and is_author_request(state["asked"])
         evidence = collect_evidence(state["asked"], state["query"], state["language"], state.get("retrieval"),
                                     candidates, self.extractive.grounding, kind=state["kind"],
                                     previous_abstained=state["after_abstention"], inherits=state["inherits"],
                                     background=self._background,
-                                    chat_request=self._chat_request(state))
+                                    chat_request=self._chat_request(state), author_asked=author,
+                                    byline_found=author and bool(self.extractive.bylines(state["retrieval"])))
         state["candidates"] = candidates
         state["evidence"] = evidence
         state["decision"] = self.policy.decide(evidence, has_passages=bool(candidates))
@@ -570,6 +575,8 @@ class ArticleQA:
             extra["p_chat_request"] = round(state["evidence"].chat_request, 4)
         if decision.reason == "chat-request":  # "Tell me a joke": what the bot is for, not "the article does not say"
             text = INVITATION.get(language, INVITATION["en"])
+        if decision.reason == "no-author":
+            text = NO_AUTHOR.get(language, NO_AUTHOR["en"])
         if decision.reason == "no-question":
             # a message pointing back at nothing ("What did he say?" first, or after "hello": the
             # planner found no question before it) is asked who it means
@@ -579,6 +586,7 @@ class ArticleQA:
                        # praise with no answer before it ("great" as a first message) is greeted
                        else PRAISE_REPLY if is_praise(state["question"]) and previous_question(state["history"])
                        else COMPLAINT_REPLY if is_complaint(state["question"]) and previous_question(state["history"])
+                       else DOUBT_REPLY if is_doubt(state["question"]) and previous_question(state["history"])
                        else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (
@@ -604,7 +612,8 @@ class ArticleQA:
             answer = self._abstention(state)
         elif state["kind"] == "overview":
             answer = self.extractive.overview(state["question"], state["retrieval"], state["language"],
-                                              after=state["exclude"], title=is_title_request(state["asked"]))
+                                              after=state["exclude"], title=is_title_request(state["asked"]),
+                                              author=is_author_request(state["asked"]))
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

@@ -144,7 +144,7 @@ QUESTION_WORDS = frozenset(normalize(w) for w in (
 ).split() + list(DIALECT_QUESTION_WORDS))
 # Conjunctions that open a follow-up ("and when?", "so who?"); Arabic ones are prefixes ("ومتى", "فماذا").
 _LEADING_CONJUNCTIONS = frozenset("and so but also then or".split()) | frozenset(
-    normalize(w) for w in "لكن ولكن لكنْ بل".split())  # «شكرا، لكن أين عقد؟» (a trial: «لكن» was asked about)
+    normalize(w) for w in "لكن ولكن لكنْ بل بس".split())  # «شكرا، لكن أين عقد؟» (a trial: «لكن» was asked about)
 # Negations, which reverse what a topic asks about: a follow-up keeps them. "and why?" after
 # "Which country did not take part?" was retrieved as "why? take part" and quoted the
 # delegations that did (a trial); "why? not take part" reaches Egypt's absence. English "n't"
@@ -246,6 +246,29 @@ def is_title_request(text: str) -> bool:
     return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
 
 
+# Words asking who wrote the article: a noun naming its writer ("Who is the author?", «من
+# كاتب المقال؟»), or a verb of writing with a word naming the text ("Who wrote the article?",
+# «من كتب المقال؟», which was refused: «كتب» is no word of the article). Its byline answers.
+AUTHOR_NOUNS = _vocabulary(
+    "author authors writer writers byline reporter reporters journalist journalists correspondent auteur "
+    "auteurs journaliste كاتب الكاتب كاتبه كاتبة مؤلف المؤلف مؤلفه محرر المحرر محرره مراسل المراسل صحفي الصحفي "
+    "بقلم"
+)
+WRITING_VERBS = _vocabulary("wrote write writes written penned authored écrit كتب كتبه كتبت كتبها يكتب")
+AUTHOR_ASKING = _vocabulary("who whom whose by من مين منو شكون qui")
+
+
+def is_author_request(text: str) -> bool:
+    """True when ``text`` asks who wrote the article and names nothing else ("Who wrote the
+    article?", "Who is the author?", «من كتب المقال؟», «من هو كاتب المقال؟», "Qui a écrit
+    l'article ?"); not "Who wrote the letter?" (another text) nor "Who wrote this?"."""
+    tokens = _folded(text)
+    asks = any(t in AUTHOR_NOUNS for t in tokens) or (
+        any(t in WRITING_VERBS for t in tokens) and any(t in ARTICLE_NOUNS for t in tokens))
+    allowed = AUTHOR_NOUNS | WRITING_VERBS | AUTHOR_ASKING | ARTICLE_WORDS | REQUEST_WORDS | NAME_WORDS
+    return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
+
+
 def _strip_conjunction(token: str) -> str:
     """``"ومتى"`` -> ``"متى"``: an Arabic "و"/"ف" glued to a function word goes."""
     if len(token) > 1 and token[0] in "وف" and normalize(token[1:]) in (STOPWORDS | QUESTION_WORDS | SMALL_TALK):
@@ -341,6 +364,43 @@ def is_complaint(text: str) -> bool:
     judged = (any(w in COMPLAINT_WORDS for w in words) and not negated) or (
         negated and any(w in PRAISE_WORDS or w in NEGATED_COMPLAINTS for w in words))
     return judged and all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) for w in words)
+
+
+# What the bot says when its answer is doubted ("Are you sure?", "Is that right?", «متأكد؟»):
+# "Are you sure?" had got the invitation and «متأكد؟» "the article does not say" (a trial).
+DOUBT_REPLY = {
+    "ar": "أجيب بكلمات المقال نفسها: كل اقتباس مرقّم في الإجابة منقول حرفيا من الفقرة التي يستند إليها، "
+          "وتجد الفقرات كاملة في المصادر تحت الإجابة. وإن لم تجب الاقتباسات عن سؤالك فجرّب صياغة أخرى.",
+    "en": "I answer only with the article's own words: each numbered quote in the answer is copied from the "
+          "passage it rests on, and the sources under the answer show those passages in full. If the quotes "
+          "do not answer your question, try asking it in other words.",
+}
+# Words that ask whether the last answer holds ("sure", "right", «متأكد», «صحيح», «بجد»).
+DOUBT_WORDS = _vocabulary(
+    "sure certain right correct true wrong really seriously accurate confident "
+    "متأكد متأكدة متاكد متاكدة أكيد اكيد صحيح صحيحة صح بجد جد حقا حقاً فعلا فعلاً خطأ غلط دقيق "
+    "sûr sûre vrai vraiment correct exact"
+)
+# Pronouns a doubt is said with (Arabic, dialect too) and «هل», the yes-no particle.
+_DOUBT_FILLERS = _vocabulary("هل أنت انت انتي إنت هذا هذه ذلك ذاك هاد هيك كده الإجابة الاجابة الجواب c est ce tu es vous êtes")
+_HAL = normalize("هل")
+_MIN = normalize("من")
+
+
+def is_doubt(text: str) -> bool:
+    """True when ``text`` only asks whether the last answer holds ("Are you sure?", "Is that
+    right?", "Really?", «متأكد؟», «هل هذا صحيح؟»): a word of doubt (``DOUBT_WORDS``) with only
+    auxiliaries, pronouns, negations and function words beside it, no question word but
+    «هل»; "Is it true that Egypt was absent?" and "What went wrong?" ask the article."""
+    words = _folded(text)
+    # asked: a mark, an auxiliary or «هل» ("Sure" and "Right" alone acknowledge)
+    if not any(w in DOUBT_WORDS for w in words) or not (
+            any(mark in text for mark in "?؟") or (words and (words[0] in _AUXILIARIES or words[0] == _HAL))):
+        return False
+    allowed = DOUBT_WORDS | _AUXILIARIES | _REMARK_FILLERS | _COMPLAINT_NEGATIONS | REPLY_NOUNS | _DOUBT_FILLERS
+    # «متأكد من ذلك؟»: «من» after the first word is "of", not "who"
+    return all(w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) or (w in SMALL_TALK and w not in QUESTION_WORDS)
+               or (i and w == _MIN) for i, w in enumerate(words))
 
 
 def is_praise(text: str) -> bool:
@@ -790,9 +850,10 @@ def _among(words: list[str], question: str) -> bool:
 
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
           earlier: tuple[tuple[QuestionPlan, int], ...] = ()) -> QuestionPlan:
-    if is_small_talk(question) or is_thanks_remark(question) or is_praise(question) or is_complaint(question):
+    if (is_small_talk(question) or is_thanks_remark(question) or is_praise(question) or is_complaint(question)
+            or is_doubt(question)):
         return QuestionPlan("no-question", question)
-    if is_overview_request(question) or is_title_request(question):
+    if is_overview_request(question) or is_title_request(question) or is_author_request(question):
         return QuestionPlan("overview", question)
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues
@@ -868,7 +929,7 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
         # read as the chain reads the question: "Summarize the article in English" is a summary,
         # so "more" after it goes on (a trial got a pull-quote)
         asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content) or is_complaint(content)
-                                  else without_language_request(strip_small_talk(content)))[1]
+                                  or is_doubt(content) else without_language_request(strip_small_talk(content)))[1]
         plan = _after_refusal(asked, _plan(asked, last, last_index, tuple(earlier)), history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a

@@ -48,7 +48,9 @@ fallback and named by ``article-qa info``.
 Four decisions are not fitted, because no labelled data exists for them and they follow
 from the question plan, not from the article: a message that asks nothing ("hi",
 "asdf qwer") gets the invitation (reason ``no-question``); a request for what the article
-says as a whole ("Summarise it", kind ``overview``) is answered with its opening sentences; a follow-up with no content word
+says as a whole ("Summarise it", kind ``overview``) is answered with its opening sentences, and
+one asking who wrote it ("Who wrote the article?") with its byline, or refused when it has none
+(reason ``no-author``: the byline is where a news article names its writer); a follow-up with no content word
 of its own, or one whose pronoun points back ("And his age?") asked in another language than
 the articles' (the pair whose model reads cosines alone), after an answer that abstained
 abstains too (reason ``follow-up-of-abstention``: it would otherwise inherit a topic the
@@ -174,6 +176,9 @@ class Evidence:
         chat_request: the probability (0..1) that the message addresses the bot as a
             general assistant ("Tell me a joke"; ``qa.chat_requests``), for a question
             (``kind == "question"``) when the backend has that classifier; NaN otherwise.
+        author_asked: an ``"overview"`` that asks who wrote the article
+            (``qa.followups.is_author_request``).
+        byline_found: the passages it may quote hold a byline (``qa.splitting.is_byline``).
     """
 
     pair: str
@@ -183,6 +188,8 @@ class Evidence:
     inherits: bool = False
     documents: int = 0
     chat_request: float = math.nan
+    author_asked: bool = False
+    byline_found: bool = False
 
     def vector(self, names: Sequence[str] = FEATURES) -> np.ndarray:
         """``(len(names),)`` float64 feature values in the order of ``names``."""
@@ -201,7 +208,8 @@ class Decision:
         abstain: True when the bot says the article does not say.
         reason: why it abstains (``"off-topic"``, ``"numbers"``, ``"unknown-country"``,
             ``"missing-words"``, ``"answer-kind"``, ``"no-question"``, ``"chat-request"``,
-            ``"follow-up-of-abstention"``, ``"no-passages"``, ``"model-declined"``), or
+            ``"follow-up-of-abstention"``, ``"no-passages"``, ``"model-declined"``,
+            ``"no-author"``), or
             ``None`` when it answers.
         p_answerable: the calibrated probability (0..1) that the articles answer the
             question; ``None`` for the decisions that are not fitted.
@@ -218,7 +226,8 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
                      grounding: ArticleGrounding, kind: str = "question",
                      previous_abstained: bool = False, inherits: bool = False,
                      background: Callable[[np.ndarray], float] | None = None,
-                     chat_request: Callable[[str, np.ndarray], float] | None = None) -> Evidence:
+                     chat_request: Callable[[str, np.ndarray], float] | None = None,
+                     author_asked: bool = False, byline_found: bool = False) -> Evidence:
     """Gather the policy's features for one question.
 
     Args:
@@ -238,6 +247,8 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
             chat request (``qa.chat_requests.ChatRequestModel.probability``), read for
             ``kind == "question"`` only; ``None``: no such check (``Evidence.chat_request``
             NaN).
+        author_asked: the overview asks who wrote the article (``Evidence.author_asked``).
+        byline_found: the passages it may quote hold a byline (``Evidence.byline_found``).
 
     Returns:
         The ``Evidence``; for ``kind == "no-question"`` without features.
@@ -248,7 +259,8 @@ def collect_evidence(question: str, query: str, language: str, retrieval, candid
     # read as missing words to a model fitted on Arabic grounding
     pair = "same" if language == grounding.collection_language and language in SAME_LANGUAGE_DATA else "cross"
     if kind in ("no-question", "overview"):  # neither is judged on features (``AnswerPolicy.decide``)
-        return Evidence(pair, kind, previous_abstained)
+        return Evidence(pair, kind, previous_abstained, author_asked=author_asked and kind == "overview",
+                        byline_found=byline_found)
     cosines = sorted((float(c.cosine) for c in candidates), reverse=True) or [0.0]
     passages = np.sort(np.asarray(retrieval.passage_cosine, dtype=np.float64))[::-1]
     top5 = passages[:5] if len(passages) else np.zeros(1)
@@ -537,7 +549,8 @@ class AnswerPolicy:
         if not has_passages:
             return Decision(True, "no-passages")
         if evidence.kind == "overview":  # what the article says as a whole: it always says something
-            return Decision(False)
+            # but only a byline names who wrote it
+            return Decision(True, "no-author") if evidence.author_asked and not evidence.byline_found else Decision(False)
         if evidence.previous_abstained:
             return Decision(True, "follow-up-of-abstention")
         if evidence.inherits:

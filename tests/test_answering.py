@@ -309,3 +309,29 @@ def test_more_after_an_overview_goes_on_to_the_end_of_the_article(seed_bot, seed
     # every paragraph of the article was quoted on the way
     paragraphs = [p for p in seed_text.split("\n") if p.strip()]
     assert all(any(q in p for q in seen) for p in paragraphs)
+
+
+def test_who_wrote_the_article_is_answered_by_its_byline(seed_bot):
+    """«من كتب المقال؟» over an article with a byline was refused («كتب» is no word of the
+    article) and "Who wrote the article?" reached the byline only by its cosine (a trial):
+    a question asking who wrote the article quotes each document's byline, exactly, and over
+    the seed article, which has none, says the article does not name its author."""
+    from conftest import ROOT
+    from qa.chain import NO_AUTHOR
+
+    seed = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+    head, body = seed.split("\n", 1)
+    text = f"{head}\n\nبقلم: محمد العربي\n{body}"
+    bot = seed_bot.with_texts({"byline.txt": text})
+    for question in ("من كتب المقال؟", "من هو كاتب المقال؟", "Who wrote the article?", "Who is the author?"):
+        answer = bot.ask(question)
+        assert not answer.abstained and [c.quote for c in answer.citations] == ["بقلم: محمد العربي"], question
+        cited = answer.citations[0]
+        assert text[cited.quote_start:cited.quote_end] == cited.quote and "محمد العربي" in answer.lead
+    for question, language in (("Who wrote the article?", "en"), ("من كتب المقال؟", "ar")):
+        refused = seed_bot.ask(question)
+        assert refused.abstained and refused.text == NO_AUTHOR[language]
+        assert refused.extra["abstention_reason"] == "no-author" and refused.citations == []
+    # asking about another text, or a person, is a question of the article
+    asked = bot.ask("Who wrote the letter?")
+    assert asked.extra.get("abstention_reason") != "no-author"

@@ -481,6 +481,36 @@ def test_a_complaint_about_the_answer_is_not_asked_as_a_question(seed_bot):
         assert not [q.question for q in read_questions(EVAL / path) if is_complaint(q.question)]
 
 
+def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
+    """"Are you sure?" after an answer got the invitation and «متأكد؟» "the article does not
+    say" (a trial): a doubt of the answer gets the reply saying where the quotes come from,
+    with no quote and no retrieval, and is no follow-up; questions about the article that hold
+    the same words ask it; before any answer a doubt gets the invitation."""
+    from conftest import EVAL
+    from qa.evaluation import read_questions
+    from qa.followups import DOUBT_REPLY, INVITATION, is_doubt
+
+    for first, message, language in (("Who attended the conference?", "Are you sure?", "en"),
+                                      ("من حضر المؤتمر؟", "متأكد؟", "ar"),
+                                      ("من حضر المؤتمر؟", "هل هذا صحيح؟", "ar"),
+                                      ("Who attended the conference?", "Is that right?", "en")):
+        history = turn(first, seed_bot.ask(first))
+        answer = seed_bot.ask(message, history=history)
+        assert answer.text == DOUBT_REPLY[language] and answer.citations == [] and not answer.retrieval_query, message
+        # the next follow-up continues the question before the doubt
+        after = history + turn(message, answer)
+        assert seed_bot.ask("and why?", history=after).retrieval_query == seed_bot.ask(
+            "and why?", history=history).retrieval_query
+    assert seed_bot.ask("Are you sure?").text == INVITATION["en"]
+    for message in ("Is it true that Egypt was absent?", "Was Egypt right?", "Who is right?", "Sure",
+                    "Sure, who attended?", "هل صحيح أن مصر غابت؟", "من صح؟"):
+        assert not is_doubt(message), message
+    asked = seed_bot.ask("Is it true that Egypt was absent?")
+    assert not asked.abstained and asked.citations
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_doubt(q.question)]
+
+
 def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
     """"Thanks, but where was it held?" after "Who attended the conference?" was asked as "But
     where was it held?", "but" taken for a word of its own, and quoted Egypt's absence (a
@@ -500,6 +530,9 @@ def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
     assert not answer.abstained and answer.retrieval_query == plain.retrieval_query
     dialect = seed_bot.ask("شكرا، بس وين انعقد؟", history=history)  # «بس»: "but" in the dialects
     assert not dialect.abstained and "بس" not in dialect.retrieval_query and "المؤتمر" in dialect.retrieval_query
+    # praise and «بس» with no mark between (a trial: «جميل بس مين حضر؟» kept both and was refused)
+    praised = seed_bot.ask("جميل بس مين حضر؟", history=history)
+    assert not praised.abstained and praised.retrieval_query == seed_bot.ask("ومين حضر؟", history=history).retrieval_query
 
 
 @pytest.mark.parametrize("question", ["من حضر المؤتمر؟", "Who attended?", "Who attended the conference?"])
