@@ -36,8 +36,8 @@ from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        COMPLAINT_REPLY, DOUBT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_doubt,
-                        is_author_request, is_farewell, is_praise, is_thanks, is_thanks_remark,
+                        CLARIFY_REPLY, COMPLAINT_REPLY, DOUBT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_doubt,
+                        is_author_request, is_clarification, is_farewell, is_praise, is_thanks, is_thanks_remark,
                         is_title_request,
                         History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
                         has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
@@ -412,6 +412,10 @@ class ArticleQA:
         unread = plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked)
         if unread:
             plan = QuestionPlan("no-question", asked)  # "asdf qwer": no word of any language asks anything
+        if self.llm is None and is_clarification(asked):
+            # "What do you mean?" after an answer: quotes cannot say it in other words, and more
+            # quotes of the same question are no explanation (``CLARIFY_REPLY``)
+            plan = QuestionPlan("no-question", asked)
         if self.llm is None and asks_only_for_language(question):
             # "Answer in English please", "Translate it" ask for nothing in the article: without a
             # chat model the reply is the line saying what the quotes are (``qa.preface``), not a
@@ -587,6 +591,7 @@ class ArticleQA:
                        else PRAISE_REPLY if is_praise(state["question"]) and previous_question(state["history"])
                        else COMPLAINT_REPLY if is_complaint(state["question"]) and previous_question(state["history"])
                        else DOUBT_REPLY if is_doubt(state["question"]) and previous_question(state["history"])
+                       else CLARIFY_REPLY if is_clarification(state["asked"]) and previous_question(state["history"])
                        else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (

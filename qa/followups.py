@@ -403,6 +403,40 @@ def is_doubt(text: str) -> bool:
                or (i and w == _MIN) for i, w in enumerate(words))
 
 
+# What the bot says, without a chat model, when asked to explain its answer ("What do you
+# mean?", "Can you explain?", «يعني إيش؟», «وضح أكثر»): it had quoted other passages for them,
+# or said the article does not say, or invited a question (a probe of chat habits).
+CLARIFY_REPLY = {
+    "ar": "لا أستطيع قول ذلك بكلماتي: أجيب باقتباس المقال فقط. السطر الأول من الإجابة هو أقرب ما في المقال "
+          "إلى سؤالك، والمصادر تحتها تعرض الفقرات كاملة. يمكنك أيضا أن تسأل عن جزء منها (من، أين، لماذا…).",
+    "en": "I can't put it in other words: I answer only by quoting the article. The first line of the answer is "
+          "the passage closest to your question, and the sources under it show the whole paragraphs. You can "
+          "also ask about one part of it (who, where, why…).",
+}
+# Words asking to have the last answer explained (the verbs of meaning and explaining).
+CLARIFY_WORDS = _vocabulary(
+    "mean means meaning meant explain explanation elaborate clarify clarification simpler simply simplify "
+    "يعني تعني تقصد قصدك بتقصد وضح وضّح توضيح اشرح إشرح اشرحلي فسر فسّر تفسير بسط بسّط "
+    "expliquer explique explication dire"
+)
+# What such a request is said with besides function words: "what", «إيش», "more", "please".
+_CLARIFY_FILLERS = _vocabulary("what how ما ماذا ايش إيش شو وش more أكثر اكثر شوي شوية veux voulez words other")
+
+
+def is_clarification(text: str) -> bool:
+    """True when ``text`` only asks to have the last answer explained ("What do you mean?",
+    "Can you explain?", "Explain more please", «يعني إيش؟», «وضح أكثر», «ماذا تقصد؟»): a word
+    of explaining (``CLARIFY_WORDS``) with only request words, auxiliaries, "what" and
+    function words beside it; "Explain why Egypt was absent" and "What does «المحاور» mean?"
+    name what to explain and ask the article."""
+    words = _folded(text)
+    allowed = (CLARIFY_WORDS | _CLARIFY_FILLERS | _AUXILIARIES | _REMARK_FILLERS | REQUEST_WORDS | REQUEST_FRAME_WORDS
+               | {"it", "that", "this", "هذا", "ذلك", "هاد", "هيك"})
+    return any(w in CLARIFY_WORDS for w in words) and all(
+        w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) or (w in SMALL_TALK and w not in QUESTION_WORDS)
+        for w in words)
+
+
 def is_praise(text: str) -> bool:
     """True when ``text`` only praises the answer ("Great answer!", "Well done", "Perfect,
     very clear", «إجابة ممتازة», «أحسنت»): its words are praise (``PRAISE_WORDS``), words
@@ -858,6 +892,13 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query)
+    if is_clarification(question):
+        # "What do you mean?", «وضح أكثر»: the previous question again, for a chat model to
+        # explain with the conversation (without one the chain replies ``CLARIFY_REPLY``); as
+        # a first message it asks nothing
+        if last is None:
+            return QuestionPlan("no-question", question)
+        return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
     words = own_words(question)
     # the previous question's own question word and nothing else ("and why?" after "Why was
     # Egypt absent?", «ولماذا؟» after «لماذا غابت مصر؟») asks it again for more: folded, «لماذا؟

@@ -511,6 +511,35 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
         assert not [q.question for q in read_questions(EVAL / path) if is_doubt(q.question)]
 
 
+def test_a_request_to_explain_the_answer_gets_what_the_bot_can_do(seed_bot):
+    """"What do you mean?" after an answer quoted other passages, «يعني إيش؟» and «وضح أكثر»
+    got "the article does not say" and "Can you explain?" the invitation (a probe of chat
+    habits): without a chat model the bot says it can only quote, with no quote and no
+    retrieval; the next follow-up continues the question before; a request naming what to
+    explain asks the article; as a first message it gets the invitation."""
+    from conftest import EVAL
+    from qa.evaluation import read_questions
+    from qa.followups import CLARIFY_REPLY, INVITATION, is_clarification
+
+    for first, message, language in (("Why was Egypt absent?", "What do you mean?", "en"),
+                                      ("Why was Egypt absent?", "Can you explain?", "en"),
+                                      ("لماذا غابت مصر؟", "يعني إيش؟", "ar"),
+                                      ("لماذا غابت مصر؟", "وضح أكثر", "ar")):
+        history = turn(first, seed_bot.ask(first))
+        answer = seed_bot.ask(message, history=history)
+        assert answer.text == CLARIFY_REPLY[language] and answer.citations == [] and not answer.retrieval_query, message
+        after = history + turn(message, answer)
+        assert seed_bot.ask("and when?", history=after).retrieval_query == seed_bot.ask(
+            "and when?", history=history).retrieval_query
+    assert seed_bot.ask("What do you mean?").text == INVITATION["en"]
+    for message in ("Explain why Egypt was absent", "What did Hamza mean?", "اشرح موقف مصر", "ما معنى المحاور؟"):
+        assert not is_clarification(message), message
+    asked = seed_bot.ask("Explain why Egypt was absent")
+    assert not asked.abstained and asked.citations
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_clarification(q.question)]
+
+
 def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
     """"Thanks, but where was it held?" after "Who attended the conference?" was asked as "But
     where was it held?", "but" taken for a word of its own, and quoted Egypt's absence (a

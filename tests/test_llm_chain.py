@@ -264,6 +264,21 @@ def test_follow_up_is_rewritten_before_retrieval(llm_bot, stub, seed_text, histo
     assert "rewrite" in answer.timings_ms
 
 
+def test_a_request_to_explain_goes_to_the_model_as_a_follow_up(llm_bot, stub, seed_text):
+    """"What do you mean?" after an answer: with a chat model it is a follow-up the model
+    rewrites and answers (without one the bot says it can only quote: tests/test_followups.py)."""
+    history = [{"role": "user", "content": "Why was Egypt absent?"},
+               {"role": "assistant", "content": "Observers link it to disputes between Cairo and Tripoli [1]."}]
+    standalone = "Why was Egypt absent from the conference, explained simply?"
+    n = rank_of(llm_bot, standalone, "غياب مصر")
+    stub.reply(standalone).reply(f"Egypt keeps away from the Algerian-led axis [{n}].")
+    answer = llm_bot.ask("What do you mean?", history=history)
+    rewrite, answer_request = stub.requests
+    assert "<follow_up>What do you mean?</follow_up>" in user_message(rewrite)
+    assert answer.mode == "llm" and answer.retrieval_query == standalone and not answer.abstained
+    assert_exact(answer, {SEED_NAME: seed_text})
+
+
 # --------------------------------------------------------------------------- streaming
 
 
