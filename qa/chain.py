@@ -25,7 +25,7 @@ from typing import Any, Callable
 from langchain_core.runnables import RunnableLambda
 from pyarabic import araby
 
-from .answer import Answer, abstention_answer, combine_answers, numbered_as_read
+from .answer import ABSTENTION, Answer, abstention_answer, combine_answers, numbered_as_read
 from .answering import ExtractiveAnswerer
 from .config import Settings, default_seeds_dir, resolve_index_root
 from .conversation import EMPTY_QUESTION, parse_history
@@ -35,13 +35,13 @@ from .ingest import Document, load_documents, load_sources, make_document, sourc
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
-from .followups import (INVITATION, MARKER_PATTERN, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT, QUOTE_PATTERN,
-                        CLARIFY_REPLY, COMPLAINT_REPLY, DOUBT_REPLY, FAREWELL_REPLY, PRAISE_REPLY, THANKS_REPLY, is_complaint, is_doubt,
-                        is_author_request, is_clarification, is_farewell, is_praise, is_thanks, is_thanks_remark,
-                        is_title_request,
-                        History, QuestionPlan, answer_message, asks_again, own_words, plan_question, points_back_alone,
-                        has_pronoun, previous_abstained, previous_question, previous_question_at, question_as_asked,
-                        split_questions, strip_small_talk, MAX_QUESTIONS)
+from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOUBT_REPLY, FAREWELL_REPLY, History,
+                        INVITATION, MARKER_PATTERN, MAX_QUESTIONS, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT,
+                        PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY, answer_message, asks_again,
+                        has_pronoun, is_author_request, is_clarification, is_complaint, is_doubt, is_farewell,
+                        is_praise, is_thanks, is_thanks_remark, is_title_request, last_answer, own_words,
+                        plan_question, points_back_alone, previous_abstained, previous_question,
+                        previous_question_at, question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
@@ -583,15 +583,22 @@ class ArticleQA:
             text = NO_AUTHOR.get(language, NO_AUTHOR["en"])
         if decision.reason == "no-question":
             # a message pointing back at nothing ("What did he say?" first, or after "hello": the
-            # planner found no question before it) is asked who it means
-            replies = (NO_ANTECEDENT if state["kind"] == "no-question"
-                       and points_back_alone(state["asked"]) else FAREWELL_REPLY if is_farewell(state["question"])
+            # planner found no question before it) is asked who it means (``NO_ANTECEDENT``)
+            # a doubt of the answer or a request to explain it ("Are you sure?", "Is that so?",
+            # "What do you mean?") is told where the quotes come from, or, after a refusal, why
+            # there are none; with nothing before it, it is asked what it means or invited
+            judged = is_doubt(state["question"]) or is_clarification(state["asked"])
+            refusals = (*ABSTENTION.values(), *NO_AUTHOR.values())
+            last = last_answer(state["history"], refusals)
+            replies = (AFTER_REFUSAL_REPLY if judged and last in refusals
+                       else (DOUBT_REPLY if is_doubt(state["question"]) else CLARIFY_REPLY)
+                       if judged and MARKER_PATTERN.search(last)
+                       else NO_ANTECEDENT if state["kind"] == "no-question" and points_back_alone(state["asked"])
+                       else FAREWELL_REPLY if is_farewell(state["question"])
                        else THANKS_REPLY if is_thanks(state["question"])
                        # praise with no answer before it ("great" as a first message) is greeted
                        else PRAISE_REPLY if is_praise(state["question"]) and previous_question(state["history"])
                        else COMPLAINT_REPLY if is_complaint(state["question"]) and previous_question(state["history"])
-                       else DOUBT_REPLY if is_doubt(state["question"]) and previous_question(state["history"])
-                       else CLARIFY_REPLY if is_clarification(state["asked"]) and previous_question(state["history"])
                        else INVITATION)
             text = (preface(state["question"], self.extractive.document_language, [])
                     if asks_only_for_language(state["question"]) else "") or (

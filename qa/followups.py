@@ -375,9 +375,31 @@ DOUBT_REPLY = {
           "passage it rests on, and the sources under the answer show those passages in full. If the quotes "
           "do not answer your question, try asking it in other words.",
 }
+# The same after a refusal ("Are you sure?" after "The article does not say."): there are no
+# quotes to point at (a trial got the reply above there).
+AFTER_REFUSAL_REPLY = {
+    "ar": "لم أجد في المقال فقرة تجيب عن ذلك، فقلت ذلك بدل أن أخمّن. وإن كنت ترى أن المقال يذكره فجرّب صياغة أخرى "
+          "للسؤال.",
+    "en": "I found no passage of the article that answers it, so I said so rather than guess. If you think the "
+          "article does say it, try asking in other words.",
+}
+
+
+def last_answer(history: History | None, refusals: tuple[str, ...] = tuple(ABSTENTION.values())) -> str:
+    """The last assistant message of a Gradio-style history that answered (it holds a marker
+    ``[n]``) or refused (one of ``refusals``), passing over the chat replies after it (a doubt's
+    reply, thanks); "" when there is none."""
+    for message in reversed(history or []):
+        if isinstance(message, dict) and message.get("role") == "assistant" and isinstance(message.get("content"), str):
+            content = message["content"].strip()
+            if MARKER_PATTERN.search(content) or content in refusals:
+                return content
+    return ""
+
+
 # Words that ask whether the last answer holds ("sure", "right", «متأكد», «صحيح», «بجد»).
 DOUBT_WORDS = _vocabulary(
-    "sure certain right correct true wrong really seriously accurate confident "
+    "sure certain right correct true wrong really seriously accurate confident so "
     "متأكد متأكدة متاكد متاكدة أكيد اكيد صحيح صحيحة صح بجد جد حقا حقاً فعلا فعلاً خطأ غلط دقيق "
     "sûr sûre vrai vraiment correct exact"
 )
@@ -942,7 +964,21 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
         # kept for when the policy refuses it as asked (``QuestionPlan.folded``)
         return QuestionPlan("question", question, tuple(question_topic(question)), last_index, last.query,
                             folded=fold_followup(_without_more(question), last.topic))
+    if last is None:
+        # "But who attended?" (or "Great, but…") as a first message: "but" goes on from nothing,
+        # and retrieved with it the question quoted Egypt's absence (a trial)
+        question = _without_leading_conjunction(question)
     return QuestionPlan("question", question, tuple(question_topic(question)))
+
+
+def _without_leading_conjunction(question: str) -> str:
+    """``question`` without a conjunction word it opens with ("But who attended?" -> "Who
+    attended?", «لكن من حضر؟» -> «من حضر؟»); a glued «و» stays (``fold_followup`` reads it)."""
+    first = re.match(r"\s*(\w+)[\s,،]+(?=\w)", question)
+    if not first or normalize(first.group(1)).lower() not in _LEADING_CONJUNCTIONS:
+        return question
+    rest = question[first.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def plan_question(question: str, history: History | None, *, word_checked: bool = False) -> QuestionPlan:

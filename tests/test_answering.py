@@ -335,3 +335,13 @@ def test_who_wrote_the_article_is_answered_by_its_byline(seed_bot):
     # asking about another text, or a person, is a question of the article
     asked = bot.ask("Who wrote the letter?")
     assert asked.extra.get("abstention_reason") != "no-author"
+    # the byline answers only that: "Who is the mayor?" over a trial's short upload quoted it
+    harbour = ("Harbour council approves new ferry terminal\nBy Jane Morton, Staff Reporter\n"
+               "The Westport harbour council voted on Tuesday to approve a new ferry terminal at the north quay, "
+               "ending two years of debate.\nThe terminal will cost 14 million pounds and is expected to open in "
+               "the spring of 2027, council leader Tom Reyes said.\nFishermen's groups opposed the plan, saying the "
+               "construction would block access to the old fish market for months.\n")
+    english = seed_bot.with_texts({"harbour.txt": harbour})
+    for question in ("Who is the mayor?", "Who attended the conference?"):
+        assert "Jane Morton" not in english.ask(question).text, question
+    assert "Jane Morton" in english.ask("Who wrote the article?").lead

@@ -488,6 +488,7 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
     the same words ask it; before any answer a doubt gets the invitation."""
     from conftest import EVAL
     from qa.evaluation import read_questions
+    from qa.answer import ABSTENTION
     from qa.followups import DOUBT_REPLY, INVITATION, is_doubt
 
     for first, message, language in (("Who attended the conference?", "Are you sure?", "en"),
@@ -502,6 +503,17 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
         assert seed_bot.ask("and why?", history=after).retrieval_query == seed_bot.ask(
             "and why?", history=history).retrieval_query
     assert seed_bot.ask("Are you sure?").text == INVITATION["en"]
+    # "Is that so?" doubts too; after a refusal (and a chat reply between) there are no quotes to
+    # point at, and the reply says why (a trial got the reply about quotes there)
+    from qa.followups import AFTER_REFUSAL_REPLY
+
+    history = turn("Who attended the conference?", seed_bot.ask("Who attended the conference?"))
+    assert seed_bot.ask("Is that so?", history=history).text == DOUBT_REPLY["en"]
+    refused = turn("Who won the 2022 World Cup?", seed_bot.ask("Who won the 2022 World Cup?"))
+    assert refused[-1]["content"] == ABSTENTION["en"]
+    doubted = refused + turn("Are you sure?", seed_bot.ask("Are you sure?", history=refused))
+    assert doubted[-1]["content"] == AFTER_REFUSAL_REPLY["en"]
+    assert seed_bot.ask("What do you mean?", history=doubted).text == AFTER_REFUSAL_REPLY["en"]
     for message in ("Is it true that Egypt was absent?", "Was Egypt right?", "Who is right?", "Sure",
                     "Sure, who attended?", "هل صحيح أن مصر غابت؟", "من صح؟"):
         assert not is_doubt(message), message
@@ -509,6 +521,19 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
     assert not asked.abstained and asked.citations
     for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
         assert not [q.question for q in read_questions(EVAL / path) if is_doubt(q.question)]
+
+
+def test_a_first_message_opening_with_but_asks_its_question(seed_bot):
+    """"But who attended?" and "Great, but who attended?" as a first message were retrieved with
+    "But" and quoted Egypt's absence (a trial): with nothing before it the conjunction goes,
+    and the answer is that of "Who attended?"."""
+    plain = seed_bot.ask("Who attended?")
+    for message in ("But who attended?", "Great, but who attended?", "And who attended?"):
+        answer = seed_bot.ask(message)
+        assert answer.retrieval_query == "Who attended?", message
+        assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations], message
+    arabic = seed_bot.ask("لكن من حضر المؤتمر؟")
+    assert arabic.retrieval_query == "من حضر المؤتمر؟" and not arabic.abstained
 
 
 def test_a_request_to_explain_the_answer_gets_what_the_bot_can_do(seed_bot):
