@@ -191,6 +191,31 @@ def test_a_byline_in_a_smaller_font_is_its_own_paragraph_in_a_pdf(tmp_path):
     assert lines == ["Fishermen protest in Sfax", "By Leila Haddad · 12 March 2026", *body], lines
 
 
+def test_an_html_page_keeps_its_byline_under_the_headline(seed_bot):
+    """trafilatura leaves a page's byline out of its text, so "Who wrote the article?" over an
+    HTML page said the article names no author where the same page printed to PDF quoted it (a
+    trial): the byline element's own text goes under the headline, once; a page without one is
+    read as before."""
+    from qa.ingest.html import load_html, page_byline
+
+    body = ["Traders in the old souq closed their shops for two hours on Monday to protest against new "
+            "parking fees introduced by the city council last week.",
+            "The council says the fees, 5 dinars an hour, will pay for a new car park on the edge of the "
+            "old town, to be finished by next summer."]
+    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Souq traders protest</title>'
+            '<meta name="author" content="Omar Haddad"></head><body><nav><a href="/">Home</a></nav><article>'
+            '<h1>Souq traders protest</h1><p class="byline">By Omar Haddad</p>'
+            + "".join(f"<p>{p}</p>" for p in body) + "</article></body></html>")
+    document = load_html("souq.html", page.encode("utf-8"))
+    assert document.text.splitlines() == ["Souq traders protest", "By Omar Haddad", *body]
+    answer = seed_bot.with_texts({"souq.html": document.text}).ask("Who wrote the article?")
+    assert [c.quote for c in answer.citations] == ["By Omar Haddad"]
+    arabic = page.replace('<p class="byline">By Omar Haddad</p>', '<span class="author">بقلم: عمر حداد</span>')
+    assert page_byline(arabic.replace('content="Omar Haddad"', 'content="عمر حداد"')) == "بقلم: عمر حداد"
+    plain = page.replace('<p class="byline">By Omar Haddad</p>', "")
+    assert load_html("souq.html", plain.encode("utf-8")).text.splitlines() == ["Souq traders protest", *body]
+
+
 # Right-to-left paragraphs and brackets in a PDF: what Chromium prints, and what the text layer
 # reads back. The paragraphs go on an Arabic page after two of the seed's (an Arabic article).
 _MIXED = ["قال الوزير إن شركة Google ستفتح مكتبا في تونس عام 2025، بتكلفة 5.5 مليون دولار (حسب البيان).",

@@ -112,7 +112,37 @@ def html_article(html: str, url: str | None = None) -> tuple[str, list[str], str
     lines = markdown_tables(body.splitlines())
     tree = getattr(result, "body", None) if result is not None and getattr(result, "text", None) == body else None
     date = str(getattr(result, "date", None) or "") if result is not None else ""
-    return title, list_paragraphs(lines, tree) if tree is not None else lines, date if ISO_DATE.fullmatch(date) else ""
+    paragraphs = list_paragraphs(lines, tree) if tree is not None else lines
+    byline = page_byline(html, (getattr(result, "author", None) or "") if result is not None else "")
+    if byline and not any(" ".join(p.split()) == byline for p in paragraphs):
+        # under the headline, where the page had it (and where a text upload has it)
+        at = 1 if paragraphs and title and " ".join(paragraphs[0].split()) == title else 0
+        paragraphs = paragraphs[:at] + [byline] + paragraphs[at:]
+    return title, paragraphs, date if ISO_DATE.fullmatch(date) else ""
+
+
+def page_byline(html: str, author: str = "") -> str:
+    """The page's byline as the page shows it ("By Omar Haddad", «بقلم: سامي الطرابلسي»): the
+    text of the first element that is a byline (``qa.splitting.is_byline``) and, when the
+    page's metadata names an ``author`` (trafilatura's reading), holds that name; "" when
+    there is none. trafilatura leaves bylines out of the text it extracts, so "Who wrote the
+    article?" over an HTML page found no author where the same page printed to PDF quoted it
+    (a trial)."""
+    from lxml import etree, html as lxml_html
+
+    from ..splitting import is_byline
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "head", "meta"):
+            continue
+        text = " ".join(element.text_content().split())
+        if text and len(text) < 200 and is_byline(text) and (not author or author.split()[-1] in text):
+            return text
+    return ""
 
 
 # how trafilatura writes a list item: "- " after two spaces a level of nesting
