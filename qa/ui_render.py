@@ -294,7 +294,8 @@ def render_article(
     earlier: str | None = None,
 ) -> str:
     """The article panel: every document (named by its headline above it when there are
-    several), one ``<p dir="auto">`` per line, with the passages
+    several), one ``<p dir="auto">`` per line (``data-qa-paragraph``: its number as the
+    citations give it, drawn before it as "¶n"), with the passages
     cited by ``answer`` highlighted (``<span class="qa-cited">``), the short answer's pieces
     (``lead_offsets``) in ``<mark>`` and the rest of the quoted sentences in a lighter
     ``<mark class="qa-quote-rest">`` (all quoted sentences in ``<mark>`` when the lead
@@ -325,8 +326,10 @@ def render_article(
             out.append(f'<div class="qa-doc-name" dir="auto" title="{esc(name)}">{esc(headline_of(text) or name)}</div>')
         starts_done: set[int] = set()
         pos = 0
+        number = 0  # the paragraph's number as citations give it (``qa.splitting.paragraphs``)
         for i, line in enumerate(text.split("\n")):
-            if line.strip():
+            if line.replace("\ufeff", "").strip():
+                number += 1
                 pieces = []
                 for a, b, cover in _segments(pos, line, spans):
                     seg = esc(text[a:b])
@@ -355,7 +358,10 @@ def render_article(
                         cls = "qa-cited" + (" qa-focused" if focus in ns else "")
                         seg = f'<span class="{cls}" data-qa-n="{" ".join(map(str, ns))}"{attrs}>{badge}{seg}</span>'
                     pieces.append(seg)
-                out.append(f'<p dir="auto" id="{paragraph_anchor(d, i)}">{"".join(pieces)}</p>')
+                # numbered as the sources' "¶8" (a trial could not match them), drawn by the style
+                # sheet so that a copy of the text leaves the numbers out
+                out.append(f'<p dir="auto" id="{paragraph_anchor(d, i)}" data-qa-paragraph="{number}">'
+                           f'{"".join(pieces)}</p>')
             pos += len(line) + 1
         out.append("</section>")
     out.append("</div>")
@@ -587,6 +593,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-article { max-height: 68vh; overflow-y: auto; padding: .4em .8em; line-height: 1.9;
   border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; }
 .qa-article p { margin: .5em 0; unicode-bidi: plaintext; }
+/* each paragraph's number, as the sources name it ("¶8"); not part of a copy of the text */
+.qa-article p[data-qa-paragraph]::before { content: "¶" attr(data-qa-paragraph); display: inline-block;
+  direction: ltr; font-size: .7em; opacity: .55; margin-inline-end: .5em; user-select: none; }
 .qa-doc-name, .qa-article-title { font-size: .8em; opacity: .7; }
 /* an earlier answer's passages are shown: said above the article, its question on the same line
    or (a phone) the next, cut short with "…" */

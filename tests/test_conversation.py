@@ -655,3 +655,28 @@ def test_check_upload_says_what_load_upload_says_of_the_same_file(tmp_path):
     with pytest.raises(DocumentError) as by_size:
         check_upload(big.name, big.stat().st_size, UPLOAD_LIMIT_BYTES)
     assert (str(on_disk.value), on_disk.value.arabic) == (str(by_size.value), by_size.value.arabic)
+
+
+def test_the_article_panel_numbers_its_paragraphs_as_the_sources_do(seed_bot, tmp_path):
+    """The sources say "¶8" but the article panel showed no numbers to find it by (a trial):
+    each paragraph carries its number, the one its citations give, for every citation of
+    answers over the seed article and over an upload with blank lines and a byte-order mark."""
+    from lxml import html as lxml_html
+
+    from qa import ui_render
+
+    upload = "\ufeffHarbour council approves ferry terminal\n\n\nThe council voted on Tuesday to approve it.\n\n" \
+             "The terminal will cost 14 million pounds, the council leader Tom Reyes said.\n"
+    cases = [(seed_bot, q) for q in ("Why was Egypt absent?", "من حضر المؤتمر؟", "Who gave the opening speech?")]
+    cases.append((seed_bot.with_texts({"harbour.txt": upload}), "How much will the terminal cost?"))
+    checked = 0
+    for bot, question in cases:
+        answer = bot.ask(question)
+        tree = lxml_html.fragment_fromstring(ui_render.render_article(bot.documents, answer), create_parent="div")
+        for c in answer.citations:
+            (cited,) = [e for e in tree.iter("span") if str(c.n) in (e.get("data-qa-n") or "").split()
+                        and e.find("sup") is not None and e.find("sup").text == f"[{c.n}]"]
+            paragraph = next(p for p in cited.iterancestors("p"))
+            assert paragraph.get("data-qa-paragraph") == str(c.paragraph), (question, c.n)
+            checked += 1
+    assert checked >= len(cases)
