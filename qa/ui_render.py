@@ -593,9 +593,10 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-article { max-height: 68vh; overflow-y: auto; padding: .4em .8em; line-height: 1.9;
   border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; }
 .qa-article p { margin: .5em 0; unicode-bidi: plaintext; }
-/* each paragraph's number, as the sources name it ("¶8"); not part of a copy of the text */
+/* each paragraph's number, as the sources name it ("¶8"); not part of a copy of the text; a margin
+   each side, as its own direction (ltr) would put an inline-end margin at an Arabic line's edge */
 .qa-article p[data-qa-paragraph]::before { content: "¶" attr(data-qa-paragraph); display: inline-block;
-  direction: ltr; font-size: .7em; opacity: .55; margin-inline-end: .5em; user-select: none; }
+  direction: ltr; font-size: .7em; opacity: .55; margin: 0 .45em; user-select: none; }
 .qa-doc-name, .qa-article-title { font-size: .8em; opacity: .7; }
 /* an earlier answer's passages are shown: said above the article, its question on the same line
    or (a phone) the next, cut short with "…" */
