@@ -769,14 +769,18 @@ def question_topic(question: str, inherited: tuple[str, ...] | list[str] = ()) -
     ``question_topic("من ألقى الكلمة الافتتاحية؟") == ["الكلمة", "الافتتاحية"]``,
     ``question_topic("Where was the conference held?") == ["conference", "held"]``,
     ``question_topic("Which country did not take part?") == ["not", "take", "part"]``,
-    ``question_topic("ماذا قال؟", ["الكلمة", "الافتتاحية"]) == ["الكلمة", "الافتتاحية"]``.
+    ``question_topic("ماذا قال؟", ["الكلمة", "الافتتاحية"]) == ["الكلمة", "الافتتاحية"]``,
+    ``question_topic("ومن غاب؟", ["المؤتمر"]) == ["غاب", "المؤتمر"]``.
     """
     tokens = [_strip_conjunction(t) if i == 0 else t for i, t in enumerate(_tokens(question))]
     # the auxiliary of a contraction ("didn" of "didn't") is no topic word: its "t" is the negation
     contracted = {i for i in range(len(tokens) - 1) if normalize(tokens[i + 1]) == "t" and tokens[i].lower().endswith("n")}
     kept = [(i, t) for i, t in enumerate(tokens) if (content_words(t) or NUMBER.fullmatch(t)) and i not in contracted
             and t.lower() not in _LEADING_CONJUNCTIONS]  # "but" is no topic of "Thanks, but where was it held?"
-    if kept and kept[0][0] == 1 and normalize(tokens[0]) in QUESTION_WORDS and (len(kept) > 1 or inherited):
+    # a follow-up's only word keeps it though a topic is inherited: «ومن غاب؟» after «من حضر
+    # المؤتمر؟» is about who was absent, and «ولماذا؟» after it had asked why of the conference
+    # alone and quoted the delegations (a trial)
+    if kept and kept[0][0] == 1 and normalize(tokens[0]) in QUESTION_WORDS and len(kept) > 1:
         kept = kept[1:]
     if kept:  # a negation inside the question stays with its topic (``NEGATIONS``), as "not"
         kept = sorted(kept + [(i, "not" if normalize(t) == "t" else t) for i, t in enumerate(tokens)

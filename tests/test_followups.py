@@ -523,6 +523,27 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
         assert not [q.question for q in read_questions(EVAL / path) if is_doubt(q.question)]
 
 
+def test_a_follow_up_of_a_follow_up_keeps_what_the_first_follow_up_asked(seed_bot):
+    """«من حضر المؤتمر؟ ← ومن غاب؟ ← ولماذا؟» quoted the delegations for «ولماذا؟» (a trial): the
+    follow-up's one word («غاب») was dropped from its topic as the verb after the question word,
+    so "why?" asked about the conference alone. It now reaches Egypt's absence, as the English
+    chain does; a question's verb with other topic words still goes ("Who attended the
+    conference?" -> "conference")."""
+    from qa.followups import question_topic
+
+    assert question_topic("ومن غاب؟", ["المؤتمر"]) == ["غاب", "المؤتمر"]
+    assert question_topic("Who attended the conference?") == ["conference"]
+    reason = "وتساءل مراقبون عن الدوافع الحقيقية وراء غياب مصر"
+    for turns in (["من حضر المؤتمر؟", "ومن غاب؟", "ولماذا؟"],
+                  ["Who attended the conference?", "and who was absent?", "and why?"]):
+        history = []
+        for message in turns[:-1]:
+            history += turn(message, seed_bot.ask(message, history=history or None))
+        answer = seed_bot.ask(turns[-1], history=history)
+        assert not answer.abstained and any(reason in c.quote for c in answer.citations), turns
+        assert reason in answer.lead, turns
+
+
 def test_a_first_message_opening_with_but_asks_its_question(seed_bot):
     """"But who attended?" and "Great, but who attended?" as a first message were retrieved with
     "But" and quoted Egypt's absence (a trial): with nothing before it the conjunction goes,
