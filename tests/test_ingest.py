@@ -804,6 +804,23 @@ def test_a_paste_too_short_to_hold_a_sentence_is_refused():
     assert load_pasted("The talks ended.").text == "The talks ended."
 
 
+def test_an_upload_too_short_to_hold_a_sentence_is_refused(tmp_path):
+    """A file holding "hello" was taken for an article and cleared the conversation (a trial):
+    an uploaded file is refused as a paste is, named in both languages; three words are an
+    article."""
+    from qa.ingest import load_upload
+    from qa.splitting import MIN_WORDS
+
+    for name, text in (("hello.txt", "hello"), ("two.md", "# Haftar Tripoli"), ("قصير.txt", "طرابلس ليبيا")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DocumentError, match=f"{name} is too short to be an article \\(fewer than {MIN_WORDS}") as info:
+            load_upload(path)
+        assert name in info.value.arabic and "أقصر من أن يكون مقالا" in info.value.arabic
+    (tmp_path / "ok.txt").write_text("The talks ended.", encoding="utf-8")
+    assert load_upload(tmp_path / "ok.txt").text == "The talks ended."
+
+
 def test_xquad_folder_still_loads_as_before():
     documents, skipped = load_sources([XQUAD / "corpus"])
     assert not skipped and len(documents) == len(list((XQUAD / "corpus").glob("*.txt")))

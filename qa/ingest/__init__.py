@@ -333,10 +333,18 @@ def load_upload(path: str | Path, max_text_bytes: int | None = MAX_UPLOAD_BYTES)
             on); the file itself may be larger for PDF and Word files (``MAX_BINARY_BYTES``).
 
     Raises:
-        DocumentError: as ``load_file``, or the text is over ``max_text_bytes``.
+        DocumentError: as ``load_file``, or the text is over ``max_text_bytes`` or holds fewer
+            than ``qa.splitting.MIN_WORDS`` words (as ``load_pasted``).
     """
+    from ..splitting import MIN_WORDS  # (qa.splitting reads qa.ingest's Document)
+
     path = Path(path)
-    return _check_text_size(load_file(path, max_bytes=_upload_limit(path.name, max_text_bytes)), max_text_bytes)
+    document = _check_text_size(load_file(path, max_bytes=_upload_limit(path.name, max_text_bytes)), max_text_bytes)
+    if len(re.findall(r"\w+", document.text)) < MIN_WORDS:
+        # as a paste is: a file holding "hello" replaced the article and cleared its conversation (a trial)
+        raise DocumentError(f"{path.name} is too short to be an article (fewer than {MIN_WORDS} words)",
+                            f"{isolate(path.name)} أقصر من أن يكون مقالا (أقل من {MIN_WORDS} كلمات).")
+    return document
 
 
 # how messages name pasted HTML: the user made no file called "pasted-article.html"
