@@ -442,7 +442,8 @@ CLARIFY_WORDS = _vocabulary(
     "expliquer explique explication dire"
 )
 # What such a request is said with besides function words: "what", «إيش», "more", "please".
-_CLARIFY_FILLERS = _vocabulary("what how ما ماذا ايش إيش شو وش more أكثر اكثر شوي شوية veux voulez words other")
+_CLARIFY_FILLERS = _vocabulary(
+    "what how it that this ما ماذا ايش إيش شو وش هذا ذلك هاد هيك more أكثر اكثر شوي شوية veux voulez words other")
 
 
 def is_clarification(text: str) -> bool:
@@ -452,8 +453,7 @@ def is_clarification(text: str) -> bool:
     function words beside it; "Explain why Egypt was absent" and "What does «المحاور» mean?"
     name what to explain and ask the article."""
     words = _folded(text)
-    allowed = (CLARIFY_WORDS | _CLARIFY_FILLERS | _AUXILIARIES | _REMARK_FILLERS | REQUEST_WORDS | REQUEST_FRAME_WORDS
-               | {"it", "that", "this", "هذا", "ذلك", "هاد", "هيك"})
+    allowed = CLARIFY_WORDS | _CLARIFY_FILLERS | _AUXILIARIES | _REMARK_FILLERS | REQUEST_WORDS | REQUEST_FRAME_WORDS
     return any(w in CLARIFY_WORDS for w in words) and all(
         w in allowed or (w in STOPWORDS and w not in QUESTION_WORDS) or (w in SMALL_TALK and w not in QUESTION_WORDS)
         for w in words)
