@@ -406,6 +406,10 @@ class ArticleQA:
         t0 = time.perf_counter()
         # the same-language models check a question's words against the articles (qa.policy)
         plan = plan_question(asked, history, word_checked=language == self.extractive.collection_language)
+        if plan.kind == "question" and plan.previous is None:
+            # a first question is judged as it is retrieved: «لكن أين عقد المؤتمر؟» without «لكن»,
+            # which the policy had read as a word the article lacks (a trial; ``_plan``)
+            asked = plan.query
         web_address = is_url(question)
         if web_address or pasted:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)
@@ -503,7 +507,8 @@ class ArticleQA:
         candidates = []
         if state["kind"] != "no-question":
             candidates = self.extractive.candidates(state["query"], state["retrieval"])
-        author = state["kind"] == "overview" and is_author_request(state["asked"])
+        # planned as an overview, "Who wrote it?" was a first question (``_plan``): "it" is the article
+        author = state["kind"] == "overview" and is_author_request(state["asked"], first=True)
         evidence = collect_evidence(state["asked"], state["query"], state["language"], state.get("retrieval"),
                                     candidates, self.extractive.grounding, kind=state["kind"],
                                     previous_abstained=state["after_abstention"], inherits=state["inherits"],
@@ -625,7 +630,7 @@ class ArticleQA:
         elif state["kind"] == "overview":
             answer = self.extractive.overview(state["question"], state["retrieval"], state["language"],
                                               after=state["exclude"], title=is_title_request(state["asked"]),
-                                              author=is_author_request(state["asked"]))
+                                              author=is_author_request(state["asked"], first=True))
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

@@ -256,15 +256,21 @@ AUTHOR_NOUNS = _vocabulary(
 )
 WRITING_VERBS = _vocabulary("wrote write writes written penned authored écrit كتب كتبه كتبت كتبها يكتب")
 AUTHOR_ASKING = _vocabulary("who whom whose by من مين منو شكون qui")
+# "it" and "this" name the article in a first question ("Who wrote it?"); «كتبه» holds its own "it".
+_POINTING_AT_TEXT = _vocabulary("it this")
+_WRITTEN_IT = _vocabulary("كتبه كتبها")
 
 
-def is_author_request(text: str) -> bool:
+def is_author_request(text: str, first: bool = False) -> bool:
     """True when ``text`` asks who wrote the article and names nothing else ("Who wrote the
     article?", "Who is the author?", «من كتب المقال؟», «من هو كاتب المقال؟», "Qui a écrit
-    l'article ?"); not "Who wrote the letter?" (another text) nor "Who wrote this?"."""
+    l'article ?"); not "Who wrote the letter?" (another text). "Who wrote it?" / «من كتبه؟»
+    only as a ``first`` question: after another, "it" may be what that one was about."""
     tokens = _folded(text)
+    named = ARTICLE_NOUNS | (_POINTING_AT_TEXT if first else frozenset())
     asks = any(t in AUTHOR_NOUNS for t in tokens) or (
-        any(t in WRITING_VERBS for t in tokens) and any(t in ARTICLE_NOUNS for t in tokens))
+        any(t in WRITING_VERBS for t in tokens) and (any(t in named for t in tokens) or first and any(
+            t in _WRITTEN_IT for t in tokens)))
     allowed = AUTHOR_NOUNS | WRITING_VERBS | AUTHOR_ASKING | ARTICLE_WORDS | REQUEST_WORDS | NAME_WORDS
     return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
 
@@ -341,7 +347,7 @@ COMPLAINT_WORDS = _vocabulary(
 # English contractions ("you're" folds to "you re") and intensifiers ("really helpful").
 NEGATED_COMPLAINTS = _vocabulary(
     "right correct true accurate sense understand helpful useful clear "
-    "صحيح صحيحة صح دقيق دقيقة مفيد مفيدة واضح واضحة فهمت مفهوم"
+    "صحيح صحيحة صح دقيق دقيقة مفيد مفيدة واضح واضحة فهمت مفهوم فاهم فاهمة"
 )
 _COMPLAINT_NEGATIONS = NEGATIONS | _vocabulary("مش مو doesn don isn wasn didn")
 _REMARK_FILLERS = _vocabulary("s re m ve d ll i you your my really very quite truly makes make")
@@ -438,7 +444,7 @@ CLARIFY_REPLY = {
 # Words asking to have the last answer explained (the verbs of meaning and explaining).
 CLARIFY_WORDS = _vocabulary(
     "mean means meaning meant explain explanation elaborate clarify clarification simpler simply simplify "
-    "يعني تعني تقصد قصدك بتقصد وضح وضّح توضيح اشرح إشرح اشرحلي فسر فسّر تفسير بسط بسّط "
+    "يعني تعني تقصد قصدك بتقصد وضح وضّح توضح توضحلي توضيح اشرح إشرح اشرحلي تشرح فسر فسّر تفسير بسط بسّط "
     "expliquer explique explication dire"
 )
 # What such a request is said with besides function words: "what", «إيش», "more", "please".
@@ -913,7 +919,8 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
     if (is_small_talk(question) or is_thanks_remark(question) or is_praise(question) or is_complaint(question)
             or is_doubt(question)):
         return QuestionPlan("no-question", question)
-    if is_overview_request(question) or is_title_request(question) or is_author_request(question):
+    if (is_overview_request(question) or is_title_request(question)
+            or is_author_request(question, first=last is None)):
         return QuestionPlan("overview", question)
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues

@@ -596,7 +596,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 /* each paragraph's number, as the sources name it ("¶8"); not part of a copy of the text; a margin
    each side, as its own direction (ltr) would put an inline-end margin at an Arabic line's edge */
 .qa-article p[data-qa-paragraph]::before { content: "¶" attr(data-qa-paragraph); display: inline-block;
-  direction: ltr; font-size: .7em; opacity: .55; margin: 0 .45em; user-select: none; }
+  direction: ltr; font-size: .75em; opacity: .75; margin: 0 .45em; user-select: none; }
+/* nor are the markers: a copied passage read "[1]By Jane Morton" (a trial) */
+.qa-article .qa-badge { user-select: none; }
 .qa-doc-name, .qa-article-title { font-size: .8em; opacity: .7; }
 /* an earlier answer's passages are shown: said above the article, its question on the same line
    or (a phone) the next, cut short with "…" */

@@ -328,7 +328,12 @@ def test_who_wrote_the_article_is_answered_by_its_byline(seed_bot):
         assert not answer.abstained and [c.quote for c in answer.citations] == ["بقلم: محمد العربي"], question
         cited = answer.citations[0]
         assert text[cited.quote_start:cited.quote_end] == cited.quote and "محمد العربي" in answer.lead
-    for question, language in (("Who wrote the article?", "en"), ("من كتب المقال؟", "ar")):
+    # "Who wrote it?" as a first question asks about the article; after another it is a follow-up
+    assert [c.quote for c in bot.ask("Who wrote it?").citations] == ["بقلم: محمد العربي"]
+    after = [{"role": "user", "content": "Who attended the conference?"},
+             {"role": "assistant", "content": bot.ask("Who attended the conference?").text}]
+    assert "محمد العربي" not in bot.ask("Who wrote it?", history=after).text
+    for question, language in (("Who wrote the article?", "en"), ("من كتب المقال؟", "ar"), ("Who wrote it?", "en")):
         refused = seed_bot.ask(question)
         assert refused.abstained and refused.text == NO_AUTHOR[language]
         assert refused.extra["abstention_reason"] == "no-author" and refused.citations == []
