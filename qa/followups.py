@@ -944,9 +944,12 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
         # passage about "conference"; so does «ومن حضر أيضا؟» after «من حضر المؤتمر؟», whose
         # one word is the previous question's (folded, it was refused: a trial)
         return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
-    if words and last is not None and any(t in MORE_OF_THE_SAME for t in _folded(question)):
+    if last is not None and any(t in MORE_OF_THE_SAME for t in _folded(question)) and (
+            words or question_word(question) is not None):
         # the same with a turn between: «ومن حضر أيضا؟» after «من حضر المؤتمر؟» and «ولماذا؟»
-        # asks the attendance question again (folded with «لماذا»'s topic it was refused, a trial)
+        # asks the attendance question again (folded with «لماذا»'s topic it was refused, a trial);
+        # so does "who else?" after "Who attended the conference?" and "and why?" (folded with
+        # "why?"'s topic, "who? conference" quoted a piece of the first answer again, a trial)
         for plan, index in reversed(earlier):
             if asks_for_more(question, plan.query) and _among(words, plan.query):
                 return QuestionPlan("followup", plan.query, plan.topic, index, plan.query)

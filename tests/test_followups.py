@@ -544,6 +544,22 @@ def test_a_follow_up_of_a_follow_up_keeps_what_the_first_follow_up_asked(seed_bo
         assert reason in answer.lead, turns
 
 
+def test_who_else_after_another_question_asks_the_earlier_who_again(seed_bot):
+    """"who else?" after "Who attended the conference?" and "and why?" was folded with "why?"'s
+    topic ("who? conference") and quoted a piece of the first answer again (a trial): it asks
+    the attendance question again, without the quotes that answer gave, and reaches the
+    foreign delegations; "what else?" with no earlier "what" question still folds."""
+    first = "Who attended the conference?"
+    history = turn(first, seed_bot.ask(first))
+    history += turn("and why?", seed_bot.ask("and why?", history=history))
+    more = seed_bot.ask("who else?", history=history)
+    assert more.retrieval_query == first and not more.abstained
+    given = {c.quote for c in seed_bot.ask(first).citations}
+    assert not given & {c.quote for c in more.citations}
+    assert any("وبحضور وفود رسمية من تونس" in c.quote for c in more.citations)
+    assert seed_bot.ask("what else?", history=history).retrieval_query != first
+
+
 def test_a_first_message_opening_with_but_asks_its_question(seed_bot):
     """"But who attended?" and "Great, but who attended?" as a first message were retrieved with
     "But" and quoted Egypt's absence (a trial): with nothing before it the conjunction goes,
