@@ -481,13 +481,35 @@ def test_a_complaint_about_the_answer_is_not_asked_as_a_question(seed_bot):
         assert not [q.question for q in read_questions(EVAL / path) if is_complaint(q.question)]
 
 
+def assert_a_chat_reply(bot, first: str, message: str, reply: str, follow_up: str) -> None:
+    """After ``first`` is answered, ``message`` gets ``reply`` with no quote and no retrieval,
+    and is no follow-up: ``follow_up`` after it continues ``first`` as it does without it."""
+    history = turn(first, bot.ask(first))
+    answer = bot.ask(message, history=history)
+    assert answer.text == reply and answer.citations == [] and not answer.retrieval_query, message
+    after = history + turn(message, answer)
+    assert bot.ask(follow_up, history=after).retrieval_query == bot.ask(follow_up, history=history).retrieval_query
+
+
+def assert_questions_stay_questions(bot, check, messages) -> None:
+    """None of ``messages`` (the first a question the seed article answers) nor of the shared
+    sets' questions is taken for a chat message by ``check``; the first is answered."""
+    from conftest import EVAL
+    from qa.evaluation import read_questions
+
+    for message in messages:
+        assert not check(message), message
+    asked = bot.ask(messages[0])
+    assert not asked.abstained and asked.citations
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if check(q.question)]
+
+
 def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
     """"Are you sure?" after an answer got the invitation and «متأكد؟» "the article does not
     say" (a trial): a doubt of the answer gets the reply saying where the quotes come from,
     with no quote and no retrieval, and is no follow-up; questions about the article that hold
     the same words ask it; before any answer a doubt gets the invitation."""
-    from conftest import EVAL
-    from qa.evaluation import read_questions
     from qa.answer import ABSTENTION
     from qa.followups import DOUBT_REPLY, INVITATION, is_doubt
 
@@ -495,13 +517,7 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
                                       ("من حضر المؤتمر؟", "متأكد؟", "ar"),
                                       ("من حضر المؤتمر؟", "هل هذا صحيح؟", "ar"),
                                       ("Who attended the conference?", "Is that right?", "en")):
-        history = turn(first, seed_bot.ask(first))
-        answer = seed_bot.ask(message, history=history)
-        assert answer.text == DOUBT_REPLY[language] and answer.citations == [] and not answer.retrieval_query, message
-        # the next follow-up continues the question before the doubt
-        after = history + turn(message, answer)
-        assert seed_bot.ask("and why?", history=after).retrieval_query == seed_bot.ask(
-            "and why?", history=history).retrieval_query
+        assert_a_chat_reply(seed_bot, first, message, DOUBT_REPLY[language], "and why?")
     assert seed_bot.ask("Are you sure?").text == INVITATION["en"]
     # "Is that so?" doubts too; after a refusal (and a chat reply between) there are no quotes to
     # point at, and the reply says why (a trial got the reply about quotes there)
@@ -514,13 +530,9 @@ def test_a_doubt_about_the_answer_is_not_asked_as_a_question(seed_bot):
     doubted = refused + turn("Are you sure?", seed_bot.ask("Are you sure?", history=refused))
     assert doubted[-1]["content"] == AFTER_REFUSAL_REPLY["en"]
     assert seed_bot.ask("What do you mean?", history=doubted).text == AFTER_REFUSAL_REPLY["en"]
-    for message in ("Is it true that Egypt was absent?", "Was Egypt right?", "Who is right?", "Sure",
-                    "Sure, who attended?", "هل صحيح أن مصر غابت؟", "من صح؟"):
-        assert not is_doubt(message), message
-    asked = seed_bot.ask("Is it true that Egypt was absent?")
-    assert not asked.abstained and asked.citations
-    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
-        assert not [q.question for q in read_questions(EVAL / path) if is_doubt(q.question)]
+    assert_questions_stay_questions(seed_bot, is_doubt, (
+        "Is it true that Egypt was absent?", "Was Egypt right?", "Who is right?", "Sure", "Sure, who attended?",
+        "هل صحيح أن مصر غابت؟", "من صح؟"))
 
 
 def test_a_follow_up_of_a_follow_up_keeps_what_the_first_follow_up_asked(seed_bot):
@@ -583,8 +595,6 @@ def test_a_request_to_explain_the_answer_gets_what_the_bot_can_do(seed_bot):
     habits): without a chat model the bot says it can only quote, with no quote and no
     retrieval; the next follow-up continues the question before; a request naming what to
     explain asks the article; as a first message it gets the invitation."""
-    from conftest import EVAL
-    from qa.evaluation import read_questions
     from qa.followups import CLARIFY_REPLY, INVITATION, is_clarification
 
     for first, message, language in (("Why was Egypt absent?", "What do you mean?", "en"),
@@ -592,19 +602,10 @@ def test_a_request_to_explain_the_answer_gets_what_the_bot_can_do(seed_bot):
                                       ("لماذا غابت مصر؟", "يعني إيش؟", "ar"),
                                       ("لماذا غابت مصر؟", "وضح أكثر", "ar"),
                                       ("لماذا غابت مصر؟", "ممكن توضح؟", "ar")):
-        history = turn(first, seed_bot.ask(first))
-        answer = seed_bot.ask(message, history=history)
-        assert answer.text == CLARIFY_REPLY[language] and answer.citations == [] and not answer.retrieval_query, message
-        after = history + turn(message, answer)
-        assert seed_bot.ask("and when?", history=after).retrieval_query == seed_bot.ask(
-            "and when?", history=history).retrieval_query
+        assert_a_chat_reply(seed_bot, first, message, CLARIFY_REPLY[language], "and when?")
     assert seed_bot.ask("What do you mean?").text == INVITATION["en"]
-    for message in ("Explain why Egypt was absent", "What did Hamza mean?", "اشرح موقف مصر", "ما معنى المحاور؟"):
-        assert not is_clarification(message), message
-    asked = seed_bot.ask("Explain why Egypt was absent")
-    assert not asked.abstained and asked.citations
-    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
-        assert not [q.question for q in read_questions(EVAL / path) if is_clarification(q.question)]
+    assert_questions_stay_questions(seed_bot, is_clarification, (
+        "Explain why Egypt was absent", "What did Hamza mean?", "اشرح موقف مصر", "ما معنى المحاور؟"))
 
 
 def test_a_conjunction_after_thanks_keeps_the_follow_up(seed_bot):
