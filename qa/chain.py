@@ -35,12 +35,12 @@ from .ingest import Document, load_documents, load_sources, make_document, sourc
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
-from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOUBT_REPLY, FAREWELL_REPLY, History,
-                        INVITATION, MARKER_PATTERN, MAX_QUESTIONS, MIN_QUOTE_CHARS, NO_ANTECEDENT, OTHER_SCRIPT,
-                        PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY, answer_message, asks_again,
-                        has_pronoun, is_author_request, is_clarification, is_complaint, is_doubt, is_farewell,
-                        is_praise, is_thanks, is_thanks_remark, is_title_request, last_answer, own_words,
-                        plan_question, points_back_alone, previous_abstained, previous_question,
+from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOUBT_REPLY, DOUBT_REPLY_MODEL,
+                        FAREWELL_REPLY, History, INVITATION, MARKER_PATTERN, MAX_QUESTIONS, MIN_QUOTE_CHARS,
+                        NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
+                        answer_message, asks_again, has_pronoun, is_author_request, is_clarification, is_complaint,
+                        is_doubt, is_farewell, is_praise, is_thanks, is_thanks_remark, is_title_request, last_answer,
+                        own_words, plan_question, points_back_alone, previous_abstained, previous_question,
                         previous_question_at, question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
 from .lead import frame, present
@@ -596,7 +596,8 @@ class ArticleQA:
             refusals = (*ABSTENTION.values(), *NO_AUTHOR.values())
             last = last_answer(state["history"], refusals)
             replies = (AFTER_REFUSAL_REPLY if judged and last in refusals
-                       else (DOUBT_REPLY if is_doubt(state["question"]) else CLARIFY_REPLY)
+                       else ((DOUBT_REPLY_MODEL if self.llm is not None else DOUBT_REPLY)
+                             if is_doubt(state["question"]) else CLARIFY_REPLY)
                        if judged and MARKER_PATTERN.search(last)
                        else NO_ANTECEDENT if state["kind"] == "no-question" and points_back_alone(state["asked"])
                        else FAREWELL_REPLY if is_farewell(state["question"])

@@ -381,6 +381,15 @@ DOUBT_REPLY = {
           "passage it rests on, and the sources under the answer show those passages in full. If the quotes "
           "do not answer your question, try asking it in other words.",
 }
+# The same when a chat model wrote the answer: its words are the model's, each claim marked
+# with the passage it rests on.
+DOUBT_REPLY_MODEL = {
+    "ar": "كل جملة في الإجابة تحمل رقم الفقرة التي تستند إليها من المقال، والمصادر تحت الإجابة تعرض تلك الفقرات "
+          "كاملة لتتحقق منها. وإن لم تؤيدها فجرّب صياغة أخرى لسؤالك.",
+    "en": "Each claim in the answer carries the number of the passage of the article it rests on, and the "
+          "sources under the answer show those passages in full, so you can check it there. If they do not "
+          "bear it out, try asking in other words.",
+}
 # The same after a refusal ("Are you sure?" after "The article does not say."): there are no
 # quotes to point at (a trial got the reply above there).
 AFTER_REFUSAL_REPLY = {

@@ -279,6 +279,18 @@ def test_a_request_to_explain_goes_to_the_model_as_a_follow_up(llm_bot, stub, se
     assert_exact(answer, {SEED_NAME: seed_text})
 
 
+def test_a_doubt_of_a_model_answer_is_told_where_its_claims_rest(llm_bot, stub):
+    """"Are you sure?" after a chat model's answer: its words are the model's, so the reply
+    speaks of the marked claims, not of quotes copied from the article; the model is not asked."""
+    from qa.followups import DOUBT_REPLY_MODEL
+
+    history = [{"role": "user", "content": "Why was Egypt absent?"},
+               {"role": "assistant", "content": "Observers link it to disputes between Cairo and Tripoli [1]."}]
+    stub.reply("This must not be asked.")
+    answer = llm_bot.ask("Are you sure?", history=history)
+    assert answer.text == DOUBT_REPLY_MODEL["en"] and stub.requests == [] and answer.citations == []
+
+
 # --------------------------------------------------------------------------- streaming
 
 
