@@ -249,7 +249,8 @@ class ExtractiveAnswerer:
         return sorted(int(i) for i in retrieval.ranking if is_byline(passages[int(i)].text))
 
     def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
-                 after: Collection[tuple[str, int]] = (), title: bool = False, author: bool = False) -> Answer:
+                 after: Collection[tuple[str, int]] = (), title: bool = False, author: bool = False,
+                 reads_on: bool = False) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
@@ -271,6 +272,8 @@ class ExtractiveAnswerer:
                 the headline, of each document.
             author: who wrote it was asked (``qa.followups.is_author_request``): the byline
                 of each document that has one (``bylines``; the policy refuses when none has).
+            reads_on: "Tell me more" after an answer (``QuestionPlan.reads_on``): only the
+                documents of ``after`` go on, each after its sentence given.
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
@@ -286,6 +289,8 @@ class ExtractiveAnswerer:
         given: dict[str, int] = {}  # source -> start of the last sentence already given
         for source, start in after:
             given[source] = max(given.get(source, -1), start)
+        if reads_on:
+            sources = [s for s in sources if s in given]
         opened = 0  # documents quoted so far (a document with nothing left is passed over)
         for source in sources:
             if opened == OVERVIEW_SENTENCES:

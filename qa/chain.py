@@ -432,14 +432,15 @@ class ArticleQA:
                 query = plan.query
         context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False}
         if plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
-            context["exclude"] = self.previous_quotes(history, plan)
+            # after an answer, from its first quote (the short answer's sentence) on
+            context["exclude"] = self.previous_quotes(history, plan, first=plan.reads_on == "answer")
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
             context = self.followup_context(asked, history, plan)
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "unread": unread,
-                "kind": plan.kind, **context, "filters": filters, "web_address": web_address, "pasted": pasted,
+                "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters, "web_address": web_address, "pasted": pasted,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
 
@@ -462,8 +463,10 @@ class ArticleQA:
         return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind, "inherits": inherits,
                 "after_abstention": about_refused and previous_abstained(history, plan)}
 
-    def previous_quotes(self, history: History | None, plan: QuestionPlan) -> frozenset[tuple[str, int]]:
-        """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes).
+    def previous_quotes(self, history: History | None, plan: QuestionPlan,
+                        first: bool = False) -> frozenset[tuple[str, int]]:
+        """``(source, quote_start)`` of the quotes the previous answer gave (see the module notes);
+        with ``first``, of its first quote only (where "Tell me more" reads on from).
 
         Each «quote» of the assistant message that answered ``plan.previous`` is located in
         the articles; when none is found and the message looks like an answer (a «quote» or
@@ -484,6 +487,8 @@ class ArticleQA:
                 while at >= 0:
                     found.add((source, at))
                     at = text.find(quote, at + 1)
+            if first and found:
+                return frozenset(found)
         if found or not (quotes or MARKER_PATTERN.search(message)):
             return frozenset(found)
         query = plan.previous_query
@@ -491,7 +496,7 @@ class ArticleQA:
         if not retrieval.hits:
             return frozenset()
         previous = self.extractive.answer(query, retrieval, detect_language(query))
-        return frozenset((c.source, c.quote_start) for c in previous.citations)
+        return frozenset((c.source, c.quote_start) for c in previous.citations[:1 if first else None])
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if state["kind"] == "no-question":  # nothing to look up
@@ -631,7 +636,8 @@ class ArticleQA:
         elif state["kind"] == "overview":
             answer = self.extractive.overview(state["question"], state["retrieval"], state["language"],
                                               after=state["exclude"], title=is_title_request(state["asked"]),
-                                              author=is_author_request(state["asked"], first=True))
+                                              author=is_author_request(state["asked"], first=True),
+                                              reads_on=state.get("reads_on", False))
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

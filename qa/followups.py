@@ -846,6 +846,10 @@ class QuestionPlan:
             that trip?", «وهو رتبته إيه؟»), the follow-up reading (folded as a short
             follow-up is): ``qa.chain`` retrieves it when the policy refuses the question as
             asked; else ``None``.
+        reads_on: for an ``"overview"`` that goes on reading the article where the previous
+            answer was: ``"answer"`` after an answer ("Tell me more", «المزيد»: the sentences
+            after its first quote, the short answer's), ``"text"`` after such a reading
+            (after its last quote); ``None`` otherwise.
     """
 
     kind: str
@@ -854,6 +858,7 @@ class QuestionPlan:
     previous: int | None = None
     previous_query: str | None = None
     folded: str | None = None
+    reads_on: str | None = None
 
 
 # Words that point back to something said before: English pronouns and determiners, and the
@@ -924,7 +929,7 @@ def _among(words: list[str], question: str) -> bool:
 
 
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
-          earlier: tuple[tuple[QuestionPlan, int], ...] = ()) -> QuestionPlan:
+          earlier: tuple[tuple[QuestionPlan, int], ...] = (), last_quoted: bool = False) -> QuestionPlan:
     if (is_small_talk(question) or is_thanks_remark(question) or is_praise(question) or is_complaint(question)
             or is_doubt(question)):
         return QuestionPlan("no-question", question)
@@ -933,7 +938,13 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
         return QuestionPlan("overview", question)
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues
-        return QuestionPlan("overview", question, (), last_index, last.query)
+        return QuestionPlan("overview", question, (), last_index, last.query,
+                            reads_on="text" if last.reads_on else None)
+    if last is not None and last_quoted and is_continue_request(question) and question_word(question) is None:
+        # "Tell me more", «المزيد» after an answer: the article read on from the answer's
+        # sentence («المزيد» had been refused as a word the article lacks, and "Tell me more"
+        # after the opening speech quoted the Libyan delegation; a trial)
+        return QuestionPlan("overview", question, (), last_index, last.query, reads_on="answer")
     if is_clarification(question):
         # "What do you mean?", «وضح أكثر»: the previous question again, for a chat model to
         # explain with the conversation (without one the chain replies ``CLARIFY_REPLY``); as
@@ -1030,7 +1041,8 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
         # so "more" after it goes on (a trial got a pull-quote)
         asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content) or is_complaint(content)
                                   or is_doubt(content) else without_language_request(strip_small_talk(content)))[1]
-        plan = _after_refusal(asked, _plan(asked, last, last_index, tuple(earlier)), history, last_index, word_checked)
+        plan = _after_refusal(asked, _plan(asked, last, last_index, tuple(earlier), _quoted(history, last_index)),
+                              history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()
         # a message the bot answered with the invitation asked nothing about the article (a
         # chat request, ``qa.chat_requests``, is only known after retrieval): nothing continues it.
@@ -1041,8 +1053,13 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
                 plan.kind == "followup" and answer in ABSTENTION.values()):
             last, last_index = plan, i
             earlier.append((plan, i))
-    return _after_refusal(question, _plan(question, last, last_index, tuple(earlier)), history, last_index,
-                          word_checked)
+    return _after_refusal(question, _plan(question, last, last_index, tuple(earlier), _quoted(history, last_index)),
+                          history, last_index, word_checked)
+
+
+def _quoted(history: History | None, index: int | None) -> bool:
+    """The answer to the user message at ``index`` quoted the article (it holds a marker)."""
+    return index is not None and bool(MARKER_PATTERN.search(answer_message(history, index) or ""))
 
 
 def _after_refusal(question: str, plan: QuestionPlan, history: History | None,

@@ -572,6 +572,30 @@ def test_who_else_after_another_question_asks_the_earlier_who_again(seed_bot):
     assert seed_bot.ask("what else?", history=history).retrieval_query != first
 
 
+def test_tell_me_more_after_an_answer_reads_on_in_the_article(seed_bot, seed_text):
+    """«المزيد» after «من ألقى الكلمة الافتتاحية؟» was refused (a word the article lacks) and
+    "Tell me more" after "Who gave the opening speech?" quoted the Libyan delegation (a
+    trial): after an answer, a request for more reads on from the short answer's sentence,
+    and "more" again goes on from there; "who else?" still asks the question again, and
+    "more" after a refusal is refused."""
+    from qa.answer import ABSTENTION
+
+    for first, more in (("Who gave the opening speech?", "Tell me more"), ("من ألقى الكلمة الافتتاحية؟", "المزيد")):
+        history = turn(first, seed_bot.ask(first))
+        lead_sentence = seed_bot.ask(first).citations[0]
+        answer = seed_bot.ask(more, history=history)
+        assert not answer.abstained and answer.citations and answer.extra.get("overview"), more
+        starts = [c.quote_start for c in answer.citations]
+        assert starts == sorted(starts) and starts[0] >= lead_sentence.quote_end, more
+        # the next sentence of the speech's paragraph comes first
+        assert answer.citations[0].paragraph == lead_sentence.paragraph, more
+        assert_exact(answer, seed_text)
+        again = seed_bot.ask("more", history=history + turn(more, answer))
+        assert min(c.quote_start for c in again.citations) >= max(c.quote_end for c in answer.citations)
+    refused = turn("Who won the World Cup?", seed_bot.ask("Who won the World Cup?"))
+    assert seed_bot.ask("Tell me more", history=refused).text == ABSTENTION["en"]
+
+
 def test_a_first_message_opening_with_but_asks_its_question(seed_bot):
     """"But who attended?" and "Great, but who attended?" as a first message were retrieved with
     "But" and quoted Egypt's absence (a trial): with nothing before it the conjunction goes,
