@@ -325,7 +325,8 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,
                exclude: Collection[tuple[str, int]] = (),
-               candidates: list[Candidate] | None = None, repeat_kind: str | None | bool = False) -> Answer:
+               candidates: list[Candidate] | None = None, repeat_kind: str | None | bool = False,
+               repeat_terms: Collection[str] = ()) -> Answer:
         """Quote the best sentences of ``retrieval`` (the policy has decided to answer).
 
         Args:
@@ -339,6 +340,8 @@ class ExtractiveAnswerer:
             repeat_kind: ``False``: every quote of ``exclude`` is left out; else a quote of
                 ``exclude`` stays when it holds an answer of this kind
                 (``qa.grounding.holds_kind``; ``None``: any kind, it always stays).
+            repeat_terms: BM25 terms (``qa.text.analyze``) of the follow-up's own words: a quote
+                of ``exclude`` holding all of them stays too (it answers the new question).
 
         Returns:
             An ``Answer`` (``mode="extractive"``); ``passages`` holds the ranked hits.
@@ -361,7 +364,8 @@ class ExtractiveAnswerer:
                 # a list stays: its quote answers a question about any of its items ("and the
                 # third step?" after the steps were quoted found them left out; a trial)
                 return ((c.hit.source, quote.start) not in given or LIST_BREAK in quote.text
-                        or (repeat_kind is not False and holds_kind(quote.text, repeat_kind)))
+                        or (repeat_kind is not False and holds_kind(quote.text, repeat_kind))
+                        or (bool(repeat_terms) and set(repeat_terms) <= set(analyze(quote.text))))
 
             candidates = [c for c in candidates if stays(c)] or candidates
         if not candidates:

@@ -47,7 +47,7 @@ from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
 from .preface import asks_only_for_language, preface
-from .text import INVISIBLE, content_words, detect_language, in_other_script, markup_text
+from .text import INVISIBLE, analyze, content_words, detect_language, in_other_script, markup_text, normalize
 
 log = logging.getLogger(__name__)
 
@@ -447,6 +447,7 @@ class ArticleQA:
     def followup_context(self, asked: str, history: History | None, plan: QuestionPlan) -> dict[str, Any]:
         """What a folded follow-up carries from the turn it continues: ``exclude`` (the quotes
         already given, ``previous_quotes``), ``repeat_kind`` (``ExtractiveAnswerer.answer``),
+        ``repeat_terms`` (its own words' terms, which let a given quote holding them stay),
         ``inherits`` and ``after_abstention`` (the policy's follow-up features)."""
         # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
         # the kind of answer asked for ("and when?" after who attended: not the delegations again)
@@ -460,7 +461,13 @@ class ArticleQA:
         # age?" after "Who is Lionel Messi?") asks about it too: it was answered with a quote on
         # Egypt (a trial's conversation); "and Haftar?" names someone new and is judged
         about_refused = inherits or (plan.kind == "followup" and has_pronoun(asked))
-        return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind, "inherits": inherits,
+        # and a quote already given that holds the follow-up's new words answers it too: «ومن غاب؟»
+        # after «من حضر الافتتاح؟» is answered by the sentence already quoted («…فيما غاب رئيس
+        # الحكومة»), left out it quoted the headline (a trial)
+        before = {normalize(w).lower() for w in content_words(previous_question_at(history, plan.previous) or "")}
+        repeat_terms = frozenset(analyze(" ".join(w for w in own_words(asked) if normalize(w).lower() not in before)))
+        return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind,
+                "repeat_terms": repeat_terms, "inherits": inherits,
                 "after_abstention": about_refused and previous_abstained(history, plan)}
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan,
@@ -642,7 +649,8 @@ class ArticleQA:
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
                                             exclude=state["exclude"], candidates=state["candidates"],
-                                            repeat_kind=state.get("repeat_kind", False))
+                                            repeat_kind=state.get("repeat_kind", False),
+                                            repeat_terms=state.get("repeat_terms", frozenset()))
             answer.question = state["question"]
             frame(answer, self.extractive.document_language)  # the line above, for the reader's words
             answer.retrieval_query = state["query"]

@@ -596,6 +596,31 @@ def test_tell_me_more_after_an_answer_reads_on_in_the_article(seed_bot, seed_tex
     assert seed_bot.ask("Tell me more", history=refused).text == ABSTENTION["en"]
 
 
+def test_a_follow_up_answered_by_the_sentence_already_quoted_quotes_it_again(seed_bot):
+    """Over a trial's Arabic article, «ومن غاب؟» after «من حضر الافتتاح؟» and «ومن موّلها؟»
+    after «كم بلغت التكلفة؟» quoted the headline: the answering sentence had been quoted for
+    the first question and was left out. A given quote holding the follow-up's new words
+    answers it and stays; "who else?" still leaves the given quotes out."""
+    article = ("افتتاح مستشفى جديد للأطفال في مدينة صفاقس\n"
+               "افتتح وزير الصحة التونسي علي المرابط يوم الخميس مستشفى جديدا للأطفال في مدينة صفاقس، بطاقة "
+               "استيعاب تبلغ 240 سريرا.\n"
+               "وبلغت تكلفة المشروع 85 مليون دينار، موّل البنك الإسلامي للتنمية أكثر من نصفها، فيما تكفلت "
+               "الدولة بالباقي.\n"
+               "وقال الوزير في كلمته إن المستشفى سيخفف الضغط عن مستشفيات العاصمة.\n"
+               "وحضر حفل الافتتاح والي صفاقس ونواب عن الجهة وممثلون عن البنك، فيما غاب رئيس الحكومة "
+               "بسبب التزامات في الخارج.\n"
+               "ومن المنتظر أن يبدأ المستشفى استقبال المرضى مطلع الشهر المقبل.\n")
+    bot = seed_bot.with_texts({"hospital.txt": article})
+    for first, follow_up, answer_words in (("من حضر الافتتاح؟", "ومن غاب؟", "فيما غاب رئيس الحكومة"),
+                                           ("كم بلغت التكلفة؟", "ومن موّلها؟", "موّل البنك الإسلامي")):
+        history = turn(first, bot.ask(first))
+        answer = bot.ask(follow_up, history=history)
+        assert not answer.abstained and answer_words in answer.lead, follow_up
+    history = turn("من حضر الافتتاح؟", bot.ask("من حضر الافتتاح؟"))
+    given = {c.quote for c in bot.ask("من حضر الافتتاح؟").citations}
+    assert not given & {c.quote for c in bot.ask("ومن حضر أيضا؟", history=history).citations}
+
+
 def test_a_first_message_opening_with_but_asks_its_question(seed_bot):
     """"But who attended?" and "Great, but who attended?" as a first message were retrieved with
     "But" and quoted Egypt's absence (a trial): with nothing before it the conjunction goes,
