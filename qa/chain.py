@@ -38,10 +38,11 @@ from .stores import PassageStore, StoreFilter, build_memory_store, open_store
 from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOUBT_REPLY, DOUBT_REPLY_MODEL,
                         FAREWELL_REPLY, History, INVITATION, MARKER_PATTERN, MAX_QUESTIONS, MIN_QUOTE_CHARS,
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
-                        answer_message, asks_again, has_pronoun, is_author_request, is_clarification, is_complaint,
-                        is_doubt, is_farewell, is_praise, is_thanks, is_thanks_remark, is_title_request, last_answer,
-                        own_words, plan_question, points_back_alone, previous_abstained, previous_question,
-                        previous_question_at, question_as_asked, split_questions, strip_small_talk)
+                        answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
+                        is_complaint, is_doubt, is_farewell, is_praise, is_thanks, is_thanks_remark,
+                        is_title_request, last_answer, opens_with_complaint, own_words, plan_question,
+                        points_back_alone, previous_abstained, previous_question, previous_question_at,
+                        question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
@@ -397,6 +398,7 @@ class ArticleQA:
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
         filters = self.store_filter(inputs.get("filters"))
+        complained = opens_with_complaint(question)
         if not (is_thanks_remark(question) or is_praise(question) or is_complaint(question)):  # kept whole: asks nothing
             question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
@@ -410,6 +412,11 @@ class ArticleQA:
             # a first question is judged as it is retrieved: «لكن أين عقد المؤتمر؟» without «لكن»,
             # which the policy had read as a word the article lacks (a trial; ``_plan``)
             asked = plan.query
+            again = earlier_asking(history, plan.query) if complained else None
+            if again is not None:
+                # "That's wrong. Who attended?" after "Who attended?": the question again without
+                # the quotes that answer gave (it got the same answer back, a trial)
+                plan = QuestionPlan("followup", plan.query, plan.topic, again, plan.query)
         web_address = is_url(question)
         if web_address or pasted:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)

@@ -474,6 +474,28 @@ def is_clarification(text: str) -> bool:
         for w in words)
 
 
+def opens_with_complaint(text: str) -> bool:
+    """True when ``text`` opens with a complaint about the last answer before its question
+    ("That's wrong. Who attended?", "Wrong, who attended?", «خطأ، من حضر؟»)."""
+    head = re.search(r"[,،.!]\s+(?=\w)", text)
+    return bool(head) and is_complaint(text[:head.start()])
+
+
+def earlier_asking(history: History | None, query: str) -> int | None:
+    """The index of the latest user message of ``history`` that asked ``query`` (the same
+    words once small talk, a complaint and case are set aside), else ``None``."""
+    def key(text: str) -> str:
+        return " ".join(_folded(strip_small_talk(text)))
+
+    wanted = key(query)
+    for i in range(len(history or []) - 1, -1, -1):
+        message = history[i]
+        if (isinstance(message, dict) and message.get("role") == "user" and isinstance(message.get("content"), str)
+                and key(message["content"]) == wanted):
+            return i
+    return None
+
+
 def is_praise(text: str) -> bool:
     """True when ``text`` only praises the answer ("Great answer!", "Well done", "Perfect,
     very clear", «إجابة ممتازة», «أحسنت»): its words are praise (``PRAISE_WORDS``), words

@@ -477,6 +477,16 @@ def test_a_complaint_about_the_answer_is_not_asked_as_a_question(seed_bot):
     for message in ("Wrong, who attended?", "That's wrong. Who attended?", "This is wrong, who attended?",
                     "خطأ، من حضر؟"):
         assert strip_small_talk(message) in ("Who attended?", "من حضر؟"), message
+    # and when it asks an earlier question again, it is asked without the quotes that answer
+    # gave (it got the same answer back, a later trial)
+    for first, complaint in (("Who attended the conference?", "That's wrong. Who attended the conference?"),
+                             ("من حضر المؤتمر؟", "خطأ، من حضر المؤتمر؟")):
+        earlier = turn(first, seed_bot.ask(first))
+        again = seed_bot.ask(complaint, history=earlier)
+        assert not again.abstained and again.retrieval_query == first, complaint
+        assert not {c.quote for c in again.citations} & {c.quote for c in seed_bot.ask(first).citations}, complaint
+    fresh = seed_bot.ask("Wrong, why was Egypt absent?", history=earlier)
+    assert fresh.citations and fresh.retrieval_query == "Why was Egypt absent?"
     for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
         assert not [q.question for q in read_questions(EVAL / path) if is_complaint(q.question)]
 
