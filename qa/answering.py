@@ -340,8 +340,9 @@ class ExtractiveAnswerer:
             repeat_kind: ``False``: every quote of ``exclude`` is left out; else a quote of
                 ``exclude`` stays when it holds an answer of this kind
                 (``qa.grounding.holds_kind``; ``None``: any kind, it always stays).
-            repeat_terms: BM25 terms (``qa.text.analyze``) of the follow-up's own words: a quote
-                of ``exclude`` holding all of them stays too (it answers the new question).
+            repeat_terms: BM25 terms (``qa.text.analyze``) of the follow-up's words that the
+                previous question lacks: a quote of ``exclude`` holding all of them stays too (it
+                answers the new question).
 
         Returns:
             An ``Answer`` (``mode="extractive"``); ``passages`` holds the ranked hits.

@@ -447,14 +447,16 @@ class ArticleQA:
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "unread": unread,
-                "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters, "web_address": web_address, "pasted": pasted,
+                "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters,
+                "web_address": web_address, "pasted": pasted,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
 
     def followup_context(self, asked: str, history: History | None, plan: QuestionPlan) -> dict[str, Any]:
         """What a folded follow-up carries from the turn it continues: ``exclude`` (the quotes
         already given, ``previous_quotes``), ``repeat_kind`` (``ExtractiveAnswerer.answer``),
-        ``repeat_terms`` (its own words' terms, which let a given quote holding them stay),
+        ``repeat_terms`` (the terms of its words the previous question lacks: a given quote
+        holding them stays),
         ``inherits`` and ``after_abstention`` (the policy's follow-up features)."""
         # asked for another thing ("and why?"): a quote already given may answer it, unless it lacks
         # the kind of answer asked for ("and when?" after who attended: not the delegations again)
