@@ -39,7 +39,7 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         FAREWELL_REPLY, History, INVITATION, MARKER_PATTERN, MAX_QUESTIONS, MIN_QUOTE_CHARS,
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
-                        is_complaint, is_doubt, is_farewell, is_praise, is_thanks, is_thanks_remark,
+                        is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
                         is_title_request, last_answer, opens_with_complaint, own_words, plan_question,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
@@ -399,7 +399,7 @@ class ArticleQA:
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
         filters = self.store_filter(inputs.get("filters"))
         complained = opens_with_complaint(question)
-        if not (is_thanks_remark(question) or is_praise(question) or is_complaint(question)):  # kept whole: asks nothing
+        if not is_remark(question):  # a remark on the answer is kept whole: it asks nothing
             question = strip_small_talk(question)  # "طيب ومين غاب؟" asks "ومين غاب؟"
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"

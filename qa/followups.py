@@ -256,9 +256,8 @@ AUTHOR_NOUNS = _vocabulary(
 )
 WRITING_VERBS = _vocabulary("wrote write writes written penned authored écrit كتب كتبه كتبت كتبها يكتب")
 AUTHOR_ASKING = _vocabulary("who whom whose by من مين منو شكون qui")
-# "it" and "this" name the article in a first question ("Who wrote it?"); «كتبه» holds its own "it".
-_POINTING_AT_TEXT = _vocabulary("it this")
-_WRITTEN_IT = _vocabulary("كتبه كتبها")
+# "it" and "this" name the article in a first question ("Who wrote it?"), as the "it" of «كتبه» does.
+_POINTING_AT_TEXT = _vocabulary("it this كتبه كتبها")
 
 
 def is_author_request(text: str, first: bool = False) -> bool:
@@ -269,8 +268,7 @@ def is_author_request(text: str, first: bool = False) -> bool:
     tokens = _folded(text)
     named = ARTICLE_NOUNS | (_POINTING_AT_TEXT if first else frozenset())
     asks = any(t in AUTHOR_NOUNS for t in tokens) or (
-        any(t in WRITING_VERBS for t in tokens) and (any(t in named for t in tokens) or first and any(
-            t in _WRITTEN_IT for t in tokens)))
+        any(t in WRITING_VERBS for t in tokens) and any(t in named for t in tokens))
     allowed = AUTHOR_NOUNS | WRITING_VERBS | AUTHOR_ASKING | ARTICLE_WORDS | REQUEST_WORDS | NAME_WORDS
     return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
 
@@ -474,10 +472,21 @@ def is_clarification(text: str) -> bool:
         for w in words)
 
 
+# Where a judgement of the last answer ends before a question ("That's wrong. Who attended?").
+_JUDGED_HEAD = re.compile(r"[,،.!]\s+(?=\w)")
+
+
+def is_remark(text: str) -> bool:
+    """True when ``text`` only remarks on the last answer and asks nothing of the article:
+    thanks with a remark, praise, a complaint or a doubt (``is_thanks_remark``, ``is_praise``,
+    ``is_complaint``, ``is_doubt``); such a message is read whole, not stripped of small talk."""
+    return is_thanks_remark(text) or is_praise(text) or is_complaint(text) or is_doubt(text)
+
+
 def opens_with_complaint(text: str) -> bool:
     """True when ``text`` opens with a complaint about the last answer before its question
     ("That's wrong. Who attended?", "Wrong, who attended?", «خطأ، من حضر؟»)."""
-    head = re.search(r"[,،.!]\s+(?=\w)", text)
+    head = _JUDGED_HEAD.search(text)
     return bool(head) and is_complaint(text[:head.start()])
 
 
@@ -548,7 +557,7 @@ def strip_small_talk(text: str) -> str:
             break
     # a judgement of the last answer before the question ("That's wrong. Who else attended?",
     # "This is wrong, who attended?"): the question alone
-    head = re.search(r"[,،.!]\s+(?=\w)", text)
+    head = _JUDGED_HEAD.search(text)
     if head and (is_complaint(text[:head.start()]) or is_praise(text[:head.start()])):
         rest = text[head.end():].strip()
         if rest and not is_small_talk(rest):
@@ -952,8 +961,7 @@ def _among(words: list[str], question: str) -> bool:
 
 def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
           earlier: tuple[tuple[QuestionPlan, int], ...] = (), last_quoted: bool = False) -> QuestionPlan:
-    if (is_small_talk(question) or is_thanks_remark(question) or is_praise(question) or is_complaint(question)
-            or is_doubt(question)):
+    if is_small_talk(question) or is_remark(question):
         return QuestionPlan("no-question", question)
     if (is_overview_request(question) or is_title_request(question)
             or is_author_request(question, first=last is None)):
@@ -1061,8 +1069,8 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
         content = message["content"].strip()
         # read as the chain reads the question: "Summarize the article in English" is a summary,
         # so "more" after it goes on (a trial got a pull-quote)
-        asked = question_as_asked(content if is_thanks_remark(content) or is_praise(content) or is_complaint(content)
-                                  or is_doubt(content) else without_language_request(strip_small_talk(content)))[1]
+        asked = question_as_asked(content if is_remark(content)
+                                  else without_language_request(strip_small_talk(content)))[1]
         plan = _after_refusal(asked, _plan(asked, last, last_index, tuple(earlier), _quoted(history, last_index)),
                               history, last_index, word_checked)
         answer = (answer_message(history, i) or "").strip()

@@ -267,9 +267,14 @@ def embedding_texts(documents: Iterable[Document], passages: list[Passage], coun
 
 def paragraphs(document: Document) -> Iterable[tuple[int, int, int]]:
     """Yield ``(number, start, end)`` for each non-empty line of the document, 1-based."""
+    return text_paragraphs(document.text)
+
+
+def text_paragraphs(text: str) -> Iterable[tuple[int, int, int]]:
+    """``paragraphs`` of a document's ``text``: the numbering citations give ("¶3")."""
     number = 0
-    for m in _LINE.finditer(document.text):
-        a, b = _strip_span(document.text, m.start(), m.end())
+    for m in _LINE.finditer(text):
+        a, b = _strip_span(text, m.start(), m.end())
         if a < b:
             number += 1
             yield number, a, b

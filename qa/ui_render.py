@@ -28,6 +28,7 @@ from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, 
                              headline_of, label_language, plain_text, question_lines, source_label, source_title)
 from qa.ingest.document import LIST_BREAK
 from qa.lead import LEAD_QUOTE
+from qa.splitting import text_paragraphs
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -326,10 +327,10 @@ def render_article(
             out.append(f'<div class="qa-doc-name" dir="auto" title="{esc(name)}">{esc(headline_of(text) or name)}</div>')
         starts_done: set[int] = set()
         pos = 0
-        number = 0  # the paragraph's number as citations give it (``qa.splitting.paragraphs``)
+        # each line's paragraph number, as citations give it (by the line its text starts on)
+        numbers = {text.rfind("\n", 0, a) + 1: n for n, a, _ in text_paragraphs(text)}
         for i, line in enumerate(text.split("\n")):
-            if line.replace("\ufeff", "").strip():
-                number += 1
+            if line.strip():
                 pieces = []
                 for a, b, cover in _segments(pos, line, spans):
                     seg = esc(text[a:b])
@@ -360,8 +361,8 @@ def render_article(
                     pieces.append(seg)
                 # numbered as the sources' "¶8" (a trial could not match them), drawn by the style
                 # sheet so that a copy of the text leaves the numbers out
-                out.append(f'<p dir="auto" id="{paragraph_anchor(d, i)}" data-qa-paragraph="{number}">'
-                           f'{"".join(pieces)}</p>')
+                number = f' data-qa-paragraph="{numbers[pos]}"' if pos in numbers else ""
+                out.append(f'<p dir="auto" id="{paragraph_anchor(d, i)}"{number}>{"".join(pieces)}</p>')
             pos += len(line) + 1
         out.append("</section>")
     out.append("</div>")
