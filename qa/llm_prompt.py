@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from langchain_core.prompts import ChatPromptTemplate
 
 from qa.answer import ABSTENTION, Citation, PassageHit
-from qa.splitting import split_sentences
+from qa.splitting import past_ornaments, split_sentences
 from qa.text import content_words, normalize
 
 # The exact sentence the model must reply with when the passages do not answer: the same
@@ -272,19 +272,19 @@ def best_quote(hit: PassageHit, claim: str) -> tuple[int, int, str]:
 
     Sentences are scored by the number of content words (Arabic letters folded, stop words
     dropped) they share with the claim; ties go to the earlier sentence. When no sentence
-    shares a word, the whole passage is the quote. Offsets are document offsets
-    (``hit.start`` + offset inside the passage), so
-    ``document_text[quote_start:quote_end] == quote``.
+    shares a word, the whole passage is the quote. Either opens on its first word, past a
+    leading ornament (``qa.splitting.past_ornaments``: the seed's pull-quote «◙»), as the
+    extractive answer's quotes do. Offsets are document offsets (``hit.start`` + offset
+    inside the passage), so ``document_text[quote_start:quote_end] == quote``.
     """
     claim_words = _words(claim)
-    best, best_score = None, 0
+    best, best_score = (0, len(hit.text)), 0
     for start, end in sentence_spans(hit.text):
         score = len(claim_words & _words(hit.text[start:end]))
         if score > best_score:
             best, best_score = (start, end), score
-    if best is None:
-        return hit.start, hit.end, hit.text
     start, end = best
+    start = past_ornaments(hit.text, start, end)
     return hit.start + start, hit.start + end, hit.text[start:end]
 
 

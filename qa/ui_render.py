@@ -28,7 +28,7 @@ from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, 
                              headline_of, label_language, plain_text, question_lines, source_label, source_title)
 from qa.ingest.document import LIST_BREAK
 from qa.lead import LEAD_QUOTE
-from qa.splitting import text_paragraphs
+from qa.splitting import past_ornaments, text_paragraphs
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -316,9 +316,13 @@ def render_article(
         out.append(f'<div class="qa-article-title" dir="auto">{esc(title)}</div>')
     for d, (name, text) in enumerate(documents.items()):
         spans: list[tuple[int, int, str, int]] = []
+        # where each cited passage's outline opens: past a leading ornament, as its quote does
+        # (the seed's pull-quote line showed "[1]◙" outlined on its own before the words, a trial);
+        # the citation's offsets stay those of the passage
+        opens = {c.n: past_ornaments(text, c.start, c.end) for c in citations if c.source == name}
         for c in citations:
             if c.source == name:
-                spans.append((c.start, c.end, "cited", c.n))
+                spans.append((opens[c.n], c.end, "cited", c.n))
                 if c.quote_end > c.quote_start:
                     spans.append((c.quote_start, c.quote_end, "quote", c.n))
         spans += [(a, b, "lead", 0) for source, a, b in leads if source == name]
@@ -334,7 +338,7 @@ def render_article(
                 pieces = []
                 for a, b, cover in _segments(pos, line, spans):
                     seg = esc(text[a:b])
-                    if not text[a:b].strip() and not any(c.start == a for c in citations if c.source == name):
+                    if not text[a:b].strip() and a not in opens.values():
                         # the space between two pieces of the short answer: wrapped, it was an
                         # empty outlined box of its own on a phone (a trial)
                         pieces.append(seg)
@@ -350,8 +354,7 @@ def render_article(
                         badge = ""
                         attrs = ""
                         for n in ns:
-                            c = next(c for c in citations if c.n == n and c.source == name)
-                            if c.start == a and n not in starts_done:
+                            if opens[n] == a and n not in starts_done:
                                 starts_done.add(n)
                                 badge += f'<sup class="qa-badge" dir="ltr">[{n}]</sup>'
                                 if n == focus:

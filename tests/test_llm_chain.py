@@ -143,6 +143,24 @@ def test_environment_turns_llm_mode_on_and_citations_are_exact(llm_bot, stub, se
     assert "llm" in answer.timings_ms and "total" in answer.timings_ms
 
 
+def test_a_model_citing_the_pull_quote_gets_a_quote_from_its_first_word(llm_bot, stub, seed_text):
+    """A chat model's marker on the seed's pull-quote line (paragraph 5, «◙ مراقبون يرون …»)
+    is quoted, in the sources under the answer too, from «مراقبون», as the extractive answer
+    quotes it (it kept the «◙» there, a user trial); the passage offsets still include it."""
+    from qa import ui_render
+
+    question = "What do observers think Egypt is doing?"
+    n = rank_of(llm_bot, question, "مراقبون يرون")
+    stub.reply(f"Observers think Egypt is distancing itself from the axis policy [{n}].")
+    answer = llm_bot.ask(question)
+    assert answer.mode == "llm"
+    (citation,) = answer.citations
+    assert_exact(answer, {SEED_NAME: seed_text})
+    assert citation.quote.startswith("مراقبون يرون أن مصر") and seed_text[citation.start] == "◙"
+    message = ui_render.render_answer(answer, llm_bot.documents, 0.5, article="the sample", question=question)
+    assert "مراقبون يرون أن مصر" in message and "◙" not in message
+
+
 def test_out_of_range_marker_is_dropped_and_counted(llm_bot, stub, seed_text):
     question = "Who attended the conference?"
     n = rank_of(llm_bot, question, TUNIS)

@@ -60,6 +60,31 @@ def test_quotes_open_on_a_word_not_an_ornament(seed_bot, seed_text):
     assert past_ornaments("◙", 0, 1) == 0  # nothing but the ornament: the span stays
 
 
+@pytest.mark.parametrize("question", ["ما موقف مصر من سياسة المحاور؟", "What do observers think Egypt is doing?"])
+def test_the_pull_quote_is_shown_from_its_first_word(seed_bot, seed_text, question):
+    """Both questions cite the seed's pull-quote line (paragraph 5, «◙ مراقبون يرون أن مصر …»).
+    Its quote, the sources under the answer and the article panel's outlined passage open on
+    «مراقبون» (the outline held "[1]◙" before the words, a user trial); the passage's offsets
+    still start on the ornament, and the panel still shows it, outside the outline."""
+    import lxml.html
+
+    from qa import ui_render
+
+    answer = seed_bot.ask(question)
+    (cited,) = [c for c in answer.citations if c.paragraph == 5]
+    assert cited.quote.startswith("مراقبون يرون أن مصر") and seed_text[cited.quote_start:cited.quote_end] == cited.quote
+    assert seed_text[cited.start] == "◙" and seed_text[cited.start:cited.end] == cited.text
+    message = ui_render.render_answer(answer, seed_bot.documents, 0.5, article="the sample", question=question)
+    sources = ui_render.render_sources(answer.citations, seed_bot.documents, answer.lead)  # the quotes shown
+    assert "◙" not in message and "◙" not in sources
+    panel = lxml.html.fragment_fromstring(ui_render.render_article(seed_bot.documents, answer), create_parent="div")
+    outline = panel.xpath(f'//span[contains(@class, "qa-cited") and @data-qa-n="{cited.n}"]')
+    shown = "".join(span.text_content() for span in outline)
+    assert shown.startswith(f"[{cited.n}]مراقبون يرون") and "◙" not in shown
+    (line,) = panel.xpath('//p[@data-qa-paragraph="5"]')
+    assert line.text_content() == "◙ " + shown  # the ornament stays in the text, before the outline
+
+
 def test_arabic_question_mark_and_semicolon_end_sentences():
     text = "هل حضر الوفد المغربي الاجتماع؟ لم يحضر أي وفد؛ وقال المتحدث إن الغياب مقصود. Dr. Smith left at 3.5 pm. Fine!"
     sentences = [s.text for s in split_sentences(text)]
