@@ -625,6 +625,10 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-evidence summary { cursor: pointer; }
 .qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
+/* an answer taller than the chat box (most of them on a 390 px phone, whose top is brought into
+   view) had its "Copy" under the box's bottom edge, out of sight or cut by it (a user trial): it
+   stays at that edge, inside the box, while its answer runs past it */
+#qa-chat .qa-copy { position: sticky; bottom: .5em; z-index: 1; box-shadow: 0 1px 4px rgba(0, 0, 0, .15); }
 .qa-copy .qa-copy-done, .qa-copy.qa-copied .qa-copy-idle { display: none; }
 .qa-copy.qa-copied .qa-copy-done { display: inline; }
 #qa-chat-status:empty { display: none; }

@@ -557,6 +557,15 @@ def test_chat_habits_reload_copy_phone_and_empty_question(browser, tmp_path, wid
             # and the question just asked is above it, in view too
             asked = page.locator("#qa-chat .qa-user").last.evaluate("el => el.getBoundingClientRect().top")
             assert 0 <= asked < top, (asked, top)
+        # its "Copy" is in sight without scrolling: inside the window and the chat box, not under
+        # the box's bottom edge (on a phone it was out of sight or cut by it, a user trial)
+        copy_box = answer.locator(".qa-copy").bounding_box()
+        chat_box = page.locator("#qa-chat").bounding_box()
+        inside = (max(0, chat_box["x"]), max(0, chat_box["y"]), min(width, chat_box["x"] + chat_box["width"]),
+                  min(page.viewport_size["height"], chat_box["y"] + chat_box["height"]))
+        assert (inside[0] <= copy_box["x"] and inside[1] <= copy_box["y"]
+                and copy_box["x"] + copy_box["width"] <= inside[2]
+                and copy_box["y"] + copy_box["height"] <= inside[3]), (copy_box, chat_box)
         shot = tmp_path / f"chat-{width}.png"
         page.screenshot(path=str(shot))
         print(f"\nscreenshot: {shot}")
