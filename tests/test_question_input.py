@@ -172,10 +172,14 @@ def test_a_shortened_question_is_told_in_its_own_language(seed_bot):
 @pytest.mark.parametrize("address", ["https://example.com/news/1", "www.example.com/who-attended?"])
 def test_a_web_address_alone_is_no_question_and_says_where_pages_are_read(seed_bot, address):
     """A web address typed in the chat got quotes for its words ("news", p 0.27; a trial): it
-    asks nothing of the article, and the reply says how to make that page the article."""
+    asks nothing of the article, and the reply says how to make that page the article: on the
+    web page (the reply ``ask`` gives), and on the command line in its own words."""
+    from qa.cli import for_the_command_line
+
     answer = seed_bot.ask(address)
     assert answer.abstained and answer.extra["abstention_reason"] == "no-question" and not answer.citations
-    assert "web address" in answer.text and "Your own article" in answer.text and "--docs" in answer.text
+    assert "web address" in answer.text and "Your own article" in answer.text and "--docs" not in answer.text
+    assert "--docs ADDRESS" in for_the_command_line(answer).text
 
 
 @pytest.mark.parametrize("question", ["Кто такой Хафтар?", "誰が会議に出席しましたか？", "Ποιος είναι ο Χαφτάρ;"])
