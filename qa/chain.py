@@ -630,19 +630,20 @@ class ArticleQA:
                        else PRAISE_REPLY if is_praise(state["question"]) and previous_question(state["history"])
                        else COMPLAINT_REPLY if is_complaint(state["question"]) and previous_question(state["history"])
                        else INVITATION)
-            text = (preface(state["question"], self.extractive.document_language, [])
-                    if asks_only_for_language(state["question"]) else "") or (
-                WEB_ADDRESS_REPLY[language if language in WEB_ADDRESS_REPLY else "en"]
-                if state.get("web_address") else "") or (
-                PASTED_TEXT_REPLY[language if language in PASTED_TEXT_REPLY else "en"]
-                if state.get("pasted") else "") or (
+            prefaced = (preface(state["question"], self.extractive.document_language, [])
+                        if asks_only_for_language(state["question"]) else "")
+            # a web address or a pasted article is no question: the reply says where the page
+            # reads one, and ``extra["not_a_question"]`` lets the command line say it its own way
+            not_question = "" if prefaced else (
+                "web-address" if state.get("web_address") else "pasted-text" if state.get("pasted") else "")
+            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY}.get(not_question)
+            text = prefaced or (said[language if language in said else "en"] if said else "") or (
                 # the other languages' word lists (1.4 s to load) only for what the Latin check held back
                 OTHER_SCRIPT if in_other_script(state["question"]) or (
                     state.get("unread") and self.extractive.grounding.other_language(state["question"])) else "") or replies.get(
                 language, replies["en"])
-            for kind, said in (("web-address", WEB_ADDRESS_REPLY), ("pasted-text", PASTED_TEXT_REPLY)):
-                if text in said.values():  # the command line says it in its own words (``qa.cli``)
-                    extra["not_a_question"] = kind
+            if not_question:
+                extra["not_a_question"] = not_question
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
                                    text=text, passages=list(retrieval.hits) if looked_up else [],
