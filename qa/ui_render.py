@@ -201,12 +201,12 @@ def render_answer(
     answer: Answer, documents: Mapping[str, str], elapsed_s: float | None = None, article: str = "",
     question: str = "",
 ) -> str:
-    """A full answer message: the preface line (a reader of another language), the short
+    """A full answer message: a copy button at its top corner, the preface line (a reader of another language), the short
     answer (``Answer.lead``; a chat model's or a short answer's whole text) with its
     ``[n]`` markers, a notice, then the whole quoted sentences as collapsible evidence
     (each once, labelled by headline and paragraph), the line saying which article
-    answered and how fast (only when the answer quotes it), a copy button and, hidden, the
-    plain text it copies (``plain_text``, opening with ``question``, the question as asked;
+    answered and how fast (only when the answer quotes it) and, hidden, the
+    plain text the button copies (``plain_text``, opening with ``question``, the question as asked;
     its lines are marked ``qa-plain-question``: a screen reader's label of the message, which
     follows the question's own, leaves them out). The markers are numbered as read
     (``qa.answer.numbered_as_read``): the short answer's first is [1], as in the sources under it
@@ -218,6 +218,14 @@ def render_answer(
     first = answer.lead or answer.text
     direction = text_direction(answer.preface or first)
     parts = [f'<div class="{cls}" dir="{direction}" lang="{esc(answer.language)}">']
+    # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
+    # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script). At
+    # the answer's top corner, the part brought into view after asking: under the answer it was
+    # below the chat box's edge on a phone, and kept at that edge it covered the answer's words
+    # (two trials)
+    copy, copied, title = words["copy"], words["copied"], words["copy_title"]
+    parts.append(f'<button type="button" class="qa-copy" title="{title}"><span class="qa-copy-idle">{copy}</span>'
+                 f'<span class="qa-copy-done">{copied}</span></button>')
     if answer.preface:
         parts.append(f'<div class="qa-preface" dir="auto">{esc(answer.preface)}</div>')
     parts.append(f'<div class="qa-text qa-lead" dir="auto">{_lead_lines(first, answer.citations, documents)}</div>')
@@ -236,11 +244,6 @@ def render_answer(
     # mixed-direction text, a trial), and no time either, which the page footer still gives
     if article and answer.citations:
         parts.append(render_answered_from(article, labels, elapsed_s))
-    # in the answer's language, as every line around it ("Copy · نسخ" under an Arabic answer, a
-    # trial); "Copied" is drawn for a moment after a copy (``qa-copied``, the page script)
-    copy, copied, title = words["copy"], words["copied"], words["copy_title"]
-    parts.append(f'<button type="button" class="qa-copy" title="{title}"><span class="qa-copy-idle">{copy}</span>'
-                 f'<span class="qa-copy-done">{copied}</span></button>')
     # one element per line: the chat's Markdown pass dropped single newlines inside the block,
     # so "Copy" joins the lines itself (``qaPlain`` in the page script)
     asked = len(question_lines(question, labels))
@@ -623,12 +626,9 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-lead .qa-line-gap { height: .8em; }
 .qa-evidence { margin-top: .5em; }
 .qa-evidence summary { cursor: pointer; }
-.qa-copy { margin-top: .4em; font-size: .8em; padding: .1em .6em; border-radius: 4px; cursor: pointer;
+.qa-copy { float: inline-end; margin-inline-start: .6em; margin-bottom: .2em; font-size: .8em; padding: .1em .6em;
+  border-radius: 4px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
-/* an answer taller than the chat box (most of them on a 390 px phone, whose top is brought into
-   view) had its "Copy" under the box's bottom edge, out of sight or cut by it (a user trial): it
-   stays at that edge, inside the box, while its answer runs past it */
-#qa-chat .qa-copy { position: sticky; bottom: .5em; z-index: 1; box-shadow: 0 1px 4px rgba(0, 0, 0, .15); }
 .qa-copy .qa-copy-done, .qa-copy.qa-copied .qa-copy-idle { display: none; }
 .qa-copy.qa-copied .qa-copy-done { display: inline; }
 #qa-chat-status:empty { display: none; }
