@@ -53,6 +53,11 @@ from .text import INVISIBLE, analyze, content_words, detect_language, in_other_s
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# The longest question or user turn of the shared and project question sets (3,699 of them;
+# a 221-character XQuAD question with its context sentence before it): a message without a
+# question mark longer than that, in two sentences or more, is a pasted text (``is_pasted_text``;
+# tests/test_question_input.py reads the sets)
+LONGEST_QUESTION = 221
 # How far into a long message a question is looked for when it does not end with one (the
 # sentence splitter over 100,000 characters of "aaaa…" is not worth a question; ``shortened``).
 QUESTION_SEARCH_CHARS = 10 * MAX_QUESTION_CHARS
@@ -167,10 +172,19 @@ def is_pasted_text(message: str) -> bool:
     question: a pasted text, not a question (a trial pasted the article into the question box
     and got its first 1,000 characters asked and quoted back; another, an article with a
     question mark in its middle, got that sentence asked). A long message that opens or ends
-    with a question is cut to it (``shortened``)."""
+    with a question is cut to it (``shortened``). A shorter one is a pasted text when it is
+    longer than any question asked of the project (``LONGEST_QUESTION``), holds no question
+    mark and two sentences or more (a trial's 517-character news item got "the article does
+    not say")."""
     text = message.rstrip()
-    if len(text) <= MAX_QUESTION_CHARS or text.endswith(("?", "؟")):
+    if text.endswith(("?", "؟")):
         return False
+    if len(text) <= MAX_QUESTION_CHARS:
+        if len(text) <= LONGEST_QUESTION or "?" in text or "؟" in text:
+            return False
+        from .splitting import split_sentences
+
+        return len(split_sentences(text, min_words=1)) >= 2
     head = text[:QUESTION_SEARCH_CHARS]
     if "?" not in head and "؟" not in head:
         return True

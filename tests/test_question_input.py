@@ -307,3 +307,44 @@ def test_articles_in_two_languages_say_so(seed_bot, seed_text):
     # one language: nothing to say (Arabic) or the English notice as before
     assert seed_bot.language_notice == ""
     assert seed_bot.with_texts({"bridge.txt": english}).language_notice.startswith("This article is in English")
+
+
+def test_a_short_pasted_article_is_told_what_to_do_and_no_set_question_is_one(seed_bot, tmp_path):
+    """A news item of a few hundred characters pasted into the question box was asked as a
+    question and got "the article does not say" (trial 50, 517 characters): a message longer
+    than any question of the sets, without a question mark, in two sentences or more, gets the
+    pasted-text reply. No question or user turn of the shared and project sets is one, and the
+    longest of them is within ``LONGEST_QUESTION`` (read from the data)."""
+    import json
+
+    from conftest import EVAL
+    from qa.chain import LONGEST_QUESTION, PASTED_TEXT_REPLY, is_pasted_text
+
+    item = ("افتتاح سوق جديد للحرفيين في مدينة صفاقس\n\n"
+            "صفاقس - افتتح والي صفاقس يوم الثلاثاء سوقا جديدا للحرفيين في وسط المدينة العتيقة، يضم 85 محلا "
+            "مخصصا للصناعات التقليدية.\nوبلغت تكلفة المشروع 3.2 ملايين دينار، ممولة من البلدية ومن منحة أوروبية، "
+            "وتأخر افتتاحه عامين بسبب نزاع حول ملكية الأرض.\nويفتح السوق أبوابه يوميا من التاسعة صباحا حتى السابعة مساء.")
+    assert len(item) > LONGEST_QUESTION
+    answer = seed_bot.ask(item)
+    assert answer.text == PASTED_TEXT_REPLY["ar"] and not answer.citations
+    assert answer.extra["not_a_question"] == "pasted-text"
+    english = ("Port Elden opens new ferry terminal. Mayor Henrik Dahl cut the ribbon on Saturday in front of "
+               "a crowd of about two hundred people. The terminal cost 40 million crowns and took three years "
+               "to build, a year longer than planned.")
+    assert seed_bot.ask(english).text == PASTED_TEXT_REPLY["en"]
+    # short remarks and long questions stay what they are
+    for message in ("Thanks. That helped.", "Who attended the conference? " * 4,
+                    "I read the article about the conference in Tripoli this morning and I would like to know "
+                    "more about the delegations that came from the neighbouring countries, and why Egypt was "
+                    "absent from the meeting, please tell me"):
+        assert not is_pasted_text(message), message
+    turns = []
+    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            turns.append(row.get("question") or "")
+            turns += [t.get("content", "") for t in row.get("history") or [] if isinstance(t, dict) and t.get("role") == "user"]
+    turns = [t for t in turns if t]
+    assert len(turns) > 3000
+    assert max(map(len, turns)) <= LONGEST_QUESTION
+    assert not [t for t in turns if is_pasted_text(t)]
