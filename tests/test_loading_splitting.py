@@ -120,8 +120,16 @@ def test_bad_files_are_skipped_with_a_message(tmp_path):
 
 def test_folder_without_documents_is_an_error(tmp_path):
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
-    with pytest.raises(DocumentError, match="no usable document"):
+    with pytest.raises(DocumentError, match="no usable document") as err:
         load_documents(tmp_path)
+    # the reasons follow, one after another, not inside brackets of their own (trial 50)
+    (tmp_path / "junk.txt").write_bytes(b"abc\x00def" * 50)
+    with pytest.raises(DocumentError) as err:
+        load_documents(tmp_path)
+    message = str(err.value)
+    assert "no usable document: empty.txt is empty" in message and "skipped" not in message
+    assert "empty.txt" in message and "junk.txt looks binary (it holds NUL bytes)" in message
+    assert message.count("(") == message.count(")") and not message.endswith("))")
     with pytest.raises(DocumentError, match="no such folder"):
         load_documents(tmp_path / "missing")
 

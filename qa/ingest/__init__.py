@@ -254,7 +254,10 @@ def load_sources(sources) -> tuple[list[Document], list[str]]:
                 skipped.append(f"skipped {err}")
                 log.info("skipped %s", err)
     if not documents:
-        raise DocumentError("no usable document (" + ("; ".join(skipped) or "nothing found") + ")")
+        # one reason after another, not in brackets: a reason holds brackets of its own, and the
+        # command line printed "(skipped junk.txt looks binary (it holds NUL bytes), …)" (trial 50)
+        raise DocumentError("no usable document: " + ("; ".join(why.removeprefix("skipped ") for why in skipped)
+                                                      or "nothing found"))
     seen: dict[str, int] = {}
     unique = []
     for d in documents:
