@@ -410,7 +410,7 @@ def cleared_words(cleared: str) -> tuple[str, str]:
 def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False, cleared: str = "") -> str:
     """The status line once a reader's article is indexed, in English then Arabic, each naming
     the article (``label``: its file name, or a pasted text's headline) and its ``passages``
-    (a count): "Indexed “harbour.txt”: 4 passages. …" / «فُهرس مقالك “harbour.txt”، وعدد
+    (a count): "Indexed “harbour.txt”: 4 passages. …" / «فُهرس مقالك «harbour.txt»، وعدد
     مقاطعه 4، …»; with ``restored`` the line of an article brought back from the browser
     after a reload. The Arabic half had named neither (a trial). ``cleared``: the conversation
     the switch cleared was about that article (``cleared_article``), which each half says
@@ -418,7 +418,8 @@ def indexed_line(label: str, pasted: bool, passages: Any, restored: bool = False
     (a trial); the name, in isolates, is kept on one line (``qa.ui_render.render_status``)."""
     shown = f"the pasted text “{isolate(label)}”" if pasted else f"“{isolate(label)}”"
     # «فُهرس مقالك النص الملصق …» read "your article the pasted text was indexed" (a trial)
-    shown_ar = f"نصك الملصق “{isolate(label)}”" if pasted else f"مقالك “{isolate(label)}”"
+    # Arabic quotes in the Arabic half: “…” around an English headline drew as ”…“ there (trial 50)
+    shown_ar = f"نصك الملصق «{isolate(label)}»" if pasted else f"مقالك «{isolate(label)}»"
     counted = f"{passages} {'passage' if passages == 1 else 'passages'}"
     if restored:
         # kept per tab (``qa.ui_render.tab_storage_script``); the Arabic half names it too (a trial)

@@ -534,7 +534,8 @@ GRADIO_TEXTS = {**UPLOAD_BOX_TEXTS, "common.complete": "Done · تم"}
 # A name in directional isolates (``qa.errors.isolate``: a file name, a headline, "60.0 KB") and a
 # short group in parentheses ("Word (.docx)", an error's "(61.2 KB)") in a status line.
 # The quotes around a name and the mark after it go with it ("“tripoli.txt”:").
-_ISOLATED = re.compile("(“?)\u2068([^\u2068\u2069]*)\u2069(”?[.:,،؛]?)")
+# an isolated name with its quotes: “…” in English, «…» in Arabic (mirrored in a right-to-left line)
+_ISOLATED = re.compile("([“«]?)\u2068([^\u2068\u2069]*)\u2069([”»]?[.:,،؛]?)")
 _SHORT_PARENS = re.compile(r"\([^()\n]{1,24}\)")
 
 

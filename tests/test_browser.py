@@ -1020,7 +1020,7 @@ def test_a_file_dropped_on_the_chat_box_becomes_the_article_and_its_question_is_
                 answer.wait_for(state="visible", timeout=120_000)
                 assert "Indexed “library.txt”" in status.inner_text()
                 # said in Arabic too, naming the file and its passages as the English half does
-                assert "فُهرس مقالك “library.txt”، وعدد مقاطعه" in status.inner_text()
+                assert "فُهرس مقالك «library.txt»، وعدد مقاطعه" in status.inner_text()
                 assert "Tom Reyes" in answer.inner_text()
                 assert "your article" in answer.locator(".qa-from").inner_text()
                 assert box.input_value() == ""

@@ -492,8 +492,14 @@ def test_the_status_lines_have_no_aside_in_parentheses_and_keep_names_whole():
     assert "\u2068" not in status.text_content() and "\u2069" not in status.text_content()
     # the Arabic half names a pasted text as the reader's pasted text, a file as their article
     # («فُهرس مقالك النص الملصق» read "your article the pasted text", a trial)
-    assert indexed_line("مكتبة المدينة", True, 2).split(" / ")[1].startswith("فُهرس نصك الملصق “")
-    assert indexed_line("tripoli.txt", False, 10).split(" / ")[1].startswith("فُهرس مقالك “")
+    assert indexed_line("مكتبة المدينة", True, 2).split(" / ")[1].startswith("فُهرس نصك الملصق «")
+    assert indexed_line("tripoli.txt", False, 10).split(" / ")[1].startswith("فُهرس مقالك «")
+    # an English headline in the Arabic half: Arabic quotes, the name kept on one line with them
+    # (“…” drew as ”…“ there, trial 50)
+    arabic = lxml.html.fragment_fromstring(render_status(indexed_line("Port Elden opens new ferry terminal", False, 8))
+                                           ).getchildren()[1]
+    named = arabic.find_class("qa-status-name")[0]
+    assert named.text_content() == "«Port Elden opens new ferry terminal»،", named.text_content()
     kept = lxml.html.fragment_fromstring(render_status("Could not index this file (ValueError: x) / لا"))
     assert [k.text_content() for k in kept.find_class("qa-keep")] == ["(ValueError: x)"]
 
