@@ -438,6 +438,27 @@ def is_doubt(text: str) -> bool:
                or (i and w == _MIN) for i, w in enumerate(words))
 
 
+# Words asking whether the last answer is the whole of it ("Is that all?", «هل هذا كل شيء؟»,
+# «بس كذا؟»): the previous question again, for the answers not yet given (``is_that_all``).
+ALL_WORDS = _vocabulary("all everything only كل فقط بس كذا")
+_ALL_FILLERS = _vocabulary("that this it there thats شيء شي اشي حاجة هذا هذه ذلك ده دي هاد هيك كده كدا يعني")
+
+
+def is_that_all(text: str) -> bool:
+    """True when ``text`` only asks whether the last answer was all there is ("Is that all?",
+    "That's everything?", «هل هذا كل شيء؟», «بس كذا؟»): a word of ``ALL_WORDS``, asked (a
+    mark, an auxiliary or «هل»), with only pronouns, auxiliaries and fillers beside it and no
+    question word but «هل». "Who are all the attendees?" and "Did all countries attend?" ask the
+    article. «هل هذا كل شيء؟» had been refused as words the article lacks, and "Is that all?"
+    answered from the conference alone (a probe of chat habits)."""
+    words = _folded(text)
+    if not any(w in ALL_WORDS for w in words) or not (
+            any(mark in text for mark in "?؟") or (words and (words[0] in _AUXILIARIES or words[0] == _HAL))):
+        return False
+    allowed = ALL_WORDS | _ALL_FILLERS | _AUXILIARIES | _REMARK_FILLERS | {_HAL}
+    return all(w in allowed for w in words)
+
+
 # What the bot says, without a chat model, when asked to explain its answer ("What do you
 # mean?", "Can you explain?", «يعني إيش؟», «وضح أكثر»): it had quoted other passages for them,
 # or said the article does not say, or invited a question (a probe of chat habits).
@@ -975,6 +996,12 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
         # sentence («المزيد» had been refused as a word the article lacks, and "Tell me more"
         # after the opening speech quoted the Libyan delegation; a trial)
         return QuestionPlan("overview", question, (), last_index, last.query, reads_on="answer")
+    if is_that_all(question):
+        # "Is that all?", «بس كذا؟»: the previous question again, its given quotes left out
+        # (``asks_again``), as "who else?"; as a first message it asks nothing
+        if last is None:
+            return QuestionPlan("no-question", question)
+        return QuestionPlan("followup", last.query, last.topic, last_index, last.query)
     if is_clarification(question):
         # "What do you mean?", «وضح أكثر»: the previous question again, for a chat model to
         # explain with the conversation (without one the chain replies ``CLARIFY_REPLY``); as
@@ -1188,13 +1215,14 @@ def question_word(text: str) -> str | None:
 def asks_again(question: str, previous: str | None) -> bool:
     """True when a follow-up asks again for what the previous question asked: the same
     question word ("ومين غاب؟" after "من هو حفتر؟"), a word asking for more ("who else?") or
-    a verb of saying ("What did he say?": the rest of what was said). The same question word
+    a verb of saying ("What did he say?": the rest of what was said), or whether that was all
+    ("Is that all?", ``is_that_all``). The same question word
     with a pronoun pointing back and a word the previous question lacks ("Who is his deputy?"
     after "Who is the chief of staff?") asks about the one just named, not again.
     Then the previous answer's quotes are not repeated; a follow-up that asks another thing
     ("and why?" after "Which country did not take part?") may quote them again where they
     hold the answer (issue #11: the paragraph on Egypt's reasons was the one already shown)."""
-    if any(t in _MORE for t in _folded(question)):
+    if any(t in _MORE for t in _folded(question)) or is_that_all(question):
         return True
     word = question_word(question)
     if word is None or previous is None or word != question_word(previous):

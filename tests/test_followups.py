@@ -914,3 +914,29 @@ def test_a_follow_up_pointing_at_a_refused_topic_abstains_one_naming_someone_new
     # retrieved the paragraph on Egypt)
     assert plan_question(someone_new, history).kind == "question"
     assert "حفتر" in (new.lead or new.text), new.text
+
+
+def test_is_that_all_asks_the_previous_question_for_what_was_not_quoted(seed_bot):
+    """«هل هذا كل شيء؟» after an answer was refused as words the article lacks, and "Is that
+    all?" was asked of "conference" alone (a probe of chat habits): each asks the previous
+    question again and quotes what its answer had not; as a first message it is invited to ask;
+    questions that hold "all" ask the article."""
+    from conftest import EVAL
+    from qa.evaluation import read_questions
+    from qa.followups import is_that_all
+
+    for message in ("Is that all?", "That's all?", "Is that everything?", "Only that?", "هل هذا كل شيء؟",
+                    "هذا كل شيء؟", "بس كذا؟", "فقط؟"):
+        assert is_that_all(message), message
+    for message in ("Who are all the attendees?", "Did all countries attend?", "Is that all the delegations?",
+                    "كل الدول حضرت؟", "هل حضرت كل الدول؟", "That's all, thanks", "all"):
+        assert not is_that_all(message), message
+    for first, more in (("Who attended the conference?", "Is that all?"), ("من حضر المؤتمر؟", "هل هذا كل شيء؟")):
+        answer = seed_bot.ask(first)
+        again = seed_bot.ask(more, history=turn(first, answer))
+        assert not again.abstained and again.retrieval_query == first, (more, again.text)
+        given = {(c.source, c.quote_start) for c in answer.citations}
+        assert again.citations and not given & {(c.source, c.quote_start) for c in again.citations}, again.text
+    assert seed_bot.ask("هل هذا كل شيء؟").text == INVITATION["ar"]
+    for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
+        assert not [q.question for q in read_questions(EVAL / path) if is_that_all(q.question)]
