@@ -53,6 +53,10 @@ OVERVIEW_SENTENCES = 3
 NOT_SCORED = 0.0
 # What "more" after the last sentences of the article gets.
 END_OF_ARTICLE = {"en": "That is the end of the article.", "ar": "هذه نهاية المقال."}
+# What a question asked again gets when every sentence retrieved for it was quoted already
+# ("Is that all?" a third time had the first answer again, and the next time the second: a trial).
+NOTHING_MORE = {"en": "I found nothing more on this in the article than the quotes above.",
+                "ar": "لم أجد في المقال عن هذا أكثر مما اقتبسته أعلاه."}
 
 
 @dataclass(frozen=True)
@@ -334,8 +338,9 @@ class ExtractiveAnswerer:
             retrieval: what ``HybridRetriever.retrieve`` returned for it.
             language: the question's language (detected when ``None``).
             exclude: ``(source, quote_start)`` of quotes already given (a follow-up should
-                not repeat the previous answer); those sentences are quoted again only
-                when nothing else is left.
+                not repeat the previous answer); when nothing else is left, a question asked
+                again (``repeat_kind`` False) gets ``NOTHING_MORE``, uncited
+                (``extra["nothing_more"]``), and another question those sentences again.
             candidates: ``candidates(question, retrieval)`` when already computed.
             repeat_kind: ``False``: every quote of ``exclude`` is left out; else a quote of
                 ``exclude`` stays when it holds an answer of this kind
@@ -368,7 +373,13 @@ class ExtractiveAnswerer:
                         or (repeat_kind is not False and holds_kind(quote.text, repeat_kind))
                         or (bool(repeat_terms) and set(repeat_terms) <= set(analyze(quote.text))))
 
-            candidates = [c for c in candidates if stays(c)] or candidates
+            kept = [c for c in candidates if stays(c)]
+            if not kept and repeat_kind is False and candidates:
+                # asked again with nothing left to quote: said so, uncited, not the same quotes again
+                return Answer(question=question, text=NOTHING_MORE.get(language, NOTHING_MORE["en"]), abstained=False,
+                              language=language, citations=[], passages=list(retrieval.hits), mode="extractive",
+                              retrieval_query=question, extra={"nothing_more": True})
+            candidates = kept or candidates
         if not candidates:
             raise ValueError("nothing retrieved to quote")
         chosen = self.choose(candidates)

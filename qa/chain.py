@@ -512,24 +512,35 @@ class ArticleQA:
         message = answer_message(history, plan.previous)
         if not message:
             return frozenset()
+        # a question asked again and again ("Is that all?" twice): the quotes of each answer to it
+        given = frozenset() if first else frozenset().union(
+            *(self._located(answer_message(history, i) or "") for i in plan.again))
         quotes = [q for q in QUOTE_PATTERN.findall(message) if len(q.strip()) >= MIN_QUOTE_CHARS]
-        found = set()
-        for quote in quotes:
+        found = self._located(message, first=first)
+        if found or not (quotes or MARKER_PATTERN.search(message)):
+            return found | given
+        query = plan.previous_query
+        retrieval = self.retriever.retrieve(query)
+        if not retrieval.hits:
+            return frozenset()
+        previous = self.extractive.answer(query, retrieval, detect_language(query))
+        return frozenset((c.source, c.quote_start) for c in previous.citations[:1 if first else None]) | given
+
+    def _located(self, message: str, first: bool = False) -> frozenset[tuple[str, int]]:
+        """``(source, start)`` of every place in the articles where a «quote» of ``message``
+        (an answer as the history holds it) is; with ``first``, of its first quote found."""
+        found: set[tuple[str, int]] = set()
+        for quote in QUOTE_PATTERN.findall(message):
+            if len(quote.strip()) < MIN_QUOTE_CHARS:
+                continue
             for source, text in self.documents.items():
                 at = text.find(quote)
                 while at >= 0:
                     found.add((source, at))
                     at = text.find(quote, at + 1)
             if first and found:
-                return frozenset(found)
-        if found or not (quotes or MARKER_PATTERN.search(message)):
-            return frozenset(found)
-        query = plan.previous_query
-        retrieval = self.retriever.retrieve(query)
-        if not retrieval.hits:
-            return frozenset()
-        previous = self.extractive.answer(query, retrieval, detect_language(query))
-        return frozenset((c.source, c.quote_start) for c in previous.citations[:1 if first else None])
+                break
+        return frozenset(found)
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if state["kind"] == "no-question":  # nothing to look up

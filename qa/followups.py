@@ -47,7 +47,7 @@ a greeting is not sent to the model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .answer import ABSTENTION
@@ -902,6 +902,9 @@ class QuestionPlan:
             answer was: ``"answer"`` after an answer ("Tell me more", «المزيد»: the sentences
             after its first quote, the short answer's), ``"text"`` after such a reading
             (after its last quote); ``None`` otherwise.
+        again: for a follow-up that asks ``previous_query`` again ("who else?", "Is that
+            all?"), the indices of the earlier user messages that asked it too, before
+            ``previous``: their answers' quotes are left out as well (``qa.chain``).
     """
 
     kind: str
@@ -911,6 +914,7 @@ class QuestionPlan:
     previous_query: str | None = None
     folded: str | None = None
     reads_on: str | None = None
+    again: tuple[int, ...] = ()
 
 
 # Words that point back to something said before: English pronouns and determiners, and the
@@ -1110,8 +1114,13 @@ def plan_question(question: str, history: History | None, *, word_checked: bool 
                 plan.kind == "followup" and answer in ABSTENTION.values()):
             last, last_index = plan, i
             earlier.append((plan, i))
-    return _after_refusal(question, _plan(question, last, last_index, tuple(earlier), _quoted(history, last_index)),
+    plan = _after_refusal(question, _plan(question, last, last_index, tuple(earlier), _quoted(history, last_index)),
                           history, last_index, word_checked)
+    if plan.kind == "followup" and plan.query == plan.previous_query:
+        # asked again after turns that asked it again too ("Is that all?", «بس كذا؟», "who
+        # else?"): left out, only the last answer's quotes came back in turn (a trial)
+        plan = replace(plan, again=tuple(i for p, i in earlier if p.query == plan.query and i != plan.previous))
+    return plan
 
 
 def _quoted(history: History | None, index: int | None) -> bool:

@@ -188,7 +188,8 @@ def frame(answer, article_language: str):
     # an abstention or an invitation already speaks the reader's language: no line above it
     # the line sits above the lead: the names it lists are those of the lead's own quotes
     shown = [text for text, _n in LEAD_QUOTE.findall(answer.lead)] or [c.quote for c in answer.citations]
-    answer.preface = "" if answer.abstained else preface(answer.question, article_language, shown)
+    # nor above a reply that quotes nothing ("I found nothing more…", ``NOTHING_MORE``)
+    answer.preface = "" if answer.abstained or not answer.citations else preface(answer.question, article_language, shown)
     return answer
 
 

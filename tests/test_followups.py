@@ -940,3 +940,32 @@ def test_is_that_all_asks_the_previous_question_for_what_was_not_quoted(seed_bot
     assert seed_bot.ask("هل هذا كل شيء؟").text == INVITATION["ar"]
     for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl"):
         assert not [q.question for q in read_questions(EVAL / path) if is_that_all(q.question)]
+
+
+def test_asking_again_and_again_never_quotes_a_given_sentence_twice(seed_bot):
+    """"Is that all?", «هل هذا كل شيء؟», «بس كذا؟» one after another went back and forth between
+    two answers (trial 51): only the last answer's quotes were left out, and when none was left
+    the first answer came back. Each turn that asks the question again leaves out the quotes of
+    every answer to it so far, and once nothing retrieved is left it says so, uncited."""
+    from qa.answering import NOTHING_MORE
+
+    for first, again in (("Who attended the conference?", ("Is that all?", "هل هذا كل شيء؟", "بس كذا؟")),
+                         ("من ألقى الكلمة الافتتاحية؟", ("Is that all?", "هل هذا كل شيء؟", "بس كذا؟")),
+                         ("من حضر المؤتمر؟", ("ومن أيضا؟",) * 5), ("Who gave the opening speech?", ("Who else?",) * 6)):
+        answer = seed_bot.ask(first)
+        history = turn(first, answer)
+        given = {(c.source, c.quote_start) for c in answer.citations}
+        said_all = []
+        for message in again:
+            more = seed_bot.ask(message, history=history)
+            assert more.retrieval_query == first and not more.abstained, (message, more.text)
+            if more.extra.get("nothing_more"):
+                assert more.text in NOTHING_MORE.values() and not more.citations and not more.lead and not more.preface
+                said_all.append(message)
+            else:
+                quoted = {(c.source, c.quote_start) for c in more.citations}
+                assert quoted and not quoted & given, (first, message, more.text)
+                given |= quoted
+            history += turn(message, more)
+        if len(again) >= 5:  # the retrieved passages run out before five more answers
+            assert said_all, given
