@@ -548,8 +548,10 @@ def _status_text(text: str) -> str:
     for m in _ISOLATED.finditer(text):
         before, name, after = m.groups()
         out.append(_kept_parens(text[pos:m.start()]))
-        out.append(f'<span class="qa-status-name" title="{esc(name)}">{esc(before)}<bdi>{esc(name)}</bdi>'
-                   f"{esc(after)}</span>")
+        # the name's own direction, set: drawn as an inline block (cut with "…"), a <bdi> took the
+        # line's, and ".pdf" in the Arabic half read "pdf." (trial 51)
+        out.append(f'<span class="qa-status-name" title="{esc(name)}">{esc(before)}'
+                   f'<bdi dir="{text_direction(name)}">{esc(name)}</bdi>{esc(after)}</span>')
         pos = m.end()
     out.append(_kept_parens(text[pos:]))
     return "".join(out)

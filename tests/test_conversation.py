@@ -500,6 +500,13 @@ def test_the_status_lines_have_no_aside_in_parentheses_and_keep_names_whole():
                                            ).getchildren()[1]
     named = arabic.find_class("qa-status-name")[0]
     assert named.text_content() == "«Port Elden opens new ferry terminal»،", named.text_content()
+    # each name is drawn in its own direction: as an inline block a <bdi> took the Arabic line's,
+    # and ".pdf" read "pdf." there (trial 51)
+    refused = lxml.html.fragment_fromstring(render_status(not_indexed(
+        "junk.bin cannot be read", "لا يُقرأ نوع الملف \u2068junk.bin\u2069؛ استخدم ملف \u2068.pdf\u2069 أو \u2068.md\u2069.",
+        in_use=("your article “مكتبة المدينة”", "مقالك «\u2068مكتبة المدينة\u2069»")))).getchildren()[1]
+    directions = {b.text: b.get("dir") for b in refused.iter("bdi")}
+    assert directions == {"مكتبة المدينة": "rtl", "junk.bin": "ltr", ".pdf": "ltr", ".md": "ltr"}, directions
     kept = lxml.html.fragment_fromstring(render_status("Could not index this file (ValueError: x) / لا"))
     assert [k.text_content() for k in kept.find_class("qa-keep")] == ["(ValueError: x)"]
 
