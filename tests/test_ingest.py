@@ -929,7 +929,7 @@ def test_an_empty_file_of_any_format_is_called_empty(tmp_path, name):
     was called empty (a trial): an empty file is empty whatever its suffix, in both languages."""
     path = tmp_path / name
     path.write_bytes(b"")
-    with pytest.raises(DocumentError, match=r"is empty \(no text found\)") as refused:
+    with pytest.raises(DocumentError, match=r"is empty: no text found") as refused:
         load_upload(path)
     assert "فارغ" in refused.value.arabic and f"\u2068{name}\u2069" in refused.value.arabic
 

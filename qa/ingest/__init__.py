@@ -64,7 +64,7 @@ def load_bytes(name: str, data: bytes, origin: str = "", url: str | None = None,
     if len(data) > limit:
         raise over_limit(name, len(data), limit)
     if not data:  # a 0-byte .pdf or .docx was called "not a PDF" (a trial): it holds nothing at all
-        raise DocumentError(f"{name} is empty (no text found)", f"{isolate(name)} فارغ: لا نص فيه.")
+        raise DocumentError(f"{name} is empty: no text found", f"{isolate(name)} فارغ: لا نص فيه.")
     if suffix == ".pdf":
         from .pdf import load_pdf
 

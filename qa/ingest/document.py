@@ -70,7 +70,7 @@ def make_document(source: str, text: str, *, origin: str = "", title: str = "", 
     """
     text = clean_text(text)
     if not text.strip():
-        raise DocumentError(f"{source} is empty (no text found)", f"{isolate(source)} فارغ: لا نص فيه.")
+        raise DocumentError(f"{source} is empty: no text found", f"{isolate(source)} فارغ: لا نص فيه.")
     if not re.search(r"\w", text):
         raise DocumentError(f"{source} holds no words (punctuation only)", f"لا كلمات في {isolate(source)}: علامات ترقيم فقط.")
     return Document(source=source, text=text, origin=origin, title=title, date=date)
