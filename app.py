@@ -427,14 +427,14 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
             "done",
         )
 
-    def _fail(message: str, clear_upload: bool = False, arabic: str = "", session_bot=None):
+    def _fail(message: str, clear_upload: bool = False, arabic: str = "", session_bot=None, what: str = "file"):
         """Nothing changes but the status line (and, for a refused upload, the upload box, which
         listed the refused file as if it were the article): the session keeps its article,
         ``session_bot``'s (None: the sample), which the line names. ``arabic``: the reason in
-        Arabic (``DocumentError.arabic``), when there is one."""
+        Arabic (``DocumentError.arabic``), when there is one; ``what``: "file" or "text"."""
         skip = gr.skip()
         in_use = article_in_use(session_bot.name if session_bot else None, seed_name)
-        out = [skip, R.render_status(not_indexed(message, arabic, in_use), ok=False),
+        out = [skip, R.render_status(not_indexed(message, arabic, in_use, what), ok=False),
                *([skip] * (len(own_outputs) - 3)), "error"]
         if clear_upload:
             out[own_outputs.index(upload)] = None
@@ -509,10 +509,10 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
                 cleared=cleared_article(kept, session_bot is not None),
             )
         except DocumentError as exc:
-            return _fail(str(exc), arabic=exc.arabic, session_bot=session_bot)
+            return _fail(str(exc), arabic=exc.arabic, session_bot=session_bot, what="text")
         except Exception as exc:
             log.exception("indexing pasted text failed")
-            return _fail(failed_line("index this text", exc), session_bot=session_bot)
+            return _fail(failed_line("index this text", exc), session_bot=session_bot, what="text")
 
     def start_indexing(pasted=None, indexed_paste=None):
         """Before indexing: lock the question box (a question now would go to the old

@@ -96,22 +96,26 @@ BUSY_HINT_EN = "An answer is still being written: your question stays in the box
 BUSY_HINT_AR = "ما زالت الإجابة تُكتب: يبقى سؤالك في المربع، أرسله حين تكتمل"
 # After why a user's own article was refused: the same in Arabic. The previous article stays
 # in use. A reason without an Arabic wording (an unexpected error) is said to be in English.
-NOT_INDEXED_AR = "لم يُستخدم هذا الملف أو النص، ويبقى {article}"
+# Named as what was refused (a file, a pasted text): "this file or text" for a file read as
+# unsure (trial 51).
+NOT_INDEXED_AR = {"file": "لم يُستخدم هذا الملف، ويبقى {article}", "text": "لم يُستخدم هذا النص، ويبقى {article}",
+                  "": "لم يُستخدم هذا الملف أو النص، ويبقى {article}"}
 REASON_IN_ENGLISH_AR = "والسبب مذكور بالإنجليزية"
 
 
 NOT_INDEXED_EN = "Not used: {article} stays in use."
 
 
-def not_indexed(reason: str, arabic: str = "", in_use: tuple[str, str] | None = None) -> str:
+def not_indexed(reason: str, arabic: str = "", in_use: tuple[str, str] | None = None, what: str = "") -> str:
     """The message shown when a user's own article is refused: ``reason`` and that the
     previous article stays (English), then the same in Arabic with ``arabic``
     (``DocumentError.arabic``) as the reason. ``in_use``: the article that stays, as the page
     names it in English and in Arabic (``article_in_use``); the message said only "the
-    previous article", which did not say which (a trial)."""
+    previous article", which did not say which (a trial). ``what``: ``"file"`` or ``"text"``,
+    what was refused, which the Arabic half names (``""``: either)."""
     english_name, arabic_name = in_use or ("the previous article", "المقال السابق")
     english = f"{reason.rstrip('. ')}. {NOT_INDEXED_EN.format(article=english_name)}"
-    stays = NOT_INDEXED_AR.format(article=arabic_name)
+    stays = NOT_INDEXED_AR.get(what, NOT_INDEXED_AR[""]).format(article=arabic_name)
     return f"{english} / {stays}: {arabic}" if arabic else f"{english} / {stays}، {REASON_IN_ENGLISH_AR}."
 
 

@@ -206,6 +206,7 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
                                timeout=30_000)
         shown = status.inner_text()
         assert "cannot be read" in shown and "لا يُقرأ" in shown and "binary" not in shown, shown
+        assert "لم يُستخدم هذا الملف،" in shown, shown  # a file, not "this file or text" (trial 51)
         assert page.get_by_text("Invalid file type").count() == 0
         # in the Arabic line each suffix reads left to right, its dot first (a trial read the
         # line as «pdf.»; measured, the dot's box is left of the "p"'s, as ".pdf" is written)

@@ -505,6 +505,9 @@ def test_the_status_lines_have_no_aside_in_parentheses_and_keep_names_whole():
     refused = lxml.html.fragment_fromstring(render_status(not_indexed(
         "junk.bin cannot be read", "لا يُقرأ نوع الملف \u2068junk.bin\u2069؛ استخدم ملف \u2068.pdf\u2069 أو \u2068.md\u2069.",
         in_use=("your article “مكتبة المدينة”", "مقالك «\u2068مكتبة المدينة\u2069»")))).getchildren()[1]
+    # the Arabic half names what was refused: a file or a pasted text (it said "file or text", trial 51)
+    assert not_indexed("x", "س", what="file").split(" / ")[1].startswith("لم يُستخدم هذا الملف، ويبقى")
+    assert not_indexed("x", "س", what="text").split(" / ")[1].startswith("لم يُستخدم هذا النص، ويبقى")
     directions = {b.text: b.get("dir") for b in refused.iter("bdi")}
     assert directions == {"مكتبة المدينة": "rtl", "junk.bin": "ltr", ".pdf": "ltr", ".md": "ltr"}, directions
     kept = lxml.html.fragment_fromstring(render_status("Could not index this file (ValueError: x) / لا"))
