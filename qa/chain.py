@@ -176,20 +176,18 @@ def is_pasted_text(message: str) -> bool:
     longer than any question asked of the project (``LONGEST_QUESTION``), holds no question
     mark and two sentences or more (a trial's 517-character news item got "the article does
     not say")."""
+    from .splitting import split_sentences
+
     text = message.rstrip()
     if text.endswith(("?", "؟")):
         return False
     if len(text) <= MAX_QUESTION_CHARS:
         if len(text) <= LONGEST_QUESTION or "?" in text or "؟" in text:
             return False
-        from .splitting import split_sentences
-
         return len(split_sentences(text, min_words=1)) >= 2
     head = text[:QUESTION_SEARCH_CHARS]
     if "?" not in head and "؟" not in head:
         return True
-    from .splitting import split_sentences
-
     first = split_sentences(text[:2 * MAX_QUESTION_CHARS], min_words=1)
     return not (first and first[0].text.rstrip("\"”’»)] ").endswith(("?", "؟")))
 

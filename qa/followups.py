@@ -422,15 +422,20 @@ _HAL = normalize("هل")
 _MIN = normalize("من")
 
 
+def _asked(text: str, words: list[str]) -> bool:
+    """True when ``text`` (its ``_folded`` ``words``) is asked: a question mark, or an opening
+    auxiliary or «هل» ("Is that right" without its mark)."""
+    return any(mark in text for mark in "?؟") or bool(words and (words[0] in _AUXILIARIES or words[0] == _HAL))
+
+
 def is_doubt(text: str) -> bool:
     """True when ``text`` only asks whether the last answer holds ("Are you sure?", "Is that
     right?", "Really?", «متأكد؟», «هل هذا صحيح؟»): a word of doubt (``DOUBT_WORDS``) with only
     auxiliaries, pronouns, negations and function words beside it, no question word but
     «هل»; "Is it true that Egypt was absent?" and "What went wrong?" ask the article."""
     words = _folded(text)
-    # asked: a mark, an auxiliary or «هل» ("Sure" and "Right" alone acknowledge)
-    if not any(w in DOUBT_WORDS for w in words) or not (
-            any(mark in text for mark in "?؟") or (words and (words[0] in _AUXILIARIES or words[0] == _HAL))):
+    # asked ("Sure" and "Right" alone acknowledge)
+    if not any(w in DOUBT_WORDS for w in words) or not _asked(text, words):
         return False
     allowed = DOUBT_WORDS | _AUXILIARIES | _REMARK_FILLERS | _COMPLAINT_NEGATIONS | REPLY_NOUNS | _DOUBT_FILLERS
     # «متأكد من ذلك؟»: «من» after the first word is "of", not "who"
@@ -452,8 +457,7 @@ def is_that_all(text: str) -> bool:
     article. «هل هذا كل شيء؟» had been refused as words the article lacks, and "Is that all?"
     answered from the conference alone (a probe of chat habits)."""
     words = _folded(text)
-    if not any(w in ALL_WORDS for w in words) or not (
-            any(mark in text for mark in "?؟") or (words and (words[0] in _AUXILIARIES or words[0] == _HAL))):
+    if not any(w in ALL_WORDS for w in words) or not _asked(text, words):
         return False
     allowed = ALL_WORDS | _ALL_FILLERS | _AUXILIARIES | _REMARK_FILLERS | {_HAL}
     return all(w in allowed for w in words)
