@@ -85,7 +85,10 @@ Not kept (2026-12-06, thirteenth session): a feature marking a span that names a
 a city when a person is asked ("who attended?" is answered by delegations: «وبحضور وفود رسمية
 من تونس…»), weight +0.05: XQuAD cross-validated 0.768 / 190 (ar) and 0.639 / 187 (en), the
 seed unchanged (0.667 / 232, 1.000 / 280; «من حضر المؤتمر؟» still leads with the invitation).
-Not kept (2026-12-07, twenty-fifth session): a span reader of our own, SQuAD-style start and
+Not kept (2026-12-07, twenty-fifth session; ``python -m bench.span_reader``, whose
+``--train-from 9 --epochs 2 --learning-rate 5e-5`` and default settings are the trained-layer
+rows below; the frozen-head rows came from the session's first version of it, which read
+layers 6, 9 and 12 at once): a span reader of our own, SQuAD-style start and
 end logits (Devlin et al. 2019, section 4.2) over multilingual-e5-small's token states for
 ``query: <question></s></s>passage: <paragraph>`` (``qa.e5_torch``'s dequantised weights),
 trained on XQuAD's answerable questions (both languages, the answering paragraph) and scored
