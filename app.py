@@ -543,7 +543,8 @@ def build_app(bot: ArticleQA | None = None) -> gr.Blocks:
         if outcome == "busy":
             status_update = R.render_status(
                 not_indexed(f"Not indexed: use {UPLOAD_HINT} with up to {UPLOAD_LIMIT_TEXT} of text.",
-                            f"لم يُفهرس: استخدم ملف PDF أو Word أو HTML أو نصا، حتى {UPLOAD_LIMIT_TEXT} من النص."),
+                            f"لم يُفهرس: استخدم ملف PDF أو Word أو HTML أو نصا، حتى {UPLOAD_LIMIT_TEXT} من النص.",
+                            what="file"),  # only a file reaches Gradio's own check
                 ok=False)
         unlocked = gr.update(interactive=True)
         return (

@@ -1017,7 +1017,15 @@ SCROLL_TO_FOCUS_JS = """
     asked.scrollIntoView({block: "start"});
     if (last && last.getBoundingClientRect().top > window.innerHeight / 2) last.scrollIntoView({block: "start"});
   }
-  else if (last) last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
+  else if (last) {
+    last.scrollIntoView({block: window.innerWidth < 800 ? "start" : "nearest"});
+    // an answer that fits in the chat's scroll box: the box to its end. Gradio's round "scroll
+    // to the latest" arrow, shown until then, sat over the answer's last line (a trial)
+    let box = last.parentElement;
+    while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
+    if (box && box.closest("#qa-chat") && last.getBoundingClientRect().height <= box.clientHeight)
+      box.scrollTop = box.scrollHeight;
+  }
 }, 150); }
 """
 

@@ -2051,3 +2051,33 @@ def test_an_answer_finishing_after_the_article_changed_stays_out_of_the_new_chat
             _wait_status(page, "harbour festival")
             assert page.locator("#qa-chat .qa-user").count() == 0, kept[:200]
             assert outside == []
+
+
+# Gradio's round "scroll to the latest" arrow over an element's box: its rectangle, or None
+# when Gradio shows no arrow.
+_SCROLL_ARROW = """() => {
+  const b = document.querySelector('#qa-chat .scroll-down-button-container button');
+  if (!b) return null;
+  const r = b.getBoundingClientRect();
+  return r.width > 0 ? [r.top, r.bottom] : null;
+}"""
+
+
+@pytest.mark.slow
+def test_gradios_scroll_arrow_leaves_the_latest_answer_uncovered(browser, tmp_path):
+    """At 1400 px, after each of three answers that fit in the chat box, the chat shows the
+    answer whole: Gradio's round "scroll to the latest" arrow is not drawn over it (after the
+    third it sat over the answer's last line until one scrolled, a trial)."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=1400, height=1000)
+        for question in ("Who attended the conference?", "من حضر المؤتمر؟", "Why was Egypt absent?"):
+            answer = _ask(page, box, question)
+            page.wait_for_timeout(1200)  # the scroll after the answer
+            top, bottom = answer.evaluate("el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; }")
+            chat = page.locator("#qa-chat").bounding_box()
+            assert bottom - top < chat["height"], (question, top, bottom, chat)  # it fits, as the check needs
+            arrow = page.evaluate(_SCROLL_ARROW)
+            assert arrow is None or arrow[0] >= bottom or arrow[1] <= top, (question, arrow, top, bottom)
+        _shoot(page, tmp_path, "scroll-arrow-1400.png", full_page=False)
+        assert not outside, outside
+        page.close()
