@@ -632,6 +632,12 @@ mark.qa-quote-rest { background: #fef3c7; }
 .qa-copy { float: inline-end; margin-inline-start: .6em; margin-bottom: .2em; font-size: .8em; padding: .1em .6em;
   border-radius: 4px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #ccc); background: var(--background-fill-primary, #fff); }
+/* a reply without sources (a refusal, an invitation): the chat sizes its bubble to the text
+   alone, and the floated button then wrapped «لا يذكر المقال ذلك.» one word a line (a trial):
+   the button sits in a margin of its own there */
+.qa-answer:not(:has(.qa-sources)) { position: relative; padding-inline-end: 4.2em; }
+.qa-answer:not(:has(.qa-sources)) .qa-copy { position: absolute; top: 0; inset-inline-end: 0; float: none;
+  margin: 0; }
 .qa-copy .qa-copy-done, .qa-copy.qa-copied .qa-copy-idle { display: none; }
 .qa-copy.qa-copied .qa-copy-done { display: inline; }
 #qa-chat-status:empty { display: none; }

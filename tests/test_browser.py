@@ -2081,3 +2081,28 @@ def test_gradios_scroll_arrow_leaves_the_latest_answer_uncovered(browser, tmp_pa
         _shoot(page, tmp_path, "scroll-arrow-1400.png", full_page=False)
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1400, 390])
+def test_a_refusal_reads_on_one_line_beside_its_copy_button(browser, tmp_path, width):
+    """A reply without sources ("The article does not say.", «لا يذكر المقال ذلك.») is one line,
+    its Copy button beside it, not over it: the chat sized the bubble to the text alone and the
+    floated button wrapped the Arabic refusal one word a line (a trial)."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width > 800 else 844)
+        for question in ("كم بلغت ميزانية المؤتمر؟", "What was the budget of the conference?"):
+            answer = _ask(page, box, question)
+            assert answer.locator(".qa-sources").count() == 0, answer.inner_html()
+            lines, overlap = answer.evaluate("""el => {
+              const lead = el.querySelector('.qa-lead'), copy = el.querySelector('.qa-copy');
+              const a = lead.getBoundingClientRect(), b = copy.getBoundingClientRect();
+              const range = document.createRange(); range.selectNodeContents(lead);
+              const text = range.getBoundingClientRect();
+              const lines = Math.round(a.height / parseFloat(getComputedStyle(lead).lineHeight));
+              return [lines, text.left < b.right && b.left < text.right && text.top < b.bottom && b.top < text.bottom];
+            }""")
+            assert lines == 1 and not overlap, (question, lines, overlap)
+        _shoot(page, tmp_path, f"refusal-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
