@@ -32,6 +32,7 @@ from .conversation import EMPTY_QUESTION, parse_history
 from .embeddings import E5Embeddings, load_embeddings
 from .errors import DocumentError, QuestionError
 from .ingest import Document, load_documents, load_sources, make_document, source_list
+from .ingest.markdown import inline_markdown_text
 from .ingest.url import is_url
 from .retrieval import HybridRetriever
 from .stores import PassageStore, StoreFilter, build_memory_store, open_store
@@ -48,7 +49,8 @@ from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
 from .preface import asks_only_for_language, preface
-from .text import INVISIBLE, analyze, content_words, detect_language, in_other_script, markup_text, normalize
+from .text import (INVISIBLE, analyze, content_words, detect_language, in_other_script, markup_text, normalize,
+                   without_symbols)
 
 log = logging.getLogger(__name__)
 
@@ -399,6 +401,9 @@ class ArticleQA:
         # Arabic diacritics: news text is written without them, and they move the embedding
         # ("مَنْ حَضَرَ المُؤْتَمَرَ؟" would cite other paragraphs than "من حضر المؤتمر؟")
         question = araby.strip_tashkeel(question)
+        # what a question shows, asked without its marks: Markdown ("**Who** attended?"), emoji,
+        # full-width punctuation; each had changed the answer (trial 52)
+        question = without_symbols(inline_markdown_text(question))
         # English typed in one case reads to the (case-sensitive) embedding model like another
         # text: "WHO IS HAFTAR?" and "who is haftar" are asked as "Who is Haftar?"
         question = restore_case(question)

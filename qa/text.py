@@ -83,6 +83,26 @@ def markup_text(text: str) -> str:
     return " ".join(root.text_content().split())
 
 
+# Characters a question may carry that ask nothing: emoji and other pictographs (general
+# categories So and Sk, which hold skin tones and flags' regional indicators too), variation
+# selectors and emoji tag characters.
+_SYMBOL_CATEGORIES = frozenset({"So", "Sk"})
+_SYMBOL_EXTRA = re.compile("[\ufe00-\ufe0f\U000e0020-\U000e007f]")
+
+
+def without_symbols(text: str) -> str:
+    """``text`` in Unicode's compatibility form (NFKC, Unicode Standard Annex #15: a full-width
+    "？" is "?", an Arabic presentation form its letter) without emoji and other pictographic
+    symbols, each run of them a space, whitespace collapsed. "Who attended? 🤔🇱🇾" is
+    ``"Who attended?"``: the embedding read the emoji as words and the answer changed (trial 52).
+    Letters, digits, punctuation and currency and math signs stay."""
+    text = _SYMBOL_EXTRA.sub("", unicodedata.normalize("NFKC", text))
+    if not any(unicodedata.category(c) in _SYMBOL_CATEGORIES for c in text):
+        return text
+    kept = "".join(" " if unicodedata.category(c) in _SYMBOL_CATEGORIES else c for c in text)
+    return " ".join(kept.split())
+
+
 def normalize(text: str) -> str:
     """Normalise text for matching, as the evaluation spec defines it.
 

@@ -32,6 +32,37 @@ def test_a_question_pasted_as_html_is_asked_as_the_text_it_shows(seed_bot, plain
     assert [(c.quote_start, c.quote_end) for c in a.citations] == [(c.quote_start, c.quote_end) for c in b.citations]
 
 
+@pytest.mark.parametrize("plain,written", [
+    ("Who attended the conference?", "Who attended the conference? 👍"),
+    ("Who attended the conference?", "Who attended the conference? 🤔🇱🇾"),
+    ("Who attended the conference?", "Who attended the conference？"),  # a full-width question mark
+    ("Who attended the conference?", "**Who** attended the _conference_?"),
+    ("من حضر المؤتمر؟", "من حضر المؤتمر؟ 👍🏽"),
+    ("أين عقد المؤتمر؟", "`أين` عقد [المؤتمر](https://example.org)؟"),
+])
+def test_emoji_markdown_and_full_width_marks_do_not_change_the_answer(seed_bot, plain, written):
+    """A question is asked as the words it shows: emoji, Markdown marks and full-width
+    punctuation each changed the answer (trial 52: "Who attended? 🤔🇱🇾" led with Egypt's
+    absence, "Who attended the conference？" with Hamza's visit)."""
+    a, b = seed_bot.ask(plain), seed_bot.ask(written)
+    assert b.retrieval_query == plain and b.lead == a.lead
+    assert [(c.quote_start, c.quote_end) for c in a.citations] == [(c.quote_start, c.quote_end) for c in b.citations]
+
+
+def test_what_stays_of_a_question_with_marks():
+    """Signs that ask something stay: arithmetic, a less-than sign, currency, a file name."""
+    from qa.ingest.markdown import inline_markdown_text
+    from qa.text import without_symbols
+
+    def shown(text: str) -> str:
+        return without_symbols(inline_markdown_text(text))
+
+    for kept in ("Is 5*3*2 = 30?", "Is 3 < 5?", "€5 or $5?", "What is in my_file_name.txt?", "C++ or C#?"):
+        assert shown(kept) == kept
+    assert shown("ﻻ يذكر") == "لا يذكر"  # a presentation form is its letters
+    assert shown("🤔👍🏽") == ""
+
+
 @pytest.mark.parametrize("markup", ['<img src=x onerror="alert(1)">', "<img src=x>", "<script>alert(1)</script>",
                                     "<br><hr/>"])
 def test_markup_alone_asks_nothing(seed_bot, markup):
@@ -348,3 +379,15 @@ def test_a_short_pasted_article_is_told_what_to_do_and_no_set_question_is_one(se
     assert len(turns) > 3000
     assert max(map(len, turns)) <= LONGEST_QUESTION
     assert not [t for t in turns if is_pasted_text(t)]
+
+
+def test_a_directional_override_in_a_question_does_not_turn_its_bubble_around():
+    """The user's bubble shows the question in its own direction: a right-to-left override
+    typed in it drew the rest backwards ("Who?ecnerefnoc eht dednetta", trial 52)."""
+    import lxml.html
+
+    from qa.ui_render import render_user
+
+    shown = lxml.html.fragment_fromstring(render_user("Who \u202eattended the \u2067conference?")).text_content()
+    assert shown == "Who attended the conference?"
+    assert lxml.html.fragment_fromstring(render_user("من حضر المؤتمر؟")).text_content() == "من حضر المؤتمر؟"

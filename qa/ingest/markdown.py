@@ -42,6 +42,7 @@ follows), GitHub Flavored Markdown's table and strikethrough extensions
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .document import Document, join_list, make_document, paragraphs_text, table_lines
@@ -53,6 +54,11 @@ EXTENSIONS = ("table", "strikethrough")
 _HIDDEN_HTML = ("script", "style", "template", "noscript")
 # the lines that may close YAML front matter
 _FRONT_MATTER_END = ("---", "...")
+
+
+# A mark of inline Markdown: emphasis, code, a link's "](" or an escape.
+_INLINE_MARKS = re.compile(r"[*_`\\]|\]\(")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)\*(?=\d)")
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +114,20 @@ def _inline_text(children) -> str:
         elif kind == "html_inline" and _tag_name(token.content) == "br":
             out.append("\n")
     return "".join(out)
+
+
+def inline_markdown_text(text: str) -> str:
+    """The text one line of Markdown shows (``markdown_parser().parseInline``): emphasis, code
+    and link marks dropped, a link its words; text without a mark is returned unchanged. A
+    question typed or pasted with marks ("**Who** attended the _conference_?") is asked as the
+    words it shows (its answer changed with the marks, trial 52). Block syntax (a leading "1."
+    or "#") is not read: one question is one line."""
+    if not _INLINE_MARKS.search(text):
+        return text
+    # "5*3*2" is arithmetic, not emphasis of "3" (CommonMark reads it so)
+    tokens = markdown_parser().parseInline(_BETWEEN_DIGITS.sub(r"\\*", text))
+    shown = "".join(_inline_text(t.children) for t in tokens)
+    return " ".join(shown.split()) or text
 
 
 def _tag_name(tag: str) -> str:
