@@ -89,6 +89,16 @@ PASTED_TEXT_REPLY = {
     "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه اجعله المقال: أسقطه ملفا على مربع الأسئلة، أو ارفعه أو "
           "الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اسأل هنا.",
 }
+# The reply to a pasted text with a question after it, the text not the article in use
+# (``ArticleQA.pasted_other_text``): the question was about that text (trial 52: «متى تنتهي
+# الحملة؟» after a news item on a vaccination campaign got «لا يذكر المقال ذلك.» of the sample).
+PASTED_QUESTION_REPLY = {
+    "en": "That looks like a text with a question after it, and the text is not the article in use. To ask about "
+          "it, make it the article: drop it on the chat box as a file, or upload it or paste it under “Your own "
+          "article” below the chat, then ask your question here.",
+    "ar": "يبدو هذا نصا يتبعه سؤال، والنص ليس من المقال المستخدم. لتسأل عنه اجعله المقال: أسقطه ملفا على مربع "
+          "الأسئلة، أو ارفعه أو الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اطرح سؤالك هنا.",
+}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -192,6 +202,23 @@ def is_pasted_text(message: str) -> bool:
         return True
     first = split_sentences(text[:2 * MAX_QUESTION_CHARS], min_words=1)
     return not (first and first[0].text.rstrip("\"”’»)] ").endswith(("?", "؟")))
+
+
+def text_before_question(message: str) -> str | None:
+    """The text before a message's last sentence when that sentence is a question ("?"/"؟") and
+    the text before it is a pasted text (``is_pasted_text``: longer than any question of the
+    project, no question mark, two sentences or more); else ``None``. Only the message's last
+    ``2 x MAX_QUESTION_CHARS`` characters are read."""
+    from .splitting import split_sentences
+
+    text = message.rstrip()[-2 * MAX_QUESTION_CHARS:]
+    if not text.endswith(("?", "؟")):
+        return None
+    spans = split_sentences(text, min_words=1)
+    if len(spans) < 3:
+        return None
+    before = text[:spans[-1].start].strip()
+    return before if is_pasted_text(before) else None
 
 
 def kept_turn(message: dict[str, str]) -> dict[str, str]:
@@ -411,7 +438,10 @@ class ArticleQA:
             raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
         # a text of real words ("aaaa…" is no text: it gets the invitation, as keyboard mash does)
-        pasted = is_pasted_text(question) and self.extractive.grounding.has_known_word(question[:MAX_QUESTION_CHARS])
+        pasted = ("pasted-text" if is_pasted_text(question)
+                  and self.extractive.grounding.has_known_word(question[:MAX_QUESTION_CHARS])
+                  # a text of another article with a question after it: the question is about that text
+                  else "pasted-question" if self.pasted_other_text(question) else "")
         question, notice = shortened(question)
         notice = "" if pasted else notice  # nothing of it is asked
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
@@ -663,8 +693,9 @@ class ArticleQA:
             # a web address or a pasted article is no question: the reply says where the page
             # reads one, and ``extra["not_a_question"]`` lets the command line say it its own way
             not_question = "" if prefaced else (
-                "web-address" if state.get("web_address") else "pasted-text" if state.get("pasted") else "")
-            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY}.get(not_question)
+                "web-address" if state.get("web_address") else state.get("pasted") or "")
+            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY,
+                    "pasted-question": PASTED_QUESTION_REPLY}.get(not_question)
             text = prefaced or (said[language if language in said else "en"] if said else "") or (
                 # the other languages' word lists (1.4 s to load) only for what the Latin check held back
                 OTHER_SCRIPT if in_other_script(state["question"]) or (
@@ -850,6 +881,24 @@ class ArticleQA:
                 item = self._checked(state, item)
                 item.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield item
+
+    def pasted_other_text(self, message: str) -> bool:
+        """True when ``message`` is a pasted text with a question after it
+        (``text_before_question``) and no sentence of that text (three words or more, compared
+        after ``qa.text.normalize``) is in an article in use: the question is about another text,
+        which this collection cannot answer. A passage of the article in use pasted with a
+        question ("<its paragraph> Why?") is asked of it."""
+        before = text_before_question(message)
+        if before is None:
+            return False
+        from .splitting import split_sentences
+
+        articles = [" ".join(normalize(text).split()) for text in self.documents.values()]
+        for span in split_sentences(before, min_words=3):
+            sentence = " ".join(normalize(span.text).split())
+            if len(sentence.split()) >= 3 and any(sentence in article for article in articles):
+                return False
+        return True
 
     def store_filter(self, filters: "StoreFilter | dict[str, Any] | None") -> StoreFilter | None:
         """``filters`` (see ``ask``) checked and made a ``StoreFilter`` (``None``: no filter).

@@ -381,6 +381,47 @@ def test_a_short_pasted_article_is_told_what_to_do_and_no_set_question_is_one(se
     assert not [t for t in turns if is_pasted_text(t)]
 
 
+def test_another_text_pasted_with_a_question_is_told_what_to_do(seed_bot):
+    """A news item pasted with a question after it was asked whole of the sample article and got
+    «لا يذكر المقال ذلك.» (trial 52): when no sentence of the text is in the article in use, the
+    reply says how to make it the article. A paragraph of the article in use with a question is
+    asked of it, and the whole article with a question after it has its question asked. No
+    question or user turn of the shared and project sets is read as a text with a question."""
+    import json
+
+    from conftest import EVAL
+    from qa.chain import PASTED_QUESTION_REPLY, text_before_question
+    from qa.cli import for_the_command_line
+
+    item = ("أعلنت وزارة الصحة التونسية يوم الخميس عن إطلاق حملة وطنية للتلقيح ضد الحصبة تستهدف نحو 800 ألف طفل في "
+            "جميع الولايات. وقال وزير الصحة إن الحملة ستستمر ثلاثة أسابيع وستشمل المدارس ورياض الأطفال. وأوضح أن "
+            "عدد الإصابات بالحصبة ارتفع إلى 250 حالة منذ بداية العام.\nمتى تنتهي الحملة؟")
+    answer = seed_bot.ask(item)
+    assert answer.text == PASTED_QUESTION_REPLY["ar"] and not answer.citations
+    assert answer.extra["not_a_question"] == "pasted-question"
+    assert "--docs" in for_the_command_line(answer).text
+    english = ("Port Elden opens new ferry terminal. Mayor Henrik Dahl cut the ribbon on Saturday in front of a crowd "
+               "of about two hundred people. The terminal cost 40 million crowns and took three years to build, a year "
+               "longer than planned. Who cut the ribbon?")
+    assert seed_bot.ask(english).text == PASTED_QUESTION_REPLY["en"]
+    seed = (SEEDS / SEED_FILE).read_text(encoding="utf-8")
+    paragraph = seed.split("\n")[3]
+    assert len(paragraph) > 221  # a pasted text by its length
+    quoted = seed_bot.ask(paragraph + "\nلماذا غابت مصر؟")
+    assert quoted.citations and "not_a_question" not in quoted.extra
+    whole = seed_bot.ask(seed + "\nWho attended the conference?")
+    assert whole.question == "Who attended the conference?" and whole.citations
+    turns = []
+    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            turns.append(row.get("question") or "")
+            turns += [t if isinstance(t, str) else t.get("content", "") for t in row.get("history") or []
+                      if isinstance(t, str) or t.get("role") == "user"]
+    turns = [t for t in turns if t]
+    assert len(turns) > 3000 and not [t for t in turns if text_before_question(t)]
+
+
 def test_a_directional_override_in_a_question_does_not_turn_its_bubble_around():
     """The user's bubble shows the question in its own direction: a right-to-left override
     typed in it drew the rest backwards ("Who?ecnerefnoc eht dednetta", trial 52)."""
