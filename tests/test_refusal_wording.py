@@ -101,3 +101,17 @@ def test_a_big_file_of_another_type_is_refused_for_its_type(tmp_path):
         load_upload(picture, max_text_bytes=UPLOAD_LIMIT_BYTES)
     assert str(refused.value).startswith("picture.png cannot be read; use a .pdf"), str(refused.value)
     assert "limit" not in str(refused.value) and "لا يُقرأ نوع الملف" in refused.value.arabic
+
+
+def test_a_binary_file_named_as_text_gets_the_same_advice_in_each_language(tmp_path):
+    """A PDF named .txt: the English message says to name it .pdf, and the Arabic half now says
+    so too (it gave only the general advice, trial 52); the same for a Word document named .txt."""
+    pdf = tmp_path / "report.txt"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    word = tmp_path / "letter.txt"
+    word.write_bytes(_zip())
+    for path, english, arabic in ((pdf, "name it .pdf", "⁨.pdf⁩"), (word, "name it .docx", "⁨.docx⁩")):
+        with pytest.raises(DocumentError) as refused:
+            load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)
+        assert english in str(refused.value) and arabic in refused.value.arabic, refused.value.arabic
+        assert refused.value.arabic.endswith(".") and not refused.value.arabic.endswith(".."), refused.value.arabic

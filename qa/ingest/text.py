@@ -23,13 +23,19 @@ MAX_CHAOS = 0.1
 MIN_COHERENCE = 0.2
 # Binary magic numbers that are never text: what the file probably is, and what to do.
 OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
-OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word (⁨.docx⁩) أو صفحة ويب (⁨.html⁩)."
-MAGIC = ((b"%PDF-", "a PDF", "name it .pdf"),
-         (b"PK\x03\x04", "a ZIP archive, such as a .docx, .xlsx or .zip", "if it is a Word document, name it .docx"),
-         (b"\x89PNG", "a PNG image", OTHER_FILE), (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE),
-         (b"GIF8", "a GIF image", OTHER_FILE), (b"\x7fELF", "a program", OTHER_FILE),
-         (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as .docx in Word"),
-         (b"{\\rtf", "an RTF document", "save it as .docx or .txt"))
+OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word (⁨.docx⁩) أو صفحة ويب (⁨.html⁩)"
+# Binary magic numbers that are never text: what the file probably is and what to do, in
+# English and in Arabic (the Arabic half gave only the general advice, trial 52).
+MAGIC = ((b"%PDF-", "a PDF", "name it .pdf", "ملف PDF", "سمِّه باللاحقة ⁨.pdf⁩"),
+         (b"PK\x03\x04", "a ZIP archive, such as a .docx, .xlsx or .zip", "if it is a Word document, name it .docx",
+          "أرشيف ZIP مثل ⁨.docx⁩ أو ⁨.xlsx⁩ أو ⁨.zip⁩", "إن كان مستند Word فسمِّه باللاحقة ⁨.docx⁩"),
+         (b"\x89PNG", "a PNG image", OTHER_FILE, "صورة PNG", OTHER_FILE_AR),
+         (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE, "صورة JPEG", OTHER_FILE_AR),
+         (b"GIF8", "a GIF image", OTHER_FILE, "صورة GIF", OTHER_FILE_AR),
+         (b"\x7fELF", "a program", OTHER_FILE, "برنامج", OTHER_FILE_AR),
+         (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as .docx in Word",
+          "مستند Office قديم (⁨.doc⁩/⁨.xls⁩)", "احفظه في Word بصيغة ⁨.docx⁩"),
+         (b"{\\rtf", "an RTF document", "save it as .docx or .txt", "مستند RTF", "احفظه بصيغة ⁨.docx⁩ أو ⁨.txt⁩"))
 
 
 def sniff(data: bytes) -> str | None:
@@ -38,11 +44,12 @@ def sniff(data: bytes) -> str | None:
     return found[0] if found else None
 
 
-def _magic(data: bytes) -> tuple[str, str] | None:
-    """``(what, advice)`` of the binary format ``data`` starts with, or ``None``."""
-    for magic, what, advice in MAGIC:
+def _magic(data: bytes) -> tuple[str, str, str, str] | None:
+    """``(what, advice, what_ar, advice_ar)`` of the binary format ``data`` starts with, or
+    ``None``."""
+    for magic, *found in MAGIC:
         if data.startswith(magic):
-            return what, advice
+            return tuple(found)
     return None
 
 
@@ -69,7 +76,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     found = _magic(data)
     if found:
         raise DocumentError(f"{name} is binary ({found[0]}), not text; {found[1]}",
-                            f"{isolate(name)} ملف ثنائي وليس نصا؛ {OTHER_FILE_AR}")
+                            f"{isolate(name)} ملف ثنائي ({found[2]}) وليس نصا؛ {found[3]}.")
     if b"\x00" in data:
         # UTF-16 without a byte-order mark (Notepad's "UTF-16 LE" saves, some exports) is text
         # with a NUL beside every ASCII letter: charset-normalizer tells it from binary
@@ -77,7 +84,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
         if unmarked is not None:
             return _checked(name, unmarked[0]), unmarked[1]
         raise DocumentError(f"{name} looks binary (it holds NUL bytes), not text; {OTHER_FILE}",
-                            f"يبدو {isolate(name)} ملفا ثنائيا (فيه بايتات NUL) وليس نصا؛ {OTHER_FILE_AR}")
+                            f"يبدو {isolate(name)} ملفا ثنائيا (فيه بايتات NUL) وليس نصا؛ {OTHER_FILE_AR}.")
     try:
         return _checked(name, data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
@@ -87,7 +94,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
                            "text, open it in a text editor and save it as UTF-8 (\"Save as\" > Encoding: UTF-8), "
                            f"else {OTHER_FILE}",
                            f"{isolate(name)} ليس بترميز UTF-8 ولا يُعرف ترميزه بثقة؛ إن كان نصا فافتحه في محرر "
-                           f"نصوص واحفظه بترميز UTF-8، وإلا {OTHER_FILE_AR}")
+                           f"نصوص واحفظه بترميز UTF-8، وإلا {OTHER_FILE_AR}.")
     if not results or results[0].chaos > MAX_CHAOS or results[0].coherence < MIN_COHERENCE:
         raise refuse
     best = results[0]
