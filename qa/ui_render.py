@@ -692,12 +692,14 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 /* one line in the answer's language: the words and the time whole, the headline between them
    cut short with "…" where the line ends (on a phone it took two more lines; the sources above
    name it whole, and so does its title) */
-.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; column-gap: .3em; }
+.qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; flex-wrap: wrap; column-gap: .3em; }
 .qa-from-time { flex: none; }
-/* the words may be cut too, so the headline keeps room for a few letters: squeezed to 4 px under
-   the longer French words on a phone it showed a lone ")" (a trial) */
-.qa-from-words { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.qa-from-name { flex: 1 1 0; min-width: 4em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+/* the words whole; the headline goes on with the time, on a line of its own where fewer than
+   12 letters of it would fit beside them: on a phone it read "Answered from: sample a… (طرابل…"
+   (trial 52), and squeezed to 4 px under the longer French words a lone ")" (a trial) */
+.qa-from-words { flex: none; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.qa-from-name { flex: 1 1 0; min-width: min(12em, 80%); overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
 /* the line while indexing: the body's colour at normal weight (less emphasis than a result);
    the theme's subdued grey, faded with the working component, read as disabled (a trial) */
 .qa-status.qa-status-busy { color: var(--body-text-color, #27272a); font-weight: 400; }

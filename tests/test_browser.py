@@ -2106,3 +2106,28 @@ def test_a_refusal_reads_on_one_line_beside_its_copy_button(browser, tmp_path, w
         _shoot(page, tmp_path, f"refusal-{width}.png", full_page=False)
         assert not outside, outside
         page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_answered_from_line_keeps_its_words_and_enough_of_the_headline(browser, tmp_path, width):
+    """The line under an answer says "Answered from: sample article" whole and at least a dozen
+    letters of the headline, in English and in Arabic; at 1400 px on one line. At 390 px it read
+    "Answered from: sample a… (طرابل…" (trial 52)."""
+    with running_app() as (url, _demo):
+        page, outside, box = _open_chat(browser, url, width=width, height=1000 if width > 800 else 844)
+        for question, words in (("Who attended the conference?", "sample article"), ("من حضر المؤتمر؟", "المقال الأصلي")):
+            answer = _ask(page, box, question)
+            line = answer.locator(".qa-from")
+            assert words in line.inner_text()
+            whole, name, font, height = line.evaluate("""el => {
+              const w = el.querySelector('.qa-from-words'), n = el.querySelector('.qa-from-name');
+              return [w.scrollWidth <= w.clientWidth + 1, n.getBoundingClientRect().width,
+                      parseFloat(getComputedStyle(el).fontSize), el.getBoundingClientRect().height]; }""")
+            assert whole and name >= 6 * font, (question, whole, name, font)
+            assert line.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+            if width > 800:
+                assert height < 2 * font * 1.5, (question, height, font)
+        _shoot(page, tmp_path, f"answered-from-{width}.png", full_page=False)
+        assert not outside, outside
+        page.close()
