@@ -14,8 +14,9 @@ answerable question of XQuAD dev (over its corpus) and of seed_dev (over ``seeds
    history, through the chat path;
 3. judged on the remainder: the policy's features (``qa.policy.collect_evidence``, as
    ``qa.chain`` gathers them) over the question's scored clause units less those inside the
-   quotes of step 1, read by the fitted model that serves the question (its probability and
-   its own threshold; nothing is fitted here).
+   quotes of step 1 (those of every retrieved passage when the top passages' are all quoted,
+   as ``ExtractiveAnswerer.answer`` reads them), read by the fitted model that serves the
+   question (its probability and its own threshold; nothing is fitted here).
 
 A first answer holding the answer (``qa.evaluation.answer_correct``) leaves nothing to add: the
 remainder *should* be refused ("nothing more"). A first answer that missed it leaves the answer
@@ -54,8 +55,12 @@ def remainder_decision(bot, question: str, first):
     query = first.retrieval_query or question
     retrieval = bot.retriever.retrieve(query)
     given = {(c.source, c.quote_start) for c in first.citations}
-    candidates = [c for c in bot.extractive.candidates(query, retrieval)
-                  if (c.hit.source, bot.extractive.quote_span(c).start) not in given]
+    def left(candidates):
+        return [c for c in candidates if (c.hit.source, bot.extractive.quote_span(c).start) not in given]
+
+    candidates = left(bot.extractive.candidates(query, retrieval))
+    if not candidates:  # every sentence of the top passages was quoted: the others, as the chain reads them
+        candidates = left(bot.extractive.candidates(query, retrieval, top_passages=len(retrieval.hits)))
     evidence = collect_evidence(question, query, detect_language(question), retrieval, candidates,
                                 bot.extractive.grounding, kind="question", background=bot._background)
     return bot.policy.decide(evidence, has_passages=bool(candidates))

@@ -89,16 +89,20 @@ PASTED_TEXT_REPLY = {
     "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه اجعله المقال: أسقطه ملفا على مربع الأسئلة، أو ارفعه أو "
           "الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اسأل هنا.",
 }
-# The reply to a pasted text with a question after it, the text not the article in use
-# (``ArticleQA.pasted_other_text``): the question was about that text (trial 52: «متى تنتهي
-# الحملة؟» after a news item on a vaccination campaign got «لا يذكر المقال ذلك.» of the sample).
+# The refusal of a question asked after a pasted text that is not the article in use
+# (``ArticleQA.pasted_other_text``): the question was likely about that text (trial 52: «متى
+# تنتهي الحملة؟» after a news item on a vaccination campaign got «لا يذكر المقال ذلك.» of the
+# sample, asked with the whole item). The question alone is asked; an answer stays an answer.
 PASTED_QUESTION_REPLY = {
-    "en": "That looks like a text with a question after it, and the text is not the article in use. To ask about "
-          "it, make it the article: drop it on the chat box as a file, or upload it or paste it under “Your own "
+    "en": "The article in use does not say. Your message holds a text that is not from it: to ask about that text, "
+          "make it the article: drop it on the chat box as a file, or upload it or paste it under “Your own "
           "article” below the chat, then ask your question here.",
-    "ar": "يبدو هذا نصا يتبعه سؤال، والنص ليس من المقال المستخدم. لتسأل عنه اجعله المقال: أسقطه ملفا على مربع "
+    "ar": "لا يذكر المقال المستخدم ذلك. في رسالتك نص ليس منه: لتسأل عن ذلك النص اجعله المقال: أسقطه ملفا على مربع "
           "الأسئلة، أو ارفعه أو الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اطرح سؤالك هنا.",
 }
+# The notice on such a message's question, asked alone of the article in use.
+QUESTION_AFTER_TEXT = {"ar": "طُرح سؤال رسالتك الأخير وحده على المقال المستخدم.",
+                       "en": "Only the question at the end of your message was asked, of the article in use."}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -438,11 +442,15 @@ class ArticleQA:
             raise QuestionError(EMPTY_QUESTION)  # the one wording of this refusal (a trial saw two)
         question = question.strip()
         # a text of real words ("aaaa…" is no text: it gets the invitation, as keyboard mash does)
-        pasted = ("pasted-text" if is_pasted_text(question)
-                  and self.extractive.grounding.has_known_word(question[:MAX_QUESTION_CHARS])
-                  # a text of another article with a question after it: the question is about that text
-                  else "pasted-question" if self.pasted_other_text(question) else "")
+        pasted = is_pasted_text(question) and self.extractive.grounding.has_known_word(question[:MAX_QUESTION_CHARS])
+        # a text of another article with a question after it: the question alone is asked, and
+        # if the article in use does not answer it, the reply says how to ask about that text
+        other_text = not pasted and self.pasted_other_text(question)
         question, notice = shortened(question)
+        if other_text and len(question) > LONGEST_QUESTION:  # within the 1,000 characters: cut here
+            cut = text_before_question(question)
+            question = question[len(cut):].strip() if cut and question.startswith(cut) else question
+            notice = QUESTION_AFTER_TEXT[detect_language(question)]
         notice = "" if pasted else notice  # nothing of it is asked
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
         # 145 s over a 700,000-character history message (a trial)
@@ -498,7 +506,7 @@ class ArticleQA:
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "unread": unread,
                 "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters,
-                "web_address": web_address, "pasted": pasted,
+                "web_address": web_address, "pasted": pasted, "other_text": other_text,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
 
@@ -668,6 +676,10 @@ class ArticleQA:
             text = INVITATION.get(language, INVITATION["en"])
         if decision.reason == "no-author":
             text = NO_AUTHOR.get(language, NO_AUTHOR["en"])
+        if text is None and decision.reason != "no-question" and state.get("other_text"):
+            # asked after a text that is not the article in use, which does not answer it
+            text = PASTED_QUESTION_REPLY.get(language, PASTED_QUESTION_REPLY["en"])
+            extra["not_a_question"] = "pasted-question"
         if decision.reason == "no-question":
             # a message pointing back at nothing ("What did he say?" first, or after "hello": the
             # planner found no question before it) is asked who it means (``NO_ANTECEDENT``)
@@ -693,9 +705,8 @@ class ArticleQA:
             # a web address or a pasted article is no question: the reply says where the page
             # reads one, and ``extra["not_a_question"]`` lets the command line say it its own way
             not_question = "" if prefaced else (
-                "web-address" if state.get("web_address") else state.get("pasted") or "")
-            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY,
-                    "pasted-question": PASTED_QUESTION_REPLY}.get(not_question)
+                "web-address" if state.get("web_address") else "pasted-text" if state.get("pasted") else "")
+            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY}.get(not_question)
             text = prefaced or (said[language if language in said else "en"] if said else "") or (
                 # the other languages' word lists (1.4 s to load) only for what the Latin check held back
                 OTHER_SCRIPT if in_other_script(state["question"]) or (

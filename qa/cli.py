@@ -106,10 +106,10 @@ COMMAND_LINE_REPLIES = {
         "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه احفظه في ملف واجعله المقال: ⁨--docs⁩ مع الملف، ثم اسأل.",
     },
     "pasted-question": {
-        "en": "That looks like a text with a question after it, and the text is not the article in use. To ask about "
-              "it, save it in a file and make it the article: --docs FILE, then ask your question.",
-        "ar": "يبدو هذا نصا يتبعه سؤال، والنص ليس من المقال المستخدم. لتسأل عنه احفظه في ملف واجعله المقال: ⁨--docs⁩ "
-              "مع الملف، ثم اطرح سؤالك.",
+        "en": "The article in use does not say. Your message holds a text that is not from it: to ask about that "
+              "text, save it in a file and make it the article: --docs FILE, then ask your question.",
+        "ar": "لا يذكر المقال المستخدم ذلك. في رسالتك نص ليس منه: لتسأل عن ذلك النص احفظه في ملف واجعله المقال: "
+              "⁨--docs⁩ مع الملف، ثم اطرح سؤالك.",
     },
     "web-address": {
         "en": "That is a web address, not a question. To ask about that page, make it the article: --docs ADDRESS, "

@@ -72,3 +72,22 @@ def test_quick_bench_writes_every_section(tmp_path: Path, monkeypatch: pytest.Mo
     for heading in ("## Answer quality", "## Latency", "## Cold start", "## Indexing", "## Memory", "## Targets",
                     "## Machine"):
         assert heading in markdown
+
+
+@pytest.mark.slow
+def test_the_reask_measure_asks_each_question_again_and_judges_the_remainder(capsys) -> None:
+    """``python -m bench.reask`` on the seed's first answerable questions: each is answered,
+    asked again through the chat ("Is that all?" / «هل هذا كل شيء؟»), and its remainder judged
+    by the fitted policy; the report prints a line per language."""
+    from bench.reask import EVAL, ROOT, report, run
+    from qa.evaluation import read_questions
+
+    rows = run("seed", EVAL / "seed_dev.jsonl", ROOT / "seeds", limit=2)
+    answerable = [q for q in read_questions(EVAL / "seed_dev.jsonl") if q.answerable and q.answer]
+    assert len(rows) == min(2, len([q for q in answerable if q.lang == "ar"])) + min(
+        2, len([q for q in answerable if q.lang == "en"]))
+    assert all(r["first_hit"] for r in rows)  # the seed's first answers hold their answers (seed_dev figures)
+    assert all(0.0 <= r["p"] <= 1.0 and isinstance(r["refused"], bool) for r in rows)
+    report(rows)
+    printed = capsys.readouterr().out
+    assert "seed   ar:" in printed and "seed   en:" in printed

@@ -383,23 +383,30 @@ def test_a_short_pasted_article_is_told_what_to_do_and_no_set_question_is_one(se
 
 def test_another_text_pasted_with_a_question_is_told_what_to_do(seed_bot):
     """A news item pasted with a question after it was asked whole of the sample article and got
-    «لا يذكر المقال ذلك.» (trial 52): when no sentence of the text is in the article in use, the
-    reply says how to make it the article. A paragraph of the article in use with a question is
-    asked of it, and the whole article with a question after it has its question asked. No
-    question or user turn of the shared and project sets is read as a text with a question."""
+    «لا يذكر المقال ذلك.» (trial 52): when no sentence of the text is in the article in use, its
+    question alone is asked, with a notice saying so, and a refusal says how to make the text
+    the article; a question the article in use answers is answered. A paragraph of the article
+    in use with a question is asked of it, and the whole article with a question after it has
+    its question asked. No question or user turn of the shared and project sets is read as a
+    text with a question."""
     import json
 
     from conftest import EVAL
-    from qa.chain import PASTED_QUESTION_REPLY, text_before_question
+    from qa.chain import PASTED_QUESTION_REPLY, QUESTION_AFTER_TEXT, text_before_question
     from qa.cli import for_the_command_line
 
-    item = ("أعلنت وزارة الصحة التونسية يوم الخميس عن إطلاق حملة وطنية للتلقيح ضد الحصبة تستهدف نحو 800 ألف طفل في "
+    text = ("أعلنت وزارة الصحة التونسية يوم الخميس عن إطلاق حملة وطنية للتلقيح ضد الحصبة تستهدف نحو 800 ألف طفل في "
             "جميع الولايات. وقال وزير الصحة إن الحملة ستستمر ثلاثة أسابيع وستشمل المدارس ورياض الأطفال. وأوضح أن "
-            "عدد الإصابات بالحصبة ارتفع إلى 250 حالة منذ بداية العام.\nمتى تنتهي الحملة؟")
-    answer = seed_bot.ask(item)
-    assert answer.text == PASTED_QUESTION_REPLY["ar"] and not answer.citations
+            "عدد الإصابات بالحصبة ارتفع إلى 250 حالة منذ بداية العام.\n")
+    answer = seed_bot.ask(text + "متى تنتهي الحملة؟")
+    assert answer.question == "متى تنتهي الحملة؟" and answer.notice == QUESTION_AFTER_TEXT["ar"]
+    assert answer.abstained and answer.text == PASTED_QUESTION_REPLY["ar"] and not answer.citations
     assert answer.extra["not_a_question"] == "pasted-question"
     assert "--docs" in for_the_command_line(answer).text
+    # the article in use answers this one: it is answered, as asked alone
+    answered = seed_bot.ask(text + "من حضر المؤتمر؟")
+    alone = seed_bot.ask("من حضر المؤتمر؟")
+    assert answered.question == "من حضر المؤتمر؟" and not answered.abstained and answered.lead == alone.lead
     english = ("Port Elden opens new ferry terminal. Mayor Henrik Dahl cut the ribbon on Saturday in front of a crowd "
                "of about two hundred people. The terminal cost 40 million crowns and took three years to build, a year "
                "longer than planned. Who cut the ribbon?")
