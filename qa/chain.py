@@ -896,9 +896,10 @@ class ArticleQA:
     def pasted_other_text(self, message: str) -> bool:
         """True when ``message`` is a pasted text with a question after it
         (``text_before_question``) and no sentence of that text (three words or more, compared
-        after ``qa.text.normalize``) is in an article in use: the question is about another text,
-        which this collection cannot answer. A passage of the article in use pasted with a
-        question ("<its paragraph> Why?") is asked of it."""
+        after ``qa.text.normalize``) is in an article in use: the question is likely about that
+        other text (it is asked alone, and a refusal says how to ask about the text,
+        ``PASTED_QUESTION_REPLY``). A passage of the article in use pasted with a question
+        ("<its paragraph> Why?") is asked of it whole."""
         before = text_before_question(message)
         if before is None:
             return False

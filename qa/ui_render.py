@@ -265,8 +265,8 @@ def render_answered_from(article: str, language: str, elapsed_s: float | None = 
     ``qa.conversation.article_line`` gave it) and how fast, in the answer's ``language`` alone
     (``answered_from_words``) and its direction: the words, the headline in its own isolate,
     then the time. It said it in both languages, English beside an Arabic answer (a trial).
-    The CSS keeps it to one line, the headline cut short with "…" (on a phone it took two
-    more lines; the sources above name it whole, and so does its title)."""
+    The CSS keeps it to one line on a desktop and two on a phone, the headline cut short with
+    "…" (the sources above name it whole, and so does its title)."""
     words, names = answered_from_words(article, language)
     direction = "rtl" if language == "ar" else "ltr"
     name = f'<bdi class="qa-from-name" title="{esc(names)}">{esc(names)}</bdi>' if names else ""
@@ -689,9 +689,9 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 /* the lines inside keep the status colour (Gradio's prose styles gave them the body colour) */
 .qa-status div, .qa-status span, .qa-status bdi { color: inherit; }
 .qa-status-error, .qa-error { color: var(--error-text-color, #b91c1c); font-weight: 600; }
-/* one line in the answer's language: the words and the time whole, the headline between them
-   cut short with "…" where the line ends (on a phone it took two more lines; the sources above
-   name it whole, and so does its title) */
+/* in the answer's language: the words and the time whole, the headline between them cut short
+   with "…" where the line ends (the sources above name it whole, and so does its title); one
+   line on a desktop, two on a phone (it took three when the headline wrapped, a trial) */
 .qa-from { margin-top: .5em; font-size: .8em; opacity: .7; display: flex; flex-wrap: wrap; column-gap: .3em; }
 .qa-from-time { flex: none; }
 /* the words whole; the headline goes on with the time, on a line of its own where fewer than

@@ -21,7 +21,7 @@ MAX_CHAOS = 0.1
 # a language) below which a guess is refused: the 12 bytes "café au lait" in Latin-1 score
 # 0.0 (and were guessed as cp1006, Urdu); one line of the seed article in Windows-1256 0.41.
 MIN_COHERENCE = 0.2
-# Binary magic numbers that are never text: what the file probably is, and what to do.
+# The advice for a file that is no article text, in English and in Arabic.
 OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
 OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word (⁨.docx⁩) أو صفحة ويب (⁨.html⁩)"
 # Binary magic numbers that are never text: what the file probably is and what to do, in
