@@ -114,4 +114,5 @@ def test_a_binary_file_named_as_text_gets_the_same_advice_in_each_language(tmp_p
         with pytest.raises(DocumentError) as refused:
             load_upload(path, max_text_bytes=UPLOAD_LIMIT_BYTES)
         assert english in str(refused.value) and arabic in refused.value.arabic, refused.value.arabic
-        assert refused.value.arabic.endswith(".") and not refused.value.arabic.endswith(".."), refused.value.arabic
+        # ends on a word and a full stop: after «⁨.pdf⁩» the stop drew «..pdf» (trial 53)
+        assert re.search(r"[\u0600-\u06ff]\.$", refused.value.arabic), refused.value.arabic

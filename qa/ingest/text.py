@@ -25,17 +25,18 @@ MIN_COHERENCE = 0.2
 OTHER_FILE = "upload the article as text, PDF, Word (.docx) or a web page (.html)"
 OTHER_FILE_AR = "ارفع المقال نصا أو PDF أو مستند Word (⁨.docx⁩) أو صفحة ويب (⁨.html⁩)"
 # Binary magic numbers that are never text: what the file probably is and what to do, in
-# English and in Arabic (the Arabic half gave only the general advice, trial 52).
-MAGIC = ((b"%PDF-", "a PDF", "name it .pdf", "ملف PDF", "سمِّه باللاحقة ⁨.pdf⁩"),
+# English and in Arabic (the Arabic half gave only the general advice, trial 52). The Arabic
+# advice ends on a word: a full stop after «⁨.pdf⁩» drew «..pdf» (trial 53).
+MAGIC = ((b"%PDF-", "a PDF", "name it .pdf", "ملف PDF", "سمِّه باللاحقة ⁨.pdf⁩ وارفعه"),
          (b"PK\x03\x04", "a ZIP archive, such as a .docx, .xlsx or .zip", "if it is a Word document, name it .docx",
-          "أرشيف ZIP مثل ⁨.docx⁩ أو ⁨.xlsx⁩ أو ⁨.zip⁩", "إن كان مستند Word فسمِّه باللاحقة ⁨.docx⁩"),
+          "أرشيف ZIP مثل ⁨.docx⁩ أو ⁨.xlsx⁩ أو ⁨.zip⁩", "إن كان مستند Word فسمِّه باللاحقة ⁨.docx⁩ وارفعه"),
          (b"\x89PNG", "a PNG image", OTHER_FILE, "صورة PNG", OTHER_FILE_AR),
          (b"\xff\xd8\xff", "a JPEG image", OTHER_FILE, "صورة JPEG", OTHER_FILE_AR),
          (b"GIF8", "a GIF image", OTHER_FILE, "صورة GIF", OTHER_FILE_AR),
          (b"\x7fELF", "a program", OTHER_FILE, "برنامج", OTHER_FILE_AR),
          (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)", "save it as .docx in Word",
-          "مستند Office قديم (⁨.doc⁩/⁨.xls⁩)", "احفظه في Word بصيغة ⁨.docx⁩"),
-         (b"{\\rtf", "an RTF document", "save it as .docx or .txt", "مستند RTF", "احفظه بصيغة ⁨.docx⁩ أو ⁨.txt⁩"))
+          "مستند Office قديم (⁨.doc⁩/⁨.xls⁩)", "احفظه في Word بصيغة ⁨.docx⁩ وارفعه"),
+         (b"{\\rtf", "an RTF document", "save it as .docx or .txt", "مستند RTF", "احفظه بصيغة ⁨.docx⁩ أو ⁨.txt⁩ وارفعه"))
 
 
 def sniff(data: bytes) -> str | None:
