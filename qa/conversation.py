@@ -33,6 +33,7 @@ from .errors import DocumentError, QuestionError, isolate
 from .ingest import size_text
 from .ingest.document import LIST_BREAK
 from .preface import language_phrase, reader_language
+from .text import without_directional_marks
 
 # A Markdown ATX heading's opening marks (CommonMark 0.31, section 4.2): up to three spaces,
 # one to six "#", then a space or the line's end.
@@ -615,7 +616,7 @@ def question_lines(question: str, language: str) -> list[str]:
     """The question as the first lines of a copied answer (``plain_text``), labelled in the
     answer's ``language`` and followed by a blank line: ``["السؤال: من حضر المؤتمر؟", ""]``,
     ``["Question: Who attended?", ""]``; ``[]`` without a question."""
-    question = (question or "").strip()
+    question = without_directional_marks(question or "").strip()  # copied as the bubble shows it (trial 53)
     if not question:
         return []
     words = LABELS.get(language, LABELS["en"])

@@ -83,6 +83,17 @@ def markup_text(text: str) -> str:
     return " ".join(root.text_content().split())
 
 
+# Unicode's explicit directional formatting characters (UAX #9: embeddings, overrides, isolates).
+DIRECTIONAL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_directional_marks(text: str) -> str:
+    """``text`` without explicit directional formatting characters (``DIRECTIONAL``): a
+    question shown or copied as the reader typed it, in its own direction; a right-to-left
+    override in it drew the rest backwards ("Who?ecnerefnoc eht dednetta", trial 52)."""
+    return DIRECTIONAL.sub("", text)
+
+
 # Characters a question may carry that ask nothing: emoji and other pictographs (general
 # categories So and Sk, which hold skin tones and flags' regional indicators too), variation
 # selectors and emoji tag characters.

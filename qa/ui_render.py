@@ -29,6 +29,7 @@ from qa.conversation import (ARTICLE_LABELS_AR, ATTACH_HINT_AR, ATTACH_HINT_EN, 
 from qa.ingest.document import LIST_BREAK
 from qa.lead import LEAD_QUOTE
 from qa.splitting import past_ornaments, text_paragraphs
+from qa.text import without_directional_marks
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -87,10 +88,6 @@ def _goto(anchor: str | None) -> str:
 # --------------------------------------------------------------------------- chat messages
 
 
-# Unicode's explicit directional formatting characters (UAX #9: embeddings, overrides, isolates).
-_DIRECTIONAL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
 def render_user(question: str) -> str:
     """A user's question as a chat message (escaped, in its own direction), shown as far as
     it is asked: past ``qa.chain.MAX_QUESTION_CHARS`` it ends in "…" (a 100,000-character
@@ -99,9 +96,7 @@ def render_user(question: str) -> str:
 
     if len(question) > MAX_QUESTION_CHARS:
         question = question[:MAX_QUESTION_CHARS] + "…"
-    # shown in the bubble's own direction: an override or embedding typed or pasted in it
-    # ("Who\u202eattended…") drew the rest of the question backwards (trial 52)
-    return f'<div class="qa-msg qa-user" dir="auto">{esc(_DIRECTIONAL.sub("", question))}</div>'
+    return f'<div class="qa-msg qa-user" dir="auto">{esc(without_directional_marks(question))}</div>'
 
 
 def render_pending(partial: str = "") -> str:

@@ -439,3 +439,8 @@ def test_a_directional_override_in_a_question_does_not_turn_its_bubble_around():
     shown = lxml.html.fragment_fromstring(render_user("Who \u202eattended the \u2067conference?")).text_content()
     assert shown == "Who attended the conference?"
     assert lxml.html.fragment_fromstring(render_user("من حضر المؤتمر؟")).text_content() == "من حضر المؤتمر؟"
+    # and Copy gives it as the bubble shows it (it kept the override, trial 53)
+    from qa.conversation import question_lines
+
+    assert question_lines("\u202eWho attended the conference?", "en")[0] == "Question: Who attended the conference?"
+    assert question_lines("من \u202eحضر المؤتمر؟", "ar")[0] == "السؤال: من حضر المؤتمر؟"
