@@ -100,9 +100,10 @@ PASTED_QUESTION_REPLY = {
     "ar": "لا يذكر المقال المستخدم ذلك. في رسالتك نص ليس منه: لتسأل عن ذلك النص اجعله المقال: أسقطه ملفا على مربع "
           "الأسئلة، أو ارفعه أو الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اطرح سؤالك هنا.",
 }
-# The notice on such a message's question, asked alone of the article in use.
-QUESTION_AFTER_TEXT = {"ar": "طُرح سؤال رسالتك الأخير وحده على المقال المستخدم.",
-                       "en": "Only the question at the end of your message was asked, of the article in use."}
+# The notice on such a message's question, asked alone of the article in use (it had said "the
+# question at the end" of a message that asked two, trial 53).
+QUESTION_AFTER_TEXT = {"ar": "تُرك النص الذي في رسالتك: طُرح هذا السؤال وحده على المقال المستخدم.",
+                       "en": "The text in your message was left out: this question was asked alone, of the article in use."}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -208,21 +209,30 @@ def is_pasted_text(message: str) -> bool:
     return not (first and first[0].text.rstrip("\"”’»)] ").endswith(("?", "؟")))
 
 
-def text_before_question(message: str) -> str | None:
-    """The text before a message's last sentence when that sentence is a question ("?"/"؟") and
-    the text before it is a pasted text (``is_pasted_text``: longer than any question of the
-    project, no question mark, two sentences or more); else ``None``. Only the message's last
-    ``2 x MAX_QUESTION_CHARS`` characters are read."""
+def question_and_text(message: str) -> tuple[str, str] | None:
+    """``(question, text)`` when ``message`` is longer than any question of the project
+    (``LONGEST_QUESTION``) and is one question ("?"/"؟") with a text after it or before it: two
+    sentences or more without a question mark. Else ``None``. Only the message's first or last
+    ``2 x MAX_QUESTION_CHARS`` characters are read (where the question ends)."""
     from .splitting import split_sentences
 
-    text = message.rstrip()[-2 * MAX_QUESTION_CHARS:]
-    if not text.endswith(("?", "؟")):
+    message = message.strip()
+    if len(message) <= LONGEST_QUESTION:
         return None
-    spans = split_sentences(text, min_words=1)
-    if len(spans) < 3:
-        return None
-    before = text[:spans[-1].start].strip()
-    return before if is_pasted_text(before) else None
+
+    def is_text(text: str) -> bool:
+        return ("?" not in text and "؟" not in text) and len(split_sentences(text, min_words=1)) >= 2
+
+    tail = message[-2 * MAX_QUESTION_CHARS:]
+    if tail.endswith(("?", "؟")):  # the text, then the question
+        spans = split_sentences(tail, min_words=1)
+        text = tail[:spans[-1].start].strip() if len(spans) >= 3 else ""
+        return (tail[spans[-1].start:].strip(), text) if text and is_text(text) else None
+    spans = split_sentences(message[:2 * MAX_QUESTION_CHARS], min_words=1)
+    if len(spans) >= 3 and spans[0].text.rstrip("\"”’»)] ").endswith(("?", "؟")):  # the question, then the text
+        text = message[spans[0].end:].strip()
+        return (message[:spans[0].end].strip(), text) if is_text(text[:2 * MAX_QUESTION_CHARS]) else None
+    return None
 
 
 def kept_turn(message: dict[str, str]) -> dict[str, str]:
@@ -446,11 +456,11 @@ class ArticleQA:
         # a text of another article with a question after it: the question alone is asked, and
         # if the article in use does not answer it, the reply says how to ask about that text
         other_text = not pasted and self.pasted_other_text(question)
-        question, notice = shortened(question)
-        if other_text and len(question) > LONGEST_QUESTION:  # within the 1,000 characters: cut here
-            cut = text_before_question(question)
-            question = question[len(cut):].strip() if cut and question.startswith(cut) else question
+        if other_text and len(question) <= MAX_QUESTION_CHARS:  # a longer one is cut to its question below
+            question = question_and_text(question)[0]
             notice = QUESTION_AFTER_TEXT[detect_language(question)]
+        else:
+            question, notice = shortened(question)
         notice = "" if pasted else notice  # nothing of it is asked
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
         # 145 s over a 700,000-character history message (a trial)
@@ -895,14 +905,15 @@ class ArticleQA:
 
     def pasted_other_text(self, message: str) -> bool:
         """True when ``message`` is a pasted text with a question after it
-        (``text_before_question``) and no sentence of that text (three words or more, compared
+        (``question_and_text``: before it or after it) and no sentence of that text (three words or more, compared
         after ``qa.text.normalize``) is in an article in use: the question is likely about that
         other text (it is asked alone, and a refusal says how to ask about the text,
         ``PASTED_QUESTION_REPLY``). A passage of the article in use pasted with a question
         ("<its paragraph> Why?") is asked of it whole."""
-        before = text_before_question(message)
-        if before is None:
+        found = question_and_text(message)
+        if found is None:
             return False
+        before = found[1]
         from .splitting import split_sentences
 
         articles = [" ".join(normalize(text).split()) for text in self.documents.values()]
