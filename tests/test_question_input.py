@@ -37,13 +37,15 @@ def test_a_question_pasted_as_html_is_asked_as_the_text_it_shows(seed_bot, plain
     ("Who attended the conference?", "Who attended the conference? 🤔🇱🇾"),
     ("Who attended the conference?", "Who attended the conference？"),  # a full-width question mark
     ("Who attended the conference?", "**Who** attended the _conference_?"),
+    ("Who attended the conference?", "# Who attended the conference?"),  # a heading (trial 53)
+    ("Who attended the conference?", "> Who attended the ~~conference~~?"),  # a quote, a strikethrough
     ("من حضر المؤتمر؟", "من حضر المؤتمر؟ 👍🏽"),
     ("أين عقد المؤتمر؟", "`أين` عقد [المؤتمر](https://example.org)؟"),
 ])
 def test_emoji_markdown_and_full_width_marks_do_not_change_the_answer(seed_bot, plain, written):
     """A question is asked as the words it shows: emoji, Markdown marks and full-width
     punctuation each changed the answer (trial 52: "Who attended? 🤔🇱🇾" led with Egypt's
-    absence, "Who attended the conference？" with Hamza's visit)."""
+    absence, "Who attended the conference？" with Hamza's visit; trial 53: a heading's "#")."""
     a, b = seed_bot.ask(plain), seed_bot.ask(written)
     assert b.retrieval_query == plain and b.lead == a.lead
     assert [(c.quote_start, c.quote_end) for c in a.citations] == [(c.quote_start, c.quote_end) for c in b.citations]
