@@ -656,6 +656,9 @@ div:has(> #qa-attach-hint-block #qa-attach-hint:not(:empty)) > :is(#qa-chat-stat
 .qa-plain, .qa-plain[hidden] { display: none !important; }
 /* brought into view below the chat's floating "Chat" label, not under it */
 #qa-chat .qa-answer, #qa-chat .qa-user { scroll-margin-top: 2.5rem; }
+/* a question's bubble keeps clear of the chat's "Clear" icon at the box's top corner, which
+   covered its end when the chat scrolled it to the top (trial 53) */
+#qa-chat .message.user { margin-inline-end: 1.75rem; }
 #qa-question { scroll-margin-top: .5rem; }  /* brought to the top while indexing (SHOW_PROGRESS_JS) */
 .qa-status { font-weight: 600; }
 /* a name (file, headline) and a short parenthesised group stay on one line; a name wider than the

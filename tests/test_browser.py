@@ -2063,14 +2063,24 @@ _SCROLL_ARROW = """() => {
 }"""
 
 
+# Whether the chat's "Clear" icon is drawn over the latest question's bubble.
+_UNDER_CLEAR = """() => {
+  const u = [...document.querySelectorAll('#qa-chat .message.user')].pop().getBoundingClientRect();
+  const c = document.querySelector('#qa-chat .icon-button-wrapper.top-panel').getBoundingClientRect();
+  return u.left < c.right && c.left < u.right && u.top < c.bottom && c.top < u.bottom;
+}"""
+
+
 @pytest.mark.slow
 def test_gradios_scroll_arrow_leaves_the_latest_answer_uncovered(browser, tmp_path):
-    """At 1400 px, after each of three answers that fit in the chat box, the chat shows the
+    """At 1400 px, after each of four answers that fit in the chat box, the chat shows the
     answer whole: Gradio's round "scroll to the latest" arrow is not drawn over it (after the
-    third it sat over the answer's last line until one scrolled, a trial)."""
+    third it sat over the answer's last line until one scrolled, a trial), nor its "Clear" icon
+    over the question's bubble."""
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url, width=1400, height=1000)
-        for question in ("Who attended the conference?", "من حضر المؤتمر؟", "Why was Egypt absent?"):
+        for question in ("Who attended the conference?", "من حضر المؤتمر؟", "Why was Egypt absent?",
+                         "Summarize the article"):
             answer = _ask(page, box, question)
             page.wait_for_timeout(1200)  # the scroll after the answer
             top, bottom = answer.evaluate("el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; }")
@@ -2078,6 +2088,9 @@ def test_gradios_scroll_arrow_leaves_the_latest_answer_uncovered(browser, tmp_pa
             assert bottom - top < chat["height"], (question, top, bottom, chat)  # it fits, as the check needs
             arrow = page.evaluate(_SCROLL_ARROW)
             assert arrow is None or arrow[0] >= bottom or arrow[1] <= top, (question, arrow, top, bottom)
+            # nor is the chat's "Clear" icon over the question's bubble (trial 53: the overview's
+            # question, brought to the box's top, had the icon over its end)
+            assert not page.evaluate(_UNDER_CLEAR), question
         _shoot(page, tmp_path, "scroll-arrow-1400.png", full_page=False)
         assert not outside, outside
         page.close()
