@@ -104,6 +104,19 @@ PASTED_QUESTION_REPLY = {
 # question at the end" of a message that asked two, trial 53).
 QUESTION_AFTER_TEXT = {"ar": "تُرك النص الذي في رسالتك: طُرح هذا السؤال وحده على المقال المستخدم.",
                        "en": "The text in your message was left out: this question was asked alone, of the article in use."}
+# A web address among a message's words (``qa.ingest.url.is_url``'s forms, with any brackets
+# or punctuation around it): left out of the question asked.
+ADDRESS_TOKEN = re.compile(r"[(<\[]?\b(?:https?://|www\.)[^\s<>\])]+[)>\]]?", re.I)
+# The notice on a question asked without the address it came with.
+ADDRESS_LEFT_OUT = {"ar": "تُرك عنوان الويب الذي في رسالتك: طُرح السؤال على المقال المستخدم.",
+                    "en": "The web address in your message was left out: the question was asked of the article in use."}
+# The refusal of such a question: the page at the address is likely what it asks about.
+ADDRESS_QUESTION_REPLY = {
+    "en": "The article in use does not say. To ask about the page at that address, make it the article: paste the "
+          "address under “Your own article” below the chat, then ask your question here.",
+    "ar": "لا يذكر المقال المستخدم ذلك. لتسأل عن الصفحة التي في ذلك العنوان اجعلها المقال: الصق العنوان تحت «مقالك "
+          "الخاص» أسفل المحادثة، ثم اطرح سؤالك هنا.",
+}
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
                         "en": "Only the first {n} questions are answered; ask the others in another message."}
@@ -445,6 +458,11 @@ class ArticleQA:
         # what a question shows, asked without its marks: Markdown ("**Who** attended?"), emoji,
         # full-width punctuation; each had changed the answer (trial 52)
         question = without_symbols(inline_markdown_text(question))
+        # a web address among the words: the words are the question, and the page it names is
+        # likely what they ask about (trial 53: it was asked with the address and got a fragment)
+        with_address = not is_url(question) and bool(ADDRESS_TOKEN.search(question))
+        if with_address:
+            question = " ".join(ADDRESS_TOKEN.sub(" ", question).split()) or question
         # English typed in one case reads to the (case-sensitive) embedding model like another
         # text: "WHO IS HAFTAR?" and "who is haftar" are asked as "Who is Haftar?"
         question = restore_case(question)
@@ -462,6 +480,8 @@ class ArticleQA:
         else:
             question, notice = shortened(question)
         notice = "" if pasted else notice  # nothing of it is asked
+        if with_address and not notice:
+            notice = ADDRESS_LEFT_OUT[detect_language(question)]
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
@@ -516,7 +536,7 @@ class ArticleQA:
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "unread": unread,
                 "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters,
-                "web_address": web_address, "pasted": pasted, "other_text": other_text,
+                "web_address": web_address, "pasted": pasted, "other_text": other_text, "with_address": with_address,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
 
@@ -690,6 +710,10 @@ class ArticleQA:
             # asked after a text that is not the article in use, which does not answer it
             text = PASTED_QUESTION_REPLY.get(language, PASTED_QUESTION_REPLY["en"])
             extra["not_a_question"] = "pasted-question"
+        elif text is None and decision.reason != "no-question" and state.get("with_address"):
+            # asked with a web address, which the article in use does not answer: likely about that page
+            text = ADDRESS_QUESTION_REPLY.get(language, ADDRESS_QUESTION_REPLY["en"])
+            extra["not_a_question"] = "address-question"
         if decision.reason == "no-question":
             # a message pointing back at nothing ("What did he say?" first, or after "hello": the
             # planner found no question before it) is asked who it means (``NO_ANTECEDENT``)

@@ -111,6 +111,12 @@ COMMAND_LINE_REPLIES = {
         "ar": "لا يذكر المقال المستخدم ذلك. في رسالتك نص ليس منه: لتسأل عن ذلك النص احفظه في ملف واجعله المقال: "
               "⁨--docs⁩ مع الملف، ثم اطرح سؤالك.",
     },
+    "address-question": {
+        "en": "The article in use does not say. To ask about the page at that address, make it the article: "
+              "--docs ADDRESS, then ask your question.",
+        "ar": "لا يذكر المقال المستخدم ذلك. لتسأل عن الصفحة التي في ذلك العنوان اجعلها المقال: ⁨--docs⁩ مع العنوان، "
+              "ثم اطرح سؤالك.",
+    },
     "web-address": {
         "en": "That is a web address, not a question. To ask about that page, make it the article: --docs ADDRESS, "
               "then ask.",

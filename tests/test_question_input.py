@@ -435,6 +435,35 @@ def test_another_text_pasted_with_a_question_is_told_what_to_do(seed_bot):
     assert len(turns) > 3000 and not [t for t in turns if question_and_text(t)]
 
 
+def test_a_web_address_among_a_questions_words_is_left_out(seed_bot):
+    """"Who attended the conference? https://example.com" was asked with the address and got a
+    fragment of a sentence (trial 53): the address is left out, with a notice, and the question
+    gets the plain question's answer; refused, the reply says how to ask about that page. No
+    question or user turn of the shared and project sets holds an address."""
+    import json
+
+    from conftest import EVAL
+    from qa.chain import ADDRESS_LEFT_OUT, ADDRESS_QUESTION_REPLY, ADDRESS_TOKEN
+    from qa.cli import for_the_command_line
+
+    plain = seed_bot.ask("Who attended the conference?")
+    asked = seed_bot.ask("Who attended the conference? https://example.com/news/1")
+    assert asked.question == plain.question and asked.lead == plain.lead
+    assert asked.notice == ADDRESS_LEFT_OUT["en"]
+    arabic = seed_bot.ask("www.example.com من فاز بكأس العالم؟")
+    assert arabic.question == "من فاز بكأس العالم؟" and arabic.text == ADDRESS_QUESTION_REPLY["ar"]
+    assert arabic.extra["not_a_question"] == "address-question" and "--docs" in for_the_command_line(arabic).text
+    assert seed_bot.ask("(https://example.com) Who won the 2022 World Cup?").text == ADDRESS_QUESTION_REPLY["en"]
+    turns = []
+    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            turns.append(row.get("question") or "")
+            turns += [t if isinstance(t, str) else t.get("content", "") for t in row.get("history") or []
+                      if isinstance(t, str) or t.get("role") == "user"]
+    assert len(turns) > 3000 and not [t for t in turns if ADDRESS_TOKEN.search(t)]
+
+
 def test_a_directional_override_in_a_question_does_not_turn_its_bubble_around():
     """The user's bubble shows the question in its own direction: a right-to-left override
     typed in it drew the rest backwards ("Who?ecnerefnoc eht dednetta", trial 52)."""
