@@ -480,7 +480,7 @@ class ArticleQA:
         else:
             question, notice = shortened(question)
         notice = "" if pasted else notice  # nothing of it is asked
-        if with_address and not notice:
+        if with_address and not notice and not pasted:
             notice = ADDRESS_LEFT_OUT[detect_language(question)]
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
         # 145 s over a 700,000-character history message (a trial)

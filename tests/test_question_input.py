@@ -454,6 +454,14 @@ def test_a_web_address_among_a_questions_words_is_left_out(seed_bot):
     assert arabic.question == "من فاز بكأس العالم؟" and arabic.text == ADDRESS_QUESTION_REPLY["ar"]
     assert arabic.extra["not_a_question"] == "address-question" and "--docs" in for_the_command_line(arabic).text
     assert seed_bot.ask("(https://example.com) Who won the 2022 World Cup?").text == ADDRESS_QUESTION_REPLY["en"]
+    # a pasted text holding an address is a pasted text: its reply, and no notice about the address
+    from qa.chain import PASTED_TEXT_REPLY
+
+    item = ("Port Elden opens new ferry terminal. Mayor Henrik Dahl cut the ribbon on Saturday in front of a crowd "
+            "of about two hundred people (https://elden.example/ferry). The terminal cost 40 million crowns and "
+            "took three years to build, a year longer than planned.")
+    pasted = seed_bot.ask(item)
+    assert pasted.text == PASTED_TEXT_REPLY["en"] and pasted.notice == ""
     turns = []
     for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
         for line in path.read_text(encoding="utf-8").splitlines():
