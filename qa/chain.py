@@ -104,18 +104,16 @@ PASTED_QUESTION_REPLY = {
 # question at the end" of a message that asked two, trial 53).
 QUESTION_AFTER_TEXT = {"ar": "تُرك النص الذي في رسالتك: طُرح هذا السؤال وحده على المقال المستخدم.",
                        "en": "The text in your message was left out: this question was asked alone, of the article in use."}
-# A web address among a message's words (``qa.ingest.url.is_url``'s forms, with any brackets
-# or punctuation around it): left out of the question asked.
-ADDRESS_TOKEN = re.compile(r"[(<\[]?\b(?:https?://|www\.)[^\s<>\])]+[)>\]]?", re.I)
-# The notice on a question asked without the address it came with.
-ADDRESS_LEFT_OUT = {"ar": "تُرك عنوان الويب الذي في رسالتك: طُرح السؤال على المقال المستخدم.",
-                    "en": "The web address in your message was left out: the question was asked of the article in use."}
-# The refusal of such a question: the page at the address is likely what it asks about.
+# A web address among a message's words (``qa.ingest.url.is_url``'s forms and ftp://, with any
+# brackets around it).
+ADDRESS_TOKEN = re.compile(r"[(<\[]?\b(?:https?://|ftp://|www\.)[^\s<>\])]+[)>\]]?", re.I)
+# The reply to a message with a web address among its words: nothing of it is asked.
 ADDRESS_QUESTION_REPLY = {
-    "en": "The article in use does not say. To ask about the page at that address, make it the article: paste the "
-          "address under “Your own article” below the chat, then ask your question here.",
-    "ar": "لا يذكر المقال المستخدم ذلك. لتسأل عن الصفحة التي في ذلك العنوان اجعلها المقال: الصق العنوان تحت «مقالك "
-          "الخاص» أسفل المحادثة، ثم اطرح سؤالك هنا.",
+    "en": "Your message holds a web address. To ask about that page, make it the article: paste the address under "
+          "“Your own article” below the chat, then ask here. To ask the article in use, send the question without "
+          "the address.",
+    "ar": "في رسالتك عنوان ويب. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» أسفل المحادثة، ثم "
+          "اسأل هنا. ولتسأل المقال المستخدم أرسل السؤال دون العنوان.",
 }
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
@@ -458,10 +456,12 @@ class ArticleQA:
         # what a question shows, asked without its marks: Markdown ("**Who** attended?"), emoji,
         # full-width punctuation; each had changed the answer (trial 52)
         question = without_symbols(inline_markdown_text(question))
-        # a web address among the words: the words are the question, and the page it names is
-        # likely what they ask about (trial 53: it was asked with the address and got a fragment)
+        # a web address among the words: what they ask is likely about the page it names, which
+        # the article in use is not. Asked with the address, "Who attended the conference?
+        # https://…" got a fragment (trial 53); asked without it, "What does this page say about
+        # the budget? https://…" and "Read this link https://…" got quotes of the sample (trial 54)
         with_address = not is_url(question) and bool(ADDRESS_TOKEN.search(question))
-        if with_address:
+        if with_address:  # the words stay for the reply's language; nothing is asked
             question = " ".join(ADDRESS_TOKEN.sub(" ", question).split()) or question
         # English typed in one case reads to the (case-sensitive) embedding model like another
         # text: "WHO IS HAFTAR?" and "who is haftar" are asked as "Who is Haftar?"
@@ -480,8 +480,6 @@ class ArticleQA:
         else:
             question, notice = shortened(question)
         notice = "" if pasted else notice  # nothing of it is asked
-        if with_address and not notice and not pasted:
-            notice = ADDRESS_LEFT_OUT[detect_language(question)]
         # refused as /ask refuses it; each earlier message cut as a question is: the API took
         # 145 s over a 700,000-character history message (a trial)
         history = [kept_turn(m) for m in parse_history(inputs.get("history"))]
@@ -493,6 +491,10 @@ class ArticleQA:
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
         typed, asked = question_as_asked(asked)
         language = detect_language(question)
+        if is_url(question) and previous_question(history):
+            # an address alone has no language of its own: the conversation's (an Arabic reader got
+            # the English hint, trial 54)
+            language = detect_language(previous_question(history))
         t0 = time.perf_counter()
         # the same-language models check a question's words against the articles (qa.policy)
         plan = plan_question(asked, history, word_checked=language == self.extractive.collection_language)
@@ -506,7 +508,7 @@ class ArticleQA:
                 # the quotes that answer gave (it got the same answer back, a trial)
                 plan = QuestionPlan("followup", plan.query, plan.topic, again, plan.query)
         web_address = is_url(question)
-        if web_address or pasted:  # an address asks nothing of the article (its words got quotes, a trial)
+        if web_address or pasted or with_address:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)
         unread = plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked)
         if unread:
@@ -710,10 +712,6 @@ class ArticleQA:
             # asked after a text that is not the article in use, which does not answer it
             text = PASTED_QUESTION_REPLY.get(language, PASTED_QUESTION_REPLY["en"])
             extra["not_a_question"] = "pasted-question"
-        elif text is None and decision.reason != "no-question" and state.get("with_address"):
-            # asked with a web address, which the article in use does not answer: likely about that page
-            text = ADDRESS_QUESTION_REPLY.get(language, ADDRESS_QUESTION_REPLY["en"])
-            extra["not_a_question"] = "address-question"
         if decision.reason == "no-question":
             # a message pointing back at nothing ("What did he say?" first, or after "hello": the
             # planner found no question before it) is asked who it means (``NO_ANTECEDENT``)
@@ -739,8 +737,10 @@ class ArticleQA:
             # a web address or a pasted article is no question: the reply says where the page
             # reads one, and ``extra["not_a_question"]`` lets the command line say it its own way
             not_question = "" if prefaced else (
-                "web-address" if state.get("web_address") else "pasted-text" if state.get("pasted") else "")
-            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY}.get(not_question)
+                "web-address" if state.get("web_address") else "pasted-text" if state.get("pasted")
+                else "address-question" if state.get("with_address") else "")
+            said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY,
+                    "address-question": ADDRESS_QUESTION_REPLY}.get(not_question)
             text = prefaced or (said[language if language in said else "en"] if said else "") or (
                 # the other languages' word lists (1.4 s to load) only for what the Latin check held back
                 OTHER_SCRIPT if in_other_script(state["question"]) or (

@@ -112,10 +112,10 @@ COMMAND_LINE_REPLIES = {
               "⁨--docs⁩ مع الملف، ثم اطرح سؤالك.",
     },
     "address-question": {
-        "en": "The article in use does not say. To ask about the page at that address, make it the article: "
-              "--docs ADDRESS, then ask your question.",
-        "ar": "لا يذكر المقال المستخدم ذلك. لتسأل عن الصفحة التي في ذلك العنوان اجعلها المقال: ⁨--docs⁩ مع العنوان، "
-              "ثم اطرح سؤالك.",
+        "en": "Your message holds a web address. To ask about that page, make it the article: --docs ADDRESS, then "
+              "ask. To ask the article in use, ask without the address.",
+        "ar": "في رسالتك عنوان ويب. لتسأل عن تلك الصفحة اجعلها المقال: ⁨--docs⁩ مع العنوان، ثم اسأل. ولتسأل المقال "
+              "المستخدم اسأل دون العنوان.",
     },
     "web-address": {
         "en": "That is a web address, not a question. To ask about that page, make it the article: --docs ADDRESS, "

@@ -435,33 +435,37 @@ def test_another_text_pasted_with_a_question_is_told_what_to_do(seed_bot):
     assert len(turns) > 3000 and not [t for t in turns if question_and_text(t)]
 
 
-def test_a_web_address_among_a_questions_words_is_left_out(seed_bot):
-    """"Who attended the conference? https://example.com" was asked with the address and got a
-    fragment of a sentence (trial 53): the address is left out, with a notice, and the question
-    gets the plain question's answer; refused, the reply says how to ask about that page. No
+def test_a_web_address_among_a_questions_words_says_how_to_ask_about_that_page(seed_bot):
+    """A web address among a question's words: the question is likely about that page, not the
+    article in use. Asked with the address, "Who attended the conference? https://example.com"
+    got a fragment (trial 53); asked without it, "What does this page say about the budget?
+    https://…" got quotes of the sample (trial 54). Nothing is asked: the reply says how to
+    make the page the article, or to ask without the address, in the words' language. An address
+    alone after an Arabic question gets its hint in Arabic (it was English, trial 54). No
     question or user turn of the shared and project sets holds an address."""
     import json
 
     from conftest import EVAL
-    from qa.chain import ADDRESS_LEFT_OUT, ADDRESS_QUESTION_REPLY, ADDRESS_TOKEN
+    from qa.chain import ADDRESS_QUESTION_REPLY, ADDRESS_TOKEN, PASTED_TEXT_REPLY, WEB_ADDRESS_REPLY
     from qa.cli import for_the_command_line
 
-    plain = seed_bot.ask("Who attended the conference?")
-    asked = seed_bot.ask("Who attended the conference? https://example.com/news/1")
-    assert asked.question == plain.question and asked.lead == plain.lead
-    assert asked.notice == ADDRESS_LEFT_OUT["en"]
-    arabic = seed_bot.ask("www.example.com من فاز بكأس العالم؟")
-    assert arabic.question == "من فاز بكأس العالم؟" and arabic.text == ADDRESS_QUESTION_REPLY["ar"]
-    assert arabic.extra["not_a_question"] == "address-question" and "--docs" in for_the_command_line(arabic).text
-    assert seed_bot.ask("(https://example.com) Who won the 2022 World Cup?").text == ADDRESS_QUESTION_REPLY["en"]
-    # a pasted text holding an address is a pasted text: its reply, and no notice about the address
-    from qa.chain import PASTED_TEXT_REPLY
-
+    for message, language in (("Who attended the conference? https://example.com/news/1", "en"),
+                              ("What does this page say about the budget? https://example.com/news", "en"),
+                              ("Summarize https://example.com/news", "en"),
+                              ("(https://example.com) Who won the 2022 World Cup?", "en"),
+                              ("اقرأ هذا الرابط https://example.com", "ar"),
+                              ("www.example.com من حضر المؤتمر؟", "ar")):
+        answer = seed_bot.ask(message)
+        assert answer.text == ADDRESS_QUESTION_REPLY[language] and not answer.citations, message
+        assert answer.extra["not_a_question"] == "address-question" and answer.notice == "", message
+        assert "--docs" in for_the_command_line(answer).text
+    history = [{"role": "user", "content": "لماذا غابت مصر؟"}, {"role": "assistant", "content": "«…» [1]"}]
+    assert seed_bot.ask("https://example.com", history=history).text == WEB_ADDRESS_REPLY["ar"]
+    # a pasted text holding an address is a pasted text: its reply
     item = ("Port Elden opens new ferry terminal. Mayor Henrik Dahl cut the ribbon on Saturday in front of a crowd "
             "of about two hundred people (https://elden.example/ferry). The terminal cost 40 million crowns and "
             "took three years to build, a year longer than planned.")
-    pasted = seed_bot.ask(item)
-    assert pasted.text == PASTED_TEXT_REPLY["en"] and pasted.notice == ""
+    assert seed_bot.ask(item).text == PASTED_TEXT_REPLY["en"]
     turns = []
     for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
         for line in path.read_text(encoding="utf-8").splitlines():
