@@ -342,15 +342,29 @@ def test_articles_in_two_languages_say_so(seed_bot, seed_text):
     assert seed_bot.with_texts({"bridge.txt": english}).language_notice.startswith("This article is in English")
 
 
+def _set_turns() -> list[str]:
+    """Every question and user turn (a history's strings and user messages) of the shared and
+    project question sets, read from the data."""
+    import json
+
+    from conftest import EVAL
+
+    turns = []
+    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            turns.append(row.get("question") or "")
+            turns += [t if isinstance(t, str) else t.get("content", "") for t in row.get("history") or []
+                      if isinstance(t, str) or (isinstance(t, dict) and t.get("role") == "user")]
+    return [t for t in turns if t]
+
+
 def test_a_short_pasted_article_is_told_what_to_do_and_no_set_question_is_one(seed_bot, tmp_path):
     """A news item of a few hundred characters pasted into the question box was asked as a
     question and got "the article does not say" (trial 50, 517 characters): a message longer
     than any question of the sets, without a question mark, in two sentences or more, gets the
     pasted-text reply. No question or user turn of the shared and project sets is one, and the
     longest of them is within ``LONGEST_QUESTION`` (read from the data)."""
-    import json
-
-    from conftest import EVAL
     from qa.chain import LONGEST_QUESTION, PASTED_TEXT_REPLY, is_pasted_text
 
     item = ("افتتاح سوق جديد للحرفيين في مدينة صفاقس\n\n"
@@ -371,13 +385,7 @@ def test_a_short_pasted_article_is_told_what_to_do_and_no_set_question_is_one(se
                     "more about the delegations that came from the neighbouring countries, and why Egypt was "
                     "absent from the meeting, please tell me"):
         assert not is_pasted_text(message), message
-    turns = []
-    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else {}
-            turns.append(row.get("question") or "")
-            turns += [t.get("content", "") for t in row.get("history") or [] if isinstance(t, dict) and t.get("role") == "user"]
-    turns = [t for t in turns if t]
+    turns = _set_turns()
     assert len(turns) > 3000
     assert max(map(len, turns)) <= LONGEST_QUESTION
     assert not [t for t in turns if is_pasted_text(t)]
@@ -391,9 +399,6 @@ def test_another_text_pasted_with_a_question_is_told_what_to_do(seed_bot):
     in use with a question is asked of it, and the whole article with a question after it has
     its question asked. No question or user turn of the shared and project sets is read as a
     text with a question."""
-    import json
-
-    from conftest import EVAL
     from qa.chain import PASTED_QUESTION_REPLY, QUESTION_AFTER_TEXT, question_and_text
     from qa.cli import for_the_command_line
 
@@ -424,14 +429,7 @@ def test_another_text_pasted_with_a_question_is_told_what_to_do(seed_bot):
     assert quoted.citations and "not_a_question" not in quoted.extra
     whole = seed_bot.ask(seed + "\nWho attended the conference?")
     assert whole.question == "Who attended the conference?" and whole.citations
-    turns = []
-    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else {}
-            turns.append(row.get("question") or "")
-            turns += [t if isinstance(t, str) else t.get("content", "") for t in row.get("history") or []
-                      if isinstance(t, str) or t.get("role") == "user"]
-    turns = [t for t in turns if t]
+    turns = _set_turns()
     assert len(turns) > 3000 and not [t for t in turns if question_and_text(t)]
 
 
@@ -443,9 +441,6 @@ def test_a_web_address_among_a_questions_words_says_how_to_ask_about_that_page(s
     make the page the article, or to ask without the address, in the words' language. An address
     alone after an Arabic question gets its hint in Arabic (it was English, trial 54). No
     question or user turn of the shared and project sets holds an address."""
-    import json
-
-    from conftest import EVAL
     from qa.chain import ADDRESS_QUESTION_REPLY, ADDRESS_TOKEN, PASTED_TEXT_REPLY, WEB_ADDRESS_REPLY
     from qa.cli import for_the_command_line
 
@@ -466,13 +461,7 @@ def test_a_web_address_among_a_questions_words_says_how_to_ask_about_that_page(s
             "of about two hundred people (https://elden.example/ferry). The terminal cost 40 million crowns and "
             "took three years to build, a year longer than planned.")
     assert seed_bot.ask(item).text == PASTED_TEXT_REPLY["en"]
-    turns = []
-    for path in [*EVAL.rglob("*.jsonl"), *(SEEDS.parent / "eval").rglob("*.jsonl")]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else {}
-            turns.append(row.get("question") or "")
-            turns += [t if isinstance(t, str) else t.get("content", "") for t in row.get("history") or []
-                      if isinstance(t, str) or t.get("role") == "user"]
+    turns = _set_turns()
     assert len(turns) > 3000 and not [t for t in turns if ADDRESS_TOKEN.search(t)]
 
 
