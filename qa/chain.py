@@ -473,10 +473,10 @@ class ArticleQA:
         pasted = is_pasted_text(question) and self.extractive.grounding.has_known_word(question[:MAX_QUESTION_CHARS])
         # a text of another article with a question after it: the question alone is asked, and
         # if the article in use does not answer it, the reply says how to ask about that text
-        other_text = not pasted and self.pasted_other_text(question)
+        alone = None if pasted else self.pasted_other_text(question)
+        other_text = alone is not None
         if other_text and len(question) <= MAX_QUESTION_CHARS:  # a longer one is cut to its question below
-            question = question_and_text(question)[0]
-            notice = QUESTION_AFTER_TEXT[detect_language(question)]
+            question, notice = alone, QUESTION_AFTER_TEXT[detect_language(alone)]
         else:
             question, notice = shortened(question)
         notice = "" if pasted else notice  # nothing of it is asked
@@ -491,7 +491,8 @@ class ArticleQA:
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
         typed, asked = question_as_asked(asked)
         language = detect_language(question)
-        if is_url(question) and previous_question(history):
+        web_address = is_url(question)
+        if web_address and previous_question(history):
             # an address alone has no language of its own: the conversation's (an Arabic reader got
             # the English hint, trial 54)
             language = detect_language(previous_question(history))
@@ -507,7 +508,6 @@ class ArticleQA:
                 # "That's wrong. Who attended?" after "Who attended?": the question again without
                 # the quotes that answer gave (it got the same answer back, a trial)
                 plan = QuestionPlan("followup", plan.query, plan.topic, again, plan.query)
-        web_address = is_url(question)
         if web_address or pasted or with_address:  # an address asks nothing of the article (its words got quotes, a trial)
             plan = QuestionPlan("no-question", asked)
         unread = plan.kind not in ("no-question", "overview") and not self.extractive.grounding.has_known_word(asked)
@@ -927,25 +927,25 @@ class ArticleQA:
                 item.timings_ms["total"] = (time.perf_counter() - t0) * 1000
             yield item
 
-    def pasted_other_text(self, message: str) -> bool:
-        """True when ``message`` is a pasted text with a question after it
-        (``question_and_text``: before it or after it) and no sentence of that text (three words or more, compared
+    def pasted_other_text(self, message: str) -> str | None:
+        """The question of ``message`` when it is a question with a pasted text before or after
+        it (``question_and_text``) and no sentence of that text (three words or more, compared
         after ``qa.text.normalize``) is in an article in use: the question is likely about that
         other text (it is asked alone, and a refusal says how to ask about the text,
-        ``PASTED_QUESTION_REPLY``). A passage of the article in use pasted with a question
-        ("<its paragraph> Why?") is asked of it whole."""
+        ``PASTED_QUESTION_REPLY``). ``None`` otherwise: a passage of the article in use pasted
+        with a question ("<its paragraph> Why?") is asked of it whole."""
         found = question_and_text(message)
         if found is None:
-            return False
-        before = found[1]
+            return None
+        question, text = found
         from .splitting import split_sentences
 
-        articles = [" ".join(normalize(text).split()) for text in self.documents.values()]
-        for span in split_sentences(before, min_words=3):
+        articles = [" ".join(normalize(article).split()) for article in self.documents.values()]
+        for span in split_sentences(text, min_words=3):
             sentence = " ".join(normalize(span.text).split())
             if len(sentence.split()) >= 3 and any(sentence in article for article in articles):
-                return False
-        return True
+                return None
+        return question
 
     def store_filter(self, filters: "StoreFilter | dict[str, Any] | None") -> StoreFilter | None:
         """``filters`` (see ``ask``) checked and made a ``StoreFilter`` (``None``: no filter).

@@ -27,9 +27,12 @@ TOKEN = _TOKEN
 # A number that carries meaning in a question: a year, an amount ("the 2022 World Cup").
 # A lone digit is too often incidental.
 NUMBER = re.compile(r"\d{2,}")
+# Unicode's explicit directional formatting characters (UAX #9: embeddings, overrides, isolates).
+_DIRECTIONAL_RANGES = "\u202a-\u202e\u2066-\u2069"
+DIRECTIONAL = re.compile(f"[{_DIRECTIONAL_RANGES}]")
 # Tatweel (kashida) only stretches letters; zero-width and bidi marks are invisible. Neither
 # carries meaning, but both change the embedding, so they go before retrieval.
-INVISIBLE = re.compile("[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+INVISIBLE = re.compile(f"[\u0640\u200b-\u200f{_DIRECTIONAL_RANGES}\ufeff]")
 # An HTML tag, comment or doctype ("<b>", "</p>", "<img src=x>", "<!-- -->"); "3 < 5" is none.
 _MARKUP = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|![^<>]*)>")
 
@@ -81,10 +84,6 @@ def markup_text(text: str) -> str:
         if element.tag in blocks or element.tag == "br":
             element.tail = " " + (element.tail or "")
     return " ".join(root.text_content().split())
-
-
-# Unicode's explicit directional formatting characters (UAX #9: embeddings, overrides, isolates).
-DIRECTIONAL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def without_directional_marks(text: str) -> str:
