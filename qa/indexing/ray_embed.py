@@ -64,6 +64,22 @@ class _EmbedActor:
         }
 
 
+def _start_local(ray, num_cpus: int | None) -> None:
+    """Start a local cluster on 127.0.0.1, a second time if the first start fails: on the 2
+    busy cores of a CI run its control service once missed Ray's start-up wait ("Timed out
+    waiting for file …/gcs_server_port_…"), which a second start, after the first is shut
+    down, does not repeat. Raises what the second start raises."""
+    for attempt in (1, 2):
+        try:
+            ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
+                     log_to_driver=False, configure_logging=False)
+            return
+        except Exception:
+            ray.shutdown()  # what the failed start left running
+            if attempt == 2:
+                raise
+
+
 @contextlib.contextmanager
 def ray_session(address: str | None = None, num_cpus: int | None = None):
     """Connect to ``address`` (or ``RAY_ADDRESS``), else start a local cluster on 127.0.0.1.
@@ -84,8 +100,7 @@ def ray_session(address: str | None = None, num_cpus: int | None = None):
             if address:
                 ray.init(address=address, log_to_driver=False, configure_logging=False)
             else:
-                ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                         log_to_driver=False, configure_logging=False)
+                _start_local(ray, num_cpus)
         except Exception as err:  # a cluster that does not answer, or a local one that did not start
             from ..errors import IndexBuildError
 
