@@ -53,6 +53,9 @@ OVERVIEW_SENTENCES = 3
 NOT_SCORED = 0.0
 # What "more" after the last sentences of the article gets.
 END_OF_ARTICLE = {"en": "That is the end of the article.", "ar": "هذه نهاية المقال."}
+# A paragraph asked for by a place the article does not have ("paragraph 40"): how many it has.
+NO_SUCH_PARAGRAPH = {"en": "The article has {n} paragraphs, numbered ¶1 (its headline) to ¶{n}.",
+                     "ar": "عدد فقرات المقال {n}، مرقمة من ¶1 (العنوان) إلى ¶{n}."}
 # What a question asked again gets when every sentence retrieved for it was quoted already
 # ("Is that all?" a third time had the first answer again, and the next time the second: a trial).
 NOTHING_MORE = {"en": "I found nothing more on this in the article than the quotes above.",
@@ -254,7 +257,7 @@ class ExtractiveAnswerer:
 
     def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
                  after: Collection[tuple[str, int]] = (), title: bool = False, author: bool = False,
-                 reads_on: bool = False) -> Answer:
+                 reads_on: bool = False, paragraph: int | None = None) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
@@ -278,6 +281,10 @@ class ExtractiveAnswerer:
                 of each document that has one (``bylines``; the policy refuses when none has).
             reads_on: "Tell me more" after an answer (``QuestionPlan.reads_on``): only the
                 documents of ``after`` go on, each after its sentence given.
+            paragraph: one paragraph was asked for by its place (``qa.followups.paragraph_request``:
+                its number as citations give it, ``-1`` the last): that paragraph of each
+                document is read instead of the opening. A number past every document's last
+                paragraph gets ``NO_SUCH_PARAGRAPH`` (how many there are), uncited.
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
@@ -287,6 +294,19 @@ class ExtractiveAnswerer:
         allowed = self.bylines(retrieval) if author else sorted({int(i) for i in retrieval.ranking})
         if not allowed:
             raise ValueError("nothing retrieved to quote")
+        if paragraph is not None:
+            numbers: dict[str, list[int]] = {}
+            for i in allowed:
+                numbers.setdefault(passages[i].source, []).append(passages[i].paragraph)
+            wanted = {source: max(found) if paragraph == -1 else paragraph for source, found in numbers.items()}
+            asked = [i for i in allowed if passages[i].paragraph == wanted[passages[i].source]]
+            if not asked:
+                n = max(max(found) for found in numbers.values())
+                text = NO_SUCH_PARAGRAPH.get(language, NO_SUCH_PARAGRAPH["en"]).format(n=n)
+                return Answer(question=question, text=text, abstained=False, language=language, citations=[],
+                              passages=[], mode="extractive", retrieval_query=question,
+                              extra={"overview": True, "paragraph": paragraph})
+            allowed = asked
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
         per_source = OVERVIEW_SENTENCES if len(sources) == 1 and not (title or author) else 1
         picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
@@ -324,7 +344,8 @@ class ExtractiveAnswerer:
         hits = list(hit_of.values())
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
                               passages=hits, mode="extractive", retrieval_query=question,
-                              extra={"overview": True}),
+                              extra={"overview": True} if paragraph is None else {"overview": True,
+                                                                                  "paragraph": paragraph}),
                        list(zip(chosen, quotes)), self.document_language)
 
     def answer(self, question: str, retrieval: Retrieval, language: str | None = None,

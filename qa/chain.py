@@ -41,7 +41,7 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
                         is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
-                        is_title_request, last_answer, opens_with_complaint, own_words, plan_question,
+                        is_title_request, last_answer, paragraph_request, opens_with_complaint, own_words, plan_question,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
@@ -764,7 +764,8 @@ class ArticleQA:
             answer = self.extractive.overview(state["question"], state["retrieval"], state["language"],
                                               after=state["exclude"], title=is_title_request(state["asked"]),
                                               author=is_author_request(state["asked"], first=True),
-                                              reads_on=state.get("reads_on", False))
+                                              reads_on=state.get("reads_on", False),
+                                              paragraph=paragraph_request(state["asked"]))
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

@@ -273,6 +273,52 @@ def is_author_request(text: str, first: bool = False) -> bool:
     return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
 
 
+# Requests for one paragraph by its place ("What does the first paragraph say?", «ماذا تقول
+# الفقرة الثالثة؟», "paragraph 4", "¶4"): the article panel and every citation number the
+# paragraphs ¶1..¶n (the headline is ¶1), and a request counts the same way. A vocabulary:
+# words naming a paragraph, ordinals (-1: the last), and the words such a request is framed with.
+PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para par paragraphe paragraphes فقرة الفقرة الفقرات فقره الفقره")
+ORDINALS = {normalize(w).lower(): n for words, n in (
+    ("first 1st opening premier premiere première الأولى الاول الأول اولى أولى", 1),
+    ("second 2nd deuxième deuxieme seconde الثانية ثانية الثاني", 2),
+    ("third 3rd troisième troisieme الثالثة ثالثة الثالث", 3),
+    ("fourth 4th quatrième quatrieme الرابعة رابعة الرابع", 4),
+    ("fifth 5th cinquième cinquieme الخامسة خامسة الخامس", 5),
+    ("sixth 6th sixième sixieme السادسة سادسة السادس", 6),
+    ("seventh 7th septième septieme السابعة سابعة السابع", 7),
+    ("eighth 8th huitième huitieme الثامنة ثامنة الثامن", 8),
+    ("ninth 9th neuvième neuvieme التاسعة تاسعة التاسع", 9),
+    ("tenth 10th dixième dixieme العاشرة عاشرة العاشر", 10),
+    ("last final closing concluding dernier dernière derniere الأخيرة الاخيرة أخيرة الأخير", -1),
+) for w in words.split()}
+PARAGRAPH_ASKING = _vocabulary(
+    "say says said saying read reads show display quote contain contains number no que dit dire lire montre "
+    "تقول يقول يقوله تقوله قال ذكر تذكر يذكر اقرأ اقرا اعرض نص رقم مضمون محتوى مكتوب ورد")
+_PILCROW = re.compile(r"¶\s*(\d+)")
+
+
+def paragraph_request(text: str) -> int | None:
+    """The paragraph that ``text`` asks for by its place, when it names nothing else: its
+    number as the article panel shows it (``Citation.paragraph``: 1 is the headline), ``-1``
+    for the last one; ``None`` for any other message. "What does the first paragraph say?"
+    -> 1, «ماذا تقول الفقرة الثالثة؟» -> 3, "Read paragraph 4" and "¶4" -> 4, "Summarise the
+    last paragraph" -> -1; "What does the first paragraph say about Egypt?" -> ``None`` (a
+    question about Egypt)."""
+    pilcrow = _PILCROW.search(text)
+    tokens = _folded(_PILCROW.sub(" ", text))
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    ordinals = [ORDINALS[t] for t in tokens if t in ORDINALS]
+    asked = ([int(pilcrow.group(1))] if pilcrow else []) + (
+        numbers + ordinals if any(t in PARAGRAPH_WORDS for t in tokens) else [])
+    if len(set(asked)) != 1 or asked[0] == 0:
+        return None
+    allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
+               | REQUEST_WORDS | set(ORDINALS))
+    if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
+        return asked[0]
+    return None
+
+
 def _strip_conjunction(token: str) -> str:
     """``"ومتى"`` -> ``"متى"``: an Arabic "و"/"ف" glued to a function word goes."""
     if len(token) > 1 and token[0] in "وف" and normalize(token[1:]) in (STOPWORDS | QUESTION_WORDS | SMALL_TALK):
@@ -992,7 +1038,7 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
           earlier: tuple[tuple[QuestionPlan, int], ...] = (), last_quoted: bool = False) -> QuestionPlan:
     if is_small_talk(question) or is_remark(question):
         return QuestionPlan("no-question", question)
-    if (is_overview_request(question) or is_title_request(question)
+    if (is_overview_request(question) or is_title_request(question) or paragraph_request(question) is not None
             or is_author_request(question, first=last is None)):
         return QuestionPlan("overview", question)
     if last is not None and last.kind == "overview" and is_continue_request(question):

@@ -304,6 +304,38 @@ def test_a_request_for_the_title_quotes_the_headline(seed_bot, seed_text):
         assert not [q.question for q in read_questions(EVAL / path) if is_title_request(q.question)]
 
 
+def test_a_paragraph_asked_for_by_its_place_is_quoted(seed_bot, seed_text):
+    """"What does the first paragraph say?" and "What is the last paragraph about?" were
+    refused, «ترجم الفقرة الأولى» quoted ¶3 for «اليوم الأول» (trial 56): a request for one
+    paragraph by its place quotes that paragraph, numbered as citations and the article panel
+    number them (¶1 is the headline); a number past the last says how many there are; a
+    question about something in a paragraph is retrieved as a question; no question of the
+    shared and project sets is such a request."""
+    from test_question_input import _set_turns
+    from qa.answering import NO_SUCH_PARAGRAPH
+    from qa.followups import paragraph_request
+
+    paragraphs = [p for p in seed_text.split("\n") if p.strip()]
+    cases = {"What does the first paragraph say?": 1, "ماذا تقول الفقرة الثالثة؟": 3, "Read paragraph 4": 4, "¶6": 6,
+             "What is the last paragraph about?": len(paragraphs), "اعرض الفقرة الأخيرة": len(paragraphs),
+             "Que dit le deuxième paragraphe ?": 2}
+    for request, number in cases.items():
+        answer = seed_bot.ask(request)
+        assert answer.citations and {c.paragraph for c in answer.citations} == {number}, request
+        wanted = paragraphs[number - 1]
+        assert answer.citations[0].quote_start == seed_text.index(wanted), request
+        assert all(seed_text[c.quote_start:c.quote_end] == c.quote for c in answer.citations)
+        assert not answer.abstained and answer.lead, request
+    for request, language in (("Read paragraph 40", "en"), ("اعرض الفقرة 40", "ar")):
+        answer = seed_bot.ask(request)
+        assert answer.text == NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)) and not answer.citations
+    asked = seed_bot.ask("What does the first paragraph say about Egypt?")
+    assert paragraph_request(asked.question) is None and "مصر" in asked.lead
+    for question in ("Who attended the first conference?", "ما هي الفقرة الأولى من الاتفاق؟", "When was the last meeting?"):
+        assert paragraph_request(question) is None, question
+    assert not [t for t in _set_turns() if paragraph_request(t) is not None]
+
+
 def test_an_overview_of_several_articles_opens_each(seed_bot):
     bot = seed_bot.with_texts({"a.txt": "Harbour festival ends in Misrata\n\nThe festival ended on Sunday. "
                                         "It drew ten thousand visitors.",
