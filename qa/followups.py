@@ -312,8 +312,10 @@ def paragraph_request(text: str) -> int | None:
         numbers + ordinals if any(t in PARAGRAPH_WORDS for t in tokens) else [])
     if len(set(asked)) != 1 or asked[0] == 0:
         return None
+    from .preface import TRANSLATION_WORDS  # "Translate the first paragraph": it is quoted, as written
+
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
-               | REQUEST_WORDS | set(ORDINALS))
+               | REQUEST_WORDS | set(ORDINALS) | TRANSLATION_WORDS)
     if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
         return asked[0]
     return None

@@ -154,6 +154,11 @@ _TRANSLATION_TARGETS = {normalize(w): lang for lang, words in {
 }.items() for w in words.split()}
 
 
+# Every word a translation request may hold, lower-cased and normalised (another request that
+# asks for a translation, "Translate the first paragraph", may hold them too).
+TRANSLATION_WORDS = frozenset(w.lower() for w in _TRANSLATE_WORDS | _TRANSLATE_OTHER_WORDS)
+
+
 def translation_target(question: str) -> str | None:
     """The language a translation request (``is_translation_request``) names, or ``None``:
     «ترجم الجواب إلى الإنجليزية» asks for English though it is written in Arabic."""

@@ -318,7 +318,8 @@ def test_a_paragraph_asked_for_by_its_place_is_quoted(seed_bot, seed_text):
     paragraphs = [p for p in seed_text.split("\n") if p.strip()]
     cases = {"What does the first paragraph say?": 1, "ماذا تقول الفقرة الثالثة؟": 3, "Read paragraph 4": 4, "¶6": 6,
              "What is the last paragraph about?": len(paragraphs), "اعرض الفقرة الأخيرة": len(paragraphs),
-             "Que dit le deuxième paragraphe ?": 2}
+             "Que dit le deuxième paragraphe ?": 2, "Translate the first paragraph into English": 1,
+             "ترجم الفقرة الأولى": 1}
     for request, number in cases.items():
         answer = seed_bot.ask(request)
         assert answer.citations and {c.paragraph for c in answer.citations} == {number}, request

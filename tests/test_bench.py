@@ -91,3 +91,25 @@ def test_the_reask_measure_asks_each_question_again_and_judges_the_remainder(cap
     report(rows)
     printed = capsys.readouterr().out
     assert "seed   ar:" in printed and "seed   en:" in printed
+
+
+@pytest.mark.slow
+def test_the_occlusion_measure_gives_each_seed_question_its_gains(tmp_path) -> None:
+    """``python -m bench.occlusion`` on the seed's questions: each question the policy judges
+    gets its features and the four occlusion gains (0 without content words), computed against
+    its best clause unit and passage; the gains are cosine differences, so within [-2, 2]."""
+    import numpy as np
+
+    from bench.occlusion import FEATURES, collect, occlusion_features
+    from qa.evaluation import read_questions
+    from qa.policy import FEATURES as POLICY_FEATURES
+    from conftest import EVAL
+
+    rows = collect(EVAL.parent, tmp_path, None, only=("seed_dev",))
+    questions = read_questions(EVAL / "seed_dev.jsonl")
+    assert sorted(r.id for r in rows) == sorted(q.id for q in questions)
+    for row in rows:
+        assert set(POLICY_FEATURES) | set(FEATURES) <= set(row.features)
+        assert all(-2.0 <= row.features[f] <= 2.0 for f in FEATURES)
+    assert sum(any(row.features[f] != 0.0 for f in FEATURES) for row in rows) == len(rows)
+    assert occlusion_features("Who?", np.ones(2), np.ones(2), None) == dict.fromkeys(FEATURES, 0.0)
