@@ -277,7 +277,7 @@ def is_author_request(text: str, first: bool = False) -> bool:
 # الفقرة الثالثة؟», "paragraph 4", "¶4"): the article panel and every citation number the
 # paragraphs ¶1..¶n (the headline is ¶1), and a request counts the same way. A vocabulary:
 # words naming a paragraph, ordinals (-1: the last), and the words such a request is framed with.
-PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para par paragraphe paragraphes فقرة الفقرة الفقرات فقره الفقره")
+PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para paragraphe paragraphes فقرة الفقرة الفقرات فقره الفقره")
 ORDINALS = {normalize(w).lower(): n for words, n in (
     ("first 1st opening premier premiere première الأولى الاول الأول اولى أولى", 1),
     ("second 2nd deuxième deuxieme seconde الثانية ثانية الثاني", 2),
