@@ -282,7 +282,7 @@ class ExtractiveAnswerer:
             reads_on: "Tell me more" after an answer (``QuestionPlan.reads_on``): only the
                 documents of ``after`` go on, each after its sentence given.
             paragraph: one paragraph was asked for by its place (``qa.followups.paragraph_request``:
-                its number as citations give it, ``-1`` the last): that paragraph of each
+                its number as citations give it, ``-1`` the last, ``-2`` the one before): that paragraph of each
                 document is read instead of the opening. A number past every document's last
                 paragraph gets ``NO_SUCH_PARAGRAPH`` (how many there are), uncited.
 
@@ -298,7 +298,9 @@ class ExtractiveAnswerer:
             numbers: dict[str, list[int]] = {}
             for i in allowed:
                 numbers.setdefault(passages[i].source, []).append(passages[i].paragraph)
-            wanted = {source: max(found) if paragraph == -1 else paragraph for source, found in numbers.items()}
+            # -1 the last paragraph, -2 the one before it
+            wanted = {source: max(found) + 1 + paragraph if paragraph < 0 else paragraph
+                      for source, found in numbers.items()}
             asked = [i for i in allowed if passages[i].paragraph == wanted[passages[i].source]]
             if not asked:
                 n = max(max(found) for found in numbers.values())

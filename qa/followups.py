@@ -240,7 +240,7 @@ def is_title_request(text: str) -> bool:
     article called?"); not "Who won the title?" (its other words ask something else), «ما
     عنوان الشركة؟» (an address) nor "What is it called?"."""
     tokens = _folded(text)
-    allowed = TITLE_WORDS | NAME_WORDS | ARTICLE_WORDS | REQUEST_WORDS
+    allowed = TITLE_WORDS | NAME_WORDS | ARTICLE_WORDS | REQUEST_WORDS | PARAGRAPH_ASKING
     asks = any(t in TITLE_WORDS for t in tokens) or (any(t in NAME_WORDS for t in tokens)
                                                      and any(t in ARTICLE_NOUNS for t in tokens))
     return asks and all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens)
@@ -290,6 +290,14 @@ ORDINALS = {normalize(w).lower(): n for words, n in (
     ("ninth 9th neuvième neuvieme التاسعة تاسعة التاسع", 9),
     ("tenth 10th dixième dixieme العاشرة عاشرة العاشر", 10),
     ("last final closing concluding dernier dernière derniere الأخيرة الاخيرة أخيرة الأخير", -1),
+    ("penultimate", -2),
+) for w in words.split()}
+# Cardinals count only right after the noun, as digits do ("paragraph two", «الفقرة 3»): "in
+# one paragraph" and "in 2 paragraphs" ask for a length, not a place.
+CARDINALS = {normalize(w).lower(): n for words, n in (
+    ("one un une واحد", 1), ("two deux اثنان اثنين", 2), ("three trois ثلاثة", 3), ("four quatre أربعة اربعة", 4),
+    ("five cinq خمسة", 5), ("six ستة", 6), ("seven sept سبعة", 7), ("eight huit ثمانية", 8), ("nine neuf تسعة", 9),
+    ("ten dix عشرة", 10),
 ) for w in words.split()}
 PARAGRAPH_ASKING = _vocabulary(
     "say says said saying read reads show display quote contain contains number no que dit dire lire montre "
@@ -299,23 +307,24 @@ _PILCROW = re.compile(r"¶\s*(\d+)")
 
 def paragraph_request(text: str) -> int | None:
     """The paragraph that ``text`` asks for by its place, when it names nothing else: its
-    number as the article panel shows it (``Citation.paragraph``: 1 is the headline), ``-1``
-    for the last one; ``None`` for any other message. "What does the first paragraph say?"
+    number as the article panel shows it (``Citation.paragraph``: 1 is the headline; 0 is
+    none), ``-1`` for the last one and ``-2`` for the one before; ``None`` for any other message. "What does the first paragraph say?"
     -> 1, «ماذا تقول الفقرة الثالثة؟» -> 3, "Read paragraph 4" and "¶4" -> 4, "Summarise the
     last paragraph" -> -1; "What does the first paragraph say about Egypt?" -> ``None`` (a
     question about Egypt)."""
     pilcrow = _PILCROW.search(text)
     tokens = _folded(_PILCROW.sub(" ", text))
-    numbers = [int(t) for t in tokens if t.isdigit()]
+    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
+    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
     ordinals = [ORDINALS[t] for t in tokens if t in ORDINALS]
     asked = ([int(pilcrow.group(1))] if pilcrow else []) + (
         numbers + ordinals if any(t in PARAGRAPH_WORDS for t in tokens) else [])
-    if len(set(asked)) != 1 or asked[0] == 0:
+    if len(set(asked)) != 1:
         return None
     from .preface import TRANSLATION_WORDS  # "Translate the first paragraph": it is quoted, as written
 
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
-               | REQUEST_WORDS | set(ORDINALS) | TRANSLATION_WORDS)
+               | REQUEST_WORDS | set(ORDINALS) | set(CARDINALS) | TRANSLATION_WORDS)
     if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
         return asked[0]
     return None

@@ -281,6 +281,7 @@ def test_an_overview_leaves_out_the_byline(seed_bot):
 
 
 TITLE_REQUESTS = ["What is the title of the article?", "What's the headline?", "ما عنوان المقال؟", "عنوان المقال",
+                  "Read the headline", "What does the headline say?",
                   "Quel est le titre de l'article ?", "What is the article called?", "ما اسم المقال؟"]
 
 
@@ -319,7 +320,8 @@ def test_a_paragraph_asked_for_by_its_place_is_quoted(seed_bot, seed_text):
     cases = {"What does the first paragraph say?": 1, "ماذا تقول الفقرة الثالثة؟": 3, "Read paragraph 4": 4, "¶6": 6,
              "What is the last paragraph about?": len(paragraphs), "اعرض الفقرة الأخيرة": len(paragraphs),
              "Que dit le deuxième paragraphe ?": 2, "Translate the first paragraph into English": 1,
-             "ترجم الفقرة الأولى": 1}
+             "ترجم الفقرة الأولى": 1, "what's in paragraph two?": 2, "Read paragraph four": 4,
+             "What does the penultimate paragraph say?": len(paragraphs) - 1}
     for request, number in cases.items():
         answer = seed_bot.ask(request)
         assert answer.citations and {c.paragraph for c in answer.citations} == {number}, request
@@ -327,12 +329,13 @@ def test_a_paragraph_asked_for_by_its_place_is_quoted(seed_bot, seed_text):
         assert answer.citations[0].quote_start == seed_text.index(wanted), request
         assert all(seed_text[c.quote_start:c.quote_end] == c.quote for c in answer.citations)
         assert not answer.abstained and answer.lead, request
-    for request, language in (("Read paragraph 40", "en"), ("اعرض الفقرة 40", "ar")):
+    for request, language in (("Read paragraph 40", "en"), ("اعرض الفقرة 40", "ar"), ("paragraph 0", "en")):
         answer = seed_bot.ask(request)
         assert answer.text == NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)) and not answer.citations
     asked = seed_bot.ask("What does the first paragraph say about Egypt?")
     assert paragraph_request(asked.question) is None and "مصر" in asked.lead
-    for question in ("Who attended the first conference?", "ما هي الفقرة الأولى من الاتفاق؟", "When was the last meeting?"):
+    for question in ("Who attended the first conference?", "ما هي الفقرة الأولى من الاتفاق؟", "When was the last meeting?",
+                     "Summarize the article in one paragraph", "Summarize it in 2 paragraphs"):
         assert paragraph_request(question) is None, question
     assert not [t for t in _set_turns() if paragraph_request(t) is not None]
 
