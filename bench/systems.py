@@ -27,7 +27,7 @@ from qa.chain import ArticleQA
 from qa.embeddings import E5Embeddings
 from qa.ingest import Document
 from qa.retrieval import HybridRetriever
-from qa.text import analyze, detect_language
+from qa.text import detect_language, retrieval_terms
 
 AskFn = Callable[[str], Answer]
 BASELINE_CHUNK_SIZE = 1000
@@ -99,7 +99,7 @@ def bm25_ask(bot: ArticleQA, k: int = 5) -> AskFn:
     retriever = bot.retriever
 
     def ask(question: str) -> Answer:
-        scores = retriever.bm25_scores(analyze(question))
+        scores = retriever.bm25_scores(retrieval_terms(question))
         return top_passage_answer(question, _hits_from_scores(bot, scores, k))
 
     return ask

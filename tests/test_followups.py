@@ -817,11 +817,20 @@ def test_a_question_pointing_back_is_read_as_a_follow_up_when_the_policy_finds_t
 ])
 def test_an_english_question_pointing_back_is_not_read_twice(seed_bot, first, question):
     """Not for English questions over the Arabic article: their policy model reads cosines
-    alone, which the previous topic raises; read so, these were answered (p 0.58, 0.41)."""
+    alone, which the previous topic raises; read so, these were answered (p 0.58, 0.41). Such
+    a question is judged as asked alone: the same query, the same probability and verdict.
+    (Asked alone, "What is his favourite football team?" is answered since the twenty-seventh
+    session's refit, p 0.16 against the English one-document threshold 0.14: «الفريق», the rank,
+    reads as "team" to the embedding; issue #11's near-topic limit, README.)"""
     before = seed_bot.ask(first)
     assert plan_question(question, turn(first, before)).folded
     answer = seed_bot.ask(question, history=turn(first, before))
-    assert answer.abstained and answer.retrieval_query.casefold() == question.casefold()
+    alone = seed_bot.ask(question)
+    assert answer.retrieval_query.casefold() == question.casefold()
+    assert answer.abstained == alone.abstained
+    assert answer.extra["p_answerable"] == pytest.approx(alone.extra["p_answerable"], abs=1e-4)
+    folded = seed_bot.evidence(plan_question(question, turn(first, before)).folded)[1]
+    assert folded.p_answerable > answer.extra["p_answerable"]  # the reading it is not given
 
 
 def test_a_question_pointing_back_that_its_own_words_answer_is_not_folded(seed_bot):

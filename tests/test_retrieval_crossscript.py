@@ -101,3 +101,31 @@ def test_sentence_transformers_backend_serves_the_same_retrieval(tmp_path):
     assert bot.info()["backend"] == "sentence-transformers"
     assert bot.ask("Who is Haftar?").passages[0].paragraph == 10
     assert SEED_FILE.name in bot.documents
+
+
+def test_a_root_reaches_another_form_of_the_articles_word(seed_bot, tmp_path):
+    """The light stem keeps «افتتح» (opened) apart from «افتتحت» and «الافتتاح», and «تكلفة»
+    (cost) from «بتكلفة»; the ISRI root (``qa.text.root_isri``) joins them, and BM25 indexes
+    both (``qa.text.retrieval_terms``). Over a five-paragraph story (trial 56), the paragraph
+    saying «افتتحت ... بتكلفة بلغت أربعة ملايين دينار» now scores for «كم تكلفة المكتبة؟» and
+    «من افتتح المكتبة؟», where it had a BM25 score of 0."""
+    from qa.text import ROOT_MARK, analyze, retrieval_terms, root_isri
+
+    for forms in (("افتتح", "افتتحت", "الافتتاح"), ("تكلفة", "بتكلفة"), ("حضر", "بحضور", "الحضور")):
+        assert len({analyze(w)[0] for w in forms}) > 1, forms  # the light stems differ
+        assert len({root_isri(w) for w in forms}) == 1, forms  # one root
+        assert all(ROOT_MARK + root_isri(w) in retrieval_terms(w) for w in forms)
+    assert retrieval_terms("Who opened the library?") == analyze("Who opened the library?")  # English: no roots
+    story = ("افتتاح أكبر مكتبة عامة في مدينة صفاقس\n"
+             "صفاقس - افتتحت بلدية صفاقس يوم الخميس أكبر مكتبة عامة في المدينة بتكلفة بلغت أربعة ملايين دينار، "
+             "بحضور وزيرة الثقافة ليلى بن علي.\n"
+             "وتضم المكتبة الجديدة أكثر من مئة ألف كتاب وقاعة للأطفال ومختبرا رقميا مفتوحا للطلبة مجانا.\n"
+             "وقال رئيس البلدية كمال الطرابلسي إن المشروع استغرق خمس سنوات بسبب تأخر التمويل.\n"
+             "وانتقد اتحاد الناشرين غياب الكتب المحلية عن رفوف المكتبة، مطالبا بتخصيص نسبة منها للمؤلفين التونسيين.")
+    bot = seed_bot.with_texts({"library.txt": story})
+    retriever = bot.retriever
+    for question in ("كم تكلفة المكتبة؟", "من افتتح المكتبة؟"):
+        terms, _ = retriever.question_terms(question)
+        scores = retriever.bm25_scores(terms)
+        second = [i for i, p in enumerate(retriever.store.passages) if p.paragraph == 2]
+        assert second and all(scores[i] > 0 for i in second), question

@@ -2,7 +2,7 @@
 
 A store holds the passages (document, paragraph, start/end offsets, text, clause units),
 one dense vector per passage and per clause unit, and a BM25 index over the project's own
-analysed terms (``qa.text.analyze``). Retrieval does not score every passage: it asks the
+analysed terms (``qa.text.retrieval_terms``). Retrieval does not score every passage: it asks the
 store for the **candidates** of one question (``PassageStore.candidates``), the union of
 the top-N of three rankings (dense passage cosine, best clause-unit cosine, BM25), with
 their scores, and fuses over those (``qa.retrieval.HybridRetriever``).
@@ -171,7 +171,7 @@ class PassageStore(ABC):
 
         Args:
             query_vector: ``(dim,)`` unit vector (the ``query:`` prompt's embedding).
-            terms: the question's BM25 terms (``qa.text.analyze`` output, with the stems
+            terms: the question's BM25 terms (``qa.text.retrieval_terms`` output, with the stems
                 linked across scripts); terms absent from the collection are ignored.
             limit: N, candidates per ranking (``None``: the store's default); a store may
                 return more (FAISS returns all).

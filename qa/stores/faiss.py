@@ -1,6 +1,6 @@
 """The FAISS passage store (the default): a FAISS index, the passages as JSON and a manifest, under ``index/``.
 
-BM25 runs in memory over the passages (bm25s, Lucene variant, over ``qa.text.analyze``
+BM25 runs in memory over the passages (bm25s, Lucene variant, over ``qa.text.retrieval_terms``
 terms). ``FaissPassageStore.candidates`` scores every passage, so retrieval over it is
 what it was before the store interface (``qa.stores.base``) existed.
 
@@ -42,7 +42,7 @@ from ..embeddings import E5Embeddings
 from ..errors import IndexBuildError
 from ..ingest import Document
 from ..splitting import Passage, Span, SplitterSettings, embedding_texts, split_documents
-from ..text import analyze
+from ..text import retrieval_terms
 from .base import Candidates, StoreFilter, parse_date
 from .base import PassageStore as BasePassageStore
 
@@ -139,7 +139,7 @@ class FaissPassageStore(BasePassageStore):
     def document_frequency(self) -> Counter:
         """BM25 term -> number of passages holding it (computed once)."""
         if self._frequency is None:
-            self._frequency = Counter(t for p in self.passages for t in set(analyze(p.text)))
+            self._frequency = Counter(t for p in self.passages for t in set(retrieval_terms(p.text)))
         return self._frequency
 
     @property
@@ -156,7 +156,7 @@ class FaissPassageStore(BasePassageStore):
 
             logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import: quiet it
             bm25 = bm25s.BM25(k1=1.2, b=0.75)
-            bm25.index([analyze(p.text) for p in self.passages], show_progress=False)
+            bm25.index([retrieval_terms(p.text) for p in self.passages], show_progress=False)
             self._bm25 = bm25
         return self._bm25
 

@@ -9,7 +9,7 @@ per folder of articles, as FAISS has one folder per collection):
   ``paragraph``, ``start``, ``end``, ``text``, ``units`` (the clause units' ``[start, end]``
   offsets, JSON), ``date`` (INT64 ``YYYYMMDD``, 0 when the document has none), ``vector``
   (the passage's dense vector, FLAT index, inner product = cosine over unit vectors), and
-  ``terms``: the passage's own BM25 terms (``qa.text.analyze``: normalised, stemmed Arabic
+  ``terms``: the passage's own BM25 terms (``qa.text.retrieval_terms``: normalised, stemmed Arabic
   and English) joined by spaces, under Milvus's ``whitespace`` analyzer, with a BM25
   ``Function`` writing the ``sparse`` field (``SPARSE_INVERTED_INDEX``, metric BM25,
   k1 = 1.2, b = 0.75 as bm25s). So Milvus's BM25 runs over our terms, not its own analysis.
@@ -51,7 +51,7 @@ from ..embeddings import E5Embeddings
 from ..errors import IndexBuildError
 from ..ingest import Document
 from ..splitting import Passage, Span, SplitterSettings, embedding_texts, split_document
-from ..text import analyze
+from ..text import retrieval_terms
 from .base import DEFAULT_CANDIDATES, Candidates, PassageStore, ProgressFn, StoreFilter, parse_date
 from .faiss import FORMAT_VERSION, IndexIntegrityError, verify_passages
 
@@ -201,7 +201,7 @@ class MilvusArchive:
                       ("sparse", "SPARSE_INVERTED_INDEX", "BM25", {"bm25_k1": 1.2, "bm25_b": 0.75})]
         # Milvus Lite 3.2 has only the standard and jieba tokenizers ("unknown tokenizer
         # type: 'whitespace'"); standard splits at spaces and punctuation, and our terms hold
-        # neither (qa.text.analyze's tokens are runs of word characters), so it keeps each
+        # neither (qa.text.retrieval_terms are runs of word characters), so it keeps each
         # term whole too (tests/test_stores.py checks the BM25 rankings agree with bm25s)
         self.tokenizer = "standard" if self.is_lite else "whitespace"
         create(self.passages_name, passages_schema(self.tokenizer), bm25_index)
@@ -357,7 +357,7 @@ class MilvusArchive:
                 prows.append({"id": pid, "source": p.source, "paragraph": p.paragraph, "start": p.start,
                               "end": p.end, "date": date, "text": p.text,
                               "units": json.dumps([[s.start, s.end] for s in p.sentences]),
-                              "terms": " ".join(analyze(p.text)), "vector": np.asarray(vector, np.float32).tolist()})
+                              "terms": " ".join(retrieval_terms(p.text)), "vector": np.asarray(vector, np.float32).tolist()})
                 if unit_vectors is not None:
                     for i, s in enumerate(p.sentences):
                         urows.append({"id": _id(p.source, p.start, p.end, i), "passage": pid, "unit": i,
