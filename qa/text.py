@@ -299,6 +299,7 @@ STOPWORDS = frozenset(
 # Milvus's standard tokenizer keeps it and the Arabic letters after it one term (Unicode word
 # boundaries do not split a digit from a letter).
 ROOT_MARK = "0"
+_ISRI = None  # nltk's ISRIStemmer, made at the first root asked for
 
 
 @lru_cache(maxsize=65536)
@@ -317,10 +318,7 @@ def root_isri(token: str) -> str:
 
         _ISRI = ISRIStemmer()
     root = normalize(_ISRI.stem(token))
-    return root if len(root) >= 2 else ""
-
-
-_ISRI = None
+    return root if len(root) >= 2 else ""  # a one-letter remnant is no root
 
 
 def retrieval_terms(text: str) -> list[str]:
