@@ -335,14 +335,20 @@ def retrieval_terms(text: str) -> list[str]:
     Arabic word with the articles, unchanged. Roots alone are weaker than light stems for
     Arabic retrieval (Larkey, Ballesteros and Connell 2002), so they are added, not substituted.
     """
-    terms = analyze(text)
-    for token in _TOKEN.findall(normalize(text)):
-        if token in STOPWORDS or not is_arabic_token(token):
+    english_stemmer = _stemmers()[1]
+    terms: list[str] = []
+    roots: list[str] = []
+    for token in _TOKEN.findall(normalize(text)):  # one pass: ``analyze``'s terms, then the roots
+        if token in STOPWORDS:
             continue
-        root = root_isri(token)
-        if root:
-            terms.append(ROOT_MARK + root)
-    return terms
+        if is_arabic_token(token):
+            terms.append(stem_arabic(token))
+            root = root_isri(token)
+            if root:
+                roots.append(ROOT_MARK + root)
+        else:
+            terms.append(english_stemmer.stemWord(token))
+    return [t for t in terms if t] + roots
 
 
 def analyze(text: str, drop_stopwords: bool = True) -> list[str]:
