@@ -278,17 +278,12 @@ def is_author_request(text: str, first: bool = False) -> bool:
 # paragraphs ¶1..¶n (the headline is ¶1), and a request counts the same way. A vocabulary:
 # words naming a paragraph, ordinals (-1: the last), and the words such a request is framed with.
 PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para paragraphe paragraphes فقرة الفقرة الفقرات فقره الفقره")
-ORDINALS = {normalize(w).lower(): n for words, n in (
-    ("first 1st opening premier premiere première الأولى الاول الأول اولى أولى", 1),
-    ("second 2nd deuxième deuxieme seconde الثانية ثانية الثاني", 2),
-    ("third 3rd troisième troisieme الثالثة ثالثة الثالث", 3),
-    ("fourth 4th quatrième quatrieme الرابعة رابعة الرابع", 4),
-    ("fifth 5th cinquième cinquieme الخامسة خامسة الخامس", 5),
-    ("sixth 6th sixième sixieme السادسة سادسة السادس", 6),
-    ("seventh 7th septième septieme السابعة سابعة السابع", 7),
-    ("eighth 8th huitième huitieme الثامنة ثامنة الثامن", 8),
-    ("ninth 9th neuvième neuvieme التاسعة تاسعة التاسع", 9),
-    ("tenth 10th dixième dixieme العاشرة عاشرة العاشر", 10),
+# Places ``qa.grounding.ordinals`` does not read (it reads "first" to "tenth", "2nd" and the
+# Arabic ordinals): counted from the end, "opening", and French ordinals.
+PLACE_WORDS = {normalize(w).lower(): n for words, n in (
+    ("opening premier premiere première", 1), ("deuxième deuxieme seconde", 2), ("troisième troisieme", 3),
+    ("quatrième quatrieme", 4), ("cinquième cinquieme", 5), ("sixième sixieme", 6), ("septième septieme", 7),
+    ("huitième huitieme", 8), ("neuvième neuvieme", 9), ("dixième dixieme", 10),
     ("last final closing concluding dernier dernière derniere الأخيرة الاخيرة أخيرة الأخير", -1),
     ("penultimate", -2),
 ) for w in words.split()}
@@ -312,19 +307,21 @@ def paragraph_request(text: str) -> int | None:
     -> 1, «ماذا تقول الفقرة الثالثة؟» -> 3, "Read paragraph 4" and "¶4" -> 4, "Summarise the
     last paragraph" -> -1; "What does the first paragraph say about Egypt?" -> ``None`` (a
     question about Egypt)."""
-    pilcrow = _PILCROW.search(text)
-    tokens = _folded(_PILCROW.sub(" ", text))
-    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
-    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
-    ordinals = [ORDINALS[t] for t in tokens if t in ORDINALS]
-    asked = ([int(pilcrow.group(1))] if pilcrow else []) + (
-        numbers + ordinals if any(t in PARAGRAPH_WORDS for t in tokens) else [])
-    if len(set(asked)) != 1:
-        return None
+    from .grounding import ordinals, without_ordinals
     from .preface import TRANSLATION_WORDS  # "Translate the first paragraph": it is quoted, as written
 
+    pilcrow = _PILCROW.search(text)
+    text = _PILCROW.sub(" ", text)
+    tokens = _folded(without_ordinals(text))
+    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
+    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
+    places = sorted(ordinals(text)) + [PLACE_WORDS[t] for t in tokens if t in PLACE_WORDS]
+    asked = ([int(pilcrow.group(1))] if pilcrow else []) + (
+        numbers + places if any(t in PARAGRAPH_WORDS for t in tokens) else [])
+    if len(set(asked)) != 1:
+        return None
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
-               | REQUEST_WORDS | set(ORDINALS) | set(CARDINALS) | TRANSLATION_WORDS)
+               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS)
     if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
         return asked[0]
     return None

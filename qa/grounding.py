@@ -202,6 +202,11 @@ def _ordinal_words() -> tuple[re.Pattern, dict[str, int]]:
     return pattern, {**table, **arabic}
 
 
+def without_ordinals(text: str) -> str:
+    """``text`` normalised (``qa.text.normalize``), each ordinal ``ordinals`` finds replaced by a space."""
+    return _ordinal_words()[0].sub(" ", normalize(text))
+
+
 def ordinals(text: str) -> set[int]:
     """The ordinals one to ten that ``text`` writes ("second", "2nd", "الثاني", "الأولى")."""
     pattern, table = _ordinal_words()
