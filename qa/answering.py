@@ -257,7 +257,7 @@ class ExtractiveAnswerer:
 
     def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
                  after: Collection[tuple[str, int]] = (), title: bool = False, author: bool = False,
-                 reads_on: bool = False, paragraph: int | None = None) -> Answer:
+                 reads_on: bool = False, paragraph: int | None = None, documents: Collection[str] = ()) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
@@ -285,6 +285,9 @@ class ExtractiveAnswerer:
                 its number as citations give it, ``-1`` the last, ``-2`` the one before): that paragraph of each
                 document is read instead of the opening. A number past every document's last
                 paragraph gets ``NO_SUCH_PARAGRAPH`` (how many there are), uncited.
+            documents: only these documents are read (a paragraph stepped to from an earlier
+                answer, "next paragraph"); a ``paragraph`` past their end then gets
+                ``END_OF_ARTICLE``, uncited.
 
         Raises:
             ValueError: ``retrieval`` holds no passage.
@@ -292,6 +295,8 @@ class ExtractiveAnswerer:
         language = language or detect_language(question)
         passages = self.retriever.store.passages
         allowed = self.bylines(retrieval) if author else sorted({int(i) for i in retrieval.ranking})
+        if documents:
+            allowed = [i for i in allowed if passages[i].source in documents]
         if not allowed:
             raise ValueError("nothing retrieved to quote")
         if paragraph is not None:
@@ -304,7 +309,8 @@ class ExtractiveAnswerer:
             asked = [i for i in allowed if passages[i].paragraph == wanted[passages[i].source]]
             if not asked:
                 n = max(max(found) for found in numbers.values())
-                text = NO_SUCH_PARAGRAPH.get(language, NO_SUCH_PARAGRAPH["en"]).format(n=n)
+                text = (END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"]) if documents and paragraph > n
+                        else NO_SUCH_PARAGRAPH.get(language, NO_SUCH_PARAGRAPH["en"]).format(n=n))
                 return Answer(question=question, text=text, abstained=False, language=language, citations=[],
                               passages=[], mode="extractive", retrieval_query=question,
                               extra={"overview": True, "paragraph": paragraph})

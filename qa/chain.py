@@ -41,7 +41,7 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
                         is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
-                        is_title_request, last_answer, paragraph_request, opens_with_complaint, own_words, plan_question,
+                        is_title_request, last_answer, paragraph_request, paragraph_step, opens_with_complaint, own_words, plan_question,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
@@ -528,7 +528,10 @@ class ArticleQA:
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
         context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False}
-        if plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
+        step = paragraph_step(asked) if plan.kind == "overview" else None
+        if step is not None:  # "next paragraph": from the paragraph the previous answer quoted
+            context["paragraph"], context["documents"] = self.stepped_paragraph(history, plan, step)
+        elif plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
             # after an answer, from its first quote (the short answer's sentence) on
             context["exclude"] = self.previous_quotes(history, plan, first=plan.reads_on == "answer")
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
@@ -568,6 +571,35 @@ class ArticleQA:
         return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind,
                 "repeat_terms": repeat_terms, "inherits": inherits,
                 "after_abstention": about_refused and previous_abstained(history, plan)}
+
+    def stepped_paragraph(self, history: History | None, plan: QuestionPlan, step: int) -> tuple[int, tuple[str, ...]]:
+        """The paragraph that "next paragraph" (``step`` 1) or "previous paragraph" (-1) asks
+        for, and its document: the one after the last paragraph the latest quoting answer
+        quoted, or before its first. Answers without quotes are passed over ("next
+        paragraph" after "That is the end of the article." stays at the end). With nothing
+        quoted before: the first paragraph (``Citation.paragraph`` 1, the headline) of every
+        document.
+
+        Returns:
+            ``(paragraph, (source,))``, or ``(1, ())``; the paragraph may lie past the
+            document's end (``ExtractiveAnswerer.overview`` then says the article ends there)
+            or be 0 (before the headline: it says how many paragraphs there are).
+        """
+        quotes: frozenset[tuple[str, int]] = frozenset()
+        if plan.previous is not None:
+            users = [i for i, m in enumerate(history or [])
+                     if i <= plan.previous and isinstance(m, dict) and m.get("role") == "user"]
+            for i in reversed(users):
+                quotes = self._located(answer_message(history, i) or "")
+                if quotes:
+                    break
+        placed = sorted((source, start, p.paragraph) for source, start in quotes
+                        for p in self.retriever.store.passages if p.source == source and p.start <= start < p.end)
+        if not placed:
+            return 1, ()
+        source = (placed[-1] if step > 0 else placed[0])[0]
+        paragraphs = [p for s, _, p in placed if s == source]
+        return (max(paragraphs) if step > 0 else min(paragraphs)) + step, (source,)
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan,
                         first: bool = False) -> frozenset[tuple[str, int]]:
@@ -765,7 +797,9 @@ class ArticleQA:
                                               after=state["exclude"], title=is_title_request(state["asked"]),
                                               author=is_author_request(state["asked"], first=True),
                                               reads_on=state.get("reads_on", False),
-                                              paragraph=paragraph_request(state["asked"]))
+                                              paragraph=state["paragraph"] if state.get("paragraph") is not None
+                                              else paragraph_request(state["asked"]),
+                                              documents=state.get("documents", ()))
             answer.notice = state["notice"]
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],

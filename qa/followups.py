@@ -277,7 +277,7 @@ def is_author_request(text: str, first: bool = False) -> bool:
 # الفقرة الثالثة؟», "paragraph 4", "¶4"): the article panel and every citation number the
 # paragraphs ¶1..¶n (the headline is ¶1), and a request counts the same way. A vocabulary:
 # words naming a paragraph, ordinals (-1: the last), and the words such a request is framed with.
-PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para paragraphe paragraphes فقرة الفقرة الفقرات فقره الفقره")
+PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para paragraphe paragraphes فقرة الفقرة الفقرات فقرات فقراته فقره الفقره")
 # Places ``qa.grounding.ordinals`` does not read (it reads "first" to "tenth", "2nd" and the
 # Arabic ordinals): counted from the end, "opening", and French ordinals.
 PLACE_WORDS = {normalize(w).lower(): n for words, n in (
@@ -298,33 +298,61 @@ PARAGRAPH_ASKING = _vocabulary(
     "say says said saying read reads show display quote contain contains number no que dit dire lire montre "
     "تقول يقول يقوله تقوله قال ذكر تذكر يذكر اقرأ اقرا اعرض نص رقم مضمون محتوى مكتوب ورد")
 _PILCROW = re.compile(r"¶\s*(\d+)")
+# Words asking how many paragraphs there are ("How many paragraphs does it have?", «كم عدد
+# فقرات المقال؟»): such a request gets the count (``paragraph_request`` -> 0).
+COUNT_WORDS = _vocabulary("many number count combien nombre كم عدد")
+# A paragraph is read at most this far from the start by its ordinal word ("the eleventh
+# paragraph", «الفقرة الحادية عشرة»); past it, digits ("paragraph 24", "¶24").
+ORDINAL_PARAGRAPHS = 20
+# The paragraph after or before the one the previous answer quoted ("next paragraph", «الفقرة
+# التالية», "the previous paragraph"): its step.
+STEP_WORDS = {normalize(w).lower(): n for words, n in (
+    ("next following after suivant suivante التالية التالي اللاحقة الموالية بعدها", 1),
+    ("previous preceding before précédent précédente precedent precedente السابقة السابق قبلها", -1),
+) for w in words.split()}
 
 
 def paragraph_request(text: str) -> int | None:
     """The paragraph that ``text`` asks for by its place, when it names nothing else: its
-    number as the article panel shows it (``Citation.paragraph``: 1 is the headline; 0 is
-    none), ``-1`` for the last one and ``-2`` for the one before; ``None`` for any other message. "What does the first paragraph say?"
-    -> 1, «ماذا تقول الفقرة الثالثة؟» -> 3, "Read paragraph 4" and "¶4" -> 4, "Summarise the
-    last paragraph" -> -1; "What does the first paragraph say about Egypt?" -> ``None`` (a
-    question about Egypt)."""
+    number as the article panel shows it (``Citation.paragraph``: 1 is the headline),
+    ``-1`` for the last one and ``-2`` for the one before, ``0`` when it asks how many there
+    are; ``None`` for any other message. "What does the first paragraph say?" -> 1, «ماذا
+    تقول الفقرة الثالثة؟» -> 3, «الفقرة الحادية عشرة» -> 11, "Read paragraph 4" and "¶4" ->
+    4, "Summarise the last paragraph" -> -1, "How many paragraphs are there?" -> 0; "What
+    does the first paragraph say about Egypt?" -> ``None`` (a question about Egypt)."""
     from .grounding import ordinals, without_ordinals
     from .preface import TRANSLATION_WORDS  # "Translate the first paragraph": it is quoted, as written
 
     pilcrow = _PILCROW.search(text)
     text = _PILCROW.sub(" ", text)
-    tokens = _folded(without_ordinals(text))
+    tokens = _folded(without_ordinals(text, ORDINAL_PARAGRAPHS))
     after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
     numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
-    places = sorted(ordinals(text)) + [PLACE_WORDS[t] for t in tokens if t in PLACE_WORDS]
-    asked = ([int(pilcrow.group(1))] if pilcrow else []) + (
-        numbers + places if any(t in PARAGRAPH_WORDS for t in tokens) else [])
+    places = sorted(ordinals(text, ORDINAL_PARAGRAPHS)) + [PLACE_WORDS[t] for t in tokens if t in PLACE_WORDS]
+    named = any(t in PARAGRAPH_WORDS for t in tokens)
+    asked = ([int(pilcrow.group(1))] if pilcrow else []) + (numbers + places if named else [])
+    if not asked and named and any(t in COUNT_WORDS for t in tokens):
+        asked = [0]
     if len(set(asked)) != 1:
         return None
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
-               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS)
+               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS | COUNT_WORDS)
     if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
         return asked[0]
     return None
+
+
+def paragraph_step(text: str) -> int | None:
+    """``1`` when ``text`` asks for the paragraph after the one last quoted ("next paragraph",
+    "Read the following paragraph", «الفقرة التالية»), ``-1`` for the one before ("previous
+    paragraph", «الفقرة السابقة»), when it names nothing else; else ``None``. Which paragraph
+    that is, the conversation says (``qa.chain``)."""
+    tokens = _folded(text)
+    steps = {STEP_WORDS[t] for t in tokens if t in STEP_WORDS}
+    if len(steps) != 1 or not any(t in PARAGRAPH_WORDS for t in tokens):
+        return None
+    allowed = PARAGRAPH_WORDS | PARAGRAPH_ASKING | ARTICLE_WORDS | REQUEST_WORDS | set(STEP_WORDS) | CONTINUE_WORDS
+    return steps.pop() if all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens) else None
 
 
 def _strip_conjunction(token: str) -> str:
@@ -1049,6 +1077,10 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
     if (is_overview_request(question) or is_title_request(question) or paragraph_request(question) is not None
             or is_author_request(question, first=last is None)):
         return QuestionPlan("overview", question)
+    if paragraph_step(question) is not None:
+        # "next paragraph": the one after the paragraph the previous answer quoted last
+        # (``qa.chain``); as a first message, the first paragraph
+        return QuestionPlan("overview", question, (), last_index, last.query if last else None)
     if last is not None and last.kind == "overview" and is_continue_request(question):
         # the next sentences: ``previous`` points at the overview the answer continues
         return QuestionPlan("overview", question, (), last_index, last.query,

@@ -181,38 +181,53 @@ def _number_words() -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:[وف]?(?:[بلك]|لل)?(?:ال)?(?:{arabic})ا?|{_DUAL_UNITS}|{_ENGLISH_NUMBER_WORDS})(?!\w)")
 
 
-@lru_cache(maxsize=1)
-def _ordinal_words() -> tuple[re.Pattern, dict[str, int]]:
-    """Ordinals one to ten as words, English and Arabic (num2words' ordinal spellings,
-    normalised), as one pattern over normalised text and a table word -> number. An Arabic
-    ordinal may carry the article and a conjunction or preposition ("والثاني") and a
-    feminine or indefinite ending ("الثانيه", "ثان", "الاولى")."""
+@lru_cache(maxsize=2)
+def _ordinal_words(up_to: int = 10) -> tuple[re.Pattern, dict[str, int]]:
+    """Ordinals one to ``up_to`` (at most 20) as words, English and Arabic (num2words' ordinal
+    spellings, normalised), as one pattern over normalised text and a table word -> number.
+    An Arabic ordinal may carry the article and a conjunction or preposition ("والثاني") and
+    a feminine or indefinite ending ("الثانيه", "ثان", "الاولى"); eleven to nineteen are two
+    words, each of which may carry the article and the feminine ending («الحاديه عشره»)."""
     from num2words import num2words
 
     table: dict[str, int] = {}
     arabic: dict[str, int] = {}
-    for n in range(1, 11):
+    teens: dict[str, int] = {}
+    for n in range(1, up_to + 1):
         table[normalize(num2words(n, lang="en", to="ordinal"))] = n
-        word = normalize(num2words(n, lang="ar", to="ordinal"))
-        arabic[word[:-1] if word.endswith("ي") else word] = n
+        words = normalize(num2words(n, lang="ar", to="ordinal")).split()
+        word = words[0][:-1] if words[0].endswith("ي") else words[0]
+        (teens if len(words) == 2 else arabic)[word] = n
     body = "|".join(sorted(map(re.escape, table), key=len, reverse=True))
     stems = "|".join(sorted(map(re.escape, arabic), key=len, reverse=True))
-    pattern = re.compile(rf"(?<!\w)(?:(?P<en>{body})|(?P<digit>10|[1-9])(?:st|nd|rd|th)"
-                         rf"|[وبلف]?(?:ال)?(?P<ar>{stems})(?:ي|يه|ه|ى)?)(?!\w)")
-    return pattern, {**table, **arabic}
+    ending = "(?:ي|يه|ه|ى)?"
+    # two-word ordinals first: "الثانيه عشره" is 12, not 2
+    teen = (rf"|[وبلف]?(?:ال)?(?P<teen>{'|'.join(sorted(map(re.escape, teens), key=len, reverse=True))}){ending}"
+            rf"\s+(?:ال)?عشره?") if teens else ""
+    digits = "|".join(str(n) for n in range(up_to, 0, -1))
+    pattern = re.compile(rf"(?<!\w)(?:(?P<en>{body})|(?P<digit>{digits})(?:st|nd|rd|th){teen}"
+                         rf"|[وبلف]?(?:ال)?(?P<ar>{stems}){ending})(?!\w)")
+    return pattern, {**table, **arabic, **{f"{w} عشر": n for w, n in teens.items()}}
 
 
-def without_ordinals(text: str) -> str:
+def without_ordinals(text: str, up_to: int = 10) -> str:
     """``text`` normalised (``qa.text.normalize``), each ordinal ``ordinals`` finds replaced by a space."""
-    return _ordinal_words()[0].sub(" ", normalize(text))
+    return _ordinal_words(up_to)[0].sub(" ", normalize(text))
 
 
-def ordinals(text: str) -> set[int]:
-    """The ordinals one to ten that ``text`` writes ("second", "2nd", "الثاني", "الأولى")."""
-    pattern, table = _ordinal_words()
+def ordinals(text: str, up_to: int = 10) -> set[int]:
+    """The ordinals one to ``up_to`` (10 unless asked; at most 20) that ``text`` writes
+    ("second", "2nd", "الثاني", "الأولى"; with ``up_to=20`` also "eleventh", «الحادية عشرة»)."""
+    pattern, table = _ordinal_words(up_to)
     found = set()
     for match in pattern.finditer(normalize(text)):
-        found.add(int(match["digit"]) if match["digit"] else table[match["en"] or match["ar"]])
+        if match["digit"]:
+            number = int(match["digit"])
+        elif "teen" in pattern.groupindex and match["teen"]:
+            number = table[f"{match['teen']} عشر"]
+        else:
+            number = table[match["en"] or match["ar"]]
+        found.add(number)
     return found
 
 

@@ -340,6 +340,55 @@ def test_a_paragraph_asked_for_by_its_place_is_quoted(seed_bot, seed_text):
     assert not [t for t in _set_turns() if paragraph_request(t) is not None]
 
 
+def test_next_and_previous_paragraph_step_through_the_article(seed_bot, seed_text):
+    """"next paragraph" / «الفقرة التالية» after an answer read the paragraph after the last one
+    it quoted, "previous paragraph" the one before its first (trial 57 left them open); past
+    the last paragraph the answer says the article ends, and stays there; how many paragraphs
+    there are is answered with the count; «الفقرة الحادية عشرة» is paragraph 11 (past the
+    seed's last, so the count too)."""
+    from qa.answering import END_OF_ARTICLE, NO_SUCH_PARAGRAPH
+    from qa.followups import paragraph_request, paragraph_step
+
+    paragraphs = [p for p in seed_text.split("\n") if p.strip()]
+    history, read = [], []
+    for request in ["Read the third paragraph"] + ["next paragraph", "الفقرة التالية"] * len(paragraphs):
+        answer = seed_bot.ask(request, history=history)
+        history += [{"role": "user", "content": request}, {"role": "assistant", "content": answer.text}]
+        if not answer.citations:
+            break
+        assert len({c.paragraph for c in answer.citations}) == 1, request
+        read.append(answer.citations[0].paragraph)
+        assert answer.citations[0].quote in paragraphs[read[-1] - 1], request
+        assert answer.citations[0].start == seed_text.index(paragraphs[read[-1] - 1]), request  # its opening
+    assert read == list(range(3, len(paragraphs) + 1))
+    assert answer.text == END_OF_ARTICLE["ar"] and not answer.abstained
+    for request, language in (("next paragraph", "en"), ("الفقرة التالية", "ar")):
+        assert seed_bot.ask(request, history=history).text == END_OF_ARTICLE[language]  # still the end
+    back = seed_bot.ask("previous paragraph", history=history)
+    assert {c.paragraph for c in back.citations} == {len(paragraphs) - 1}
+    after_question = seed_bot.ask("الفقرة السابقة", history=[
+        {"role": "user", "content": "لماذا غابت مصر عن الاجتماع؟"},
+        {"role": "assistant", "content": seed_bot.ask("لماذا غابت مصر عن الاجتماع؟").text}])
+    first_quoted = min(c.paragraph for c in seed_bot.ask("لماذا غابت مصر عن الاجتماع؟").citations)
+    assert {c.paragraph for c in after_question.citations} == {first_quoted - 1}
+    for request, language in (("How many paragraphs does the article have?", "en"), ("كم عدد فقرات المقال؟", "ar"),
+                              ("الفقرة الحادية عشرة", "ar")):
+        answer = seed_bot.ask(request)
+        assert answer.text == NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)) and not answer.citations, request
+    assert paragraph_request("الفقرة الحادية عشرة") == 11 and paragraph_request("the twelfth paragraph") == 12
+    assert paragraph_request("ماذا تقول الفقرة الثانية عشرة؟") == 12 and paragraph_request("الفقرة الثانية") == 2
+    for question in ("What happened next?", "How many delegations attended?", "What was discussed before the conference?",
+                     "In how many paragraphs is Egypt named?"):
+        assert paragraph_step(question) is None and paragraph_request(question) is None, question
+    from test_question_input import _set_turns
+    from qa.evaluation import read_questions
+    from conftest import EVAL
+
+    asked = [q.question for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl")
+             for q in read_questions(EVAL / path)] + list(_set_turns())
+    assert not [t for t in asked if paragraph_step(t) is not None or paragraph_request(t) is not None]
+
+
 def test_an_overview_of_several_articles_opens_each(seed_bot):
     bot = seed_bot.with_texts({"a.txt": "Harbour festival ends in Misrata\n\nThe festival ended on Sunday. "
                                         "It drew ten thousand visitors.",
