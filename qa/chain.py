@@ -41,7 +41,7 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
                         is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
-                        is_title_request, last_answer, paragraph_request, paragraph_step, opens_with_complaint, own_words, plan_question,
+                        is_title_request, last_answer, paragraph_request, step_after, opens_with_complaint, own_words, plan_question,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
@@ -50,7 +50,7 @@ from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
 from .preface import asks_only_for_language, preface
 from .text import (INVISIBLE, analyze, content_words, detect_language, in_other_script, markup_text, normalize,
-                   without_symbols)
+                   question_language, without_symbols)
 
 log = logging.getLogger(__name__)
 
@@ -490,12 +490,12 @@ class ArticleQA:
         asked = without_language_request(question)  # "… أجب بالإنجليزية" asks what precedes
         # «شكون حضر؟» asks «من حضر؟», "Can you tell me who attended" asks "Who attended?"
         typed, asked = question_as_asked(asked)
-        language = detect_language(question)
+        language = question_language(question)
         web_address = is_url(question)
         if web_address and previous_question(history):
             # an address alone has no language of its own: the conversation's (an Arabic reader got
             # the English hint, trial 54)
-            language = detect_language(previous_question(history))
+            language = question_language(previous_question(history))
         t0 = time.perf_counter()
         # the same-language models check a question's words against the articles (qa.policy)
         plan = plan_question(asked, history, word_checked=language == self.extractive.collection_language)
@@ -528,7 +528,7 @@ class ArticleQA:
             if query == question:  # the rewrite failed (or changed nothing): fold as in extractive mode
                 query = plan.query
         context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False}
-        step = paragraph_step(asked) if plan.kind == "overview" else None
+        step = step_after(asked, plan.previous_query) if plan.kind == "overview" else None
         if step is not None:  # "next paragraph": from the paragraph the previous answer quoted
             context["paragraph"], context["documents"] = self.stepped_paragraph(history, plan, step)
         elif plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it

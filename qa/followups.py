@@ -342,17 +342,37 @@ def paragraph_request(text: str) -> int | None:
     return None
 
 
-def paragraph_step(text: str) -> int | None:
+def paragraph_step(text: str, bare: bool = False) -> int | None:
     """``1`` when ``text`` asks for the paragraph after the one last quoted ("next paragraph",
     "Read the following paragraph", «الفقرة التالية»), ``-1`` for the one before ("previous
-    paragraph", «الفقرة السابقة»), when it names nothing else; else ``None``. Which paragraph
-    that is, the conversation says (``qa.chain``)."""
+    paragraph", «الفقرة السابقة»), when it names nothing else; else ``None``. With ``bare``
+    (after a paragraph was read: ``step_after``) the word "paragraph" may be left out ("and
+    the next one?", «والتي بعدها؟»). Which paragraph that is, the conversation says
+    (``qa.chain``)."""
     tokens = _folded(text)
     steps = {STEP_WORDS[t] for t in tokens if t in STEP_WORDS}
-    if len(steps) != 1 or not any(t in PARAGRAPH_WORDS for t in tokens):
+    if len(steps) != 1 or not (bare or any(t in PARAGRAPH_WORDS for t in tokens)):
         return None
-    allowed = PARAGRAPH_WORDS | PARAGRAPH_ASKING | ARTICLE_WORDS | REQUEST_WORDS | set(STEP_WORDS) | CONTINUE_WORDS
+    allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | ARTICLE_WORDS | REQUEST_WORDS | set(STEP_WORDS) | CONTINUE_WORDS
+               | _ONE_WORDS)
     return steps.pop() if all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens) else None
+
+
+# "the next one", «التي بعدها»: words standing for the paragraph in a bare step.
+_ONE_WORDS = _vocabulary("one it that التي الذي التاليه")
+
+
+def step_after(question: str, previous_query: str | None) -> int | None:
+    """The paragraph step ``question`` asks for (``paragraph_step``), its bare form only
+    when ``previous_query`` (the message the previous answer answered) read a paragraph by
+    its place or by a step: «والتي بعدها؟» after «اقرأ الفقرة الثالثة» is ¶4 (it was read as
+    a question and quoted ¶2, a trial); "next" after a summary still reads on sentence by
+    sentence (``is_continue_request``)."""
+    step = paragraph_step(question)
+    if step is not None or previous_query is None:
+        return step
+    read_paragraph = paragraph_request(previous_query) not in (None, 0) or paragraph_step(previous_query, bare=True) is not None
+    return paragraph_step(question, bare=True) if read_paragraph else None
 
 
 def _strip_conjunction(token: str) -> str:
@@ -1077,7 +1097,7 @@ def _plan(question: str, last: QuestionPlan | None, last_index: int | None,
     if (is_overview_request(question) or is_title_request(question) or paragraph_request(question) is not None
             or is_author_request(question, first=last is None)):
         return QuestionPlan("overview", question)
-    if paragraph_step(question) is not None:
+    if step_after(question, last.query if last is not None and last.kind == "overview" else None) is not None:
         # "next paragraph": the one after the paragraph the previous answer quoted last
         # (``qa.chain``); as a first message, the first paragraph
         return QuestionPlan("overview", question, (), last_index, last.query if last else None)

@@ -35,7 +35,7 @@ import logging
 import re
 from functools import lru_cache
 
-from .text import STOPWORDS, detect_language, document_language, normalize
+from .text import STOPWORDS, detect_language, document_language, normalize, question_language
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,11 @@ def asks_only_for_language(question: str) -> bool:
 
 def reader_language(question: str) -> str:
     """The language the reader wants: a request in the question, else the question's own
-    (``"fr"`` when it holds a function word only French uses, else ``qa.text.detect_language``)."""
+    (``"fr"`` when it holds a function word only French uses, else ``qa.text.question_language``)."""
     asked = requested_language(question) or translation_target(question)
     if asked:
         return asked
-    language = detect_language(question)
+    language = question_language(question)
     lowered = question.lower()
     if language == "en" and (any(w in _FRENCH for w in _WORD.findall(lowered)) or _FRENCH_INVERSION.search(lowered)):
         return "fr"

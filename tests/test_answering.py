@@ -347,7 +347,7 @@ def test_next_and_previous_paragraph_step_through_the_article(seed_bot, seed_tex
     there are is answered with the count; «الفقرة الحادية عشرة» is paragraph 11 (past the
     seed's last, so the count too)."""
     from qa.answering import END_OF_ARTICLE, NO_SUCH_PARAGRAPH
-    from qa.followups import paragraph_request, paragraph_step
+    from qa.followups import paragraph_request, paragraph_step, step_after
 
     paragraphs = [p for p in seed_text.split("\n") if p.strip()]
     history, read = [], []
@@ -371,6 +371,14 @@ def test_next_and_previous_paragraph_step_through_the_article(seed_bot, seed_tex
         {"role": "assistant", "content": seed_bot.ask("لماذا غابت مصر عن الاجتماع؟").text}])
     first_quoted = min(c.paragraph for c in seed_bot.ask("لماذا غابت مصر عن الاجتماع؟").citations)
     assert {c.paragraph for c in after_question.citations} == {first_quoted - 1}
+    # after a paragraph was read, the word "paragraph" may be left out («والتي بعدها» quoted ¶2: a trial)
+    history, read = [], []
+    for request in ("اقرأ الفقرة الثالثة", "الفقرة التالية", "والتي بعدها", "and the next one?", "والتي قبلها"):
+        answer = seed_bot.ask(request, history=history)
+        history += [{"role": "user", "content": request}, {"role": "assistant", "content": answer.text}]
+        read.append({c.paragraph for c in answer.citations})
+    assert read == [{3}, {4}, {5}, {6}, {5}]
+    assert step_after("next", "لخص المقال") is None and step_after("والتي بعدها", "من حضر المؤتمر؟") is None
     for request, language in (("How many paragraphs does the article have?", "en"), ("كم عدد فقرات المقال؟", "ar"),
                               ("الفقرة الحادية عشرة", "ar")):
         answer = seed_bot.ask(request)

@@ -480,3 +480,22 @@ def test_a_directional_override_in_a_question_does_not_turn_its_bubble_around():
 
     assert question_lines("\u202eWho attended the conference?", "en")[0] == "Question: Who attended the conference?"
     assert question_lines("من \u202eحضر المؤتمر؟", "ar")[0] == "السؤال: من حضر المؤتمر؟"
+
+
+def test_a_question_is_in_the_language_of_its_first_word(seed_bot):
+    """«من هو Mahmoud Hamza؟» was answered as an English question (most of its letters are
+    Latin; trial 59): its Arabic question word makes it Arabic, with no English line above the
+    Arabic quotes, and "Who is محمود حمزة?" stays English; the rule changes the language of no
+    question of the shared and project sets."""
+    from qa.evaluation import read_questions
+    from qa.text import detect_language, question_language
+    from conftest import EVAL
+
+    arabic = seed_bot.ask("من هو Mahmoud Hamza؟")
+    assert arabic.language == "ar" and not arabic.abstained and not arabic.preface and "محمود حمزة" in arabic.lead
+    assert seed_bot.ask("من هو Lionel Messi؟").text == "لا يذكر المقال ذلك."
+    english = seed_bot.ask("Who is محمود حمزة?")
+    assert english.language == "en" and english.preface.startswith("The article")
+    asked = [q.question for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl")
+             for q in read_questions(EVAL / path)] + list(_set_turns())
+    assert [q for q in asked if question_language(q) != detect_language(q)] == []

@@ -449,7 +449,7 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
     if not data.lstrip()[:5] == b"%PDF-":
         what = sniff(data)
         raise DocumentError(f"{name} is not a PDF" + (f": it is {what}" if what else "")
-                            + ". Upload the original file", f"{isolate(name)} ليس ملف PDF؛ ارفع الملف الأصلي.")
+                            + ". Use the original file instead", f"{isolate(name)} ليس ملف PDF؛ استخدم الملف الأصلي بدلا منه.")
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
