@@ -257,7 +257,8 @@ class ExtractiveAnswerer:
 
     def overview(self, question: str, retrieval: Retrieval, language: str | None = None,
                  after: Collection[tuple[str, int]] = (), title: bool = False, author: bool = False,
-                 reads_on: bool = False, paragraph: int | None = None, documents: Collection[str] = ()) -> Answer:
+                 reads_on: bool = False, paragraph: int | tuple[int, ...] | None = None,
+                 documents: Collection[str] = ()) -> Answer:
         """What the article says as a whole ("Summarise it", ``qa.followups.is_overview_request``):
         its opening sentences, quoted. A news article puts its gist first (the inverted
         pyramid), and the first three sentences ("lead-3") are the standard extractive
@@ -282,9 +283,11 @@ class ExtractiveAnswerer:
             reads_on: "Tell me more" after an answer (``QuestionPlan.reads_on``): only the
                 documents of ``after`` go on, each after its sentence given.
             paragraph: one paragraph was asked for by its place (``qa.followups.paragraph_request``:
-                its number as citations give it, ``-1`` the last, ``-2`` the one before): that paragraph of each
-                document is read instead of the opening. A number past every document's last
-                paragraph gets ``NO_SUCH_PARAGRAPH`` (how many there are), uncited.
+                its number as citations give it, ``-1`` the last, ``-2`` the one before; a tuple
+                of them for several): that paragraph (those paragraphs, up to
+                ``OVERVIEW_SENTENCES`` sentences each) of each document is read instead of the
+                opening. Numbers past every document's last paragraph get ``NO_SUCH_PARAGRAPH``
+                (how many there are), uncited.
             documents: only these documents are read (a paragraph stepped to from an earlier
                 answer, "next paragraph"); a ``paragraph`` past their end then gets
                 ``END_OF_ARTICLE``, uncited.
@@ -299,24 +302,27 @@ class ExtractiveAnswerer:
             allowed = [i for i in allowed if passages[i].source in documents]
         if not allowed:
             raise ValueError("nothing retrieved to quote")
+        several = (paragraph,) if isinstance(paragraph, int) else tuple(paragraph or ())
         if paragraph is not None:
             numbers: dict[str, list[int]] = {}
             for i in allowed:
                 numbers.setdefault(passages[i].source, []).append(passages[i].paragraph)
             # -1 the last paragraph, -2 the one before it
-            wanted = {source: max(found) + 1 + paragraph if paragraph < 0 else paragraph
+            wanted = {source: {max(found) + 1 + p if p < 0 else p for p in several}
                       for source, found in numbers.items()}
-            asked = [i for i in allowed if passages[i].paragraph == wanted[passages[i].source]]
+            asked = [i for i in allowed if passages[i].paragraph in wanted[passages[i].source]]
             if not asked:
                 n = max(max(found) for found in numbers.values())
-                text = (END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"]) if documents and paragraph > n
+                text = (END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"]) if documents and min(several) > n
                         else NO_SUCH_PARAGRAPH.get(language, NO_SUCH_PARAGRAPH["en"]).format(n=n))
                 return Answer(question=question, text=text, abstained=False, language=language, citations=[],
                               passages=[], mode="extractive", retrieval_query=question,
                               extra={"overview": True, "paragraph": paragraph})
             allowed = asked
         sources = list(dict.fromkeys(passages[i].source for i in allowed))
-        per_source = OVERVIEW_SENTENCES if len(sources) == 1 and not (title or author) else 1
+        # several paragraphs: up to OVERVIEW_SENTENCES of each ("more" goes on)
+        per_source = (OVERVIEW_SENTENCES * max(1, len(several)) if len(sources) == 1 and not (title or author)
+                      else max(1, len(several) if paragraph is not None else 1))
         picked: list[tuple[int, Span]] = []  # (passage id, clause unit) in article order
         given: dict[str, int] = {}  # source -> start of the last sentence already given
         for source, start in after:

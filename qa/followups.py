@@ -277,21 +277,25 @@ def is_author_request(text: str, first: bool = False) -> bool:
 # الفقرة الثالثة؟», "paragraph 4", "¶4"): the article panel and every citation number the
 # paragraphs ¶1..¶n (the headline is ¶1), and a request counts the same way. A vocabulary:
 # words naming a paragraph, ordinals (-1: the last), and the words such a request is framed with.
-PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para paragraphe paragraphes فقرة الفقرة الفقرات فقرات فقراته فقره الفقره")
+PARAGRAPH_WORDS = _vocabulary("paragraph paragraphs para paragraphe paragraphes فقرة الفقرة الفقرات فقرات فقراته فقره الفقره "
+                              "فقرتين الفقرتين فقرتان الفقرتان")
+# The Arabic dual names two paragraphs («أول فقرتين»: the first two).
+_DUAL = _vocabulary("فقرتين الفقرتين فقرتان الفقرتان")
 # Places ``qa.grounding.ordinals`` does not read (it reads "first" to "tenth", "2nd" and the
 # Arabic ordinals): counted from the end, "opening", and French ordinals.
 PLACE_WORDS = {normalize(w).lower(): n for words, n in (
-    ("opening premier premiere première", 1), ("deuxième deuxieme seconde", 2), ("troisième troisieme", 3),
+    ("opening premier premiere première premiers premières", 1), ("deuxième deuxieme seconde", 2), ("troisième troisieme", 3),
     ("quatrième quatrieme", 4), ("cinquième cinquieme", 5), ("sixième sixieme", 6), ("septième septieme", 7),
     ("huitième huitieme", 8), ("neuvième neuvieme", 9), ("dixième dixieme", 10),
-    ("last final closing concluding dernier dernière derniere الأخيرة الاخيرة أخيرة الأخير", -1),
+    ("last final closing concluding dernier dernière derniere derniers dernières الأخيرة الاخيرة أخيرة الأخير آخر", -1),
     ("penultimate", -2),
 ) for w in words.split()}
 # Cardinals count only right after the noun, as digits do ("paragraph two", «الفقرة 3»): "in
 # one paragraph" and "in 2 paragraphs" ask for a length, not a place.
 CARDINALS = {normalize(w).lower(): n for words, n in (
-    ("one un une واحد", 1), ("two deux اثنان اثنين", 2), ("three trois ثلاثة", 3), ("four quatre أربعة اربعة", 4),
-    ("five cinq خمسة", 5), ("six ستة", 6), ("seven sept سبعة", 7), ("eight huit ثمانية", 8), ("nine neuf تسعة", 9),
+    ("one un une واحد", 1), ("two deux اثنان اثنين", 2), ("three trois ثلاثة ثلاث", 3), ("four quatre أربعة اربعة أربع اربع", 4),
+    ("five cinq خمسة خمس", 5), ("six ستة ست", 6), ("seven sept سبعة سبع", 7), ("eight huit ثمانية ثماني", 8),
+    ("nine neuf تسعة تسع", 9),
     ("ten dix عشرة", 10),
 ) for w in words.split()}
 PARAGRAPH_ASKING = _vocabulary(
@@ -312,34 +316,59 @@ STEP_WORDS = {normalize(w).lower(): n for words, n in (
 ) for w in words.split()}
 
 
-def paragraph_request(text: str) -> int | None:
-    """The paragraph that ``text`` asks for by its place, when it names nothing else: its
-    number as the article panel shows it (``Citation.paragraph``: 1 is the headline),
-    ``-1`` for the last one and ``-2`` for the one before, ``0`` when it asks how many there
-    are; ``None`` for any other message. "What does the first paragraph say?" -> 1, «ماذا
-    تقول الفقرة الثالثة؟» -> 3, «الفقرة الحادية عشرة» -> 11, "Read paragraph 4" and "¶4" ->
-    4, "Summarise the last paragraph" -> -1, "How many paragraphs are there?" -> 0; "What
-    does the first paragraph say about Egypt?" -> ``None`` (a question about Egypt)."""
+# Words joining the ends of a range of paragraphs ("paragraphs 2 to 4", «الفقرات من 2 إلى 4»).
+RANGE_WORDS = _vocabulary("to through thru until till à au jusqu من إلى الى حتى")
+_DIGIT_RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
+# At most this many paragraphs are read at once ("paragraphs 1 to 40": the first ones; "more" goes on).
+MAX_PARAGRAPHS = 5
+
+
+def paragraph_request(text: str) -> int | tuple[int, ...] | None:
+    """The paragraph(s) that ``text`` asks for by place, when it names nothing else: a number
+    as the article panel shows it (``Citation.paragraph``: 1 is the headline), ``-1`` for
+    the last one and ``-2`` for the one before, ``0`` when it asks how many there are; a
+    tuple of such numbers (at most ``MAX_PARAGRAPHS``) for several ("the first two
+    paragraphs" (1, 2), «آخر فقرتين» (-2, -1), "paragraphs 2-4" (2, 3, 4), «الفقرتين الأولى
+    والثانية» (1, 2)); ``None`` for any other message. "What does the first paragraph say?"
+    -> 1, «ماذا تقول الفقرة الثالثة؟» -> 3, «الفقرة الحادية عشرة» -> 11, "Read paragraph 4"
+    and "¶4" -> 4, "Summarise the last paragraph" -> -1, "How many paragraphs are there?"
+    -> 0; "What does the first paragraph say about Egypt?" -> ``None`` (a question about
+    Egypt), "Summarize it in 2 paragraphs" -> ``None`` (a length)."""
     from .grounding import ordinals, without_ordinals
     from .preface import TRANSLATION_WORDS  # "Translate the first paragraph": it is quoted, as written
 
     pilcrow = _PILCROW.search(text)
     text = _PILCROW.sub(" ", text)
+    ranged = _DIGIT_RANGE.search(text)
     tokens = _folded(without_ordinals(text, ORDINAL_PARAGRAPHS))
+    named = any(t in PARAGRAPH_WORDS for t in tokens)
+    allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
+               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS | COUNT_WORDS | RANGE_WORDS)
+    if not all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
+        return None
+    places = sorted(ordinals(text, ORDINAL_PARAGRAPHS)) + [PLACE_WORDS[t] for t in tokens if t in PLACE_WORDS]
     after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
     numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
-    places = sorted(ordinals(text, ORDINAL_PARAGRAPHS)) + [PLACE_WORDS[t] for t in tokens if t in PLACE_WORDS]
-    named = any(t in PARAGRAPH_WORDS for t in tokens)
-    asked = ([int(pilcrow.group(1))] if pilcrow else []) + (numbers + places if named else [])
+    # a count with "first" or "last": "the first two paragraphs", «آخر ثلاث فقرات», «أول فقرتين»
+    counts = [int(t) if t.isdigit() else CARDINALS[t] for t in tokens if t.isdigit() or t in CARDINALS]
+    count = counts[0] if len(counts) == 1 and not numbers else 2 if any(t in _DUAL for t in tokens) else None
+    asked: list[int] = []
+    if named and count and count > 1 and places in ([1], [-1]):
+        asked = list(range(1, count + 1)) if places == [1] else list(range(-count, 0))
+    elif named and ranged and len(counts) == 2:  # "paragraphs 2-4"
+        asked = list(range(int(ranged.group(1)), int(ranged.group(2)) + 1))
+    elif named and len(counts) == 2 and any(t in RANGE_WORDS for t in tokens):
+        first, last = counts  # "paragraphs 2 to 4", «الفقرات من 2 إلى 4»
+        asked = list(range(first, last + 1))
+    else:
+        numbers_after = [c for c in counts if numbers] if len(counts) > 1 else numbers  # "paragraphs 2 and 5"
+        asked = ([int(pilcrow.group(1))] if pilcrow else []) + (numbers_after + places if named else [])
     if not asked and named and any(t in COUNT_WORDS for t in tokens):
         asked = [0]
-    if len(set(asked)) != 1:
+    if not asked or (len(set(asked)) > 1 and 0 in asked):
         return None
-    allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
-               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS | COUNT_WORDS)
-    if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
-        return asked[0]
-    return None
+    several = sorted(set(asked))[:MAX_PARAGRAPHS]
+    return several[0] if len(several) == 1 else tuple(several)
 
 
 def paragraph_step(text: str, bare: bool = False) -> int | None:

@@ -397,6 +397,34 @@ def test_next_and_previous_paragraph_step_through_the_article(seed_bot, seed_tex
     assert not [t for t in asked if paragraph_step(t) is not None or paragraph_request(t) is not None]
 
 
+def test_several_paragraphs_asked_for_by_place_are_read_in_order(seed_bot, seed_text):
+    """"the first two paragraphs" (trial 57 left it open), «آخر فقرتين», "paragraphs 2-4",
+    «الفقرات من 2 إلى 4»: those paragraphs, in the article's order, each quote exact; "next
+    paragraph" after them goes on after the last; a range past the end reads what there is,
+    or says how many there are; a length ("in 2 paragraphs") is no place."""
+    from app_helpers import check_citations
+    from qa.answering import NO_SUCH_PARAGRAPH
+    from qa.followups import MAX_PARAGRAPHS, paragraph_request
+
+    n = len([p for p in seed_text.split("\n") if p.strip()])
+    cases = {"Read the first two paragraphs": [1, 2], "اقرأ أول فقرتين": [1, 2], "اقرأ آخر فقرتين": [n - 1, n],
+             "the last two paragraphs": [n - 1, n], "Read paragraphs 2-4": [2, 3, 4], "الفقرات من 2 إلى 4": [2, 3, 4],
+             "les deux premiers paragraphes": [1, 2], "What do paragraphs 2 and 5 say?": [2, 5],
+             f"paragraphs {n - 1} to {n + 3}": [n - 1, n]}
+    for request, wanted in cases.items():
+        answer = seed_bot.ask(request)
+        check_citations(answer.to_dict(), {c.source: seed_text for c in answer.citations})
+        assert sorted({c.paragraph for c in answer.citations}) == wanted, request
+        assert [c.quote_start for c in answer.citations] == sorted(c.quote_start for c in answer.citations), request
+    history = [{"role": "user", "content": "Read the first two paragraphs"},
+               {"role": "assistant", "content": seed_bot.ask("Read the first two paragraphs").text}]
+    assert {c.paragraph for c in seed_bot.ask("next paragraph", history=history).citations} == {3}
+    assert seed_bot.ask(f"paragraphs {n + 1} to {n + 4}").text == NO_SUCH_PARAGRAPH["en"].format(n=n)
+    assert len(paragraph_request("Read paragraphs 1 to 40")) == MAX_PARAGRAPHS
+    for text in ("Summarize it in 2 paragraphs", "Explain it in two paragraphs", "ما أهم فقرتين عن مصر؟"):
+        assert paragraph_request(text) is None, text
+
+
 def test_an_overview_of_several_articles_opens_each(seed_bot):
     bot = seed_bot.with_texts({"a.txt": "Harbour festival ends in Misrata\n\nThe festival ended on Sunday. "
                                         "It drew ten thousand visitors.",
