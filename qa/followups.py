@@ -361,8 +361,9 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
         first, last = counts  # "paragraphs 2 to 4", «الفقرات من 2 إلى 4»
         asked = list(range(first, last + 1))
     else:
-        numbers_after = [c for c in counts if numbers] if len(counts) > 1 else numbers  # "paragraphs 2 and 5"
-        asked = ([int(pilcrow.group(1))] if pilcrow else []) + (numbers_after + places if named else [])
+        # "paragraphs 2 and 5": every number, once the noun is followed by one
+        listed = counts if numbers and len(counts) > 1 else numbers
+        asked = ([int(pilcrow.group(1))] if pilcrow else []) + (listed + places if named else [])
     if not asked and named and any(t in COUNT_WORDS for t in tokens):
         asked = [0]
     if not asked or (len(set(asked)) > 1 and 0 in asked):

@@ -74,7 +74,15 @@ def test_the_shipped_matrix_is_what_the_model_computes(embeddings):
 
     from qa.background import _compute, _load_shipped
 
-    assert np.allclose(_load_shipped(embeddings), _compute(embeddings), atol=1e-5)
+    shipped, computed = _load_shipped(embeddings), _compute(embeddings)
+    assert shipped.shape == computed.shape
+    # the same vectors up to the CPU's arithmetic: torch embeds the 254 units (``qa.embeddings``),
+    # and its kernels differ between processors (measured 2026-12-07 on the twenty-eighth
+    # session's machine: largest difference 6e-4 in a component, smallest row cosine 0.99999,
+    # where the shipped matrix had matched to 1e-5 on the machine that wrote it); another model
+    # or text gives row cosines far below
+    cosines = (shipped * computed).sum(1) / np.linalg.norm(shipped, axis=1) / np.linalg.norm(computed, axis=1)
+    assert cosines.min() > 0.9999
 
 
 def test_a_request_sits_closer_to_the_background_than_a_question_about_the_article(seed_bot):
