@@ -53,9 +53,13 @@ OVERVIEW_SENTENCES = 3
 NOT_SCORED = 0.0
 # What "more" after the last sentences of the article gets.
 END_OF_ARTICLE = {"en": "That is the end of the article.", "ar": "هذه نهاية المقال."}
-# A paragraph asked for by a place the article does not have ("paragraph 40"): how many it has.
+# "previous paragraph" from the first one (the headline).
+START_OF_ARTICLE = {"en": "That is the start of the article: ¶1 is its headline.", "ar": "هذه بداية المقال: ¶1 عنوانه."}
+# How many paragraphs the article has ("How many paragraphs?"), and, after "There is no ¶40.",
+# the reply to a place it does not have ("paragraph 40").
 NO_SUCH_PARAGRAPH = {"en": "The article has {n} paragraphs, numbered ¶1 (its headline) to ¶{n}.",
                      "ar": "عدد فقرات المقال {n}، مرقمة من ¶1 (العنوان) إلى ¶{n}."}
+NOT_A_PARAGRAPH = {"en": "There is no ¶{k}.", "ar": "لا توجد فقرة ¶{k}."}
 # What a question asked again gets when every sentence retrieved for it was quoted already
 # ("Is that all?" a third time had the first answer again, and the next time the second: a trial).
 NOTHING_MORE = {"en": "I found nothing more on this in the article than the quotes above.",
@@ -313,8 +317,16 @@ class ExtractiveAnswerer:
             asked = [i for i in allowed if passages[i].paragraph in wanted[passages[i].source]]
             if not asked:
                 n = max(max(found) for found in numbers.values())
-                text = (END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"]) if documents and min(several) > n
-                        else NO_SUCH_PARAGRAPH.get(language, NO_SUCH_PARAGRAPH["en"]).format(n=n))
+                language = language if language in NO_SUCH_PARAGRAPH else "en"
+                count = NO_SUCH_PARAGRAPH[language].format(n=n)
+                if documents and min(several) > n:  # stepped past the end
+                    text = END_OF_ARTICLE[language]
+                elif documents and max(several) < 1:  # stepped back from the headline
+                    text = START_OF_ARTICLE[language]
+                elif several == (0,):  # how many there are
+                    text = count
+                else:
+                    text = f"{NOT_A_PARAGRAPH[language].format(k=min(k for k in several if k > n))} {count}"
                 return Answer(question=question, text=text, abstained=False, language=language, citations=[],
                               passages=[], mode="extractive", retrieval_query=question,
                               extra={"overview": True, "paragraph": paragraph})

@@ -41,7 +41,7 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
                         is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
-                        is_title_request, last_answer, paragraph_request, step_after, opens_with_complaint, own_words, plan_question,
+                        is_title_request, last_answer, paragraph_request, step_after, step_count, opens_with_complaint, own_words, plan_question,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
@@ -530,7 +530,7 @@ class ArticleQA:
         context = {"exclude": frozenset(), "repeat_kind": False, "after_abstention": False, "inherits": False}
         step = step_after(asked, plan.previous_query) if plan.kind == "overview" else None
         if step is not None:  # "next paragraph": from the paragraph the previous answer quoted
-            context["paragraph"], context["documents"] = self.stepped_paragraph(history, plan, step)
+            context["paragraph"], context["documents"] = self.stepped_paragraph(history, plan, step, step_count(asked))
         elif plan.kind == "overview" and plan.previous is not None:  # "more" after an overview: go on after it
             # after an answer, from its first quote (the short answer's sentence) on
             context["exclude"] = self.previous_quotes(history, plan, first=plan.reads_on == "answer")
@@ -572,18 +572,20 @@ class ArticleQA:
                 "repeat_terms": repeat_terms, "inherits": inherits,
                 "after_abstention": about_refused and previous_abstained(history, plan)}
 
-    def stepped_paragraph(self, history: History | None, plan: QuestionPlan, step: int) -> tuple[int, tuple[str, ...]]:
-        """The paragraph that "next paragraph" (``step`` 1) or "previous paragraph" (-1) asks
-        for, and its document: the one after the last paragraph the latest quoting answer
-        quoted, or before its first. Answers without quotes are passed over ("next
-        paragraph" after "That is the end of the article." stays at the end). With nothing
-        quoted before: the first paragraph (``Citation.paragraph`` 1, the headline) of every
-        document.
+    def stepped_paragraph(self, history: History | None, plan: QuestionPlan, step: int,
+                          count: int = 1) -> tuple[int | tuple[int, ...], tuple[str, ...]]:
+        """The paragraph(s) that "next paragraph" (``step`` 1), "previous paragraph" (-1) or
+        "read it again" (0) ask for, and their document: the ``count`` after the last
+        paragraph the latest quoting answer quoted ("the next two paragraphs"), the
+        ``count`` before its first, or the same ones. Answers without quotes are passed over
+        ("next paragraph" after "That is the end of the article." stays at the end). With
+        nothing quoted before: the first paragraph (``Citation.paragraph`` 1, the headline)
+        of every document.
 
         Returns:
-            ``(paragraph, (source,))``, or ``(1, ())``; the paragraph may lie past the
-            document's end (``ExtractiveAnswerer.overview`` then says the article ends there)
-            or be 0 (before the headline: it says how many paragraphs there are).
+            ``(paragraph or paragraphs, (source,))``, or ``(1, ())``; paragraphs may lie
+            past the document's end or before its start (``ExtractiveAnswerer.overview``
+            then says the article ends, or starts, there).
         """
         quotes: frozenset[tuple[str, int]] = frozenset()
         if plan.previous is not None:
@@ -598,8 +600,14 @@ class ArticleQA:
         if not placed:
             return 1, ()
         source = (placed[-1] if step > 0 else placed[0])[0]
-        paragraphs = [p for s, _, p in placed if s == source]
-        return (max(paragraphs) if step > 0 else min(paragraphs)) + step, (source,)
+        paragraphs = sorted({p for s, _, p in placed if s == source})
+        if step == 0:
+            wanted = paragraphs
+        elif step > 0:
+            wanted = list(range(paragraphs[-1] + 1, paragraphs[-1] + 1 + count))
+        else:
+            wanted = list(range(paragraphs[0] - count, paragraphs[0]))
+        return (wanted[0] if len(wanted) == 1 else tuple(wanted)), (source,)
 
     def previous_quotes(self, history: History | None, plan: QuestionPlan,
                         first: bool = False) -> frozenset[tuple[str, int]]:

@@ -311,13 +311,24 @@ ORDINAL_PARAGRAPHS = 20
 # The paragraph after or before the one the previous answer quoted ("next paragraph", «الفقرة
 # التالية», "the previous paragraph"): its step.
 STEP_WORDS = {normalize(w).lower(): n for words, n in (
-    ("next following after suivant suivante التالية التالي اللاحقة الموالية بعدها", 1),
-    ("previous preceding before précédent précédente precedent precedente السابقة السابق قبلها", -1),
+    ("next following after suivant suivante suivants التالية التالي اللاحقة الموالية بعدها تليها يليها التاليتين "
+     "التاليين", 1),
+    ("previous preceding before précédent précédente precedent precedente السابقة السابق قبلها الماضية السابقتين "
+     "السابقين", -1),
+    # the same paragraph(s) again ("read it again", «أعد الفقرة»)
+    ("again repeat reread re-read encore أعد اعد كرر مجددا", 0),
 ) for w in words.split()}
 
 
 # Words joining the ends of a range of paragraphs ("paragraphs 2 to 4", «الفقرات من 2 إلى 4»).
 RANGE_WORDS = _vocabulary("to through thru until till à au jusqu من إلى الى حتى")
+# Words between the noun and its number ("paragraph number 3", «الفقرة رقم ٣»): passed over.
+NUMBER_WORDS = _vocabulary("number no nr numero numéro رقم")
+# "the paragraph before the last", «الفقرة ما قبل الأخيرة»: one more from the end.
+BEFORE_WORDS = _vocabulary("before قبل")
+# "Read the whole article", «اقرأ المقال كاملا»: its paragraphs from the first.
+WHOLE_WORDS = _vocabulary("whole entire full complete all entier entière entièrement tout كامل كاملا كاملة كامله كله "
+                          "بالكامل كلها")
 _DIGIT_RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
 # At most this many paragraphs are read at once ("paragraphs 1 to 40": the first ones; "more" goes on).
 MAX_PARAGRAPHS = 5
@@ -340,13 +351,21 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
     pilcrow = _PILCROW.search(text)
     text = _PILCROW.sub(" ", text)
     ranged = _DIGIT_RANGE.search(text)
-    tokens = _folded(without_ordinals(text, ORDINAL_PARAGRAPHS))
+    tokens = [t for t in _folded(without_ordinals(text, ORDINAL_PARAGRAPHS)) if t not in NUMBER_WORDS]
     named = any(t in PARAGRAPH_WORDS for t in tokens)
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
-               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS | COUNT_WORDS | RANGE_WORDS)
+               | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS | COUNT_WORDS | RANGE_WORDS
+               | BEFORE_WORDS | WHOLE_WORDS)
     if not all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens):
         return None
+    if (not named and any(t in WHOLE_WORDS for t in tokens) and any(t in ARTICLE_NOUNS for t in tokens)
+            and any(t in PARAGRAPH_ASKING for t in tokens)):
+        return tuple(range(1, MAX_PARAGRAPHS + 1))  # "Read the whole article": from the top, "more" goes on
     places = sorted(ordinals(text, ORDINAL_PARAGRAPHS)) + [PLACE_WORDS[t] for t in tokens if t in PLACE_WORDS]
+    if -1 in places and (len(places) == 2 and min(p for p in places if p != -1) >= 2):
+        places = [-max(places)]  # "the second to last paragraph": -2, "the third to last": -3
+    elif places == [-1] and any(t in BEFORE_WORDS for t in tokens):
+        places = [-2]  # "the paragraph before the last", «الفقرة ما قبل الأخيرة»
     after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
     numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
     # a count with "first" or "last": "the first two paragraphs", «آخر ثلاث فقرات», «أول فقرتين»
@@ -360,6 +379,8 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
     elif named and len(counts) == 2 and any(t in RANGE_WORDS for t in tokens):
         first, last = counts  # "paragraphs 2 to 4", «الفقرات من 2 إلى 4»
         asked = list(range(first, last + 1))
+    elif named and len(places) == 2 and min(places) > 0 and not counts and any(t in RANGE_WORDS for t in tokens):
+        asked = list(range(min(places), max(places) + 1))  # «الفقرات من الثانية إلى الرابعة»
     else:
         # "paragraphs 2 and 5": every number, once the noun is followed by one
         listed = counts if numbers and len(counts) > 1 else numbers
@@ -384,8 +405,17 @@ def paragraph_step(text: str, bare: bool = False) -> int | None:
     if len(steps) != 1 or not (bare or any(t in PARAGRAPH_WORDS for t in tokens)):
         return None
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | ARTICLE_WORDS | REQUEST_WORDS | set(STEP_WORDS) | CONTINUE_WORDS
-               | _ONE_WORDS)
-    return steps.pop() if all(t in allowed or t in STOPWORDS or len(t) < 2 for t in tokens) else None
+               | _ONE_WORDS | set(CARDINALS))
+    return steps.pop() if all(t in allowed or t in STOPWORDS or t.isdigit() or len(t) < 2 for t in tokens) else None
+
+
+def step_count(text: str) -> int:
+    """How many paragraphs a step asks for: "the next two paragraphs" 2, «الفقرتين
+    التاليتين» 2 (the dual), "next paragraph" 1; at most ``MAX_PARAGRAPHS``."""
+    tokens = _folded(text)
+    counts = [int(t) if t.isdigit() else CARDINALS[t] for t in tokens if t.isdigit() or t in CARDINALS]
+    count = counts[0] if counts else 2 if any(t in _DUAL for t in tokens) else 1
+    return max(1, min(count, MAX_PARAGRAPHS))
 
 
 # "the next one", «التي بعدها»: words standing for the paragraph in a bare step.

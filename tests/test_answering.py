@@ -329,9 +329,10 @@ def test_a_paragraph_asked_for_by_its_place_is_quoted(seed_bot, seed_text):
         assert answer.citations[0].quote_start == seed_text.index(wanted), request
         assert all(seed_text[c.quote_start:c.quote_end] == c.quote for c in answer.citations)
         assert not answer.abstained and answer.lead, request
-    for request, language in (("Read paragraph 40", "en"), ("اعرض الفقرة 40", "ar"), ("paragraph 0", "en")):
+    for request, language, said in (("Read paragraph 40", "en", "There is no ¶40. "),
+                                    ("اعرض الفقرة 40", "ar", "لا توجد فقرة ¶40. "), ("paragraph 0", "en", "")):
         answer = seed_bot.ask(request)
-        assert answer.text == NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)) and not answer.citations
+        assert answer.text == said + NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)) and not answer.citations
     asked = seed_bot.ask("What does the first paragraph say about Egypt?")
     assert paragraph_request(asked.question) is None and "مصر" in asked.lead
     for question in ("Who attended the first conference?", "ما هي الفقرة الأولى من الاتفاق؟", "When was the last meeting?",
@@ -379,10 +380,11 @@ def test_next_and_previous_paragraph_step_through_the_article(seed_bot, seed_tex
         read.append({c.paragraph for c in answer.citations})
     assert read == [{3}, {4}, {5}, {6}, {5}]
     assert step_after("next", "لخص المقال") is None and step_after("والتي بعدها", "من حضر المؤتمر؟") is None
-    for request, language in (("How many paragraphs does the article have?", "en"), ("كم عدد فقرات المقال؟", "ar"),
-                              ("الفقرة الحادية عشرة", "ar")):
+    for request, language, said in (("How many paragraphs does the article have?", "en", ""),
+                                    ("كم عدد فقرات المقال؟", "ar", ""), ("الفقرة الحادية عشرة", "ar", "لا توجد فقرة ¶11. ")):
         answer = seed_bot.ask(request)
-        assert answer.text == NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)) and not answer.citations, request
+        assert answer.text == said + NO_SUCH_PARAGRAPH[language].format(n=len(paragraphs)), request
+        assert not answer.citations, request
     assert paragraph_request("الفقرة الحادية عشرة") == 11 and paragraph_request("the twelfth paragraph") == 12
     assert paragraph_request("ماذا تقول الفقرة الثانية عشرة؟") == 12 and paragraph_request("الفقرة الثانية") == 2
     for question in ("What happened next?", "How many delegations attended?", "What was discussed before the conference?",
@@ -419,10 +421,42 @@ def test_several_paragraphs_asked_for_by_place_are_read_in_order(seed_bot, seed_
     history = [{"role": "user", "content": "Read the first two paragraphs"},
                {"role": "assistant", "content": seed_bot.ask("Read the first two paragraphs").text}]
     assert {c.paragraph for c in seed_bot.ask("next paragraph", history=history).citations} == {3}
-    assert seed_bot.ask(f"paragraphs {n + 1} to {n + 4}").text == NO_SUCH_PARAGRAPH["en"].format(n=n)
+    assert seed_bot.ask(f"paragraphs {n + 1} to {n + 4}").text == f"There is no ¶{n + 1}. " + NO_SUCH_PARAGRAPH["en"].format(n=n)
     assert len(paragraph_request("Read paragraphs 1 to 40")) == MAX_PARAGRAPHS
     for text in ("Summarize it in 2 paragraphs", "Explain it in two paragraphs", "ما أهم فقرتين عن مصر؟"):
         assert paragraph_request(text) is None, text
+
+
+def test_more_ways_of_asking_for_paragraphs(seed_bot, seed_text):
+    """Trial 60: "the second to last paragraph" read ¶2 and ¶10, "the next two paragraphs"
+    after ¶3 went back to ¶2, «الفقرات من الثانية إلى الرابعة» skipped ¶3, «الفقرة رقم ٣» and «الفقرة
+    ما قبل الأخيرة» were asked as questions, «الفقرة التي تليها» / «الفقرة الماضية» after ¶3 quoted
+    other paragraphs, "read it again" and "Read the whole article" too; "previous paragraph"
+    from the headline said how many paragraphs there are."""
+    from qa.answering import START_OF_ARTICLE
+
+    n = len([p for p in seed_text.split("\n") if p.strip()])
+    alone = {"the second to last paragraph": [n - 1], "the third to last paragraph": [n - 2],
+             "الفقرة ما قبل الأخيرة": [n - 1], "الفقرة قبل الأخيرة": [n - 1], "اقرأ الفقرة رقم ٣": [3],
+             "Read paragraph number 4": [4], "الفقرات من الثانية إلى الرابعة": [2, 3, 4],
+             "Read the whole article": [1, 2, 3, 4, 5], "اقرأ المقال كاملا": [1, 2, 3, 4, 5]}
+    for request, wanted in alone.items():
+        assert sorted({c.paragraph for c in seed_bot.ask(request).citations}) == wanted, request
+    history: list[dict] = []
+    read = []
+    for request in ("Read the third paragraph", "the next two paragraphs", "read it again", "الفقرة التي تليها",
+                    "الفقرة الماضية", "أعد الفقرة", "الفقرتين السابقتين"):
+        answer = seed_bot.ask(request, history=history)
+        history += [{"role": "user", "content": request}, {"role": "assistant", "content": answer.text}]
+        read.append(sorted({c.paragraph for c in answer.citations}))
+    assert read == [[3], [4, 5], [4, 5], [6], [5], [5], [3, 4]]
+    history = [{"role": "user", "content": "Read the first paragraph"},
+               {"role": "assistant", "content": seed_bot.ask("Read the first paragraph").text}]
+    assert seed_bot.ask("previous paragraph", history=history).text == START_OF_ARTICLE["en"]
+    assert seed_bot.ask("الفقرة السابقة", history=history).text == START_OF_ARTICLE["ar"]
+    for question in ("Who attended the whole conference?", "What is the full name of the minister?",
+                     "What did the delegations say before the last session?"):
+        assert not seed_bot.ask(question).extra.get("overview"), question
 
 
 def test_an_overview_of_several_articles_opens_each(seed_bot):
