@@ -41,7 +41,7 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
                         is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
-                        is_title_request, last_answer, paragraph_request, step_after, step_count, opens_with_complaint, own_words, plan_question,
+                        is_title_request, last_answer, paragraph_request, paragraph_scope, step_after, step_count, opens_with_complaint, own_words, plan_question,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
@@ -295,7 +295,8 @@ class ArticleQA:
 
             self.llm = LLMAnswerer(self._chat_model)
         self.chain = (RunnableLambda(self._prepare) | RunnableLambda(self._retrieve) | RunnableLambda(self._decide)
-                      | RunnableLambda(self._reread) | RunnableLambda(self._answer)).with_config(run_name="ask_the_article")
+                      | RunnableLambda(self._reread) | RunnableLambda(self._scoped)
+                      | RunnableLambda(self._answer)).with_config(run_name="ask_the_article")
 
     def _background(self, query_vector) -> float:
         """The question's best cosine with the background text (``qa.background``), a
@@ -536,11 +537,14 @@ class ArticleQA:
             context["exclude"] = self.previous_quotes(history, plan, first=plan.reads_on == "answer")
         if plan.kind == "followup" and query == plan.query:  # folded here: do not repeat the last quotes
             context = self.followup_context(asked, history, plan)
+        # "What does the last paragraph say about Haftar?": decided as asked of the whole article,
+        # answered from that paragraph (``_scoped``)
+        scope = paragraph_scope(asked) if plan.kind in ("question", "followup") else None
         timings = {"rewrite": (time.perf_counter() - t0) * 1000} if history else {}
         return {"question": question, "asked": asked, "typed": typed, "query": query, "language": language,
                 "answer_language": requested_language(question) or language, "notice": notice, "timings": timings,
                 "unread": unread,
-                "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters,
+                "kind": plan.kind, "reads_on": bool(plan.reads_on), **context, "filters": filters, "scope": scope,
                 "web_address": web_address, "pasted": pasted, "other_text": other_text, "with_address": with_address,
                 # the follow-up reading of a question pointing back (``_reread``), in extractive mode
                 "plan": plan if plan.folded and query == plan.query else None, "history": history}
@@ -571,6 +575,19 @@ class ArticleQA:
         return {"exclude": self.previous_quotes(history, plan), "repeat_kind": repeat_kind,
                 "repeat_terms": repeat_terms, "inherits": inherits,
                 "after_abstention": about_refused and previous_abstained(history, plan)}
+
+    def paragraph_filter(self, filters: StoreFilter | None, scope: tuple[int, ...]) -> StoreFilter:
+        """``filters`` narrowed to the paragraphs ``scope`` names (``qa.followups.paragraph_scope``:
+        numbers as citations give them, -1 the last) in each document it allows; a number a
+        document does not have allows nothing of it (the policy then finds no passage)."""
+        last: dict[str, int] = {}
+        for p in self.retriever.store.passages:
+            if filters is None or filters.documents is None or p.source in filters.documents:
+                last[p.source] = max(last.get(p.source, 0), p.paragraph)
+        pairs = frozenset((source, n if n > 0 else end + 1 + n) for source, end in last.items() for n in scope
+                          if 1 <= (n if n > 0 else end + 1 + n) <= end)
+        base = filters or StoreFilter()
+        return StoreFilter(base.documents, base.date_from, base.date_to, pairs)
 
     def stepped_paragraph(self, history: History | None, plan: QuestionPlan, step: int,
                           count: int = 1) -> tuple[int | tuple[int, ...], tuple[str, ...]]:
@@ -718,8 +735,24 @@ class ArticleQA:
 
     def _decided(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """The stages up to the policy's decision (``_prepare``, ``_retrieve``, ``_decide``,
-        ``_reread``) for ``{"question", "history", "filters"}``."""
-        return self._reread(self._decide(self._retrieve(self._prepare(inputs))))
+        ``_reread``, ``_scoped``) for ``{"question", "history", "filters"}``."""
+        return self._scoped(self._reread(self._decide(self._retrieve(self._prepare(inputs)))))
+
+    def _scoped(self, state: dict[str, Any]) -> dict[str, Any]:
+        """A question that names where to look ("What does the last paragraph say about
+        Haftar?", ``qa.followups.paragraph_scope``) is decided as asked of the whole article
+        (the policy is fitted on whole-article retrieval: scoped to one paragraph, "What does
+        the first paragraph say about Egypt?" got p 0.04), then answered from those paragraphs
+        alone: retrieved again within them. Paragraphs the article does not have are said so
+        (``ExtractiveAnswerer.overview``)."""
+        if not state.get("scope") or state["decision"].abstain:
+            return state
+        scoped = self.paragraph_filter(state.get("filters"), state["scope"])
+        retrieval = self.retriever.retrieve(state["query"], filters=scoped)
+        if not retrieval.hits:
+            return {**state, "kind": "overview", "paragraph": state["scope"], "exclude": frozenset()}
+        return {**state, "retrieval": retrieval, "candidates": self.extractive.candidates(state["query"], retrieval),
+                "exclude": frozenset()}
 
     def _chat_request(self, state: dict[str, Any]):
         """The chat-request check (``qa.chat_requests``) as the policy calls it, reading the

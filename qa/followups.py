@@ -393,6 +393,32 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
     return several[0] if len(several) == 1 else tuple(several)
 
 
+def paragraph_scope(text: str) -> tuple[int, ...] | None:
+    """The paragraphs a question about something else names as where to look ("What does
+    the last paragraph say about Haftar?" (-1,), «من ذكر في الفقرة الثالثة؟» (3,), "In
+    paragraph 2, who attended?" (2,)): numbers as ``paragraph_request`` gives them (-1 the
+    last); ``None`` when it names no paragraph, or is itself a request for paragraphs
+    (``paragraph_request``). Only places said with the noun count: "Who attended the first
+    conference?" names none."""
+    from .grounding import ordinals, without_ordinals
+
+    if paragraph_request(text) is not None:
+        return None
+    pilcrow = [int(m) for m in _PILCROW.findall(text)]
+    text = _PILCROW.sub(" ", text)
+    tokens = [t for t in _folded(without_ordinals(text, ORDINAL_PARAGRAPHS)) if t not in NUMBER_WORDS]
+    if not pilcrow and not any(t in PARAGRAPH_WORDS for t in tokens):
+        return None
+    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
+    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
+    # an ordinal or a word of place next to the noun ("the last paragraph", «الفقرة الثالثة»)
+    near = {w for before, t in zip(tokens, tokens[1:]) for w in (before, t) if before in PARAGRAPH_WORDS or t in PARAGRAPH_WORDS}
+    places = [PLACE_WORDS[t] for t in near if t in PLACE_WORDS]
+    written = sorted(ordinals(text, ORDINAL_PARAGRAPHS))
+    found = sorted(set(pilcrow + numbers + places + written))
+    return tuple(found) if found and 0 not in found else None
+
+
 def paragraph_step(text: str, bare: bool = False) -> int | None:
     """``1`` when ``text`` asks for the paragraph after the one last quoted ("next paragraph",
     "Read the following paragraph", «الفقرة التالية»), ``-1`` for the one before ("previous

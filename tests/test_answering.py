@@ -459,6 +459,36 @@ def test_more_ways_of_asking_for_paragraphs(seed_bot, seed_text):
         assert not seed_bot.ask(question).extra.get("overview"), question
 
 
+def test_a_question_about_one_paragraph_is_answered_from_it(seed_bot, seed_text):
+    """"What does the last paragraph say about Haftar?" quoted ¶9, ¶1 and ¶8, never the last
+    paragraph, the only one naming him (trial 60): a question that names where to look is
+    decided as asked of the whole article, then answered from those paragraphs alone; one
+    the article does not have is said so; a question with no paragraph named is unchanged."""
+    from qa.answering import NO_SUCH_PARAGRAPH
+    from qa.followups import paragraph_scope
+
+    n = len([p for p in seed_text.split("\n") if p.strip()])
+    for question, place, word in (("What does the last paragraph say about Haftar?", n, "حفتر"),
+                                  ("ماذا تقول الفقرة الأخيرة عن حفتر؟", n, "حفتر"),
+                                  ("In paragraph 3, which countries attended?", 3, "تونس"),
+                                  ("What does the first paragraph say about Egypt?", 1, "مصر")):
+        answer = seed_bot.ask(question)
+        assert not answer.abstained and {c.paragraph for c in answer.citations} == {place}, question
+        assert word in answer.lead, (question, answer.lead)
+        assert all(seed_text[c.quote_start:c.quote_end] == c.quote for c in answer.citations)
+    far = seed_bot.ask("What does paragraph 40 say about Egypt?")
+    assert far.text == "There is no ¶40. " + NO_SUCH_PARAGRAPH["en"].format(n=n) and not far.citations
+    assert paragraph_scope("Who attended the first conference?") is None
+    assert paragraph_scope("What does the first paragraph say?") is None  # a request, read as such
+    from test_question_input import _set_turns
+    from qa.evaluation import read_questions
+    from conftest import EVAL
+
+    asked = [q.question for path in ("seed_dev.jsonl", "xquad/questions.jsonl", "xquad_abstain/questions.jsonl")
+             for q in read_questions(EVAL / path)] + list(_set_turns())
+    assert not [q for q in asked if paragraph_scope(q) is not None]  # no figure of the sets moves
+
+
 def test_an_overview_of_several_articles_opens_each(seed_bot):
     bot = seed_bot.with_texts({"a.txt": "Harbour festival ends in Misrata\n\nThe festival ended on Sunday. "
                                         "It drew ten thousand visitors.",

@@ -109,6 +109,19 @@ def test_filters_by_document_and_date(dated_bot):
             dated_bot.retrieve(question, filters=filters)
 
 
+def test_a_paragraph_filter_keeps_those_paragraphs(dated_bot):
+    """The paragraph filter a scoped question uses ("What does the last paragraph say about
+    Haftar?", ``qa.chain``): only those paragraphs of those documents, with FAISS and with
+    Milvus (its filter expression); an empty set allows nothing."""
+    from qa.stores import StoreFilter
+
+    question = "من حضر المؤتمر؟"
+    for pairs in ({("seed.txt", 3)}, {("seed.txt", 2), ("xquad.txt", 1)}):
+        hits = dated_bot.retrieve(question, k=20, filters=StoreFilter(paragraphs=frozenset(pairs))).hits
+        assert hits and {(h.source, h.paragraph) for h in hits} == pairs, pairs
+    assert not dated_bot.retriever.retrieve(question, filters=StoreFilter(paragraphs=frozenset())).hits
+
+
 @pytest.mark.parametrize("filters, message", [
     ({"documents": ["nope.txt"]}, "no such document"), ({"documents": "seed.txt"}, "list"),
     ({"date_from": "yesterday"}, "not a date"), ({"date_from": "2025-01-02", "date_to": "2025-01-01"}, "after"),

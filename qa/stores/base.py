@@ -19,8 +19,9 @@ no question term) ranks after every scored one, in passage order: exactly where 
 ranking puts passages with BM25 score 0, so fusing over complete candidates is fusing
 over all passages.
 
-Filters (``StoreFilter``): by document (source names) and by date (documents that have one;
-a date filter excludes undated documents).
+Filters (``StoreFilter``): by document (source names), by date (documents that have one;
+a date filter excludes undated documents) and by paragraph (a question scoped to paragraphs,
+"What does the last paragraph say about Haftar?": ``qa.chain`` sets it).
 """
 
 from __future__ import annotations
@@ -69,11 +70,15 @@ class StoreFilter:
         documents: source names (``Document.source``) allowed, or ``None`` for all.
         date_from, date_to: inclusive bounds on the document's date, or ``None``; when
             either is set, documents without a date are excluded.
+        paragraphs: ``(source, paragraph)`` pairs allowed (``Citation.paragraph``
+            numbers), or ``None`` for all; set by ``qa.chain`` for a question scoped to
+            paragraphs, not read from ``from_mapping``.
     """
 
     documents: frozenset[str] | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    paragraphs: frozenset[tuple[str, int]] | None = None
 
     @classmethod
     def from_mapping(cls, filters: "Mapping[str, Any] | StoreFilter | None") -> "StoreFilter | None":
@@ -102,6 +107,11 @@ class StoreFilter:
         if documents is None and date_from is None and date_to is None:
             return None
         return cls(documents, date_from, date_to)
+
+    def allows_paragraph(self, source: str, paragraph: int) -> bool:
+        """Whether paragraph ``paragraph`` of document ``source`` passes (the document and
+        date checks are ``allows``)."""
+        return self.paragraphs is None or (source, paragraph) in self.paragraphs
 
     def allows(self, source: str, date: dt.date | None) -> bool:
         """Whether a passage of document ``source`` dated ``date`` passes."""

@@ -174,7 +174,8 @@ class FaissPassageStore(BasePassageStore):
         if filters is None:
             return None
         keep = {d: filters.allows(d, self._dates.get(d)) for d in {p.source for p in self.passages}}
-        return np.fromiter((keep[p.source] for p in self.passages), dtype=bool, count=len(self.passages))
+        return np.fromiter((keep[p.source] and filters.allows_paragraph(p.source, p.paragraph) for p in self.passages),
+                           dtype=bool, count=len(self.passages))
 
     def candidates(self, query_vector: np.ndarray, terms, *, limit: int | None = None,
                    filters: StoreFilter | None = None) -> Candidates:

@@ -98,7 +98,8 @@ def date_number(value: str | None) -> int:
 
 
 def filter_expression(filters: StoreFilter | None) -> str:
-    """The Milvus boolean expression of a ``StoreFilter`` (``""``: no filter)."""
+    """The Milvus boolean expression of a ``StoreFilter``'s documents and dates (``""``: no
+    filter); its paragraphs are passage ids, which ``MilvusStore.candidates`` adds."""
     if filters is None:
         return ""
     parts = []
@@ -449,7 +450,13 @@ class MilvusPassageStore(PassageStore):
         ``ceil(N x units / passages)`` units, so N >= passages returns every unit."""
         n = limit or self.limit
         q = np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        expr = filter_expression(filters)
+        expr = unit_expr = filter_expression(filters)
+        if filters is not None and filters.paragraphs is not None:
+            # the units collection has no paragraph field: both filter by Milvus passage id
+            mids = [int(self._mid[i]) for i, p in enumerate(self.passages)
+                    if filters.allows_paragraph(p.source, p.paragraph)] or [-1]
+            expr = " and ".join(x for x in (expr, f"id in {mids}") if x)
+            unit_expr = " and ".join(x for x in (unit_expr, f"passage in {mids}") if x)
         total = len(self.passages)
         dense = self._search(self.archive.passages_name, q.tolist(), "vector", n, "IP", expr, None)
         complete = n >= total or len(dense) < n
@@ -464,7 +471,7 @@ class MilvusPassageStore(PassageStore):
         if unit_vectors:
             n_units = int(self._first[-1])
             want = n_units if complete else math.ceil(n * n_units / max(total, 1))
-            units = self._search(self.archive.units_name, q.tolist(), "vector", want, "IP", expr, ["passage", "unit"])
+            units = self._search(self.archive.units_name, q.tolist(), "vector", want, "IP", unit_expr, ["passage", "unit"])
             if len(units) >= MAX_TOPK:
                 complete = False
             for h in units:
@@ -521,7 +528,8 @@ class MilvusPassageStore(PassageStore):
             self._sample = (pick, vectors, unit_vectors, unit_owner)
         pick, vectors, unit_vectors, unit_owner = self._sample
         allowed = np.ones(len(pick), dtype=bool) if filters is None else np.array(
-            [filters.allows(self.passages[i].source, self._dates.get(self.passages[i].source)) for i in pick])
+            [filters.allows(self.passages[i].source, self._dates.get(self.passages[i].source))
+             and filters.allows_paragraph(self.passages[i].source, self.passages[i].paragraph) for i in pick])
         if allowed.sum() < min(32, len(self.passages)):
             finite = passage_cosine[~np.isnan(passage_cosine)]
             return (float(np.median(finite)) if len(finite) else 0.0,
