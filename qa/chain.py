@@ -41,7 +41,8 @@ from .followups import (AFTER_REFUSAL_REPLY, CLARIFY_REPLY, COMPLAINT_REPLY, DOU
                         NO_ANTECEDENT, OTHER_SCRIPT, PRAISE_REPLY, QUOTE_PATTERN, QuestionPlan, THANKS_REPLY,
                         answer_message, asks_again, earlier_asking, has_pronoun, is_author_request, is_clarification,
                         is_complaint, is_doubt, is_farewell, is_praise, is_remark, is_thanks,
-                        is_title_request, last_answer, paragraph_request, paragraph_scope, step_after, step_count, opens_with_complaint, own_words, plan_question,
+                        is_title_request, last_answer, opens_with_complaint, own_words, paragraph_request,
+                        paragraph_scope, plan_question, step_after, step_count,
                         points_back_alone, previous_abstained, previous_question, previous_question_at,
                         question_as_asked, split_questions, strip_small_talk)
 from .grounding import answer_kind, restore_case
