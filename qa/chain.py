@@ -184,6 +184,12 @@ def shortened(question: str) -> tuple[str, str]:
         tail = question.rstrip()[-2 * MAX_QUESTION_CHARS:]
         spans = split_sentences(tail, min_words=1)
         last = spans[-1].text if spans else ""
+        if len(last) > MAX_QUESTION_CHARS:
+            # a last "sentence" too long to ask (filler without full stops, then ", who attended
+            # the conference in Tripoli?"): its last clause, when that is a question of a few
+            # words (a trial had the first 1,000 characters asked and a fragment quoted)
+            clause = re.split(r"[,،;؛:\n]", last)[-1].strip()
+            last = clause if len(clause.split()) >= 2 else ""
         if last and len(last) <= MAX_QUESTION_CHARS and _HAS_WORD.search(last):
             return last, LAST_QUESTION[detect_language(last)].format(n=MAX_QUESTION_CHARS)
     elif "?" in question[:QUESTION_SEARCH_CHARS] or "؟" in question[:QUESTION_SEARCH_CHARS]:

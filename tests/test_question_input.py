@@ -194,6 +194,14 @@ def test_a_shortened_question_is_told_in_its_own_language(seed_bot):
     assert arabic.notice.startswith("اختُصر السؤال") and str(MAX_QUESTION_CHARS) in arabic.notice
     assert english.notice.startswith("The question was shortened") and str(MAX_QUESTION_CHARS) in english.notice
     assert len(arabic.question) <= MAX_QUESTION_CHARS and seed_bot.ask("من حضر المؤتمر؟").notice == ""
+    # filler without full stops, then the question as its last clause: the question is asked
+    # (a trial had the first 1,000 characters asked, and a fragment of ¶7 quoted)
+    for filler, question in (("lorem ipsum dolor sit amet, ", "who attended the conference in Tripoli?"),
+                             ("نص طويل بلا نقاط، ", "من حضر المؤتمر؟")):
+        answer = seed_bot.ask(filler * (MAX_QUESTION_CHARS // len(filler) + 40) + question)
+        assert answer.question == question, answer.question[:80]
+        assert answer.citations and [c.quote for c in answer.citations] == [c.quote for c in seed_bot.ask(question).citations]
+        assert answer.notice.startswith(("Your message is over", "رسالتك أطول"))
     # the chat bubble shows the question as asked, not the whole paste
     from qa.ui_render import render_user
 
