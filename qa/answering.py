@@ -368,8 +368,16 @@ class ExtractiveAnswerer:
         citations = _citations(chosen, quotes)
         text = quoted_text(citations) or END_OF_ARTICLE.get(language, END_OF_ARTICLE["en"])
         hits = list(hit_of.values())
+        notice = ""
+        if paragraph is not None and len(several) > 1:
+            # "paragraphs 9-12" of ten: what there is, and which are not there
+            last = max(passages[i].paragraph for i in allowed)
+            absent = [k for k in several if k > last]
+            if absent:
+                said = NOT_A_PARAGRAPH.get(language, NOT_A_PARAGRAPH["en"])
+                notice = said.format(k=("، ¶" if language == "ar" else ", ¶").join(str(k) for k in absent))
         return present(Answer(question=question, text=text, abstained=False, language=language, citations=citations,
-                              passages=hits, mode="extractive", retrieval_query=question,
+                              passages=hits, mode="extractive", retrieval_query=question, notice=notice,
                               extra={"overview": True} if paragraph is None else {"overview": True,
                                                                                   "paragraph": paragraph}),
                        list(zip(chosen, quotes)), self.document_language)

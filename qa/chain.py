@@ -848,7 +848,7 @@ class ArticleQA:
                                               paragraph=state["paragraph"] if state.get("paragraph") is not None
                                               else paragraph_request(state["asked"]),
                                               documents=state.get("documents", ()))
-            answer.notice = state["notice"]
+            answer.notice = " ".join(x for x in (state["notice"], answer.notice) if x)
         else:
             answer = self.extractive.answer(state["query"], state["retrieval"], state["language"],
                                             exclude=state["exclude"], candidates=state["candidates"],

@@ -422,6 +422,9 @@ def test_several_paragraphs_asked_for_by_place_are_read_in_order(seed_bot, seed_
                {"role": "assistant", "content": seed_bot.ask("Read the first two paragraphs").text}]
     assert {c.paragraph for c in seed_bot.ask("next paragraph", history=history).citations} == {3}
     assert seed_bot.ask(f"paragraphs {n + 1} to {n + 4}").text == f"There is no ¶{n + 1}. " + NO_SUCH_PARAGRAPH["en"].format(n=n)
+    # what there is of a range, and which are not there (trial 60: "paragraphs 9-12" said nothing)
+    assert seed_bot.ask(f"paragraphs {n - 1}-{n + 2}").notice == f"There is no ¶{n + 1}, ¶{n + 2}."
+    assert seed_bot.ask("paragraphs 2-4").notice == ""
     assert len(paragraph_request("Read paragraphs 1 to 40")) == MAX_PARAGRAPHS
     for text in ("Summarize it in 2 paragraphs", "Explain it in two paragraphs", "ما أهم فقرتين عن مصر؟"):
         assert paragraph_request(text) is None, text
