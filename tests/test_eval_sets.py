@@ -140,7 +140,8 @@ def test_arabic_questions_over_an_english_article_are_not_judged_against_the_ara
     # measured 0.708, 0.688 since the twenty-seventh session's refit (the vote question above),
     # 0.667 on the twenty-eighth session's machine (one question of 48 at its margin: see
     # ``test_xquad_collection`` on processors); the guard allows that one question
-    assert figures["answer_hit"] >= 0.688 - 1 / len([q for q in questions if q.answerable]) - 1e-9, figures
+    # (33 of the 48 answerable questions, and 32 here)
+    assert figures["answer_hit"] >= 32 / len([q for q in questions if q.answerable]) - 1e-9, figures
     some = next(iter(bots.values()))
     # questions of the article's content ("Who wrote this report?" asks for its byline: no features)
     arabic, _ = some.evidence("من هو رئيس البلدية؟")
