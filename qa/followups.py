@@ -334,6 +334,21 @@ _DIGIT_RANGE = re.compile(r"(\d+)\s*[-–—]\s*(\d+)")
 MAX_PARAGRAPHS = 5
 
 
+def _paragraph_words(text: str) -> tuple[list[int], str, list[str], list[int]]:
+    """What ``paragraph_request`` and ``paragraph_scope`` read of ``text``: the numbers of
+    its "¶N", the text without them, its words (``_folded``) without ordinals and without
+    the words between a noun and its number ("رقم", "number"), and the numbers said right
+    after a paragraph noun ("paragraph two", «الفقرة 3»)."""
+    from .grounding import without_ordinals
+
+    pilcrows = [int(m) for m in _PILCROW.findall(text)]
+    text = _PILCROW.sub(" ", text)
+    tokens = [t for t in _folded(without_ordinals(text, ORDINAL_PARAGRAPHS)) if t not in NUMBER_WORDS]
+    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
+    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
+    return pilcrows, text, tokens, numbers
+
+
 def paragraph_request(text: str) -> int | tuple[int, ...] | None:
     """The paragraph(s) that ``text`` asks for by place, when it names nothing else: a number
     as the article panel shows it (``Citation.paragraph``: 1 is the headline), ``-1`` for
@@ -345,13 +360,11 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
     and "¶4" -> 4, "Summarise the last paragraph" -> -1, "How many paragraphs are there?"
     -> 0; "What does the first paragraph say about Egypt?" -> ``None`` (a question about
     Egypt), "Summarize it in 2 paragraphs" -> ``None`` (a length)."""
-    from .grounding import ordinals, without_ordinals
+    from .grounding import ordinals
     from .preface import TRANSLATION_WORDS  # "Translate the first paragraph": it is quoted, as written
 
-    pilcrow = _PILCROW.search(text)
-    text = _PILCROW.sub(" ", text)
+    pilcrows, text, tokens, numbers = _paragraph_words(text)
     ranged = _DIGIT_RANGE.search(text)
-    tokens = [t for t in _folded(without_ordinals(text, ORDINAL_PARAGRAPHS)) if t not in NUMBER_WORDS]
     named = any(t in PARAGRAPH_WORDS for t in tokens)
     allowed = (PARAGRAPH_WORDS | PARAGRAPH_ASKING | SUMMARY_WORDS | TOPIC_WORDS | ABOUT_WORDS | ARTICLE_WORDS
                | REQUEST_WORDS | set(PLACE_WORDS) | set(CARDINALS) | TRANSLATION_WORDS | COUNT_WORDS | RANGE_WORDS
@@ -366,8 +379,6 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
         places = [-max(places)]  # "the second to last paragraph": -2, "the third to last": -3
     elif places == [-1] and any(t in BEFORE_WORDS for t in tokens):
         places = [-2]  # "the paragraph before the last", «الفقرة ما قبل الأخيرة»
-    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
-    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
     # a count with "first" or "last": "the first two paragraphs", «آخر ثلاث فقرات», «أول فقرتين»
     counts = [int(t) if t.isdigit() else CARDINALS[t] for t in tokens if t.isdigit() or t in CARDINALS]
     count = counts[0] if len(counts) == 1 and not numbers else 2 if any(t in _DUAL for t in tokens) else None
@@ -384,7 +395,7 @@ def paragraph_request(text: str) -> int | tuple[int, ...] | None:
     else:
         # "paragraphs 2 and 5": every number, once the noun is followed by one
         listed = counts if numbers and len(counts) > 1 else numbers
-        asked = ([int(pilcrow.group(1))] if pilcrow else []) + (listed + places if named else [])
+        asked = pilcrows[:1] + (listed + places if named else [])
     if not asked and named and any(t in COUNT_WORDS for t in tokens):
         asked = [0]
     if not asked or (len(set(asked)) > 1 and 0 in asked):
@@ -400,22 +411,20 @@ def paragraph_scope(text: str) -> tuple[int, ...] | None:
     last); ``None`` when it names no paragraph, or is itself a request for paragraphs
     (``paragraph_request``). Only places said with the noun count: "Who attended the first
     conference?" names none."""
-    from .grounding import ordinals, without_ordinals
+    from .grounding import ordinals
 
+    pilcrows, text_only, tokens, numbers = _paragraph_words(text)
+    # asked of every question: the words first, the full reading only when a paragraph is named
+    if not pilcrows and not any(t in PARAGRAPH_WORDS for t in tokens):
+        return None
     if paragraph_request(text) is not None:
         return None
-    pilcrow = [int(m) for m in _PILCROW.findall(text)]
-    text = _PILCROW.sub(" ", text)
-    tokens = [t for t in _folded(without_ordinals(text, ORDINAL_PARAGRAPHS)) if t not in NUMBER_WORDS]
-    if not pilcrow and not any(t in PARAGRAPH_WORDS for t in tokens):
-        return None
-    after_noun = [t for before, t in zip(tokens, tokens[1:]) if before in PARAGRAPH_WORDS]
-    numbers = [int(t) if t.isdigit() else CARDINALS[t] for t in after_noun if t.isdigit() or t in CARDINALS]
+    text = text_only
     # an ordinal or a word of place next to the noun ("the last paragraph", «الفقرة الثالثة»)
     near = {w for before, t in zip(tokens, tokens[1:]) for w in (before, t) if before in PARAGRAPH_WORDS or t in PARAGRAPH_WORDS}
     places = [PLACE_WORDS[t] for t in near if t in PLACE_WORDS]
     written = sorted(ordinals(text, ORDINAL_PARAGRAPHS))
-    found = sorted(set(pilcrow + numbers + places + written))
+    found = sorted(set(pilcrows + numbers + places + written))
     return tuple(found) if found and 0 not in found else None
 
 
