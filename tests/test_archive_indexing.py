@@ -119,6 +119,7 @@ def test_stopped_run_resumes_without_re_embedding(tmp_path, embeddings, articles
     archive.close()
 
 
+@pytest.mark.slow  # embeds the articles twice (about 2 s)
 def test_embedding_cache_round_trip(tmp_path, embeddings, articles):
     key = embedding_key(embeddings, SplitterSettings(), True)
     cache = EmbeddingCache(tmp_path, key)

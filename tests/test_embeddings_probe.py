@@ -74,6 +74,7 @@ def _run(slow_name: str, env: dict[str, str]) -> tuple[float, dict[str, str], st
     return elapsed, fields, proc.stdout
 
 
+@pytest.mark.slow  # two processes, each waiting out a hanging resolver (about 2 s each)
 @pytest.mark.parametrize("slow_name", ["getaddrinfo", "create_connection"])
 def test_hanging_resolver_delays_neither_start_nor_exit(tmp_path, slow_name):
     elapsed, fields, stdout = _run(slow_name, _clean_env(tmp_path))

@@ -4,6 +4,7 @@ on the seed article and on XQuAD's article grouping."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.text import analyze
 
@@ -59,6 +60,7 @@ def test_fits_never_score_the_articles_they_were_fitted_on() -> None:
     assert sign_test(0, 0) == 1.0 and sign_test(0, 10) < 0.01
 
 
+@pytest.mark.slow  # reads the dictionaries (about 2 s)
 def test_freedict_links_english_words_to_the_seed_articles_stems(seed_bot) -> None:
     """FreeDict's dictd files (Debian's ``dict-freedict-eng-ara``/``-ara-eng``, read by
     ``bench.freedict``) link "attended" and "conference" to stems of the seed article, a word

@@ -379,6 +379,7 @@ def test_a_pdf_table_reads_a_row_a_line_under_its_headings(seed_bot, tmp_path, l
     assert any(c.quote == rows[1] for c in answer.citations)
 
 
+@pytest.mark.slow  # prints a PDF with Chromium (about 3 s)
 def test_boxes_side_by_side_and_a_table_over_two_pages_in_a_pdf(tmp_path):
     """The table finder's grids are checked: two rows of bordered boxes side by side (a flex
     layout, whose borders made a 2 x 3 grid with one box in each inner column) are no table

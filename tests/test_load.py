@@ -106,6 +106,7 @@ def fresh_seed_bots(tmp_path_factory):
             for _ in range(2)]
 
 
+@pytest.mark.slow  # two bots answering in threads (about 3 s)
 def test_parallel_answers_equal_one_by_one(fresh_seed_bots):
     """Every seed question (Arabic and English), all asked at once from their own threads,
     gets the answer it gets asked alone."""
