@@ -959,3 +959,21 @@ def test_a_printed_pages_copyright_footer_is_left_out(seed_parts, tmp_path, lang
     assert "©" not in text and "All rights reserved" not in text
     assert paragraphs[-1] in text
     assert without_copyright_notice(["© 2026 Example News"]) == ["© 2026 Example News"]  # never all of it
+
+
+def test_a_damaged_word_or_pdf_file_is_refused_in_the_readers_words(tmp_path):
+    """A ZIP that is no Word document and a PDF whose body is damaged are refused with what
+    happened and what to do, not the library's error type (trial 62 saw "(BadZipFile)" and
+    "(PdfminerException)" in the page's message)."""
+    foreign = tmp_path / "article.docx"
+    with zipfile.ZipFile(foreign, "w") as z:
+        z.writestr("article.txt", SEED_FILE.read_text(encoding="utf-8"))
+    damaged = tmp_path / "article.pdf"
+    damaged.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + bytes(range(256)) * 8)
+    for path, reason in ((foreign, "cannot be read as a Word document"), (damaged, "cannot be read as a PDF")):
+        with pytest.raises(DocumentError, match=reason) as refused:
+            load_upload(path)
+        message = str(refused.value)
+        assert not re.search(r"\((?:[A-Z][a-z]+)+(?:Error|Exception|File)?\)", message), message
+        assert "Error" not in message and "Exception" not in message and "BadZip" not in message
+        assert "تعذرت قراءة" in refused.value.arabic

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 
 from .document import Document, join_list, make_document, paragraphs_text, table_lines
 from .text import sniff
 from ..errors import DocumentError, isolate
+
+log = logging.getLogger(__name__)
 
 
 def table_rows(table) -> list[list[str]]:
@@ -50,8 +53,9 @@ def docx_paragraphs(data: bytes, name: str = "file.docx") -> list[str]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises KeyError/BadZipFile/ValueError on foreign zips
-        raise DocumentError(f"{name} cannot be read as a Word document ({type(err).__name__}); "
-                            "it may be another ZIP file or damaged",
+        # the library's error type is for the log, not for the reader (a trial saw "(BadZipFile)")
+        log.info("%s: python-docx could not open it: %s: %s", name, type(err).__name__, err)
+        raise DocumentError(f"{name} cannot be read as a Word document; it may be another ZIP file or damaged",
                             f"تعذرت قراءة {isolate(name)} مستندَ Word؛ ربما هو ملف ZIP آخر أو ملف تالف.") from None
     out: list[str] = []
     items: list[str] = []  # the list being read

@@ -85,6 +85,7 @@ from .document import Document, make_document, paragraphs_text, table_lines
 # pdfminer (under pdfplumber) logs a WARNING per font without a bounding box ("Could not get
 # FontBBox"), which Chromium's PDFs trigger; the text is extracted all the same
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
 from .text import sniff
 from ..errors import DocumentError, isolate
 
@@ -580,7 +581,9 @@ def pdf_paragraphs(data: bytes, name: str = "file.pdf") -> list[str]:
         raise DocumentError(f"{name} is password-protected; save an unprotected copy and upload that",
                             f"{isolate(name)} محمي بكلمة سر؛ احفظ نسخة غير محمية وارفعها.") from None
     except Exception as err:  # pdfminer raises many types on damaged files
-        raise DocumentError(f"{name} cannot be read as a PDF ({type(err).__name__}); it may be damaged",
+        # the library's error type is for the log, not for the reader (a trial saw "(PdfminerException)")
+        log.info("%s: pdfminer could not read it: %s: %s", name, type(err).__name__, err)
+        raise DocumentError(f"{name} cannot be read as a PDF; it may be damaged",
                             f"تعذرت قراءة {isolate(name)} ملفَ PDF؛ ربما هو تالف.") from None
     if letters < MIN_LETTERS_PER_PAGE * max(n_pages, 1):
         raise DocumentError(f"{name} has no text layer (a scanned or image-only PDF); run it through OCR "
