@@ -15,6 +15,7 @@ from typing import Any, Literal
 ABSTENTION = {
     "ar": "لا يذكر المقال ذلك.",
     "en": "The article does not say.",
+    "fr": "L'article ne le dit pas.",
 }
 
 AnswerMode = Literal["extractive", "llm", "llm-unsupported", "abstained", "error"]

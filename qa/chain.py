@@ -49,7 +49,7 @@ from .grounding import answer_kind, restore_case
 from .lead import frame, present
 from .policy import AnswerPolicy, collect_evidence
 from .llm_prompt import requested_language, without_language_request
-from .preface import asks_only_for_language, preface
+from .preface import asks_only_for_language, preface, reader_language
 from .text import (INVISIBLE, analyze, content_words, detect_language, in_other_script, markup_text, normalize,
                    question_language, without_symbols)
 
@@ -78,9 +78,13 @@ WEB_ADDRESS_REPLY = {
           "address under “Your own article” below the chat, then ask here.",
     "ar": "هذا عنوان صفحة ويب وليس سؤالا. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» "
           "أسفل المحادثة، ثم اسأل هنا.",
+    "fr": "C'est une adresse web, pas une question. Pour poser des questions sur cette page, faites-en "
+          "l'article : collez l'adresse sous “Your own article” sous la conversation, puis posez votre "
+          "question ici.",
 }
 # The reply to "Who wrote the article?" over articles with no byline (``qa.splitting.is_byline``).
-NO_AUTHOR = {"en": "The article does not name its author.", "ar": "لا يذكر المقال اسم كاتبه."}
+NO_AUTHOR = {"en": "The article does not name its author.", "ar": "لا يذكر المقال اسم كاتبه.",
+             "fr": "L'article ne nomme pas son auteur."}
 # The reply to a long message that holds no question (``is_pasted_text``): a pasted article.
 # Web words alone, as ``WEB_ADDRESS_REPLY``: a web reader was told of "--docs FILE", which the
 # page has no use for (a user trial).
@@ -89,6 +93,9 @@ PASTED_TEXT_REPLY = {
           "the chat box as a file, or upload it or paste it under “Your own article” below the chat, then ask here.",
     "ar": "يبدو هذا نصا للقراءة وليس سؤالا. لتسأل عنه اجعله المقال: أسقطه ملفا على مربع الأسئلة، أو ارفعه أو "
           "الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اسأل هنا.",
+    "fr": "Cela ressemble à un texte à lire, pas à une question. Pour poser des questions dessus, faites-en"
+          " l'article : déposez-le comme fichier sur la zone de question, ou téléversez-le ou collez-le "
+          "sous “Your own article” sous la conversation, puis posez votre question ici.",
 }
 # The refusal of a question asked after a pasted text that is not the article in use
 # (``ArticleQA.pasted_other_text``): the question was likely about that text (trial 52: «متى
@@ -100,6 +107,10 @@ PASTED_QUESTION_REPLY = {
           "article” below the chat, then ask your question here.",
     "ar": "لا يذكر المقال المستخدم ذلك. في رسالتك نص ليس منه: لتسأل عن ذلك النص اجعله المقال: أسقطه ملفا على مربع "
           "الأسئلة، أو ارفعه أو الصقه تحت «مقالك الخاص» أسفل المحادثة، ثم اطرح سؤالك هنا.",
+    "fr": "L'article utilisé ne le dit pas. Votre message contient un texte qui n'en vient pas : pour poser"
+          " des questions sur ce texte, faites-en l'article : déposez-le comme fichier sur la zone de "
+          "question, ou téléversez-le ou collez-le sous “Your own article” sous la conversation, puis posez"
+          " votre question ici.",
 }
 # The notice on such a message's question, asked alone of the article in use (it had said "the
 # question at the end" of a message that asked two, trial 53).
@@ -115,6 +126,9 @@ ADDRESS_QUESTION_REPLY = {
           "the address.",
     "ar": "في رسالتك عنوان ويب. لتسأل عن تلك الصفحة اجعلها المقال: الصق العنوان تحت «مقالك الخاص» أسفل المحادثة، ثم "
           "اسأل هنا. ولتسأل المقال المستخدم أرسل السؤال دون العنوان.",
+    "fr": "Votre message contient une adresse web. Pour poser des questions sur cette page, faites-en "
+          "l'article : collez l'adresse sous “Your own article” sous la conversation, puis posez votre "
+          "question ici. Pour interroger l'article utilisé, envoyez la question sans l'adresse.",
 }
 # The notice when a message asks more than ``MAX_QUESTIONS`` questions.
 UNANSWERED_QUESTIONS = {"ar": "أجبت عن أول {n} أسئلة فقط؛ اطرح الباقي في رسالة أخرى.",
@@ -777,6 +791,10 @@ class ArticleQA:
     def _abstention(self, state: dict[str, Any], decision=None) -> Answer:
         decision = decision or state["decision"]
         language = state["language"]
+        # what the bot says in its own words, in French to a French question (its labels are
+        # French, ``qa.conversation.label_language``): a trial got "The article does not say."
+        # beside a French "Copier"; the answer's language stays the script's, as the policy reads it
+        says = "fr" if language != "ar" and reader_language(state["question"]) == "fr" else language
         retrieval = state.get("retrieval")
         extra = {}
         if state["evidence"].features:
@@ -787,12 +805,12 @@ class ArticleQA:
         if not math.isnan(state["evidence"].chat_request):
             extra["p_chat_request"] = round(state["evidence"].chat_request, 4)
         if decision.reason == "chat-request":  # "Tell me a joke": what the bot is for, not "the article does not say"
-            text = INVITATION.get(language, INVITATION["en"])
+            text = INVITATION.get(says, INVITATION["en"])
         if decision.reason == "no-author":
-            text = NO_AUTHOR.get(language, NO_AUTHOR["en"])
+            text = NO_AUTHOR.get(says, NO_AUTHOR["en"])
         if text is None and decision.reason != "no-question" and state.get("other_text"):
             # asked after a text that is not the article in use, which does not answer it
-            text = PASTED_QUESTION_REPLY.get(language, PASTED_QUESTION_REPLY["en"])
+            text = PASTED_QUESTION_REPLY.get(says, PASTED_QUESTION_REPLY["en"])
             extra["not_a_question"] = "pasted-question"
         if decision.reason == "no-question":
             # a message pointing back at nothing ("What did he say?" first, or after "hello": the
@@ -823,16 +841,17 @@ class ArticleQA:
                 else "address-question" if state.get("with_address") else "")
             said = {"web-address": WEB_ADDRESS_REPLY, "pasted-text": PASTED_TEXT_REPLY,
                     "address-question": ADDRESS_QUESTION_REPLY}.get(not_question)
-            text = prefaced or (said[language if language in said else "en"] if said else "") or (
+            text = prefaced or (said[says if says in said else "en"] if said else "") or (
                 # the other languages' word lists (1.4 s to load) only for what the Latin check held back
                 OTHER_SCRIPT if in_other_script(state["question"]) or (
                     state.get("unread") and self.extractive.grounding.other_language(state["question"])) else "") or replies.get(
-                language, replies["en"])
+                says, replies["en"])
             if not_question:
                 extra["not_a_question"] = not_question
         looked_up = retrieval is not None and decision.reason not in ("no-question", "chat-request")
         answer = abstention_answer(state["question"], language, decision.reason, p_answerable=decision.p_answerable,
-                                   text=text, passages=list(retrieval.hits) if looked_up else [],
+                                   text=text or ABSTENTION.get(says, ABSTENTION["en"]),
+                                   passages=list(retrieval.hits) if looked_up else [],
                                    notice=state["notice"], retrieval_query=state["query"] if looked_up else "",
                                    timings_ms=state["timings"], extra=extra)
         return present(answer, [], self.extractive.document_language)

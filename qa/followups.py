@@ -70,6 +70,8 @@ def previous_question(history: History | None) -> str | None:
 INVITATION = {
     "ar": "اسألني سؤالا عن المقال (من، ماذا، أين، متى، لماذا…) وسأجيب باقتباسات منه.",
     "en": "Ask me a question about the article (who, what, where, when, why…) and I will answer with quotes from it.",
+    "fr": "Posez-moi une question sur l'article (qui, quoi, où, quand, pourquoi…) et je répondrai par des "
+          "citations de l'article.",
 }
 
 # What the bot says to thanks alone ("thanks!", «شكرا»): the invitation answered them as if
@@ -77,6 +79,7 @@ INVITATION = {
 THANKS_REPLY = {
     "ar": "عفوا. اسألني ما شئت عن المقال.",
     "en": "You're welcome. Ask me anything else about the article.",
+    "fr": "Je vous en prie. Posez-moi toute autre question sur l'article.",
 }
 
 
@@ -111,6 +114,7 @@ def is_thanks_remark(text: str) -> bool:
 FAREWELL_REPLY = {
     "ar": "مع السلامة. عد متى شئت بسؤال عن المقال.",
     "en": "Goodbye. Come back with any question about the article.",
+    "fr": "Au revoir. Revenez quand vous voulez avec une question sur l'article.",
 }
 
 
@@ -131,6 +135,8 @@ NO_ANTECEDENT = {
     "ar": "عمّ تسأل؟ لا سؤال قبله في هذه المحادثة يتابعه: اذكر في سؤالك من أو ما تقصد.",
     "en": "What does this refer to? There is no earlier question in this conversation for it to follow: "
           "say who or what you mean.",
+    "fr": "De quoi parlez-vous ? Aucune question avant celle-ci dans cette conversation : précisez qui ou "
+          "quoi vous voulez dire.",
 }
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -511,6 +517,7 @@ _FAREWELL = _vocabulary("bye goodbye farewell ciao وداعا")
 PRAISE_REPLY = {
     "ar": "يسعدني ذلك. اسألني ما شئت عن المقال.",
     "en": "Glad it helped. Ask me anything else about the article.",
+    "fr": "Tant mieux. Posez-moi toute autre question sur l'article.",
 }
 # Words that praise (English, Arabic in both genders, French) and words naming what the bot
 # gave: a message of these and small talk only, with a word of praise, judges the answer.
@@ -532,6 +539,8 @@ COMPLAINT_REPLY = {
     "ar": "عذرا على ذلك. لا أجيب إلا باقتباس المقال: جرّب صياغة أخرى لسؤالك، أو اقرأ الفقرات المقتبسة كاملة.",
     "en": "Sorry about that. I can only quote the article: try asking in other words, or read the quoted "
           "passages in full.",
+    "fr": "Désolé. Je ne peux que citer l'article : reformulez votre question, ou lisez en entier les "
+          "passages cités.",
 }
 COMPLAINT_WORDS = _vocabulary(
     "wrong incorrect bad useless unhelpful false nonsense mistaken inaccurate terrible awful poor "
@@ -575,6 +584,9 @@ DOUBT_REPLY = {
     "en": "I answer only with the article's own words: each numbered quote in the answer is copied from the "
           "passage it rests on, and the sources under the answer show those passages in full. If the quotes "
           "do not answer your question, try asking it in other words.",
+    "fr": "Je réponds uniquement avec les mots de l'article : chaque citation numérotée de la réponse est "
+          "copiée du passage sur lequel elle repose, et les sources sous la réponse montrent ces passages "
+          "en entier. Si les citations ne répondent pas à votre question, reformulez-la.",
 }
 # The same when a chat model wrote the answer: its words are the model's, each claim marked
 # with the passage it rests on.
@@ -584,6 +596,9 @@ DOUBT_REPLY_MODEL = {
     "en": "Each claim in the answer carries the number of the passage of the article it rests on, and the "
           "sources under the answer show those passages in full, so you can check it there. If they do not "
           "bear it out, try asking in other words.",
+    "fr": "Chaque affirmation de la réponse porte le numéro du passage de l'article sur lequel elle repose,"
+          " et les sources sous la réponse montrent ces passages en entier pour que vous puissiez vérifier."
+          " S'ils ne la confirment pas, reformulez votre question.",
 }
 # The same after a refusal ("Are you sure?" after "The article does not say."): there are no
 # quotes to point at (a trial got the reply above there).
@@ -592,6 +607,8 @@ AFTER_REFUSAL_REPLY = {
           "للسؤال.",
     "en": "I found no passage of the article that answers it, so I said so rather than guess. If you think the "
           "article does say it, try asking in other words.",
+    "fr": "Je n'ai trouvé aucun passage de l'article qui y réponde, et je l'ai dit plutôt que de deviner. "
+          "Si vous pensez que l'article le dit, reformulez la question.",
 }
 
 
@@ -669,6 +686,10 @@ CLARIFY_REPLY = {
     "en": "I can't put it in other words: I answer only by quoting the article. The first line of the answer is "
           "the passage closest to your question, and the sources under it show the whole paragraphs. You can "
           "also ask about one part of it (who, where, why…).",
+    "fr": "Je ne peux pas le dire avec mes propres mots : je réponds uniquement en citant l'article. La "
+          "première ligne de la réponse est le passage le plus proche de votre question, et les sources "
+          "dessous montrent les paragraphes entiers. Vous pouvez aussi demander une partie (qui, où, "
+          "pourquoi…).",
 }
 # Words asking to have the last answer explained (the verbs of meaning and explaining).
 CLARIFY_WORDS = _vocabulary(

@@ -57,7 +57,10 @@ LANGUAGE_REQUESTS = {
 # "la", "le" and "a" are Spanish and Italian words too: «¿Quién asistió a la conferencia?» got
 # the French line (a trial).
 _FRENCH = frozenset("qui quand où pourquoi combien quel quelle quels quelles est-ce qu'est-ce les des du "
-                    "une est sont été a-t-il ont au aux dans pour avec qu".split())
+                    "une est sont été a-t-il ont au aux dans pour avec qu "
+                    # and French greetings and thanks, answered in French too (a trial's «Bonjour»
+                    # and «Merci !» got English replies beside the French labels)
+                    "bonjour bonsoir salut coucou merci vous êtes je paragraphe".split())
 # French inversion with a euphonic "t" ("Qu'a-t-il dit ?", "Que pense-t-elle ?"): the words split
 # at the hyphens and apostrophe, so "a-t-il" above never matched, and the follow-up's answer was
 # labelled in English under a French conversation (a trial)

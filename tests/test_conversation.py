@@ -625,6 +625,37 @@ def test_a_french_follow_up_keeps_french_labels(seed_bot):
     assert "Sources :" in plain_text(follow, seed_bot.documents) or follow.abstained
 
 
+def test_a_french_reader_is_told_in_french_what_the_bot_says_in_its_own_words(seed_bot):
+    """The bot's own sentences (the refusal, the invitation, the replies to thanks, a
+    goodbye and a doubt) were English to a French reader, beside French labels ("The article
+    does not say." next to «Copier», English replies to «Bonjour» and «Merci !», trial 62).
+    They are French now; the answer's ``language`` stays the script's (what the policy
+    reads), English and Arabic readers are told as before, and every reply written in
+    English has its French."""
+    from qa import answer as answer_module, chain, followups
+    from qa.conversation import label_language
+
+    refused = seed_bot.ask("Qui a gagné la Coupe du monde 2022 ?")
+    assert refused.abstained and refused.text == answer_module.ABSTENTION["fr"] and refused.language == "en"
+    assert label_language(refused) == "fr"
+    assert seed_bot.ask("Who won the 2022 World Cup?").text == "The article does not say."
+    assert seed_bot.ask("من فاز بكأس العالم 2022؟").text == "لا يذكر المقال ذلك."
+    assert seed_bot.ask("Bonjour").text == followups.INVITATION["fr"]
+    assert seed_bot.ask("Merci !").text == followups.THANKS_REPLY["fr"]
+    assert seed_bot.ask("hello").text == followups.INVITATION["en"]
+    first = seed_bot.ask("Qui a prononcé le discours d'ouverture ?")
+    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
+    assert not first.abstained and seed_bot.ask("Vous êtes sûr ?", history=history).text == followups.DOUBT_REPLY["fr"]
+    # a French refusal is a refusal to the follow-up planner as the others are
+    assert refused.text in answer_module.ABSTENTION.values()
+    replies = [answer_module.ABSTENTION, followups.INVITATION, followups.THANKS_REPLY, followups.FAREWELL_REPLY,
+               followups.NO_ANTECEDENT, followups.PRAISE_REPLY, followups.COMPLAINT_REPLY, followups.DOUBT_REPLY,
+               followups.DOUBT_REPLY_MODEL, followups.AFTER_REFUSAL_REPLY, followups.CLARIFY_REPLY,
+               chain.NO_AUTHOR, chain.WEB_ADDRESS_REPLY, chain.PASTED_TEXT_REPLY, chain.PASTED_QUESTION_REPLY,
+               chain.ADDRESS_QUESTION_REPLY]
+    assert all(set(r) == {"ar", "en", "fr"} and r["fr"] != r["en"] for r in replies)
+
+
 @pytest.mark.parametrize("text", ["hello", "Hello world", "ok"])
 def test_a_text_too_short_to_tell_its_language_is_not_named_one(text):
     """The pasted text "hello" was called Breton (a trial): py3langid gives that guess p 0.07.
