@@ -261,6 +261,9 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         colours = page.evaluate("""() => { const ok = document.querySelector('#qa-status .qa-status-ok');
             return [getComputedStyle(ok).color, ...[...ok.querySelectorAll('div')].map(d => getComputedStyle(d).color)]; }""")
         assert colours[0] == "rgb(21, 128, 61)" and set(colours) == {colours[0]}, colours
+        # at normal weight: bold, with the notes after a reload, it filled half a phone's screen (trial 62)
+        weight = page.evaluate("() => getComputedStyle(document.querySelector('#qa-status .qa-status-ok')).fontWeight")
+        assert int(weight) < 600, weight
         box.fill("Who attended the conference?")
         box.press("Enter")
         answer = page.locator("#qa-chat .qa-answer:not(.qa-streaming)").last
