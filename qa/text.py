@@ -321,6 +321,48 @@ STOPWORDS = frozenset(
 # boundaries do not split a digit from a letter).
 ROOT_MARK = "0"
 _ISRI = None  # nltk's ISRIStemmer, made at the first root asked for
+_ISRI_LOCK = threading.Lock()
+# the modules of nltk that its ISRI stemmer needs (``isri_stemmer``)
+_ISRI_MODULES = ("nltk", "nltk.stem", "nltk.redos", "nltk.stem.api", "nltk.stem.isri")
+
+
+def isri_stemmer():
+    """nltk's ``ISRIStemmer``, read without running the ``nltk`` package's ``__init__``.
+
+    Importing ``nltk.stem.isri`` imports the whole package first (corpora readers,
+    ``nltk.metrics``, scipy.stats): 1.46 s on this project's 2-core machine (``python -X
+    importtime``, 2026-12-07), about half of ``article-qa ask``'s cold start, which missed its
+    3 s target there (3.21 s). The stemmer's own modules (``isri``, ``stem.api``, ``redos``)
+    import only the standard library and ``regex``, so they are read under empty stand-ins for
+    the two packages (15 ms), which are taken away at once: a later ``import nltk`` gets the
+    whole package as usual. When ``nltk`` is already imported it is used as it is.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+    from pathlib import Path
+
+    if "nltk" in sys.modules:
+        from nltk.stem.isri import ISRIStemmer
+
+        return ISRIStemmer()
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or not spec.origin:
+        raise ImportError("nltk is not installed (the ISRI stemmer of the BM25 roots comes from it)")
+    root = Path(spec.origin).parent
+    package, stem = types.ModuleType("nltk"), types.ModuleType("nltk.stem")
+    package.__path__, stem.__path__ = [str(root)], [str(root / "stem")]
+    saved = {name: sys.modules.get(name) for name in _ISRI_MODULES}
+    sys.modules["nltk"], sys.modules["nltk.stem"] = package, stem
+    try:
+        return importlib.import_module("nltk.stem.isri").ISRIStemmer()
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
 
 
 @lru_cache(maxsize=65536)
@@ -335,9 +377,9 @@ def root_isri(token: str) -> str:
     """
     global _ISRI
     if _ISRI is None:
-        from nltk.stem.isri import ISRIStemmer
-
-        _ISRI = ISRIStemmer()
+        with _ISRI_LOCK:
+            if _ISRI is None:
+                _ISRI = isri_stemmer()
     root = normalize(_ISRI.stem(token))
     return root if len(root) >= 2 else ""  # a one-letter remnant is no root
 

@@ -130,3 +130,35 @@ def test_a_root_reaches_another_form_of_the_articles_word(seed_bot, tmp_path):
         scores = retriever.bm25_scores(terms)
         second = [i for i, p in enumerate(retriever.store.passages) if p.paragraph == 2]
         assert second and all(scores[i] > 0 for i in second), question
+
+
+def test_the_isri_stemmer_is_read_without_the_whole_nltk_package(seed_text):
+    """The BM25 roots' stemmer is nltk's ISRI, read without the package's ``__init__`` (1.46 s
+    of imports, half of a cold start on the project's machine): in a fresh process a root is
+    computed without ``nltk`` left imported, every word of the seed article gets the root the
+    stemmer imported the usual way gives, and ``import nltk`` afterwards is the whole package."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys, time\n"
+        "from qa.text import root_isri, normalize, is_arabic_token, _TOKEN\n"
+        "t = time.perf_counter(); first = root_isri(normalize('بحضور')); took = time.perf_counter() - t\n"
+        "left = sorted(m for m in sys.modules if m == 'nltk' or m.startswith('nltk.'))\n"
+        "words = sorted({w for w in _TOKEN.findall(normalize(sys.stdin.read())) if is_arabic_token(w)})\n"
+        "ours = [root_isri(w) for w in words]\n"
+        "import nltk\n"
+        "from nltk.stem.isri import ISRIStemmer\n"
+        "stemmer = ISRIStemmer()\n"
+        "theirs = [normalize(stemmer.stem(w)) for w in words]\n"
+        "theirs = [r if len(r) >= 2 else '' for r in theirs]\n"
+        "print(json.dumps({'first': first, 'left': left, 'took': took, 'n': len(words),\n"
+        "                  'differ': [w for w, a, b in zip(words, ours, theirs) if a != b],\n"
+        "                  'whole': hasattr(nltk, 'word_tokenize')}))\n")
+    run = subprocess.run([sys.executable, "-c", script], input=seed_text, capture_output=True, text=True,
+                         timeout=120, check=True)
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["first"] == "حضر" and out["left"] == [], out
+    assert out["n"] > 200 and out["differ"] == [], out["differ"]
+    assert out["whole"]
