@@ -204,6 +204,12 @@ def countries_named(text: str, cities: bool = False) -> set[str]:
         A set of ISO 3166 alpha-2 codes, e.g. ``{"MA"}`` for "What did the Moroccan
         delegation propose?" and for "ماذا اقترح الوفد المغربي؟".
     """
+    return set(_countries_named(text, cities))
+
+
+@lru_cache(maxsize=8192)
+def _countries_named(text: str, cities: bool) -> frozenset[str]:
+    """``countries_named``, memoised: the same sentences are read for every question."""
     en_words, en_phrases, ar_words, ar_phrases = _index()
     if cities:
         en_cities, ar_cities = _city_index()
@@ -223,4 +229,4 @@ def countries_named(text: str, cities: bool = False) -> set[str]:
             found.add(code)
     arabic = " ".join(arabic_tokens)
     found.update(code for pattern, code in ar_phrases if pattern.search(arabic))
-    return found
+    return frozenset(found)

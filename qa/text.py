@@ -400,7 +400,13 @@ def retrieval_terms(text: str) -> list[str]:
     0.779; xquad_abstain 0.938 / 0.766 -> 0.941 / 0.783. English questions, which share no
     Arabic word with the articles, unchanged. Roots alone are weaker than light stems for
     Arabic retrieval (Larkey, Ballesteros and Connell 2002), so they are added, not substituted.
+    Memoised (a new list each call): the same sentences are read for every question.
     """
+    return list(_retrieval_terms(text))
+
+
+@lru_cache(maxsize=16384)
+def _retrieval_terms(text: str) -> tuple[str, ...]:
     english_stemmer = _stemmers()[1]
     terms: list[str] = []
     roots: list[str] = []
@@ -414,7 +420,7 @@ def retrieval_terms(text: str) -> list[str]:
                 roots.append(ROOT_MARK + root)
         else:
             terms.append(english_stemmer.stemWord(token))
-    return [t for t in terms if t] + roots
+    return tuple([t for t in terms if t] + roots)
 
 
 def analyze(text: str, drop_stopwords: bool = True) -> list[str]:
