@@ -180,7 +180,7 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
 
     seed = next(iter(seed_documents().values()))
     own = tmp_path / "own-article.txt"
-    own.write_text((seed + "\n") * 4, encoding="utf-8")  # ~20 kB: a few seconds to index
+    own.write_text(_distinct_copies(seed, 4), encoding="utf-8")  # ~20 kB: a few seconds to index
     binary = binary_file(tmp_path)
     refused = tmp_path / "archive.zip"  # a type the upload box does not take (PDF now is one it takes)
     refused.write_bytes(b"PK\x03\x04 hello")
@@ -284,6 +284,14 @@ def test_own_article_locks_questions_while_indexing(browser, tmp_path):
         page.close()
 
 
+def _distinct_copies(text: str, n: int) -> str:
+    """``n`` copies of ``text``, each line of copy ``i`` ending in " (i)": no passage repeats
+    another, so indexing takes the time of all of them (identical copies came from the caches,
+    and indexing ended before a test could act while it ran, a CI rehearsal)."""
+    return "".join("\n".join(f"{line} ({i})" if line.strip() else line for line in text.splitlines()) + "\n"
+                   for i in range(1, n + 1))
+
+
 def test_an_example_clicked_while_indexing_leaves_no_stale_line_or_question(browser, tmp_path):
     """A trial clicked an example while its upload was indexed: "Still indexing your article…"
     stayed under the chat after "Indexed …", and the sample article's question stayed in the
@@ -292,7 +300,7 @@ def test_an_example_clicked_while_indexing_leaves_no_stale_line_or_question(brow
 
     seed = next(iter(seed_documents().values()))
     own = tmp_path / "own-article.txt"
-    own.write_text((seed + "\n") * 8, encoding="utf-8")  # ~45 kB: several seconds to index
+    own.write_text(_distinct_copies(seed, 8), encoding="utf-8")  # ~45 kB: several seconds to index
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url)
         page.locator("#qa-own").get_by_text("Your own article").click()
@@ -1759,7 +1767,7 @@ def test_a_question_sent_with_a_file_shows_at_once_while_the_file_is_indexed(bro
     from app_helpers import ATTENDEE_WORDS, seed_documents
 
     own = tmp_path / "own-article.txt"
-    own.write_text((next(iter(seed_documents().values())) + "\n") * 4, encoding="utf-8")  # a few seconds
+    own.write_text(_distinct_copies(next(iter(seed_documents().values())), 4), encoding="utf-8")  # a few seconds
     question = "من حضر المؤتمر؟"
     with running_app() as (url, _demo):
         page, outside, box = _open_chat(browser, url, width=width, height=1000 if width >= 800 else 844)
